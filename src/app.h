@@ -1,0 +1,35 @@
+/*
+ * app.h: the context of one running bss process. Everything a module needs
+ * from "outside" (configuration, the clock, the writer, the event
+ * dispatcher, metrics) is reached through it; there is no other global
+ * mutable state. `bss serve` creates one in src/cli/serve.c; tests make
+ * their own with a test clock.
+ */
+#ifndef BSS_APP_H
+#define BSS_APP_H
+
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "core/config.h"
+#include "core/time.h"
+#include "db/db.h"
+#include "db/writer.h"
+
+struct bss_events;  /* src/events/events.h */
+struct bss_metrics; /* src/api/metrics.h */
+struct bss_auth;    /* src/api/auth.h */
+
+typedef struct bss_app {
+    bss_config cfg;
+    bss_clock clock;
+    bss_db_options dbopt;
+    bss_writer *writer;          /* all writes while serving */
+    struct bss_events *events;   /* outbox dispatcher (NULL when not serving) */
+    struct bss_metrics *metrics; /* NULL when not serving */
+    struct bss_auth *auth;       /* API key cache */
+    char base_url[512];          /* "http://127.0.0.1:8080": prefix of every href */
+    atomic_int stopping;         /* set by SIGINT/SIGTERM */
+} bss_app;
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * config.h: every setting of bss in one table (config.c), each with a name,
+ * an environment variable, a default, a type and one line of help. Values
+ * come, weakest first, from the default, the config file (--config FILE or
+ * <data-dir>/bss.conf; lines "name = value", '#' comments), the environment
+ * (BSS_NAME with '-' as '_'), and command-line flags (--name value or
+ * --name=value). A bad value stops start-up with exit status 2 and a message
+ * naming the option and its source ("config: bss.conf:3: listen: ...").
+ * `bss help serve` prints the table.
+ */
+#ifndef BSS_CORE_CONFIG_H
+#define BSS_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+typedef struct bss_config {
+    char data_dir[512];      /* --data-dir: ./var */
+    char db_url[1024];       /* --db: sqlite:<data-dir>/bss.db | postgres://... */
+    char listen_host[256];   /* --listen host:port: 127.0.0.1:8080 */
+    int listen_port;
+    int threads;             /* --threads: event loops; 0 = number of cores */
+    int64_t max_body;        /* --max-body bytes: 1048576 */
+    int64_t request_timeout_ms; /* --request-timeout ms: 30000 */
+    int64_t db_busy_timeout_ms; /* --db-busy-timeout ms: 5000 */
+    int db_retries;          /* --db-retries: 5 */
+    int64_t commit_window_us; /* --commit-window us: group-commit batching window, 500 */
+    char log_level[16];      /* --log-level: info */
+    char log_file[512];      /* --log-file: "" (stderr) */
+    bool demo;               /* --demo: seed the demo operator into an empty store */
+    bool test_clock;         /* --test-clock: PUT /admin/v1/clock enabled */
+    char test_clock_start[40]; /* --test-clock-start RFC 3339: "" (real now) */
+    int64_t webhook_timeout_ms; /* --webhook-timeout ms: 5000 */
+    int webhook_max_attempts;   /* --webhook-max-attempts: 10 */
+    int64_t outbox_poll_ms;     /* --outbox-poll ms: 200 */
+    char base_url[512];      /* --base-url: used in href; "" = http://<listen> */
+} bss_config;
+
+/* Fills every field with its documented default. */
+void bss_config_defaults(bss_config *c);
+
+/*
+ * Applies file, environment and flags in that order. argv holds only the
+ * flags (after the subcommand). Unknown flags, bad values and unreadable
+ * files are BSS_E_CONFIG with ei->field = option name and a message.
+ * Arguments that are not flags are left for the caller: *rest_argc/rest_argv
+ * receive them (may be NULL if none are allowed: then they are errors).
+ */
+bss_err bss_config_load(bss_config *c, int argc, char **argv, int *rest_argc, char ***rest_argv,
+                        bss_errinfo *ei);
+
+/* Parses one "name = value" the way the file does (for tests). */
+bss_err bss_config_set(bss_config *c, const char *name, const char *value, bss_errinfo *ei);
+
+/* Prints the option table (name, env, default, help) for `bss help`. */
+void bss_config_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * db.h: the one store API of bss, over SQLite (the default, embedded) and
+ * PostgreSQL. SQL is written once for both: placeholders are `?` (rewritten
+ * to $1.. for PostgreSQL), types are BIGINT and TEXT (JSON documents are
+ * TEXT), booleans are BIGINT 0/1, times are BIGINT ms, money BIGINT micros;
+ * upserts use ON CONFLICT, inserts may use RETURNING. Both backends agree on
+ * that subset; anything outside it needs a reason in docs/architecture.md.
+ *
+ * A bss_db is one connection, used by one thread at a time (each event loop
+ * and each worker owns one). Statements are prepared once per connection and
+ * cached by their SQL text pointer, so pass string literals.
+ *
+ * Errors: BSS_E_BUSY when the store stayed locked (SQLite busy timeout) or a
+ * serialization failure/deadlock happened (PostgreSQL) after retries;
+ * BSS_E_EXISTS on a unique violation; BSS_E_DB otherwise, with the driver's
+ * message in ei.
+ */
+#ifndef BSS_DB_DB_H
+#define BSS_DB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/err.h"
+
+typedef struct bss_db bss_db;
+typedef struct bss_db_rows bss_db_rows;
+
+typedef enum bss_db_backend { BSS_DB_SQLITE = 1, BSS_DB_POSTGRES = 2 } bss_db_backend;
+
+typedef enum bss_db_type { BSS_DB_NULL = 0, BSS_DB_INT64, BSS_DB_TEXT } bss_db_type;
+
+/* A bound parameter. Text need not be NUL-terminated (len given). */
+typedef struct bss_db_val {
+    bss_db_type type;
+    int64_t i;
+    const char *s;
+    size_t len;
+} bss_db_val;
+
+#define BSS_DB_I64(x) ((bss_db_val){.type = BSS_DB_INT64, .i = (int64_t)(x)})
+#define BSS_DB_STR(x) ((bss_db_val){.type = (x) ? BSS_DB_TEXT : BSS_DB_NULL, .s = (x), .len = (x) ? strlen(x) : 0})
+#define BSS_DB_STRN(x, n) ((bss_db_val){.type = BSS_DB_TEXT, .s = (x), .len = (n)})
+#define BSS_DB_NIL ((bss_db_val){.type = BSS_DB_NULL})
+#define BSS_DB_ARGS(...) ((const bss_db_val[]){__VA_ARGS__}), (sizeof((bss_db_val[]){__VA_ARGS__}) / sizeof(bss_db_val))
+#define BSS_DB_NOARGS NULL, 0
+
+typedef struct bss_db_options {
+    int64_t busy_timeout_ms; /* SQLite busy handler wait; PostgreSQL lock_timeout. 5000 */
+    int retries;             /* bss_db_tx attempts on BUSY before giving up. 5 */
+} bss_db_options;
+
+/*
+ * Opens a connection: "sqlite:/path/to/bss.db" (created if missing; WAL,
+ * synchronous=FULL, foreign keys on) or "postgres://user@host:port/db"
+ * (also "postgresql://"). Does not migrate.
+ */
+bss_err bss_db_open(const char *url, const bss_db_options *opt, bss_db **out, bss_errinfo *ei);
+void bss_db_close(bss_db *db); /* NULL is a no-op */
+bss_db_backend bss_db_kind(const bss_db *db);
+const char *bss_db_kind_name(const bss_db *db); /* "sqlite" | "postgres" */
+
+/* Runs one statement; *changes (may be NULL) receives the affected row count. */
+bss_err bss_db_exec(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *changes,
+                    bss_errinfo *ei);
+
+/* Runs a script of several ';'-separated statements without parameters (migrations). */
+bss_err bss_db_exec_script(bss_db *db, const char *sql, bss_errinfo *ei);
+
+/*
+ * Runs a query; iterate with bss_db_next and read columns (0-based) until it
+ * returns false, then bss_db_rows_close. At most one open result per
+ * connection at a time. bss_db_rows_error tells whether iteration stopped on an error.
+ */
+bss_err bss_db_query(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
+                     bss_errinfo *ei);
+bool bss_db_next(bss_db_rows *rows);
+bss_err bss_db_rows_error(const bss_db_rows *rows);
+bool bss_db_col_null(bss_db_rows *rows, int col);
+int64_t bss_db_col_int64(bss_db_rows *rows, int col);                  /* 0 if NULL */
+const char *bss_db_col_text(bss_db_rows *rows, int col, size_t *len);  /* NULL if NULL; valid until next */
+void bss_db_rows_close(bss_db_rows *rows);                             /* NULL is a no-op */
+
+/* Convenience: first column of the first row as int64 (BSS_E_NOT_FOUND if no row). */
+bss_err bss_db_query_int64(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *out,
+                           bss_errinfo *ei);
+
+/* Explicit transactions (prefer bss_db_tx). Nested begin is an error. */
+bss_err bss_db_begin(bss_db *db, bss_errinfo *ei);
+bss_err bss_db_commit(bss_db *db, bss_errinfo *ei);
+bss_err bss_db_rollback(bss_db *db); /* safe to call when no transaction is open */
+bool bss_db_in_tx(const bss_db *db);
+
+/* Savepoints inside a transaction (group commit isolates each job in one). */
+bss_err bss_db_savepoint(bss_db *db, const char *name, bss_errinfo *ei);
+bss_err bss_db_release(bss_db *db, const char *name, bss_errinfo *ei);
+bss_err bss_db_rollback_to(bss_db *db, const char *name, bss_errinfo *ei);
+
+/*
+ * Runs fn inside a transaction and commits; on BSS_E_BUSY (from fn or the
+ * commit) rolls back and retries with jittered backoff up to opt.retries
+ * times, then returns BSS_E_BUSY. Any other error from fn rolls back and is
+ * returned as is. fn must be safe to run more than once.
+ */
+typedef bss_err (*bss_db_tx_fn)(bss_db *db, void *arg, bss_errinfo *ei);
+bss_err bss_db_tx(bss_db *db, bss_db_tx_fn fn, void *arg, bss_errinfo *ei);
+
+/* Counters for /metrics. */
+typedef struct bss_db_stats {
+    int64_t queries, errors, busy_retries, commits;
+} bss_db_stats;
+void bss_db_get_stats(const bss_db *db, bss_db_stats *out);
+
+/*
+ * Test hook: makes the next n statements on this connection fail with
+ * BSS_E_BUSY (as if the store were locked), to test retry and 503 paths.
+ */
+void bss_db_inject_busy(bss_db *db, int n);
+
+#endif
