@@ -1,0 +1,46 @@
+/*
+ * events.h: the transactional outbox and TMF688-style event delivery.
+ *
+ * A module that changes a resource records the event in the SAME
+ * transaction with bss_outbox_add (it runs inside a writer job), so a change
+ * and its event commit together or not at all. The dispatcher (a background
+ * thread with its own store connection) reads committed events, fans them
+ * out to the hub subscriptions of their API (POST {api}/hub), and POSTs the
+ * TMF v4 envelope to {callback}/listener/{eventType} with libcurl, retrying
+ * with exponential backoff; delivery is at least once. A slow or dead
+ * callback never blocks the API or other subscribers.
+ */
+#ifndef BSS_EVENTS_EVENTS_H
+#define BSS_EVENTS_EVENTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "db/db.h"
+
+typedef struct bss_events bss_events;
+
+/*
+ * Records one event inside the caller's open transaction.
+ *   api        "productCatalogManagement" (the API whose hub subscribers get it)
+ *   event_type "CategoryCreateEvent", "CategoryAttributeValueChangeEvent", "CategoryDeleteEvent", ...
+ *   res_key    "category": the member of `event` holding the resource
+ *   resource   the resource document as the API returns it (not stolen)
+ * The envelope {eventId, eventTime, eventType, correlationId?, domain, title,
+ * description, timeOcurred, event: {res_key: resource}} is built here.
+ */
+bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type, const char *res_key,
+                       const json_t *resource, bss_errinfo *ei);
+
+/* Starts the dispatcher thread (its own connection from app->cfg.db_url). */
+bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei);
+/* Stops it (in-flight deliveries are abandoned and retried at next start). NULL is a no-op. */
+void bss_events_stop(bss_events *ev);
+/* Wakes the dispatcher now (after a commit that added events). Thread-safe. */
+void bss_events_kick(bss_events *ev);
+/* Events committed but not yet delivered to every matching subscriber (for /metrics). */
+int64_t bss_events_backlog(bss_events *ev);
+
+#endif
