@@ -137,12 +137,16 @@ bss_arena *bss_arena_create(size_t first_block)
 
 void *bss_arena_alloc(bss_arena *a, size_t size)
 {
+    if (size > SIZE_MAX / 4)
+        return NULL; /* rounding or doubling below would overflow */
     size = (size + 15) & ~(size_t)15;
     block *b = a->head;
     if (b == NULL || b->size - b->used < size) {
         size_t bs = a->next_size;
         while (bs < size)
             bs *= 2;
+        if (bs > SIZE_MAX / 2 - sizeof(block))
+            return NULL;
         b = bss_malloc(sizeof(block) + bs);
         if (b == NULL)
             return NULL;

@@ -1,0 +1,105 @@
+/*
+ * auth.h: API keys (Authorization: Bearer <key>) and roles. A key is
+ * "bss_" + 43 characters of URL-safe base64 (32 random bytes from
+ * libsodium); the store keeps only its BLAKE2b-256 hash (table api_key,
+ * migration 0002_api_keys.sql) and a short prefix to recognise it by.
+ *
+ * Each event loop owns one bss_auth: a small cache of recently verified
+ * keys with a 1 s lifetime, so a request costs one hash and no store read,
+ * and a revoked key stops working within a second. The router calls
+ * bss_auth_check before a non-public handler runs; 401 for a missing,
+ * malformed, unknown or revoked key, 403 (bss_auth_allows) for a role the
+ * route does not allow. admin passes every route.
+ */
+#ifndef BSS_API_AUTH_H
+#define BSS_API_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/http.h"
+#include "core/err.h"
+#include "core/id.h"
+#include "db/db.h"
+
+#define BSS_AUTH_KEY_PREFIX "bss_"
+#define BSS_AUTH_KEY_LEN 47       /* "bss_" + 43 */
+#define BSS_AUTH_HASH_HEX_LEN 64  /* BLAKE2b-256 as hex */
+#define BSS_AUTH_SHOWN_PREFIX 8   /* "bss_AbCd": kept in the store to recognise a key */
+#define BSS_AUTH_CACHE_TTL_MS 1000
+
+/* ---- keys and roles (pure) ---- */
+
+/* A fresh random key, NUL-terminated. */
+void bss_auth_key_generate(char key[BSS_AUTH_KEY_LEN + 1]);
+/* True if key[0..len) has the shape of a key ("bss_" + 43 base64url characters). */
+bool bss_auth_key_wellformed(const char *key, size_t len);
+/* The stored hash of a key: BLAKE2b-256 as lower-case hex, NUL-terminated. */
+void bss_auth_key_hash(const char *key, size_t len, char hex[BSS_AUTH_HASH_HEX_LEN + 1]);
+
+/* "admin" | "agent" | "billing" | "readonly" | "network" -> BSS_ROLE_*; BSS_E_INVALID (field "role") otherwise. */
+bss_err bss_auth_role_parse(const char *name, unsigned *out_role, bss_errinfo *ei);
+/* The name of exactly one role bit; "?" otherwise. */
+const char *bss_auth_role_name(unsigned role);
+/* May a key of `role` call a route allowing `route_roles`? Public routes and admin always may. */
+bool bss_auth_allows(unsigned route_roles, unsigned role);
+
+/*
+ * Extracts the key from an Authorization header value ("Bearer <key>",
+ * scheme case-insensitive). BSS_E_UNAUTHORIZED with a message when the
+ * header is absent (value NULL), not Bearer, or the key is malformed.
+ */
+bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len, bss_errinfo *ei);
+
+/* ---- the api_key table ---- */
+
+typedef struct bss_api_key {
+    char id[BSS_ID_LEN + 1];
+    char name[128];
+    unsigned role;
+    char prefix[BSS_AUTH_SHOWN_PREFIX + 1];
+    int64_t created_ms;
+    int64_t revoked_ms; /* 0 while active */
+} bss_api_key;
+
+/*
+ * Makes a new key in memory: row (id, name, role, prefix, created_ms), the
+ * secret (shown once) and its hash. BSS_E_INVALID for an empty or too long
+ * name (field "name").
+ */
+bss_err bss_auth_key_new(int64_t now_ms, const char *name, unsigned role, bss_api_key *row,
+                         char key[BSS_AUTH_KEY_LEN + 1], char hash_hex[BSS_AUTH_HASH_HEX_LEN + 1],
+                         bss_errinfo *ei);
+/* Inserts a row made by bss_auth_key_new (a writer job, or the offline first start). */
+bss_err bss_auth_key_insert(bss_db *db, const bss_api_key *row, const char *hash_hex, bss_errinfo *ei);
+/* Marks a key revoked; BSS_E_NOT_FOUND if there is no active key with that id. */
+bss_err bss_auth_key_revoke(bss_db *db, const char *id, int64_t now_ms, bss_errinfo *ei);
+/* How many keys (active or not) the store holds. */
+bss_err bss_auth_key_count(bss_db *db, int64_t *out, bss_errinfo *ei);
+/* Every key (no secrets), oldest first; fn is called once per row. */
+typedef void (*bss_auth_key_fn)(const bss_api_key *key, void *arg);
+bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo *ei);
+/* The active key with this hash; BSS_E_UNAUTHORIZED if unknown or revoked. */
+bss_err bss_auth_key_lookup(bss_db *db, const char *hash_hex, bss_principal *out, bss_errinfo *ei);
+
+/* ---- the per-loop verifier ---- */
+
+typedef struct bss_auth bss_auth;
+
+bss_auth *bss_auth_create(int64_t ttl_ms); /* NULL on OOM */
+void bss_auth_destroy(bss_auth *a);        /* NULL is a no-op */
+
+/*
+ * Authenticates an Authorization header value (NULL if absent) at monotonic
+ * time now_ms: from the cache when a fresh entry matches, else from the
+ * store (and cached). BSS_E_UNAUTHORIZED with a message, or the store's
+ * error (BSS_E_BUSY, BSS_E_DB) if the lookup itself failed.
+ */
+bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, int64_t now_ms, bss_principal *out,
+                       bss_errinfo *ei);
+
+/* Cache statistics (for tests): lookups answered from the cache and from the store. */
+void bss_auth_stats(const bss_auth *a, int64_t *hits, int64_t *misses);
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * server.c: the threads and sockets of the HTTP server (server.h). One h2o
+ * evloop per thread; each has its own SO_REUSEPORT listening socket (the
+ * kernel spreads connections), its own h2o_context_t, its own read
+ * connection to the store, its own API key cache, and a multithread queue
+ * with two receivers: write completions (http.c) and the stop request.
+ * h2o's HTTP/1 accept path switches to HTTP/2 when a connection opens
+ * with the h2c preface, so both protocols share the port.
+ *
+ * The main thread owns start and stop: it builds the route table and the
+ * h2o configuration (read-only once the loops run), opens every loop's
+ * socket and connection so start-up errors are reported before anything
+ * runs, starts the threads, then waits for SIGINT/SIGTERM with
+ * sigtimedwait (the signals are blocked everywhere, see
+ * bss_server_block_signals). On stop each loop closes its listener, asks
+ * h2o to shut connections down, and keeps running until its in-flight
+ * writes are back and its connections are gone (or the grace period ends).
+ */
+#include "api/server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/errmap.h"
+#include "api/http_int.h"
+#include "api/router_int.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#define MAX_LOOPS 256
+
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * h2o 2.2.5 keeps freed buffers in per-thread recycle lists that nothing
+ * empties when a thread ends, and h2o_multithread_destroy_queue does not
+ * free the queue. Neither is ours to fix; these two patterns name only
+ * h2o's own allocation sites, so our leaks stay visible.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:h2o_mem_alloc_recycle\nleak:h2o_multithread_create_queue\n";
+}
+#endif
+#define STOP_GRACE_MAX_MS 10000
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void bss_server_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- per-loop callbacks (run on the loop's thread) ---- */
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, ctx, req->conn->ctx);
+    return bss__http_dispatch(loop, req);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    bss_loop *loop = listener->data;
+    if (err != NULL)
+        return;
+    for (int i = 0; i < 32; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            break;
+        h2o_accept(&loop->accept_ctx, sock);
+    }
+}
+
+static void on_tick(h2o_timeout_entry_t *entry)
+{
+    bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, tick_entry, entry);
+    if (loop->db != NULL) {
+        bss_db_stats st;
+        bss_db_get_stats(loop->db, &st);
+        bss_metrics_set_db_errors(loop->srv->metrics, loop->index, st.errors);
+    }
+    h2o_timeout_link(loop->evloop, &loop->tick_timeout, &loop->tick_entry);
+}
+
+static void close_listener(bss_loop *loop)
+{
+    if (loop->listener != NULL) {
+        h2o_socket_read_stop(loop->listener);
+        h2o_socket_close(loop->listener); /* closes the fd too */
+        loop->listener = NULL;
+        loop->listen_fd = -1;
+    } else if (loop->listen_fd >= 0) {
+        close(loop->listen_fd);
+        loop->listen_fd = -1;
+    }
+}
+
+static void on_stop(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
+{
+    bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, stop_rx, rx);
+    while (!h2o_linklist_is_empty(messages))
+        h2o_linklist_unlink(messages->next);
+    if (loop->stopping)
+        return;
+    loop->stopping = true;
+    int64_t grace = loop->app->cfg.request_timeout_ms;
+    loop->stop_deadline_ms = now_ms() + (grace > STOP_GRACE_MAX_MS ? STOP_GRACE_MAX_MS : grace);
+    close_listener(loop);
+    h2o_context_request_shutdown(&loop->ctx);
+}
+
+static bool loop_idle(bss_loop *loop)
+{
+    return h2o_linklist_is_empty(&loop->ctx.http1._conns) && h2o_linklist_is_empty(&loop->ctx.http2._conns);
+}
+
+static bool loop_finished(bss_loop *loop)
+{
+    if (!loop->stopping || loop->pending_writes > 0)
+        return false; /* a write in flight always comes back: the writer finishes its queue */
+    return loop_idle(loop) || now_ms() >= loop->stop_deadline_ms;
+}
+
+static void *loop_main(void *arg)
+{
+    bss_loop *loop = arg;
+    while (!loop_finished(loop))
+        h2o_evloop_run(loop->evloop, INT32_MAX);
+    return NULL;
+}
+
+/*
+ * h2o answers some requests itself before our handler runs: 413 when the
+ * body exceeds max_request_entity_size (--max-body), 400 on a request it
+ * cannot parse, both with a text/plain body. This filter (on the "/" path
+ * and the host's fallback path, which h2o binds those errors to) swaps such
+ * a body for the TMF error body, so every error looks the same. Our own
+ * answers carry X-Request-Id and are left alone.
+ */
+typedef struct tmf_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} tmf_ostream;
+
+static void tmf_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state)
+{
+    tmf_ostream *o = (tmf_ostream *)self;
+    if (h2o_send_state_is_in_progress(state)) {
+        h2o_ostream_send_next(self, req, NULL, 0, state); /* swallow h2o's text, ask for the rest */
+        return;
+    }
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static h2o_iovec_t tmf_error_text(h2o_req_t *req, bss_err code, const bss_app *app)
+{
+    bss_errinfo ei;
+    if (code == BSS_E_TOO_BIG)
+        bss_fail(&ei, code, NULL, "the request body is larger than %lld bytes (--max-body)", (long long)app->cfg.max_body);
+    else
+        bss_fail(&ei, code, NULL, "malformed HTTP request");
+    json_t *body = bss_errmap_body(code, &ei, app->base_url);
+    size_t len = 0;
+    char *text = body ? bss_json_dump(body, &len) : NULL;
+    json_decref(body);
+    h2o_iovec_t v = text ? h2o_strdup(&req->pool, text, len) : h2o_iovec_init(H2O_STRLIT("{}"));
+    bss_free(text);
+    return v;
+}
+
+static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    int st = req->res.status;
+    if ((st == 413 || st == 400) && h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
+        bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, ctx, req->conn->ctx);
+        tmf_ostream *o = (tmf_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
+        o->super.do_send = tmf_do_send;
+        o->body = tmf_error_text(req, st == 413 ? BSS_E_TOO_BIG : BSS_E_PARSE, loop->app);
+        memset(&req->res.headers, 0, sizeof(req->res.headers));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       H2O_STRLIT("application/json;charset=utf-8"));
+        req->res.content_length = o->body.len;
+        slot = &o->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+/* ---- set-up and tear-down (main thread) ---- */
+
+static bss_err open_listener(const char *host, int port, int *fd_out, int *bound_port, bss_errinfo *ei)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
+    if (gai != 0)
+        return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 4096) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return bss_fail(ei, BSS_E_IO, "listen", "cannot listen on %s:%d: %s", host, port, strerror(e));
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    *fd_out = fd;
+    return BSS_OK;
+}
+
+static bss_err setup_loop(bss_server *srv, bss_loop *loop, int fd, bss_errinfo *ei)
+{
+    bss_app *app = srv->app;
+    loop->srv = srv;
+    loop->app = app;
+    loop->listen_fd = fd;
+    unsigned char rnd[3];
+    randombytes_buf(rnd, sizeof(rnd));
+    snprintf(loop->rid_prefix, sizeof(loop->rid_prefix), "%02x%02x%02x%zx-", rnd[0], rnd[1], rnd[2], loop->index);
+    loop->evloop = h2o_evloop_create();
+    h2o_context_init(&loop->ctx, loop->evloop, &srv->config);
+    loop->ctx_inited = true;
+    loop->accept_ctx.ctx = &loop->ctx;
+    loop->accept_ctx.hosts = srv->config.hosts;
+    loop->listener = h2o_evloop_socket_create(loop->evloop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    loop->listener->data = loop;
+    h2o_socket_read_start(loop->listener, on_accept);
+    loop->queue = h2o_multithread_create_queue(loop->evloop);
+    h2o_multithread_register_receiver(loop->queue, &loop->write_rx, bss__http_on_write_messages);
+    h2o_multithread_register_receiver(loop->queue, &loop->stop_rx, on_stop);
+    h2o_timeout_init(loop->evloop, &loop->tick_timeout, BSS_LOOP_TICK_MS);
+    loop->tick_entry.cb = on_tick;
+    h2o_timeout_link(loop->evloop, &loop->tick_timeout, &loop->tick_entry);
+    loop->auth = bss_auth_create(BSS_AUTH_CACHE_TTL_MS);
+    if (loop->auth == NULL)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
+    loop->health_checked_ms = INT64_MIN / 2;
+    return bss_db_open(app->cfg.db_url, &app->dbopt, &loop->db, ei);
+}
+
+static void teardown_loop(bss_loop *loop)
+{
+    if (loop->evloop == NULL) {
+        if (loop->listen_fd >= 0)
+            close(loop->listen_fd);
+        return;
+    }
+    close_listener(loop);
+    bool idle = loop_idle(loop);
+    if (h2o_timeout_is_linked(&loop->tick_entry))
+        h2o_timeout_unlink(&loop->tick_entry);
+    h2o_multithread_unregister_receiver(loop->queue, &loop->write_rx);
+    h2o_multithread_unregister_receiver(loop->queue, &loop->stop_rx);
+    h2o_multithread_destroy_queue(loop->queue);
+    if (idle) {
+        /* h2o_context_request_shutdown armed HTTP/2's graceful-shutdown timer */
+        if (h2o_timeout_is_linked(&loop->ctx.http2._graceful_shutdown_timeout))
+            h2o_timeout_unlink(&loop->ctx.http2._graceful_shutdown_timeout);
+        h2o_context_dispose(&loop->ctx);
+        h2o_evloop_run(loop->evloop, 0); /* lets closed sockets be freed */
+        h2o_timeout_dispose(loop->evloop, &loop->tick_timeout);
+        h2o_evloop_destroy(loop->evloop);
+    } else {
+        /* connections outlived the grace period: leave h2o's state to process exit */
+        bss_log(BSS_LOG_WARN, "http.stop", "message", "connections still open after the grace period", NULL);
+    }
+    bss_db_close(loop->db);
+    bss_auth_destroy(loop->auth);
+}
+
+static void setup_config(bss_server *srv)
+{
+    const bss_config *cfg = &srv->app->cfg;
+    h2o_config_init(&srv->config);
+    srv->config.server_name = h2o_iovec_init(H2O_STRLIT("bss"));
+    srv->config.max_request_entity_size = (size_t)cfg->max_body;
+    srv->config.http1.req_timeout = (uint64_t)cfg->request_timeout_ms;
+    srv->config.http2.idle_timeout = (uint64_t)cfg->request_timeout_ms;
+    h2o_hostconf_t *host = h2o_config_register_host(&srv->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *h = h2o_create_handler(path, sizeof(*h));
+    h->on_req = on_req;
+    h2o_create_filter(path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+    h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+}
+
+static bss_err build_routes(bss_server *srv, bss_errinfo *ei)
+{
+    srv->router = bss_router_create();
+    if (srv->router == NULL)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
+    bss_err rc = bss_routes_register_all(srv->router, srv->app);
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, NULL, "registering routes failed: %s", bss_strerror(rc));
+    size_t n = bss_router_count(srv->router);
+    srv->metrics = bss_metrics_create(srv->nloops, n);
+    if (srv->metrics == NULL)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        bss_metrics_set_route_name(srv->metrics, i, bss_router_route_at(srv->router, i)->name);
+    return BSS_OK;
+}
+
+static void format_addr(const char *host, int port, char *buf, size_t cap)
+{
+    if (strchr(host, ':') != NULL)
+        snprintf(buf, cap, "[%s]:%d", host, port);
+    else
+        snprintf(buf, cap, "%s:%d", host, port);
+}
+
+static bss_err open_loops(bss_server *srv, char *addr, size_t addr_cap, bss_errinfo *ei)
+{
+    const bss_config *cfg = &srv->app->cfg;
+    int port = cfg->listen_port;
+    for (size_t i = 0; i < srv->nloops; i++) {
+        srv->loops[i].index = i;
+        srv->loops[i].listen_fd = -1;
+    }
+    for (size_t i = 0; i < srv->nloops; i++) {
+        int fd = -1, bound = 0;
+        bss_err rc = open_listener(cfg->listen_host, port, &fd, &bound, ei);
+        if (rc != BSS_OK)
+            return rc;
+        port = bound; /* with port 0 the first socket picks it, the others share it */
+        rc = setup_loop(srv, &srv->loops[i], fd, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    format_addr(cfg->listen_host, port, addr, addr_cap);
+    if (cfg->base_url[0] == '\0')
+        snprintf(srv->app->base_url, sizeof(srv->app->base_url), "http://%s", addr);
+    return BSS_OK;
+}
+
+static void wait_for_stop(bss_app *app)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    const struct timespec tick = {0, 200 * 1000000};
+    while (!atomic_load(&app->stopping)) {
+        int sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+            bss_log(BSS_LOG_INFO, "server.stop", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+            atomic_store(&app->stopping, 1);
+        }
+    }
+}
+
+static void run_loops(bss_server *srv, const char *addr)
+{
+    size_t started = 0;
+    for (; started < srv->nloops; started++) {
+        bss_loop *loop = &srv->loops[started];
+        if (pthread_create(&loop->tid, NULL, loop_main, loop) != 0)
+            break;
+        loop->thread_started = true;
+    }
+    char nthreads[16];
+    snprintf(nthreads, sizeof(nthreads), "%zu", started);
+    bss_log(BSS_LOG_INFO, "http.listen", "addr", addr, "threads", nthreads, "base_url", srv->app->base_url, NULL);
+    if (started < srv->nloops) {
+        bss_log(BSS_LOG_ERROR, "http.thread", "message", "could not start every event loop thread", NULL);
+        atomic_store(&srv->app->stopping, 1);
+    }
+    wait_for_stop(srv->app);
+    for (size_t i = 0; i < started; i++)
+        h2o_multithread_send_message(&srv->loops[i].stop_rx, &srv->loops[i].stop_msg);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(srv->loops[i].tid, NULL);
+    bss_log(BSS_LOG_INFO, "http.stopped", NULL);
+}
+
+bss_err bss_server_run(bss_app *app, bss_errinfo *ei)
+{
+    bss_server_block_signals();
+    if (sodium_init() < 0)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "libsodium failed to initialise");
+    bss_server *srv = bss_calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
+    srv->app = app;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    srv->nloops = app->cfg.threads > 0 ? (size_t)app->cfg.threads : (size_t)(ncpu > 0 ? ncpu : 1);
+    if (srv->nloops > MAX_LOOPS)
+        srv->nloops = MAX_LOOPS;
+    setup_config(srv);
+    srv->loops = bss_calloc(srv->nloops, sizeof(*srv->loops));
+    char addr[300];
+    bss_err rc = srv->loops ? build_routes(srv, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
+    if (rc == BSS_OK)
+        rc = open_loops(srv, addr, sizeof(addr), ei);
+    if (rc == BSS_OK) {
+        app->metrics = srv->metrics;
+        run_loops(srv, addr);
+        app->metrics = NULL;
+    }
+    for (size_t i = 0; srv->loops != NULL && i < srv->nloops; i++)
+        teardown_loop(&srv->loops[i]);
+    bss_free(srv->loops);
+    bss_metrics_destroy(srv->metrics);
+    bss_router_destroy(srv->router);
+    h2o_config_dispose(&srv->config);
+    bss_free(srv);
+    return rc;
+}

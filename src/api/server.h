@@ -1,0 +1,31 @@
+/*
+ * server.h: the HTTP server of `bss serve` (src/api/server.c): one h2o
+ * event loop per thread, each with its own SO_REUSEPORT listener on
+ * --listen, its own read connection to the store and its own key cache;
+ * HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on the same port.
+ */
+#ifndef BSS_API_SERVER_H
+#define BSS_API_SERVER_H
+
+#include "app.h"
+#include "core/err.h"
+
+/*
+ * Blocks SIGINT and SIGTERM in the calling thread (and so in every thread
+ * it starts afterwards) and ignores SIGPIPE. Call first thing in
+ * `bss serve`, before any thread exists: bss_server_run then takes the
+ * signals with sigtimedwait and stops gracefully.
+ */
+void bss_server_block_signals(void);
+
+/*
+ * Binds, serves until SIGINT/SIGTERM (or app->stopping is set), then stops
+ * gracefully: listeners close, in-flight requests and writes finish (open
+ * connections get up to --request-timeout), threads are joined. Logs
+ * "event=http.listen addr=HOST:PORT threads=N" once every loop listens.
+ * With port 0 the kernel picks the port and app->base_url follows it.
+ * Needs app->writer (writes) and may have app->events (metrics).
+ */
+bss_err bss_server_run(bss_app *app, bss_errinfo *ei);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * tmf_list.c: GET on a TMF collection (see tmf.h). Parses the query
+ * (api/query.h), plans which attribute filters the store can run on typed
+ * columns (db/resource.h) and which must be applied in memory, and renders
+ * the page with X-Total-Count and X-Result-Count.
+ *
+ * Fast path (every filter pushed to SQL, no sort=): COUNT plus one page
+ * query; stored documents are copied into the answer without parsing
+ * unless fields= asks for a projection. Slow path (a filter on an untyped
+ * member, a range on a text column, or sort=): reads every row the pushed
+ * filters let through, at most BSS_TMF_MAX_SCAN, parses and matches each,
+ * sorts, then pages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/query.h"
+#include "api/tmf.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/mem.h"
+
+#define LIST_MAX_BYTES (64u << 20)
+
+typedef struct list_plan {
+    bss_res_filter push[BSS_RES_MAX_FILTERS];
+    size_t npush;
+    bool in_memory; /* some filter or the sort is left to memory */
+} list_plan;
+
+/* Whether the store can run filter f on column col exactly as the matcher would. */
+static bool pushable(const bss_res_table *t, int col, const bss_query_filter *f)
+{
+    if (col == BSS_RES_COL_NONE)
+        return false;
+    bss_res_type type = col == BSS_RES_COL_ID ? BSS_RES_TEXT : t->columns[col].type;
+    if (f->op == BSS_QOP_EQ)
+        return f->nvalues <= BSS_RES_MAX_IN;
+    /* text ranges depend on the backend's collation; booleans have no order */
+    return f->nvalues == 1 && (type == BSS_RES_INT64 || type == BSS_RES_TIME);
+}
+
+static bss_err plan_list(const bss_res_table *t, const bss_query *q, list_plan *plan, bss_errinfo *ei)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->in_memory = q->nsort > 0;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const bss_query_filter *f = &q->filters[i];
+        int col = bss_resource_column_of(t, f->attr);
+        if (!pushable(t, col, f) || plan->npush == BSS_RES_MAX_FILTERS) {
+            plan->in_memory = true;
+            continue;
+        }
+        bss_res_filter *p = &plan->push[plan->npush++];
+        p->column = col;
+        p->op = (bss_res_op)f->op;
+        p->nvalues = f->nvalues;
+        for (size_t k = 0; k < f->nvalues; k++) {
+            bss_err rc = bss_resource_filter_value(t, col, f->values[k], f->param, &p->values[k], ei);
+            if (rc)
+                return rc;
+        }
+    }
+    return BSS_OK;
+}
+
+/* ---- fast path ---- */
+
+typedef struct page_ctx {
+    const bss_query *q;
+    bss_buf *out;
+    int64_t count;
+} page_ctx;
+
+static bss_err append_doc(page_ctx *pc, json_t *doc)
+{
+    json_t *shown = bss_query_project(pc->q, doc);
+    size_t len = 0;
+    char *text = shown ? bss_json_dump(shown, &len) : NULL;
+    json_decref(shown);
+    if (!text)
+        return BSS_E_NOMEM;
+    bss_err rc = bss_buf_append(pc->out, pc->count ? "," : "", pc->count ? 1 : 0);
+    if (!rc)
+        rc = bss_buf_append(pc->out, text, len);
+    bss_free(text);
+    pc->count++;
+    return rc;
+}
+
+static bss_err page_row(const bss_res_row *row, void *arg)
+{
+    page_ctx *pc = arg;
+    if (!pc->q->has_fields) {
+        bss_err rc = bss_buf_append(pc->out, pc->count ? "," : "", pc->count ? 1 : 0);
+        if (!rc)
+            rc = bss_buf_append(pc->out, row->doc, row->doc_len);
+        pc->count++;
+        return rc;
+    }
+    json_t *doc;
+    if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
+        return BSS_E_INTERNAL;
+    bss_err rc = append_doc(pc, doc);
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- slow path ---- */
+
+typedef struct scan_ctx {
+    const bss_query *q;
+    json_t **docs;
+    size_t ndocs, cap;
+    int64_t scanned;
+} scan_ctx;
+
+static bss_err scan_row(const bss_res_row *row, void *arg)
+{
+    scan_ctx *sc = arg;
+    if (++sc->scanned > BSS_TMF_MAX_SCAN)
+        return BSS_E_RANGE;
+    json_t *doc;
+    if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
+        return BSS_E_INTERNAL;
+    if (!bss_query_match(sc->q, doc)) {
+        json_decref(doc);
+        return BSS_OK;
+    }
+    if (sc->ndocs == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 64;
+        json_t **grown = bss_realloc(sc->docs, cap * sizeof *grown);
+        if (!grown) {
+            json_decref(doc);
+            return BSS_E_NOMEM;
+        }
+        sc->docs = grown;
+        sc->cap = cap;
+    }
+    sc->docs[sc->ndocs++] = doc;
+    return BSS_OK;
+}
+
+static int sort_cmp(const void *a, const void *b, void *arg)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = bss_query_compare(arg, x, y);
+    if (c)
+        return c;
+    /* rows came ordered by id: keep that order among equals */
+    const char *ix = json_string_value(json_object_get(x, "id")), *iy = json_string_value(json_object_get(y, "id"));
+    return strcmp(ix ? ix : "", iy ? iy : "");
+}
+
+static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, int64_t *total,
+                         int64_t *count, bss_errinfo *ei)
+{
+    const bss_tmf_resource *res = r->route->data;
+    scan_ctx sc = {.q = q};
+    bss_err rc = bss_resource_list(r->db, res->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
+                                   scan_row, &sc, ei);
+    if (rc == BSS_E_UNSUPPORTED) /* shape too large for the store: scan everything */
+        rc = bss_resource_list(r->db, res->table, NULL, 0, 0, BSS_TMF_MAX_SCAN + 1, NULL, scan_row, &sc, ei);
+    if (rc == BSS_E_RANGE)
+        bss_fail(ei, rc, NULL,
+                 "this query reads more than %d %s records: add a filter on id or an indexed attribute",
+                 BSS_TMF_MAX_SCAN, res->segment);
+    if (!rc && q->nsort)
+        qsort_r(sc.docs, sc.ndocs, sizeof *sc.docs, sort_cmp, (void *)q);
+    page_ctx pc = {.q = q, .out = out};
+    for (size_t i = (size_t)q->offset; !rc && i < sc.ndocs && pc.count < q->limit; i++)
+        rc = append_doc(&pc, sc.docs[i]);
+    for (size_t i = 0; i < sc.ndocs; i++)
+        json_decref(sc.docs[i]);
+    bss_free(sc.docs);
+    *total = (int64_t)sc.ndocs;
+    *count = pc.count;
+    return rc;
+}
+
+static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, int64_t *total,
+                         int64_t *count, bss_errinfo *ei)
+{
+    const bss_tmf_resource *res = r->route->data;
+    page_ctx pc = {.q = q, .out = out};
+    bss_err rc = bss_resource_list(r->db, res->table, plan->push, plan->npush, q->offset, q->limit, total,
+                                   page_row, &pc, ei);
+    *count = pc.count;
+    return rc;
+}
+
+int bss_tmf_handle_list(bss_req *r)
+{
+    const bss_tmf_resource *res = r->route->data;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_query q;
+    list_plan plan;
+    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_buf out;
+    bss_buf_init(&out, LIST_MAX_BYTES);
+    int64_t total = 0, count = 0;
+    rc = plan_list(res->table, &q, &plan, &ei);
+    if (!rc)
+        rc = bss_buf_append(&out, "[", 1);
+    if (!rc && !plan.in_memory) {
+        rc = list_fast(r, &q, &plan, &out, &total, &count, &ei);
+        if (rc == BSS_E_UNSUPPORTED) {
+            rc = BSS_OK;
+            plan.in_memory = true;
+            out.len = 1;
+            count = 0;
+            bss_errinfo_clear(&ei);
+        }
+    }
+    if (!rc && plan.in_memory)
+        rc = list_slow(r, &q, &plan, &out, &total, &count, &ei);
+    if (!rc)
+        rc = bss_buf_append(&out, "]", 1);
+    if (rc) {
+        if (rc == BSS_E_TOO_BIG)
+            bss_fail(&ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit", LIST_MAX_BYTES >> 20);
+        bss_http_send_error(r, rc, &ei);
+    } else {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)total);
+        bss_http_add_header(r, "X-Total-Count", num);
+        snprintf(num, sizeof num, "%lld", (long long)count);
+        bss_http_add_header(r, "X-Result-Count", num);
+        bss_http_send_text(r, 200, "application/json", out.data, out.len);
+    }
+    bss_buf_free(&out);
+    bss_query_free(&q);
+    return 0;
+}

@@ -1,0 +1,138 @@
+// cli.test.mjs: the `bss` command line: version, help (every serve option
+// documented), key create/list/revoke against a running server, migrate
+// refusing while a server holds the store, and exit 2 on bad usage.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, bss, sleep, CATEGORY } from './lib/server.mjs';
+
+// Every option of src/core/config.h (name; the env var is BSS_ + upper snake).
+const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
+  'db-retries', 'commit-window', 'log-level', 'log-file', 'demo', 'test-clock', 'test-clock-start',
+  'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'base-url'];
+
+const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+let srv;
+before(async () => { srv = await startServer(); });
+
+function clientArgs() {
+  return ['--url', srv.url, '--key', srv.key];
+}
+
+test('bss version prints the version', async () => {
+  const r = await bss(['version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^bss \d+\.\d+\.\d+/);
+  const r2 = await bss(['--version']);
+  assert.equal(r2.stdout, r.stdout);
+});
+
+test('bss help lists every command', async () => {
+  const r = await bss(['help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const c of ['serve', 'migrate', 'key', 'version', 'help']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\s`, 'm'));
+});
+
+test('bss help serve documents every option with its environment variable', async () => {
+  const r = await bss(['help', 'serve']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const o of SERVE_OPTIONS) {
+    assert.match(r.stdout, new RegExp(`--${o}\\b`), `--${o} missing from bss help serve`);
+    const env = 'BSS_' + o.toUpperCase().replace(/-/g, '_');
+    assert.match(r.stdout, new RegExp(`\\b${env}\\b`), `${env} missing from bss help serve`);
+  }
+  const r2 = await bss(['serve', '--help']);
+  assert.equal(r2.code, 0);
+  assert.equal(r2.stdout, r.stdout);
+});
+
+test('bss help for every command works', async () => {
+  for (const c of ['migrate', 'key', 'version', 'help']) {
+    const r = await bss(['help', c]);
+    assert.equal(r.code, 0, `${c}: ${r.stderr}`);
+    assert.match(r.stdout, /usage: bss/);
+  }
+});
+
+test('unknown commands and bad usage exit 2', async () => {
+  for (const args of [['frobnicate'], ['help', 'frobnicate'], [], ['key', 'frobnicate', ...clientArgs()]]) {
+    const r = await bss(args);
+    assert.equal(r.code, 2, `bss ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.ok(r.stderr.length > 0, 'a message on stderr');
+  }
+});
+
+async function keyWorks(key) {
+  return (await srv.request('GET', CATEGORY, { key })).status === 200;
+}
+
+test('bss key create / list / revoke against a running server', async () => {
+  const c = await bss(['key', 'create', '--role', 'agent', '--name', 'cli-agent', ...clientArgs()]);
+  assert.equal(c.code, 0, c.stderr);
+  // the secret is printed once; find it among the printed tokens
+  let secret = null;
+  for (const tok of c.stdout.split(/[\s"',:{}]+/).filter((t) => t.length >= 20)) {
+    if (await keyWorks(tok)) { secret = tok; break; }
+  }
+  assert.ok(secret, `bss key create printed no working key:\n${c.stdout}`);
+  const post = await srv.request('POST', CATEGORY, { key: secret, body: { name: 'from cli key' } });
+  assert.equal(post.status, 201, 'the new key has the agent role');
+
+  const l = await bss(['key', 'list', ...clientArgs()]);
+  assert.equal(l.code, 0, l.stderr);
+  const line = l.stdout.split('\n').find((x) => x.includes('cli-agent'));
+  assert.ok(line, `key list does not show cli-agent:\n${l.stdout}`);
+  assert.match(line, /agent/);
+  assert.ok(!l.stdout.includes(secret), 'key list shows a secret');
+  const id = (line.match(UUID_RE) || [])[0];
+  assert.ok(id, `no key id on the list line: ${line}`);
+
+  const rv = await bss(['key', 'revoke', id, ...clientArgs()]);
+  assert.equal(rv.code, 0, rv.stderr);
+  const t0 = Date.now();
+  while (Date.now() - t0 < 1600 && (await keyWorks(secret))) await sleep(100);
+  assert.equal(await keyWorks(secret), false, 'revoked key still works after 1.5 s');
+
+  const again = await bss(['key', 'revoke', '00000000-0000-7000-8000-000000000000', ...clientArgs()]);
+  assert.notEqual(again.code, 0, 'revoking an unknown key fails');
+});
+
+test('bss key create finds the admin key in <data-dir>/admin.key', async () => {
+  const r = await bss(['key', 'create', '--role', 'readonly', '--name', 'via-data-dir', '--url', srv.url,
+                       '--data-dir', srv.dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('bss key create with a bad role exits non-zero naming it', async () => {
+  const r = await bss(['key', 'create', '--role', 'emperor', '--name', 'x', ...clientArgs()]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /role/);
+});
+
+test('bss key against a wrong key or no server fails cleanly', async () => {
+  const r = await bss(['key', 'list', '--url', srv.url, '--key', 'wrong-key-0123456789abcdef']);
+  assert.equal(r.code, 1, r.stderr);
+  const r2 = await bss(['key', 'list', '--url', 'http://127.0.0.1:1', '--key', srv.key]);
+  assert.equal(r2.code, 1, r2.stderr);
+});
+
+test('bss migrate refuses while the server holds the store, works once it stopped', async () => {
+  const args = ['migrate', '--data-dir', srv.dataDir];
+  if (srv.backend === 'postgres') args.push('--db', srv.dbUrl);
+  const r = await bss(args);
+  assert.notEqual(r.code, 0, `migrate ran while the server holds the store:\n${r.stdout}${r.stderr}`);
+  assert.ok(r.stderr.length > 0);
+  assert.doesNotMatch(r.stderr, /Sanitizer|runtime error/);
+  // the server is unharmed
+  assert.equal((await srv.request('GET', '/health')).status, 200);
+
+  srv.keepDatabase = true;
+  srv.keepDataDir = true;
+  const dataDir = srv.dataDir;
+  await stopServer(srv);
+  const r2 = await bss(args);
+  assert.equal(r2.code, 0, `migrate after stop: ${r2.stderr}`);
+  if (srv.pg) await srv.pg.drop();
+  const fs = await import('node:fs');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});

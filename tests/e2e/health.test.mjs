@@ -1,0 +1,46 @@
+// health.test.mjs: GET /health (public, JSON) and GET /metrics (Prometheus text).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, CATEGORY } from './lib/server.mjs';
+
+let srv;
+before(async () => { srv = await startServer(); });
+
+test('GET /health is public and answers 200 with a JSON object', async () => {
+  const r = await srv.request('GET', '/health', { key: null });
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers['content-type'] || '', /application\/json/);
+  assert.ok(r.json && typeof r.json === 'object' && !Array.isArray(r.json), `not a JSON object: ${r.text}`);
+});
+
+test('GET /health ignores a bad key (public route)', async () => {
+  const r = await srv.request('GET', '/health', { key: 'not-a-key' });
+  assert.equal(r.status, 200, r.text);
+});
+
+test('GET /metrics is Prometheus text with request counters by route and status', async () => {
+  // make sure some requests have been counted, including an error
+  await srv.request('GET', '/health', { key: null });
+  await srv.request('GET', CATEGORY);
+  await srv.request('GET', '/no/such/route');
+  const r = await srv.request('GET', '/metrics');
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers['content-type'] || '', /^text\/plain/);
+  assert.match(r.text, /^# (HELP|TYPE) bss_http_requests_total/m);
+  const lines = r.text.split('\n').filter((l) => l.startsWith('bss_http_requests_total{'));
+  assert.ok(lines.length > 0, 'no bss_http_requests_total samples');
+  for (const l of lines) assert.match(l, /^bss_http_requests_total\{[^}]*\} \d+(\.\d+)?$/, `bad sample line: ${l}`);
+  assert.ok(lines.some((l) => /status="200"/.test(l)), `no status="200" sample:\n${lines.join('\n')}`);
+  assert.ok(lines.some((l) => /status="404"/.test(l)), `no status="404" sample:\n${lines.join('\n')}`);
+  // every sample line parses as Prometheus text: name{labels} value
+  for (const l of r.text.split('\n')) {
+    if (l === '' || l.startsWith('#')) continue;
+    assert.match(l, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?(\d+(\.\d+)?([eE][-+]?\d+)?|\+Inf|-Inf|NaN)$/, `bad metrics line: ${l}`);
+  }
+});
+
+test('GET /metrics has a latency histogram', async () => {
+  const r = await srv.request('GET', '/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /_bucket\{[^}]*le="\+Inf"[^}]*\} \d+/);
+});
