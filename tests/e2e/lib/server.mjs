@@ -8,6 +8,7 @@
 // sanitizer report in it (or an unexpected exit) fails the test.
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,26 +106,37 @@ function tail(file, lines = 40) {
 
 // Sends one request. body: object (sent as JSON) or string/Buffer (sent as is).
 // key: undefined = the server's admin key, null = no Authorization header, else that key.
-export async function request(baseUrl, defaultKey, method, urlPath, { body, headers = {}, key, timeoutMs = 15000 } = {}) {
+// agent: an http.Agent (each server has its own keep-alive agent, closed before it stops).
+export function request(baseUrl, defaultKey, method, urlPath, { body, headers = {}, key, timeoutMs = 15000, agent } = {}) {
   const h = { ...headers };
   const k = key === undefined ? defaultKey : key;
   if (k) h.authorization = `Bearer ${k}`;
   let payload;
   if (body !== undefined) {
-    if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
-    else payload = JSON.stringify(body);
+    payload = typeof body === 'string' || Buffer.isBuffer(body) ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
     if (!Object.keys(h).some((n) => n.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    h['content-length'] = String(payload.length);
   }
-  const res = await fetch(baseUrl + urlPath, { method, headers: h, body: payload,
-                                               signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  const hdrs = {};
-  res.headers.forEach((v, n) => { hdrs[n.toLowerCase()] = v; });
-  let json;
-  if (text.length > 0) {
-    try { json = JSON.parse(text); } catch { json = undefined; }
-  }
-  return { status: res.status, headers: hdrs, json, text };
+  const u = new URL(baseUrl + urlPath);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: h,
+                               agent: agent || false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        if (text.length > 0) {
+          try { json = JSON.parse(text); } catch { json = undefined; }
+        }
+        resolve({ status: res.statusCode, headers: res.headers, json, text });
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${urlPath}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /*
@@ -168,7 +180,8 @@ export async function startServer(opts = {}) {
     stderrFile,
     exited: null, // {code, signal} once the process is gone
     stopping: false,
-    request: (method, p, o) => request(srv.url, srv.key, method, p, o),
+    agent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    request: (method, p, o) => request(srv.url, srv.key, method, p, { agent: srv.agent, ...o }),
     stderr: () => { try { return fs.readFileSync(stderrFile, 'utf8'); } catch { return ''; } },
     tail: (n) => tail(stderrFile, n),
     stop: () => stopServer(srv),
@@ -205,6 +218,7 @@ export async function stopServer(srv) {
   if (!live.has(srv) && srv.stopped) return;
   srv.stopping = true;
   live.delete(srv);
+  srv.agent.destroy(); // idle keep-alive connections would hold the graceful stop
   if (!srv.exited) {
     srv.child.kill('SIGTERM');
     const killer = setTimeout(() => { if (!srv.exited) srv.child.kill('SIGKILL'); }, 10000);

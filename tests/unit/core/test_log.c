@@ -129,6 +129,25 @@ static void test_request_id(void **state)
     bss_log_set_request_id(NULL);
 }
 
+static void *log_other_thread(void *arg)
+{
+    bss_log(BSS_LOG_INFO, "other", NULL);
+    return NULL;
+}
+
+static void test_request_id_per_thread(void **state)
+{
+    bss_log_set_request_id("main-req");
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, log_other_thread, NULL), 0);
+    pthread_join(th, NULL);
+    bss_log(BSS_LOG_INFO, "mine", NULL);
+    bss_log_set_request_id(NULL);
+    const char *all = contents();
+    assert_non_null(strstr(all, "event=other\n")); /* the other thread has no request id */
+    assert_non_null(strstr(all, "event=mine req=main-req\n"));
+}
+
 static void test_logf(void **state)
 {
     bss_logf(BSS_LOG_WARN, "db.retry", "attempt=%d backend=%s", 3, "sqlite");
@@ -210,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quoting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_id_per_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
