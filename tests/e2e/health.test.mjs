@@ -1,7 +1,8 @@
 // health.test.mjs: GET /health (public, JSON) and GET /metrics (Prometheus text).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, CATEGORY } from './lib/server.mjs';
+import net from 'node:net';
+import { startServer, stopServer, sleep, CATEGORY } from './lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -43,4 +44,26 @@ test('GET /metrics has a latency histogram', async () => {
   const r = await srv.request('GET', '/metrics');
   assert.equal(r.status, 200);
   assert.match(r.text, /_bucket\{[^}]*le="\+Inf"[^}]*\} \d+/);
+});
+
+test('SIGTERM with an idle keep-alive connection open stops promptly and cleanly', async () => {
+  const s = await startServer();
+  const sock = net.connect(s.port, '127.0.0.1');
+  try {
+    await new Promise((resolve, reject) => {
+      let got = '';
+      sock.on('error', reject);
+      sock.on('data', (d) => { got += d; if (got.includes('\r\n\r\n') && got.includes('"status"')) resolve(); });
+      sock.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    });
+    const t0 = Date.now();
+    s.child.kill('SIGTERM');
+    await Promise.race([s.exitPromise, sleep(5000)]);
+    const took = Date.now() - t0;
+    assert.ok(s.exited, 'bss serve still running 5 s after SIGTERM with one idle keep-alive connection');
+    assert.ok(took < 2000, `bss serve took ${took} ms to stop with one idle keep-alive connection`);
+  } finally {
+    sock.destroy();
+    await stopServer(s); // fails on a sanitizer report or a bad exit status
+  }
 });
