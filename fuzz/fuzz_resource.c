@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool input_error(bss_err rc)
 {
-    return rc == BSS_OK || rc == BSS_E_INVALID || rc == BSS_E_PARSE || rc == BSS_E_STATE || rc == BSS_E_NOMEM ||
-           rc == BSS_E_RANGE || rc == BSS_E_TOO_BIG;
+    return rc == BSS_OK || rc == BSS_E_INVALID || rc == BSS_E_PARSE || rc == BSS_E_STATE ||
+           rc == BSS_E_NOMEM || rc == BSS_E_RANGE || rc == BSS_E_TOO_BIG;
 }
 
 static void dump_free(json_t *doc)
@@ -29,9 +29,10 @@ static void dump_free(json_t *doc)
     bss_free(text);
 }
 
-static const char stored[] = "{\"id\":\"0190f2c4-8d4e-7abc-9def-0123456789ab\",\"href\":\"http://h/c\","
-                             "\"name\":\"Phones\",\"lifecycleStatus\":\"Active\",\"isRoot\":true,"
-                             "\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"},\"@type\":\"Category\"}";
+static const char stored[] =
+    "{\"id\":\"0190f2c4-8d4e-7abc-9def-0123456789ab\",\"href\":\"http://h/c\","
+    "\"name\":\"Phones\",\"lifecycleStatus\":\"Active\",\"isRoot\":true,"
+    "\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"},\"@type\":\"Category\"}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -76,13 +76,13 @@ static bss_err decode_dup(bss_arena *a, const char *src, size_t len, const char 
 
 static bool seg_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '@' ||
-           c == '$' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '@' || c == '$' || c == '-';
 }
 
 /* Splits a dotted attribute path into validated segments. */
-static bss_err split_path(bss_arena *a, const char *attr, const char *param, const char ***segs, size_t *nsegs,
-                          bss_errinfo *ei)
+static bss_err split_path(bss_arena *a, const char *attr, const char *param, const char ***segs,
+                          size_t *nsegs, bss_errinfo *ei)
 {
     size_t n = 1;
     for (const char *p = attr; *p; p++)
@@ -98,8 +98,8 @@ static bss_err split_path(bss_arena *a, const char *attr, const char *param, con
     for (const char *p = attr;; p++) {
         if (*p != '.' && *p != '\0') {
             if (!seg_char_ok(*p))
-                return bss_fail(ei, BSS_E_INVALID, param, "attribute name '%s' has a character not allowed: '%c'",
-                                attr, *p);
+                return bss_fail(ei, BSS_E_INVALID, param,
+                                "attribute name '%s' has a character not allowed: '%c'", attr, *p);
             continue;
         }
         if (p == start)
@@ -246,8 +246,9 @@ static bss_err split_operator(bss_arena *a, const char *key, int pre_op, const c
         size_t olen = (size_t)(key + len - 1 - (open + 1));
         found = op_of(open + 1, olen);
         if (found < 0)
-            return bss_fail(ei, BSS_E_INVALID, key, "unknown operator '%.*s' in '%s' (use eq, gt, gte, lt, lte)",
-                            (int)olen, open + 1, key);
+            return bss_fail(ei, BSS_E_INVALID, key,
+                            "unknown operator '%.*s' in '%s' (use eq, gt, gte, lt, lte)", (int)olen, open + 1,
+                            key);
         attr_len = (size_t)(open - key);
     } else {
         const char *dot = memrchr(key, '.', len);
@@ -285,8 +286,8 @@ static bss_err add_filter(bss_query *q, const char *key, int pre_op, const char 
     return BSS_OK;
 }
 
-static bss_err parse_reserved(bss_query *q, const char *key, const char *raw_val, size_t val_len, unsigned *seen,
-                              bool *handled, bss_errinfo *ei)
+static bss_err parse_reserved(bss_query *q, const char *key, const char *raw_val, size_t val_len,
+                              unsigned *seen, bool *handled, bss_errinfo *ei)
 {
     static const char *const reserved[] = {"offset", "limit", "fields", "sort"};
     int which = -1;
@@ -369,7 +370,8 @@ bss_err bss_query_parse(const char *raw, size_t len, bss_query *out, bss_errinfo
     for (size_t i = 0; i < len; i++)
         nparams += raw[i] == '&';
     if (nparams > BSS_QUERY_MAX_PARAMS * 4)
-        return bss_fail(ei, BSS_E_INVALID, "query", "query has more than %d parameters", BSS_QUERY_MAX_PARAMS);
+        return bss_fail(ei, BSS_E_INVALID, "query", "query has more than %d parameters",
+                        BSS_QUERY_MAX_PARAMS);
     out->arena = bss_arena_create(len * 3 + 512);
     if (!out->arena)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -438,11 +440,16 @@ static bool value_time(const char *v, int64_t *ms)
 static bool cmp_holds(int cmp, bss_query_op op)
 {
     switch (op) {
-    case BSS_QOP_EQ: return cmp == 0;
-    case BSS_QOP_GT: return cmp > 0;
-    case BSS_QOP_GTE: return cmp >= 0;
-    case BSS_QOP_LT: return cmp < 0;
-    case BSS_QOP_LTE: return cmp <= 0;
+    case BSS_QOP_EQ:
+        return cmp == 0;
+    case BSS_QOP_GT:
+        return cmp > 0;
+    case BSS_QOP_GTE:
+        return cmp >= 0;
+    case BSS_QOP_LT:
+        return cmp < 0;
+    case BSS_QOP_LTE:
+        return cmp <= 0;
     }
     return false;
 }
@@ -492,7 +499,8 @@ static bool string_match(const json_t *leaf, bss_query_op op, const char *value)
     const char *s = json_string_value(leaf);
     size_t slen = json_string_length(leaf);
     int64_t a_ms, b_ms;
-    if (looks_like_time(s, slen) && value_time(value, &b_ms) && bss_time_parse(s, slen, &a_ms, NULL) == BSS_OK)
+    if (looks_like_time(s, slen) && value_time(value, &b_ms) &&
+        bss_time_parse(s, slen, &a_ms, NULL) == BSS_OK)
         return cmp_holds(cmp_i64(a_ms, b_ms), op);
     return cmp_holds(cmp_bytes(s, slen, value, strlen(value)), op);
 }
@@ -512,13 +520,19 @@ static bool number_match(const json_t *leaf, bss_query_op op, const char *value)
 bool bss_query_value_match(const json_t *leaf, bss_query_op op, const char *value)
 {
     switch (json_typeof(leaf)) {
-    case JSON_STRING: return string_match(leaf, op, value);
+    case JSON_STRING:
+        return string_match(leaf, op, value);
     case JSON_INTEGER:
-    case JSON_REAL: return number_match(leaf, op, value);
-    case JSON_TRUE: return op == BSS_QOP_EQ && strcmp(value, "true") == 0;
-    case JSON_FALSE: return op == BSS_QOP_EQ && strcmp(value, "false") == 0;
-    case JSON_NULL: return op == BSS_QOP_EQ && strcmp(value, "null") == 0;
-    default: return false;
+    case JSON_REAL:
+        return number_match(leaf, op, value);
+    case JSON_TRUE:
+        return op == BSS_QOP_EQ && strcmp(value, "true") == 0;
+    case JSON_FALSE:
+        return op == BSS_QOP_EQ && strcmp(value, "false") == 0;
+    case JSON_NULL:
+        return op == BSS_QOP_EQ && strcmp(value, "null") == 0;
+    default:
+        return false;
     }
 }
 
@@ -527,9 +541,7 @@ static bool match_node(const json_t *node, const bss_query_filter *f, size_t i)
     if (json_is_array(node)) {
         size_t k;
         const json_t *el;
-        json_array_foreach (node, k, el)
-            if (match_node(el, f, i))
-                return true;
+        json_array_foreach(node, k, el) if (match_node(el, f, i)) return true;
         return false;
     }
     if (i == f->nsegs) {
@@ -576,7 +588,8 @@ json_t *bss_query_project(const bss_query *q, json_t *doc)
         return NULL;
     const char *key;
     json_t *val;
-    json_object_foreach (doc, key, val) {
+    json_object_foreach(doc, key, val)
+    {
         if (selected(q, key) && json_object_set(out, key, val) != 0) {
             json_decref(out);
             return NULL;
@@ -590,13 +603,18 @@ static int kind_rank(const json_t *v)
     if (!v)
         return 0;
     switch (json_typeof(v)) {
-    case JSON_NULL: return 1;
+    case JSON_NULL:
+        return 1;
     case JSON_TRUE:
-    case JSON_FALSE: return 2;
+    case JSON_FALSE:
+        return 2;
     case JSON_INTEGER:
-    case JSON_REAL: return 3;
-    case JSON_STRING: return 4;
-    default: return 5;
+    case JSON_REAL:
+        return 3;
+    case JSON_STRING:
+        return 4;
+    default:
+        return 5;
     }
 }
 

@@ -52,12 +52,12 @@
 typedef enum bss_query_op { BSS_QOP_EQ = 0, BSS_QOP_GT, BSS_QOP_GTE, BSS_QOP_LT, BSS_QOP_LTE } bss_query_op;
 
 typedef struct bss_query_filter {
-    const char *attr;   /* dotted path, decoded: "validFor.startDateTime" */
-    const char *param;  /* the parameter as written (decoded), for messages: "validFor.startDateTime.gt" */
+    const char *attr;  /* dotted path, decoded: "validFor.startDateTime" */
+    const char *param; /* the parameter as written (decoded), for messages: "validFor.startDateTime.gt" */
     bss_query_op op;
-    size_t nvalues;     /* >= 1; the filter holds if any value matches */
+    size_t nvalues; /* >= 1; the filter holds if any value matches */
     const char **values;
-    size_t nsegs;       /* attr split at '.' */
+    size_t nsegs; /* attr split at '.' */
     const char **segs;
 } bss_query_filter;
 
@@ -69,14 +69,14 @@ typedef struct bss_query_sort {
 typedef struct bss_query {
     int64_t offset;
     int64_t limit;
-    bool has_fields;     /* fields= given: project with bss_query_project */
+    bool has_fields; /* fields= given: project with bss_query_project */
     size_t nfields;
     const char **fields; /* top-level member names, id and href not repeated */
     size_t nfilters;
     bss_query_filter *filters;
     size_t nsort;
     bss_query_sort *sort;
-    bss_arena *arena;    /* owns every string and array above */
+    bss_arena *arena; /* owns every string and array above */
 } bss_query;
 
 /*

@@ -66,9 +66,10 @@ bss_err bss_tmf_check_patch_type(const char *ct, size_t len, bss_errinfo *ei)
     for (int i = 0; i < 2; i++)
         if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0)
             return BSS_OK;
-    return bss_fail(ei, BSS_E_UNSUPPORTED, "Content-Type",
-                    "PATCH takes a JSON merge patch (application/merge-patch+json or application/json), not %.*s",
-                    (int)(n > 80 ? 80 : n), ct);
+    return bss_fail(
+        ei, BSS_E_UNSUPPORTED, "Content-Type",
+        "PATCH takes a JSON merge patch (application/merge-patch+json or application/json), not %.*s",
+        (int)(n > 80 ? 80 : n), ct);
 }
 
 static void make_href(const bss_tmf_ctx *ctx, const char *id, char *buf, size_t cap)
@@ -77,15 +78,18 @@ static void make_href(const bss_tmf_ctx *ctx, const char *id, char *buf, size_t 
 }
 
 /* A new object: id, href, the body's other members in order, @type if the body had none. */
-static bss_err new_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *body, json_t **out, bss_errinfo *ei)
+static bss_err new_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *body, json_t **out,
+                       bss_errinfo *ei)
 {
     char href[1024];
     make_href(ctx, id, href, sizeof href);
     json_t *doc = json_object();
-    int bad = !doc || json_object_set_new(doc, "id", json_string(id)) || json_object_set_new(doc, "href", json_string(href));
+    int bad = !doc || json_object_set_new(doc, "id", json_string(id)) ||
+              json_object_set_new(doc, "href", json_string(href));
     const char *key;
     json_t *val;
-    json_object_foreach ((json_t *)body, key, val) {
+    json_object_foreach((json_t *)body, key, val)
+    {
         if (bad)
             break;
         if (strcmp(key, "id") != 0 && strcmp(key, "href") != 0)
@@ -168,7 +172,8 @@ static int change_kind(const bss_tmf_resource *res, const json_t *patch, const j
     int kind = 0;
     const char *key;
     json_t *val;
-    json_object_foreach ((json_t *)patch, key, val) {
+    json_object_foreach((json_t *)patch, key, val)
+    {
         if (res->status_field && strcmp(key, res->status_field) == 0)
             continue;
         if (!json_equal(json_object_get(old, key), json_object_get(doc, key)))
@@ -264,9 +269,12 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
     json_decref(job->result);
     job->result = NULL;
     switch (job->kind) {
-    case JOB_CREATE: return bss_tmf_create_doc(&ctx, job->id, job->input, &job->result, ei);
-    case JOB_PATCH: return bss_tmf_patch_doc(&ctx, job->id, job->input, &job->result, ei);
-    default: return bss_tmf_delete_doc(&ctx, job->id, ei);
+    case JOB_CREATE:
+        return bss_tmf_create_doc(&ctx, job->id, job->input, &job->result, ei);
+    case JOB_PATCH:
+        return bss_tmf_patch_doc(&ctx, job->id, job->input, &job->result, ei);
+    default:
+        return bss_tmf_delete_doc(&ctx, job->id, ei);
     }
 }
 
@@ -349,7 +357,7 @@ int bss_tmf_handle_get(bss_req *r)
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    bss_http_send_text(r, 200, "application/json", row.doc, row.doc_len);
+    bss_http_send_text(r, 200, BSS_TMF_JSON_CT, row.doc, row.doc_len);
     bss_resource_doc_free(&row);
     return 0;
 }

@@ -49,10 +49,12 @@
 #include "db/resource.h"
 
 #define BSS_TMF_MAX_SCAN 10000 /* rows read for one list request filtered in memory */
+#define BSS_TMF_JSON_CT "application/json;charset=utf-8" /* as bss_http_send_json answers */
 
 struct bss_tmf_resource;
 
-/* What the domain hook sees. db is the writer's connection inside the write's transaction (NULL in fuzzing). */
+/* What the domain hook sees. db is the writer's connection inside the write's transaction (NULL in fuzzing).
+ */
 typedef struct bss_tmf_ctx {
     const struct bss_tmf_resource *res;
     bss_db *db;
@@ -67,17 +69,18 @@ typedef struct bss_tmf_ctx {
  * document on PATCH, NULL on POST. doc already has id, href and @type and
  * every required member. Returns BSS_OK or a code with ei (field = path).
  */
-typedef bss_err (*bss_tmf_prepare_fn)(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+typedef bss_err (*bss_tmf_prepare_fn)(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
+                                      bss_errinfo *ei);
 
 typedef struct bss_tmf_resource {
-    const char *api;        /* "productCatalogManagement": hub and event domain */
-    const char *base_path;  /* "/tmf-api/productCatalogManagement/v4" */
-    const char *segment;    /* "category" */
+    const char *api;             /* "productCatalogManagement": hub and event domain */
+    const char *base_path;       /* "/tmf-api/productCatalogManagement/v4" */
+    const char *segment;         /* "category" */
     const char *collection_path; /* base_path "/" segment (BSS_TMF_PATHS) */
     const char *item_path;       /* collection_path "/{id}" */
-    const char *type;       /* "Category": @type default and event type prefix */
-    const char *event_key;  /* "category": the member of the event holding the resource */
-    const char *status_field; /* "lifecycleStatus": a change is a StateChangeEvent (NULL: none) */
+    const char *type;            /* "Category": @type default and event type prefix */
+    const char *event_key;       /* "category": the member of the event holding the resource */
+    const char *status_field;    /* "lifecycleStatus": a change is a StateChangeEvent (NULL: none) */
     bss_res_table *table;
     const char *const *required; /* NULL-terminated member paths required on create (and kept on PATCH) */
     bss_tmf_prepare_fn prepare;  /* NULL: no domain rules */
@@ -88,9 +91,9 @@ typedef struct bss_tmf_resource {
 } bss_tmf_resource;
 
 /* Fill the path and route-name members from literals: BSS_TMF_PATHS("/tmf-api/x/v4", "category"). */
-#define BSS_TMF_PATHS(base, seg) \
+#define BSS_TMF_PATHS(base, seg)                                                                             \
     .base_path = base, .segment = seg, .collection_path = base "/" seg, .item_path = base "/" seg "/{id}"
-#define BSS_TMF_NAMES(prefix) \
+#define BSS_TMF_NAMES(prefix)                                                                                \
     .route_names = {prefix ".list", prefix ".get", prefix ".create", prefix ".patch", prefix ".delete"}
 
 /* Adds the routes of res (res must outlive the router) and prepares its table. */

@@ -113,7 +113,8 @@ static bss_err check_valid_for(const json_t *doc, bss_errinfo *ei)
     if (!vf || json_is_null(vf))
         return BSS_OK;
     if (!json_is_object(vf))
-        return bss_fail(ei, BSS_E_INVALID, "validFor", "validFor must be an object {startDateTime, endDateTime}");
+        return bss_fail(ei, BSS_E_INVALID, "validFor",
+                        "validFor must be an object {startDateTime, endDateTime}");
     int64_t start = INT64_MIN, end = INT64_MAX;
     bss_err rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &start, ei);
     if (!rc)

@@ -149,7 +149,8 @@ static int sort_cmp(const void *a, const void *b, void *arg)
     if (c)
         return c;
     /* rows came ordered by id: keep that order among equals */
-    const char *ix = json_string_value(json_object_get(x, "id")), *iy = json_string_value(json_object_get(y, "id"));
+    const char *ix = json_string_value(json_object_get(x, "id")),
+               *iy = json_string_value(json_object_get(y, "id"));
     return strcmp(ix ? ix : "", iy ? iy : "");
 }
 
@@ -224,7 +225,8 @@ int bss_tmf_handle_list(bss_req *r)
         rc = bss_buf_append(&out, "]", 1);
     if (rc) {
         if (rc == BSS_E_TOO_BIG)
-            bss_fail(&ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit", LIST_MAX_BYTES >> 20);
+            bss_fail(&ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit",
+                     LIST_MAX_BYTES >> 20);
         bss_http_send_error(r, rc, &ei);
     } else {
         char num[24];
@@ -232,7 +234,7 @@ int bss_tmf_handle_list(bss_req *r)
         bss_http_add_header(r, "X-Total-Count", num);
         snprintf(num, sizeof num, "%lld", (long long)count);
         bss_http_add_header(r, "X-Result-Count", num);
-        bss_http_send_text(r, 200, "application/json", out.data, out.len);
+        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, out.data, out.len);
     }
     bss_buf_free(&out);
     bss_query_free(&q);

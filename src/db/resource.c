@@ -52,25 +52,34 @@ static bss_err build_fixed(bss_res_table *t, bss_errinfo *ei)
         ml += (size_t)snprintf(marks + ml, sizeof marks - ml, ", ?");
         sl += (size_t)snprintf(sets + sl, sizeof sets - sl, ", %s = ?", t->columns[i].column);
     }
-    const char **dst[] = {&t->sql.insert, &t->sql.get, &t->sql.update, &t->sql.del, &t->sql.del_version,
-                          &t->sql.exists};
+    const char **dst[] = {&t->sql.insert, &t->sql.get,         &t->sql.update,
+                          &t->sql.del,    &t->sql.del_version, &t->sql.exists};
     for (int k = 0; k < 6; k++) {
         switch (k) {
         case 0:
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO %s (id, doc, created_ms, updated_ms, row_version%s) VALUES (?, ?, ?, ?, 1%s)",
-                     t->name, cols, marks);
+            snprintf(
+                sql, sizeof sql,
+                "INSERT INTO %s (id, doc, created_ms, updated_ms, row_version%s) VALUES (?, ?, ?, ?, 1%s)",
+                t->name, cols, marks);
             break;
-        case 1: snprintf(sql, sizeof sql, "SELECT " ROW_COLS " FROM %s WHERE id = ?", t->name); break;
+        case 1:
+            snprintf(sql, sizeof sql, "SELECT " ROW_COLS " FROM %s WHERE id = ?", t->name);
+            break;
         case 2:
             snprintf(sql, sizeof sql,
                      "UPDATE %s SET doc = ?, updated_ms = ?, row_version = row_version + 1%s "
                      "WHERE id = ? AND row_version = ?",
                      t->name, sets);
             break;
-        case 3: snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", t->name); break;
-        case 4: snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ? AND row_version = ?", t->name); break;
-        default: snprintf(sql, sizeof sql, "SELECT row_version FROM %s WHERE id = ?", t->name); break;
+        case 3:
+            snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", t->name);
+            break;
+        case 4:
+            snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ? AND row_version = ?", t->name);
+            break;
+        default:
+            snprintf(sql, sizeof sql, "SELECT row_version FROM %s WHERE id = ?", t->name);
+            break;
         }
         *dst[k] = intern(t, sql);
         if (!*dst[k])
@@ -143,7 +152,8 @@ static bss_err column_value(const bss_res_column *c, const json_t *doc, bss_db_v
         return BSS_OK;
     case BSS_RES_TIME: {
         int64_t ms;
-        if (!json_is_string(v) || bss_time_parse(json_string_value(v), json_string_length(v), &ms, NULL) != BSS_OK)
+        if (!json_is_string(v) ||
+            bss_time_parse(json_string_value(v), json_string_length(v), &ms, NULL) != BSS_OK)
             return bss_fail(ei, BSS_E_INVALID, c->path, "%s must be an RFC 3339 date-time", c->path);
         *out = BSS_DB_I64(ms);
         return BSS_OK;
@@ -298,7 +308,9 @@ bss_err bss_resource_filter_value(const bss_res_table *t, int col, const char *t
 {
     bss_res_type type = col == BSS_RES_COL_ID ? BSS_RES_TEXT : t->columns[col].type;
     switch (type) {
-    case BSS_RES_TEXT: *out = BSS_DB_STRN(text, strlen(text)); return BSS_OK;
+    case BSS_RES_TEXT:
+        *out = BSS_DB_STRN(text, strlen(text));
+        return BSS_OK;
     case BSS_RES_INT64: {
         errno = 0;
         char *end = NULL;
@@ -316,7 +328,8 @@ bss_err bss_resource_filter_value(const bss_res_table *t, int col, const char *t
     case BSS_RES_TIME: {
         int64_t ms;
         if (bss_time_parse(text, strlen(text), &ms, NULL) != BSS_OK)
-            return bss_fail(ei, BSS_E_INVALID, param, "%s: '%.40s' is not an RFC 3339 date-time", param, text);
+            return bss_fail(ei, BSS_E_INVALID, param, "%s: '%.40s' is not an RFC 3339 date-time", param,
+                            text);
         *out = BSS_DB_I64(ms);
         return BSS_OK;
     }
@@ -327,8 +340,8 @@ bss_err bss_resource_filter_value(const bss_res_table *t, int col, const char *t
 static const char *const op_sql[] = {"=", ">", ">=", "<", "<="};
 
 /* " WHERE a = ? AND b IN (?, ?)" and its binds; BSS_E_UNSUPPORTED if too large. */
-static bss_err build_where(const bss_res_table *t, const bss_res_filter *f, size_t nf, char *where, size_t cap,
-                           bss_db_val *binds, size_t *nbinds)
+static bss_err build_where(const bss_res_table *t, const bss_res_filter *f, size_t nf, char *where,
+                           size_t cap, bss_db_val *binds, size_t *nbinds)
 {
     size_t wl = 0, nb = 0;
     where[0] = '\0';
@@ -337,8 +350,8 @@ static bss_err build_where(const bss_res_table *t, const bss_res_filter *f, size
     for (size_t i = 0; i < nf; i++) {
         if (f[i].column != BSS_RES_COL_ID && (f[i].column < 0 || (size_t)f[i].column >= t->ncolumns))
             return BSS_E_INVALID;
-        if (f[i].nvalues < 1 || f[i].nvalues > BSS_RES_MAX_IN || (f[i].nvalues > 1 && f[i].op != BSS_RES_EQ) ||
-            (unsigned)f[i].op > BSS_RES_LTE)
+        if (f[i].nvalues < 1 || f[i].nvalues > BSS_RES_MAX_IN ||
+            (f[i].nvalues > 1 && f[i].op != BSS_RES_EQ) || (unsigned)f[i].op > BSS_RES_LTE)
             return BSS_E_INVALID;
         const char *col = f[i].column == BSS_RES_COL_ID ? "id" : t->columns[f[i].column].column;
         wl += (size_t)snprintf(where + wl, cap - wl, "%s%s ", i ? " AND " : " WHERE ", col);

@@ -54,15 +54,16 @@ typedef struct bss_res_column {
 #define BSS_RES_MAX_COLUMNS 8
 #define BSS_RES_SQL_SLOTS 40
 #define BSS_RES_SQL_MAX 1024
-#define BSS_RES_MAX_IN 8       /* values of one IN (...) list */
-#define BSS_RES_MAX_FILTERS 8  /* filters pushed into one query */
-#define BSS_RES_COL_ID (-1)    /* the id column in a filter */
-#define BSS_RES_COL_NONE (-2)  /* bss_resource_column_of: not a typed column */
+#define BSS_RES_MAX_IN 8      /* values of one IN (...) list */
+#define BSS_RES_MAX_FILTERS 8 /* filters pushed into one query */
+#define BSS_RES_COL_ID (-1)   /* the id column in a filter */
+#define BSS_RES_COL_NONE (-2) /* bss_resource_column_of: not a typed column */
 
 /*
  * A table descriptor: a static in the module that owns the kind. Set name,
  * columns and ncolumns; the sql member is private to resource.c and
- * must be zero-initialised (a static is).
+ * must be zero-initialised (a static is; an all-zero pthread mutex is
+ * PTHREAD_MUTEX_INITIALIZER on glibc).
  */
 typedef struct bss_res_table {
     const char *name; /* "tmf620_category" */
@@ -134,7 +135,7 @@ typedef enum bss_res_op { BSS_RES_EQ = 0, BSS_RES_GT, BSS_RES_GTE, BSS_RES_LT, B
 typedef struct bss_res_filter {
     int column; /* index into t->columns, or BSS_RES_COL_ID */
     bss_res_op op;
-    size_t nvalues; /* 1 (any op) or 2..BSS_RES_MAX_IN (EQ only) */
+    size_t nvalues;                    /* 1 (any op) or 2..BSS_RES_MAX_IN (EQ only) */
     bss_db_val values[BSS_RES_MAX_IN]; /* TEXT for TEXT columns and id, INT64 otherwise */
 } bss_res_filter;
 

@@ -241,8 +241,9 @@ static bool matches(const char *query, const char *doc_text)
 
 static void test_match_strings_and_times(void **state)
 {
-    const char *doc = "{\"name\":\"Gold\",\"lifecycleStatus\":\"Active\",\"lastUpdate\":\"2026-03-01T10:00:00.000Z\","
-                      "\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"}}";
+    const char *doc =
+        "{\"name\":\"Gold\",\"lifecycleStatus\":\"Active\",\"lastUpdate\":\"2026-03-01T10:00:00.000Z\","
+        "\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"}}";
     assert_true(matches("name=Gold", doc));
     assert_false(matches("name=gold", doc));
     assert_true(matches("lifecycleStatus=Retired,Active", doc));

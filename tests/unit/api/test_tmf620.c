@@ -44,7 +44,8 @@ static bss_err prep(const char *doc_text, const char *old_text, json_t **out, bs
     return rc;
 }
 
-static void expect(const char *doc_text, const char *old_text, bss_err code, const char *field, const char *needle)
+static void expect(const char *doc_text, const char *old_text, bss_err code, const char *field,
+                   const char *needle)
 {
     bss_errinfo ei;
     bss_err rc = prep(doc_text, old_text, NULL, &ei);
@@ -60,15 +61,17 @@ static void test_defaults(void **state)
 {
     json_t *doc;
     bss_errinfo ei;
-    assert_int_equal(prep("{\"id\":\"c1\",\"name\":\"Phones\",\"x-custom\":{\"a\":[1]}}", NULL, &doc, &ei), BSS_OK);
+    assert_int_equal(prep("{\"id\":\"c1\",\"name\":\"Phones\",\"x-custom\":{\"a\":[1]}}", NULL, &doc, &ei),
+                     BSS_OK);
     assert_string_equal(json_string_value(json_object_get(doc, "lifecycleStatus")), "In design");
     assert_string_equal(json_string_value(json_object_get(doc, "lastUpdate")), "2026-01-01T00:00:00.000Z");
     assert_true(json_is_true(json_object_get(doc, "isRoot")));
     assert_non_null(json_object_get(doc, "x-custom")); /* unknown members kept */
     json_decref(doc);
-    assert_int_equal(prep("{\"id\":\"c1\",\"name\":\"P\",\"lifecycleStatus\":\"aCtIvE\",\"lastUpdate\":\"1999-01-01\"}",
-                          NULL, &doc, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        prep("{\"id\":\"c1\",\"name\":\"P\",\"lifecycleStatus\":\"aCtIvE\",\"lastUpdate\":\"1999-01-01\"}",
+             NULL, &doc, &ei),
+        BSS_OK);
     assert_string_equal(json_string_value(json_object_get(doc, "lifecycleStatus")), "Active");
     assert_string_equal(json_string_value(json_object_get(doc, "lastUpdate")), "2026-01-01T00:00:00.000Z");
     json_decref(doc);
@@ -95,7 +98,8 @@ static void test_required_and_types(void **state)
     expect("{\"name\":\"n\",\"description\":[]}", NULL, BSS_E_INVALID, "description", NULL);
     expect("{\"name\":\"n\",\"parentId\":7}", NULL, BSS_E_INVALID, "parentId", NULL);
     expect("{\"name\":\"n\",\"isRoot\":\"yes\"}", NULL, BSS_E_INVALID, "isRoot", "true or false");
-    expect("{\"name\":\"n\",\"lifecycleStatus\":3}", NULL, BSS_E_INVALID, "lifecycleStatus", "must be a string");
+    expect("{\"name\":\"n\",\"lifecycleStatus\":3}", NULL, BSS_E_INVALID, "lifecycleStatus",
+           "must be a string");
     expect("{\"name\":\"n\",\"lifecycleStatus\":\"Launched\"}", NULL, BSS_E_INVALID, "lifecycleStatus",
            "not one of: In design, Active, Retired, Obsolete");
 }
@@ -125,7 +129,8 @@ static void test_transitions(void **state)
     /* a patch that removed the status keeps the stored one */
     json_t *doc;
     bss_errinfo ei;
-    assert_int_equal(prep("{\"name\":\"n\"}", "{\"name\":\"n\",\"lifecycleStatus\":\"Retired\"}", &doc, &ei), BSS_OK);
+    assert_int_equal(prep("{\"name\":\"n\"}", "{\"name\":\"n\",\"lifecycleStatus\":\"Retired\"}", &doc, &ei),
+                     BSS_OK);
     assert_string_equal(json_string_value(json_object_get(doc, "lifecycleStatus")), "Retired");
     json_decref(doc);
 }
@@ -135,8 +140,10 @@ static void test_valid_for(void **state)
     expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\","
            "\"endDateTime\":\"2026-12-31T23:59:59.999+01:00\"}}",
            NULL, BSS_OK, NULL, NULL);
-    expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"}}", NULL, BSS_OK, NULL, NULL);
-    expect("{\"name\":\"n\",\"validFor\":{\"endDateTime\":\"2026-01-01T00:00:00Z\"}}", NULL, BSS_OK, NULL, NULL);
+    expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\"}}", NULL, BSS_OK, NULL,
+           NULL);
+    expect("{\"name\":\"n\",\"validFor\":{\"endDateTime\":\"2026-01-01T00:00:00Z\"}}", NULL, BSS_OK, NULL,
+           NULL);
     expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-01-01T00:00:00Z\","
            "\"endDateTime\":\"2026-01-01T01:00:00+01:00\"}}",
            NULL, BSS_OK, NULL, NULL); /* equal instants */
@@ -144,7 +151,8 @@ static void test_valid_for(void **state)
     expect("{\"name\":\"n\",\"validFor\":\"2026\"}", NULL, BSS_E_INVALID, "validFor", "must be an object");
     expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-02-30T00:00:00Z\"}}", NULL, BSS_E_INVALID,
            "validFor.startDateTime", NULL);
-    expect("{\"name\":\"n\",\"validFor\":{\"endDateTime\":5}}", NULL, BSS_E_INVALID, "validFor.endDateTime", NULL);
+    expect("{\"name\":\"n\",\"validFor\":{\"endDateTime\":5}}", NULL, BSS_E_INVALID, "validFor.endDateTime",
+           NULL);
     expect("{\"name\":\"n\",\"validFor\":{\"startDateTime\":\"2026-02-01T00:00:00Z\","
            "\"endDateTime\":\"2026-01-31T23:59:59Z\"}}",
            NULL, BSS_E_INVALID, "validFor.endDateTime", "before validFor.startDateTime");
@@ -159,7 +167,8 @@ static void test_root_and_parent_rules(void **state)
     json_decref(doc);
     expect("{\"id\":\"c\",\"name\":\"n\",\"parentId\":\"p\",\"isRoot\":true}", NULL, BSS_E_INVALID, "isRoot",
            "cannot have a parentId");
-    expect("{\"id\":\"c\",\"name\":\"n\",\"parentId\":\"\"}", NULL, BSS_E_INVALID, "parentId", "must not be empty");
+    expect("{\"id\":\"c\",\"name\":\"n\",\"parentId\":\"\"}", NULL, BSS_E_INVALID, "parentId",
+           "must not be empty");
     expect("{\"id\":\"c\",\"name\":\"n\",\"parentId\":\"c\"}", NULL, BSS_E_INVALID, "parentId", "cycle");
     expect("{\"id\":\"c\",\"name\":\"n\",\"isRoot\":false}", NULL, BSS_OK, NULL, NULL);
 }
@@ -191,7 +200,8 @@ static void events(bss_db *db, char *out, size_t cap)
     bss_errinfo ei;
     size_t n = 0, len = 0;
     out[0] = '\0';
-    assert_int_equal(bss_db_query(db, "SELECT event_type FROM outbox ORDER BY id", BSS_DB_NOARGS, &rows, &ei), BSS_OK);
+    assert_int_equal(bss_db_query(db, "SELECT event_type FROM outbox ORDER BY id", BSS_DB_NOARGS, &rows, &ei),
+                     BSS_OK);
     while (bss_db_next(rows))
         n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", bss_db_col_text(rows, 0, &len));
     bss_db_rows_close(rows);
@@ -256,10 +266,11 @@ static void test_create_patch_delete(void **state)
     char ev[512];
     json_t *doc = create(db, "c1", "{\"id\":\"ignored\",\"href\":\"x\",\"name\":\"Phones\",\"extra\":[1,2]}");
     char *text = bss_json_dump(doc, NULL);
-    assert_string_equal(text, "{\"id\":\"c1\",\"href\":\"http://h/tmf-api/productCatalogManagement/v4/category/c1\","
-                              "\"name\":\"Phones\",\"extra\":[1,2],\"@type\":\"Category\","
-                              "\"lifecycleStatus\":\"In design\",\"isRoot\":true,"
-                              "\"lastUpdate\":\"2026-01-01T00:00:00.000Z\"}");
+    assert_string_equal(
+        text, "{\"id\":\"c1\",\"href\":\"http://h/tmf-api/productCatalogManagement/v4/category/c1\","
+              "\"name\":\"Phones\",\"extra\":[1,2],\"@type\":\"Category\","
+              "\"lifecycleStatus\":\"In design\",\"isRoot\":true,"
+              "\"lastUpdate\":\"2026-01-01T00:00:00.000Z\"}");
     bss_free(text);
     json_decref(doc);
     events(db, ev, sizeof ev);
@@ -275,7 +286,8 @@ static void test_create_patch_delete(void **state)
     json_decref(out);
     assert_int_equal(patch(db, "c1", "{\"lifecycleStatus\":\"Active\"}", &out, &ei), BSS_OK);
     json_decref(out);
-    assert_int_equal(patch(db, "c1", "{\"lifecycleStatus\":\"Retired\",\"version\":\"2\"}", &out, &ei), BSS_OK);
+    assert_int_equal(patch(db, "c1", "{\"lifecycleStatus\":\"Retired\",\"version\":\"2\"}", &out, &ei),
+                     BSS_OK);
     json_decref(out);
     events(db, ev, sizeof ev);
     assert_string_equal(ev, "CategoryCreateEvent,CategoryAttributeValueChangeEvent,CategoryStateChangeEvent,"
@@ -331,7 +343,8 @@ static void test_content_types(void **state)
     bss_errinfo ei;
     assert_int_equal(bss_tmf_check_patch_type(NULL, 0, &ei), BSS_OK);
     assert_int_equal(bss_tmf_check_patch_type("application/json", 16, &ei), BSS_OK);
-    assert_int_equal(bss_tmf_check_patch_type("application/merge-patch+json; charset=utf-8", 44, &ei), BSS_OK);
+    assert_int_equal(bss_tmf_check_patch_type("application/merge-patch+json; charset=utf-8", 44, &ei),
+                     BSS_OK);
     assert_int_equal(bss_tmf_check_patch_type("Application/JSON", 16, &ei), BSS_OK);
     assert_int_equal(bss_tmf_check_patch_type("application/json-patch+json", 27, &ei), BSS_E_UNSUPPORTED);
     assert_string_equal(ei.field, "Content-Type");

@@ -10,9 +10,10 @@
 #include "core/json.h"
 #include "db/resource.h"
 
-static const char *create_sql = "CREATE TABLE res_test (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
-                                "created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL, row_version BIGINT NOT NULL, "
-                                "name TEXT, qty BIGINT, flag BIGINT, start_ms BIGINT)";
+static const char *create_sql =
+    "CREATE TABLE res_test (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
+    "created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL, row_version BIGINT NOT NULL, "
+    "name TEXT, qty BIGINT, flag BIGINT, start_ms BIGINT)";
 
 static const bss_res_column cols[] = {
     {"name", "name", BSS_RES_TEXT},
@@ -81,8 +82,9 @@ static void test_insert_get(void **state)
     bss_db *db = env->db;
     bss_errinfo ei;
     make_table(db);
-    const char *text = "{\"id\":\"a1\",\"name\":\"Gr\xc3\xbc\xc3\x9f \\\"q\\\"\",\"qty\":-5,\"flag\":true,"
-                       "\"validFor\":{\"startDateTime\":\"2026-01-01T01:00:00+01:00\"},\"x\":[1,{\"y\":null}]}";
+    const char *text =
+        "{\"id\":\"a1\",\"name\":\"Gr\xc3\xbc\xc3\x9f \\\"q\\\"\",\"qty\":-5,\"flag\":true,"
+        "\"validFor\":{\"startDateTime\":\"2026-01-01T01:00:00+01:00\"},\"x\":[1,{\"y\":null}]}";
     insert(db, "a1", text, 1000);
     bss_res_doc row;
     assert_int_equal(bss_resource_get(db, &table, "a1", &row, &ei), BSS_OK);
@@ -147,14 +149,15 @@ static void test_insert_errors(void **state)
     expect_insert_error(env->db, "b", "{\"qty\":1.5}", BSS_E_INVALID, "qty");
     expect_insert_error(env->db, "b", "{\"qty\":\"1\"}", BSS_E_INVALID, "qty");
     expect_insert_error(env->db, "b", "{\"flag\":1}", BSS_E_INVALID, "flag");
-    expect_insert_error(env->db, "b", "{\"validFor\":{\"startDateTime\":\"2026-02-30T00:00:00Z\"}}", BSS_E_INVALID,
-                        "validFor.startDateTime");
+    expect_insert_error(env->db, "b", "{\"validFor\":{\"startDateTime\":\"2026-02-30T00:00:00Z\"}}",
+                        BSS_E_INVALID, "validFor.startDateTime");
     expect_insert_error(env->db, "b", "{\"validFor\":{\"startDateTime\":7}}", BSS_E_INVALID,
                         "validFor.startDateTime");
     expect_insert_error(env->db, "b", "[1]", BSS_E_INVALID, "");
     int64_t n = 0;
     bss_errinfo ei;
-    assert_int_equal(bss_db_query_int64(env->db, "SELECT COUNT(*) FROM res_test", BSS_DB_NOARGS, &n, &ei), BSS_OK);
+    assert_int_equal(bss_db_query_int64(env->db, "SELECT COUNT(*) FROM res_test", BSS_DB_NOARGS, &n, &ei),
+                     BSS_OK);
     assert_int_equal(n, 1);
 }
 
@@ -187,8 +190,8 @@ static void test_update_delete(void **state)
     assert_int_equal(row.row_version, 2);
     bss_resource_doc_free(&row);
     int64_t qty = 0;
-    assert_int_equal(bss_db_query_int64(db, "SELECT qty FROM res_test WHERE name = ?", BSS_DB_ARGS(BSS_DB_STR("new")),
-                                        &qty, &ei),
+    assert_int_equal(bss_db_query_int64(db, "SELECT qty FROM res_test WHERE name = ?",
+                                        BSS_DB_ARGS(BSS_DB_STR("new")), &qty, &ei),
                      BSS_OK);
     assert_int_equal(qty, 2);
 
@@ -220,10 +223,13 @@ static bss_err collect_row(const bss_res_row *row, void *arg)
 static void seed(bss_db *db)
 {
     make_table(db);
-    insert(db, "r3", "{\"name\":\"c\",\"qty\":30,\"flag\":false,\"validFor\":{\"startDateTime\":\"2026-03-01\"}}", 1);
-    insert(db, "r1", "{\"name\":\"a\",\"qty\":10,\"flag\":true,\"validFor\":{\"startDateTime\":\"2026-01-01\"}}", 1);
+    insert(db, "r3",
+           "{\"name\":\"c\",\"qty\":30,\"flag\":false,\"validFor\":{\"startDateTime\":\"2026-03-01\"}}", 1);
+    insert(db, "r1",
+           "{\"name\":\"a\",\"qty\":10,\"flag\":true,\"validFor\":{\"startDateTime\":\"2026-01-01\"}}", 1);
     insert(db, "r5", "{\"name\":\"a\",\"qty\":50}", 1);
-    insert(db, "r2", "{\"name\":\"b\",\"qty\":20,\"flag\":true,\"validFor\":{\"startDateTime\":\"2026-02-01\"}}", 1);
+    insert(db, "r2",
+           "{\"name\":\"b\",\"qty\":20,\"flag\":true,\"validFor\":{\"startDateTime\":\"2026-02-01\"}}", 1);
     insert(db, "r4", "{\"name\":\"d\",\"qty\":40,\"flag\":false}", 1);
 }
 
@@ -301,7 +307,8 @@ static void test_list(void **state)
 
     collect c = {.stop_at = 2};
     bss_errinfo ei;
-    assert_int_equal(bss_resource_list(db, &table, NULL, 0, 0, 100, NULL, collect_row, &c, &ei), BSS_E_TOO_BIG);
+    assert_int_equal(bss_resource_list(db, &table, NULL, 0, 0, 100, NULL, collect_row, &c, &ei),
+                     BSS_E_TOO_BIG);
     assert_int_equal(c.n, 2);
 }
 
@@ -315,15 +322,19 @@ static void test_list_errors(void **state)
     bss_res_filter f[BSS_RES_MAX_FILTERS + 1];
     for (int i = 0; i <= BSS_RES_MAX_FILTERS; i++)
         f[i] = filt(1, BSS_RES_GT, "0", NULL);
-    assert_int_equal(bss_resource_list(db, &table, f, BSS_RES_MAX_FILTERS + 1, 0, 10, NULL, collect_row, &c, &ei),
-                     BSS_E_UNSUPPORTED);
+    assert_int_equal(
+        bss_resource_list(db, &table, f, BSS_RES_MAX_FILTERS + 1, 0, 10, NULL, collect_row, &c, &ei),
+        BSS_E_UNSUPPORTED);
     bss_res_filter bad = filt(1, BSS_RES_GT, "0", NULL);
     bad.column = 7;
-    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei),
+                     BSS_E_INVALID);
     bad = filt(1, BSS_RES_GT, "0", "1"); /* two values need EQ */
-    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei),
+                     BSS_E_INVALID);
     bad.nvalues = 0;
-    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_resource_list(db, &table, &bad, 1, 0, 10, NULL, collect_row, &c, &ei),
+                     BSS_E_INVALID);
 
     bss_db_val v;
     assert_int_equal(bss_resource_filter_value(&table, 1, "x", "qty", &v, &ei), BSS_E_INVALID);
