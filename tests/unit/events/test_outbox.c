@@ -198,6 +198,30 @@ static void test_bad_calls(void **state)
     assert_int_equal(count(env->db, "SELECT COUNT(*) FROM outbox"), 0);
 }
 
+/* Every allocation of bss_outbox_add failing in turn: NOMEM (or the store's error), never a crash or a leak.
+ */
+static void test_out_of_memory(void **state)
+{
+    dbtest_env *env = *state;
+    setup_schema(state);
+    bss_errinfo ei;
+    add_sub(env->db, "s1", API, "");
+    int saw_nomem = 0;
+    for (int n = 1; n <= 40; n++) {
+        assert_int_equal(bss_db_begin(env->db, &ei), BSS_OK);
+        json_t *cat = json_pack("{s:s, s:s}", "id", "cat-1", "name", "Phones");
+        bss_mem_fail_after(n, 0);
+        bss_err rc = bss_outbox_add(env->db, T0, API, "CategoryCreateEvent", "category", cat, &ei);
+        bss_mem_fail_after(0, 0);
+        json_decref(cat);
+        assert_int_equal(bss_db_rollback(env->db), BSS_OK);
+        assert_true(rc == BSS_OK || rc == BSS_E_NOMEM || rc == BSS_E_DB);
+        saw_nomem += rc == BSS_E_NOMEM;
+    }
+    assert_true(saw_nomem > 0);
+    assert_int_equal(count(env->db, "SELECT COUNT(*) FROM outbox"), 0);
+}
+
 static void test_query_filter(void **state)
 {
     (void)state;
@@ -358,6 +382,7 @@ static void test_hub_routes(void **state)
             cmocka_unit_test_setup_teardown(test_fanout_matches_queries, setup, dbtest_teardown),            \
             cmocka_unit_test_setup_teardown(test_rollback_takes_event_and_fanout, setup, dbtest_teardown),   \
             cmocka_unit_test_setup_teardown(test_bad_calls, setup, dbtest_teardown),                         \
+            cmocka_unit_test_setup_teardown(test_out_of_memory, setup, dbtest_teardown),                     \
             cmocka_unit_test_setup_teardown(test_query_filter, setup, dbtest_teardown),                      \
             cmocka_unit_test_setup_teardown(test_callback_and_body, setup, dbtest_teardown),                 \
             cmocka_unit_test_setup_teardown(test_listener_url_and_backoff, setup, dbtest_teardown),          \
