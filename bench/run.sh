@@ -27,6 +27,7 @@ chmod 755 "$tmp" # nginx workers may run as another user
 bss_pid=""
 nginx_pid=""
 cleanup() {
+  set +e
   [ -z "$bss_pid" ] || { kill "$bss_pid" 2>/dev/null; wait "$bss_pid" 2>/dev/null || true; }
   [ -z "$nginx_pid" ] || { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null || true; }
   rm -rf "$tmp"
@@ -105,13 +106,22 @@ run_wrk() {
   local args=(-t1 "-c$conns" "-d$duration" --latency)
   [ -z "$script" ] || args+=(-s "$script")
   BSS_KEY="$key" wrk "${args[@]}" "$url" >"$tmp/$name.txt" 2>&1 || { cat "$tmp/$name.txt" >&2; return 1; }
-  local rps p50 p99 non2xx
+  local rps p50 p99 non2xx sockerr errors
   rps="$(awk '/^Requests\/sec:/{print $2}' "$tmp/$name.txt")"
   p50="$(to_ms "$(awk '$1=="50%"{print $2}' "$tmp/$name.txt")")"
   p99="$(to_ms "$(awk '$1=="99%"{print $2}' "$tmp/$name.txt")")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/{print $NF}' "$tmp/$name.txt")"
-  if [ -n "$non2xx" ]; then echo "bench: $name: $non2xx non-2xx answers" >&2; fi
-  echo "$rps $p50 $p99 ${non2xx:-0}"
+  sockerr="$(awk -F'[ ,]+' '/Socket errors:/{print $5 + $7 + $9 + $11}' "$tmp/$name.txt")"
+  errors=$(( ${non2xx:-0} + ${sockerr:-0} ))
+  if [ "$errors" -gt 0 ]; then echo "bench: $name: ${non2xx:-0} non-2xx answers, ${sockerr:-0} socket errors" >&2; fi
+  if [ -n "$bss_pid" ] && ! kill -0 "$bss_pid" 2>/dev/null; then
+    echo "bench: bss serve died during $name; its log:" >&2
+    tail -30 "$tmp/bss.log" >&2
+    wait "$bss_pid" 2>/dev/null || echo "bench: bss exit status $?" >&2
+    bss_pid=""
+    return 1
+  fi
+  echo "$rps $p50 $p99 $errors"
 }
 
 echo "bench: wrk -t1 -c$conns -d$duration; bss on SQLite, /health body $health_size bytes" >&2

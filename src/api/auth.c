@@ -99,8 +99,8 @@ bss_err bss_auth_role_parse(const char *name, unsigned *out_role, bss_errinfo *e
             return BSS_OK;
         }
     }
-    return bss_fail(ei, BSS_E_INVALID, "role", "unknown role '%s': use admin, agent, billing, readonly or network",
-                    name ? name : "");
+    return bss_fail(ei, BSS_E_INVALID, "role",
+                    "unknown role '%s': use admin, agent, billing, readonly or network", name ? name : "");
 }
 
 const char *bss_auth_role_name(unsigned role)
@@ -118,7 +118,8 @@ bool bss_auth_allows(unsigned route_roles, unsigned role)
     return (route_roles & role) != 0;
 }
 
-bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len, bss_errinfo *ei)
+bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len,
+                              bss_errinfo *ei)
 {
     if (value == NULL)
         return bss_fail(ei, BSS_E_UNAUTHORIZED, NULL, "missing API key: send Authorization: Bearer <key>");
@@ -131,7 +132,8 @@ bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, s
     while (end > i && (value[end - 1] == ' ' || value[end - 1] == '\t'))
         end--;
     if (!bss_auth_key_wellformed(value + i, end - i))
-        return bss_fail(ei, BSS_E_UNAUTHORIZED, NULL, "malformed API key: expected bss_ followed by 43 characters");
+        return bss_fail(ei, BSS_E_UNAUTHORIZED, NULL,
+                        "malformed API key: expected bss_ followed by 43 characters");
     *key = value + i;
     *key_len = end - i;
     return BSS_OK;
@@ -140,7 +142,8 @@ bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, s
 /* ---- the api_key table ---- */
 
 bss_err bss_auth_key_new(int64_t now_ms, const char *name, unsigned role, bss_api_key *row,
-                         char key[BSS_AUTH_KEY_LEN + 1], char hash_hex[BSS_AUTH_HASH_HEX_LEN + 1], bss_errinfo *ei)
+                         char key[BSS_AUTH_KEY_LEN + 1], char hash_hex[BSS_AUTH_HASH_HEX_LEN + 1],
+                         bss_errinfo *ei)
 {
     size_t nlen = name ? strlen(name) : 0;
     if (nlen == 0 || nlen >= sizeof(row->name))
@@ -161,12 +164,11 @@ bss_err bss_auth_key_new(int64_t now_ms, const char *name, unsigned role, bss_ap
 
 bss_err bss_auth_key_insert(bss_db *db, const bss_api_key *row, const char *hash_hex, bss_errinfo *ei)
 {
-    return bss_db_exec(db,
-                       "INSERT INTO api_key (id, name, role, key_hash, prefix, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                       BSS_DB_ARGS(BSS_DB_STR(row->id), BSS_DB_STR(row->name),
-                                   BSS_DB_STR(bss_auth_role_name(row->role)), BSS_DB_STR(hash_hex),
-                                   BSS_DB_STR(row->prefix), BSS_DB_I64(row->created_ms)),
-                       NULL, ei);
+    return bss_db_exec(
+        db, "INSERT INTO api_key (id, name, role, key_hash, prefix, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        BSS_DB_ARGS(BSS_DB_STR(row->id), BSS_DB_STR(row->name), BSS_DB_STR(bss_auth_role_name(row->role)),
+                    BSS_DB_STR(hash_hex), BSS_DB_STR(row->prefix), BSS_DB_I64(row->created_ms)),
+        NULL, ei);
 }
 
 bss_err bss_auth_key_revoke(bss_db *db, const char *id, int64_t now_ms, bss_errinfo *ei)
@@ -202,8 +204,9 @@ static void copy_col(bss_db_rows *rows, int col, char *dst, size_t cap)
 bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, "SELECT id, name, role, prefix, created_ms, revoked_ms FROM api_key ORDER BY created_ms, id",
-                              BSS_DB_NOARGS, &rows, ei);
+    bss_err rc = bss_db_query(
+        db, "SELECT id, name, role, prefix, created_ms, revoked_ms FROM api_key ORDER BY created_ms, id",
+        BSS_DB_NOARGS, &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while (bss_db_next(rows)) {
@@ -271,8 +274,8 @@ void bss_auth_destroy(bss_auth *a)
     bss_free(a);
 }
 
-bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, int64_t now_ms, bss_principal *out,
-                       bss_errinfo *ei)
+bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, int64_t now_ms,
+                       bss_principal *out, bss_errinfo *ei)
 {
     const char *key;
     size_t key_len;

@@ -24,9 +24,9 @@
 #include "db/db.h"
 
 #define BSS_AUTH_KEY_PREFIX "bss_"
-#define BSS_AUTH_KEY_LEN 47       /* "bss_" + 43 */
-#define BSS_AUTH_HASH_HEX_LEN 64  /* BLAKE2b-256 as hex */
-#define BSS_AUTH_SHOWN_PREFIX 8   /* "bss_AbCd": kept in the store to recognise a key */
+#define BSS_AUTH_KEY_LEN 47      /* "bss_" + 43 */
+#define BSS_AUTH_HASH_HEX_LEN 64 /* BLAKE2b-256 as hex */
+#define BSS_AUTH_SHOWN_PREFIX 8  /* "bss_AbCd": kept in the store to recognise a key */
 #define BSS_AUTH_CACHE_TTL_MS 1000
 
 /* ---- keys and roles (pure) ---- */
@@ -38,7 +38,8 @@ bool bss_auth_key_wellformed(const char *key, size_t len);
 /* The stored hash of a key: BLAKE2b-256 as lower-case hex, NUL-terminated. */
 void bss_auth_key_hash(const char *key, size_t len, char hex[BSS_AUTH_HASH_HEX_LEN + 1]);
 
-/* "admin" | "agent" | "billing" | "readonly" | "network" -> BSS_ROLE_*; BSS_E_INVALID (field "role") otherwise. */
+/* "admin" | "agent" | "billing" | "readonly" | "network" -> BSS_ROLE_*; BSS_E_INVALID (field "role")
+ * otherwise. */
 bss_err bss_auth_role_parse(const char *name, unsigned *out_role, bss_errinfo *ei);
 /* The name of exactly one role bit; "?" otherwise. */
 const char *bss_auth_role_name(unsigned role);
@@ -50,7 +51,8 @@ bool bss_auth_allows(unsigned route_roles, unsigned role);
  * scheme case-insensitive). BSS_E_UNAUTHORIZED with a message when the
  * header is absent (value NULL), not Bearer, or the key is malformed.
  */
-bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len, bss_errinfo *ei);
+bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len,
+                              bss_errinfo *ei);
 
 /* ---- the api_key table ---- */
 
@@ -96,8 +98,8 @@ void bss_auth_destroy(bss_auth *a);        /* NULL is a no-op */
  * store (and cached). BSS_E_UNAUTHORIZED with a message, or the store's
  * error (BSS_E_BUSY, BSS_E_DB) if the lookup itself failed.
  */
-bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, int64_t now_ms, bss_principal *out,
-                       bss_errinfo *ei);
+bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, int64_t now_ms,
+                       bss_principal *out, bss_errinfo *ei);
 
 /* Cache statistics (for tests): lookups answered from the cache and from the store. */
 void bss_auth_stats(const bss_auth *a, int64_t *hits, int64_t *misses);

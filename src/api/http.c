@@ -72,7 +72,8 @@ json_t *bss_http_json_body(bss_req *r, bool want_object)
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     if (b.len == 0) {
-        bss_fail(&ei, BSS_E_INVALID, NULL, "the request body is empty: send a JSON %s", want_object ? "object" : "document");
+        bss_fail(&ei, BSS_E_INVALID, NULL, "the request body is empty: send a JSON %s",
+                 want_object ? "object" : "document");
         bss_http_send_error(r, BSS_E_INVALID, &ei);
         return NULL;
     }
@@ -172,7 +173,8 @@ static void finish(bss_req *r, int status, const char *content_type)
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, "X-Request-Id",
                           r->request_id, strlen(r->request_id));
     r->answered = true;
-    bss_metrics_observe(r->loop->srv->metrics, r->loop->index, x->route_index, status, mono_ns() - r->start_ns);
+    bss_metrics_observe(r->loop->srv->metrics, r->loop->index, x->route_index, status,
+                        mono_ns() - r->start_ns);
 }
 
 void bss_http_send_text(bss_req *r, int status, const char *content_type, const char *body, size_t len)
@@ -199,8 +201,9 @@ void bss_http_send_json(bss_req *r, int status, json_t *body)
     char *text = body ? bss_json_dump(body, &len) : NULL;
     json_decref(body);
     if (text == NULL) {
-        static const char oom[] = "{\"@type\":\"Error\",\"code\":\"NOMEM\",\"reason\":\"Internal Server Error\","
-                                  "\"message\":\"out of memory\",\"status\":\"500\"}";
+        static const char oom[] =
+            "{\"@type\":\"Error\",\"code\":\"NOMEM\",\"reason\":\"Internal Server Error\","
+            "\"message\":\"out of memory\",\"status\":\"500\"}";
         bss_http_send_text(r, 500, JSON_CT, oom, sizeof(oom) - 1);
         return;
     }
@@ -216,8 +219,8 @@ void bss_http_send_error(bss_req *r, bss_err code, const bss_errinfo *ei)
     if (e->hdr_name != NULL)
         bss_http_add_header(r, e->hdr_name, e->hdr_value);
     if (e->status >= 500)
-        bss_log(BSS_LOG_ERROR, "http.error", "route", r->route ? r->route->name : "-", "code", bss_errname(code),
-                "message", ei && ei->message[0] ? ei->message : bss_strerror(code), NULL);
+        bss_log(BSS_LOG_ERROR, "http.error", "route", r->route ? r->route->name : "-", "code",
+                bss_errname(code), "message", ei && ei->message[0] ? ei->message : bss_strerror(code), NULL);
     bss_http_send_json(r, e->status, bss_errmap_body(code, ei, r->app->base_url));
 }
 
@@ -285,7 +288,8 @@ void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_
 void bss__http_on_write_messages(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
 {
     while (!h2o_linklist_is_empty(messages)) {
-        h2o_multithread_message_t *msg = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_multithread_message_t *msg =
+            H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         h2o_linklist_unlink(&msg->link);
         bss__write_job *job = (bss__write_job *)msg;
         job->loop->pending_writes--;
@@ -318,7 +322,8 @@ static void make_request_id(bss_loop *loop, h2o_req_t *req, char out[40])
         h2o_iovec_t v = req->headers.entries[at].value;
         bool ok = v.len > 0 && v.len < 40;
         for (size_t i = 0; ok && i < v.len; i++)
-            ok = isalnum((unsigned char)v.base[i]) || v.base[i] == '-' || v.base[i] == '_' || v.base[i] == '.';
+            ok =
+                isalnum((unsigned char)v.base[i]) || v.base[i] == '-' || v.base[i] == '_' || v.base[i] == '.';
         if (ok) {
             memcpy(out, v.base, v.len);
             out[v.len] = '\0';
@@ -388,8 +393,8 @@ static bool authenticate(bss_req *r)
     }
     r->who = who;
     if (!bss_auth_allows(r->route->roles, who->role)) {
-        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s", bss_auth_role_name(who->role),
-                 r->route->method, r->route->pattern);
+        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s",
+                 bss_auth_role_name(who->role), r->route->method, r->route->pattern);
         bss_http_send_error(r, BSS_E_FORBIDDEN, &ei);
         return false;
     }

@@ -65,7 +65,7 @@ struct bss__write_job;
 /* A request as the HTTP layer keeps it: the public part first. Lives in the h2o request pool. */
 typedef struct bss__req {
     bss_req pub;
-    size_t route_index; /* metrics index; the router's count for unmatched */
+    size_t route_index;         /* metrics index; the router's count for unmatched */
     struct bss__write_job *job; /* the write in flight, if any */
     struct bss__req_guard *guard;
 } bss__req;

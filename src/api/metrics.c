@@ -15,12 +15,12 @@
 
 #include "core/mem.h"
 
-static const int statuses[] = {200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 406, 408,
-                               409, 410, 413, 415, 422, 429, 500, 501, 502, 503, 504};
+static const int statuses[] = {200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 406,
+                               408, 409, 410, 413, 415, 422, 429, 500, 501, 502, 503, 504};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1) /* + "other" */
 
-static const int64_t bucket_ns[] = {500000,    1000000,   2500000,    5000000,    10000000,
-                                    25000000,  50000000,  100000000,  250000000,  500000000,
+static const int64_t bucket_ns[] = {500000,     1000000,    2500000,   5000000,   10000000,
+                                    25000000,   50000000,   100000000, 250000000, 500000000,
                                     1000000000, 2500000000, 5000000000};
 static const char *const bucket_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
                                         "0.1",    "0.25",  "0.5",    "1",     "2.5",  "5"};
@@ -37,7 +37,7 @@ typedef struct route_slot {
 
 typedef struct thread_slot {
     counter db_errors;
-    char pad[56]; /* keeps the hot counters off the line other fields share */
+    char pad[56];        /* keeps the hot counters off the line other fields share */
     route_slot routes[]; /* nroutes + 1 */
 } thread_slot;
 
@@ -202,7 +202,8 @@ static void render_route(out *o, const char *name, const route_slot *s, int pass
                 outf(o, "bss_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", name, statuses[i],
                      (unsigned long long)n);
             else
-                outf(o, "bss_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name, (unsigned long long)n);
+                outf(o, "bss_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", name,
+                     (unsigned long long)n);
         }
         return;
     }
@@ -215,7 +216,8 @@ static void render_route(out *o, const char *name, const route_slot *s, int pass
     uint64_t ns = load(&s->sum_ns);
     outf(o, "bss_http_request_duration_seconds_sum{route=\"%s\"} %llu.%09llu\n", name,
          (unsigned long long)(ns / 1000000000u), (unsigned long long)(ns % 1000000000u));
-    outf(o, "bss_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)load(&s->count));
+    outf(o, "bss_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name,
+         (unsigned long long)load(&s->count));
 }
 
 static void render_requests(out *o, const bss_metrics *m)
@@ -248,14 +250,17 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
     uint64_t dberr = 0;
     for (size_t t = 0; t < m->nthreads; t++)
         dberr += load(&m->threads[t]->db_errors);
-    outf(&o, "# HELP bss_db_errors_total Store errors on the event loops' connections and failed writer jobs.\n"
-             "# TYPE bss_db_errors_total counter\nbss_db_errors_total %llu\n",
+    outf(&o,
+         "# HELP bss_db_errors_total Store errors on the event loops' connections and failed writer jobs.\n"
+         "# TYPE bss_db_errors_total counter\nbss_db_errors_total %llu\n",
          (unsigned long long)(dberr + (uint64_t)(g ? g->writer_failures : 0)));
-    outf(&o, "# HELP bss_outbox_backlog Events committed but not yet delivered.\n"
-             "# TYPE bss_outbox_backlog gauge\nbss_outbox_backlog %lld\n",
+    outf(&o,
+         "# HELP bss_outbox_backlog Events committed but not yet delivered.\n"
+         "# TYPE bss_outbox_backlog gauge\nbss_outbox_backlog %lld\n",
          (long long)(g ? g->outbox_backlog : 0));
-    outf(&o, "# HELP bss_writer_queue Write jobs waiting for the group-commit writer.\n"
-             "# TYPE bss_writer_queue gauge\nbss_writer_queue %lld\n",
+    outf(&o,
+         "# HELP bss_writer_queue Write jobs waiting for the group-commit writer.\n"
+         "# TYPE bss_writer_queue gauge\nbss_writer_queue %lld\n",
          (long long)(g ? g->writer_queue : 0));
     if (o.failed) {
         bss_free(o.data);

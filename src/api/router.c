@@ -23,7 +23,7 @@ typedef struct node {
     char *param_name;   /* for the param child: "id" */
     struct node **kids; /* literal children */
     size_t nkids;
-    struct node *param; /* the {x} child, if any */
+    struct node *param;         /* the {x} child, if any */
     size_t routes[MAX_METHODS]; /* indexes into rt->rows */
     size_t nroutes;
 } node;
@@ -71,7 +71,8 @@ static node *child_for(node *n, const char *seg, size_t len)
             n->param = bss_calloc(1, sizeof(node));
             if (n->param == NULL || (n->param->param_name = bss_strndup(seg + 1, len - 2)) == NULL)
                 return NULL;
-        } else if (strlen(n->param->param_name) != len - 2 || memcmp(n->param->param_name, seg + 1, len - 2) != 0) {
+        } else if (strlen(n->param->param_name) != len - 2 ||
+                   memcmp(n->param->param_name, seg + 1, len - 2) != 0) {
             return NULL;
         }
         return n->param;

@@ -163,7 +163,8 @@ typedef struct tmf_ostream {
     h2o_iovec_t body;
 } tmf_ostream;
 
-static void tmf_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state)
+static void tmf_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt,
+                        h2o_send_state_t state)
 {
     tmf_ostream *o = (tmf_ostream *)self;
     if (h2o_send_state_is_in_progress(state)) {
@@ -177,7 +178,8 @@ static h2o_iovec_t tmf_error_text(h2o_req_t *req, bss_err code, const bss_app *a
 {
     bss_errinfo ei;
     if (code == BSS_E_TOO_BIG)
-        bss_fail(&ei, code, NULL, "the request body is larger than %lld bytes (--max-body)", (long long)app->cfg.max_body);
+        bss_fail(&ei, code, NULL, "the request body is larger than %lld bytes (--max-body)",
+                 (long long)app->cfg.max_body);
     else
         bss_fail(&ei, code, NULL, "malformed HTTP request");
     json_t *body = bss_errmap_body(code, &ei, app->base_url);
@@ -192,7 +194,8 @@ static h2o_iovec_t tmf_error_text(h2o_req_t *req, bss_err code, const bss_app *a
 static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     int st = req->res.status;
-    if ((st == 413 || st == 400) && h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
+    if ((st == 413 || st == 400) &&
+        h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
         bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, ctx, req->conn->ctx);
         tmf_ostream *o = (tmf_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
         o->super.do_send = tmf_do_send;
@@ -210,7 +213,8 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
 
 static bss_err open_listener(const char *host, int port, int *fd_out, int *bound_port, bss_errinfo *ei)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char portstr[16];
     snprintf(portstr, sizeof(portstr), "%d", port);
@@ -247,7 +251,8 @@ static bss_err setup_loop(bss_server *srv, bss_loop *loop, int fd, bss_errinfo *
     loop->listen_fd = fd;
     unsigned char rnd[3];
     randombytes_buf(rnd, sizeof(rnd));
-    snprintf(loop->rid_prefix, sizeof(loop->rid_prefix), "%02x%02x%02x%zx-", rnd[0], rnd[1], rnd[2], loop->index);
+    snprintf(loop->rid_prefix, sizeof(loop->rid_prefix), "%02x%02x%02x%zx-", rnd[0], rnd[1], rnd[2],
+             loop->index);
     loop->evloop = h2o_evloop_create();
     h2o_context_init(&loop->ctx, loop->evloop, &srv->config);
     loop->ctx_inited = true;
@@ -304,10 +309,18 @@ static void setup_config(bss_server *srv)
     const bss_config *cfg = &srv->app->cfg;
     h2o_config_init(&srv->config);
     srv->config.server_name = h2o_iovec_init(H2O_STRLIT("bss"));
-    srv->config.max_request_entity_size = (size_t)cfg->max_body;
+    /*
+     * h2o's own cap is twice ours: bodies up to it reach bss__http_dispatch,
+     * which answers 413 with the TMF body on both protocols. Beyond it h2o
+     * refuses by itself: HTTP/1.1 gets 413 (rewritten by the filter below),
+     * HTTP/2 gets RST_STREAM(REFUSED_STREAM), which h2o 2.2.5 does not let
+     * us change.
+     */
+    srv->config.max_request_entity_size = (size_t)cfg->max_body * 2;
     srv->config.http1.req_timeout = (uint64_t)cfg->request_timeout_ms;
     srv->config.http2.idle_timeout = (uint64_t)cfg->request_timeout_ms;
-    h2o_hostconf_t *host = h2o_config_register_host(&srv->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&srv->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *h = h2o_create_handler(path, sizeof(*h));
     h->on_req = on_req;
@@ -391,7 +404,8 @@ static void run_loops(bss_server *srv, const char *addr)
     }
     char nthreads[16];
     snprintf(nthreads, sizeof(nthreads), "%zu", started);
-    bss_log(BSS_LOG_INFO, "http.listen", "addr", addr, "threads", nthreads, "base_url", srv->app->base_url, NULL);
+    bss_log(BSS_LOG_INFO, "http.listen", "addr", addr, "threads", nthreads, "base_url", srv->app->base_url,
+            NULL);
     if (started < srv->nloops) {
         bss_log(BSS_LOG_ERROR, "http.thread", "message", "could not start every event loop thread", NULL);
         atomic_store(&srv->app->stopping, 1);

@@ -118,7 +118,9 @@ static long call(const key_opts *o, const char *method, const char *path, const 
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     else if (rc == CURLE_COULDNT_CONNECT)
-        fprintf(stderr, "bss key: cannot reach the server at %s: is `bss serve` running? (use --url to point elsewhere)\n",
+        fprintf(stderr,
+                "bss key: cannot reach the server at %s: is `bss serve` running? (use --url to point "
+                "elsewhere)\n",
                 o->url);
     else
         fprintf(stderr, "bss key: request to %s failed: %s\n", url, curl_easy_strerror(rc));
@@ -136,7 +138,8 @@ static int report_error(long status, const answer *a)
     const char *msg = v ? json_string_value(json_object_get(v, "message")) : NULL;
     fprintf(stderr, "bss key: the server answered %ld: %s\n", status, msg ? msg : (a->data ? a->data : ""));
     if (status == 401)
-        fprintf(stderr, "bss key: the key was refused; pass an admin key with --key or check <data-dir>/admin.key\n");
+        fprintf(stderr,
+                "bss key: the key was refused; pass an admin key with --key or check <data-dir>/admin.key\n");
     json_decref(v);
     return 1;
 }
@@ -182,9 +185,11 @@ static int do_list(const key_opts *o)
         json_array_foreach(v, i, k)
         {
             printf("%-36s  %-8s  %-9s  %-8s  %-24s  %s\n", json_string_value(json_object_get(k, "id")),
-                   json_string_value(json_object_get(k, "role")), json_string_value(json_object_get(k, "prefix")),
+                   json_string_value(json_object_get(k, "role")),
+                   json_string_value(json_object_get(k, "prefix")),
                    json_is_true(json_object_get(k, "active")) ? "active" : "revoked",
-                   json_string_value(json_object_get(k, "createdAt")), json_string_value(json_object_get(k, "name")));
+                   json_string_value(json_object_get(k, "createdAt")),
+                   json_string_value(json_object_get(k, "name")));
         }
     } else {
         rc = report_error(st, &a);
@@ -230,8 +235,9 @@ int bss_cmd_key(int argc, char **argv)
         return 2;
     }
     if (o.url == NULL) {
-        const char *host = strcmp(cfg.listen_host, "0.0.0.0") == 0 || cfg.listen_host[0] == '\0' ? "127.0.0.1"
-                                                                                                : cfg.listen_host;
+        const char *host = strcmp(cfg.listen_host, "0.0.0.0") == 0 || cfg.listen_host[0] == '\0'
+                               ? "127.0.0.1"
+                               : cfg.listen_host;
         snprintf(o.url_buf, sizeof(o.url_buf), strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host,
                  cfg.listen_port);
         o.url = o.url_buf;
@@ -258,17 +264,18 @@ int bss_cmd_key(int argc, char **argv)
 
 void bss_cmd_key_help(FILE *out)
 {
-    fprintf(out, "usage: bss key create --role ROLE --name NAME [options]\n"
-                 "       bss key list [options]\n"
-                 "       bss key revoke ID [options]\n\n"
-                 "Manages API keys through the running server's admin API (the server owns the\n"
-                 "store while it runs). A new key is printed once; the store keeps only its hash.\n"
-                 "Revocation takes effect within a second.\n\n"
-                 "  --role ROLE   admin, agent, billing, readonly or network\n"
-                 "  --name NAME   who or what the key is for\n"
-                 "  --url URL     the server (default http://<listen> from the configuration)\n"
-                 "  --key KEY     an admin key (default: the contents of <data-dir>/admin.key)\n"
-                 "  --data-dir, --listen, --config and the other configuration flags of\n"
-                 "  `bss help serve` are read too, to find the server and admin.key.\n\n"
-                 "Exit status: 0 on success, 1 if the server refused or could not be reached, 2 on bad usage.\n");
+    fprintf(out,
+            "usage: bss key create --role ROLE --name NAME [options]\n"
+            "       bss key list [options]\n"
+            "       bss key revoke ID [options]\n\n"
+            "Manages API keys through the running server's admin API (the server owns the\n"
+            "store while it runs). A new key is printed once; the store keeps only its hash.\n"
+            "Revocation takes effect within a second.\n\n"
+            "  --role ROLE   admin, agent, billing, readonly or network\n"
+            "  --name NAME   who or what the key is for\n"
+            "  --url URL     the server (default http://<listen> from the configuration)\n"
+            "  --key KEY     an admin key (default: the contents of <data-dir>/admin.key)\n"
+            "  --data-dir, --listen, --config and the other configuration flags of\n"
+            "  `bss help serve` are read too, to find the server and admin.key.\n\n"
+            "Exit status: 0 on success, 1 if the server refused or could not be reached, 2 on bad usage.\n");
 }

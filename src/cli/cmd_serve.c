@@ -92,7 +92,8 @@ static bss_err ensure_admin_key(bss_app *app, bss_db *db, bss_errinfo *ei)
         unlink(tmp);
         return rc;
     }
-    bss_log(BSS_LOG_INFO, "auth.admin_key", "path", path, "id", row.id, "message", "created the first admin key", NULL);
+    bss_log(BSS_LOG_INFO, "auth.admin_key", "path", path, "id", row.id, "message",
+            "created the first admin key", NULL);
     return BSS_OK;
 }
 
@@ -125,7 +126,8 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
         int64_t start = 0;
         if (cfg->test_clock_start[0] != '\0' &&
             bss_time_parse(cfg->test_clock_start, strlen(cfg->test_clock_start), &start, ei) != BSS_OK)
-            return bss_fail(ei, BSS_E_CONFIG, "test-clock-start", "not an RFC 3339 time: %s", cfg->test_clock_start);
+            return bss_fail(ei, BSS_E_CONFIG, "test-clock-start", "not an RFC 3339 time: %s",
+                            cfg->test_clock_start);
         if (cfg->test_clock_start[0] == '\0') {
             bss_clock real;
             bss_clock_init_real(&real);
@@ -210,7 +212,6 @@ void bss_cmd_serve_help(FILE *out)
                  "  --demo          seed the demo operator into an empty store\n"
                  "  --test-clock    enable PUT /admin/v1/clock so tests can move time\n\n"
                  "Exit status: 0 after a clean stop, 1 on a run-time failure (store locked by\n"
-                 "another server, store unreachable, port in use), 2 on a bad option.\n\n"
-                 "options (flag, environment, default):\n");
+                 "another server, store unreachable, port in use), 2 on a bad option.\n\n");
     bss_config_print_help(out);
 }

@@ -149,6 +149,7 @@ export function request(baseUrl, defaultKey, method, urlPath, { body, headers = 
  *   dataDir   reuse a data dir (default: a new temp dir)
  */
 export async function startServer(opts = {}) {
+  if (!fs.existsSync(bssBin)) throw new Error(`no bss binary at ${bssBin} (set BSS_BIN or build it: make asan)`);
   const be = opts.backend || backend;
   const dataDir = opts.dataDir || tempDir();
   const port = await freePort();
@@ -188,6 +189,7 @@ export async function startServer(opts = {}) {
   };
   srv.exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => { srv.exited = { code, signal }; resolve(srv.exited); });
+    child.on('error', (err) => { srv.exited = { code: null, signal: null, error: err.message }; resolve(srv.exited); });
   });
   live.add(srv);
 

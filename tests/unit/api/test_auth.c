@@ -211,7 +211,7 @@ int main(void)
 {
     bss_mem_init();
     const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_key_format), cmocka_unit_test(test_hash),       cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_key_format), cmocka_unit_test(test_hash),        cmocka_unit_test(test_roles),
         cmocka_unit_test(test_bearer),     cmocka_unit_test(test_key_new_bad),
     };
     int failed = cmocka_run_group_tests_name("auth", pure, NULL, NULL);

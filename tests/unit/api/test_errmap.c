@@ -21,11 +21,25 @@ static void test_statuses(void **state)
         bss_err code;
         int status;
     } want[] = {
-        {BSS_E_NOT_FOUND, 404}, {BSS_E_INVALID, 400},   {BSS_E_PARSE, 400},        {BSS_E_RANGE, 400},
-        {BSS_E_UNPROCESSABLE, 422}, {BSS_E_CONFLICT, 409}, {BSS_E_EXISTS, 409},    {BSS_E_STATE, 409},
-        {BSS_E_UNAUTHORIZED, 401}, {BSS_E_FORBIDDEN, 403}, {BSS_E_TOO_BIG, 413},   {BSS_E_METHOD, 405},
-        {BSS_E_BUSY, 503},     {BSS_E_TIMEOUT, 504},    {BSS_E_NOMEM, 500},        {BSS_E_DB, 500},
-        {BSS_E_IO, 500},       {BSS_E_INTERNAL, 500},   {BSS_E_UNSUPPORTED, 415},
+        {BSS_E_NOT_FOUND, 404},
+        {BSS_E_INVALID, 400},
+        {BSS_E_PARSE, 400},
+        {BSS_E_RANGE, 400},
+        {BSS_E_UNPROCESSABLE, 422},
+        {BSS_E_CONFLICT, 409},
+        {BSS_E_EXISTS, 409},
+        {BSS_E_STATE, 409},
+        {BSS_E_UNAUTHORIZED, 401},
+        {BSS_E_FORBIDDEN, 403},
+        {BSS_E_TOO_BIG, 413},
+        {BSS_E_METHOD, 405},
+        {BSS_E_BUSY, 503},
+        {BSS_E_TIMEOUT, 504},
+        {BSS_E_NOMEM, 500},
+        {BSS_E_DB, 500},
+        {BSS_E_IO, 500},
+        {BSS_E_INTERNAL, 500},
+        {BSS_E_UNSUPPORTED, 415},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         assert_int_equal(bss_http_status_of(want[i].code), want[i].status);
@@ -59,7 +73,8 @@ static void test_body(void **state)
     assert_string_equal(json_string_value(json_object_get(b, "reason")), "Bad Request");
     assert_string_equal(json_string_value(json_object_get(b, "message")), "not an RFC 3339 time: x");
     assert_string_equal(json_string_value(json_object_get(b, "status")), "400");
-    assert_string_equal(json_string_value(json_object_get(b, "referenceError")), "http://h:1/docs/errors#INVALID");
+    assert_string_equal(json_string_value(json_object_get(b, "referenceError")),
+                        "http://h:1/docs/errors#INVALID");
     assert_string_equal(json_string_value(json_object_get(b, "field")), "validFor.startDateTime");
     json_decref(b);
     /* no errinfo: the default message, no field */

@@ -36,18 +36,28 @@ static void test_render(void **state)
     assert_int_equal(strlen(text), len);
     assert_non_null(strstr(text, "# TYPE bss_http_requests_total counter\n"));
     assert_non_null(strstr(text, "bss_http_requests_total{route=\"admin.health\",status=\"200\"} 2\n"));
-    assert_non_null(strstr(text, "bss_http_requests_total{route=\"tmf620.category.get\",status=\"404\"} 1\n"));
-    assert_non_null(strstr(text, "bss_http_requests_total{route=\"tmf620.category.get\",status=\"other\"} 1\n"));
+    assert_non_null(
+        strstr(text, "bss_http_requests_total{route=\"tmf620.category.get\",status=\"404\"} 1\n"));
+    assert_non_null(
+        strstr(text, "bss_http_requests_total{route=\"tmf620.category.get\",status=\"other\"} 1\n"));
     assert_non_null(strstr(text, "bss_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"));
     assert_null(strstr(text, "route2")); /* no traffic, not printed */
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"0.0005\"} 1\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"0.001\"} 2\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"+Inf\"} 2\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"2.5\"} 0\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"5\"} 1\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"+Inf\"} 2\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_sum{route=\"admin.health\"} 0.000800000\n"));
-    assert_non_null(strstr(text, "bss_http_request_duration_seconds_sum{route=\"tmf620.category.get\"} 12.000000000\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"0.0005\"} 1\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"0.001\"} 2\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_bucket{route=\"admin.health\",le=\"+Inf\"} 2\n"));
+    assert_non_null(strstr(
+        text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"2.5\"} 0\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"5\"} 1\n"));
+    assert_non_null(strstr(
+        text, "bss_http_request_duration_seconds_bucket{route=\"tmf620.category.get\",le=\"+Inf\"} 2\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_sum{route=\"admin.health\"} 0.000800000\n"));
+    assert_non_null(
+        strstr(text, "bss_http_request_duration_seconds_sum{route=\"tmf620.category.get\"} 12.000000000\n"));
     assert_non_null(strstr(text, "bss_http_request_duration_seconds_count{route=\"admin.health\"} 2\n"));
     assert_non_null(strstr(text, "bss_db_errors_total 6\n"));
     assert_non_null(strstr(text, "bss_outbox_backlog 7\n"));

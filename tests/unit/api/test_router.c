@@ -89,7 +89,7 @@ static void test_not_found_and_method(void **state)
     bss_router *rt = make();
     bss_route_match m;
     assert_int_equal(match(rt, "GET", "/nope", &m), BSS_E_NOT_FOUND);
-    assert_int_equal(match(rt, "GET", "/health/", &m), BSS_E_NOT_FOUND);  /* trailing slash */
+    assert_int_equal(match(rt, "GET", "/health/", &m), BSS_E_NOT_FOUND); /* trailing slash */
     assert_int_equal(match(rt, "GET", "/api//category", &m), BSS_E_NOT_FOUND);
     assert_int_equal(match(rt, "GET", "/api/category/", &m), BSS_E_NOT_FOUND); /* empty id */
     assert_int_equal(match(rt, "GET", "", &m), BSS_E_NOT_FOUND);
@@ -156,9 +156,12 @@ int main(void)
 {
     bss_mem_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_literal_beats_param), cmocka_unit_test(test_backtracking),
-        cmocka_unit_test(test_not_found_and_method), cmocka_unit_test(test_bad_rows),
-        cmocka_unit_test(test_indexes), cmocka_unit_test(test_no_leak),
+        cmocka_unit_test(test_literal_beats_param),
+        cmocka_unit_test(test_backtracking),
+        cmocka_unit_test(test_not_found_and_method),
+        cmocka_unit_test(test_bad_rows),
+        cmocka_unit_test(test_indexes),
+        cmocka_unit_test(test_no_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
