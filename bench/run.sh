@@ -111,7 +111,7 @@ run_wrk() {
   p50="$(to_ms "$(awk '$1=="50%"{print $2}' "$tmp/$name.txt")")"
   p99="$(to_ms "$(awk '$1=="99%"{print $2}' "$tmp/$name.txt")")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/{print $NF}' "$tmp/$name.txt")"
-  sockerr="$(awk -F'[ ,]+' '/Socket errors:/{print $5 + $7 + $9 + $11}' "$tmp/$name.txt")"
+  sockerr="$(awk -F'[ ,]+' '/Socket errors:/{n=0; for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+$/) n+=$i; print n}' "$tmp/$name.txt")"
   errors=$(( ${non2xx:-0} + ${sockerr:-0} ))
   if [ "$errors" -gt 0 ]; then echo "bench: $name: ${non2xx:-0} non-2xx answers, ${sockerr:-0} socket errors" >&2; fi
   if [ -n "$bss_pid" ] && ! kill -0 "$bss_pid" 2>/dev/null; then

@@ -233,7 +233,7 @@ bss_err bss_time_parse(const char *text, size_t len, int64_t *out_ms, bss_errinf
         for (size_t k = i - start; k < 3; k++)
             ms *= 10;
     }
-    int offset_min;
+    int offset_min = 0;
     if ((e = parse_offset(text, len, i, &offset_min, ei)) != BSS_OK)
         return e;
     *out_ms = bss_time_from_civil(y, mo, d, h, mi, s, ms) - (int64_t)offset_min * 60000;

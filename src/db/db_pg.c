@@ -216,7 +216,7 @@ static bss_err run_once(pg_db *p, const char *sql, const bss_db_val *args, size_
                         bss_errinfo *ei)
 {
     const char *values[MAX_PARAMS];
-    pg_stmt *stmt;
+    pg_stmt *stmt = NULL;
 
     if (nargs > MAX_PARAMS)
         return bss_fail(ei, BSS_E_INVALID, NULL, "too many parameters (%zu, at most %d)", nargs, MAX_PARAMS);
