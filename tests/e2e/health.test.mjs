@@ -1,6 +1,7 @@
 // health.test.mjs: GET /health (public, JSON) and GET /metrics (Prometheus text).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { startServer, stopServer, sleep, CATEGORY } from './lib/server.mjs';
 
@@ -65,5 +66,27 @@ test('SIGTERM with an idle keep-alive connection open stops promptly and cleanly
   } finally {
     sock.destroy();
     await stopServer(s); // fails on a sanitizer report or a bad exit status
+  }
+});
+
+test('HTTP/2 with prior knowledge (h2c) on the same port', async () => {
+  const session = http2.connect(srv.url);
+  try {
+    const { status, body } = await new Promise((resolve, reject) => {
+      session.on('error', reject);
+      const req = session.request({ ':method': 'GET', ':path': '/health' });
+      let data = '';
+      let st;
+      req.on('response', (h) => { st = h[':status']; });
+      req.setEncoding('utf8');
+      req.on('data', (d) => { data += d; });
+      req.on('end', () => resolve({ status: st, body: data }));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 200);
+    assert.ok(JSON.parse(body) && typeof JSON.parse(body) === 'object');
+  } finally {
+    session.close();
   }
 });

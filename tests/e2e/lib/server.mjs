@@ -95,13 +95,14 @@ export async function createPgDatabase() {
            drop: () => psql(pgUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {}) };
 }
 
-function tail(file, lines = 40) {
-  try {
-    const all = fs.readFileSync(file, 'utf8').split('\n');
-    return all.slice(-lines).join('\n');
-  } catch {
-    return '(no stderr file)';
-  }
+// What to show of a server's stderr: a sanitizer report from its first line, else the tail.
+function excerpt(file, lines = 40) {
+  let text;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return '(no stderr file)'; }
+  const m = SANITIZER_RE.exec(text);
+  if (!m) return text.split('\n').slice(-lines).join('\n');
+  const start = text.lastIndexOf('\n=====', m.index);
+  return text.slice(start >= 0 ? start + 1 : m.index).split('\n').slice(0, 100).join('\n');
 }
 
 // Sends one request. body: object (sent as JSON) or string/Buffer (sent as is).
@@ -184,7 +185,7 @@ export async function startServer(opts = {}) {
     agent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
     request: (method, p, o) => request(srv.url, srv.key, method, p, { agent: srv.agent, ...o }),
     stderr: () => { try { return fs.readFileSync(stderrFile, 'utf8'); } catch { return ''; } },
-    tail: (n) => tail(stderrFile, n),
+    tail: (n) => excerpt(stderrFile, n),
     stop: () => stopServer(srv),
   };
   srv.exitPromise = new Promise((resolve) => {
@@ -231,7 +232,7 @@ export async function stopServer(srv) {
   if (srv.pg && !srv.keepDatabase) await srv.pg.drop();
   const text = srv.stderr();
   if (SANITIZER_RE.test(text)) {
-    throw new Error(`sanitizer report in bss serve stderr (${srv.stderrFile}):\n${tail(srv.stderrFile, 60)}`);
+    throw new Error(`sanitizer report in bss serve stderr (${srv.stderrFile}):\n${srv.tail()}`);
   }
   if (srv.exited.signal === 'SIGKILL') {
     throw new Error(`bss serve did not stop within 10 s of SIGTERM; stderr:\n${srv.tail()}`);
