@@ -8,6 +8,7 @@
 #define BSS_API_HTTP_INT_H
 
 #include <h2o.h>
+#include <semaphore.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ struct bss_loop {
     bool thread_started;
     bool stopping;
     int64_t stop_deadline_ms;
+    int64_t flush_deadline_ms; /* 0 until a stopping loop has no write in flight */
     size_t pending_writes;
     uint64_t req_seq;
     char rid_prefix[12];
@@ -58,6 +60,7 @@ struct bss_server {
     bss_metrics *metrics;
     size_t nloops;
     bss_loop *loops;
+    sem_t ready; /* posted by each loop thread once its h2o state exists */
 };
 
 struct bss__write_job;

@@ -269,6 +269,36 @@ static bss_err split_operator(bss_arena *a, const char *key, int pre_op, const c
     return *attr ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
 }
 
+static bool looks_like_time(const char *s, size_t len);
+static bool value_time(const char *v, int64_t *ms);
+
+/* TMF names its instants lastUpdate, *Date and *DateTime (validFor.startDateTime, orderDate, ...). */
+static bool time_attribute(const char *name)
+{
+    size_t n = strlen(name);
+    if (strcmp(name, "lastUpdate") == 0)
+        return true;
+    return (n > 4 && strcmp(name + n - 4, "Date") == 0) || (n > 8 && strcmp(name + n - 8, "DateTime") == 0);
+}
+
+/*
+ * A filter on a time attribute, and any value shaped like a date
+ * (YYYY-...), must be a real RFC 3339 instant: "lastUpdate.gt=yesterday" or
+ * "2026-02-30" is a 400, not a filter that silently matches nothing.
+ */
+static bss_err check_time_values(const bss_query_filter *f, bss_errinfo *ei)
+{
+    bool want_time = f->nsegs > 0 && time_attribute(f->segs[f->nsegs - 1]);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        const char *v = f->values[i];
+        int64_t ms;
+        if ((want_time || looks_like_time(v, strlen(v))) && !value_time(v, &ms))
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s: expected an RFC 3339 time, got '%.60s'", f->param,
+                            v);
+    }
+    return BSS_OK;
+}
+
 static bss_err add_filter(bss_query *q, const char *key, int pre_op, const char *raw_val, size_t val_len,
                           bss_errinfo *ei)
 {
@@ -280,6 +310,8 @@ static bss_err add_filter(bss_query *q, const char *key, int pre_op, const char 
         rc = split_path(q->arena, f->attr, key, &f->segs, &f->nsegs, ei);
     if (!rc)
         rc = split_values(q->arena, raw_val, val_len, key, &f->values, &f->nvalues, ei);
+    if (!rc)
+        rc = check_time_values(f, ei);
     if (rc)
         return rc;
     q->nfilters++;

@@ -267,7 +267,20 @@ static void test_match_strings_and_times(void **state)
     assert_true(matches("name.gt=Galaxy", doc));
     assert_true(matches("name.lt=Golden", doc));
     assert_false(matches("name.lt=Gold", doc));
-    assert_true(matches("lastUpdate.gt=2026-99", doc) == (strcmp("2026-03-01T10:00:00.000Z", "2026-99") > 0));
+}
+
+static void test_time_filter_errors(void **state)
+{
+    /* a time attribute (lastUpdate, *Date, *DateTime) takes only RFC 3339 instants */
+    parse_bad("lastUpdate.gt=yesterday", BSS_E_INVALID, "lastUpdate.gt", "expected an RFC 3339 time, got 'yesterday'");
+    parse_bad("lastUpdate.gt=2026-99", BSS_E_INVALID, "lastUpdate.gt", "expected an RFC 3339 time");
+    parse_bad("lastUpdate.lt=2026-13-01T00:00:00Z", BSS_E_INVALID, "lastUpdate.lt", "RFC 3339");
+    parse_bad("validFor.startDateTime.gte=2026-02-30T00:00:00Z", BSS_E_INVALID, "validFor.startDateTime.gte",
+              "RFC 3339");
+    parse_bad("orderDate=soon", BSS_E_INVALID, "orderDate", "RFC 3339");
+    parse_bad("lastUpdate=2026-03-01T10:00:00Z,never", BSS_E_INVALID, "lastUpdate", "got 'never'");
+    /* a date-shaped value on any attribute must be a real date */
+    parse_bad("note=2026-02-30", BSS_E_INVALID, "note", "RFC 3339");
 }
 
 static void test_match_numbers_bools_arrays(void **state)
@@ -370,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_filter_errors),
         cmocka_unit_test(test_match_strings_and_times),
+        cmocka_unit_test(test_time_filter_errors),
         cmocka_unit_test(test_match_numbers_bools_arrays),
         cmocka_unit_test(test_project),
         cmocka_unit_test(test_compare),
