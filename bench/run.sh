@@ -9,7 +9,7 @@
 # bench/results/latest.md.
 #
 #   bench/run.sh BSS_BINARY          e.g. bench/run.sh build/bss
-#   BENCH_DURATION=10s BENCH_CONNECTIONS=64 (defaults) may be overridden.
+#   BENCH_DURATION=10s BENCH_CONNECTIONS=64 BENCH_THREADS=0 (defaults; 0 = one loop per core) may be overridden.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: bench/run.sh BSS_BINARY" >&2; exit 2; }
@@ -50,7 +50,7 @@ wait_http() { # URL
 # ---- bss ----
 port="$(free_port)"
 base="http://127.0.0.1:$port"
-"$bin" serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" --log-level warn >"$tmp/bss.log" 2>&1 &
+"$bin" serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" --log-level warn --threads "${BENCH_THREADS:-0}" >"$tmp/bss.log" 2>&1 &
 bss_pid=$!
 wait_http "$base/health" || { echo "bench: bss did not start:" >&2; tail -20 "$tmp/bss.log" >&2; exit 1; }
 admin="$(cat "$tmp/data/admin.key")"
@@ -164,7 +164,7 @@ mkdir -p "$here/results"
   echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`bench/run.sh $1\` (wrk -t1 -c$conns -d$duration, bss $("$bin" version 2>/dev/null | awk '{print $2}'), default threads, SQLite)"
+  echo "- command: \`bench/run.sh $1\` (wrk -t1 -c$conns -d$duration, bss $("$bin" version 2>/dev/null | awk '{print $2}'), threads ${BENCH_THREADS:-0} (0 = one per core), SQLite)"
   echo
   echo "$table"
 } >>"$here/results/latest.md"
