@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/time.h"
 #include "db/db.h"
+#include "db/workers.h"
 #include "db/writer.h"
 
 struct bss_events;  /* src/events/events.h */
@@ -25,6 +26,7 @@ typedef struct bss_app {
     bss_clock clock;
     bss_db_options dbopt;
     bss_writer *writer;          /* all writes while serving */
+    bss_workers *workers;        /* long work off the event loops (imports, exports, bill runs) */
     struct bss_events *events;   /* outbox dispatcher (NULL when not serving) */
     struct bss_metrics *metrics; /* NULL when not serving */
     struct bss_auth *auth;       /* API key cache */

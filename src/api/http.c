@@ -254,7 +254,8 @@ static void job_done(void *arg, bss_err rc, const bss_errinfo *ei)
     h2o_multithread_send_message(&job->loop->write_rx, &job->msg);
 }
 
-void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_fn done)
+/* A job for the writer (on_workers false) or the worker pool; its completion comes back to this loop. */
+static void defer(bss_req *r, bool on_workers, bss_write_fn fn, void *arg, bss_http_write_done_fn done)
 {
     bss__req *x = (bss__req *)r;
     bss__write_job *job = bss_calloc(1, sizeof(*job));
@@ -276,6 +277,16 @@ void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_
     x->job = job;
     x->guard->job = job;
     r->loop->pending_writes++;
+    if (on_workers) {
+        if (r->app->workers == NULL) {
+            bss_errinfo ei;
+            bss_fail(&ei, BSS_E_INTERNAL, NULL, "no background workers are running");
+            job_done(job, BSS_E_INTERNAL, &ei);
+            return;
+        }
+        bss_workers_submit(r->app->workers, job_run, job, job_done);
+        return;
+    }
     if (r->app->writer == NULL) {
         bss_errinfo ei;
         bss_fail(&ei, BSS_E_INTERNAL, NULL, "no writer is running");
@@ -283,6 +294,16 @@ void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_
         return;
     }
     bss_writer_submit(r->app->writer, job_run, job, job_done);
+}
+
+void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_fn done)
+{
+    defer(r, false, fn, arg, done);
+}
+
+void bss_http_work(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done)
+{
+    defer(r, true, fn, arg, done);
 }
 
 void bss__http_on_write_messages(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)

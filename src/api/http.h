@@ -23,6 +23,7 @@
 #include "app.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "db/workers.h"
 #include "db/writer.h"
 
 /* Roles of API keys: a route allows a set of them; admin is always allowed. */
@@ -106,6 +107,14 @@ int bss_http_status_of(bss_err code);
  */
 typedef void (*bss_http_write_done_fn)(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg);
 void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_fn done);
+
+/*
+ * Runs fn on a background worker (app->workers: its own store connection,
+ * reads there, changes through bss_writer_run) for work too long for an
+ * event loop; done then runs back on this request's loop, as with
+ * bss_http_write (r == NULL if the client went away).
+ */
+void bss_http_work(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done);
 
 /* The absolute href prefix ("http://127.0.0.1:8080"). */
 const char *bss_http_base_url(const bss_req *r);

@@ -146,7 +146,7 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* Everything after the lock: store, writer, demo, events, server. */
+/* Everything after the lock: store, writer, workers, demo, events, server. */
 static int serve(bss_app *app, bss_errinfo *ei)
 {
     if (prepare_store(app, ei) != BSS_OK)
@@ -155,12 +155,19 @@ static int serve(bss_app *app, bss_errinfo *ei)
     if (bss_writer_start(app->cfg.db_url, &app->dbopt, &wopt, &app->writer, ei) != BSS_OK)
         return 1;
     int status = 0;
-    if (app->cfg.demo && bss_demo_seed(app, ei) != BSS_OK)
+    /* long work (imports, exports, bill runs): as many workers as cores, at least 2 */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nworkers = ncpu > 2 ? (int)ncpu : 2;
+    if (bss_workers_start(app->cfg.db_url, &app->dbopt, nworkers, 10000, &app->workers, ei) != BSS_OK)
+        status = 1;
+    if (status == 0 && app->cfg.demo && bss_demo_seed(app, ei) != BSS_OK)
         status = 1;
     if (status == 0 && bss_events_start(app, &app->events, ei) != BSS_OK)
         status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
+    bss_workers_stop(app->workers); /* drains its queue; its jobs may still write */
+    app->workers = NULL;
     bss_events_stop(app->events);
     app->events = NULL;
     bss_writer_stop(app->writer);
