@@ -20,6 +20,7 @@
 struct bss_events;  /* src/events/events.h */
 struct bss_metrics; /* src/api/metrics.h */
 struct bss_auth;    /* src/api/auth.h */
+struct bss_catalog_holder; /* src/catalog/compile.h */
 
 typedef struct bss_app {
     bss_config cfg;
@@ -30,6 +31,7 @@ typedef struct bss_app {
     struct bss_events *events;   /* outbox dispatcher (NULL when not serving) */
     struct bss_metrics *metrics; /* NULL when not serving */
     struct bss_auth *auth;       /* API key cache */
+    struct bss_catalog_holder *catalog; /* the compiled catalog the rater reads (NULL until built) */
     char base_url[512];          /* "http://127.0.0.1:8080": prefix of every href */
     atomic_int stopping;         /* set by SIGINT/SIGTERM */
 } bss_app;
