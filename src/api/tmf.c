@@ -34,8 +34,10 @@ bss_err bss_tmf_register(bss_router *rt, const bss_tmf_resource *res)
     if (rc)
         return rc;
     const bss_route rows[5] = {
-        {"GET", res->collection_path, bss_tmf_handle_list, res->read_roles, res->route_names[0], res},
-        {"GET", res->item_path, bss_tmf_handle_get, res->read_roles, res->route_names[1], res},
+        {"GET", res->collection_path, res->handle_list ? res->handle_list : bss_tmf_handle_list,
+         res->read_roles, res->route_names[0], res},
+        {"GET", res->item_path, res->handle_get ? res->handle_get : bss_tmf_handle_get, res->read_roles,
+         res->route_names[1], res},
         {"POST", res->collection_path, bss_tmf_handle_create, res->write_roles, res->route_names[2], res},
         {"PATCH", res->item_path, bss_tmf_handle_patch, res->write_roles, res->route_names[3], res},
         {"DELETE", res->item_path, bss_tmf_handle_delete, res->write_roles, res->route_names[4], res},
@@ -231,6 +233,8 @@ bss_err bss_tmf_delete_doc(const bss_tmf_ctx *ctx, const char *id, bss_errinfo *
     json_t *old = NULL;
     int64_t version = 0;
     bss_err rc = load(ctx, id, &old, &version, ei);
+    if (!rc && ctx->res->delete_guard)
+        rc = ctx->res->delete_guard(ctx, id, old, ei);
     if (!rc)
         rc = bss_resource_delete(ctx->db, ctx->res->table, id, version, ei);
     if (!rc)
@@ -245,6 +249,7 @@ enum { JOB_CREATE, JOB_PATCH, JOB_DELETE };
 
 typedef struct tmf_job {
     const bss_tmf_resource *res;
+    bss_app *app;
     int kind;
     int64_t now_ms;
     char base_url[512];
@@ -283,6 +288,8 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 static void job_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     tmf_job *job = arg;
+    if (!rc && job->res->after_commit && job->app)
+        job->res->after_commit(job->app);
     if (r && rc) {
         bss_http_send_error(r, rc, ei);
     } else if (r) {
@@ -310,6 +317,7 @@ static tmf_job *job_new(bss_req *r, int kind)
     if (!job)
         return NULL;
     job->res = res_of(r);
+    job->app = r->app;
     job->kind = kind;
     job->now_ms = bss_clock_now(&r->app->clock);
     snprintf(job->base_url, sizeof job->base_url, "%s", bss_http_base_url(r));

@@ -48,6 +48,8 @@
 #include "db/db.h"
 #include "db/resource.h"
 
+struct bss_app;
+
 #define BSS_TMF_MAX_SCAN 10000 /* rows read for one list request filtered in memory */
 #define BSS_TMF_JSON_CT "application/json;charset=utf-8" /* as bss_http_send_json answers */
 
@@ -72,6 +74,17 @@ typedef struct bss_tmf_ctx {
 typedef bss_err (*bss_tmf_prepare_fn)(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
                                       bss_errinfo *ei);
 
+/*
+ * Optional guard run by bss_tmf_delete_doc in the write's transaction before
+ * the row goes (old = the stored document): a non-OK return (BSS_E_CONFLICT
+ * "used by 3 active products") refuses the delete.
+ */
+typedef bss_err (*bss_tmf_delete_guard_fn)(const bss_tmf_ctx *ctx, const char *id, const json_t *old,
+                                           bss_errinfo *ei);
+
+/* Optional: called on the loop thread after a write through the HTTP handlers committed. */
+typedef void (*bss_tmf_after_commit_fn)(struct bss_app *app);
+
 typedef struct bss_tmf_resource {
     const char *api;             /* "productCatalogManagement": hub and event domain */
     const char *base_path;       /* "/tmf-api/productCatalogManagement/v4" */
@@ -88,6 +101,10 @@ typedef struct bss_tmf_resource {
     unsigned write_roles;
     bool allow_delete;
     const char *route_names[5]; /* metrics labels: list, get, create, patch, delete (BSS_TMF_NAMES) */
+    bss_tmf_delete_guard_fn delete_guard; /* NULL: no guard */
+    bss_tmf_after_commit_fn after_commit; /* NULL: nothing (e.g. the catalog rebuild for TMF620) */
+    bss_handler handle_list;              /* NULL: bss_tmf_handle_list (an override may delegate to it) */
+    bss_handler handle_get;               /* NULL: bss_tmf_handle_get */
 } bss_tmf_resource;
 
 /* Fill the path and route-name members from literals: BSS_TMF_PATHS("/tmf-api/x/v4", "category"). */

@@ -1,9 +1,13 @@
 /*
  * tmf620.c: TMF620 Product Catalog Management v4 resources. Each resource
  * is a bss_tmf_resource row (api/tmf.h does the HTTP and storage) plus its
- * domain hook. For now: category, at
+ * domain hook. This file has the category, at
  * /tmf-api/productCatalogManagement/v4/category, stored in tmf620_category
- * (migration 0003) with typed columns name and lifecycle_status.
+ * (migration 0003) with typed columns name and lifecycle_status; the rules
+ * every catalog document shares (tmf620_int.h: lifecycle, validFor,
+ * version, references); and the registration of every TMF620 resource
+ * (the others live in tmf620_catalog.c, tmf620_spec.c, tmf620_offering.c,
+ * tmf620_price.c and tmf620_tables.c).
  *
  * Category rules (bss_tmf620_category_prepare):
  *   - name is a non-empty string (required on create, cannot be removed);
@@ -28,6 +32,7 @@
 #include "api/router.h"
 #include "api/tmf.h"
 #include "api/tmf620.h"
+#include "api/tmf620_int.h"
 #include "core/json.h"
 #include "core/time.h"
 
@@ -210,7 +215,190 @@ bss_err bss_tmf620_category_prepare(const bss_tmf_ctx *ctx, json_t *doc, const j
     return rc;
 }
 
+/* ---- rules shared by the other catalog kinds (tmf620_int.h) ---- */
+
+int bss__tmf620_state_of(const char *s)
+{
+    return s ? state_of(s) : -1;
+}
+
+int bss__tmf620_doc_state(const json_t *doc)
+{
+    return bss__tmf620_state_of(json_string_value(json_object_get(doc, "lifecycleStatus")));
+}
+
+/* "version": "1" on create, else the stored one (a new version is made by tmf620_version.c). */
+static bss_err set_version(json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    const json_t *ov = old ? json_object_get(old, "version") : NULL;
+    const char *v = json_is_string(ov) ? json_string_value(ov) : "1";
+    if (json_object_set_new(doc, "version", json_string(v)))
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+bss_err bss__tmf620_common(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    static const char *const strings[] = {"name", "description", "@type", "@baseType", "@schemaLocation"};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        const json_t *v = json_object_get(doc, strings[i]);
+        if (v && !json_is_null(v) && !json_is_string(v))
+            return bss_fail(ei, BSS_E_INVALID, strings[i], "%s must be a string", strings[i]);
+    }
+    const json_t *name = json_object_get(doc, "name");
+    if (json_is_string(name) && json_string_length(name) == 0)
+        return bss_fail(ei, BSS_E_INVALID, "name", "name must not be empty");
+    bss_err rc = check_status(doc, old, ei);
+    if (!rc)
+        rc = check_valid_for(doc, ei);
+    if (!rc)
+        rc = set_version(doc, old, ei);
+    if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return rc;
+}
+
+bss_err bss__tmf620_load(bss_db *db, const bss_tmf_resource *res, const char *id, json_t **out,
+                         int64_t *created_ms, bss_errinfo *ei)
+{
+    bss_res_doc row;
+    *out = NULL;
+    bss_err rc = bss_resource_get(db, res->table, id, &row, ei);
+    if (rc)
+        return rc;
+    if (created_ms)
+        *created_ms = row.created_ms;
+    rc = bss_json_parse(row.doc, row.doc_len, out, NULL);
+    bss_resource_doc_free(&row);
+    if (rc)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "stored %s %.64s is not valid JSON", res->segment, id);
+    return BSS_OK;
+}
+
+bss_err bss__tmf620_check_ref(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const json_t *ref,
+                              const char *path, bool allow_retired, json_t **out, bss_errinfo *ei)
+{
+    char idpath[160];
+    snprintf(idpath, sizeof idpath, "%s.id", path);
+    if (out)
+        *out = NULL;
+    if (!json_is_object(ref))
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an object with an id", path);
+    const json_t *idv = json_object_get(ref, "id");
+    if (!json_is_string(idv) || json_string_length(idv) == 0)
+        return bss_fail(ei, BSS_E_INVALID, idpath, "%s is required (a string)", idpath);
+    if (!ctx->db)
+        return BSS_OK;
+    const char *id = json_string_value(idv);
+    json_t *target = NULL;
+    bss_err rc = bss__tmf620_load(ctx->db, res, id, &target, NULL, ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return bss_fail(ei, BSS_E_INVALID, idpath, "%s: no %s with id %.64s", idpath, res->segment, id);
+    if (rc)
+        return rc;
+    int st = bss__tmf620_doc_state(target);
+    if (!allow_retired && (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE)) {
+        json_decref(target);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, idpath, "%s: %s %.64s is %s", idpath, res->segment, id,
+                        lifecycle_states[st]);
+    }
+    if (out)
+        *out = target;
+    else
+        json_decref(target);
+    return BSS_OK;
+}
+
+bool bss__tmf620_may_keep(const json_t *doc, const json_t *old, const char *member, const char *id)
+{
+    int st = bss__tmf620_doc_state(doc);
+    if (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE)
+        return true;
+    const json_t *had = old ? json_object_get(old, member) : NULL;
+    if (json_is_object(had)) {
+        const char *hid = json_string_value(json_object_get(had, "id"));
+        return id && hid && strcmp(hid, id) == 0;
+    }
+    size_t i;
+    const json_t *ref;
+    if (id && json_is_array(had))
+        json_array_foreach(had, i, ref)
+        {
+            const char *rid = json_string_value(json_object_get(ref, "id"));
+            if (rid && strcmp(rid, id) == 0)
+                return true;
+        }
+    return false;
+}
+
+bss_err bss__tmf620_check_refs(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const json_t *doc,
+                               const json_t *old, const char *member, bss_errinfo *ei)
+{
+    const json_t *arr = json_object_get(doc, member);
+    if (!arr || json_is_null(arr))
+        return BSS_OK;
+    if (!json_is_array(arr))
+        return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
+    size_t i;
+    const json_t *ref;
+    json_array_foreach(arr, i, ref)
+    {
+        char path[128];
+        snprintf(path, sizeof path, "%s[%zu]", member, i);
+        const char *id = json_string_value(json_object_get(ref, "id"));
+        bss_err rc =
+            bss__tmf620_check_ref(ctx, res, ref, path, bss__tmf620_may_keep(doc, old, member, id), NULL, ei);
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
+}
+
+/*
+ * The compiled catalog (catalog/compile.h): set to 1 once compile.c is in
+ * the tree. These are the only two call sites of the TMF620 layer into it.
+ */
+#define TMF620_USE_COMPILE 0
+#if TMF620_USE_COMPILE
+#include "catalog/compile.h"
+#endif
+
+void bss__tmf620_catalog_changed(struct bss_app *app)
+{
+#if TMF620_USE_COMPILE
+    if (app->catalog)
+        bss_catalog_rebuild_async(app);
+#else
+    (void)app;
+#endif
+}
+
+bss_err bss__tmf620_compile_check(const bss_tmf_ctx *ctx, const char *kind, const json_t *doc,
+                                  bss_errinfo *ei)
+{
+    if (!ctx->db)
+        return BSS_OK;
+#if TMF620_USE_COMPILE
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    return bss_catalog_check_write(ctx->db, kind, id ? id : "", doc, ei);
+#else
+    (void)kind;
+    (void)doc;
+    (void)ei;
+    return BSS_OK;
+#endif
+}
+
 bss_err bss_tmf620_register_routes(bss_router *rt)
 {
-    return bss_tmf_register(rt, &bss_tmf620_category);
+    static const bss_tmf_resource *const all[] = {
+        &bss_tmf620_category, &bss_tmf620_catalog,    &bss_tmf620_spec,          &bss_tmf620_offering,
+        &bss_tmf620_price,    &bss_tmf620_zone_table, &bss_tmf620_timeband_plan,
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        bss_err rc = bss_tmf_register(rt, all[i]);
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
 }

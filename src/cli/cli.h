@@ -22,5 +22,7 @@ int bss_cmd_migrate(int argc, char **argv);
 void bss_cmd_migrate_help(FILE *out);
 int bss_cmd_key(int argc, char **argv);
 void bss_cmd_key_help(FILE *out);
+int bss_cmd_catalog(int argc, char **argv);
+void bss_cmd_catalog_help(FILE *out);
 
 #endif

@@ -1,0 +1,431 @@
+/*
+ * catalog_io_api.c: the catalog file over HTTP (catalog/catalog_io.h does
+ * the work; see docs/catalog.md):
+ *
+ *   POST /admin/v1/catalog/import?dryRun=true|false   admin. Body: the catalog
+ *        document. 200 with the report {dryRun, created, updated, unchanged};
+ *        a bad document is the error its kind's rules give (400/409/422) with
+ *        field "productOfferings[3].<path>" and nothing is written.
+ *   GET  /admin/v1/catalog/export                     admin, readonly. 200 with
+ *        the document, indented, stable (ids in order, href/lastUpdate stripped).
+ *   POST {TMF620}/importJob  admin. Body {"content": <catalog document>,
+ *        "contentType"?: "application/json"}: 201 with the job in status
+ *        "Running"; the import runs on a background worker, then the job
+ *        becomes "Succeeded" (with "report") or "Failed" (with "errorLog":
+ *        the message and field path) and gets a completionDate.
+ *   POST {TMF620}/exportJob  admin, readonly. 201 with a job that has already
+ *        "Succeeded": its "url" is this server's /admin/v1/catalog/export.
+ *   GET  {TMF620}/importJob[/{id}], exportJob[/{id}]: the generic TMF reads.
+ *
+ * Imports and exports run on the background workers (bss_http_work): a
+ * large catalog never holds an event loop. Job contents are not stored in
+ * the job (only their size).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/catalog_api.h"
+#include "api/http.h"
+#include "api/tmf.h"
+#include "api/tmf620.h"
+#include "catalog/catalog_io.h"
+#include "core/id.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "events/events.h"
+
+static const bss_res_column job_columns[] = {{"status", "status", BSS_RES_TEXT}};
+
+static bss_res_table import_job_table = {.name = "tmf620_import_job", .columns = job_columns, .ncolumns = 1};
+static bss_res_table export_job_table = {.name = "tmf620_export_job", .columns = job_columns, .ncolumns = 1};
+
+static const bss_tmf_resource import_job_res = {
+    .api = "productCatalogManagement",
+    BSS_TMF_PATHS("/tmf-api/productCatalogManagement/v4", "importJob"),
+    .type = "ImportJob",
+    .event_key = "importJob",
+    .status_field = "status",
+    .table = &import_job_table,
+    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    .write_roles = BSS_ROLE_ADMIN,
+    BSS_TMF_NAMES("tmf620.importJob"),
+};
+
+static const bss_tmf_resource export_job_res = {
+    .api = "productCatalogManagement",
+    BSS_TMF_PATHS("/tmf-api/productCatalogManagement/v4", "exportJob"),
+    .type = "ExportJob",
+    .event_key = "exportJob",
+    .status_field = "status",
+    .table = &export_job_table,
+    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    BSS_TMF_NAMES("tmf620.exportJob"),
+};
+
+/* ---- import and export --------------------------------------------------- */
+
+typedef struct io_job {
+    bss_app *app;
+    json_t *doc;    /* the catalog document (import) */
+    bool dry_run;
+    char base_url[512];
+    char id[BSS_ID_LEN + 1]; /* importJob id */
+    json_t *result; /* report (import) or document (export) */
+    char *text;     /* export text */
+    size_t text_len;
+} io_job;
+
+static void io_job_free(io_job *job)
+{
+    if (!job)
+        return;
+    json_decref(job->doc);
+    json_decref(job->result);
+    bss_free(job->text);
+    bss_free(job);
+}
+
+static io_job *io_job_new(bss_req *r)
+{
+    io_job *job = bss_calloc(1, sizeof *job);
+    if (job) {
+        job->app = r->app;
+        snprintf(job->base_url, sizeof job->base_url, "%s", bss_http_base_url(r));
+    }
+    return job;
+}
+
+static void send_nomem(bss_req *r)
+{
+    bss_errinfo ei;
+    bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_http_send_error(r, BSS_E_NOMEM, &ei);
+}
+
+/* dryRun=true|false from the query (absent: false); -1 after answering 400. */
+static int dry_run_of(bss_req *r)
+{
+    const char *q = r->query;
+    size_t len = q ? r->query_len : 0, i = 0;
+    int dry = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && q[end] != '&')
+            end++;
+        size_t n = end - i;
+        if (n >= 7 && memcmp(q + i, "dryRun=", 7) == 0) {
+            const char *v = q + i + 7;
+            size_t vn = n - 7;
+            if (vn == 4 && memcmp(v, "true", 4) == 0)
+                dry = 1;
+            else if (vn == 5 && memcmp(v, "false", 5) == 0)
+                dry = 0;
+            else {
+                bss_errinfo ei;
+                bss_fail(&ei, BSS_E_INVALID, "dryRun", "dryRun must be true or false");
+                bss_http_send_error(r, BSS_E_INVALID, &ei);
+                return -1;
+            }
+        }
+        i = end + 1;
+    }
+    return dry;
+}
+
+static bss_err work_import(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    (void)db;
+    io_job *job = arg;
+    return bss_catalog_import_run(job->app, job->doc, job->dry_run, job->base_url, &job->result, ei);
+}
+
+static void done_json(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    io_job *job = arg;
+    if (r && rc) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        if (r->app->events)
+            bss_events_kick(r->app->events);
+        bss_http_send_json(r, 200, job->result);
+        job->result = NULL;
+    }
+    io_job_free(job);
+}
+
+static int h_import(bss_req *r)
+{
+    int dry = dry_run_of(r);
+    if (dry < 0)
+        return 0;
+    json_t *doc = bss_http_json_body(r, true);
+    if (!doc)
+        return 0;
+    io_job *job = io_job_new(r);
+    if (!job) {
+        json_decref(doc);
+        send_nomem(r);
+        return 0;
+    }
+    job->doc = doc;
+    job->dry_run = dry == 1;
+    bss_http_work(r, work_import, job, done_json);
+    return 0;
+}
+
+static bss_err work_export(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    io_job *job = arg;
+    json_t *doc = NULL;
+    bss_err rc = bss_catalog_export(db, &doc, ei);
+    if (rc)
+        return rc;
+    job->text = bss_catalog_export_text(doc, &job->text_len);
+    json_decref(doc);
+    return job->text ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+static void done_export(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    io_job *job = arg;
+    if (r && rc)
+        bss_http_send_error(r, rc, ei);
+    else if (r)
+        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, job->text, job->text_len);
+    io_job_free(job);
+}
+
+static int h_export(bss_req *r)
+{
+    io_job *job = io_job_new(r);
+    if (!job) {
+        send_nomem(r);
+        return 0;
+    }
+    bss_http_work(r, work_export, job, done_export);
+    return 0;
+}
+
+/* ---- TMF620 importJob / exportJob ---------------------------------------- */
+
+typedef struct job_write {
+    const bss_tmf_resource *res;
+    io_job *io;
+    json_t *body;  /* create body, or the patch (completion) */
+    bool patch;
+} job_write;
+
+static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    job_write *w = arg;
+    io_job *job = w->io;
+    bss_tmf_ctx ctx = {w->res, db, bss_clock_now(&job->app->clock), job->base_url, NULL};
+    json_t *out = NULL;
+    bss_err rc = w->patch ? bss_tmf_patch_doc(&ctx, job->id, w->body, &out, ei)
+                          : bss_tmf_create_doc(&ctx, job->id, w->body, &out, ei);
+    if (!w->patch) {
+        json_decref(job->result);
+        job->result = out;
+    } else {
+        json_decref(out);
+    }
+    return rc;
+}
+
+/* On a worker: the import itself, then the job's final state. */
+static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    (void)db;
+    io_job *job = arg;
+    bss_errinfo iei;
+    bss_errinfo_clear(&iei);
+    json_t *report = NULL;
+    bss_err rc = bss_catalog_import_run(job->app, job->doc, false, job->base_url, &report, &iei);
+    json_t *patch = json_object();
+    int bad = !patch || json_object_set_new(patch, "status", json_string(rc ? "Failed" : "Succeeded")) ||
+              bss_json_set_time(patch, "completionDate", bss_clock_now(&job->app->clock));
+    if (!bad && rc)
+        bad = json_object_set_new(patch, "errorLog",
+                                  json_pack("{s:s, s:s, s:s}", "code", bss_errname(rc), "message", iei.message,
+                                            "field", iei.field));
+    else if (!bad)
+        bad = json_object_set_new(patch, "report", report ? json_incref(report) : json_null());
+    json_decref(report);
+    if (bad) {
+        json_decref(patch);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    job_write w = {&import_job_res, job, patch, true};
+    bss_err wrc = bss_writer_run(job->app->writer, job_write_run, &w, ei);
+    json_decref(patch);
+    if (rc)
+        bss_log(BSS_LOG_WARN, "catalog.import_job", "id", job->id, "error", iei.message, "field", iei.field, NULL);
+    return wrc;
+}
+
+static void import_job_bg_done(void *arg, bss_err rc, const bss_errinfo *ei)
+{
+    io_job *job = arg;
+    if (rc)
+        bss_log(BSS_LOG_ERROR, "catalog.import_job", "id", job->id, "error", ei ? ei->message : "", NULL);
+    if (job->app->events)
+        bss_events_kick(job->app->events);
+    io_job_free(job);
+}
+
+static void import_job_created(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    job_write *w = arg;
+    io_job *job = w->io;
+    json_decref(w->body);
+    bss_free(w);
+    if (rc) {
+        if (r)
+            bss_http_send_error(r, rc, ei);
+        io_job_free(job);
+        return;
+    }
+    if (r) {
+        const char *href = json_string_value(json_object_get(job->result, "href"));
+        if (href)
+            bss_http_add_header(r, "Location", href);
+        bss_http_send_json(r, 201, json_incref(job->result));
+    }
+    bss_workers_submit(job->app->workers, import_job_bg, job, import_job_bg_done);
+}
+
+/* The new job document (create body) from the request, or NULL after answering 400. */
+static json_t *import_job_body(bss_req *r, json_t *req, json_t **content)
+{
+    bss_errinfo ei;
+    json_t *c = json_object_get(req, "content");
+    const json_t *ct = json_object_get(req, "contentType");
+    if (!json_is_object(c)) {
+        bss_fail(&ei, BSS_E_INVALID, "content", "content must be the catalog document (an object)");
+    } else if (ct && !json_is_null(ct) && (!json_is_string(ct) || strcmp(json_string_value(ct), "application/json"))) {
+        bss_fail(&ei, BSS_E_INVALID, "contentType", "contentType must be application/json");
+    } else if (bss_catalog_validate(c, &ei) == BSS_OK) {
+        char *text = bss_json_dump(c, NULL);
+        json_t *body = json_pack("{s:s, s:s, s:I}", "status", "Running", "contentType", "application/json",
+                                 "contentSize", (json_int_t)(text ? strlen(text) : 0));
+        bss_free(text);
+        if (body && bss_json_set_time(body, "creationDate", bss_clock_now(&r->app->clock)) == 0) {
+            *content = json_incref(c);
+            return body;
+        }
+        json_decref(body);
+        send_nomem(r);
+        return NULL;
+    } else {
+        char field[160];
+        snprintf(field, sizeof field, "content%s%s", ei.field[0] ? "." : "", ei.field);
+        memcpy(ei.field, field, sizeof ei.field - 1);
+        ei.field[sizeof ei.field - 1] = '\0';
+    }
+    bss_http_send_error(r, BSS_E_INVALID, &ei);
+    return NULL;
+}
+
+static int h_import_job(bss_req *r)
+{
+    json_t *req = bss_http_json_body(r, true);
+    if (!req)
+        return 0;
+    json_t *content = NULL;
+    json_t *body = import_job_body(r, req, &content);
+    json_decref(req);
+    if (!body)
+        return 0;
+    io_job *job = io_job_new(r);
+    job_write *w = job ? bss_calloc(1, sizeof *w) : NULL;
+    if (!w) {
+        io_job_free(job);
+        json_decref(body);
+        json_decref(content);
+        send_nomem(r);
+        return 0;
+    }
+    job->doc = content;
+    bss_id_new(bss_clock_now(&r->app->clock), job->id);
+    *w = (job_write){&import_job_res, job, body, false};
+    bss_http_write(r, job_write_run, w, import_job_created);
+    return 0;
+}
+
+static void export_job_created(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    job_write *w = arg;
+    io_job *job = w->io;
+    if (r && rc) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        const char *href = json_string_value(json_object_get(job->result, "href"));
+        if (href)
+            bss_http_add_header(r, "Location", href);
+        bss_http_send_json(r, 201, job->result);
+        job->result = NULL;
+    }
+    json_decref(w->body);
+    bss_free(w);
+    io_job_free(job);
+}
+
+static int h_export_job(bss_req *r)
+{
+    h2o_iovec_t raw = bss_http_body(r);
+    json_t *req = raw.len ? bss_http_json_body(r, true) : json_object();
+    if (!req)
+        return 0;
+    json_decref(req); /* nothing to choose: the export is always the whole catalog */
+    io_job *job = io_job_new(r);
+    job_write *w = job ? bss_calloc(1, sizeof *w) : NULL;
+    char url[700];
+    snprintf(url, sizeof url, "%s/admin/v1/catalog/export", bss_http_base_url(r));
+    int64_t now = bss_clock_now(&r->app->clock);
+    json_t *body = w ? json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json",
+                                 "url", url)
+                     : NULL;
+    if (!body || bss_json_set_time(body, "creationDate", now) || bss_json_set_time(body, "completionDate", now)) {
+        json_decref(body);
+        bss_free(w);
+        io_job_free(job);
+        send_nomem(r);
+        return 0;
+    }
+    bss_id_new(now, job->id);
+    *w = (job_write){&export_job_res, job, body, false};
+    bss_http_write(r, job_write_run, w, export_job_created);
+    return 0;
+}
+
+/* ---- routes -------------------------------------------------------------- */
+
+#define JOBS_BASE "/tmf-api/productCatalogManagement/v4"
+
+static const bss_route io_routes[] = {
+    {"POST", "/admin/v1/catalog/import", h_import, BSS_ROLE_ADMIN, "admin.catalog.import", NULL},
+    {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "admin.catalog.export", NULL},
+    {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLE_ADMIN, "tmf620.importJob.create", &import_job_res},
+    {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.importJob.list",
+     &import_job_res},
+    {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+     "tmf620.importJob.get", &import_job_res},
+    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.exportJob.create",
+     &export_job_res},
+    {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.exportJob.list",
+     &export_job_res},
+    {"GET", JOBS_BASE "/exportJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+     "tmf620.exportJob.get", &export_job_res},
+};
+
+bss_err bss_catalog_io_register_routes(bss_router *rt)
+{
+    bss_err rc = bss_resource_table_prepare(&import_job_table);
+    if (!rc)
+        rc = bss_resource_table_prepare(&export_job_table);
+    for (size_t i = 0; !rc && i < sizeof io_routes / sizeof io_routes[0]; i++)
+        rc = bss_router_add(rt, &io_routes[i]);
+    return rc;
+}

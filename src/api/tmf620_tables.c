@@ -1,0 +1,142 @@
+/*
+ * tmf620_tables.c: two TMF620 extension resources the usage prices name
+ * (docs/catalog.md): `zoneTable` (destination zones by E.164 prefix, or
+ * roaming zones by MCC-MNC; catalog/zones.h) and `timeBandPlan` (peak,
+ * off-peak, weekend ... bands covering the week; catalog/timebands.h), at
+ * /tmf-api/productCatalogManagement/v4/zoneTable and .../timeBandPlan,
+ * stored in tmf620_zone_table (typed columns name, kind) and
+ * tmf620_time_band_plan (name).
+ *
+ * Every write builds the document with the catalog's own builder, so a
+ * duplicate prefix, an unreachable zone, a band overlap or an hour of the
+ * week in no band is refused on the write that made it (422 with the
+ * builder's field path, e.g. "zones[2].prefixes[5]" or "bands"), then the
+ * whole catalog is compile-checked (a zone a price's rates name must stay).
+ * name is a required, non-empty string; lastUpdate is set by the server.
+ * Deleting a table or plan that a price names is 409.
+ */
+#include <string.h>
+
+#include "api/tmf.h"
+#include "api/tmf620.h"
+#include "api/tmf620_int.h"
+#include "catalog/timebands.h"
+#include "catalog/zones.h"
+#include "core/json.h"
+
+static const bss_res_column zone_columns[] = {
+    {"name", "name", BSS_RES_TEXT},
+    {"kind", "kind", BSS_RES_TEXT},
+};
+
+static bss_res_table zone_table = {
+    .name = "tmf620_zone_table",
+    .columns = zone_columns,
+    .ncolumns = sizeof zone_columns / sizeof zone_columns[0],
+};
+
+static const bss_res_column plan_columns[] = {
+    {"name", "name", BSS_RES_TEXT},
+};
+
+static bss_res_table plan_table = {
+    .name = "tmf620_time_band_plan",
+    .columns = plan_columns,
+    .ncolumns = sizeof plan_columns / sizeof plan_columns[0],
+};
+
+static const char *const tables_required[] = {"name", NULL};
+
+static bss_err zone_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+{
+    static const char *const members[] = {"usage.zoneTableId", "usage.roamingZoneTableId",
+                                          "allowance.zoneTableId"};
+    (void)old;
+    bss_err rc = BSS_OK;
+    for (size_t i = 0; ctx->db && !rc && i < sizeof members / sizeof members[0]; i++)
+        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_price, members[i], id, ei);
+    return rc;
+}
+
+static bss_err plan_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+{
+    (void)old;
+    return ctx->db ? bss__tmf620_referrers(ctx->db, &bss_tmf620_price, "usage.timeBandPlanId", id, ei)
+                   : BSS_OK;
+}
+
+const bss_tmf_resource bss_tmf620_zone_table = {
+    .api = "productCatalogManagement",
+    BSS_TMF_PATHS(BSS_TMF620_BASE, "zoneTable"),
+    .type = "ZoneTable",
+    .event_key = "zoneTable",
+    .status_field = NULL,
+    .table = &zone_table,
+    .required = tables_required,
+    .prepare = bss_tmf620_zone_table_prepare,
+    .read_roles = BSS_ROLES_ANY,
+    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
+    .allow_delete = true,
+    BSS_TMF_NAMES("tmf620.zoneTable"),
+    .delete_guard = zone_delete_guard,
+    .after_commit = bss__tmf620_catalog_changed,
+};
+
+const bss_tmf_resource bss_tmf620_timeband_plan = {
+    .api = "productCatalogManagement",
+    BSS_TMF_PATHS(BSS_TMF620_BASE, "timeBandPlan"),
+    .type = "TimeBandPlan",
+    .event_key = "timeBandPlan",
+    .status_field = NULL,
+    .table = &plan_table,
+    .required = tables_required,
+    .prepare = bss_tmf620_timeband_plan_prepare,
+    .read_roles = BSS_ROLES_ANY,
+    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
+    .allow_delete = true,
+    BSS_TMF_NAMES("tmf620.timeBandPlan"),
+    .delete_guard = plan_delete_guard,
+    .after_commit = bss__tmf620_catalog_changed,
+};
+
+static bss_err check_name(json_t *doc, int64_t now_ms, bss_errinfo *ei)
+{
+    const json_t *name = json_object_get(doc, "name");
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return bss_fail(ei, BSS_E_INVALID, "name", "name must be a non-empty string");
+    const json_t *desc = json_object_get(doc, "description");
+    if (desc && !json_is_null(desc) && !json_is_string(desc))
+        return bss_fail(ei, BSS_E_INVALID, "description", "description must be a string");
+    if (bss_json_set_time(doc, "lastUpdate", now_ms) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+bss_err bss_tmf620_zone_table_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    (void)old;
+    bss_err rc = check_name(doc, ctx->now_ms, ei);
+    if (rc)
+        return rc;
+    bss_zone_table *t = NULL;
+    rc = bss_zone_table_build(doc, &t, ei);
+    bss_zone_table_free(t);
+    if (!rc)
+        rc = bss__tmf620_compile_check(ctx, "zoneTable", doc, ei);
+    return rc;
+}
+
+bss_err bss_tmf620_timeband_plan_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
+                                         bss_errinfo *ei)
+{
+    (void)old;
+    bss_err rc = check_name(doc, ctx->now_ms, ei);
+    if (rc)
+        return rc;
+    bss_timeband_plan *p = NULL;
+    rc = bss_timeband_plan_build(doc, &p, ei);
+    bss_timeband_plan_free(p);
+    if (!rc)
+        rc = bss__tmf620_compile_check(ctx, "timeBandPlan", doc, ei);
+    return rc;
+}

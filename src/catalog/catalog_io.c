@@ -1,0 +1,492 @@
+/*
+ * catalog_io.c: catalog export and declarative import (catalog_io.h). The
+ * kinds table below is the one place that knows which TMF resource holds
+ * each member of the file and in which order they are imported; every
+ * write goes through the generic TMF write paths (api/tmf.h) and so through
+ * the kind's prepare hook and event, exactly as a REST call would.
+ */
+#include "catalog/catalog_io.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/tmf.h"
+#include "api/tmf620.h"
+#include "api/tmf671.h"
+#include "catalog/compile.h"
+#include "core/json.h"
+#include "core/mem.h"
+
+#define MAX_ID 64
+
+typedef struct kind_row {
+    const char *member; /* member of the file */
+    const char *kind;   /* name in reports and errors */
+    const bss_tmf_resource *res;
+} kind_row;
+
+/* Import order: what a document refers to comes first (offerings name categories, catalogs name categories). */
+static const kind_row kinds[] = {
+    {"zoneTables", "zoneTable", &bss_tmf620_zone_table},
+    {"timeBandPlans", "timeBandPlan", &bss_tmf620_timeband_plan},
+    {"productSpecifications", "productSpecification", &bss_tmf620_spec},
+    {"productOfferingPrices", "productOfferingPrice", &bss_tmf620_price},
+    {"categories", "category", &bss_tmf620_category},
+    {"productOfferings", "productOffering", &bss_tmf620_offering},
+    {"catalogs", "catalog", &bss_tmf620_catalog},
+    {"promotions", "promotion", &bss_tmf671_promotion},
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+/* The order of members in an export (readable: catalogs first, as the issue lists them). */
+static const char *const export_order[] = {"catalogs",      "categories",           "productSpecifications",
+                                           "zoneTables",    "timeBandPlans",        "productOfferingPrices",
+                                           "productOfferings", "promotions"};
+
+/* Members the server manages: never exported, never compared. */
+static bool server_managed(const char *key)
+{
+    return strcmp(key, "href") == 0 || strcmp(key, "lastUpdate") == 0 || strcmp(key, "version") == 0;
+}
+
+static bool export_stripped(const char *key)
+{
+    return strcmp(key, "href") == 0 || strcmp(key, "lastUpdate") == 0;
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+typedef struct export_acc {
+    json_t *list;
+    bss_err rc;
+} export_acc;
+
+static bss_err export_row(const bss_res_row *row, void *arg)
+{
+    export_acc *acc = arg;
+    json_t *doc = NULL;
+    if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
+        return BSS_OK; /* an unreadable row cannot be exported; the REST API shows it as stored */
+    json_t *out = json_object();
+    const char *key;
+    json_t *val;
+    int bad = !out;
+    json_object_foreach(doc, key, val)
+    {
+        if (!bad && !export_stripped(key))
+            bad = json_object_set(out, key, val);
+    }
+    if (bad || json_array_append_new(acc->list, out)) {
+        json_decref(doc);
+        return acc->rc = BSS_E_NOMEM;
+    }
+    json_decref(doc);
+    return BSS_OK;
+}
+
+static const kind_row *kind_by_member(const char *member)
+{
+    for (size_t i = 0; i < NKINDS; i++)
+        if (strcmp(kinds[i].member, member) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+bss_err bss_catalog_export(bss_db *db, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    json_t *doc = json_object();
+    if (!doc || json_object_set_new(doc, "format", json_string(BSS_CATALOG_FORMAT))) {
+        json_decref(doc);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < sizeof export_order / sizeof export_order[0]; i++) {
+        const kind_row *k = kind_by_member(export_order[i]);
+        export_acc acc = {json_array(), BSS_OK};
+        if (!acc.list || json_object_set_new(doc, k->member, acc.list)) {
+            json_decref(doc);
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        }
+        bss_err rc = bss_resource_table_prepare(k->res->table);
+        if (!rc)
+            rc = bss_resource_list(db, k->res->table, NULL, 0, 0, -1, NULL, export_row, &acc, ei);
+        if (rc) {
+            json_decref(doc);
+            return rc == BSS_E_NOMEM ? bss_fail(ei, rc, NULL, "out of memory exporting %s", k->member) : rc;
+        }
+    }
+    *out = doc;
+    return BSS_OK;
+}
+
+char *bss_catalog_export_text(const json_t *doc, size_t *len)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+    if (!text)
+        return NULL;
+    size_t n = strlen(text);
+    char *out = bss_realloc(text, n + 2);
+    if (!out) {
+        bss_free(text);
+        return NULL;
+    }
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    if (len)
+        *len = n + 1;
+    return out;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+bss_err bss_catalog_validate(const json_t *doc, bss_errinfo *ei)
+{
+    if (!json_is_object(doc))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "a catalog file is a JSON object {\"format\": \"%s\", ...}",
+                        BSS_CATALOG_FORMAT);
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    if (!format || strcmp(format, BSS_CATALOG_FORMAT) != 0)
+        return bss_fail(ei, BSS_E_INVALID, "format", "format must be \"%s\"", BSS_CATALOG_FORMAT);
+    const char *key;
+    json_t *list;
+    json_object_foreach((json_t *)doc, key, list)
+    {
+        if (strcmp(key, "format") == 0)
+            continue;
+        if (!kind_by_member(key))
+            return bss_fail(ei, BSS_E_INVALID, key,
+                            "%.60s is not a member of a catalog file (catalogs, categories, productSpecifications, "
+                            "zoneTables, timeBandPlans, productOfferingPrices, productOfferings, promotions)",
+                            key);
+        if (!json_is_array(list))
+            return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of documents", key);
+        size_t i;
+        json_t *d;
+        json_array_foreach(list, i, d)
+        {
+            char at[96];
+            snprintf(at, sizeof at, "%s[%zu].id", key, i);
+            const json_t *id = json_object_get(d, "id");
+            if (!json_is_object(d) || !json_is_string(id) || json_string_length(id) == 0 ||
+                json_string_length(id) > MAX_ID)
+                return bss_fail(ei, BSS_E_INVALID, at, "%s must be a string of 1 to %d characters", at, MAX_ID);
+            for (size_t k = 0; k < i; k++)
+                if (json_equal(id, json_object_get(json_array_get(list, k), "id")))
+                    return bss_fail(ei, BSS_E_INVALID, at, "%s repeats id %s", at, json_string_value(id));
+        }
+    }
+    return BSS_OK;
+}
+
+/* ---- ordering inside one kind -------------------------------------------- */
+
+/* Whether v (any depth) holds a member "id" or "parentId" equal to target, other than the top-level id. */
+static bool refers_to(const json_t *v, const char *target, bool top)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e)
+            if (refers_to(e, target, false))
+                return true;
+        return false;
+    }
+    if (!json_is_object(v))
+        return false;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)v, key, val)
+    {
+        bool idish = strcmp(key, "parentId") == 0 || (!top && strcmp(key, "id") == 0);
+        if (idish && json_is_string(val) && strcmp(json_string_value(val), target) == 0)
+            return true;
+        if ((json_is_object(val) || json_is_array(val)) && refers_to(val, target, false))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The order to write list's documents in: one that refers to another of
+ * the list comes after it (Kahn's algorithm; documents in a cycle keep
+ * file order at the end, and their prepare hooks will say what is wrong).
+ */
+static bss_err order_docs(const json_t *list, size_t *order, bss_errinfo *ei)
+{
+    size_t n = json_array_size(list);
+    bool *done = bss_calloc(n ? n : 1, sizeof *done);
+    if (!done)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    size_t placed = 0;
+    bool progress = true;
+    while (placed < n && progress) {
+        progress = false;
+        for (size_t i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            bool ready = true;
+            for (size_t j = 0; j < n && ready; j++) {
+                const char *other = json_string_value(json_object_get(json_array_get(list, j), "id"));
+                if (j != i && !done[j] && refers_to(json_array_get(list, i), other, true))
+                    ready = false;
+            }
+            if (ready) {
+                done[i] = true;
+                order[placed++] = i;
+                progress = true;
+            }
+        }
+    }
+    for (size_t i = 0; i < n && placed < n; i++)
+        if (!done[i])
+            order[placed++] = i;
+    bss_free(done);
+    return BSS_OK;
+}
+
+/* ---- diff and patch ------------------------------------------------------ */
+
+/* The merge patch that turns old into want (server-managed top-level members ignored); NULL on OOM. */
+static json_t *make_patch(const json_t *old, const json_t *want, bool top)
+{
+    json_t *patch = json_object();
+    if (!patch)
+        return NULL;
+    const char *key;
+    json_t *val;
+    int bad = 0;
+    json_object_foreach((json_t *)want, key, val)
+    {
+        if (top && (server_managed(key) || strcmp(key, "id") == 0))
+            continue;
+        const json_t *was = json_object_get(old, key);
+        if (was && json_equal((json_t *)was, val))
+            continue;
+        if (json_is_object(was) && json_is_object(val) && json_object_size(val) > 0)
+            bad = bad || json_object_set_new(patch, key, make_patch(was, val, false));
+        else
+            bad = bad || json_object_set_new(patch, key, json_deep_copy(val));
+    }
+    json_object_foreach((json_t *)old, key, val)
+    {
+        if (top && (server_managed(key) || strcmp(key, "@type") == 0))
+            continue;
+        if (!json_object_get(want, key))
+            bad = bad || json_object_set_new(patch, key, json_null());
+    }
+    if (bad) {
+        json_decref(patch);
+        return NULL;
+    }
+    return patch;
+}
+
+/* The top-level member names of doc that differ from before (server-managed ones ignored). */
+static json_t *changed_members(const json_t *before, const json_t *after)
+{
+    json_t *names = json_array();
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)after, key, val)
+    {
+        if (server_managed(key))
+            continue;
+        if (!json_equal(val, json_object_get(before, key)))
+            json_array_append_new(names, json_string(key));
+    }
+    json_object_foreach((json_t *)before, key, val)
+    {
+        if (!server_managed(key) && !json_object_get(after, key))
+            json_array_append_new(names, json_string(key));
+    }
+    return names;
+}
+
+/* ---- import -------------------------------------------------------------- */
+
+typedef struct import_state {
+    bss_db *db;
+    const bss_catalog_import_opts *opts;
+    json_t *created, *updated;
+    int64_t unchanged;
+} import_state;
+
+/* Copies text into dst[cap], cut at cap - 1. */
+static void set_text(char *dst, size_t cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, text, n);
+    dst[n] = '\0';
+}
+
+/* Prefixes a failing document's error with its kind, id and position in the file. */
+static bss_err doc_error(bss_err rc, bss_errinfo *ei, const kind_row *k, size_t index, const char *id)
+{
+    if (!ei)
+        return rc;
+    char field[512], message[512];
+    if (ei->field[0])
+        snprintf(field, sizeof field, "%s[%zu].%s", k->member, index, ei->field);
+    else
+        snprintf(field, sizeof field, "%s[%zu]", k->member, index);
+    snprintf(message, sizeof message, "%s %s: %s", k->kind, id, ei->message);
+    set_text(ei->field, sizeof ei->field, field);
+    set_text(ei->message, sizeof ei->message, message);
+    ei->code = rc;
+    return rc;
+}
+
+static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *changes)
+{
+    json_t *e = json_pack("{s:s, s:s}", "kind", k->kind, "id", id);
+    if (!e || (changes && json_object_set_new(e, "changes", changes)) || json_array_append_new(list, e)) {
+        json_decref(e);
+        return BSS_E_NOMEM;
+    }
+    return BSS_OK;
+}
+
+static bss_err import_one(import_state *st, const kind_row *k, const json_t *want, bss_errinfo *ei)
+{
+    const char *id = json_string_value(json_object_get(want, "id"));
+    bss_tmf_ctx ctx = {k->res, st->db, st->opts->now_ms, st->opts->base_url, NULL};
+    bss_res_doc row;
+    json_t *old = NULL, *out = NULL;
+    bss_err rc = bss_resource_get(st->db, k->res->table, id, &row, ei);
+    if (rc == BSS_E_NOT_FOUND) {
+        rc = bss_tmf_create_doc(&ctx, id, want, &out, ei);
+        json_decref(out);
+        return rc ? rc : record(st->created, k, id, NULL);
+    }
+    if (rc)
+        return rc;
+    rc = bss_json_parse(row.doc, row.doc_len, &old, ei);
+    bss_resource_doc_free(&row);
+    if (rc)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "the stored %s %s is not valid JSON", k->kind, id);
+    json_t *patch = make_patch(old, want, true);
+    if (!patch) {
+        json_decref(old);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    if (json_object_size(patch) == 0) {
+        st->unchanged++;
+    } else if (!(rc = bss_tmf_patch_doc(&ctx, id, patch, &out, ei))) {
+        json_t *changes = changed_members(old, out);
+        if (!changes)
+            rc = BSS_E_NOMEM;
+        else if (json_array_size(changes) == 0) { /* the hook normalised the difference away */
+            json_decref(changes);
+            st->unchanged++;
+        } else {
+            rc = record(st->updated, k, id, changes);
+        }
+    }
+    json_decref(out);
+    json_decref(patch);
+    json_decref(old);
+    return rc;
+}
+
+static bss_err import_kind(import_state *st, const kind_row *k, const json_t *list, bss_errinfo *ei)
+{
+    size_t n = json_array_size(list);
+    if (n == 0)
+        return BSS_OK;
+    size_t *order = bss_calloc(n, sizeof *order);
+    if (!order)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = order_docs(list, order, ei);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const json_t *want = json_array_get(list, order[i]);
+        rc = import_one(st, k, want, ei);
+        if (rc)
+            doc_error(rc, ei, k, order[i], json_string_value(json_object_get(want, "id")));
+    }
+    bss_free(order);
+    return rc;
+}
+
+static bss_err import_all(import_state *st, const json_t *doc, bss_errinfo *ei)
+{
+    bss_err rc = BSS_OK;
+    for (size_t i = 0; !rc && i < NKINDS; i++) {
+        rc = bss_resource_table_prepare(kinds[i].res->table);
+        if (!rc)
+            rc = import_kind(st, &kinds[i], json_object_get(doc, kinds[i].member), ei);
+    }
+    return rc;
+}
+
+bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_import_opts *opts, json_t **report,
+                           bss_errinfo *ei)
+{
+    *report = NULL;
+    bss_err rc = bss_catalog_validate(doc, ei);
+    if (rc)
+        return rc;
+    import_state st = {db, opts, json_array(), json_array(), 0};
+    if (!st.created || !st.updated) {
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    } else if (opts->dry_run) {
+        rc = bss_db_savepoint(db, "catalog_dry_run", ei);
+        if (!rc) {
+            bss_err run = import_all(&st, doc, ei);
+            bss_err back = bss_db_rollback_to(db, "catalog_dry_run", NULL);
+            bss_err rel = bss_db_release(db, "catalog_dry_run", NULL);
+            rc = run ? run : back ? back : rel;
+        }
+    } else {
+        rc = import_all(&st, doc, ei);
+    }
+    if (!rc) {
+        *report = json_pack("{s:b, s:O, s:O, s:I}", "dryRun", opts->dry_run, "created", st.created, "updated",
+                            st.updated, "unchanged", (json_int_t)st.unchanged);
+        if (!*report)
+            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    json_decref(st.created);
+    json_decref(st.updated);
+    return rc;
+}
+
+/* ---- through the writer -------------------------------------------------- */
+
+typedef struct import_job {
+    const json_t *doc;
+    bss_catalog_import_opts opts;
+    json_t *report;
+} import_job;
+
+static bss_err import_job_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    import_job *job = arg;
+    json_decref(job->report); /* a batch retry runs the job again */
+    job->report = NULL;
+    return bss_catalog_import(db, job->doc, &job->opts, &job->report, ei);
+}
+
+bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, const char *base_url,
+                               json_t **report, bss_errinfo *ei)
+{
+    *report = NULL;
+    bss_err rc = bss_catalog_validate(doc, ei); /* cheap checks before queueing */
+    if (rc)
+        return rc;
+    if (!app->writer)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "catalog import needs the writer");
+    import_job job = {doc, {dry_run, bss_clock_now(&app->clock), base_url ? base_url : app->base_url}, NULL};
+    rc = bss_writer_run(app->writer, import_job_run, &job, ei);
+    if (rc) {
+        json_decref(job.report);
+        return rc;
+    }
+    bool wrote = json_array_size(json_object_get(job.report, "created")) > 0 ||
+                 json_array_size(json_object_get(job.report, "updated")) > 0;
+    if (!dry_run && wrote && app->catalog)
+        bss_catalog_rebuild_async(app);
+    *report = job.report;
+    return BSS_OK;
+}
