@@ -25,7 +25,8 @@ typedef struct kind_row {
     const bss_tmf_resource *res;
 } kind_row;
 
-/* Import order: what a document refers to comes first (offerings name categories, catalogs name categories). */
+/* Import order: what a document refers to comes first (offerings name categories, catalogs name categories).
+ */
 static const kind_row kinds[] = {
     {"zoneTables", "zoneTable", &bss_tmf620_zone_table},
     {"timeBandPlans", "timeBandPlan", &bss_tmf620_timeband_plan},
@@ -39,8 +40,8 @@ static const kind_row kinds[] = {
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 /* The order of members in an export (readable: catalogs first, as the issue lists them). */
-static const char *const export_order[] = {"catalogs",      "categories",           "productSpecifications",
-                                           "zoneTables",    "timeBandPlans",        "productOfferingPrices",
+static const char *const export_order[] = {"catalogs",         "categories",    "productSpecifications",
+                                           "zoneTables",       "timeBandPlans", "productOfferingPrices",
                                            "productOfferings", "promotions"};
 
 /* Members the server manages: never exported, never compared. */
@@ -154,10 +155,11 @@ bss_err bss_catalog_validate(const json_t *doc, bss_errinfo *ei)
         if (strcmp(key, "format") == 0)
             continue;
         if (!kind_by_member(key))
-            return bss_fail(ei, BSS_E_INVALID, key,
-                            "%.60s is not a member of a catalog file (catalogs, categories, productSpecifications, "
-                            "zoneTables, timeBandPlans, productOfferingPrices, productOfferings, promotions)",
-                            key);
+            return bss_fail(
+                ei, BSS_E_INVALID, key,
+                "%.60s is not a member of a catalog file (catalogs, categories, productSpecifications, "
+                "zoneTables, timeBandPlans, productOfferingPrices, productOfferings, promotions)",
+                key);
         if (!json_is_array(list))
             return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of documents", key);
         size_t i;
@@ -169,7 +171,8 @@ bss_err bss_catalog_validate(const json_t *doc, bss_errinfo *ei)
             const json_t *id = json_object_get(d, "id");
             if (!json_is_object(d) || !json_is_string(id) || json_string_length(id) == 0 ||
                 json_string_length(id) > MAX_ID)
-                return bss_fail(ei, BSS_E_INVALID, at, "%s must be a string of 1 to %d characters", at, MAX_ID);
+                return bss_fail(ei, BSS_E_INVALID, at, "%s must be a string of 1 to %d characters", at,
+                                MAX_ID);
             for (size_t k = 0; k < i; k++)
                 if (json_equal(id, json_object_get(json_array_get(list, k), "id")))
                     return bss_fail(ei, BSS_E_INVALID, at, "%s repeats id %s", at, json_string_value(id));
@@ -186,9 +189,7 @@ static bool refers_to(const json_t *v, const char *target, bool top)
     if (json_is_array(v)) {
         size_t i;
         const json_t *e;
-        json_array_foreach(v, i, e)
-            if (refers_to(e, target, false))
-                return true;
+        json_array_foreach(v, i, e) if (refers_to(e, target, false)) return true;
         return false;
     }
     if (!json_is_object(v))
@@ -246,6 +247,44 @@ static bss_err order_docs(const json_t *list, size_t *order, bss_errinfo *ei)
 
 /* ---- diff and patch ------------------------------------------------------ */
 
+/*
+ * JSON equality where numbers compare by value (15 equals 15.0): a file
+ * written by another tool (JavaScript drops ".0") must not count as a change.
+ */
+static bool same(const json_t *a, const json_t *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (json_is_number(a) && json_is_number(b)) {
+        if (json_is_integer(a) && json_is_integer(b))
+            return json_integer_value(a) == json_integer_value(b);
+        return json_number_value(a) == json_number_value(b);
+    }
+    if (json_typeof(a) != json_typeof(b))
+        return false;
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!same(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    }
+    if (json_is_object(a)) {
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)a, key, val)
+        {
+            if (!same(val, json_object_get(b, key)))
+                return false;
+        }
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
 /* The merge patch that turns old into want (server-managed top-level members ignored); NULL on OOM. */
 static json_t *make_patch(const json_t *old, const json_t *want, bool top)
 {
@@ -260,7 +299,7 @@ static json_t *make_patch(const json_t *old, const json_t *want, bool top)
         if (top && (server_managed(key) || strcmp(key, "id") == 0))
             continue;
         const json_t *was = json_object_get(old, key);
-        if (was && json_equal((json_t *)was, val))
+        if (was && same(was, val))
             continue;
         if (json_is_object(was) && json_is_object(val) && json_object_size(val) > 0)
             bad = bad || json_object_set_new(patch, key, make_patch(was, val, false));
@@ -291,7 +330,7 @@ static json_t *changed_members(const json_t *before, const json_t *after)
     {
         if (server_managed(key))
             continue;
-        if (!json_equal(val, json_object_get(before, key)))
+        if (!same(val, json_object_get(before, key)))
             json_array_append_new(names, json_string(key));
     }
     json_object_foreach((json_t *)before, key, val)
@@ -420,8 +459,8 @@ static bss_err import_all(import_state *st, const json_t *doc, bss_errinfo *ei)
     return rc;
 }
 
-bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_import_opts *opts, json_t **report,
-                           bss_errinfo *ei)
+bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_import_opts *opts,
+                           json_t **report, bss_errinfo *ei)
 {
     *report = NULL;
     bss_err rc = bss_catalog_validate(doc, ei);

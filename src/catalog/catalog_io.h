@@ -61,8 +61,8 @@ typedef struct bss_catalog_import_opts {
  * *report receives the report (a new reference) on success. Safe to run
  * more than once (a writer batch retry): it recomputes everything.
  */
-bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_import_opts *opts, json_t **report,
-                           bss_errinfo *ei);
+bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_import_opts *opts,
+                           json_t **report, bss_errinfo *ei);
 
 /*
  * Runs bss_catalog_import as one job on app->writer and waits for it (call

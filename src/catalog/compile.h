@@ -12,9 +12,12 @@
  * Versions: the tables hold the newest document of each id; tmf620_version
  * holds older ones (kind "productOffering" / "productOfferingPrice", an
  * integer version, valid [valid_from_ms, valid_to_ms)). The newest is valid
- * from its validFor.startDateTime (or forever) to validFor.endDateTime (or
- * forever). "As of" a time, the entry containing it with the highest version
- * wins. An older offering resolves its price refs as of its own valid_from.
+ * from the later of its validFor.startDateTime and the end of its last older
+ * version (or forever), to validFor.endDateTime (or forever). "As of" a
+ * time, the entry containing it with the highest version wins; subscribers
+ * on an older version use bss_catalog_offering_version. An older offering
+ * resolves its price refs as of its own valid_from (its current price when
+ * none was valid then).
  *
  * Compile checks (BSS_E_UNPROCESSABLE, ei->field relative to the offending
  * document, ei->message naming it): prices that do not build (price.h), zone

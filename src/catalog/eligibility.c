@@ -142,11 +142,11 @@ static void check_relations(const json_t *off, const bss_elig_request *req, bss_
             has_base = true;
             base_held = base_held || held;
         } else if (strcasecmp(type, "requires") == 0 && !held) {
-            add_reason(out, "REQUIRED_OFFERING_MISSING", "the offering requires %s, which the account does not hold",
-                       label);
+            add_reason(out, "REQUIRED_OFFERING_MISSING",
+                       "the offering requires %s, which the account does not hold", label);
         } else if (strcasecmp(type, "excludes") == 0 && held) {
-            add_reason(out, "EXCLUDED_OFFERING_HELD", "the offering cannot be combined with %s, which the account holds",
-                       label);
+            add_reason(out, "EXCLUDED_OFFERING_HELD",
+                       "the offering cannot be combined with %s, which the account holds", label);
         }
     }
     if (has_base && !base_held)
@@ -186,9 +186,8 @@ static bool offering_targeted(const json_t *action, const char *offering_id)
         return true;
     size_t i;
     const json_t *e;
-    json_array_foreach(ids, i, e)
-        if (json_is_string(e) && strcmp(json_string_value(e), offering_id) == 0)
-            return true;
+    json_array_foreach(ids, i, e) if (json_is_string(e) &&
+                                      strcmp(json_string_value(e), offering_id) == 0) return true;
     return false;
 }
 
@@ -302,8 +301,8 @@ static void check_promotions(const json_t *promotions, const char *offering_id, 
     if (req->coupon && *req->coupon && !coupon_used) {
         bss_elig_reason *w = &out->warnings[out->nwarnings++];
         w->code = "COUPON_NOT_APPLICABLE";
-        snprintf(w->message, sizeof w->message, "coupon %.40s does not apply to this offering for this customer",
-                 req->coupon);
+        snprintf(w->message, sizeof w->message,
+                 "coupon %.40s does not apply to this offering for this customer", req->coupon);
     }
 }
 
@@ -318,7 +317,8 @@ bss_err bss_eligibility_check(const json_t *offering, const json_t *promotions, 
         return bss_fail(ei, BSS_E_INVALID, "quantity", "quantity must be at least 1");
     const char *status = str_of(offering, "lifecycleStatus");
     if (!status || strcasecmp(status, "Active") != 0)
-        add_reason(out, "OFFERING_NOT_ACTIVE", "the offering is %s, not Active", status ? status : "without a status");
+        add_reason(out, "OFFERING_NOT_ACTIVE", "the offering is %s, not Active",
+                   status ? status : "without a status");
     if (!in_valid_for(offering, req->now_ms))
         add_reason(out, "OUTSIDE_VALID_FOR", "the offering is not on sale at this time (see its validFor)");
     const json_t *ext = json_object_get(offering, "eligibility");

@@ -78,13 +78,13 @@ typedef struct bss_elig_reason {
 typedef struct bss_elig_promotion {
     const char *id;
     const char *name;
-    const char *coupon;       /* the matching code as stored, NULL when the promotion needs none */
-    int64_t percent_micros;   /* 50% = 50,000,000; 0 for an amount discount */
-    int64_t amount_micros;    /* fixed discount per cycle; 0 for a percentage */
-    const char *currency;     /* of amount_micros, NULL for a percentage */
-    int64_t cycles;           /* 0 = every cycle */
+    const char *coupon;     /* the matching code as stored, NULL when the promotion needs none */
+    int64_t percent_micros; /* 50% = 50,000,000; 0 for an amount discount */
+    int64_t amount_micros;  /* fixed discount per cycle; 0 for a percentage */
+    const char *currency;   /* of amount_micros, NULL for a percentage */
+    int64_t cycles;         /* 0 = every cycle */
     bool stackable;
-    char description[160];    /* "50% off the recurring charges for the first 3 cycles" */
+    char description[160]; /* "50% off the recurring charges for the first 3 cycles" */
 } bss_elig_promotion;
 
 typedef struct bss_elig_result {

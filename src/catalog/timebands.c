@@ -61,7 +61,7 @@ struct bss_timeband_plan {
 };
 
 static const char *const day_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const day_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -80,7 +80,8 @@ static void format_range(int start, int len, char *buf, size_t size)
     int end = start + len, sday = start / MIN_PER_DAY, smin = start % MIN_PER_DAY;
     int eday = (end - 1) / MIN_PER_DAY, emin = end - eday * MIN_PER_DAY; /* emin 1..1440 */
     if (eday == sday)
-        snprintf(buf, size, "%s %02d:%02d-%02d:%02d", day_names[sday], smin / 60, smin % 60, emin / 60, emin % 60);
+        snprintf(buf, size, "%s %02d:%02d-%02d:%02d", day_names[sday], smin / 60, smin % 60, emin / 60,
+                 emin % 60);
     else {
         if (emin == MIN_PER_DAY)
             eday++, emin = 0;
@@ -113,8 +114,9 @@ static bss_err read_time(const json_t *band, const char *key, size_t i, bool is_
     if (e)
         return e;
     if (!parse_hhmm(s, is_to, out))
-        return bss_fail(ei, BSS_E_INVALID, path, "%s: \"%.20s\" is not a time of day: use \"HH:MM\" from 00:00 to %s",
-                        path, s, is_to ? "24:00" : "23:59");
+        return bss_fail(ei, BSS_E_INVALID, path,
+                        "%s: \"%.20s\" is not a time of day: use \"HH:MM\" from 00:00 to %s", path, s,
+                        is_to ? "24:00" : "23:59");
     return BSS_OK;
 }
 
@@ -125,7 +127,8 @@ static bss_err read_days(const json_t *band, size_t i, unsigned *out, bss_errinf
     snprintf(path, sizeof(path), "bands[%zu].days", i);
     const json_t *days = json_object_get(band, "days");
     if (!json_is_array(days) || json_array_size(days) == 0)
-        return bss_fail(ei, BSS_E_INVALID, path, "%s: expected a non-empty array of days (\"mon\" .. \"sun\")", path);
+        return bss_fail(ei, BSS_E_INVALID, path,
+                        "%s: expected a non-empty array of days (\"mon\" .. \"sun\")", path);
     unsigned set = 0;
     for (size_t j = 0; j < json_array_size(days); j++) {
         const char *s = json_string_value(json_array_get(days, j));
@@ -134,7 +137,8 @@ static bss_err read_days(const json_t *band, size_t i, unsigned *out, bss_errinf
             d++;
         snprintf(path, sizeof(path), "bands[%zu].days[%zu]", i, j);
         if (s == NULL || d == 7)
-            return bss_fail(ei, BSS_E_INVALID, path, "%s: not a day: use mon, tue, wed, thu, fri, sat or sun", path);
+            return bss_fail(ei, BSS_E_INVALID, path, "%s: not a day: use mon, tue, wed, thu, fri, sat or sun",
+                            path);
         if (set & (1u << d))
             return bss_fail(ei, BSS_E_INVALID, path, "%s: \"%s\" is listed twice", path, s);
         set |= 1u << d;
@@ -161,8 +165,9 @@ static bss_err paint(bss_timeband_plan *p, uint16_t *owner, int b, int i, int st
         char range[64], field[32];
         format_range(m, run, range, sizeof(range));
         snprintf(field, sizeof(field), "bands[%d]", i);
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, field, "%s is in both \"%.40s\" (bands[%d]) and \"%.40s\" (bands[%d])",
-                        range, p->names[p->week[m]], other, p->names[b], i);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, field,
+                        "%s is in both \"%.40s\" (bands[%d]) and \"%.40s\" (bands[%d])", range,
+                        p->names[p->week[m]], other, p->names[b], i);
     }
     return BSS_OK;
 }
@@ -173,7 +178,8 @@ static bss_err band_of(bss_timeband_plan *p, const char *name, int *out, bss_err
     int b = bss_timeband_index(p, name);
     if (b < 0) {
         if (p->nbands == MAX_BANDS)
-            return bss_fail(ei, BSS_E_TOO_BIG, "bands", "a plan may name at most %d different bands", MAX_BANDS);
+            return bss_fail(ei, BSS_E_TOO_BIG, "bands", "a plan may name at most %d different bands",
+                            MAX_BANDS);
         if ((p->names[p->nbands] = bss_strdup(name)) == NULL)
             return bss_fail(ei, BSS_E_NOMEM, NULL, NULL);
         b = (int)p->nbands++;
@@ -205,7 +211,8 @@ static bss_err read_band(const json_t *band, size_t i, bss_timeband_plan *p, uin
         if (from < to)
             e = paint(p, owner, b, (int)i, base + from, to - from, ei);
         else if ((e = paint(p, owner, b, (int)i, base + from, MIN_PER_DAY - from, ei)) == BSS_OK && to > 0)
-            e = paint(p, owner, b, (int)i, ((d + 1) % 7) * MIN_PER_DAY, to, ei); /* after midnight: next day */
+            e = paint(p, owner, b, (int)i, ((d + 1) % 7) * MIN_PER_DAY, to,
+                      ei); /* after midnight: next day */
         if (e)
             return e;
     }
@@ -260,7 +267,8 @@ static int holiday_cmp(const void *a, const void *b)
     return x->index - y->index;
 }
 
-static bss_err read_holiday(const json_t *h, size_t i, const bss_timeband_plan *p, holiday *out, bss_errinfo *ei)
+static bss_err read_holiday(const json_t *h, size_t i, const bss_timeband_plan *p, holiday *out,
+                            bss_errinfo *ei)
 {
     char path[64];
     snprintf(path, sizeof(path), "holidays[%zu]", i);
@@ -308,8 +316,9 @@ static bss_err read_holidays(const json_t *doc, bss_timeband_plan *p, bss_errinf
         if (i > 0 && hs[i].day == hs[i - 1].day) {
             char path[64];
             snprintf(path, sizeof(path), "holidays[%d].date", hs[i].index);
-            e = bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: the same day is listed twice: holidays[%d] and holidays[%d]",
-                         path, hs[i - 1].index, hs[i].index);
+            e = bss_fail(ei, BSS_E_UNPROCESSABLE, path,
+                         "%s: the same day is listed twice: holidays[%d] and holidays[%d]", path,
+                         hs[i - 1].index, hs[i].index);
             break;
         }
         p->holiday_day[i] = hs[i].day;

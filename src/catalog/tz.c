@@ -49,13 +49,14 @@
 #define TZ_MAX_TIMES 65536
 #define TZ_MAX_TYPES 256
 #define TZ_MAX_UTOFF (26 * 3600) /* RFC 8536: -89999 .. 93599 seconds */
+#define TZ_EXPAND_YEAR 2200      /* footer rules are written out as transitions until then */
 
 /* One POSIX rule date: Jn (1..365, no Feb 29), n (0..365), or Mm.w.d. */
 typedef struct tz_rule_date {
-    char kind; /* 'J', 'D' or 'M' */
-    int n;     /* J and D: the day; M: month 1..12 */
-    int week;  /* M: 1..5 (5 = last) */
-    int wday;  /* M: 0 = Sunday .. 6 */
+    char kind;      /* 'J', 'D' or 'M' */
+    int n;          /* J and D: the day; M: month 1..12 */
+    int week;       /* M: 1..5 (5 = last) */
+    int wday;       /* M: 0 = Sunday .. 6 */
     int32_t time_s; /* local time of the change, seconds (-167h .. 167h) */
 } tz_rule_date;
 
@@ -238,7 +239,8 @@ static int64_t be64(const uint8_t *p)
 }
 
 /* Reads a 44-byte header at buf[pos]; returns the size of the data block that follows, or 0. */
-static size_t tzif_header(const uint8_t *buf, size_t len, size_t pos, int tsize, tzif_counts *c, char *version)
+static size_t tzif_header(const uint8_t *buf, size_t len, size_t pos, int tsize, tzif_counts *c,
+                          char *version)
 {
     if (len - pos < 44 || memcmp(buf + pos, "TZif", 4) != 0)
         return 0;
@@ -247,14 +249,54 @@ static size_t tzif_header(const uint8_t *buf, size_t len, size_t pos, int tsize,
     c->isut = be32(p), c->isstd = be32(p + 4), c->leap = be32(p + 8);
     c->time = be32(p + 12), c->type = be32(p + 16), c->chars = be32(p + 20);
     if (c->type < 1 || c->type > TZ_MAX_TYPES || c->time > TZ_MAX_TIMES || c->chars < 1 ||
-        c->leap > TZ_MAX_TIMES || (c->isstd != 0 && c->isstd != c->type) || (c->isut != 0 && c->isut != c->type))
+        c->leap > TZ_MAX_TIMES || (c->isstd != 0 && c->isstd != c->type) ||
+        (c->isut != 0 && c->isut != c->type))
         return 0;
     size_t need = (size_t)c->time * (size_t)(tsize + 1) + (size_t)c->type * 6 + c->chars +
                   (size_t)c->leap * (size_t)(tsize + 4) + c->isstd + c->isut;
     return len - pos - 44 >= need ? need : 0;
 }
 
-/* Builds the zone (one malloc block) from a data block; NULL with *why set on bad data. */
+static int64_t tzif_time(const uint8_t *times, int tsize, uint32_t i)
+{
+    return tsize == 8 ? be64(times + 8 * i) : (int64_t)(int32_t)be32(times + 4 * i);
+}
+
+static int year_of(int64_t s)
+{
+    int year, month, mday;
+    bss_civil_from_days(floor_div(s, 86400), &year, &month, &mday);
+    return year;
+}
+
+/*
+ * Appends the footer rule's transitions after the file's last one, up to the
+ * end of TZ_EXPAND_YEAR, so that a lookup in the coming decades is the same
+ * binary search whether the zone file is "fat" (transitions written out to
+ * 2037) or "slim" (written out only until the rule took over, e.g. 2007).
+ * Each added instant gets exactly the offset rule_offset() gives there, so
+ * answers do not change; the rule itself still answers after TZ_EXPAND_YEAR.
+ */
+static int32_t expand_rule(const tz_rule *r, int64_t *ts, int32_t *to, int32_t n)
+{
+    if (n == 0 || !r->has_dst)
+        return n;
+    for (int y = year_of(ts[n - 1]); y <= TZ_EXPAND_YEAR; y++) {
+        int64_t a = rule_day(&r->start, y) * 86400 + r->start.time_s - r->std_off;
+        int64_t b = rule_day(&r->end, y) * 86400 + r->end.time_s - r->dst_off;
+        int64_t at[2] = {a < b ? a : b, a < b ? b : a};
+        for (int k = 0; k < 2; k++) {
+            int32_t off = rule_offset(r, at[k]);
+            if (at[k] > ts[n - 1] && off != to[n - 1]) {
+                ts[n] = at[k];
+                to[n++] = off;
+            }
+        }
+    }
+    return n;
+}
+
+/* Builds the zone (one malloc block) from a data block; NULL with *why set on bad data, NULL *why on OOM. */
 static bss_tz *tzif_zone(const char *name, const uint8_t *data, const tzif_counts *c, int tsize,
                          const tz_rule *rule, const char **why)
 {
@@ -267,18 +309,22 @@ static bss_tz *tzif_zone(const char *name, const uint8_t *data, const tzif_count
             return NULL;
         }
     }
+    size_t cap = c->time; /* + room for expand_rule() */
+    int y0 = c->time > 0 ? year_of(tzif_time(times, tsize, c->time - 1)) : 0;
+    if (rule->has_dst && y0 >= 1800 && y0 <= TZ_EXPAND_YEAR)
+        cap += 2 * (size_t)(TZ_EXPAND_YEAR - y0 + 1);
     size_t name_len = strlen(name);
     size_t head = (sizeof(bss_tz) + 7) & ~(size_t)7;
-    bss_tz *z = malloc(head + (size_t)c->time * 12 + name_len + 1);
+    bss_tz *z = malloc(head + cap * 12 + name_len + 1);
     if (z == NULL) {
         *why = NULL;
         return NULL;
     }
     int64_t *ts = (int64_t *)(void *)((char *)z + head);
-    int32_t *to = (int32_t *)(void *)(ts + c->time);
-    char *zname = (char *)(to + c->time);
+    int32_t *to = (int32_t *)(void *)(ts + cap);
+    char *zname = (char *)(to + cap);
     for (uint32_t i = 0; i < c->time; i++) {
-        ts[i] = tsize == 8 ? be64(times + 8 * i) : (int64_t)(int32_t)be32(times + 4 * i);
+        ts[i] = tzif_time(times, tsize, i);
         if (idx[i] >= c->type || (i > 0 && ts[i] <= ts[i - 1])) {
             free(z);
             *why = i > 0 && ts[i] <= ts[i - 1] ? "transitions out of order" : "bad type index";
@@ -286,9 +332,10 @@ static bss_tz *tzif_zone(const char *name, const uint8_t *data, const tzif_count
         }
         to[i] = offs[idx[i]];
     }
+    int32_t n = cap > c->time ? expand_rule(rule, ts, to, (int32_t)c->time) : (int32_t)c->time;
     memcpy(zname, name, name_len + 1);
-    *z = (bss_tz){.name = zname, .ntrans = (int32_t)c->time, .before_off = offs[0],
-                  .trans_s = ts, .trans_off = to, .rule = *rule};
+    *z = (bss_tz){
+        .name = zname, .ntrans = n, .before_off = offs[0], .trans_s = ts, .trans_off = to, .rule = *rule};
     return z;
 }
 
@@ -395,7 +442,8 @@ static bss_err load_zone(const char *name, bss_tz **out, bss_errinfo *ei)
     if (z == NULL && why == NULL)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading time zone \"%s\"", name);
     if (z == NULL)
-        return bss_fail(ei, BSS_E_INVALID, NULL, "time zone \"%s\" is not a valid zoneinfo file (%s)", name, why);
+        return bss_fail(ei, BSS_E_INVALID, NULL, "time zone \"%s\" is not a valid zoneinfo file (%s)", name,
+                        why);
     *out = z;
     return BSS_OK;
 }

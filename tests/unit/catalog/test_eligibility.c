@@ -29,8 +29,8 @@ static json_t *js(const char *text)
 
 static bss_elig_request req0(void)
 {
-    return (bss_elig_request){.segment = "consumer", .channel = "web", .quantity = 1, .new_customer = -1,
-                              .now_ms = NOW};
+    return (bss_elig_request){
+        .segment = "consumer", .channel = "web", .quantity = 1, .new_customer = -1, .now_ms = NOW};
 }
 
 static const char *plain = "{\"id\":\"po-m\",\"name\":\"M\",\"lifecycleStatus\":\"Active\"}";
@@ -133,7 +133,8 @@ static void test_segment_and_channel(void **state)
 static void test_max_quantity(void **state)
 {
     (void)state;
-    const char *doc = "{\"id\":\"sim\",\"lifecycleStatus\":\"Active\",\"eligibility\":{\"maxQuantityPerAccount\":5}}";
+    const char *doc =
+        "{\"id\":\"sim\",\"lifecycleStatus\":\"Active\",\"eligibility\":{\"maxQuantityPerAccount\":5}}";
     bss_elig_held held[] = {{"sim", 4, NULL}};
     bss_elig_request req = req0();
     req.held = held;

@@ -4,7 +4,7 @@
  * DST), fixed offsets (Kolkata, UTC), far-future instants that only the TZif
  * footer rule can answer (2100), every rejected name with its code, the
  * cache handing out one zone per name (also across threads), and a sweep that
- * compares our offsets with glibc's localtime_r over 1960..2120 for zones
+ * compares our offsets with glibc's localtime_r over 1960..2230 for zones
  * with every footer form in current tzdata (southern hemisphere, negative
  * and 24h+ transition times). The sweep is test-only: the library itself
  * never reads TZ or calls localtime.
@@ -69,6 +69,9 @@ static void test_amsterdam(void **state)
     assert_int_equal(bss_tz_offset_s(ams, T(2100, 7, 10, 0, 0, 0)), 7200);
     switch_at(ams, T(2100, 3, 28, 1, 0, 0), 3600, 7200);
     switch_at(ams, T(2100, 10, 31, 1, 0, 0), 7200, 3600);
+    /* past 2200 the rule is evaluated directly (before, its transitions are written out at load) */
+    switch_at(ams, T(2300, 3, 25, 1, 0, 0), 3600, 7200);
+    switch_at(ams, T(2300, 10, 28, 1, 0, 0), 7200, 3600);
     /* history: Amsterdam Mean Time was +00:19:32 before 1937 */
     assert_int_equal(bss_tz_offset_s(ams, T(1920, 1, 1, 0, 0, 0)), 1172);
 }
@@ -178,12 +181,13 @@ static void test_threads(void **state)
             assert_ptr_equal(seen[i][k], seen[0][k]);
 }
 
-/* Our offsets equal glibc's (tm_gmtoff) every 7 hours and around every switch, 1960..2120. */
+/* Our offsets equal glibc's (tm_gmtoff) every 7 hours and around every switch, 1960..2120 and 2190..2230. */
 static void test_against_glibc(void **state)
 {
-    const char *names[] = {"Europe/Amsterdam", "America/New_York",  "Australia/Lord_Howe", "Australia/Sydney",
-                           "America/Nuuk",     "America/Santiago",  "Asia/Jerusalem",      "Asia/Kolkata",
-                           "Europe/London",    "Pacific/Chatham",   "Africa/Casablanca",   "America/Sao_Paulo"};
+    const char *names[] = {"Europe/Amsterdam", "America/New_York",  "Australia/Lord_Howe",
+                           "Australia/Sydney", "America/Nuuk",      "America/Santiago",
+                           "Asia/Jerusalem",   "Asia/Kolkata",      "Europe/London",
+                           "Pacific/Chatham",  "Africa/Casablanca", "America/Sao_Paulo"};
     char saved[256] = "";
     int had_tz = getenv("TZ") != NULL;
     if (had_tz)
@@ -193,14 +197,17 @@ static void test_against_glibc(void **state)
         setenv("TZ", names[z], 1);
         tzset();
         int32_t prev = 0;
-        for (int64_t s = T(1960, 1, 1, 0, 0, 0) / 1000; s < T(2120, 1, 1, 0, 0, 0) / 1000; s += 7 * 3600) {
+        for (int64_t s = T(1960, 1, 1, 0, 0, 0) / 1000; s < T(2230, 1, 1, 0, 0, 0) / 1000;
+             s +=
+             s < T(2120, 1, 1, 0, 0, 0) / 1000 || s > T(2190, 1, 1, 0, 0, 0) / 1000 ? 7 * 3600 : 86400 * 30) {
             time_t tt = (time_t)s;
             struct tm tm;
             assert_non_null(localtime_r(&tt, &tm));
             int32_t ours = bss_tz_offset_s(tz, s * 1000);
             if (ours != tm.tm_gmtoff)
                 fail_msg("%s at %lld: ours %d, glibc %ld", names[z], (long long)s, ours, tm.tm_gmtoff);
-            if (s > T(1960, 1, 1, 0, 0, 0) / 1000 && ours != prev) { /* a switch in the last 7 h: check each minute */
+            if (s > T(1960, 1, 1, 0, 0, 0) / 1000 &&
+                ours != prev) { /* a switch in the last 7 h: check each minute */
                 for (int64_t m = s - 7 * 3600; m <= s; m += 60) {
                     tt = (time_t)m;
                     localtime_r(&tt, &tm);
@@ -223,8 +230,12 @@ int main(void)
 {
     bss_mem_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_amsterdam), cmocka_unit_test(test_new_york), cmocka_unit_test(test_fixed_and_half_hours),
-        cmocka_unit_test(test_names),     cmocka_unit_test(test_cache),    cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_amsterdam),
+        cmocka_unit_test(test_new_york),
+        cmocka_unit_test(test_fixed_and_half_hours),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_against_glibc),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,8 +117,9 @@ static void test_longest_prefix(void **state)
 
 static void test_no_default(void **state)
 {
-    bss_zone_table *t = build_ok("{\"kind\": \"destination\", \"zones\": [{\"name\": \"mobile\", \"prefixes\": "
-                                 "[\"316\"]}, {\"name\": \"long\", \"prefixes\": [\"123456789012345\"]}]}");
+    bss_zone_table *t =
+        build_ok("{\"kind\": \"destination\", \"zones\": [{\"name\": \"mobile\", \"prefixes\": "
+                 "[\"316\"]}, {\"name\": \"long\", \"prefixes\": [\"123456789012345\"]}]}");
     assert_int_equal(zone_of(t, "316"), 0);
     assert_int_equal(zone_of(t, "31"), -1);
     assert_int_equal(zone_of(t, "4412"), -1);
@@ -131,12 +132,12 @@ static void test_no_default(void **state)
 
 static void test_roaming(void **state)
 {
-    bss_zone_table *t = build_ok(
-        "{\"name\": \"roaming\", \"kind\": \"roaming\", \"zones\": ["
-        " {\"name\": \"eu\", \"prefixes\": [\"20408\", \"20416\", \"26201\", \"20801\"]},"
-        " {\"name\": \"usa\", \"prefixes\": [\"310410\", \"310260\", \"311480\"]},"
-        " {\"name\": \"usa-partner\", \"prefixes\": [\"31026\"]},"
-        " {\"name\": \"world\"}], \"defaultZone\": \"world\"}");
+    bss_zone_table *t =
+        build_ok("{\"name\": \"roaming\", \"kind\": \"roaming\", \"zones\": ["
+                 " {\"name\": \"eu\", \"prefixes\": [\"20408\", \"20416\", \"26201\", \"20801\"]},"
+                 " {\"name\": \"usa\", \"prefixes\": [\"310410\", \"310260\", \"311480\"]},"
+                 " {\"name\": \"usa-partner\", \"prefixes\": [\"31026\"]},"
+                 " {\"name\": \"world\"}], \"defaultZone\": \"world\"}");
     assert_int_equal(bss_zone_table_kind(t), BSS_ZONE_ROAMING);
     assert_string_equal(name_of(t, "20408"), "eu");
     assert_string_equal(name_of(t, "26201"), "eu");
@@ -151,45 +152,52 @@ static void test_roaming(void **state)
     build_bad("{\"kind\": \"roaming\", \"zones\": [{\"name\": \"eu\", \"prefixes\": [\"20408\", \"2040\"]}]}",
               BSS_E_INVALID, "zones[0].prefixes[1]",
               "zones[0].prefixes[1]: \"2040\" is not a prefix: use an MCC-MNC of 5 or 6 digits");
-    build_bad("{\"kind\": \"roaming\", \"zones\": [{\"name\": \"eu\", \"prefixes\": [\"2040812\"]}]}", BSS_E_INVALID,
-              "zones[0].prefixes[0]", "MCC-MNC of 5 or 6 digits");
+    build_bad("{\"kind\": \"roaming\", \"zones\": [{\"name\": \"eu\", \"prefixes\": [\"2040812\"]}]}",
+              BSS_E_INVALID, "zones[0].prefixes[0]", "MCC-MNC of 5 or 6 digits");
 }
 
 static void test_document_errors(void **state)
 {
     build_bad("[]", BSS_E_INVALID, "", "a zone table must be a JSON object");
-    build_bad("{\"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}]}", BSS_E_INVALID, "kind", "kind: is required");
+    build_bad("{\"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}]}", BSS_E_INVALID, "kind",
+              "kind: is required");
     build_bad("{\"kind\": 3, \"zones\": []}", BSS_E_INVALID, "kind", "kind: expected a string");
     build_bad("{\"kind\": \"national\", \"zones\": []}", BSS_E_INVALID, "kind",
               "kind: must be \"destination\" or \"roaming\", not \"national\"");
-    build_bad("{\"kind\": \"destination\", \"name\": 5, \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}]}",
-              BSS_E_INVALID, "name", "name: expected a string");
-    build_bad("{\"kind\": \"destination\"}", BSS_E_INVALID, "zones", "zones: expected a non-empty array of zones");
+    build_bad(
+        "{\"kind\": \"destination\", \"name\": 5, \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}]}",
+        BSS_E_INVALID, "name", "name: expected a string");
+    build_bad("{\"kind\": \"destination\"}", BSS_E_INVALID, "zones",
+              "zones: expected a non-empty array of zones");
     build_bad("{\"kind\": \"destination\", \"zones\": []}", BSS_E_INVALID, "zones", "non-empty array");
     build_bad("{\"kind\": \"destination\", \"zones\": {}}", BSS_E_INVALID, "zones", "non-empty array");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}, 7]}", BSS_E_INVALID,
-              "zones[1]", "zones[1]: expected an object with \"name\" and \"prefixes\"");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"prefixes\": [\"1\"]}]}", BSS_E_INVALID, "zones[0].name",
-              "zones[0].name: is required");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"\", \"prefixes\": [\"1\"]}]}", BSS_E_INVALID,
-              "zones[0].name", "zones[0].name: a zone name must not be empty");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}, {\"name\": \"b\", "
-              "\"prefixes\": [\"2\"]}, {\"name\": \"a\", \"prefixes\": [\"3\"]}]}",
-              BSS_E_UNPROCESSABLE, "zones[2].name", "zone \"a\" is defined twice: zones[0] and zones[2]");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": \"316\"}]}", BSS_E_INVALID,
-              "zones[0].prefixes", "zones[0].prefixes: expected an array of digit strings");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [316]}]}", BSS_E_INVALID,
-              "zones[0].prefixes[0]",
-              "zones[0].prefixes[0]: a prefix must be a string of 1 to 15 decimal digits (E.164 without '+')");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"31\", \"+31\"]}]}",
-              BSS_E_INVALID, "zones[0].prefixes[1]",
-              "zones[0].prefixes[1]: \"+31\" is not a prefix: use 1 to 15 decimal digits (E.164 without '+')");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"\"]}]}", BSS_E_INVALID,
-              "zones[0].prefixes[0]", "\"\" is not a prefix");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"3 1\"]}]}", BSS_E_INVALID,
-              "zones[0].prefixes[0]", "\"3 1\" is not a prefix");
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1234567890123456\"]}]}",
-              BSS_E_INVALID, "zones[0].prefixes[0]", "is not a prefix: use 1 to 15 decimal digits");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}, 7]}",
+              BSS_E_INVALID, "zones[1]", "zones[1]: expected an object with \"name\" and \"prefixes\"");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"prefixes\": [\"1\"]}]}", BSS_E_INVALID,
+              "zones[0].name", "zones[0].name: is required");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"\", \"prefixes\": [\"1\"]}]}",
+              BSS_E_INVALID, "zones[0].name", "zones[0].name: a zone name must not be empty");
+    build_bad(
+        "{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1\"]}, {\"name\": \"b\", "
+        "\"prefixes\": [\"2\"]}, {\"name\": \"a\", \"prefixes\": [\"3\"]}]}",
+        BSS_E_UNPROCESSABLE, "zones[2].name", "zone \"a\" is defined twice: zones[0] and zones[2]");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": \"316\"}]}",
+              BSS_E_INVALID, "zones[0].prefixes", "zones[0].prefixes: expected an array of digit strings");
+    build_bad(
+        "{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [316]}]}", BSS_E_INVALID,
+        "zones[0].prefixes[0]",
+        "zones[0].prefixes[0]: a prefix must be a string of 1 to 15 decimal digits (E.164 without '+')");
+    build_bad(
+        "{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"31\", \"+31\"]}]}",
+        BSS_E_INVALID, "zones[0].prefixes[1]",
+        "zones[0].prefixes[1]: \"+31\" is not a prefix: use 1 to 15 decimal digits (E.164 without '+')");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"\"]}]}",
+              BSS_E_INVALID, "zones[0].prefixes[0]", "\"\" is not a prefix");
+    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"3 1\"]}]}",
+              BSS_E_INVALID, "zones[0].prefixes[0]", "\"3 1\" is not a prefix");
+    build_bad(
+        "{\"kind\": \"destination\", \"zones\": [{\"name\": \"a\", \"prefixes\": [\"1234567890123456\"]}]}",
+        BSS_E_INVALID, "zones[0].prefixes[0]", "is not a prefix: use 1 to 15 decimal digits");
 }
 
 static void test_semantic_errors(void **state)
@@ -202,11 +210,12 @@ static void test_semantic_errors(void **state)
               "prefix \"31900\" is listed twice: zones[1].prefixes[0] (\"premium\") and zones[2].prefixes[1] "
               "(\"special\")");
     /* duplicate within one zone */
-    build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"mobile\", \"prefixes\": [\"316\", \"317\", "
-              "\"316\"]}]}",
-              BSS_E_UNPROCESSABLE, "zones[0].prefixes[2]",
-              "prefix \"316\" is listed twice: zones[0].prefixes[0] (\"mobile\") and zones[0].prefixes[2] "
-              "(\"mobile\")");
+    build_bad(
+        "{\"kind\": \"destination\", \"zones\": [{\"name\": \"mobile\", \"prefixes\": [\"316\", \"317\", "
+        "\"316\"]}]}",
+        BSS_E_UNPROCESSABLE, "zones[0].prefixes[2]",
+        "prefix \"316\" is listed twice: zones[0].prefixes[0] (\"mobile\") and zones[0].prefixes[2] "
+        "(\"mobile\")");
     /* unreachable zone: no prefixes, not the default */
     build_bad("{\"kind\": \"destination\", \"zones\": [{\"name\": \"mobile\", \"prefixes\": [\"316\"]},"
               " {\"name\": \"ghost\", \"prefixes\": []}]}",
@@ -223,7 +232,8 @@ static void test_semantic_errors(void **state)
               " \"defaultZone\": 1}",
               BSS_E_INVALID, "defaultZone", "defaultZone: expected a string");
     /* a table whose only zone is the default is fine: everything goes there */
-    bss_zone_table *t = build_ok("{\"kind\": \"destination\", \"zones\": [{\"name\": \"all\"}], \"defaultZone\": \"all\"}");
+    bss_zone_table *t =
+        build_ok("{\"kind\": \"destination\", \"zones\": [{\"name\": \"all\"}], \"defaultZone\": \"all\"}");
     assert_int_equal(zone_of(t, "31612345678"), 0);
     assert_int_equal(bss_zone_prefix_count(t), 0);
     bss_zone_table_free(t);
@@ -319,9 +329,12 @@ int main(void)
 {
     bss_mem_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_longest_prefix),   cmocka_unit_test(test_no_default),
-        cmocka_unit_test(test_roaming),          cmocka_unit_test(test_document_errors),
-        cmocka_unit_test(test_semantic_errors),  cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_longest_prefix),
+        cmocka_unit_test(test_no_default),
+        cmocka_unit_test(test_roaming),
+        cmocka_unit_test(test_document_errors),
+        cmocka_unit_test(test_semantic_errors),
+        cmocka_unit_test(test_oom),
         cmocka_unit_test(test_random_against_brute_force),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
