@@ -82,23 +82,26 @@ static json_t *zone_table(void)
         if (!insert_unique(value * 16 + (uint64_t)len))
             continue;
         int zone = n < NZONES ? n : (int)(next_rand() % NZONES);
-        json_array_append_new(json_object_get(json_array_get(zones, (size_t)zone), "prefixes"), json_string(digits));
+        json_array_append_new(json_object_get(json_array_get(zones, (size_t)zone), "prefixes"),
+                              json_string(digits));
         n++;
     }
-    return json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", "zt-dest", "name", "destinations", "kind", "destination", "zones",
-                     zones, "defaultZone", "zone-000");
+    return json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", "zt-dest", "name", "destinations", "kind",
+                     "destination", "zones", zones, "defaultZone", "zone-000");
 }
 
 static json_t *roaming_table(void)
 {
-    json_t *zones = json_pack("[{s:s, s:[]}, {s:s, s:[]}, {s:s, s:[]}]", "name", "eu", "prefixes", "name", "europe-other",
-                              "prefixes", "name", "world", "prefixes");
+    json_t *zones = json_pack("[{s:s, s:[]}, {s:s, s:[]}, {s:s, s:[]}]", "name", "eu", "prefixes", "name",
+                              "europe-other", "prefixes", "name", "world", "prefixes");
     for (int i = 0; i < 120; i++) {
         char mccmnc[8];
         snprintf(mccmnc, sizeof mccmnc, "%03d%02d", 200 + i * 5, i % 100);
-        json_array_append_new(json_object_get(json_array_get(zones, (size_t)(i % 3)), "prefixes"), json_string(mccmnc));
+        json_array_append_new(json_object_get(json_array_get(zones, (size_t)(i % 3)), "prefixes"),
+                              json_string(mccmnc));
     }
-    return json_pack("{s:s, s:s, s:s, s:o}", "id", "zt-roam", "name", "roaming", "kind", "roaming", "zones", zones);
+    return json_pack("{s:s, s:s, s:s, s:o}", "id", "zt-roam", "name", "roaming", "kind", "roaming", "zones",
+                     zones);
 }
 
 static json_t *money(int64_t cents)
@@ -110,8 +113,8 @@ static json_t *money(int64_t cents)
 
 static json_t *voice_price(const char *id)
 {
-    json_t *rates = json_pack("[{s:s, s:s, s:o}, {s:s, s:s, s:o}]", "zone", "*", "band", "*", "price", money(10), "zone",
-                              "*", "band", "weekend", "price", money(5));
+    json_t *rates = json_pack("[{s:s, s:s, s:o}, {s:s, s:s, s:o}]", "zone", "*", "band", "*", "price",
+                              money(10), "zone", "*", "band", "weekend", "price", money(5));
     for (int r = 0; r < 20; r++) {
         char zone[32];
         snprintf(zone, sizeof zone, "zone-%03d", (int)(next_rand() % NZONES));
@@ -119,27 +122,30 @@ static json_t *voice_price(const char *id)
                                  money(20 + (int64_t)(next_rand() % 200)));
         int dup = 0;
         for (size_t i = 0; i < json_array_size(rates); i++)
-            dup |= json_equal(json_object_get(json_array_get(rates, i), "zone"), json_object_get(rate, "zone")) &&
-                   json_equal(json_object_get(json_array_get(rates, i), "band"), json_object_get(rate, "band"));
+            dup |=
+                json_equal(json_object_get(json_array_get(rates, i), "zone"),
+                           json_object_get(rate, "zone")) &&
+                json_equal(json_object_get(json_array_get(rates, i), "band"), json_object_get(rate, "band"));
         if (dup)
             json_decref(rate);
         else
             json_array_append_new(rates, rate);
     }
-    return json_pack("{s:s, s:s, s:{s:i, s:s}, s:{s:s, s:{s:i, s:i}, s:o, s:s, s:s, s:o}}", "id", id, "priceType",
-                     "usage", "unitOfMeasure", "amount", 1, "units", "minute", "usage", "service", "voice", "increments",
-                     "first", 60, "next", 1, "connectFee", money(3), "zoneTableId", "zt-dest", "timeBandPlanId",
-                     "tb-nl", "rates", rates);
+    return json_pack("{s:s, s:s, s:{s:i, s:s}, s:{s:s, s:{s:i, s:i}, s:o, s:s, s:s, s:o}}", "id", id,
+                     "priceType", "usage", "unitOfMeasure", "amount", 1, "units", "minute", "usage",
+                     "service", "voice", "increments", "first", 60, "next", 1, "connectFee", money(3),
+                     "zoneTableId", "zt-dest", "timeBandPlanId", "tb-nl", "rates", rates);
 }
 
 static json_t *data_price(const char *id)
 {
     return json_pack("{s:s, s:s, s:{s:i, s:s}, s:o, s:{s:s, s:{s:i, s:i}, s:s, s:[{s:s, s:s}, {s:s, s:o}], "
                      "s:[{s:i, s:b}, {s:i, s:o}]}}",
-                     "id", id, "priceType", "usage", "unitOfMeasure", "amount", 1, "units", "MB", "price", money(1),
-                     "usage", "service", "data", "increments", "first", 1024, "next", 1024, "roamingZoneTableId",
-                     "zt-roam", "roaming", "zone", "eu", "rule", "home", "zone", "*", "price", money(50),
-                     "ratingGroups", "ratingGroup", 20, "zeroRated", 1, "ratingGroup", 30, "price", money(0));
+                     "id", id, "priceType", "usage", "unitOfMeasure", "amount", 1, "units", "MB", "price",
+                     money(1), "usage", "service", "data", "increments", "first", 1024, "next", 1024,
+                     "roamingZoneTableId", "zt-roam", "roaming", "zone", "eu", "rule", "home", "zone", "*",
+                     "price", money(50), "ratingGroups", "ratingGroup", 20, "zeroRated", 1, "ratingGroup", 30,
+                     "price", money(0));
 }
 
 /* Adds the prices of plan p to prices, their refs to refs. */
@@ -151,19 +157,23 @@ static void plan_prices(int p, json_t *prices, json_t *refs)
         snprintf(id[k], sizeof id[k], "pop-%03d-%s", p, kinds[k]);
         json_array_append_new(refs, json_pack("{s:s}", "id", id[k]));
     }
-    json_array_append_new(prices, json_pack("{s:s, s:s, s:o}", "id", id[0], "priceType", "oneTime", "price", money(999)));
-    json_array_append_new(prices, json_pack("{s:s, s:s, s:o, s:s}", "id", id[1], "priceType", "recurring", "price",
-                                            money(1000 + p * 10), "recurringChargePeriodType", "month"));
+    json_array_append_new(
+        prices, json_pack("{s:s, s:s, s:o}", "id", id[0], "priceType", "oneTime", "price", money(999)));
+    json_array_append_new(prices,
+                          json_pack("{s:s, s:s, s:o, s:s}", "id", id[1], "priceType", "recurring", "price",
+                                    money(1000 + p * 10), "recurringChargePeriodType", "month"));
     json_array_append_new(prices, voice_price(id[2]));
-    json_array_append_new(prices, json_pack("{s:s, s:s, s:o, s:{s:s}}", "id", id[3], "priceType", "usage", "price",
-                                            money(9), "usage", "service", "sms"));
+    json_array_append_new(prices, json_pack("{s:s, s:s, s:o, s:{s:s}}", "id", id[3], "priceType", "usage",
+                                            "price", money(9), "usage", "service", "sms"));
     json_array_append_new(prices, data_price(id[4]));
-    json_array_append_new(prices, json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}, s:{s:b}}}", "id", id[5], "priceType",
-                                            "allowance", "allowance", "service", "data", "amount", "amount", 1 + p % 20,
-                                            "units", "GB", "rollover", "enabled", 1));
-    json_array_append_new(prices, json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}, s:s, s:[s, s]}}", "id", id[6], "priceType",
-                                            "allowance", "allowance", "service", "voice", "amount", "amount", 500,
-                                            "units", "minute", "zoneTableId", "zt-dest", "zones", "zone-001", "zone-002"));
+    json_array_append_new(prices,
+                          json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}, s:{s:b}}}", "id", id[5], "priceType",
+                                    "allowance", "allowance", "service", "data", "amount", "amount",
+                                    1 + p % 20, "units", "GB", "rollover", "enabled", 1));
+    json_array_append_new(prices, json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}, s:s, s:[s, s]}}", "id", id[6],
+                                            "priceType", "allowance", "allowance", "service", "voice",
+                                            "amount", "amount", 500, "units", "minute", "zoneTableId",
+                                            "zt-dest", "zones", "zone-001", "zone-002"));
 }
 
 static void make_source(bss_catalog_source *src)
@@ -172,18 +182,23 @@ static void make_source(bss_catalog_source *src)
     json_array_append_new(src->zone_tables, zone_table());
     json_array_append_new(src->zone_tables, roaming_table());
     json_t *plan = NULL;
-    const char *text = "{\"id\":\"tb-nl\",\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
-                       "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\",\"to\":\"20:00\"},"
-                       "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\",\"to\":\"24:00\"},"
-                       "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\",\"to\":\"08:00\"},"
-                       "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}";
+    const char *text =
+        "{\"id\":\"tb-nl\",\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
+        "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\",\"to\":"
+        "\"20:00\"},"
+        "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\",\"to\":"
+        "\"24:00\"},"
+        "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\",\"to\":"
+        "\"08:00\"},"
+        "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}";
     if (bss_json_parse(text, strlen(text), &plan, NULL) != BSS_OK)
         exit(1);
     json_array_append_new(src->timeband_plans, plan);
     for (int s = 0; s < 10; s++) {
         char id[32];
         snprintf(id, sizeof id, "spec-%02d", s);
-        json_array_append_new(src->specifications, json_pack("{s:s, s:s}", "id", id, "lifecycleStatus", "Active"));
+        json_array_append_new(src->specifications,
+                              json_pack("{s:s, s:s}", "id", id, "lifecycleStatus", "Active"));
     }
     for (int p = 0; p < NPLANS; p++) {
         char id[32], spec[32];
@@ -192,8 +207,8 @@ static void make_source(bss_catalog_source *src)
         json_t *refs = json_array();
         plan_prices(p, src->prices, refs);
         json_array_append_new(src->offerings, json_pack("{s:s, s:s, s:s, s:{s:s}, s:o}", "id", id, "name", id,
-                                                        "lifecycleStatus", "Active", "productSpecification", "id",
-                                                        spec, "productOfferingPrice", refs));
+                                                        "lifecycleStatus", "Active", "productSpecification",
+                                                        "id", spec, "productOfferingPrice", refs));
     }
     for (int a = 0; a < NADDONS; a++) {
         char id[32], price[32], disc[32], base[32];
@@ -201,23 +216,25 @@ static void make_source(bss_catalog_source *src)
         snprintf(price, sizeof price, "pop-addon-%02d", a);
         snprintf(disc, sizeof disc, "pop-addon-%02d-promo", a);
         snprintf(base, sizeof base, "po-plan-%03d", a * 5);
-        json_array_append_new(src->prices, json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}}}", "id", price, "priceType",
-                                                     "allowance", "allowance", "service", "data", "amount", "amount",
-                                                     5, "units", "GB"));
-        json_array_append_new(src->prices, json_pack("{s:s, s:s, s:i, s:{s:i}}", "id", disc, "priceType", "discount",
-                                                     "percentage", 50, "applicationDuration", "cycles", 3));
+        json_array_append_new(src->prices, json_pack("{s:s, s:s, s:{s:s, s:{s:i, s:s}}}", "id", price,
+                                                     "priceType", "allowance", "allowance", "service", "data",
+                                                     "amount", "amount", 5, "units", "GB"));
+        json_array_append_new(src->prices,
+                              json_pack("{s:s, s:s, s:i, s:{s:i}}", "id", disc, "priceType", "discount",
+                                        "percentage", 50, "applicationDuration", "cycles", 3));
         json_array_append_new(src->offerings,
                               json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[{s:s}, {s:s}]}", "id", id, "name", id,
-                                        "productOfferingRelationship", "id", base, "relationshipType", "addOnTo",
-                                        "productOfferingPrice", "id", price, "id", disc));
+                                        "productOfferingRelationship", "id", base, "relationshipType",
+                                        "addOnTo", "productOfferingPrice", "id", price, "id", disc));
     }
     for (int b = 0; b < NBUNDLES; b++) {
         char id[32], p1[32], p2[32];
         snprintf(id, sizeof id, "po-bundle-%02d", b);
         snprintf(p1, sizeof p1, "po-plan-%03d", b);
         snprintf(p2, sizeof p2, "po-plan-%03d", b + 1);
-        json_array_append_new(src->offerings, json_pack("{s:s, s:s, s:b, s:[{s:s}, {s:s}]}", "id", id, "name", id,
-                                                        "isBundle", 1, "bundledProductOffering", "id", p1, "id", p2));
+        json_array_append_new(src->offerings,
+                              json_pack("{s:s, s:s, s:b, s:[{s:s}, {s:s}]}", "id", id, "name", id, "isBundle",
+                                        1, "bundledProductOffering", "id", p1, "id", p2));
     }
 }
 
@@ -249,8 +266,10 @@ static bss_err parse_and_compile(const char *text, size_t len, bss_catalog **out
     bss_err rc = bss_json_parse(text, len, &all, ei);
     if (rc != BSS_OK)
         return rc;
-    bss_catalog_source src = {.zone_tables = json_object_get(all, "z"), .timeband_plans = json_object_get(all, "t"),
-                              .specifications = json_object_get(all, "s"), .prices = json_object_get(all, "p"),
+    bss_catalog_source src = {.zone_tables = json_object_get(all, "z"),
+                              .timeband_plans = json_object_get(all, "t"),
+                              .specifications = json_object_get(all, "s"),
+                              .prices = json_object_get(all, "p"),
                               .offerings = json_object_get(all, "o")};
     rc = bss_catalog_compile(&src, out, ei);
     json_decref(all);
@@ -277,9 +296,11 @@ int main(void)
         bytes = bss_mem_used() - before;
         if (r == 0) {
             const bss_offering *o = bss_catalog_offering(cat, "po-plan-007", 0);
-            bss_usage_event ev = {.quantity = 61, .destination = "31612345678", .destination_len = 11, .rating_group = -1};
+            bss_usage_event ev = {
+                .quantity = 61, .destination = "31612345678", .destination_len = 11, .rating_group = -1};
             bss_usage_charge ch;
-            if (!o || bss_rate_usage(bss_offering_find_price(o, BSS_PRICE_USAGE, BSS_SERVICE_VOICE), &ev, &ch) != BSS_OK) {
+            if (!o || bss_rate_usage(bss_offering_find_price(o, BSS_PRICE_USAGE, BSS_SERVICE_VOICE), &ev,
+                                     &ch) != BSS_OK) {
                 fprintf(stderr, "bench: the compiled catalog does not rate\n");
                 return 1;
             }
@@ -296,8 +317,8 @@ int main(void)
         bss_catalog_free(cat);
     }
     int64_t c = median(compile_us), f = median(full_us);
-    printf("| catalog compile (200 offerings, %zu prices, %d prefixes) | median of %d |\n", json_array_size(src.prices),
-           NPREFIXES, RUNS);
+    printf("| catalog compile (200 offerings, %zu prices, %d prefixes) | median of %d |\n",
+           json_array_size(src.prices), NPREFIXES, RUNS);
     printf("|---|---|\n");
     printf("| bss_catalog_compile | %lld.%03lld ms |\n", (long long)(c / 1000), (long long)(c % 1000));
     printf("| parse JSON (%zu KB) + compile | %lld.%03lld ms |\n", len / 1024, (long long)(f / 1000),

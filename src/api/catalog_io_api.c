@@ -68,12 +68,12 @@ static const bss_tmf_resource export_job_res = {
 
 typedef struct io_job {
     bss_app *app;
-    json_t *doc;    /* the catalog document (import) */
+    json_t *doc; /* the catalog document (import) */
     bool dry_run;
     char base_url[512];
     char id[BSS_ID_LEN + 1]; /* importJob id */
-    json_t *result; /* report (import) or document (export) */
-    char *text;     /* export text */
+    json_t *result;          /* report (import) or document (export) */
+    char *text;              /* export text */
     size_t text_len;
 } io_job;
 
@@ -213,7 +213,7 @@ static int h_export(bss_req *r)
 typedef struct job_write {
     const bss_tmf_resource *res;
     io_job *io;
-    json_t *body;  /* create body, or the patch (completion) */
+    json_t *body; /* create body, or the patch (completion) */
     bool patch;
 } job_write;
 
@@ -248,8 +248,8 @@ static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
               bss_json_set_time(patch, "completionDate", bss_clock_now(&job->app->clock));
     if (!bad && rc)
         bad = json_object_set_new(patch, "errorLog",
-                                  json_pack("{s:s, s:s, s:s}", "code", bss_errname(rc), "message", iei.message,
-                                            "field", iei.field));
+                                  json_pack("{s:s, s:s, s:s}", "code", bss_errname(rc), "message",
+                                            iei.message, "field", iei.field));
     else if (!bad)
         bad = json_object_set_new(patch, "report", report ? json_incref(report) : json_null());
     json_decref(report);
@@ -261,7 +261,8 @@ static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
     bss_err wrc = bss_writer_run(job->app->writer, job_write_run, &w, ei);
     json_decref(patch);
     if (rc)
-        bss_log(BSS_LOG_WARN, "catalog.import_job", "id", job->id, "error", iei.message, "field", iei.field, NULL);
+        bss_log(BSS_LOG_WARN, "catalog.import_job", "id", job->id, "error", iei.message, "field", iei.field,
+                NULL);
     return wrc;
 }
 
@@ -304,7 +305,8 @@ static json_t *import_job_body(bss_req *r, json_t *req, json_t **content)
     const json_t *ct = json_object_get(req, "contentType");
     if (!json_is_object(c)) {
         bss_fail(&ei, BSS_E_INVALID, "content", "content must be the catalog document (an object)");
-    } else if (ct && !json_is_null(ct) && (!json_is_string(ct) || strcmp(json_string_value(ct), "application/json"))) {
+    } else if (ct && !json_is_null(ct) &&
+               (!json_is_string(ct) || strcmp(json_string_value(ct), "application/json"))) {
         bss_fail(&ei, BSS_E_INVALID, "contentType", "contentType must be application/json");
     } else if (bss_catalog_validate(c, &ei) == BSS_OK) {
         char *text = bss_json_dump(c, NULL);
@@ -384,10 +386,11 @@ static int h_export_job(bss_req *r)
     char url[700];
     snprintf(url, sizeof url, "%s/admin/v1/catalog/export", bss_http_base_url(r));
     int64_t now = bss_clock_now(&r->app->clock);
-    json_t *body = w ? json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json",
-                                 "url", url)
-                     : NULL;
-    if (!body || bss_json_set_time(body, "creationDate", now) || bss_json_set_time(body, "completionDate", now)) {
+    json_t *body =
+        w ? json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json", "url", url)
+          : NULL;
+    if (!body || bss_json_set_time(body, "creationDate", now) ||
+        bss_json_set_time(body, "completionDate", now)) {
         json_decref(body);
         bss_free(w);
         io_job_free(job);
@@ -406,16 +409,18 @@ static int h_export_job(bss_req *r)
 
 static const bss_route io_routes[] = {
     {"POST", "/admin/v1/catalog/import", h_import, BSS_ROLE_ADMIN, "admin.catalog.import", NULL},
-    {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "admin.catalog.export", NULL},
-    {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLE_ADMIN, "tmf620.importJob.create", &import_job_res},
-    {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.importJob.list",
+    {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "admin.catalog.export",
+     NULL},
+    {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLE_ADMIN, "tmf620.importJob.create",
      &import_job_res},
+    {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+     "tmf620.importJob.list", &import_job_res},
     {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
      "tmf620.importJob.get", &import_job_res},
-    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.exportJob.create",
-     &export_job_res},
-    {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "tmf620.exportJob.list",
-     &export_job_res},
+    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+     "tmf620.exportJob.create", &export_job_res},
+    {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+     "tmf620.exportJob.list", &export_job_res},
     {"GET", JOBS_BASE "/exportJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
      "tmf620.exportJob.get", &export_job_res},
 };

@@ -4,13 +4,16 @@
  * (POST/DELETE {base}/hub) from src/events/hub.c. A new TMF API is one line
  * in tmf_apis[] plus its module's register call.
  */
+#include "api/catalog_api.h"
 #include "api/router.h"
+#include "api/tmf671.h"
 
 static const struct {
     const char *api;  /* the name events are recorded under */
     const char *base; /* the path prefix of the API */
 } tmf_apis[] = {
     {"productCatalogManagement", "/tmf-api/productCatalogManagement/v4"},
+    {"promotionManagement", "/tmf-api/promotionManagement/v4"},
 };
 
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
@@ -18,6 +21,12 @@ bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
     bss_err rc = bss_admin_register_routes(rt, app);
     if (rc == BSS_OK)
         rc = bss_tmf620_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_tmf620_eligibility_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_tmf671_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_catalog_io_register_routes(rt);
     for (size_t i = 0; rc == BSS_OK && i < sizeof(tmf_apis) / sizeof(tmf_apis[0]); i++)
         rc = bss_hub_register_routes(rt, tmf_apis[i].api, tmf_apis[i].base);
     return rc;

@@ -358,7 +358,7 @@ bss_err bss__tmf620_check_refs(const bss_tmf_ctx *ctx, const bss_tmf_resource *r
  * The compiled catalog (catalog/compile.h): set to 1 once compile.c is in
  * the tree. These are the only two call sites of the TMF620 layer into it.
  */
-#define TMF620_USE_COMPILE 0
+#define TMF620_USE_COMPILE 1
 #if TMF620_USE_COMPILE
 #include "catalog/compile.h"
 #endif

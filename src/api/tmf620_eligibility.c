@@ -69,9 +69,11 @@ static bss_err parse_held(bss_req *r, const json_t *body, elig_input *in, bss_er
     if (!list || json_is_null(list))
         return BSS_OK;
     if (!json_is_array(list))
-        return bss_fail(ei, BSS_E_INVALID, "accountOfferings", "accountOfferings must be an array of {id, quantity}");
+        return bss_fail(ei, BSS_E_INVALID, "accountOfferings",
+                        "accountOfferings must be an array of {id, quantity}");
     if (json_array_size(list) > MAX_HELD)
-        return bss_fail(ei, BSS_E_INVALID, "accountOfferings", "accountOfferings holds at most %d entries", MAX_HELD);
+        return bss_fail(ei, BSS_E_INVALID, "accountOfferings", "accountOfferings holds at most %d entries",
+                        MAX_HELD);
     size_t i;
     const json_t *e;
     json_array_foreach(list, i, e)
@@ -125,12 +127,12 @@ static bss_err parse_body(bss_req *r, const json_t *body, elig_input *in, bss_er
     if (!rc)
         rc = parse_held(r, body, in, ei);
     if (!rc && q->new_customer < 0)
-        q->new_customer = since != INT64_MIN ? since > q->now_ms - NEW_CUSTOMER_DAYS * INT64_C(86400000)
-                                             : q->nheld == 0;
+        q->new_customer =
+            since != INT64_MIN ? since > q->now_ms - NEW_CUSTOMER_DAYS * INT64_C(86400000) : q->nheld == 0;
     return rc;
 }
 
-static bss_err add_promotion(bss_err rc, json_t *arr, const json_t *doc, const bss_elig_promotion *p)
+static bss_err add_promotion(bss_err rc, json_t *arr, const bss_elig_promotion *p)
 {
     if (rc)
         return rc;
@@ -139,15 +141,15 @@ static bss_err add_promotion(bss_err rc, json_t *arr, const json_t *doc, const b
         return BSS_E_NOMEM;
     int bad = 0;
     if (p->currency)
-        bad = json_object_set_new(d, "amount", json_pack("{s:s, s:o}", "unit", p->currency, "value",
-                                                         bss_money_to_json(p->amount_micros)));
+        bad = json_object_set_new(
+            d, "amount",
+            json_pack("{s:s, s:o}", "unit", p->currency, "value", bss_money_to_json(p->amount_micros)));
     else
         bad = json_object_set_new(d, "percentage", bss_money_to_json(p->percent_micros));
     if (!bad && p->cycles > 0)
         bad = json_object_set_new(d, "cycles", json_integer(p->cycles));
-    json_t *e = json_pack("{s:s?, s:s?, s:s?, s:o, s:b, s:s}", "id", p->id, "name", p->name, "couponCode", p->coupon,
-                          "discount", d, "stackable", p->stackable, "description", p->description);
-    (void)doc;
+    json_t *e = json_pack("{s:s?, s:s?, s:s?, s:o, s:b, s:s}", "id", p->id, "name", p->name, "couponCode",
+                          p->coupon, "discount", d, "stackable", p->stackable, "description", p->description);
     if (bad || !e || json_array_append_new(arr, e)) {
         json_decref(e);
         return BSS_E_NOMEM;
@@ -159,19 +161,20 @@ static json_t *reasons_json(const bss_elig_reason *list, size_t n)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++)
-        if (json_array_append_new(arr, json_pack("{s:s, s:s}", "code", list[i].code, "message", list[i].message))) {
+        if (json_array_append_new(
+                arr, json_pack("{s:s, s:s}", "code", list[i].code, "message", list[i].message))) {
             json_decref(arr);
             return NULL;
         }
     return arr;
 }
 
-static json_t *render(const char *id, const bss_elig_result *res, const json_t *promotions)
+static json_t *render(const char *id, const bss_elig_result *res)
 {
     json_t *promos = json_array();
     bss_err rc = promos ? BSS_OK : BSS_E_NOMEM;
     for (size_t i = 0; i < res->npromotions; i++)
-        rc = add_promotion(rc, promos, promotions, &res->promotions[i]);
+        rc = add_promotion(rc, promos, &res->promotions[i]);
     json_t *out = NULL;
     if (!rc)
         out = json_pack("{s:s, s:b, s:o, s:o, s:O}", "offeringId", id, "eligible", res->eligible, "reasons",
@@ -196,8 +199,8 @@ static bss_err load_promotions(bss_db *db, elig_input *in, bss_errinfo *ei)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     bss_res_filter f = {.column = 1, .op = BSS_RES_EQ, .nvalues = 1};
     f.values[0] = BSS_DB_STR("Active");
-    return bss_resource_list(db, bss_tmf671_promotion.table, &f, 1, 0, -1, NULL, collect_promotion, in->promotions,
-                             ei);
+    return bss_resource_list(db, bss_tmf671_promotion.table, &f, 1, 0, -1, NULL, collect_promotion,
+                             in->promotions, ei);
 }
 
 static int h_check(bss_req *r)
@@ -223,7 +226,7 @@ static int h_check(bss_req *r)
         rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
     if (!rc)
         rc = bss_eligibility_check(in->offering, in->promotions, &in->req, res, &ei);
-    json_t *out = rc ? NULL : render(id, res, in->promotions);
+    json_t *out = rc ? NULL : render(id, res);
     if (!rc && !out)
         rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
     if (rc)
@@ -239,8 +242,12 @@ static int h_check(bss_req *r)
 }
 
 static const bss_route elig_route = {
-    "POST", "/tmf-api/productCatalogManagement/v4/productOffering/{id}/checkEligibility", h_check, BSS_ROLES_ANY,
-    "tmf620.productOffering.checkEligibility", NULL};
+    "POST",
+    "/tmf-api/productCatalogManagement/v4/productOffering/{id}/checkEligibility",
+    h_check,
+    BSS_ROLES_ANY,
+    "tmf620.productOffering.checkEligibility",
+    NULL};
 
 bss_err bss_tmf620_eligibility_register_routes(bss_router *rt)
 {

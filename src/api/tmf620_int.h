@@ -104,4 +104,13 @@ bss_err bss__tmf620_products_using(bss_db *db, const char *offering_id, int64_t 
 bss_err bss__tmf620_referrers(bss_db *db, const bss_tmf_resource *res, const char *member, const char *id,
                               bss_errinfo *ei);
 
+/*
+ * When doc moves to Retired or Obsolete (from a live state), refuses
+ * (BSS_E_UNPROCESSABLE, field lifecycleStatus) while a live document of res
+ * refers to it through member (relationships: addOnTo/requires only): the
+ * compiled catalog has no live reference to a retired document.
+ */
+bss_err bss__tmf620_retire_check(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old,
+                                 const bss_tmf_resource *res, const char *member, bss_errinfo *ei);
+
 #endif

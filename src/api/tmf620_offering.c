@@ -21,7 +21,8 @@
  *     offering that is not itself an add-on: 422 otherwise;
  *   - a change of productOfferingPrice on an Active offering makes a new
  *     version (tmf620_version.c), effective from validFor.startDateTime.
- * Deleting an offering that an active product uses (table product) is 409
+ * An offering a live bundle contains, or a live add-on needs as its base,
+ * cannot be retired (422). Deleting an offering that an active product uses (table product) is 409
  * naming how many; so is deleting one another offering bundles or relates to.
  */
 #include <stdio.h>
@@ -303,6 +304,10 @@ bss_err bss_tmf620_offering_prepare(const bss_tmf_ctx *ctx, json_t *doc, const j
         rc = check_shape(doc, ei);
     if (!rc)
         rc = check_refs(ctx, doc, old, ei);
+    if (!rc)
+        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "bundledProductOffering", ei);
+    if (!rc)
+        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productOfferingRelationship", ei);
     if (!rc)
         rc = bss__tmf620_version_on_patch(ctx, doc, old, offering_versioned, ei);
     if (!rc)

@@ -19,7 +19,8 @@
  *     name existing prices that are not Retired or Obsolete (400 / 422);
  *   - a change of a priced member (price, percentage, usage, allowance, ...)
  *     of an Active price makes a new version (tmf620_version.c).
- * Deleting a price that an offering or another price refers to is 409.
+ * A price a live offering lists cannot be retired (422). Deleting a price
+ * that an offering or another price refers to is 409.
  */
 #include <stdio.h>
 #include <string.h>
@@ -210,6 +211,8 @@ bss_err bss_tmf620_price_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json
     }
     if (!rc)
         rc = bss__tmf620_check_refs(ctx, &bss_tmf620_price, doc, old, "productOfferingPriceRelationship", ei);
+    if (!rc)
+        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productOfferingPrice", ei);
     if (!rc)
         rc = bss__tmf620_version_on_patch(ctx, doc, old, price_versioned, ei);
     if (!rc)

@@ -17,7 +17,8 @@
  *     isDefault is a boolean and at most one value is the default (422);
  *   - bundledProductSpecification[].id name existing, non-retired
  *     specifications other than this one (400 missing, 422 retired/self).
- * Members not listed are kept as posted. Deleting a specification that an
+ * A specification a live offering sells cannot be retired (422). Members
+ * not listed are kept as posted. Deleting a specification that an
  * offering sells, or another specification bundles, is 409.
  */
 #include <stdio.h>
@@ -261,6 +262,8 @@ bss_err bss_tmf620_spec_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_
         rc = check_characteristics(doc, ei);
     if (!rc)
         rc = check_bundled(ctx, doc, old, ei);
+    if (!rc)
+        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productSpecification", ei);
     if (!rc)
         rc = bss__tmf620_compile_check(ctx, "productSpecification", doc, ei);
     return rc;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/query.h"
 #include "api/tmf.h"
@@ -157,23 +158,30 @@ bss_err bss__tmf620_products_using(bss_db *db, const char *offering_id, int64_t 
 typedef struct referrers_ctx {
     const char *member;
     const char *id;
+    bool live_only; /* skip Retired/Obsolete referrers and, in relationships, types other than add-on ones */
     int64_t count;
     char first[72];
     char first_name[72];
 } referrers_ctx;
 
-static bool refers_to(const json_t *v, const char *id)
+static bool addon_type(const json_t *ref)
+{
+    const char *t = json_string_value(json_object_get(ref, "relationshipType"));
+    return t && (strcasecmp(t, "addOnTo") == 0 || strcasecmp(t, "requires") == 0);
+}
+
+static bool refers_to(const json_t *v, const char *id, bool addons_only)
 {
     if (json_is_string(v))
         return strcmp(json_string_value(v), id) == 0;
     if (json_is_object(v)) {
         const char *rid = json_string_value(json_object_get(v, "id"));
-        return rid && strcmp(rid, id) == 0;
+        return rid && strcmp(rid, id) == 0 && (!addons_only || addon_type(v));
     }
     size_t i;
     const json_t *ref;
     if (json_is_array(v))
-        json_array_foreach(v, i, ref) if (refers_to(ref, id)) return true;
+        json_array_foreach(v, i, ref) if (refers_to(ref, id, addons_only)) return true;
     return false;
 }
 
@@ -186,7 +194,10 @@ static bss_err referrer_row(const bss_res_row *row, void *arg)
     json_t *doc = NULL;
     if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
         return BSS_E_INTERNAL;
-    if (refers_to(bss_json_path(doc, rc->member), rc->id)) {
+    int st = bss__tmf620_doc_state(doc);
+    bool skip = rc->live_only && (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE);
+    bool addons_only = rc->live_only && strcmp(rc->member, "productOfferingRelationship") == 0;
+    if (!skip && refers_to(bss_json_path(doc, rc->member), rc->id, addons_only)) {
         if (rc->count++ == 0) {
             const char *name = json_string_value(json_object_get(doc, "name"));
             snprintf(rc->first, sizeof rc->first, "%s", row->id);
@@ -211,4 +222,25 @@ bss_err bss__tmf620_referrers(bss_db *db, const bss_tmf_resource *res, const cha
     return bss_fail(ei, BSS_E_CONFLICT, "id", "%.64s is referred to by %lld %s%s (%s in %s %.64s '%.64s')",
                     id, (long long)rc.count, res->segment, rc.count == 1 ? "" : "s", member, res->segment,
                     rc.first, rc.first_name);
+}
+
+bss_err bss__tmf620_retire_check(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old,
+                                 const bss_tmf_resource *res, const char *member, bss_errinfo *ei)
+{
+    int to = bss__tmf620_doc_state(doc), from = old ? bss__tmf620_doc_state(old) : -1;
+    bool retiring = (to == BSS__LC_RETIRED || to == BSS__LC_OBSOLETE) &&
+                    !(from == BSS__LC_RETIRED || from == BSS__LC_OBSOLETE);
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    if (!retiring || !old || !ctx->db || !id || !*id)
+        return BSS_OK;
+    referrers_ctx rc = {.member = member, .id = id, .live_only = true};
+    bss_err err = bss_resource_list(ctx->db, res->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
+    if (err || rc.count == 0)
+        return err;
+    return bss_fail(ei, BSS_E_UNPROCESSABLE, "lifecycleStatus",
+                    "%s %.64s cannot become %s while %lld live %s%s refer to it (%s in %.64s '%.64s'): "
+                    "retire or change them first",
+                    ctx->res->segment, id, to == BSS__LC_RETIRED ? "Retired" : "Obsolete",
+                    (long long)rc.count, res->segment, rc.count == 1 ? "" : "s", member, rc.first,
+                    rc.first_name);
 }

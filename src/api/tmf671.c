@@ -97,7 +97,8 @@ static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
     json_t *v = json_object_get(doc, "lifecycleStatus");
     if (!v || json_is_null(v)) {
         const json_t *ov = old ? json_object_get(old, "lifecycleStatus") : NULL;
-        if (json_object_set_new(doc, "lifecycleStatus", json_string(ov ? json_string_value(ov) : "In design")))
+        if (json_object_set_new(doc, "lifecycleStatus",
+                                json_string(ov ? json_string_value(ov) : "In design")))
             return nomem(ei);
         v = json_object_get(doc, "lifecycleStatus");
     }
@@ -135,7 +136,8 @@ static bss_err check_basics(const json_t *doc, bss_errinfo *ei)
     if (!vf || json_is_null(vf))
         return BSS_OK;
     if (!json_is_object(vf))
-        return bss_fail(ei, BSS_E_INVALID, "validFor", "validFor must be an object {startDateTime, endDateTime}");
+        return bss_fail(ei, BSS_E_INVALID, "validFor",
+                        "validFor must be an object {startDateTime, endDateTime}");
     int64_t start = INT64_MIN, end = INT64_MAX;
     bss_err rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &start, ei);
     if (!rc)
@@ -206,7 +208,8 @@ static bss_err check_coupons(json_t *doc, bss_errinfo *ei)
         snprintf(at, sizeof at, "couponCodes[%zu]", i);
         size_t n = json_is_string(e) ? json_string_length(e) : 0;
         if (n < 3 || n > 32)
-            return bss_fail(ei, BSS_E_INVALID, at, "%s must be a code of 3 to 32 letters, digits, '-' or '_'", at);
+            return bss_fail(ei, BSS_E_INVALID, at, "%s must be a code of 3 to 32 letters, digits, '-' or '_'",
+                            at);
         const char *s = json_string_value(e);
         for (size_t k = 0; k < n; k++) {
             if (!isalnum((unsigned char)s[k]) && s[k] != '-' && s[k] != '_')
@@ -239,13 +242,13 @@ static bss_err scan_row(const bss_res_row *row, void *arg)
         return BSS_OK;
     size_t i, k;
     json_t *a, *b;
-    json_array_foreach(json_object_get(doc, "couponCodes"), i, a)
-        json_array_foreach((json_t *)s->codes, k, b)
-            if (json_is_string(a) && json_is_string(b) && strcmp(json_string_value(a), json_string_value(b)) == 0 &&
-                !s->code[0]) {
-                snprintf(s->other, sizeof s->other, "%s", row->id);
-                snprintf(s->code, sizeof s->code, "%s", json_string_value(a));
-            }
+    json_array_foreach(json_object_get(doc, "couponCodes"), i, a) json_array_foreach(
+        (json_t *)s->codes, k, b) if (json_is_string(a) && json_is_string(b) &&
+                                      strcmp(json_string_value(a), json_string_value(b)) == 0 && !s->code[0])
+    {
+        snprintf(s->other, sizeof s->other, "%s", row->id);
+        snprintf(s->code, sizeof s->code, "%s", json_string_value(a));
+    }
     json_decref(doc);
     return BSS_OK;
 }
@@ -278,7 +281,8 @@ static bss_err check_offering_ids(const bss_tmf_ctx *ctx, const json_t *action, 
     if (!ids || json_is_null(ids))
         return BSS_OK;
     if (!json_is_array(ids))
-        return bss_fail(ei, BSS_E_INVALID, "action.offeringIds", "action.offeringIds must be an array of ids");
+        return bss_fail(ei, BSS_E_INVALID, "action.offeringIds",
+                        "action.offeringIds must be an array of ids");
     size_t i;
     const json_t *e;
     json_array_foreach(ids, i, e)
@@ -314,14 +318,17 @@ static bss_err check_discount(const json_t *action, bss_errinfo *ei)
         if (rc)
             return rc;
         if (v <= 0 || v > 100 * BSS_MICROS_PER_UNIT)
-            return bss_fail(ei, BSS_E_INVALID, "action.percentage", "action.percentage must be above 0 and at most 100");
+            return bss_fail(ei, BSS_E_INVALID, "action.percentage",
+                            "action.percentage must be above 0 and at most 100");
         return BSS_OK;
     }
     if (!json_is_object(amt))
-        return bss_fail(ei, BSS_E_INVALID, "action.amount", "action.amount must be a Money object {unit, value}");
+        return bss_fail(ei, BSS_E_INVALID, "action.amount",
+                        "action.amount must be a Money object {unit, value}");
     const char *unit = json_string_value(json_object_get(amt, "unit"));
     if (!unit || !bss_currency_find(unit))
-        return bss_fail(ei, BSS_E_INVALID, "action.amount.unit", "action.amount.unit must be an ISO 4217 currency code");
+        return bss_fail(ei, BSS_E_INVALID, "action.amount.unit",
+                        "action.amount.unit must be an ISO 4217 currency code");
     bss_err rc = bss_money_from_json(json_object_get(amt, "value"), "action.amount.value", &v, ei);
     if (rc)
         return rc;
@@ -336,7 +343,8 @@ static bss_err check_action(const bss_tmf_ctx *ctx, const json_t *doc, bss_errin
     if (!action || json_is_null(action))
         return BSS_OK;
     if (!json_is_object(action))
-        return bss_fail(ei, BSS_E_INVALID, "action", "action must be an object {type, percentage|amount, cycles, offeringIds}");
+        return bss_fail(ei, BSS_E_INVALID, "action",
+                        "action must be an object {type, percentage|amount, cycles, offeringIds}");
     const char *type = json_string_value(json_object_get(action, "type"));
     const json_t *tv = json_object_get(action, "type");
     if (tv && !json_is_null(tv) && (!type || strcmp(type, "discount") != 0))

@@ -15,8 +15,8 @@
 #include "core/json.h"
 #include "core/mem.h"
 
-#define BSS__ANY (-1)      /* "*" in a rate or roaming entry */
-#define BSS__NO_RATE (-1)  /* matrix cell: nothing applies */
+#define BSS__ANY (-1)       /* "*" in a rate or roaming entry */
+#define BSS__NO_RATE (-1)   /* matrix cell: nothing applies */
 #define BSS__USE_PRICE (-2) /* matrix cell: the top-level price applies */
 
 typedef enum bss__period { BSS__DAY = 0, BSS__WEEK, BSS__MONTH, BSS__YEAR } bss__period;

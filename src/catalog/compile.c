@@ -78,8 +78,8 @@ static const char *keep_str(bss_catalog *cat, const char *s)
  * Collects the current documents of one kind (valid over their validFor)
  * and their older versions from src->versions, sorted by id then from.
  */
-static bss_err collect(const json_t *current, const json_t *versions, const char *kind, raw_entry **out, size_t *n,
-                       bss_errinfo *ei)
+static bss_err collect(const json_t *current, const json_t *versions, const char *kind, raw_entry **out,
+                       size_t *n, bss_errinfo *ei)
 {
     size_t cap = json_array_size(current) + json_array_size(versions) + 1, k = 0;
     raw_entry *v = bss_calloc(cap, sizeof *v);
@@ -99,8 +99,10 @@ static bss_err collect(const json_t *current, const json_t *versions, const char
         const json_t *vf = json_object_get(doc, "validFor");
         bss_err rc = BSS_OK;
         if (json_is_object(vf) &&
-            ((rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &e->from, ei)) != BSS_OK ||
-             (rc = bss_json_get_time(vf, "endDateTime", "validFor.endDateTime", false, &e->to, ei)) != BSS_OK)) {
+            ((rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &e->from, ei)) !=
+                 BSS_OK ||
+             (rc = bss_json_get_time(vf, "endDateTime", "validFor.endDateTime", false, &e->to, ei)) !=
+                 BSS_OK)) {
             bss_free(v);
             return about(ei, rc, kind, e->id);
         }
@@ -238,17 +240,17 @@ static bss_err build_prices(bss_catalog *cat, const bss_catalog_source *src, bss
 }
 
 /* First index in [0, n) whose id is >= id (entries sorted by id). */
-#define LOWER_BOUND(arr, n, key, out)                    \
-    do {                                                 \
-        size_t lo_ = 0, hi_ = (n);                       \
-        while (lo_ < hi_) {                              \
-            size_t mid_ = lo_ + (hi_ - lo_) / 2;         \
-            if (strcmp((arr)[mid_].id, (key)) < 0)       \
-                lo_ = mid_ + 1;                          \
-            else                                         \
-                hi_ = mid_;                              \
-        }                                                \
-        (out) = lo_;                                     \
+#define LOWER_BOUND(arr, n, key, out)                                                                        \
+    do {                                                                                                     \
+        size_t lo_ = 0, hi_ = (n);                                                                           \
+        while (lo_ < hi_) {                                                                                  \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                             \
+            if (strcmp((arr)[mid_].id, (key)) < 0)                                                           \
+                lo_ = mid_ + 1;                                                                              \
+            else                                                                                             \
+                hi_ = mid_;                                                                                  \
+        }                                                                                                    \
+        (out) = lo_;                                                                                         \
     } while (0)
 
 /* The price entry of id valid at as_of (highest version wins); NULL if none. */
@@ -288,8 +290,8 @@ static bss_offering *find_offering_current(const bss_catalog *cat, const char *i
     return best;
 }
 
-static const char *ref_id(const json_t *refs, size_t i, char *path, size_t cap, const char *member, bss_errinfo *ei,
-                          bss_err *rc)
+static const char *ref_id(const json_t *refs, size_t i, char *path, size_t cap, const char *member,
+                          bss_errinfo *ei, bss_err *rc)
 {
     snprintf(path, cap, "%s[%zu].id", member, i);
     const char *id = json_string_value(json_object_get(json_array_get(refs, i), "id"));
@@ -310,8 +312,9 @@ static bss_err resolve_prices(bss_catalog *cat, bss_offering *o, bss_errinfo *ei
         if (rc != BSS_OK)
             return rc;
         bool current = o->version_no == INT64_MAX;
-        const bss__price_entry *e = current || o->valid_from == INT64_MIN ? find_price_current(cat, id)
-                                                                          : find_price(cat, id, o->valid_from);
+        const bss__price_entry *e = current || o->valid_from == INT64_MIN
+                                        ? find_price_current(cat, id)
+                                        : find_price(cat, id, o->valid_from);
         if (!e && !current)
             e = find_price_current(cat, id);
         if (!e)
@@ -332,9 +335,11 @@ static bss_err check_spec(bss_catalog *cat, bss_offering *o, bss_errinfo *ei)
     size_t i;
     LOWER_BOUND(cat->specs, cat->nspecs, id, i);
     if (i >= cat->nspecs || strcmp(cat->specs[i].id, id) != 0)
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, "productSpecification.id", "no productSpecification '%s'", id);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "productSpecification.id", "no productSpecification '%s'",
+                        id);
     if (o->version_no == INT64_MAX && !o->retired && cat->specs[i].retired)
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, "productSpecification.id", "productSpecification '%s' is retired", id);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "productSpecification.id",
+                        "productSpecification '%s' is retired", id);
     return BSS_OK;
 }
 
@@ -385,7 +390,8 @@ static bss_err check_relationships(bss_catalog *cat, bss_offering *o, bss_errinf
         if (!base)
             return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "no productOffering '%s' to be an add-on to", id);
         if (base->retired)
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "productOffering '%s' is retired: no compatible base", id);
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, path,
+                            "productOffering '%s' is retired: no compatible base", id);
         if (base->is_addon && rel_is(rel, "addOnTo"))
             return bss_fail(ei, BSS_E_UNPROCESSABLE, path,
                             "productOffering '%s' is itself an add-on: an add-on needs a base offering", id);
@@ -404,9 +410,10 @@ static bss_err find_cycle(bss_offering *o, bss_errinfo *ei)
         if (b->mark == 1) {
             char path[64];
             snprintf(path, sizeof path, "bundledProductOffering[%zu].id", i);
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path,
-                            "productOffering %s: bundle cycle: it bundles '%s', which (through its bundles) bundles '%s'",
-                            o->id, b->id, o->id);
+            return bss_fail(
+                ei, BSS_E_UNPROCESSABLE, path,
+                "productOffering %s: bundle cycle: it bundles '%s', which (through its bundles) bundles '%s'",
+                o->id, b->id, o->id);
         }
         bss_err rc = find_cycle(b, ei);
         if (rc != BSS_OK)
@@ -527,7 +534,8 @@ const bss_offering *bss_catalog_offering(const bss_catalog *cat, const char *id,
     LOWER_BOUND(cat->offs, cat->noffs, id, i);
     for (; i < cat->noffs && strcmp(cat->offs[i].id, id) == 0; i++) {
         const bss_offering *o = &cat->offs[i];
-        if (as_of_ms >= o->valid_from && as_of_ms < o->valid_to && (!best || o->version_no > best->version_no))
+        if (as_of_ms >= o->valid_from && as_of_ms < o->valid_to &&
+            (!best || o->version_no > best->version_no))
             best = o;
     }
     return best;
@@ -565,20 +573,59 @@ const bss_timeband_plan *bss_catalog_timeband_plan(const bss_catalog *cat, const
     return i < cat->nplans && strcmp(cat->plans[i].id, id) == 0 ? cat->plans[i].plan : NULL;
 }
 
-const json_t *bss_catalog_promotions(const bss_catalog *cat) { return cat->promotions; }
-size_t bss_catalog_offering_count(const bss_catalog *cat) { return cat->nids; }
-uint64_t bss_catalog_generation(const bss_catalog *cat) { return cat->generation; }
+const json_t *bss_catalog_promotions(const bss_catalog *cat)
+{
+    return cat->promotions;
+}
+size_t bss_catalog_offering_count(const bss_catalog *cat)
+{
+    return cat->nids;
+}
+uint64_t bss_catalog_generation(const bss_catalog *cat)
+{
+    return cat->generation;
+}
 
-const char *bss_offering_id(const bss_offering *o) { return o->id; }
-const char *bss_offering_name(const bss_offering *o) { return o->name; }
-const char *bss_offering_version(const bss_offering *o) { return o->version; }
-const char *bss_offering_lifecycle(const bss_offering *o) { return o->lifecycle; }
-int64_t bss_offering_valid_from(const bss_offering *o) { return o->valid_from; }
-int64_t bss_offering_valid_to(const bss_offering *o) { return o->valid_to; }
-bool bss_offering_is_bundle(const bss_offering *o) { return o->is_bundle; }
-const json_t *bss_offering_doc(const bss_offering *o) { return o->doc; }
-size_t bss_offering_price_count(const bss_offering *o) { return o->nprices; }
-size_t bss_offering_bundled_count(const bss_offering *o) { return o->nbundled; }
+const char *bss_offering_id(const bss_offering *o)
+{
+    return o->id;
+}
+const char *bss_offering_name(const bss_offering *o)
+{
+    return o->name;
+}
+const char *bss_offering_version(const bss_offering *o)
+{
+    return o->version;
+}
+const char *bss_offering_lifecycle(const bss_offering *o)
+{
+    return o->lifecycle;
+}
+int64_t bss_offering_valid_from(const bss_offering *o)
+{
+    return o->valid_from;
+}
+int64_t bss_offering_valid_to(const bss_offering *o)
+{
+    return o->valid_to;
+}
+bool bss_offering_is_bundle(const bss_offering *o)
+{
+    return o->is_bundle;
+}
+const json_t *bss_offering_doc(const bss_offering *o)
+{
+    return o->doc;
+}
+size_t bss_offering_price_count(const bss_offering *o)
+{
+    return o->nprices;
+}
+size_t bss_offering_bundled_count(const bss_offering *o)
+{
+    return o->nbundled;
+}
 
 const bss_price *bss_offering_price(const bss_offering *o, size_t i)
 {

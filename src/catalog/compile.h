@@ -98,8 +98,8 @@ const bss_price *bss_catalog_price(const bss_catalog *cat, const char *id, int64
 const bss_zone_table *bss_catalog_zone_table(const bss_catalog *cat, const char *id);
 const bss_timeband_plan *bss_catalog_timeband_plan(const bss_catalog *cat, const char *id);
 const json_t *bss_catalog_promotions(const bss_catalog *cat); /* array of documents */
-size_t bss_catalog_offering_count(const bss_catalog *cat);     /* distinct ids */
-uint64_t bss_catalog_generation(const bss_catalog *cat);       /* set by publish; 0 before */
+size_t bss_catalog_offering_count(const bss_catalog *cat);    /* distinct ids */
+uint64_t bss_catalog_generation(const bss_catalog *cat);      /* set by publish; 0 before */
 
 const char *bss_offering_id(const bss_offering *o);
 const char *bss_offering_name(const bss_offering *o);

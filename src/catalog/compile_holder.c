@@ -60,13 +60,14 @@ void bss_catalog_source_clear(bss_catalog_source *src)
 static bss_err table_exists(bss_db *db, const char *table, bool *out, bss_errinfo *ei)
 {
     int64_t n = 0;
-    bss_err rc = bss_db_kind(db) == BSS_DB_SQLITE
-                     ? bss_db_query_int64(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                          BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei)
-                     : bss_db_query_int64(db,
-                                          "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                                          "AND table_schema = current_schema()",
-                                          BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
+    bss_err rc =
+        bss_db_kind(db) == BSS_DB_SQLITE
+            ? bss_db_query_int64(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei)
+            : bss_db_query_int64(db,
+                                 "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                                 "AND table_schema = current_schema()",
+                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
     *out = n > 0;
     return rc;
 }
@@ -85,7 +86,8 @@ static bss_err load_docs(bss_db *db, const char *table, const char *sql, json_t 
         size_t len = 0;
         const char *text = bss_db_col_text(rows, 0, &len);
         json_t *doc = NULL;
-        if (text && (rc = bss_json_parse(text, len, &doc, ei)) == BSS_OK && json_array_append_new(arr, doc) != 0)
+        if (text && (rc = bss_json_parse(text, len, &doc, ei)) == BSS_OK &&
+            json_array_append_new(arr, doc) != 0)
             rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
     }
     if (rc == BSS_OK)
@@ -101,8 +103,10 @@ static bss_err load_versions(bss_db *db, json_t *arr, bss_errinfo *ei)
     if (rc != BSS_OK || !exists)
         return rc;
     bss_db_rows *rows = NULL;
-    rc = bss_db_query(db, "SELECT kind, id, version, valid_from_ms, valid_to_ms, doc FROM tmf620_version "
-                          "ORDER BY kind, id, version", BSS_DB_NOARGS, &rows, ei);
+    rc = bss_db_query(db,
+                      "SELECT kind, id, version, valid_from_ms, valid_to_ms, doc FROM tmf620_version "
+                      "ORDER BY kind, id, version",
+                      BSS_DB_NOARGS, &rows, ei);
     while (rc == BSS_OK && bss_db_next(rows)) {
         size_t len = 0;
         const char *text = bss_db_col_text(rows, 5, &len);
@@ -110,8 +114,8 @@ static bss_err load_versions(bss_db *db, json_t *arr, bss_errinfo *ei)
         if (!text || (rc = bss_json_parse(text, len, &doc, ei)) != BSS_OK)
             continue;
         row = json_pack("{s:s?, s:s?, s:I, s:I, s:o}", "kind", bss_db_col_text(rows, 0, NULL), "id",
-                        bss_db_col_text(rows, 1, NULL), "version", (json_int_t)bss_db_col_int64(rows, 2), "validFrom",
-                        (json_int_t)bss_db_col_int64(rows, 3), "doc", doc);
+                        bss_db_col_text(rows, 1, NULL), "version", (json_int_t)bss_db_col_int64(rows, 2),
+                        "validFrom", (json_int_t)bss_db_col_int64(rows, 3), "doc", doc);
         if (row && !bss_db_col_null(rows, 4))
             json_object_set_new(row, "validTo", json_integer(bss_db_col_int64(rows, 4)));
         if (!row || json_array_append_new(arr, row) != 0)
@@ -125,16 +129,17 @@ static bss_err load_versions(bss_db *db, json_t *arr, bss_errinfo *ei)
 
 bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
 {
-    if (!src->offerings || !src->prices || !src->specifications || !src->zone_tables || !src->timeband_plans ||
-        !src->promotions || !src->versions)
+    if (!src->offerings || !src->prices || !src->specifications || !src->zone_tables ||
+        !src->timeband_plans || !src->promotions || !src->versions)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
-    bss_err rc = load_docs(db, "tmf620_zone_table", "SELECT doc FROM tmf620_zone_table ORDER BY id", src->zone_tables, ei);
+    bss_err rc = load_docs(db, "tmf620_zone_table", "SELECT doc FROM tmf620_zone_table ORDER BY id",
+                           src->zone_tables, ei);
     if (rc == BSS_OK)
         rc = load_docs(db, "tmf620_time_band_plan", "SELECT doc FROM tmf620_time_band_plan ORDER BY id",
                        src->timeband_plans, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_product_specification", "SELECT doc FROM tmf620_product_specification ORDER BY id",
-                       src->specifications, ei);
+        rc = load_docs(db, "tmf620_product_specification",
+                       "SELECT doc FROM tmf620_product_specification ORDER BY id", src->specifications, ei);
     if (rc == BSS_OK)
         rc = load_docs(db, "tmf620_product_offering_price",
                        "SELECT doc FROM tmf620_product_offering_price ORDER BY id", src->prices, ei);
@@ -142,7 +147,8 @@ bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
         rc = load_docs(db, "tmf620_product_offering", "SELECT doc FROM tmf620_product_offering ORDER BY id",
                        src->offerings, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf671_promotion", "SELECT doc FROM tmf671_promotion ORDER BY id", src->promotions, ei);
+        rc = load_docs(db, "tmf671_promotion", "SELECT doc FROM tmf671_promotion ORDER BY id",
+                       src->promotions, ei);
     if (rc == BSS_OK)
         rc = load_versions(db, src->versions, ei);
     return rc;
@@ -178,14 +184,16 @@ static bss_err substitute(json_t *arr, const char *id, const json_t *doc, bss_er
     if (!doc)
         return BSS_OK;
     json_t *copy = json_deep_copy(doc);
-    if (!copy || json_object_set_new(copy, "id", json_string(id)) != 0 || json_array_append_new(arr, copy) != 0) {
+    if (!copy || json_object_set_new(copy, "id", json_string(id)) != 0 ||
+        json_array_append_new(arr, copy) != 0) {
         json_decref(copy);
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory checking the catalog");
     }
     return BSS_OK;
 }
 
-bss_err bss_catalog_check_write(bss_db *db, const char *kind, const char *id, const json_t *doc, bss_errinfo *ei)
+bss_err bss_catalog_check_write(bss_db *db, const char *kind, const char *id, const json_t *doc,
+                                bss_errinfo *ei)
 {
     bss_catalog_source src;
     bss_catalog_source_init(&src);
@@ -207,8 +215,8 @@ bss_err bss_catalog_check_write(bss_db *db, const char *kind, const char *id, co
 typedef struct slot {
     pthread_t owner;
     atomic_int nheld;
-    uint64_t gen;                 /* written by the owner thread only */
-    _Atomic(bss_catalog *) snap;  /* changed under the mutex */
+    uint64_t gen;                /* written by the owner thread only */
+    _Atomic(bss_catalog *) snap; /* changed under the mutex */
     struct slot *next;
 } slot;
 
@@ -384,13 +392,14 @@ bss_err bss_catalog_rebuild_db(bss_app *app, bss_db *db, bss_errinfo *ei)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory creating the catalog holder");
     if (rc != BSS_OK) {
         bss_catalog_free(cat);
-        bss_log(BSS_LOG_ERROR, "catalog.rebuild", "error", bss_errname(rc), "field", ei ? ei->field : "", "message",
-                ei ? ei->message : "", NULL);
+        bss_log(BSS_LOG_ERROR, "catalog.rebuild", "error", bss_errname(rc), "field", ei ? ei->field : "",
+                "message", ei ? ei->message : "", NULL);
         return rc;
     }
     size_t n = cat->nids;
     bss_catalog_publish(app->catalog, cat);
-    bss_logf(BSS_LOG_INFO, "catalog.rebuild", "offerings=%zu ms=%lld", n, (long long)(bss_monotonic_ms() - t0));
+    bss_logf(BSS_LOG_INFO, "catalog.rebuild", "offerings=%zu ms=%lld", n,
+             (long long)(bss_monotonic_ms() - t0));
     return BSS_OK;
 }
 

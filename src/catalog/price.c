@@ -82,8 +82,8 @@ bss_err bss__price_uint(bss__pctx *c, const json_t *obj, const char *key, const 
     if (rc != BSS_OK || !had)
         return rc;
     if (v < min || v > max)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "%s must be between %lld and %lld", path, (long long)min,
-                        (long long)max);
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "%s must be between %lld and %lld", path,
+                        (long long)min, (long long)max);
     *out = v;
     return BSS_OK;
 }
@@ -97,12 +97,13 @@ bss_err bss__price_money(bss__pctx *c, const json_t *obj, const char *key, const
         *present = false;
     if (!m || json_is_null(m)) {
         if (required)
-            return bss_fail(c->ei, BSS_E_INVALID, path, "%s is required (Money: {\"unit\": \"EUR\", \"value\": 9.99})",
-                            path);
+            return bss_fail(c->ei, BSS_E_INVALID, path,
+                            "%s is required (Money: {\"unit\": \"EUR\", \"value\": 9.99})", path);
         return BSS_OK;
     }
     if (!json_is_object(m))
-        return bss_fail(c->ei, BSS_E_INVALID, path, "%s must be Money: {\"unit\": \"EUR\", \"value\": 9.99}", path);
+        return bss_fail(c->ei, BSS_E_INVALID, path, "%s must be Money: {\"unit\": \"EUR\", \"value\": 9.99}",
+                        path);
     snprintf(fv, sizeof fv, "%s.value", path);
     snprintf(fu, sizeof fu, "%s.unit", path);
     const char *unit = NULL;
@@ -124,7 +125,8 @@ bss_err bss__price_money(bss__pctx *c, const json_t *obj, const char *key, const
     if (rc != BSS_OK)
         return rc;
     if (micros < 0 || (positive && micros == 0))
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, fv, "%s must be %s", fv, positive ? "greater than 0" : "0 or more");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, fv, "%s must be %s", fv,
+                        positive ? "greater than 0" : "0 or more");
     *out = micros;
     if (present)
         *present = true;
@@ -138,7 +140,8 @@ bss_err bss_price_quantity(const json_t *q, bss_service service, const char *pat
     snprintf(fa, sizeof fa, "%s.amount", path);
     snprintf(fu, sizeof fu, "%s.units", path);
     if (!json_is_object(q))
-        return bss_fail(ei, BSS_E_INVALID, path, "%s must be a Quantity: {\"amount\": 10, \"units\": \"GB\"}", path);
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be a Quantity: {\"amount\": 10, \"units\": \"GB\"}",
+                        path);
     const char *units = NULL;
     bss_err rc = bss_json_get_str(q, "units", fu, true, &units, ei);
     if (rc != BSS_OK)
@@ -196,16 +199,18 @@ static bss_err parse_recurring(bss__pctx *c, const json_t *pop)
     static const char *const policies[] = {"daily", "none"};
     bss_price *p = c->p;
     if (!json_object_get(pop, "recurringChargePeriodType"))
-        return bss_fail(c->ei, BSS_E_INVALID, "recurringChargePeriodType",
-                        "recurringChargePeriodType is required for a recurring price (day, week, month, year)");
+        return bss_fail(
+            c->ei, BSS_E_INVALID, "recurringChargePeriodType",
+            "recurringChargePeriodType is required for a recurring price (day, week, month, year)");
     int period = 0, policy = 0;
-    bss_err rc = parse_enum(c, pop, "recurringChargePeriodType", "recurringChargePeriodType", periods, 4, &period);
+    bss_err rc =
+        parse_enum(c, pop, "recurringChargePeriodType", "recurringChargePeriodType", periods, 4, &period);
     if (rc == BSS_OK)
         rc = parse_enum(c, pop, "prorationPolicy", "prorationPolicy", policies, 2, &policy);
     int64_t len = 1;
     if (rc == BSS_OK)
-        rc = bss__price_uint(c, pop, "recurringChargePeriodLength", "recurringChargePeriodLength", false, 1, 366,
-                             &len);
+        rc = bss__price_uint(c, pop, "recurringChargePeriodLength", "recurringChargePeriodLength", false, 1,
+                             366, &len);
     if (rc != BSS_OK)
         return rc;
     p->period = (bss__period)period;
@@ -248,8 +253,8 @@ static bss_err parse_fair_usage(bss__pctx *c, const json_t *pop, const json_t *a
         return rc;
     if (action == 0) {
         b->fair_action = BSS_FAIR_THROTTLE;
-        return bss__price_uint(c, f, "throttleKbps", "allowance.fairUsage.throttleKbps", true, 1, INT64_C(100000000),
-                               &b->throttle_kbps);
+        return bss__price_uint(c, f, "throttleKbps", "allowance.fairUsage.throttleKbps", true, 1,
+                               INT64_C(100000000), &b->throttle_kbps);
     }
     b->fair_action = BSS_FAIR_OVERAGE;
     rc = bss__price_money(c, f, "overagePrice", "allowance.fairUsage.overagePrice", true, false,
@@ -265,7 +270,8 @@ static bss_err parse_fair_usage(bss__pctx *c, const json_t *pop, const json_t *a
     else if (b->service == BSS_SERVICE_DATA)
         b->overage_units_per_uom = INT64_C(1024) * 1024;
     if (rc == BSS_OK && b->overage_units_per_uom <= 0)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "unitOfMeasure.amount", "unitOfMeasure.amount must be greater than 0");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "unitOfMeasure.amount",
+                        "unitOfMeasure.amount must be greater than 0");
     return rc;
 }
 
@@ -280,7 +286,8 @@ static bss_err parse_rollover(bss__pctx *c, const json_t *al, bss_bucket_templat
     if (rc != BSS_OK || !b->rollover)
         return rc;
     if (b->unlimited)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "allowance.rollover", "an unlimited allowance cannot roll over");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "allowance.rollover",
+                        "an unlimited allowance cannot roll over");
     b->rollover_cap = b->units;
     const json_t *cap = json_object_get(r, "cap");
     if (cap && !json_is_null(cap))
@@ -294,8 +301,10 @@ static bss_err parse_allowance_zones(bss__pctx *c, const json_t *al, bss_bucket_
     if (!zones || json_is_null(zones))
         return BSS_OK;
     if (!json_is_array(zones) || json_array_size(zones) == 0)
-        return bss_fail(c->ei, BSS_E_INVALID, "allowance.zones", "allowance.zones must be a non-empty array of zone names");
-    bss_err rc = bss__price_str(c, al, "zoneTableId", "allowance.zoneTableId", false, &c->p->allow_zone_table_id);
+        return bss_fail(c->ei, BSS_E_INVALID, "allowance.zones",
+                        "allowance.zones must be a non-empty array of zone names");
+    bss_err rc =
+        bss__price_str(c, al, "zoneTableId", "allowance.zoneTableId", false, &c->p->allow_zone_table_id);
     if (rc != BSS_OK)
         return rc;
     if (!c->p->allow_zone_table_id)
@@ -336,7 +345,8 @@ static bss_err parse_allowance(bss__pctx *c, const json_t *pop)
     bss_bucket_template *b = &c->p->bucket;
     const json_t *al = json_object_get(pop, "allowance");
     if (!json_is_object(al))
-        return bss_fail(c->ei, BSS_E_INVALID, "allowance", "an allowance price needs the \"allowance\" object");
+        return bss_fail(c->ei, BSS_E_INVALID, "allowance",
+                        "an allowance price needs the \"allowance\" object");
     const char *svc = NULL;
     bss_err rc = bss_json_get_str(al, "service", "allowance.service", true, &svc, c->ei);
     if (rc != BSS_OK)
@@ -345,11 +355,13 @@ static bss_err parse_allowance(bss__pctx *c, const json_t *pop)
         return bss_fail(c->ei, BSS_E_INVALID, "allowance.service",
                         "allowance.service must be one of: voice, sms, data, event (got '%s')", svc);
     c->p->service = b->service;
-    if ((rc = bss_json_get_bool(al, "unlimited", "allowance.unlimited", false, &b->unlimited, c->ei)) != BSS_OK)
+    if ((rc = bss_json_get_bool(al, "unlimited", "allowance.unlimited", false, &b->unlimited, c->ei)) !=
+        BSS_OK)
         return rc;
     const json_t *amount = json_object_get(al, "amount");
     if (b->unlimited && amount && !json_is_null(amount))
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "allowance.amount", "an unlimited allowance has no amount");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "allowance.amount",
+                        "an unlimited allowance has no amount");
     if (!b->unlimited) {
         if (!amount || json_is_null(amount))
             return bss_fail(c->ei, BSS_E_INVALID, "allowance.amount",
@@ -360,8 +372,8 @@ static bss_err parse_allowance(bss__pctx *c, const json_t *pop)
     int renewal = 0;
     int64_t priority = 100;
     b->renew_each_cycle = true;
-    if ((rc = parse_validity(c, al, b)) == BSS_OK && (rc = parse_enum(c, al, "renewal", "allowance.renewal",
-                                                                     renewals, 2, &renewal)) == BSS_OK)
+    if ((rc = parse_validity(c, al, b)) == BSS_OK &&
+        (rc = parse_enum(c, al, "renewal", "allowance.renewal", renewals, 2, &renewal)) == BSS_OK)
         b->renew_each_cycle = renewal == 0;
     if (rc == BSS_OK)
         rc = bss_json_get_bool(al, "shared", "allowance.shared", false, &b->shared, c->ei);
@@ -414,7 +426,8 @@ static bss_err parse_discount(bss__pctx *c, const json_t *pop)
         if (rc != BSS_OK)
             return rc;
         if (micros <= 0 || micros > 100 * BSS_MICROS_PER_UNIT)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "percentage", "percentage must be more than 0 and at most 100");
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "percentage",
+                            "percentage must be more than 0 and at most 100");
         if (micros % 10000 != 0)
             return bss_fail(c->ei, BSS_E_INVALID, "percentage", "percentage has at most 2 decimals");
         if (c->p->has_value && c->p->value != 0)
@@ -479,11 +492,20 @@ bss_err bss_price_build(const json_t *pop, const bss_price_refs *refs, bss_price
     bss_err rc = parse_common(&c, pop);
     if (rc == BSS_OK) {
         switch (p->kind) {
-        case BSS_PRICE_RECURRING: rc = parse_recurring(&c, pop); break;
-        case BSS_PRICE_USAGE: rc = bss__price_usage(&c, pop); break;
-        case BSS_PRICE_ALLOWANCE: rc = parse_allowance(&c, pop); break;
-        case BSS_PRICE_DISCOUNT: rc = parse_discount(&c, pop); break;
-        case BSS_PRICE_ONE_TIME: break;
+        case BSS_PRICE_RECURRING:
+            rc = parse_recurring(&c, pop);
+            break;
+        case BSS_PRICE_USAGE:
+            rc = bss__price_usage(&c, pop);
+            break;
+        case BSS_PRICE_ALLOWANCE:
+            rc = parse_allowance(&c, pop);
+            break;
+        case BSS_PRICE_DISCOUNT:
+            rc = parse_discount(&c, pop);
+            break;
+        case BSS_PRICE_ONE_TIME:
+            break;
         }
     }
     if (rc != BSS_OK) {
@@ -500,10 +522,31 @@ void bss_price_free(bss_price *p)
         bss_arena_destroy(p->arena);
 }
 
-bss_price_type bss_price_kind(const bss_price *p) { return p->kind; }
-const char *bss_price_id(const bss_price *p) { return p->id; }
-const char *bss_price_name(const bss_price *p) { return p->name; }
-const char *bss_price_currency(const bss_price *p) { return p->currency; }
-const char *bss_price_tax_category(const bss_price *p) { return p->tax_category; }
-bss_service bss_price_service(const bss_price *p) { return p->service; }
-int64_t bss_price_amount_micros(const bss_price *p) { return p->has_value ? p->value : 0; }
+bss_price_type bss_price_kind(const bss_price *p)
+{
+    return p->kind;
+}
+const char *bss_price_id(const bss_price *p)
+{
+    return p->id;
+}
+const char *bss_price_name(const bss_price *p)
+{
+    return p->name;
+}
+const char *bss_price_currency(const bss_price *p)
+{
+    return p->currency;
+}
+const char *bss_price_tax_category(const bss_price *p)
+{
+    return p->tax_category;
+}
+bss_service bss_price_service(const bss_price *p)
+{
+    return p->service;
+}
+int64_t bss_price_amount_micros(const bss_price *p)
+{
+    return p->has_value ? p->value : 0;
+}

@@ -37,7 +37,8 @@ static bss_err parse_uom(bss__pctx *c, const json_t *pop, const json_t *u)
         c->p->service = inferred;
     rc = bss_price_quantity(uom, c->p->service, "unitOfMeasure", &us->units_per_uom, c->ei);
     if (rc == BSS_OK && us->units_per_uom <= 0)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "unitOfMeasure.amount", "unitOfMeasure.amount must be greater than 0");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "unitOfMeasure.amount",
+                        "unitOfMeasure.amount must be greater than 0");
     return rc;
 }
 
@@ -51,12 +52,15 @@ static bss_err parse_increments(bss__pctx *c, const json_t *u)
         if (!json_is_object(inc))
             return bss_fail(c->ei, BSS_E_INVALID, "usage.increments",
                             "usage.increments must be {\"first\": N, \"next\": M} in base units");
-        rc = bss__price_uint(c, inc, "first", "usage.increments.first", true, 1, INT64_C(1) << 50, &us->first);
+        rc =
+            bss__price_uint(c, inc, "first", "usage.increments.first", true, 1, INT64_C(1) << 50, &us->first);
         if (rc == BSS_OK)
-            rc = bss__price_uint(c, inc, "next", "usage.increments.next", true, 1, INT64_C(1) << 50, &us->next);
+            rc = bss__price_uint(c, inc, "next", "usage.increments.next", true, 1, INT64_C(1) << 50,
+                                 &us->next);
     }
     if (rc == BSS_OK)
-        rc = bss__price_uint(c, u, "minimumUnits", "usage.minimumUnits", false, 0, INT64_C(1) << 50, &us->minimum);
+        rc = bss__price_uint(c, u, "minimumUnits", "usage.minimumUnits", false, 0, INT64_C(1) << 50,
+                             &us->minimum);
     if (rc == BSS_OK)
         rc = bss__price_money(c, u, "connectFee", "usage.connectFee", false, false, &us->connect_fee, NULL);
     return rc;
@@ -76,17 +80,19 @@ static bss_err parse_tiers(bss__pctx *c, const json_t *u)
             s = NULL;
         }
     if (s)
-        return bss_fail(c->ei, BSS_E_INVALID, "usage.structure", "usage.structure must be one of: flat, tiered, volume (got '%s')", s);
+        return bss_fail(c->ei, BSS_E_INVALID, "usage.structure",
+                        "usage.structure must be one of: flat, tiered, volume (got '%s')", s);
     const json_t *tiers = json_object_get(u, "tiers");
     bool has = tiers && !json_is_null(tiers);
     if (us->structure == BSS__FLAT) {
         if (has)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.tiers", "usage.tiers need \"structure\": \"tiered\" or \"volume\"");
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.tiers",
+                            "usage.tiers need \"structure\": \"tiered\" or \"volume\"");
         return BSS_OK;
     }
     if (!has || !json_is_array(tiers) || json_array_size(tiers) == 0)
-        return bss_fail(c->ei, BSS_E_INVALID, "usage.tiers", "usage.tiers must be a non-empty array for structure %s",
-                        names[us->structure]);
+        return bss_fail(c->ei, BSS_E_INVALID, "usage.tiers",
+                        "usage.tiers must be a non-empty array for structure %s", names[us->structure]);
     size_t n = json_array_size(tiers);
     if (n > 1000)
         return bss_fail(c->ei, BSS_E_TOO_BIG, "usage.tiers", "at most 1000 tiers");
@@ -100,21 +106,26 @@ static bss_err parse_tiers(bss__pctx *c, const json_t *u)
         snprintf(pp, sizeof pp, "usage.tiers[%zu].price", i);
         const json_t *t = json_array_get(tiers, i);
         if (!json_is_object(t))
-            return bss_fail(c->ei, BSS_E_INVALID, pp, "usage.tiers[%zu] must be {\"from\", \"to\", \"price\"}", i);
-        int64_t from = -1, to = -1, limit = INT64_C(1) << 53;
+            return bss_fail(c->ei, BSS_E_INVALID, pp,
+                            "usage.tiers[%zu] must be {\"from\", \"to\", \"price\"}", i);
+        int64_t from = -1, to = -1,
+                limit = (INT64_MAX / 4) / us->unit_factor; /* bounds x unit stay in int64 */
         if ((rc = bss__price_uint(c, t, "from", pf, true, 0, limit, &from)) != BSS_OK ||
             (rc = bss__price_uint(c, t, "to", pt, false, 0, limit, &to)) != BSS_OK ||
-            (rc = bss__price_money(c, t, "price", pp, true, false, &us->tiers[i].price_micros, NULL)) != BSS_OK)
+            (rc = bss__price_money(c, t, "price", pp, true, false, &us->tiers[i].price_micros, NULL)) !=
+                BSS_OK)
             return rc;
         int64_t prev_to = i ? us->tiers[i - 1].to_units / us->unit_factor : 0;
         if (i == 0 && from != 0)
             return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pf, "the first tier must start at 0");
         if (i > 0 && from < prev_to)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pf, "tier %zu (from %lld) overlaps tier %zu (to %lld)", i,
-                            (long long)from, i - 1, (long long)prev_to);
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pf,
+                            "tier %zu (from %lld) overlaps tier %zu (to %lld)", i, (long long)from, i - 1,
+                            (long long)prev_to);
         if (i > 0 && from > prev_to)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pf, "gap: tier %zu starts at %lld but tier %zu ends at %lld", i,
-                            (long long)from, i - 1, (long long)prev_to);
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pf,
+                            "gap: tier %zu starts at %lld but tier %zu ends at %lld", i, (long long)from,
+                            i - 1, (long long)prev_to);
         if (to >= 0 && to <= from)
             return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pt, "%s must be greater than from", pt);
         if (to < 0 && i + 1 < n)
@@ -144,19 +155,22 @@ static bss_err resolve_table(bss__pctx *c, const json_t *u, const char *key, boo
         const bss_zone_table *t = c->refs->zone_table(c->refs->ctx, *id);
         if (t && bss_zone_table_kind(t) != kind)
             return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "zone table '%s' is a %s table", *id,
-                            kind == BSS_ZONE_DESTINATION ? "roaming, not a destination" : "destination, not a roaming");
+                            kind == BSS_ZONE_DESTINATION ? "roaming, not a destination"
+                                                         : "destination, not a roaming");
         *out = t;
     } else {
         *out = c->refs->timeband_plan(c->refs->ctx, *id);
     }
     if (!*out)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "no %s '%s'", zone ? "zone table" : "time-band plan", *id);
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "no %s '%s'",
+                        zone ? "zone table" : "time-band plan", *id);
     return BSS_OK;
 }
 
 /* A zone or band name of an entry: "*" (or absent) is BSS__ANY; -3 when it cannot be checked yet. */
-static bss_err entry_index(bss__pctx *c, const json_t *e, const char *key, const char *path, const char *table_id,
-                           const char *table_key, const bss_zone_table *zt, const bss_timeband_plan *plan, int *out)
+static bss_err entry_index(bss__pctx *c, const json_t *e, const char *key, const char *path,
+                           const char *table_id, const char *table_key, const bss_zone_table *zt,
+                           const bss_timeband_plan *plan, int *out)
 {
     const char *name = NULL;
     bss_err rc = bss_json_get_str(e, key, path, false, &name, c->ei);
@@ -174,14 +188,15 @@ static bss_err entry_index(bss__pctx *c, const json_t *e, const char *key, const
     }
     *out = zt ? bss_zone_index(zt, name) : bss_timeband_index(plan, name);
     if (*out < 0)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "'%s' is not a %s of '%s'", name, zt ? "zone" : "band",
-                        table_id);
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "'%s' is not a %s of '%s'", name,
+                        zt ? "zone" : "band", table_id);
     return BSS_OK;
 }
 
 static bool same_name(const json_t *a, const json_t *b, const char *key)
 {
-    const char *x = json_string_value(json_object_get(a, key)), *y = json_string_value(json_object_get(b, key));
+    const char *x = json_string_value(json_object_get(a, key)),
+               *y = json_string_value(json_object_get(b, key));
     return strcmp(x ? x : "*", y ? y : "*") == 0;
 }
 
@@ -194,7 +209,8 @@ static bss_err parse_rates(bss__pctx *c, const json_t *u)
     if (!json_is_array(rates) || json_array_size(rates) == 0)
         return bss_fail(c->ei, BSS_E_INVALID, "usage.rates", "usage.rates must be a non-empty array");
     if (us->structure != BSS__FLAT)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.rates", "usage.rates need \"structure\": \"flat\"");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.rates",
+                        "usage.rates need \"structure\": \"flat\"");
     size_t n = json_array_size(rates);
     if (n > 10000)
         return bss_fail(c->ei, BSS_E_TOO_BIG, "usage.rates", "at most 10000 rates");
@@ -208,9 +224,11 @@ static bss_err parse_rates(bss__pctx *c, const json_t *u)
         snprintf(pp, sizeof pp, "usage.rates[%zu].price", i);
         const json_t *r = json_array_get(rates, i);
         if (!json_is_object(r))
-            return bss_fail(c->ei, BSS_E_INVALID, pp, "usage.rates[%zu] must be {\"zone\", \"band\", \"price\"}", i);
+            return bss_fail(c->ei, BSS_E_INVALID, pp,
+                            "usage.rates[%zu] must be {\"zone\", \"band\", \"price\"}", i);
         bss__rate *rt = &us->rates[i];
-        bss_err rc = entry_index(c, r, "zone", pz, us->zone_table_id, "zoneTableId", us->zones, NULL, &rt->zone);
+        bss_err rc =
+            entry_index(c, r, "zone", pz, us->zone_table_id, "zoneTableId", us->zones, NULL, &rt->zone);
         if (rc == BSS_OK)
             rc = entry_index(c, r, "band", pb, us->plan_id, "timeBandPlanId", NULL, us->plan, &rt->band);
         if (rc == BSS_OK)
@@ -218,9 +236,10 @@ static bss_err parse_rates(bss__pctx *c, const json_t *u)
         if (rc != BSS_OK)
             return rc;
         for (size_t j = 0; j < i; j++)
-            if (same_name(r, json_array_get(rates, j), "zone") && same_name(r, json_array_get(rates, j), "band"))
-                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pz, "usage.rates[%zu] repeats the zone and band of usage.rates[%zu]",
-                                i, j);
+            if (same_name(r, json_array_get(rates, j), "zone") &&
+                same_name(r, json_array_get(rates, j), "band"))
+                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pz,
+                                "usage.rates[%zu] repeats the zone and band of usage.rates[%zu]", i, j);
     }
     return BSS_OK;
 }
@@ -257,10 +276,11 @@ static bss_err build_matrix(bss__pctx *c)
             us->matrix[z * us->nbands + b] = cell;
             bool must = zone >= 0 || us->nzones == 0;
             if (cell == BSS__NO_RATE && must)
-                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.rates",
-                                "no rate for zone '%s' in band '%s': add a rate (\"*\" matches any) or a price",
-                                zone >= 0 ? bss_zone_name(us->zones, zone) : "*",
-                                us->plan ? bss_timeband_name(us->plan, b) : "*");
+                return bss_fail(
+                    c->ei, BSS_E_UNPROCESSABLE, "usage.rates",
+                    "no rate for zone '%s' in band '%s': add a rate (\"*\" matches any) or a price",
+                    zone >= 0 ? bss_zone_name(us->zones, zone) : "*",
+                    us->plan ? bss_timeband_name(us->plan, b) : "*");
         }
     return BSS_OK;
 }
@@ -273,10 +293,12 @@ static bss_err parse_roaming_entry(bss__pctx *c, const json_t *e, size_t i, bss_
     snprintf(pr, sizeof pr, "usage.roaming[%zu].rule", i);
     snprintf(pp, sizeof pp, "usage.roaming[%zu].price", i);
     if (!json_is_object(e))
-        return bss_fail(c->ei, BSS_E_INVALID, pz, "usage.roaming[%zu] must be {\"zone\", \"rule\" | \"price\"}", i);
+        return bss_fail(c->ei, BSS_E_INVALID, pz,
+                        "usage.roaming[%zu] must be {\"zone\", \"rule\" | \"price\"}", i);
     if (!json_object_get(e, "zone"))
         return bss_fail(c->ei, BSS_E_INVALID, pz, "%s is required", pz);
-    bss_err rc = entry_index(c, e, "zone", pz, us->roam_table_id, "roamingZoneTableId", us->roam_zones, NULL, &out->zone);
+    bss_err rc = entry_index(c, e, "zone", pz, us->roam_table_id, "roamingZoneTableId", us->roam_zones, NULL,
+                             &out->zone);
     const char *rule = NULL;
     if (rc == BSS_OK)
         rc = bss_json_get_str(e, "rule", pr, false, &rule, c->ei);
@@ -304,9 +326,11 @@ static bss_err parse_roaming(bss__pctx *c, const json_t *u)
     if (!has && !us->roam_table_id)
         return BSS_OK;
     if (!us->roam_table_id)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.roamingZoneTableId", "usage.roaming needs usage.roamingZoneTableId");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.roamingZoneTableId",
+                        "usage.roaming needs usage.roamingZoneTableId");
     if (!has || !json_is_array(roam) || json_array_size(roam) == 0)
-        return bss_fail(c->ei, BSS_E_INVALID, "usage.roaming", "usage.roaming must be a non-empty array of rules");
+        return bss_fail(c->ei, BSS_E_INVALID, "usage.roaming",
+                        "usage.roaming must be a non-empty array of rules");
     size_t n = json_array_size(roam);
     if (n > 1000)
         return bss_fail(c->ei, BSS_E_TOO_BIG, "usage.roaming", "at most 1000 roaming rules");
@@ -321,7 +345,8 @@ static bss_err parse_roaming(bss__pctx *c, const json_t *u)
             if (same_name(json_array_get(roam, i), json_array_get(roam, j), "zone")) {
                 char pz[48];
                 snprintf(pz, sizeof pz, "usage.roaming[%zu].zone", i);
-                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pz, "usage.roaming[%zu] repeats the zone of usage.roaming[%zu]", i, j);
+                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pz,
+                                "usage.roaming[%zu] repeats the zone of usage.roaming[%zu]", i, j);
             }
     }
     if (!us->roam_zones)
@@ -335,7 +360,8 @@ static bss_err parse_roaming(bss__pctx *c, const json_t *u)
             if (us->roam[i].zone == z || (us->roam[i].zone == BSS__ANY && best < 0))
                 best = i;
         if (best < 0)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.roaming", "no roaming rule for roaming zone '%s' (\"*\" matches any)",
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.roaming",
+                            "no roaming rule for roaming zone '%s' (\"*\" matches any)",
                             bss_zone_name(us->roam_zones, z));
         us->roam_by_zone[z] = best;
     }
@@ -349,9 +375,11 @@ static bss_err parse_rating_groups(bss__pctx *c, const json_t *u)
     if (!rgs || json_is_null(rgs))
         return BSS_OK;
     if (c->p->service != BSS_SERVICE_DATA)
-        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.ratingGroups", "usage.ratingGroups are for data prices");
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.ratingGroups",
+                        "usage.ratingGroups are for data prices");
     if (!json_is_array(rgs) || json_array_size(rgs) == 0 || json_array_size(rgs) > 1000)
-        return bss_fail(c->ei, BSS_E_INVALID, "usage.ratingGroups", "usage.ratingGroups must be an array of 1..1000 entries");
+        return bss_fail(c->ei, BSS_E_INVALID, "usage.ratingGroups",
+                        "usage.ratingGroups must be an array of 1..1000 entries");
     size_t n = json_array_size(rgs);
     if (!(us->rgs = bss_arena_alloc(c->p->arena, n * sizeof *us->rgs)))
         return bss__price_nomem(c);
@@ -375,10 +403,12 @@ static bss_err parse_rating_groups(bss__pctx *c, const json_t *u)
         if (rc != BSS_OK)
             return rc;
         if (g->zero_rated == has_price)
-            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pp, "usage.ratingGroups[%zu] needs a price or \"zeroRated\": true (one of them)", i);
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pp,
+                            "usage.ratingGroups[%zu] needs a price or \"zeroRated\": true (one of them)", i);
         for (size_t j = 0; j < i; j++)
             if (us->rgs[j].rating_group == g->rating_group)
-                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pg, "rating group %lld is listed twice", (long long)g->rating_group);
+                return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pg, "rating group %lld is listed twice",
+                                (long long)g->rating_group);
     }
     return BSS_OK;
 }
@@ -388,14 +418,16 @@ bss_err bss__price_usage(bss__pctx *c, const json_t *pop)
     bss__usage *us = &c->p->usage;
     const json_t *u = json_object_get(pop, "usage");
     if (!json_is_object(u))
-        return bss_fail(c->ei, BSS_E_INVALID, "usage", "a usage price needs the \"usage\" object (service, increments ...)");
+        return bss_fail(c->ei, BSS_E_INVALID, "usage",
+                        "a usage price needs the \"usage\" object (service, increments ...)");
     bss_err rc = parse_uom(c, pop, u);
     if (rc == BSS_OK)
         rc = parse_increments(c, u);
     if (rc == BSS_OK)
         rc = parse_tiers(c, u);
     if (rc == BSS_OK)
-        rc = resolve_table(c, u, "zoneTableId", true, BSS_ZONE_DESTINATION, &us->zone_table_id, (const void **)&us->zones);
+        rc = resolve_table(c, u, "zoneTableId", true, BSS_ZONE_DESTINATION, &us->zone_table_id,
+                           (const void **)&us->zones);
     if (rc == BSS_OK)
         rc = resolve_table(c, u, "timeBandPlanId", false, 0, &us->plan_id, (const void **)&us->plan);
     if (rc == BSS_OK)

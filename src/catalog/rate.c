@@ -114,7 +114,8 @@ int64_t bss_rate_round_units(const bss_price *p, int64_t quantity)
 }
 
 /* Graduated: each unit priced by the tier its position [used, used + units) falls in. */
-static bool rate_graduated(const bss__usage *us, int64_t used, int64_t units, int64_t *out, bss_rate_trace *tr)
+static bool rate_graduated(const bss__usage *us, int64_t used, int64_t units, int64_t *out,
+                           bss_rate_trace *tr)
 {
     int64_t start = used, end, total = 0;
     if (__builtin_add_overflow(used, units, &end))
@@ -159,7 +160,8 @@ static bool rate_volume(const bss__usage *us, int64_t used, int64_t units, int64
 }
 
 /* Destination zone row and band of the event; BSS_E_NOT_FOUND when the destination is in no zone. */
-static bss_err locate(const bss_price *p, const bss_usage_event *ev, bss_usage_charge *out, int *zone_row, int *band)
+static bss_err locate(const bss_price *p, const bss_usage_event *ev, bss_usage_charge *out, int *zone_row,
+                      int *band)
 {
     const bss__usage *us = &p->usage;
     *zone_row = us->nzones;
@@ -255,8 +257,9 @@ bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_
     int64_t charge = 0;
     if (!decided && us->structure != BSS__FLAT) {
         tr->source = BSS_RATE_SRC_TIERS;
-        bool ok = us->structure == BSS__TIERED ? rate_graduated(us, ev->used_units, out->rated_units, &charge, tr)
-                                               : rate_volume(us, ev->used_units, out->rated_units, &charge, tr);
+        bool ok = us->structure == BSS__TIERED
+                      ? rate_graduated(us, ev->used_units, out->rated_units, &charge, tr)
+                      : rate_volume(us, ev->used_units, out->rated_units, &charge, tr);
         if (!ok)
             return BSS_E_RANGE;
     } else {
@@ -282,11 +285,14 @@ size_t bss_rate_trace_format(const bss_usage_charge *c, char *buf, size_t cap)
     bss_money_format(c->trace.unit_price_micros, unit);
     bss_money_format(c->trace.connect_fee_micros, fee);
     bss_money_format(c->charge_micros, charge);
-    int src_i = (c->trace.source >= BSS_RATE_SRC_FLAT && c->trace.source <= BSS_RATE_SRC_TIERS) ? (int)c->trace.source : 0;
-    int n = snprintf(buf, cap, "%s[%d] zone=%s band=%s roaming=%s/%s units=%lld price=%s/%lld connect=%s%s charge=%s",
-                     src[src_i], c->trace.index, c->zone ? c->zone : "-", c->band ? c->band : "-",
-                     c->roaming_zone ? c->roaming_zone : "-", rules[c->roaming], (long long)c->rated_units, unit,
-                     (long long)c->trace.units_per_uom, fee, c->zero_rated ? " zero-rated" : "", charge);
+    int src_i = (c->trace.source >= BSS_RATE_SRC_FLAT && c->trace.source <= BSS_RATE_SRC_TIERS)
+                    ? (int)c->trace.source
+                    : 0;
+    int n = snprintf(
+        buf, cap, "%s[%d] zone=%s band=%s roaming=%s/%s units=%lld price=%s/%lld connect=%s%s charge=%s",
+        src[src_i], c->trace.index, c->zone ? c->zone : "-", c->band ? c->band : "-",
+        c->roaming_zone ? c->roaming_zone : "-", rules[c->roaming], (long long)c->rated_units, unit,
+        (long long)c->trace.units_per_uom, fee, c->zero_rated ? " zero-rated" : "", charge);
     return n < 0 ? 0 : (size_t)n;
 }
 
@@ -320,7 +326,8 @@ bss_err bss_rate_discount(const bss_price *p, int64_t base_micros, bss_charge_ki
     if (base_micros <= 0 || !(d->applies_to & (unsigned)kind) || (d->cycles > 0 && cycle_n > d->cycles))
         return BSS_OK;
     int64_t off = p->value;
-    if (d->is_percentage && !bss_money_muldiv(base_micros, d->percentage_micros, 100 * BSS_MICROS_PER_UNIT, &off))
+    if (d->is_percentage &&
+        !bss_money_muldiv(base_micros, d->percentage_micros, 100 * BSS_MICROS_PER_UNIT, &off))
         return BSS_E_RANGE;
     *out_discount_micros = off < base_micros ? off : base_micros;
     return BSS_OK;

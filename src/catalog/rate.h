@@ -58,12 +58,12 @@ typedef struct bss_usage_event {
     int64_t quantity;        /* base units: seconds, messages, bytes, events (>= 0) */
     const char *destination; /* E.164 digits without '+' (voice, sms); NULL = none */
     size_t destination_len;
-    int64_t start_ms;        /* UTC instant, for the time band */
-    const bss_tz *tz;        /* the account's time zone; NULL = the plan's */
-    const char *visited;     /* visited network MCC-MNC digits; NULL = at home */
+    int64_t start_ms;    /* UTC instant, for the time band */
+    const bss_tz *tz;    /* the account's time zone; NULL = the plan's */
+    const char *visited; /* visited network MCC-MNC digits; NULL = at home */
     size_t visited_len;
-    int64_t rating_group;    /* data rating group; -1 = none */
-    int64_t used_units;      /* rated units already used this period (tiers) */
+    int64_t rating_group; /* data rating group; -1 = none */
+    int64_t used_units;   /* rated units already used this period (tiers) */
 } bss_usage_event;
 
 typedef enum bss_rate_source {
@@ -119,13 +119,13 @@ typedef enum bss_fair_action { BSS_FAIR_NONE = 0, BSS_FAIR_THROTTLE, BSS_FAIR_OV
 typedef struct bss_bucket_template {
     bss_service service;
     bool unlimited;
-    int64_t units;            /* base units (0 when unlimited) */
-    int validity_days;        /* 0 = one billing cycle */
+    int64_t units;     /* base units (0 when unlimited) */
+    int validity_days; /* 0 = one billing cycle */
     bool renew_each_cycle;
     bool rollover;
-    int64_t rollover_cap;     /* base units */
-    bool shared;              /* pooled across the account's lines */
-    int priority;             /* lower first */
+    int64_t rollover_cap; /* base units */
+    bool shared;          /* pooled across the account's lines */
+    int priority;         /* lower first */
     bss_fair_action fair_action;
     int64_t fair_after_units; /* base units */
     int64_t throttle_kbps;

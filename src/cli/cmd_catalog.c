@@ -146,7 +146,8 @@ static int report_error(long status, const answer *a)
     json_t *v = a->data ? json_loads(a->data, 0, NULL) : NULL;
     const char *msg = v ? json_string_value(json_object_get(v, "message")) : NULL;
     const char *field = v ? json_string_value(json_object_get(v, "field")) : NULL;
-    fprintf(stderr, "bss catalog: the server answered %ld: %s\n", status, msg ? msg : (a->data ? a->data : ""));
+    fprintf(stderr, "bss catalog: the server answered %ld: %s\n", status,
+            msg ? msg : (a->data ? a->data : ""));
     if (field && *field)
         fprintf(stderr, "bss catalog: at %s\n", field);
     if (status == 401)
@@ -220,12 +221,12 @@ static void print_report(const json_t *rep)
     size_t i;
     const json_t *e;
     json_array_foreach(json_object_get(rep, "created"), i, e)
-        printf("%s %-22s %s\n", dry ? "would create" : "created", json_string_value(json_object_get(e, "kind")),
-               json_string_value(json_object_get(e, "id")));
+        printf("%s %-22s %s\n", dry ? "would create" : "created",
+               json_string_value(json_object_get(e, "kind")), json_string_value(json_object_get(e, "id")));
     json_array_foreach(json_object_get(rep, "updated"), i, e)
     {
-        printf("%s %-22s %s:", dry ? "would update" : "updated", json_string_value(json_object_get(e, "kind")),
-               json_string_value(json_object_get(e, "id")));
+        printf("%s %-22s %s:", dry ? "would update" : "updated",
+               json_string_value(json_object_get(e, "kind")), json_string_value(json_object_get(e, "id")));
         size_t k;
         const json_t *c;
         json_array_foreach(json_object_get(e, "changes"), k, c)
@@ -253,8 +254,9 @@ static int do_import(const cat_opts *o, const char *file)
     }
     json_decref(check);
     answer a = {0};
-    long st = call(o, "POST", o->dry_run ? "/admin/v1/catalog/import?dryRun=true" : "/admin/v1/catalog/import",
-                   body, len, &a);
+    long st =
+        call(o, "POST", o->dry_run ? "/admin/v1/catalog/import?dryRun=true" : "/admin/v1/catalog/import",
+             body, len, &a);
     bss_free(body);
     json_t *rep = (st == 200 && a.data) ? json_loads(a.data, 0, NULL) : NULL;
     int rc = 0;
@@ -270,8 +272,9 @@ static int do_import(const cat_opts *o, const char *file)
 /* The server URL from the configuration when --url is not given. */
 static void default_url(const bss_config *cfg, cat_opts *o)
 {
-    const char *host =
-        strcmp(cfg->listen_host, "0.0.0.0") == 0 || cfg->listen_host[0] == '\0' ? "127.0.0.1" : cfg->listen_host;
+    const char *host = strcmp(cfg->listen_host, "0.0.0.0") == 0 || cfg->listen_host[0] == '\0'
+                           ? "127.0.0.1"
+                           : cfg->listen_host;
     snprintf(o->url_buf, sizeof(o->url_buf), strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host,
              cfg->listen_port);
     o->url = o->url_buf;

@@ -22,6 +22,7 @@
 #include "cli/demo.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "catalog/compile.h"
 #include "db/lock.h"
 #include "db/migrate.h"
 #include "db/writer.h"
@@ -146,7 +147,7 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* Everything after the lock: store, writer, workers, demo, events, server. */
+/* Everything after the lock: store, writer, workers, demo, catalog, events, server. */
 static int serve(bss_app *app, bss_errinfo *ei)
 {
     if (prepare_store(app, ei) != BSS_OK)
@@ -162,12 +163,26 @@ static int serve(bss_app *app, bss_errinfo *ei)
         status = 1;
     if (status == 0 && app->cfg.demo && bss_demo_seed(app, ei) != BSS_OK)
         status = 1;
+    /*
+     * The compiled catalog the rater reads, rebuilt after every catalog
+     * write. Every write is validated, so a stored catalog compiles; if it
+     * does not (data changed behind the server's back), serve anyway with
+     * what compiled and say so: the API is how the catalog gets fixed.
+     */
+    if (status == 0) {
+        bss_errinfo cei;
+        bss_errinfo_clear(&cei);
+        if (bss_catalog_rebuild(app, &cei) != BSS_OK)
+            bss_log(BSS_LOG_ERROR, "catalog.rebuild", "field", cei.field, "message", cei.message, NULL);
+    }
     if (status == 0 && bss_events_start(app, &app->events, ei) != BSS_OK)
         status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
-    bss_workers_stop(app->workers); /* drains its queue; its jobs may still write */
+    bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */
     app->workers = NULL;
+    bss_catalog_holder_destroy(app->catalog);
+    app->catalog = NULL;
     bss_events_stop(app->events);
     app->events = NULL;
     bss_writer_stop(app->writer);

@@ -87,8 +87,10 @@ static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
 {
     char path[PATH_MAX + 64];
     if (!find_catalog(path, sizeof path)) {
-        bss_log(BSS_LOG_WARN, "demo.seed", "message", "demo: no " DEMO_CATALOG " found next to the binary or here; "
-                "the catalog stays empty", NULL);
+        bss_log(BSS_LOG_WARN, "demo.seed", "message",
+                "demo: no " DEMO_CATALOG " found next to the binary or here; "
+                "the catalog stays empty",
+                NULL);
         return BSS_OK;
     }
     json_t *doc = NULL, *report = NULL;
@@ -104,7 +106,8 @@ static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
     char created[32];
     snprintf(created, sizeof created, "%zu", json_array_size(json_object_get(report, "created")));
     json_decref(report);
-    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: catalog imported", "file", path, "created", created, NULL);
+    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: catalog imported", "file", path, "created", created,
+            NULL);
     return BSS_OK;
 }
 
@@ -120,7 +123,8 @@ bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
     if (rc != BSS_OK)
         return rc;
     if (rows > 0) {
-        bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds a catalog; left alone", NULL);
+        bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds a catalog; left alone",
+                NULL);
         return BSS_OK;
     }
     return seed_catalog(app, ei);

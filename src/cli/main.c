@@ -19,6 +19,7 @@ static const bss_cmd commands[] = {
     {"serve", "run the server (REST API, events, background work)", bss_cmd_serve, bss_cmd_serve_help},
     {"migrate", "apply pending schema migrations to the store", bss_cmd_migrate, bss_cmd_migrate_help},
     {"key", "create, list and revoke API keys", bss_cmd_key, bss_cmd_key_help},
+    {"catalog", "export and import the product catalog", bss_cmd_catalog, bss_cmd_catalog_help},
     {"version", "print the version", cmd_version, cmd_version_help},
     {"help", "show help for a command", cmd_help, cmd_help_help},
 };

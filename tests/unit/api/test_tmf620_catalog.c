@@ -232,13 +232,23 @@ static void test_references(void **state)
                   "{\"name\":\"x\",\"productSpecification\":{\"id\":\"s1\"},"
                   "\"productOfferingPrice\":[{\"name\":\"embedded\"}]}",
                   BSS_E_INVALID, "productOfferingPrice[0].id");
-    /* retire the spec: new references to it are 422, the existing one may stay */
+    /* a spec a live offering sells cannot retire; once the offering is retired it can */
     bss_errinfo ei;
     assert_int_equal(
+        patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+        BSS_E_UNPROCESSABLE);
+    assert_string_equal(ei.field, "lifecycleStatus");
+    assert_non_null(strstr(ei.message, "o1"));
+    assert_int_equal(
+        patch_at(db, &bss_tmf620_price, "p1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+        BSS_E_UNPROCESSABLE);
+    assert_int_equal(patch_at(db, o, "o1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
+    assert_int_equal(
         patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
+    /* new references to a retired document are 422; a retired offering keeps its own */
     expect_create(db, o, "{\"name\":\"x\",\"productSpecification\":{\"id\":\"s1\"}}", BSS_E_UNPROCESSABLE,
                   "productSpecification.id");
-    assert_int_equal(patch_at(db, o, "o1", "{\"description\":\"still sold\"}", NOW, NULL, &ei), BSS_OK);
+    assert_int_equal(patch_at(db, o, "o1", "{\"description\":\"was sold\"}", NOW, NULL, &ei), BSS_OK);
     assert_int_equal(patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Active\"}", NOW, NULL, &ei),
                      BSS_E_STATE);
     assert_string_equal(ei.field, "lifecycleStatus");
@@ -282,6 +292,10 @@ static void test_bundles_and_addons(void **state)
                   "{\"name\":\"x\",\"productSpecification\":{\"id\":\"s1\"},"
                   "\"productOfferingRelationship\":[{\"id\":\"gone\",\"relationshipType\":\"addOnTo\"}]}",
                   BSS_E_INVALID, "productOfferingRelationship[0].id");
+    /* nor can it retire while live bundles and add-ons need it */
+    assert_int_equal(patch_at(db, o, "o1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+                     BSS_E_UNPROCESSABLE);
+    assert_string_equal(ei.field, "lifecycleStatus");
     /* a bundled or related offering cannot go */
     assert_int_equal(delete_rc(db, o, "o1", &ei), BSS_E_CONFLICT);
     assert_int_equal(delete_rc(db, o, "b2", &ei), BSS_OK);

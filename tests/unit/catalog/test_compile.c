@@ -22,33 +22,69 @@
 
 /* The base fixture; tests patch pieces of it. */
 static const char *const base_src =
-    "{\"zoneTables\":[{\"id\":\"zt-nl\",\"name\":\"NL\",\"kind\":\"destination\",\"defaultZone\":\"world\",\"zones\":["
+    "{\"zoneTables\":[{\"id\":\"zt-nl\",\"name\":\"NL\",\"kind\":\"destination\",\"defaultZone\":\"world\","
+    "\"zones\":["
     "  {\"name\":\"national\",\"prefixes\":[\"31\"]},{\"name\":\"premium\",\"prefixes\":[\"31900\"]},"
     "  {\"name\":\"world\",\"prefixes\":[]}]}],"
     " \"timeBandPlans\":[{\"id\":\"tb-flat\",\"name\":\"all day\",\"timeZone\":\"UTC\",\"bands\":["
-    "  {\"name\":\"any\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}],"
+    "  "
+    "{\"name\":\"any\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\",\"sun\"],\"from\":\"00:00\","
+    "\"to\":\"24:00\"}]}],"
     " \"specifications\":[{\"id\":\"spec-mobile\",\"lifecycleStatus\":\"Active\"},"
     "  {\"id\":\"spec-old\",\"lifecycleStatus\":\"Retired\"}],"
     " \"prices\":["
-    "  {\"id\":\"pop-fee\",\"priceType\":\"oneTime\",\"price\":" EUR("10") "},"
-    "  {\"id\":\"pop-month\",\"priceType\":\"recurring\",\"price\":" EUR("20") ",\"recurringChargePeriodType\":\"month\"},"
-    "  {\"id\":\"pop-voice\",\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"price\":" EUR("0.10")
-    "   ,\"usage\":{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"zoneTableId\":\"zt-nl\","
-    "   \"timeBandPlanId\":\"tb-flat\",\"rates\":[{\"zone\":\"premium\",\"price\":" EUR("1") "}]}},"
-    "  {\"id\":\"pop-data\",\"priceType\":\"allowance\",\"allowance\":{\"service\":\"data\",\"amount\":{\"amount\":5,\"units\":\"GB\"}}},"
-    "  {\"id\":\"pop-half\",\"priceType\":\"discount\",\"percentage\":50,\"applicationDuration\":{\"cycles\":3}},"
-    "  {\"id\":\"pop-gone\",\"priceType\":\"oneTime\",\"lifecycleStatus\":\"Retired\",\"price\":" EUR("1") "}],"
-    " \"offerings\":["
-    "  {\"id\":\"po-base\",\"name\":\"Base\",\"version\":\"2\",\"lifecycleStatus\":\"Active\","
-    "   \"productSpecification\":{\"id\":\"spec-mobile\"},"
-    "   \"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-month\"},{\"id\":\"pop-voice\"},{\"id\":\"pop-data\"},"
-    "   {\"id\":\"pop-half\"}]},"
-    "  {\"id\":\"po-addon\",\"name\":\"Data add-on\",\"productOfferingRelationship\":[{\"id\":\"po-base\","
-    "   \"relationshipType\":\"addOnTo\"}],\"productOfferingPrice\":[{\"id\":\"pop-data\"}]},"
-    "  {\"id\":\"po-bundle\",\"name\":\"Bundle\",\"isBundle\":true,\"bundledProductOffering\":[{\"id\":\"po-base\"},{\"id\":\"po-addon\"}]}],"
-    " \"promotions\":[{\"id\":\"promo-1\"}],"
-    " \"versions\":[{\"kind\":\"productOffering\",\"id\":\"po-base\",\"version\":1,\"validFrom\":0,\"validTo\":1000,"
-    "   \"doc\":{\"id\":\"po-base\",\"name\":\"Base v1\",\"version\":\"1\",\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}}]}";
+    "  {\"id\":\"pop-fee\",\"priceType\":\"oneTime\",\"price\":" EUR(
+        "10") "},"
+              "  {\"id\":\"pop-month\",\"priceType\":\"recurring\",\"price\":" EUR(
+                  "20") ",\"recurringChargePeriodType\":\"month\"},"
+                        "  "
+                        "{\"id\":\"pop-voice\",\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,"
+                        "\"units\":\"minute\"},\"price\":" EUR(
+                            "0.10") "   "
+                                    ",\"usage\":{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":"
+                                    "60},\"zoneTableId\":\"zt-nl\","
+                                    "   "
+                                    "\"timeBandPlanId\":\"tb-flat\",\"rates\":[{\"zone\":\"premium\","
+                                    "\"price\":" EUR(
+                                        "1") "}]}},"
+                                             "  "
+                                             "{\"id\":\"pop-data\",\"priceType\":\"allowance\",\"allowance\":"
+                                             "{\"service\":\"data\",\"amount\":{\"amount\":5,\"units\":"
+                                             "\"GB\"}}},"
+                                             "  "
+                                             "{\"id\":\"pop-half\",\"priceType\":\"discount\",\"percentage\":"
+                                             "50,\"applicationDuration\":{\"cycles\":3}},"
+                                             "  "
+                                             "{\"id\":\"pop-gone\",\"priceType\":\"oneTime\","
+                                             "\"lifecycleStatus\":\"Retired\",\"price\":" EUR(
+                                                 "1") "}],"
+                                                      " \"offerings\":["
+                                                      "  "
+                                                      "{\"id\":\"po-base\",\"name\":\"Base\",\"version\":"
+                                                      "\"2\",\"lifecycleStatus\":\"Active\","
+                                                      "   \"productSpecification\":{\"id\":\"spec-mobile\"},"
+                                                      "   "
+                                                      "\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{"
+                                                      "\"id\":\"pop-month\"},{\"id\":\"pop-voice\"},{\"id\":"
+                                                      "\"pop-data\"},"
+                                                      "   {\"id\":\"pop-half\"}]},"
+                                                      "  {\"id\":\"po-addon\",\"name\":\"Data "
+                                                      "add-on\",\"productOfferingRelationship\":[{\"id\":"
+                                                      "\"po-base\","
+                                                      "   "
+                                                      "\"relationshipType\":\"addOnTo\"}],"
+                                                      "\"productOfferingPrice\":[{\"id\":\"pop-data\"}]},"
+                                                      "  "
+                                                      "{\"id\":\"po-bundle\",\"name\":\"Bundle\","
+                                                      "\"isBundle\":true,\"bundledProductOffering\":[{\"id\":"
+                                                      "\"po-base\"},{\"id\":\"po-addon\"}]}],"
+                                                      " \"promotions\":[{\"id\":\"promo-1\"}],"
+                                                      " \"versions\":[{\"kind\":\"productOffering\",\"id\":"
+                                                      "\"po-base\",\"version\":1,\"validFrom\":0,\"validTo\":"
+                                                      "1000,"
+                                                      "   \"doc\":{\"id\":\"po-base\",\"name\":\"Base "
+                                                      "v1\",\"version\":\"1\",\"productOfferingPrice\":[{"
+                                                      "\"id\":\"pop-fee\"}]}}]}";
 
 static json_t *parse(const char *text)
 {
@@ -100,8 +136,8 @@ static void compile_bad(const char *patch, bss_err code, const char *field, cons
     bss_err rc = bss_catalog_compile(&src, &cat, &ei);
     bss_catalog_source_clear(&src);
     if (rc != code || strcmp(ei.field, field) != 0 || !strstr(ei.message, needle))
-        fail_msg("want %s at '%s' ('%s'), got %s at '%s': %s", bss_errname(code), field, needle, bss_errname(rc),
-                 ei.field, ei.message);
+        fail_msg("want %s at '%s' ('%s'), got %s at '%s': %s", bss_errname(code), field, needle,
+                 bss_errname(rc), ei.field, ei.message);
     assert_null(cat);
 }
 
@@ -120,7 +156,8 @@ static void test_compile_and_read(void **state)
     assert_string_equal(json_string_value(json_object_get(bss_offering_doc(o), "id")), "po-base");
     /* the price chain */
     int64_t fee = 0;
-    assert_int_equal(bss_rate_one_time(bss_offering_find_price(o, BSS_PRICE_ONE_TIME, BSS_SERVICE_NONE), &fee), BSS_OK);
+    assert_int_equal(
+        bss_rate_one_time(bss_offering_find_price(o, BSS_PRICE_ONE_TIME, BSS_SERVICE_NONE), &fee), BSS_OK);
     assert_int_equal(fee, 10000000);
     assert_non_null(bss_offering_find_price(o, BSS_PRICE_RECURRING, BSS_SERVICE_NONE));
     assert_non_null(bss_offering_find_price(o, BSS_PRICE_ALLOWANCE, BSS_SERVICE_DATA));
@@ -170,15 +207,23 @@ static void test_versions_as_of(void **state)
     (void)state;
     /* the current version starts at t=1000 (a price change effective from a date); v1 held before */
     bss_catalog *cat = compile_ok(
-        "{\"offerings\":[{\"id\":\"po-base\",\"name\":\"Base v2\",\"version\":\"2\",\"validFor\":{\"startDateTime\":"
+        "{\"offerings\":[{\"id\":\"po-base\",\"name\":\"Base "
+        "v2\",\"version\":\"2\",\"validFor\":{\"startDateTime\":"
         "\"1970-01-01T00:00:01Z\"},\"productOfferingPrice\":[{\"id\":\"pop-new\"}]}],"
-        "\"prices\":[{\"id\":\"pop-new\",\"priceType\":\"recurring\",\"price\":" EUR("25") ",\"recurringChargePeriodType\":\"month\"},"
-        "  {\"id\":\"pop-fee\",\"priceType\":\"recurring\",\"price\":" EUR("30") ",\"recurringChargePeriodType\":\"month\","
-        "   \"validFor\":{\"startDateTime\":\"1970-01-01T00:00:01Z\"}}],"
-        "\"versions\":[{\"kind\":\"productOffering\",\"id\":\"po-base\",\"version\":1,\"validFrom\":0,\"validTo\":1000,"
-        "   \"doc\":{\"id\":\"po-base\",\"name\":\"Base v1\",\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}},"
-        "  {\"kind\":\"productOfferingPrice\",\"id\":\"pop-fee\",\"version\":1,\"validFrom\":0,\"validTo\":1000,"
-        "   \"doc\":{\"id\":\"pop-fee\",\"priceType\":\"recurring\",\"price\":" EUR("20") ",\"recurringChargePeriodType\":\"month\"}}]}");
+        "\"prices\":[{\"id\":\"pop-new\",\"priceType\":\"recurring\",\"price\":" EUR(
+            "25") ",\"recurringChargePeriodType\":\"month\"},"
+                  "  {\"id\":\"pop-fee\",\"priceType\":\"recurring\",\"price\":" EUR(
+                      "30") ",\"recurringChargePeriodType\":\"month\","
+                            "   \"validFor\":{\"startDateTime\":\"1970-01-01T00:00:01Z\"}}],"
+                            "\"versions\":[{\"kind\":\"productOffering\",\"id\":\"po-base\",\"version\":1,"
+                            "\"validFrom\":0,\"validTo\":1000,"
+                            "   \"doc\":{\"id\":\"po-base\",\"name\":\"Base "
+                            "v1\",\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}},"
+                            "  "
+                            "{\"kind\":\"productOfferingPrice\",\"id\":\"pop-fee\",\"version\":1,"
+                            "\"validFrom\":0,\"validTo\":1000,"
+                            "   \"doc\":{\"id\":\"pop-fee\",\"priceType\":\"recurring\",\"price\":" EUR(
+                                "20") ",\"recurringChargePeriodType\":\"month\"}}]}");
     const bss_offering *o = bss_catalog_offering(cat, "po-base", 999);
     assert_string_equal(bss_offering_name(o), "Base v1");
     assert_string_equal(bss_offering_version(o), "1"); /* no version member: the row's number */
@@ -197,49 +242,59 @@ static void test_versions_as_of(void **state)
 static void test_compile_errors(void **state)
 {
     (void)state;
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-nope\"}]}]}",
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-"
+                "nope\"}]}]}",
                 BSS_E_UNPROCESSABLE, "productOfferingPrice[1].id", "no productOfferingPrice 'pop-nope'");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-gone\"}]}]}", BSS_E_UNPROCESSABLE,
-                "productOfferingPrice[0].id", "retired");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-gone\"}]}]}",
+                BSS_E_UNPROCESSABLE, "productOfferingPrice[0].id", "retired");
     /* a retired offering may keep its retired price */
     bss_catalog_free(compile_ok("{\"offerings\":[{\"id\":\"a\",\"lifecycleStatus\":\"Retired\","
                                 "\"productOfferingPrice\":[{\"id\":\"pop-gone\"}]}]}"));
     compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"name\":\"x\"}]}]}", BSS_E_INVALID,
                 "productOfferingPrice[0].id", "required");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productSpecification\":{\"id\":\"spec-x\"}}]}", BSS_E_UNPROCESSABLE,
-                "productSpecification.id", "no productSpecification");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productSpecification\":{\"id\":\"spec-old\"}}]}", BSS_E_UNPROCESSABLE,
-                "productSpecification.id", "retired");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productSpecification\":{\"id\":\"spec-x\"}}]}",
+                BSS_E_UNPROCESSABLE, "productSpecification.id", "no productSpecification");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productSpecification\":{\"id\":\"spec-old\"}}]}",
+                BSS_E_UNPROCESSABLE, "productSpecification.id", "retired");
     /* bundle cycles: a -> b -> a, and a -> a */
     compile_bad("{\"offerings\":[{\"id\":\"a\",\"bundledProductOffering\":[{\"id\":\"b\"}]},"
                 "{\"id\":\"b\",\"bundledProductOffering\":[{\"id\":\"c\"},{\"id\":\"a\"}]},{\"id\":\"c\"}]}",
                 BSS_E_UNPROCESSABLE, "bundledProductOffering[1].id", "bundle cycle");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"bundledProductOffering\":[{\"id\":\"a\"}]}]}", BSS_E_UNPROCESSABLE,
-                "bundledProductOffering[0].id", "bundle cycle");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"bundledProductOffering\":[{\"id\":\"zz\"}]}]}", BSS_E_UNPROCESSABLE,
-                "bundledProductOffering[0].id", "no productOffering 'zz'");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"bundledProductOffering\":[{\"id\":\"a\"}]}]}",
+                BSS_E_UNPROCESSABLE, "bundledProductOffering[0].id", "bundle cycle");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"bundledProductOffering\":[{\"id\":\"zz\"}]}]}",
+                BSS_E_UNPROCESSABLE, "bundledProductOffering[0].id", "no productOffering 'zz'");
     /* add-ons: to a missing, a retired, an add-on base; "requires" a missing one */
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"zz\",\"relationshipType\":\"addOnTo\"}]}]}",
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"zz\","
+                "\"relationshipType\":\"addOnTo\"}]}]}",
                 BSS_E_UNPROCESSABLE, "productOfferingRelationship[0].id", "no productOffering 'zz'");
-    compile_bad("{\"offerings\":[{\"id\":\"b\",\"lifecycleStatus\":\"Retired\"},"
-                "{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"b\",\"relationshipType\":\"addonto\"}]}]}",
-                BSS_E_UNPROCESSABLE, "productOfferingRelationship[0].id", "no compatible base");
-    compile_bad("{\"offerings\":[{\"id\":\"b\"},{\"id\":\"c\",\"productOfferingRelationship\":[{\"id\":\"b\",\"relationshipType\":\"addOnTo\"}]},"
-                "{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"x\",\"relationshipType\":\"excludes\"},"
-                "{\"id\":\"c\",\"relationshipType\":\"addOnTo\"}]}]}",
-                BSS_E_UNPROCESSABLE, "productOfferingRelationship[1].id", "itself an add-on");
-    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"zz\",\"relationshipType\":\"requires\"}]}]}",
+    compile_bad(
+        "{\"offerings\":[{\"id\":\"b\",\"lifecycleStatus\":\"Retired\"},"
+        "{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"b\",\"relationshipType\":\"addonto\"}]}]}",
+        BSS_E_UNPROCESSABLE, "productOfferingRelationship[0].id", "no compatible base");
+    compile_bad(
+        "{\"offerings\":[{\"id\":\"b\"},{\"id\":\"c\",\"productOfferingRelationship\":[{\"id\":\"b\","
+        "\"relationshipType\":\"addOnTo\"}]},"
+        "{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"x\",\"relationshipType\":\"excludes\"},"
+        "{\"id\":\"c\",\"relationshipType\":\"addOnTo\"}]}]}",
+        BSS_E_UNPROCESSABLE, "productOfferingRelationship[1].id", "itself an add-on");
+    compile_bad("{\"offerings\":[{\"id\":\"a\",\"productOfferingRelationship\":[{\"id\":\"zz\","
+                "\"relationshipType\":\"requires\"}]}]}",
                 BSS_E_UNPROCESSABLE, "productOfferingRelationship[0].id", "zz");
     /* prices, tables and plans that do not build name their document */
-    compile_bad("{\"prices\":[{\"id\":\"p1\",\"priceType\":\"oneTime\",\"price\":" EUR("-1") "}],\"offerings\":[]}",
-                BSS_E_UNPROCESSABLE, "price.value", "productOfferingPrice p1");
-    compile_bad("{\"prices\":[{\"id\":\"p1\",\"priceType\":\"usage\",\"price\":" EUR("1") ",\"usage\":{\"service\":\"sms\","
-                "\"zoneTableId\":\"zt-missing\"}}],\"offerings\":[]}",
+    compile_bad(
+        "{\"prices\":[{\"id\":\"p1\",\"priceType\":\"oneTime\",\"price\":" EUR("-1") "}],\"offerings\":[]}",
+        BSS_E_UNPROCESSABLE, "price.value", "productOfferingPrice p1");
+    compile_bad("{\"prices\":[{\"id\":\"p1\",\"priceType\":\"usage\",\"price\":" EUR(
+                    "1") ",\"usage\":{\"service\":\"sms\","
+                         "\"zoneTableId\":\"zt-missing\"}}],\"offerings\":[]}",
                 BSS_E_UNPROCESSABLE, "usage.zoneTableId", "zt-missing");
-    compile_bad("{\"zoneTables\":[{\"id\":\"z1\",\"kind\":\"destination\",\"zones\":[{\"name\":\"a\",\"prefixes\":[\"31\"]},"
+    compile_bad("{\"zoneTables\":[{\"id\":\"z1\",\"kind\":\"destination\",\"zones\":[{\"name\":\"a\","
+                "\"prefixes\":[\"31\"]},"
                 "{\"name\":\"b\",\"prefixes\":[\"31\"]}]}],\"prices\":[],\"offerings\":[]}",
                 BSS_E_UNPROCESSABLE, "zones[1].prefixes[0]", "zoneTable z1");
-    compile_bad("{\"timeBandPlans\":[{\"id\":\"t1\",\"timeZone\":\"UTC\",\"bands\":[{\"name\":\"a\",\"days\":[\"mon\"],"
+    compile_bad("{\"timeBandPlans\":[{\"id\":\"t1\",\"timeZone\":\"UTC\",\"bands\":[{\"name\":\"a\",\"days\":"
+                "[\"mon\"],"
                 "\"from\":\"00:00\",\"to\":\"24:00\"}]}],\"prices\":[],\"offerings\":[]}",
                 BSS_E_UNPROCESSABLE, "bands", "timeBandPlan t1");
     compile_bad("{\"offerings\":[{\"name\":\"no id\"}]}", BSS_E_UNPROCESSABLE, "id", "no id");
@@ -276,12 +331,12 @@ typedef struct race {
 } race;
 
 /* cmocka's asserts may not run off the main thread: count failures instead. */
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "reader check failed line %d: %s\n", __LINE__, #cond);   \
-            atomic_fetch_add(&r->failures, 1);                                        \
-        }                                                                            \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "reader check failed line %d: %s\n", __LINE__, #cond);                           \
+            atomic_fetch_add(&r->failures, 1);                                                               \
+        }                                                                                                    \
     } while (0)
 
 static void *reader(void *arg)
@@ -350,8 +405,12 @@ static void insert_doc(bss_db *db, const char *sql, const char *id, const char *
         fail_msg("insert: %s", ei.message);
 }
 
-#define INS_PRICE "INSERT INTO tmf620_product_offering_price (id, doc, created_ms, updated_ms, row_version) VALUES (?, ?, 0, 0, 1)"
-#define INS_OFFER "INSERT INTO tmf620_product_offering (id, doc, created_ms, updated_ms, row_version) VALUES (?, ?, 0, 0, 1)"
+#define INS_PRICE                                                                                            \
+    "INSERT INTO tmf620_product_offering_price (id, doc, created_ms, updated_ms, row_version) VALUES (?, "   \
+    "?, 0, 0, 1)"
+#define INS_OFFER                                                                                            \
+    "INSERT INTO tmf620_product_offering (id, doc, created_ms, updated_ms, row_version) VALUES (?, ?, 0, "   \
+    "0, 1)"
 
 static void test_store(void **state)
 {
@@ -366,27 +425,34 @@ static void test_store(void **state)
     bss_catalog_source_clear(&src);
 
     assert_int_equal(bss_db_migrate(env->db, 0, NULL, &ei), BSS_OK);
-    insert_doc(env->db, INS_PRICE, "pop-1", "{\"id\":\"pop-1\",\"priceType\":\"oneTime\",\"price\":" EUR("5") "}");
-    insert_doc(env->db, INS_OFFER, "po-1", "{\"id\":\"po-1\",\"name\":\"One\",\"productOfferingPrice\":[{\"id\":\"pop-1\"}]}");
-    assert_int_equal(bss_db_exec(env->db,
-                                 "INSERT INTO tmf620_version (kind, id, version, valid_from_ms, valid_to_ms, doc) "
-                                 "VALUES ('productOffering', 'po-1', 1, 0, 100, ?)",
-                                 BSS_DB_ARGS(BSS_DB_STR("{\"id\":\"po-1\",\"name\":\"Old one\"}")), NULL, &ei),
-                     BSS_OK);
+    insert_doc(env->db, INS_PRICE, "pop-1",
+               "{\"id\":\"pop-1\",\"priceType\":\"oneTime\",\"price\":" EUR("5") "}");
+    insert_doc(env->db, INS_OFFER, "po-1",
+               "{\"id\":\"po-1\",\"name\":\"One\",\"productOfferingPrice\":[{\"id\":\"pop-1\"}]}");
+    assert_int_equal(
+        bss_db_exec(env->db,
+                    "INSERT INTO tmf620_version (kind, id, version, valid_from_ms, valid_to_ms, doc) "
+                    "VALUES ('productOffering', 'po-1', 1, 0, 100, ?)",
+                    BSS_DB_ARGS(BSS_DB_STR("{\"id\":\"po-1\",\"name\":\"Old one\"}")), NULL, &ei),
+        BSS_OK);
 
     /* the write-time check: a new offering naming a missing price is refused with its field */
-    json_t *doc = parse("{\"name\":\"Two\",\"productOfferingPrice\":[{\"id\":\"pop-1\"},{\"id\":\"pop-9\"}]}");
-    assert_int_equal(bss_catalog_check_write(env->db, "productOffering", "po-2", doc, &ei), BSS_E_UNPROCESSABLE);
+    json_t *doc =
+        parse("{\"name\":\"Two\",\"productOfferingPrice\":[{\"id\":\"pop-1\"},{\"id\":\"pop-9\"}]}");
+    assert_int_equal(bss_catalog_check_write(env->db, "productOffering", "po-2", doc, &ei),
+                     BSS_E_UNPROCESSABLE);
     assert_string_equal(ei.field, "productOfferingPrice[1].id");
     assert_non_null(strstr(ei.message, "po-2"));
     json_array_remove(json_object_get(doc, "productOfferingPrice"), 1);
     assert_int_equal(bss_catalog_check_write(env->db, "productOffering", "po-2", doc, &ei), BSS_OK);
     json_decref(doc);
     /* deleting a price in use, and replacing it with a bad one */
-    assert_int_equal(bss_catalog_check_write(env->db, "productOfferingPrice", "pop-1", NULL, &ei), BSS_E_UNPROCESSABLE);
+    assert_int_equal(bss_catalog_check_write(env->db, "productOfferingPrice", "pop-1", NULL, &ei),
+                     BSS_E_UNPROCESSABLE);
     assert_string_equal(ei.field, "productOfferingPrice[0].id");
     doc = parse("{\"priceType\":\"oneTime\",\"price\":{\"unit\":\"EUR\",\"value\":\"1.0000001\"}}");
-    assert_int_equal(bss_catalog_check_write(env->db, "productOfferingPrice", "pop-1", doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_catalog_check_write(env->db, "productOfferingPrice", "pop-1", doc, &ei),
+                     BSS_E_INVALID);
     assert_string_equal(ei.field, "price.value");
     assert_int_equal(bss_catalog_check_write(env->db, "gizmo", "x", doc, &ei), BSS_E_INVALID);
     json_decref(doc);
@@ -423,7 +489,10 @@ static void test_store(void **state)
     bss_catalog_holder_destroy(app.catalog);
 }
 
-#define STORE_TESTS(setup) {cmocka_unit_test_setup_teardown(test_store, setup, dbtest_teardown)}
+#define STORE_TESTS(setup)                                                                                   \
+    {                                                                                                        \
+        cmocka_unit_test_setup_teardown(test_store, setup, dbtest_teardown)                                  \
+    }
 
 int main(void)
 {

@@ -59,12 +59,17 @@ static int setup(void **state)
                       "{\"name\":\"eu\",\"prefixes\":[\"49\",\"33\"]},"
                       "{\"name\":\"world\",\"prefixes\":[]}]}");
     json_t *r = parse("{\"name\":\"roam\",\"kind\":\"roaming\",\"zones\":["
-                      "{\"name\":\"eu\",\"prefixes\":[\"20801\",\"26201\"]},{\"name\":\"rest\",\"prefixes\":[\"310260\"]}]}");
-    json_t *b = parse("{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
-                      "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\",\"to\":\"20:00\"},"
-                      "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\",\"to\":\"24:00\"},"
-                      "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\",\"to\":\"08:00\"},"
-                      "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}");
+                      "{\"name\":\"eu\",\"prefixes\":[\"20801\",\"26201\"]},{\"name\":\"rest\",\"prefixes\":["
+                      "\"310260\"]}]}");
+    json_t *b =
+        parse("{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
+              "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\","
+              "\"to\":\"20:00\"},"
+              "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\","
+              "\"to\":\"24:00\"},"
+              "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\","
+              "\"to\":\"08:00\"},"
+              "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}");
     bss_errinfo ei;
     if (bss_zone_table_build(d, &g_dest, &ei) || bss_zone_table_build(r, &g_roam, &ei) ||
         bss_timeband_plan_build(b, &g_plan, &ei))
@@ -96,8 +101,9 @@ static bss_price *price(const char *text)
 }
 
 #define EUR(v) "{\"unit\":\"EUR\",\"value\":" v "}"
-#define PER_MIN(v, usage) \
-    "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"price\":" EUR(v) ",\"usage\":" usage "}"
+#define PER_MIN(v, usage)                                                                                    \
+    "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"price\":" EUR(         \
+        v) ",\"usage\":" usage "}"
 
 /* Rates quantity on p (no destination, no band) and returns the charge. */
 static int64_t charge(const bss_price *p, int64_t quantity)
@@ -111,7 +117,8 @@ static int64_t charge(const bss_price *p, int64_t quantity)
 static void test_increments(void **state)
 {
     (void)state;
-    bss_price *p = price(PER_MIN("0.10", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60}}"));
+    bss_price *p =
+        price(PER_MIN("0.10", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60}}"));
     assert_int_equal(charge(p, 61), 200000); /* 61 s at 60/60, 0.10/min = 2 increments = 0.20 */
     assert_int_equal(charge(p, 60), 100000); /* 60 s = 1 increment = 0.10 */
     assert_int_equal(charge(p, 1), 100000);  /* 1 s rounds up to a minute = 0.10 */
@@ -129,11 +136,11 @@ static void test_increments(void **state)
     bss_price_free(p);
 
     /* per-KB rounding of data priced 0.01 per MB */
-    p = price("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"MB\"},\"price\":" EUR("0.01")
-              ",\"usage\":{\"service\":\"data\",\"increments\":{\"first\":1024,\"next\":1024}}}");
-    assert_int_equal(charge(p, 1500), 20);        /* 1500 B -> 2048 B; 10000 * 2048 / 1048576 = 19.53 -> 20 micros */
-    assert_int_equal(charge(p, 1048576), 10000);  /* exactly 1 MB = 0.01 */
-    assert_int_equal(charge(p, 1048577), 10010);  /* 1025 KB: 10000 * 1025 / 1024 = 10009.77 -> 10010 */
+    p = price("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"MB\"},\"price\":" EUR(
+        "0.01") ",\"usage\":{\"service\":\"data\",\"increments\":{\"first\":1024,\"next\":1024}}}");
+    assert_int_equal(charge(p, 1500), 20); /* 1500 B -> 2048 B; 10000 * 2048 / 1048576 = 19.53 -> 20 micros */
+    assert_int_equal(charge(p, 1048576), 10000); /* exactly 1 MB = 0.01 */
+    assert_int_equal(charge(p, 1048577), 10010); /* 1025 KB: 10000 * 1025 / 1024 = 10009.77 -> 10010 */
     assert_int_equal(bss_rate_round_units(p, 1048577), 1049600);
     bss_price_free(p);
 
@@ -146,14 +153,17 @@ static void test_increments(void **state)
 static void test_minimum_and_connect_fee(void **state)
 {
     (void)state;
-    bss_price *p = price(PER_MIN("0.10", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"minimumUnits\":120}"));
+    bss_price *p = price(PER_MIN(
+        "0.10", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"minimumUnits\":120}"));
     assert_int_equal(charge(p, 10), 200000);  /* 10 s -> 60 s, minimum 120 s = 2 min = 0.20 */
     assert_int_equal(charge(p, 61), 200000);  /* 61 s -> 120 s = 0.20 */
     assert_int_equal(charge(p, 181), 400000); /* 181 s -> 240 s = 0.40 */
     assert_int_equal(charge(p, 0), 0);
     bss_price_free(p);
 
-    p = price(PER_MIN("0.10", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"connectFee\":" EUR("0.05") "}"));
+    p = price(PER_MIN(
+        "0.10",
+        "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"connectFee\":" EUR("0.05") "}"));
     bss_usage_event ev = {.quantity = 61, .rating_group = -1};
     bss_usage_charge c;
     assert_int_equal(bss_rate_usage(p, &ev, &c), BSS_OK);
@@ -175,9 +185,10 @@ static void test_minimum_and_connect_fee(void **state)
 static void test_tiers(void **state)
 {
     (void)state;
-    bss_price *p = price("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"usage\":{"
-                         "\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"structure\":\"tiered\",\"tiers\":["
-                         "{\"from\":0,\"to\":100,\"price\":" EUR("0.10") "},{\"from\":100,\"price\":" EUR("0.05") "}]}}");
+    bss_price *p = price(
+        "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"usage\":{"
+        "\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"structure\":\"tiered\",\"tiers\":["
+        "{\"from\":0,\"to\":100,\"price\":" EUR("0.10") "},{\"from\":100,\"price\":" EUR("0.05") "}]}}");
     /* graduated: 99 min used, 150 s -> 3 min: 1 min at 0.10 + 2 min at 0.05 = 0.20 */
     bss_usage_event ev = {.quantity = 150, .rating_group = -1, .used_units = 99 * 60};
     bss_usage_charge c;
@@ -194,10 +205,12 @@ static void test_tiers(void **state)
     assert_int_equal(c.charge_micros, 150000);
     bss_price_free(p);
 
-    p = price("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"usage\":{"
-              "\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"structure\":\"volume\",\"tiers\":["
-              "{\"from\":0,\"to\":100,\"price\":" EUR("0.10") "},{\"from\":100,\"to\":500,\"price\":" EUR("0.08") "},"
-              "{\"from\":500,\"price\":" EUR("0.05") "}]}}");
+    p = price(
+        "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"usage\":{"
+        "\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"structure\":\"volume\",\"tiers\":["
+        "{\"from\":0,\"to\":100,\"price\":" EUR("0.10") "},{\"from\":100,\"to\":500,\"price\":" EUR(
+            "0.08") "},"
+                    "{\"from\":500,\"price\":" EUR("0.05") "}]}}");
     /* volume: 99 min used + 2 min = 101 min total -> tier 2 for all 2 min: 2 * 0.08 = 0.16 */
     ev = (bss_usage_event){.quantity = 120, .rating_group = -1, .used_units = 99 * 60};
     assert_int_equal(bss_rate_usage(p, &ev, &c), BSS_OK);
@@ -212,9 +225,11 @@ static void test_tiers(void **state)
     bss_price_free(p);
 }
 
-#define BANDED                                                                                                   \
-    PER_MIN("0.20", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"timeBandPlanId\":\"bands\"," \
-                    "\"rates\":[{\"band\":\"offpeak\",\"price\":" EUR("0.05") "},{\"band\":\"weekend\",\"price\":" EUR("0.02") "}]}")
+#define BANDED                                                                                               \
+    PER_MIN("0.20",                                                                                          \
+            "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"timeBandPlanId\":\"bands\"," \
+            "\"rates\":[{\"band\":\"offpeak\",\"price\":" EUR(                                               \
+                "0.05") "},{\"band\":\"weekend\",\"price\":" EUR("0.02") "}]}")
 
 static const char *band_at(const bss_price *p, int64_t at, const bss_tz *tz, int64_t *out_charge)
 {
@@ -241,9 +256,11 @@ static void test_time_bands(void **state)
     /* Saturday 2026-11-21 12:00 UTC: weekend, 0.02 */
     assert_string_equal(band_at(p, bss_time_from_civil(2026, 11, 21, 12, 0, 0, 0), NULL, &ch), "weekend");
     assert_int_equal(ch, 20000);
-    /* DST: Monday 2026-07-06 CEST (UTC+2): 06:30 UTC = 08:30 local, peak (in winter it would be 07:30, off-peak) */
+    /* DST: Monday 2026-07-06 CEST (UTC+2): 06:30 UTC = 08:30 local, peak (in winter it would be 07:30,
+     * off-peak) */
     assert_string_equal(band_at(p, bss_time_from_civil(2026, 7, 6, 6, 30, 0, 0), NULL, &ch), "peak");
-    /* around the 2026-03-29 switch: Friday 27th 06:30 UTC = 07:30 CET off-peak; Monday 30th 06:30 UTC = 08:30 CEST peak */
+    /* around the 2026-03-29 switch: Friday 27th 06:30 UTC = 07:30 CET off-peak; Monday 30th 06:30 UTC = 08:30
+     * CEST peak */
     assert_string_equal(band_at(p, bss_time_from_civil(2026, 3, 27, 6, 30, 0, 0), NULL, &ch), "offpeak");
     assert_string_equal(band_at(p, bss_time_from_civil(2026, 3, 30, 6, 30, 0, 0), NULL, &ch), "peak");
     /* the account's time zone: Monday 12:00 UTC = 13:00 Amsterdam (peak) but 07:00 New York (off-peak) */
@@ -255,15 +272,22 @@ static void test_time_bands(void **state)
     bss_price_free(p);
 }
 
-#define ZONED                                                                                                  \
-    PER_MIN("1.00", "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"zoneTableId\":\"dest\"," \
-                    "\"roamingZoneTableId\":\"roam\",\"roaming\":[{\"zone\":\"eu\",\"rule\":\"home\"},"            \
-                    "{\"zone\":\"rest\",\"price\":" EUR("1.99") "}],\"rates\":["                                     \
-                    "{\"zone\":\"national-fixed\",\"price\":" EUR("0.05") "},"                                       \
-                    "{\"zone\":\"national-mobile\",\"price\":" EUR("0.10") "},"                                      \
-                    "{\"zone\":\"on-net\",\"price\":" EUR("0") "},"                                                  \
-                    "{\"zone\":\"premium\",\"price\":" EUR("1.50") "},"                                              \
-                    "{\"zone\":\"eu\",\"price\":" EUR("0.30") "}]}")
+#define ZONED                                                                                                \
+    PER_MIN("1.00",                                                                                          \
+            "{\"service\":\"voice\",\"increments\":{\"first\":60,\"next\":60},\"zoneTableId\":\"dest\","     \
+            "\"roamingZoneTableId\":\"roam\",\"roaming\":[{\"zone\":\"eu\",\"rule\":\"home\"},"              \
+            "{\"zone\":\"rest\",\"price\":" EUR(                                                             \
+                "1.99") "}],\"rates\":["                                                                     \
+                        "{\"zone\":\"national-fixed\",\"price\":" EUR(                                       \
+                            "0.05") "},"                                                                     \
+                                    "{\"zone\":\"national-mobile\",\"price\":" EUR(                          \
+                                        "0.10") "},"                                                         \
+                                                "{\"zone\":\"on-net\",\"price\":" EUR(                       \
+                                                    "0") "},"                                                \
+                                                         "{\"zone\":\"premium\",\"price\":" EUR(             \
+                                                             "1.50") "},"                                    \
+                                                                     "{\"zone\":\"eu\",\"price\":" EUR(      \
+                                                                         "0.30") "}]}")
 
 static bss_err rate_call(const bss_price *p, const char *number, const char *visited, int64_t seconds,
                          bss_usage_charge *c)
@@ -316,18 +340,22 @@ static void test_zones_and_roaming(void **state)
     bss_price_free(p);
 
     /* without a defaultZone, a number in no zone is not rateable */
-    p = price(PER_MIN("1.00", "{\"service\":\"voice\",\"zoneTableId\":\"dest\",\"rates\":[{\"zone\":\"*\",\"price\":"
-                      EUR("0.5") "}]}"));
+    p = price(PER_MIN(
+        "1.00", "{\"service\":\"voice\",\"zoneTableId\":\"dest\",\"rates\":[{\"zone\":\"*\",\"price\":" EUR(
+                    "0.5") "}]}"));
     assert_int_equal(rate_call(p, "31687654321", NULL, 60, &c), BSS_OK);
     assert_int_equal(c.charge_micros, 500000); /* "*": 1 min at 0.50 */
     bss_price_free(p);
 }
 
-#define DATA_RG                                                                                               \
-    "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"MB\"},\"price\":" EUR("0.01")          \
-    ",\"usage\":{\"service\":\"data\",\"increments\":{\"first\":1024,\"next\":1024},\"roamingZoneTableId\":\"roam\"," \
-    "\"roaming\":[{\"zone\":\"eu\",\"rule\":\"home\"},{\"zone\":\"*\",\"price\":" EUR("0.50") "}],"                \
-    "\"ratingGroups\":[{\"ratingGroup\":10,\"price\":" EUR("0.002") "},{\"ratingGroup\":20,\"zeroRated\":true}]}}"
+#define DATA_RG                                                                                              \
+    "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"MB\"},\"price\":" EUR(             \
+        "0.01") ",\"usage\":{\"service\":\"data\",\"increments\":{\"first\":1024,\"next\":1024},"            \
+                "\"roamingZoneTableId\":\"roam\","                                                           \
+                "\"roaming\":[{\"zone\":\"eu\",\"rule\":\"home\"},{\"zone\":\"*\",\"price\":" EUR(           \
+                    "0.50") "}],"                                                                            \
+                            "\"ratingGroups\":[{\"ratingGroup\":10,\"price\":" EUR(                          \
+                                "0.002") "},{\"ratingGroup\":20,\"zeroRated\":true}]}}"
 
 static void test_rating_groups(void **state)
 {
@@ -359,17 +387,18 @@ static void test_rating_groups(void **state)
     bss_price_free(p);
 }
 
-#define MONTHLY(policy)                                                                                     \
-    "{\"priceType\":\"recurring\",\"price\":" EUR("30") ",\"recurringChargePeriodType\":\"month\","        \
-    "\"prorationPolicy\":\"" policy "\"}"
+#define MONTHLY(policy)                                                                                      \
+    "{\"priceType\":\"recurring\",\"price\":" EUR("30") ",\"recurringChargePeriodType\":\"month\","          \
+                                                        "\"prorationPolicy\":\"" policy "\"}"
 
-static int64_t prorate(const bss_price *p, int y, int m, int d_from, int y2, int m2, int64_t active_from, int64_t active_to,
-                       int *days)
+static int64_t prorate(const bss_price *p, int y, int m, int d_from, int y2, int m2, int64_t active_from,
+                       int64_t active_to, int *days)
 {
     int64_t out = -1;
     (void)d_from;
-    assert_int_equal(bss_rate_recurring(p, bss_time_from_civil(y, m, 1, 0, 0, 0, 0), bss_time_from_civil(y2, m2, 1, 0, 0, 0, 0),
-                                        active_from, active_to, &out, days),
+    assert_int_equal(bss_rate_recurring(p, bss_time_from_civil(y, m, 1, 0, 0, 0, 0),
+                                        bss_time_from_civil(y2, m2, 1, 0, 0, 0, 0), active_from, active_to,
+                                        &out, days),
                      BSS_OK);
     return out;
 }
@@ -380,32 +409,46 @@ static void test_recurring(void **state)
     bss_price *p = price(MONTHLY("daily"));
     int days = 0;
     /* June 2026 (30 days), joining the 10th at 14:00: days 10..30 = 21, 30.00 * 21/30 = 21.00 */
-    assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 6, 10, 14, 0, 0, 0), INT64_MAX, &days), 21000000);
+    assert_int_equal(
+        prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 6, 10, 14, 0, 0, 0), INT64_MAX, &days),
+        21000000);
     assert_int_equal(days, 21);
     /* January (31 days), joining on the 31st: 30.00 / 31 = 0.9677419.. -> 0.967742 */
-    assert_int_equal(prorate(p, 2026, 1, 1, 2026, 2, bss_time_from_civil(2026, 1, 31, 0, 0, 0, 0), INT64_MAX, &days), 967742);
+    assert_int_equal(
+        prorate(p, 2026, 1, 1, 2026, 2, bss_time_from_civil(2026, 1, 31, 0, 0, 0, 0), INT64_MAX, &days),
+        967742);
     /* leap February 2028 (29 days), joining the 20th: 10 days, 300/29 = 10.3448275.. -> 10.344828 */
-    assert_int_equal(prorate(p, 2028, 2, 1, 2028, 3, bss_time_from_civil(2028, 2, 20, 0, 0, 0, 0), INT64_MAX, &days), 10344828);
+    assert_int_equal(
+        prorate(p, 2028, 2, 1, 2028, 3, bss_time_from_civil(2028, 2, 20, 0, 0, 0, 0), INT64_MAX, &days),
+        10344828);
     assert_int_equal(days, 10);
     /* February 2027 (28 days), joining the 20th: 9 days, 270/28 = 9.6428571.. -> 9.642857 */
-    assert_int_equal(prorate(p, 2027, 2, 1, 2027, 3, bss_time_from_civil(2027, 2, 20, 0, 0, 0, 0), INT64_MAX, &days), 9642857);
+    assert_int_equal(
+        prorate(p, 2027, 2, 1, 2027, 3, bss_time_from_civil(2027, 2, 20, 0, 0, 0, 0), INT64_MAX, &days),
+        9642857);
     /* leaving at 2026-06-15T00:00 (exclusive): days 1..14, 30 * 14/30 = 14.00 */
-    assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, 0, bss_time_from_civil(2026, 6, 15, 0, 0, 0, 0), &days), 14000000);
+    assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, 0, bss_time_from_civil(2026, 6, 15, 0, 0, 0, 0), &days),
+                     14000000);
     /* the whole month = 30.00; no overlap = 0 */
     assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, 0, INT64_MAX, &days), 30000000);
-    assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 7, 2, 0, 0, 0, 0), INT64_MAX, &days), 0);
+    assert_int_equal(
+        prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 7, 2, 0, 0, 0, 0), INT64_MAX, &days), 0);
     assert_int_equal(days, 0);
     bss_price_free(p);
     /* no proration: joining on June 30th pays the whole 30.00 */
     p = price(MONTHLY("none"));
-    assert_int_equal(prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 6, 30, 0, 0, 0, 0), INT64_MAX, &days), 30000000);
+    assert_int_equal(
+        prorate(p, 2026, 6, 1, 2026, 7, bss_time_from_civil(2026, 6, 30, 0, 0, 0, 0), INT64_MAX, &days),
+        30000000);
     int64_t s, e, out;
     /* periods anchored on January 31st: Feb 15 is in [Jan 31, Feb 28), Mar 5 in [Feb 28, Mar 31) */
     int64_t anchor = bss_time_from_civil(2026, 1, 31, 0, 0, 0, 0);
-    assert_int_equal(bss_rate_recurring_period(p, anchor, bss_time_from_civil(2026, 2, 15, 0, 0, 0, 0), &s, &e), BSS_OK);
+    assert_int_equal(
+        bss_rate_recurring_period(p, anchor, bss_time_from_civil(2026, 2, 15, 0, 0, 0, 0), &s, &e), BSS_OK);
     assert_int_equal(s, anchor);
     assert_int_equal(e, bss_time_from_civil(2026, 2, 28, 0, 0, 0, 0));
-    assert_int_equal(bss_rate_recurring_period(p, anchor, bss_time_from_civil(2026, 3, 5, 0, 0, 0, 0), &s, &e), BSS_OK);
+    assert_int_equal(
+        bss_rate_recurring_period(p, anchor, bss_time_from_civil(2026, 3, 5, 0, 0, 0, 0), &s, &e), BSS_OK);
     assert_int_equal(s, bss_time_from_civil(2026, 2, 28, 0, 0, 0, 0));
     assert_int_equal(e, bss_time_from_civil(2026, 3, 31, 0, 0, 0, 0));
     assert_int_equal(bss_rate_recurring_period(p, anchor, anchor - 1, &s, &e), BSS_E_RANGE);
@@ -414,14 +457,17 @@ static void test_recurring(void **state)
     /* weekly from Monday 2026-11-23: Dec 2 is in [Nov 30, Dec 7) */
     p = price("{\"priceType\":\"recurring\",\"price\":" EUR("5") ",\"recurringChargePeriodType\":\"week\"}");
     assert_int_equal(bss_rate_recurring_period(p, bss_time_from_civil(2026, 11, 23, 0, 0, 0, 0),
-                                               bss_time_from_civil(2026, 12, 2, 10, 0, 0, 0), &s, &e), BSS_OK);
+                                               bss_time_from_civil(2026, 12, 2, 10, 0, 0, 0), &s, &e),
+                     BSS_OK);
     assert_int_equal(s, bss_time_from_civil(2026, 11, 30, 0, 0, 0, 0));
     assert_int_equal(e, bss_time_from_civil(2026, 12, 7, 0, 0, 0, 0));
     bss_price_free(p);
     /* yearly from 2028-02-29: 2029-03-01 is in [2029-02-28, 2030-02-28) */
-    p = price("{\"priceType\":\"recurring\",\"price\":" EUR("100") ",\"recurringChargePeriodType\":\"year\"}");
+    p = price(
+        "{\"priceType\":\"recurring\",\"price\":" EUR("100") ",\"recurringChargePeriodType\":\"year\"}");
     assert_int_equal(bss_rate_recurring_period(p, bss_time_from_civil(2028, 2, 29, 0, 0, 0, 0),
-                                               bss_time_from_civil(2029, 3, 1, 0, 0, 0, 0), &s, &e), BSS_OK);
+                                               bss_time_from_civil(2029, 3, 1, 0, 0, 0, 0), &s, &e),
+                     BSS_OK);
     assert_int_equal(s, bss_time_from_civil(2029, 2, 28, 0, 0, 0, 0));
     assert_int_equal(e, bss_time_from_civil(2030, 2, 28, 0, 0, 0, 0));
     bss_price_free(p);
@@ -434,7 +480,8 @@ static void test_recurring(void **state)
 static void test_discounts(void **state)
 {
     (void)state;
-    bss_price *p = price("{\"priceType\":\"discount\",\"percentage\":50,\"applicationDuration\":{\"cycles\":3}}");
+    bss_price *p =
+        price("{\"priceType\":\"discount\",\"percentage\":50,\"applicationDuration\":{\"cycles\":3}}");
     int64_t off = -1;
     /* 50% off 20.00 for the first 3 months: 10.00, 10.00, 10.00, then 0 */
     for (int n = 1; n <= 3; n++) {
@@ -484,10 +531,14 @@ int main(void)
 {
     bss_mem_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_increments),  cmocka_unit_test(test_minimum_and_connect_fee),
-        cmocka_unit_test(test_tiers),       cmocka_unit_test(test_time_bands),
-        cmocka_unit_test(test_zones_and_roaming), cmocka_unit_test(test_rating_groups),
-        cmocka_unit_test(test_recurring),   cmocka_unit_test(test_discounts),
+        cmocka_unit_test(test_increments),
+        cmocka_unit_test(test_minimum_and_connect_fee),
+        cmocka_unit_test(test_tiers),
+        cmocka_unit_test(test_time_bands),
+        cmocka_unit_test(test_zones_and_roaming),
+        cmocka_unit_test(test_rating_groups),
+        cmocka_unit_test(test_recurring),
+        cmocka_unit_test(test_discounts),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     assert_int_equal(bss_mem_used(), 0);
