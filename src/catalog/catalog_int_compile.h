@@ -33,7 +33,9 @@ typedef struct bss__price_entry {
     int64_t version; /* INT64_MAX: the current document */
     int64_t valid_from, valid_to;
     bool retired;
-    bss_price *price;
+    bss_price *price;   /* NULL for a bundle price */
+    const char **parts; /* a bundle price (isBundle): its bundledPopRelationship ids */
+    size_t nparts;
 } bss__price_entry;
 
 struct bss_offering {

@@ -208,6 +208,28 @@ static const bss_timeband_plan *ref_plan(void *ctx, const char *id)
     return bss_catalog_timeband_plan(ctx, id);
 }
 
+static const char *ref_id(const json_t *refs, size_t i, char *path, size_t cap, const char *member,
+                          bss_errinfo *ei, bss_err *rc);
+
+/* A bundle price is not rated itself: an offering listing it gets its components. */
+static bss_err bundle_parts(bss_catalog *cat, const json_t *doc, bss__price_entry *e, bss_errinfo *ei)
+{
+    const json_t *rels = json_object_get(doc, "bundledPopRelationship");
+    size_t n = json_array_size(rels);
+    if (!(e->parts = bss_arena_alloc(cat->arena, (n + 1) * sizeof *e->parts)))
+        return nomem(ei);
+    for (size_t i = 0; i < n; i++) {
+        char path[64];
+        bss_err rc;
+        const char *id = ref_id(rels, i, path, sizeof path, "bundledPopRelationship", ei, &rc);
+        if (rc != BSS_OK)
+            return rc;
+        if (!(e->parts[e->nparts++] = keep_str(cat, id)))
+            return nomem(ei);
+    }
+    return BSS_OK;
+}
+
 static bss_err build_prices(bss_catalog *cat, const bss_catalog_source *src, bss_errinfo *ei)
 {
     raw_entry *raw = NULL;
@@ -224,7 +246,11 @@ static bss_err build_prices(bss_catalog *cat, const bss_catalog_source *src, bss
     for (size_t i = 0; i < n && rc == BSS_OK; i++) {
         bss__price_entry *e = &cat->prices[cat->nprices];
         memset(e, 0, sizeof *e);
-        if ((rc = bss_price_build(raw[i].doc, &refs, &e->price, ei)) != BSS_OK) {
+        if (json_is_true(json_object_get(raw[i].doc, "isBundle")))
+            rc = bundle_parts(cat, raw[i].doc, e, ei);
+        else
+            rc = bss_price_build(raw[i].doc, &refs, &e->price, ei);
+        if (rc != BSS_OK) {
             rc = about(ei, rc, "productOfferingPrice", raw[i].id);
             break;
         }
@@ -299,29 +325,60 @@ static const char *ref_id(const json_t *refs, size_t i, char *path, size_t cap, 
     return id;
 }
 
+/* The price entry a ref of o names: as of o's start for an older version, else the current one. */
+static const bss__price_entry *price_for(const bss_catalog *cat, const bss_offering *o, const char *id)
+{
+    bool current = o->version_no == INT64_MAX;
+    const bss__price_entry *e = current || o->valid_from == INT64_MIN ? find_price_current(cat, id)
+                                                                      : find_price(cat, id, o->valid_from);
+    return e || current ? e : find_price_current(cat, id);
+}
+
+/*
+ * Adds the price id (a bundle price: its components, depth-first) to o's
+ * prices; with fill false only counts them. path names the offering's ref.
+ */
+static bss_err add_price(bss_catalog *cat, bss_offering *o, const char *id, const char *path, int depth,
+                         bool fill, size_t *count, bss_errinfo *ei)
+{
+    const bss__price_entry *e = price_for(cat, o, id);
+    if (!e)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "no productOfferingPrice '%s'", id);
+    if (o->version_no == INT64_MAX && !o->retired && e->retired)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "productOfferingPrice '%s' is retired", id);
+    if (e->price) {
+        if (fill)
+            o->prices[o->nprices++] = e->price;
+        (*count)++;
+        return BSS_OK;
+    }
+    if (depth >= 8)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "bundle price '%s' nests deeper than 8 (a cycle?)",
+                        id);
+    for (size_t i = 0; i < e->nparts; i++) {
+        bss_err rc = add_price(cat, o, e->parts[i], path, depth + 1, fill, count, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    return BSS_OK;
+}
+
 static bss_err resolve_prices(bss_catalog *cat, bss_offering *o, bss_errinfo *ei)
 {
     const json_t *refs = json_object_get(o->doc, "productOfferingPrice");
-    size_t n = json_is_array(refs) ? json_array_size(refs) : 0;
-    if (!(o->prices = bss_arena_alloc(cat->arena, (n + 1) * sizeof *o->prices)))
-        return nomem(ei);
-    for (size_t i = 0; i < n; i++) {
-        char path[64];
-        bss_err rc;
-        const char *id = ref_id(refs, i, path, sizeof path, "productOfferingPrice", ei, &rc);
-        if (rc != BSS_OK)
-            return rc;
-        bool current = o->version_no == INT64_MAX;
-        const bss__price_entry *e = current || o->valid_from == INT64_MIN
-                                        ? find_price_current(cat, id)
-                                        : find_price(cat, id, o->valid_from);
-        if (!e && !current)
-            e = find_price_current(cat, id);
-        if (!e)
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "no productOfferingPrice '%s'", id);
-        if (current && !o->retired && e->retired)
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "productOfferingPrice '%s' is retired", id);
-        o->prices[o->nprices++] = e->price;
+    size_t n = json_is_array(refs) ? json_array_size(refs) : 0, count = 0;
+    for (int fill = 0; fill < 2; fill++) {
+        if (fill && !(o->prices = bss_arena_alloc(cat->arena, (count + 1) * sizeof *o->prices)))
+            return nomem(ei);
+        for (size_t i = 0; i < n; i++) {
+            char path[64];
+            bss_err rc;
+            const char *id = ref_id(refs, i, path, sizeof path, "productOfferingPrice", ei, &rc);
+            if (rc == BSS_OK)
+                rc = add_price(cat, o, id, path, 0, fill, &count, ei);
+            if (rc != BSS_OK)
+                return rc;
+        }
     }
     return BSS_OK;
 }
@@ -630,6 +687,15 @@ size_t bss_offering_bundled_count(const bss_offering *o)
 const bss_price *bss_offering_price(const bss_offering *o, size_t i)
 {
     return i < o->nprices ? o->prices[i] : NULL;
+}
+
+const bss_price *bss_offering_price_at(const bss_catalog *cat, const bss_offering *o, size_t i,
+                                       int64_t as_of_ms)
+{
+    if (i >= o->nprices)
+        return NULL;
+    const bss__price_entry *e = find_price(cat, bss_price_id(o->prices[i]), as_of_ms);
+    return e && e->price ? e->price : o->prices[i];
 }
 
 const bss_offering *bss_offering_bundled(const bss_offering *o, size_t i)

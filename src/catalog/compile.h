@@ -112,6 +112,13 @@ const json_t *bss_offering_doc(const bss_offering *o);
 /* Its own prices (productOfferingPrice, in document order). */
 size_t bss_offering_price_count(const bss_offering *o);
 const bss_price *bss_offering_price(const bss_offering *o, size_t i);
+/*
+ * The version of o's i-th price valid at as_of (a price changed after the
+ * offering, effective from a date), else the one of the static chain above
+ * (current for the current offering, as of its start for an older one).
+ */
+const bss_price *bss_offering_price_at(const bss_catalog *cat, const bss_offering *o, size_t i,
+                                       int64_t as_of_ms);
 /* The first own price of a kind (and, for usage/allowance, service; NONE = any); NULL if none. */
 const bss_price *bss_offering_find_price(const bss_offering *o, bss_price_type kind, bss_service service);
 /* Bundled offerings (bundledProductOffering), resolved as of the same instant. */

@@ -7,11 +7,14 @@
  * Document shape:
  *   {"name": "NL standard", "timeZone": "Europe/Amsterdam",
  *    "bands": [{"name": "peak",    "days": ["mon","tue","wed","thu","fri"], "from": "08:00", "to": "20:00"},
- *              {"name": "offpeak", "days": ["mon","tue","wed","thu","fri"], "from": "20:00", "to": "08:00"},
+ *              {"name": "offpeak", "days": ["mon","tue","wed","thu","fri"], "from": "00:00", "to": "08:00"},
+ *              {"name": "offpeak", "days": ["mon","tue","wed","thu","fri"], "from": "20:00", "to": "24:00"},
  *              {"name": "weekend", "days": ["sat","sun"], "from": "00:00", "to": "24:00"}],
  *    "holidays": [{"date": "2026-12-25", "band": "weekend"}]}
- * A band may wrap midnight (from > to: the part after midnight belongs to
- * the next day). Every minute of the week must be in exactly one band:
+ * Entries sharing a name form one band with several ranges. A range may
+ * wrap midnight (from > to: the part after midnight belongs to the next day,
+ * so "fri 20:00-08:00" covers Saturday 00:00-08:00 too); from == to is 24
+ * hours starting at from. Every minute of the week must be in exactly one band:
  * a gap is BSS_E_UNPROCESSABLE "Tuesday 20:00-22:00 is in no band" (field
  * "bands"), an overlap names both bands (field "bands[i]"). Holidays name an
  * existing band and apply to the whole local day.

@@ -229,6 +229,10 @@ static void test_versions_as_of(void **state)
     assert_string_equal(bss_offering_version(o), "1"); /* no version member: the row's number */
     /* the old offering resolves its price as of its own start: pop-fee v1, 20.00 (grandfathered) */
     assert_int_equal(bss_price_amount_micros(bss_offering_price(o, 0)), 20000000);
+    /* the same price as of a later instant: its newer version, 30.00 */
+    assert_int_equal(bss_price_amount_micros(bss_offering_price_at(cat, o, 0, 1500)), 30000000);
+    assert_int_equal(bss_price_amount_micros(bss_offering_price_at(cat, o, 0, 10)), 20000000);
+    assert_null(bss_offering_price_at(cat, o, 1, 10));
     o = bss_catalog_offering(cat, "po-base", 1000);
     assert_string_equal(bss_offering_name(o), "Base v2");
     assert_int_equal(bss_price_amount_micros(bss_offering_price(o, 0)), 25000000);
@@ -237,6 +241,38 @@ static void test_versions_as_of(void **state)
     assert_int_equal(bss_price_amount_micros(bss_catalog_price(cat, "pop-fee", 1000)), 30000000);
     assert_int_equal(bss_catalog_offering_count(cat), 1);
     bss_catalog_free(cat);
+}
+
+static void test_bundle_prices(void **state)
+{
+    (void)state;
+    /* a bundle price (isBundle) is not rated itself: the offering gets its components */
+    const char *prices = "\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\",\"price\":" EUR(
+        "10") "},"
+              "{\"id\":\"pop-month\",\"priceType\":\"recurring\",\"price\":" EUR(
+                  "20") ",\"recurringChargePeriodType\":\"month\"},"
+                        "{\"id\":\"pop-pack\",\"isBundle\":true,\"bundledPopRelationship\":[{\"id\":\"pop-"
+                        "fee\"},"
+                        "{\"id\":\"pop-month\"}]}";
+    char patch[1024];
+    snprintf(patch, sizeof patch,
+             "{%s], \"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-pack\"}]}]}",
+             prices);
+    bss_catalog *cat = compile_ok(patch);
+    const bss_offering *o = bss_catalog_offering(cat, "a", 0);
+    assert_int_equal(bss_offering_price_count(o), 2);
+    assert_int_equal(bss_price_kind(bss_offering_price(o, 0)), BSS_PRICE_ONE_TIME);
+    assert_int_equal(bss_price_kind(bss_offering_price(o, 1)), BSS_PRICE_RECURRING);
+    assert_null(bss_catalog_price(cat, "pop-pack", 0));
+    bss_catalog_free(cat);
+    compile_bad("{\"prices\":[{\"id\":\"pop-pack\",\"isBundle\":true,\"bundledPopRelationship\":[{\"id\":"
+                "\"pop-x\"}]}],"
+                "\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"pop-pack\"}]}]}",
+                BSS_E_UNPROCESSABLE, "productOfferingPrice[0].id", "no productOfferingPrice 'pop-x'");
+    compile_bad("{\"prices\":[{\"id\":\"p1\",\"isBundle\":true,\"bundledPopRelationship\":[{\"id\":\"p2\"}]},"
+                "{\"id\":\"p2\",\"isBundle\":true,\"bundledPopRelationship\":[{\"id\":\"p1\"}]}],"
+                "\"offerings\":[{\"id\":\"a\",\"productOfferingPrice\":[{\"id\":\"p1\"}]}]}",
+                BSS_E_UNPROCESSABLE, "productOfferingPrice[0].id", "deeper than 8");
 }
 
 static void test_compile_errors(void **state)
@@ -500,8 +536,8 @@ int main(void)
     bss_log_set_level(BSS_LOG_ERROR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compile_and_read), cmocka_unit_test(test_versions_as_of),
-        cmocka_unit_test(test_compile_errors),   cmocka_unit_test(test_compile_oom),
-        cmocka_unit_test(test_holder_race),
+        cmocka_unit_test(test_compile_errors),   cmocka_unit_test(test_bundle_prices),
+        cmocka_unit_test(test_compile_oom),      cmocka_unit_test(test_holder_race),
     };
     int failed = cmocka_run_group_tests_name("compile", tests, NULL, NULL);
     const struct CMUnitTest sqlite_tests[] = STORE_TESTS(dbtest_setup_sqlite);
