@@ -105,6 +105,18 @@ typedef struct bss_tmf_resource {
     bss_tmf_after_commit_fn after_commit; /* NULL: nothing (e.g. the catalog rebuild for TMF620) */
     bss_handler handle_list;              /* NULL: bss_tmf_handle_list (an override may delegate to it) */
     bss_handler handle_get;               /* NULL: bss_tmf_handle_get */
+    /*
+     * The resource holds personal data (parties, customers, contacts,
+     * interactions, tickets): every read of it by an agent key is recorded
+     * in the access audit (src/customer/audit.h: who, what, when).
+     */
+    bool personal_data;
+    /*
+     * Called inside the write's transaction after the document is stored
+     * (doc NULL after a delete): for derived rows kept in step with the
+     * document, e.g. the customer search index (src/customer/search.h).
+     */
+    bss_err (*after_store)(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei);
 } bss_tmf_resource;
 
 /* Fill the path and route-name members from literals: BSS_TMF_PATHS("/tmf-api/x/v4", "category"). */
