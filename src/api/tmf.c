@@ -4,8 +4,10 @@
  * bss_tmf_resource row. Reads run on the loop's connection; each write is
  * one group-commit writer job that reads, validates (the kind's prepare
  * hook), stores (db/resource.h) and records its event (bss_outbox_add) in
- * one transaction. The list planner that splits filters between SQL and
- * memory lives in tmf_list.c.
+ * one transaction, and runs the kind's after_store hook there (derived
+ * rows such as the search index). Reads of personal_data kinds by audited
+ * keys are recorded in the access audit (customer/audit.h). The list
+ * planner that splits filters between SQL and memory lives in tmf_list.c.
  */
 #include "api/tmf.h"
 
@@ -17,6 +19,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "customer/audit.h"
 #include "events/events.h"
 
 #define MAX_PATH_ID 64
@@ -129,6 +132,8 @@ bss_err bss_tmf_create_doc(const bss_tmf_ctx *ctx, const char *id, const json_t 
         rc = ctx->res->prepare(ctx, doc, NULL, ei);
     if (!rc)
         rc = bss_resource_insert(ctx->db, ctx->res->table, id, doc, ctx->now_ms, ei);
+    if (!rc && ctx->res->after_store)
+        rc = ctx->res->after_store(ctx, id, doc, ei);
     if (!rc)
         rc = add_event(ctx, "CreateEvent", doc, ei);
     if (rc) {
@@ -215,6 +220,8 @@ bss_err bss_tmf_patch_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *
     }
     if (!rc)
         rc = bss_resource_update(ctx->db, ctx->res->table, id, doc, ctx->now_ms, version, NULL, ei);
+    if (!rc && ctx->res->after_store)
+        rc = ctx->res->after_store(ctx, id, doc, ei);
     if (!rc && (kind & 1))
         rc = add_event(ctx, "AttributeValueChangeEvent", doc, ei);
     if (!rc && (kind & 2))
@@ -237,6 +244,8 @@ bss_err bss_tmf_delete_doc(const bss_tmf_ctx *ctx, const char *id, bss_errinfo *
         rc = ctx->res->delete_guard(ctx, id, old, ei);
     if (!rc)
         rc = bss_resource_delete(ctx->db, ctx->res->table, id, version, ei);
+    if (!rc && ctx->res->after_store)
+        rc = ctx->res->after_store(ctx, id, NULL, ei);
     if (!rc)
         rc = add_event(ctx, "DeleteEvent", old, ei);
     json_decref(old);
@@ -398,6 +407,8 @@ int bss_tmf_handle_get(bss_req *r)
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
+    if (res->personal_data) /* access audit of personal data (customer/audit.h): queued, not waited for */
+        bss_audit_submit(r->app, r->who, "read", res->segment, id, strlen(id));
     if (r->query == NULL || r->query_len == 0) {
         bss_http_send_text(r, 200, BSS_TMF_JSON_CT, row.doc, row.doc_len);
         bss_resource_doc_free(&row);

@@ -8,7 +8,8 @@
  * else the tmf620_version row whose [valid_from_ms, valid_to_ms) holds it;
  * a document with neither did not exist then (404 for an item, left out of
  * a list). Lists then filter, sort and page in memory, reading at most
- * BSS_TMF_MAX_SCAN rows.
+ * BSS_TMF_MAX_SCAN rows. The history is read through
+ * catalog/catalog_store.h: no SQL here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,10 @@
 #include "api/tmf.h"
 #include "api/tmf620.h"
 #include "api/tmf620_int.h"
+#include "catalog/catalog_store.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
-
-static const char SQL_HISTORY_AT[] =
-    "SELECT doc FROM tmf620_version WHERE kind = ? AND id = ? AND valid_from_ms <= ? "
-    "AND (valid_to_ms IS NULL OR valid_to_ms > ?) ORDER BY version DESC LIMIT 1";
 
 static void send_fail(bss_req *r, bss_err code, const char *field, const char *msg)
 {
@@ -86,23 +84,7 @@ static bss_err version_at(bss_db *db, const char *kind, const char *id, json_t *
         return BSS_OK;
     }
     json_decref(cur);
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(
-        db, SQL_HISTORY_AT,
-        BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(id), BSS_DB_I64(at_ms), BSS_DB_I64(at_ms)), &rows, ei);
-    if (rc)
-        return rc;
-    if (bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 0, &len);
-        if (text && bss_json_parse(text, len, out, NULL) != BSS_OK)
-            rc = bss_fail(ei, BSS_E_INTERNAL, NULL, "a stored version of %s %.64s is not valid JSON", kind,
-                          id);
-    } else {
-        rc = bss_db_rows_error(rows);
-    }
-    bss_db_rows_close(rows);
-    return rc;
+    return bss_catalog_version_at(db, kind, id, at_ms, out, ei);
 }
 
 int bss__tmf620_handle_get(bss_req *r)

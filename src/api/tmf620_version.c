@@ -15,9 +15,8 @@
  * the other filters, sort and paging in memory (at most BSS_TMF_MAX_SCAN
  * rows). Without asOf the generic handlers of api/tmf.c answer.
  *
- * The SQL on tmf620_version and on the product inventory table (product) is
- * here because no domain module owns those tables yet; it is written once
- * for both backends.
+ * The history rows and the count of products using an offering are read
+ * and written through catalog/catalog_store.h: no SQL here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +27,10 @@
 #include "api/tmf.h"
 #include "api/tmf620.h"
 #include "api/tmf620_int.h"
+#include "catalog/catalog_store.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
-
-static const char SQL_HISTORY_INSERT[] = "INSERT INTO tmf620_version (kind, id, version, valid_from_ms, "
-                                         "valid_to_ms, doc) VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_PRODUCTS_USING[] = "SELECT COUNT(*) FROM product WHERE offering_id = ? AND "
-                                         "(status IS NULL OR status NOT IN ('terminated', 'cancelled'))";
 
 /* ---- writes ---- */
 
@@ -104,14 +99,9 @@ static bss_err save_old(const bss_tmf_ctx *ctx, const char *id, const json_t *ol
     char *text = bss_json_dump(old, &len);
     if (!text)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_err rc = bss_db_exec(ctx->db, SQL_HISTORY_INSERT,
-                             BSS_DB_ARGS(BSS_DB_STR(ctx->res->segment), BSS_DB_STR(id), BSS_DB_I64(number),
-                                         BSS_DB_I64(from_ms), BSS_DB_I64(to_ms), BSS_DB_STRN(text, len)),
-                             NULL, ei);
+    bss_err rc =
+        bss_catalog_version_save(ctx->db, ctx->res->segment, id, number, from_ms, to_ms, text, len, ei);
     bss_free(text);
-    if (rc == BSS_E_EXISTS)
-        return bss_fail(ei, BSS_E_CONFLICT, "version", "version %lld of %s %.64s is already recorded",
-                        (long long)number, ctx->res->segment, id);
     return rc;
 }
 
@@ -151,8 +141,7 @@ bss_err bss__tmf620_version_on_patch(const bss_tmf_ctx *ctx, json_t *doc, const 
 
 bss_err bss__tmf620_products_using(bss_db *db, const char *offering_id, int64_t *count, bss_errinfo *ei)
 {
-    *count = 0;
-    return bss_db_query_int64(db, SQL_PRODUCTS_USING, BSS_DB_ARGS(BSS_DB_STR(offering_id)), count, ei);
+    return bss_catalog_count_active_products(db, offering_id, count, ei);
 }
 
 typedef struct referrers_ctx {

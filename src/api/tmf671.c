@@ -15,15 +15,21 @@
  *   - pattern, when present, is an array (TMF671 criteria groups, kept as
  *     posted and not interpreted);
  *   - eligibility {segments: [string], channels: [web|shop|care|app],
- *     newCustomersOnly: bool};
+ *     newCustomersOnly: bool, minLines: integer 1..1000 (lines the account
+ *     has after the order), minTenureMonths: integer 1..1200 (whole months
+ *     since customerSince)}: loyalty and multi-line criteria, see
+ *     catalog/eligibility.h for what a line is;
  *   - couponCodes: [string] of 3..32 letters, digits, '-' or '_', stored
  *     upper-case, no repeats; a code may belong to one live promotion only
  *     (live = In design or Active): a clash is BSS_E_CONFLICT (409) naming
  *     the other promotion;
  *   - action {type: "discount", percentage: (0, 100] | amount: Money
  *     {unit, value > 0}, cycles: integer >= 1 (absent: every cycle),
- *     offeringIds: [id of an existing productOffering]}: a missing offering
- *     is BSS_E_INVALID (400) with the path "action.offeringIds[i]";
+ *     offeringIds: [id of an existing productOffering], perLine:
+ *     {fromLine: integer 1..1000, default 2}: the percentage or amount is
+ *     given per line, to each line numbered fromLine or more ("10% off each
+ *     additional line")}: a missing offering is BSS_E_INVALID (400) with
+ *     the path "action.offeringIds[i]";
  *   - stackable is a boolean, default false;
  *   - lastUpdate is set by the server to the time of the write.
  */
@@ -175,6 +181,17 @@ static bss_err check_strings(const json_t *obj, const char *key, const char *pat
     return BSS_OK;
 }
 
+/* An optional integer member key of obj in 1..max. */
+static bss_err check_count(const json_t *obj, const char *key, const char *path, int64_t max, bss_errinfo *ei)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return BSS_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > max)
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an integer from 1 to %lld", path, (long long)max);
+    return BSS_OK;
+}
+
 static bss_err check_eligibility(const json_t *doc, bss_errinfo *ei)
 {
     const json_t *el = json_object_get(doc, "eligibility");
@@ -182,13 +199,18 @@ static bss_err check_eligibility(const json_t *doc, bss_errinfo *ei)
         return BSS_OK;
     if (!json_is_object(el))
         return bss_fail(ei, BSS_E_INVALID, "eligibility",
-                        "eligibility must be an object {segments, channels, newCustomersOnly}");
+                        "eligibility must be an object {segments, channels, newCustomersOnly, minLines, "
+                        "minTenureMonths}");
     bss_err rc = check_strings(el, "segments", "eligibility.segments", false, ei);
     if (!rc)
         rc = check_strings(el, "channels", "eligibility.channels", true, ei);
     bool b;
     if (!rc)
         rc = bss_json_get_bool(el, "newCustomersOnly", "eligibility.newCustomersOnly", false, &b, ei);
+    if (!rc)
+        rc = check_count(el, "minLines", "eligibility.minLines", 1000, ei);
+    if (!rc)
+        rc = check_count(el, "minTenureMonths", "eligibility.minTenureMonths", 1200, ei);
     return rc;
 }
 
@@ -344,7 +366,7 @@ static bss_err check_action(const bss_tmf_ctx *ctx, const json_t *doc, bss_errin
         return BSS_OK;
     if (!json_is_object(action))
         return bss_fail(ei, BSS_E_INVALID, "action",
-                        "action must be an object {type, percentage|amount, cycles, offeringIds}");
+                        "action must be an object {type, percentage|amount, cycles, offeringIds, perLine}");
     const char *type = json_string_value(json_object_get(action, "type"));
     const json_t *tv = json_object_get(action, "type");
     if (tv && !json_is_null(tv) && (!type || strcmp(type, "discount") != 0))
@@ -357,6 +379,12 @@ static bss_err check_action(const bss_tmf_ctx *ctx, const json_t *doc, bss_errin
         rc = bss_fail(ei, BSS_E_INVALID, "action.cycles", "action.cycles must be at least 1");
     if (!rc)
         rc = check_offering_ids(ctx, action, ei);
+    const json_t *per_line = json_object_get(action, "perLine");
+    if (!rc && per_line && !json_is_null(per_line) && !json_is_object(per_line))
+        rc = bss_fail(ei, BSS_E_INVALID, "action.perLine",
+                      "action.perLine must be an object {fromLine: the first line discounted, default 2}");
+    if (!rc && json_is_object(per_line))
+        rc = check_count(per_line, "fromLine", "action.perLine.fromLine", 1000, ei);
     return rc;
 }
 

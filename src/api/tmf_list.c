@@ -10,6 +10,10 @@
  * member, a range on a text column, or sort=): reads every row the pushed
  * filters let through, at most BSS_TMF_MAX_SCAN, parses and matches each,
  * sorts, then pages.
+ *
+ * A kind holding personal data read by an audited key (customer/audit.h)
+ * gets one access-audit row per document in the answer, queued after the
+ * answer is sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "customer/audit.h"
 
 #define LIST_MAX_BYTES (64u << 20)
 
@@ -71,10 +76,22 @@ typedef struct page_ctx {
     const bss_query *q;
     bss_buf *out;
     int64_t count;
+    bss_buf *ids; /* '\n'-separated ids of the answer, for the access audit (NULL: not wanted) */
 } page_ctx;
+
+static bss_err note_id(page_ctx *pc, const char *id, size_t len)
+{
+    if (!pc->ids || !id)
+        return BSS_OK;
+    bss_err rc = bss_buf_append(pc->ids, id, len);
+    return rc ? rc : bss_buf_append(pc->ids, "\n", 1);
+}
 
 static bss_err append_doc(page_ctx *pc, json_t *doc)
 {
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    if (id && note_id(pc, id, strlen(id)) != BSS_OK)
+        return BSS_E_NOMEM;
     json_t *shown = bss_query_project(pc->q, doc);
     size_t len = 0;
     char *text = shown ? bss_json_dump(shown, &len) : NULL;
@@ -93,6 +110,8 @@ static bss_err page_row(const bss_res_row *row, void *arg)
 {
     page_ctx *pc = arg;
     if (!pc->q->has_fields) {
+        if (note_id(pc, row->id, strlen(row->id)) != BSS_OK)
+            return BSS_E_NOMEM;
         bss_err rc = bss_buf_append(pc->out, pc->count ? "," : "", pc->count ? 1 : 0);
         if (!rc)
             rc = bss_buf_append(pc->out, row->doc, row->doc_len);
@@ -154,8 +173,8 @@ static int sort_cmp(const void *a, const void *b, void *arg)
     return strcmp(ix ? ix : "", iy ? iy : "");
 }
 
-static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, int64_t *total,
-                         int64_t *count, bss_errinfo *ei)
+static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
+                         int64_t *total, int64_t *count, bss_errinfo *ei)
 {
     const bss_tmf_resource *res = r->route->data;
     scan_ctx sc = {.q = q};
@@ -169,7 +188,7 @@ static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, 
                  BSS_TMF_MAX_SCAN, res->segment);
     if (!rc && q->nsort)
         qsort_r(sc.docs, sc.ndocs, sizeof *sc.docs, sort_cmp, (void *)q);
-    page_ctx pc = {.q = q, .out = out};
+    page_ctx pc = {.q = q, .out = out, .ids = ids};
     for (size_t i = (size_t)q->offset; !rc && i < sc.ndocs && pc.count < q->limit; i++)
         rc = append_doc(&pc, sc.docs[i]);
     for (size_t i = 0; i < sc.ndocs; i++)
@@ -180,11 +199,11 @@ static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, 
     return rc;
 }
 
-static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, int64_t *total,
-                         int64_t *count, bss_errinfo *ei)
+static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
+                         int64_t *total, int64_t *count, bss_errinfo *ei)
 {
     const bss_tmf_resource *res = r->route->data;
-    page_ctx pc = {.q = q, .out = out};
+    page_ctx pc = {.q = q, .out = out, .ids = ids};
     bss_err rc = bss_resource_list(r->db, res->table, plan->push, plan->npush, q->offset, q->limit, total,
                                    page_row, &pc, ei);
     *count = pc.count;
@@ -203,24 +222,27 @@ int bss_tmf_handle_list(bss_req *r)
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    bss_buf out;
+    bss_buf out, ids;
     bss_buf_init(&out, LIST_MAX_BYTES);
+    bss_buf_init(&ids, LIST_MAX_BYTES);
+    bss_buf *audit = res->personal_data && bss_audit_wants(r->who) ? &ids : NULL;
     int64_t total = 0, count = 0;
     rc = plan_list(res->table, &q, &plan, &ei);
     if (!rc)
         rc = bss_buf_append(&out, "[", 1);
     if (!rc && !plan.in_memory) {
-        rc = list_fast(r, &q, &plan, &out, &total, &count, &ei);
+        rc = list_fast(r, &q, &plan, &out, audit, &total, &count, &ei);
         if (rc == BSS_E_UNSUPPORTED) {
             rc = BSS_OK;
             plan.in_memory = true;
             out.len = 1;
+            ids.len = 0;
             count = 0;
             bss_errinfo_clear(&ei);
         }
     }
     if (!rc && plan.in_memory)
-        rc = list_slow(r, &q, &plan, &out, &total, &count, &ei);
+        rc = list_slow(r, &q, &plan, &out, audit, &total, &count, &ei);
     if (!rc)
         rc = bss_buf_append(&out, "]", 1);
     if (rc) {
@@ -235,7 +257,10 @@ int bss_tmf_handle_list(bss_req *r)
         snprintf(num, sizeof num, "%lld", (long long)count);
         bss_http_add_header(r, "X-Result-Count", num);
         bss_http_send_text(r, 200, BSS_TMF_JSON_CT, out.data, out.len);
+        if (audit) /* access audit of personal data (customer/audit.h): queued, not waited for */
+            bss_audit_submit(r->app, r->who, "list", res->segment, ids.data, ids.len);
     }
+    bss_buf_free(&ids);
     bss_buf_free(&out);
     bss_query_free(&q);
     return 0;

@@ -1,7 +1,8 @@
 /*
  * catalog_int_compile.h: the inside of a compiled catalog snapshot, shared
- * by compile.c (building and lookups) and compile_holder.c (publishing,
- * loading from the store, rebuilds). Other modules use compile.h.
+ * by compile.c (building and lookups), compile_market.c (markets and tax
+ * treatment) and compile_holder.c (publishing, loading from the store,
+ * rebuilds). Other modules use compile.h.
  */
 #ifndef BSS_CATALOG_INT_COMPILE_H
 #define BSS_CATALOG_INT_COMPILE_H
@@ -48,6 +49,7 @@ struct bss_offering {
     size_t nprices;
     const bss_offering **bundled;
     size_t nbundled;
+    const bss_market *market; /* NULL: no catalog with a market sells it */
     int mark; /* cycle search: 0 new, 1 on the path, 2 done */
 };
 
@@ -65,8 +67,17 @@ struct bss_catalog {
     bss_offering *offs; /* sorted by id, then valid_from */
     size_t noffs, nids;
     json_t *promotions;
+    bss_market *markets; /* one per live catalog with a market, by catalog id */
+    size_t nmarkets;
     uint64_t generation;
     int refs; /* owned by the holder, changed under its mutex */
 };
+
+/*
+ * compile_market.c: resolves every offering's market from src->catalogs and
+ * checks the rules of compile.h ("Markets and tax"). Runs after the
+ * offerings are built (their prices resolved).
+ */
+bss_err bss__catalog_resolve_markets(bss_catalog *cat, const bss_catalog_source *src, bss_errinfo *ei);
 
 #endif

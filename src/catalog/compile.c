@@ -5,8 +5,9 @@
  * version of every price compiled with those tables resolved, offerings
  * (every version) with their price chains, bundles and add-on bases
  * resolved and checked, and the lookups the rater and billing use (binary
- * search by id, then the version valid at an instant). Publishing and
- * loading are in compile_holder.c.
+ * search by id, then the version valid at an instant). Markets and tax
+ * treatment are resolved in compile_market.c; publishing and loading are
+ * in compile_holder.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -553,6 +554,8 @@ bss_err bss_catalog_compile(const bss_catalog_source *src, bss_catalog **out, bs
         rc = build_prices(cat, src, ei);
     if (rc == BSS_OK)
         rc = build_offerings(cat, src, ei);
+    if (rc == BSS_OK)
+        rc = bss__catalog_resolve_markets(cat, src, ei);
     if (rc == BSS_OK) {
         cat->promotions = src->promotions ? json_incref(src->promotions) : json_array();
         if (!cat->promotions)

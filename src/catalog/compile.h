@@ -28,6 +28,23 @@
  * (productOfferingRelationship "addOnTo"/"requires") whose target is missing,
  * retired or itself an add-on (no compatible base).
  *
+ * Markets and tax (compile_market.c). A TMF620 catalog may declare the
+ * extension members "market": {"country": ISO 3166-1 alpha-2, "currency":
+ * ISO 4217} and "pricesIncludeTax": bool (only with a market; absent =
+ * false: prices are net of tax, the B2B convention; consumer catalogs in
+ * the EU say true). An offering belongs to a catalog when one of its
+ * category[].id is one of the catalog's category[].id (direct membership:
+ * sub-categories are not followed, list them in the catalog too). Only
+ * live catalogs (not Retired/Obsolete) with a market count. Checks, for a
+ * live current offering: every catalog reaching it declares the same
+ * country, currency and pricesIncludeTax (else 422 "category[j].id" of the
+ * offering; "market.country" / "market.currency" / "pricesIncludeTax" of a
+ * catalog being written; the message names both catalogs), and each of its
+ * prices with a currency uses the market's (else 422
+ * "productOfferingPrice[i].id"; "market.currency" of a catalog, "price.unit"
+ * of a price being written). A bundled offering without categories of its
+ * own has no market: it is sold under its bundle's.
+ *
  * Reader protocol (lock-free on the hot path), see compile.c for the proof:
  *   const bss_catalog *cat = bss_catalog_acquire(app->catalog);
  *   const bss_offering *o = bss_catalog_offering(cat, id, now_ms); ...
@@ -62,6 +79,14 @@ typedef struct bss_catalog_holder bss_catalog_holder;
 typedef struct bss_catalog_source {
     json_t *offerings, *prices, *specifications, *zone_tables, *timeband_plans, *promotions;
     json_t *versions;
+    json_t *catalogs; /* TMF620 catalog documents (markets, see below); NULL = none */
+    /*
+     * The document a write-time check is about (bss_catalog_check_write sets
+     * them; NULL otherwise): market errors then name a field of that document
+     * ("market.currency" of a catalog, "price.unit" of a price) when it is
+     * one of the two sides of the conflict.
+     */
+    const char *focus_kind, *focus_id;
 } bss_catalog_source;
 
 void bss_catalog_source_init(bss_catalog_source *src);  /* all empty arrays (NULL on OOM) */
@@ -69,7 +94,7 @@ void bss_catalog_source_clear(bss_catalog_source *src); /* drops every array; sa
 
 /*
  * Reads every document from tmf620_product_offering, _price,
- * _specification, tmf620_zone_table, tmf620_time_band_plan,
+ * _specification, tmf620_zone_table, tmf620_time_band_plan, tmf620_catalog,
  * tmf671_promotion and tmf620_version on db; a table that does not exist
  * yet reads as empty. src must be initialised; arrays are appended to.
  */
@@ -83,7 +108,8 @@ void bss_catalog_free(bss_catalog *cat); /* NULL is a no-op; only for unpublishe
  * The check a catalog write runs before it commits (cC's prepare hooks):
  * loads the catalog on db (the writer's connection, inside the write),
  * replaces the document of kind ("productOffering", "productOfferingPrice",
- * "productSpecification", "zoneTable", "timeBandPlan") and id with doc (or
+ * "productSpecification", "zoneTable", "timeBandPlan", "promotion",
+ * "catalog") and id with doc (or
  * removes it when doc is NULL), compiles and frees the result. The error is
  * the compile error, as 422 with the field path.
  */
@@ -121,6 +147,39 @@ const bss_price *bss_offering_price_at(const bss_catalog *cat, const bss_offerin
                                        int64_t as_of_ms);
 /* The first own price of a kind (and, for usage/allowance, service; NONE = any); NULL if none. */
 const bss_price *bss_offering_find_price(const bss_offering *o, bss_price_type kind, bss_service service);
+/* The market an offering is sold in (see "Markets and tax" above). */
+typedef struct bss_market {
+    const char *catalog_id; /* the (first, by id) catalog declaring it */
+    const char *country;    /* "NL" */
+    const char *currency;   /* "EUR" */
+    bool prices_include_tax;
+} bss_market;
+/* NULL when no live catalog with a market reaches o. */
+const bss_market *bss_offering_market(const bss_offering *o);
+/* Whether o's prices include tax; false (net prices) when o has no market. */
+bool bss_offering_prices_include_tax(const bss_offering *o);
+
+/*
+ * Reads the market members of a catalog document into *out (strings point
+ * into doc): BSS_OK with *has = false when it declares none. BSS_E_INVALID
+ * (400) with the field: market not an object, country not an assigned ISO
+ * 3166-1 alpha-2 code ("market.country", upper case: "NL"), currency not an
+ * ISO 4217 code ("market.currency"), pricesIncludeTax not a boolean, or
+ * pricesIncludeTax without a market ("pricesIncludeTax").
+ */
+bss_err bss_catalog_market_parse(const json_t *catalog_doc, bss_market *out, bool *has, bss_errinfo *ei);
+
+/*
+ * Splits an amount for billing: with includes_tax the amount is gross and
+ * net = amount * 10^6 / (10^6 + rate_ppm) rounded half-up to the micro,
+ * tax = amount - net; without, the amount is net and tax = amount * rate_ppm
+ * / 10^6 rounded half-up. rate_ppm is the tax rate in millionths (21% =
+ * 210000, 0..10^6). Gross EUR 24.20 at 21%: net 20.00, tax 4.20. Returns
+ * BSS_E_RANGE when the rate is out of range or a result overflows.
+ */
+bss_err bss_catalog_split_tax(int64_t amount_micros, bool includes_tax, int64_t rate_ppm,
+                              int64_t *net_micros /* out */, int64_t *tax_micros /* out */);
+
 /* Bundled offerings (bundledProductOffering), resolved as of the same instant. */
 size_t bss_offering_bundled_count(const bss_offering *o);
 const bss_offering *bss_offering_bundled(const bss_offering *o, size_t i);

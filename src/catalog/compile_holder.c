@@ -1,10 +1,10 @@
 /*
  * compile_holder.c: where compiled catalogs come from and how readers reach
- * them. Loading every catalog document from the store into a
- * bss_catalog_source, the write-time check (load, substitute the written
- * document, compile), the holder that publishes snapshots to lock-free
- * readers, and the rebuilds (at start, and coalesced on the worker pool
- * after catalog writes).
+ * them. Loading every catalog document (catalogs too: their markets) from
+ * the store into a bss_catalog_source, the write-time check (load,
+ * substitute the written document, compile), the holder that publishes
+ * snapshots to lock-free readers, and the rebuilds (at start, and
+ * coalesced on the worker pool after catalog writes).
  *
  * The holder's reader scheme. Each reader thread owns a slot in the holder
  * {nheld, gen, snap}: the slot holds one reference to the snapshot it last
@@ -45,12 +45,14 @@ void bss_catalog_source_init(bss_catalog_source *src)
     src->timeband_plans = json_array();
     src->promotions = json_array();
     src->versions = json_array();
+    src->catalogs = json_array();
+    src->focus_kind = src->focus_id = NULL;
 }
 
 void bss_catalog_source_clear(bss_catalog_source *src)
 {
     json_t **all[] = {&src->offerings,      &src->prices,     &src->specifications, &src->zone_tables,
-                      &src->timeband_plans, &src->promotions, &src->versions};
+                      &src->timeband_plans, &src->promotions, &src->versions,       &src->catalogs};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         json_decref(*all[i]);
         *all[i] = NULL;
@@ -130,7 +132,7 @@ static bss_err load_versions(bss_db *db, json_t *arr, bss_errinfo *ei)
 bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
 {
     if (!src->offerings || !src->prices || !src->specifications || !src->zone_tables ||
-        !src->timeband_plans || !src->promotions || !src->versions)
+        !src->timeband_plans || !src->promotions || !src->versions || !src->catalogs)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
     bss_err rc = load_docs(db, "tmf620_zone_table", "SELECT doc FROM tmf620_zone_table ORDER BY id",
                            src->zone_tables, ei);
@@ -150,6 +152,8 @@ bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
         rc = load_docs(db, "tmf671_promotion", "SELECT doc FROM tmf671_promotion ORDER BY id",
                        src->promotions, ei);
     if (rc == BSS_OK)
+        rc = load_docs(db, "tmf620_catalog", "SELECT doc FROM tmf620_catalog ORDER BY id", src->catalogs, ei);
+    if (rc == BSS_OK)
         rc = load_versions(db, src->versions, ei);
     return rc;
 }
@@ -166,6 +170,7 @@ static json_t *source_array(bss_catalog_source *src, const char *kind)
         {"zoneTable", offsetof(bss_catalog_source, zone_tables)},
         {"timeBandPlan", offsetof(bss_catalog_source, timeband_plans)},
         {"promotion", offsetof(bss_catalog_source, promotions)},
+        {"catalog", offsetof(bss_catalog_source, catalogs)},
     };
     for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kind, kinds[i].kind) == 0)
@@ -203,6 +208,8 @@ bss_err bss_catalog_check_write(bss_db *db, const char *kind, const char *id, co
         rc = bss_fail(ei, BSS_E_INVALID, NULL, "unknown catalog kind '%s'", kind ? kind : "");
     if (rc == BSS_OK)
         rc = substitute(arr, id, doc, ei);
+    src.focus_kind = kind;
+    src.focus_id = id;
     bss_catalog *cat = NULL;
     if (rc == BSS_OK && (rc = bss_catalog_compile(&src, &cat, ei)) == BSS_OK)
         bss_catalog_free(cat);

@@ -3,8 +3,10 @@
  * offering's TMF620 members (lifecycleStatus, validFor, marketSegment,
  * channel, productOfferingRelationship) and our "eligibility" extension,
  * and each promotion's TMF671-style members (lifecycleStatus, validFor,
- * eligibility, couponCodes, action, stackable). No store, no clock, no log:
- * the caller passes every document and `now`.
+ * eligibility, couponCodes, action, stackable), with the loyalty and
+ * multi-line members (minLines, minTenureMonths, action.perLine) over the
+ * account's lines. No store, no clock, no log: the caller passes every
+ * document and `now`.
  */
 #include "catalog/eligibility.h"
 
@@ -191,20 +193,59 @@ static bool offering_targeted(const json_t *action, const char *offering_id)
     return false;
 }
 
+static const char *ordinal_suffix(int64_t n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Appends to the string in buf (cap bytes), truncating. */
+static void append(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * "50% off the recurring charges for the first 3 cycles", "10% off the
+ * recurring charges of each line from the 2nd (2 lines of this order) for
+ * accounts with 2+ lines", "EUR 5 off ... for customers of 24+ months".
+ */
 static void describe(bss_elig_promotion *pr)
 {
-    char amount[32], cycles[48] = "";
-    if (pr->cycles > 0)
-        snprintf(cycles, sizeof cycles, " for the first %lld cycle%s", (long long)pr->cycles,
-                 pr->cycles == 1 ? "" : "s");
+    char amount[32];
+    char *d = pr->description;
+    size_t cap = sizeof pr->description;
+    d[0] = '\0';
     if (pr->currency) {
         bss_money_format(pr->amount_micros, amount);
-        snprintf(pr->description, sizeof pr->description, "%s %s off the recurring charges%s", pr->currency,
-                 amount, cycles);
+        append(d, cap, "%s %s", pr->currency, amount);
     } else {
         bss_money_format(pr->percent_micros, amount);
-        snprintf(pr->description, sizeof pr->description, "%s%% off the recurring charges%s", amount, cycles);
+        append(d, cap, "%s%%", amount);
     }
+    append(d, cap, " off the recurring charges");
+    if (pr->per_line)
+        append(d, cap, " of each line from the %lld%s (%lld line%s of this order)", (long long)pr->from_line,
+               ordinal_suffix(pr->from_line), (long long)pr->discounted_lines,
+               pr->discounted_lines == 1 ? "" : "s");
+    if (pr->cycles > 0)
+        append(d, cap, " for the first %lld cycle%s", (long long)pr->cycles, pr->cycles == 1 ? "" : "s");
+    if (pr->min_lines > 0 && pr->min_tenure_months > 0)
+        append(d, cap, " for customers of %lld+ months with %lld+ lines", (long long)pr->min_tenure_months,
+               (long long)pr->min_lines);
+    else if (pr->min_lines > 0)
+        append(d, cap, " for accounts with %lld+ lines", (long long)pr->min_lines);
+    else if (pr->min_tenure_months > 0)
+        append(d, cap, " for customers of %lld+ months", (long long)pr->min_tenure_months);
 }
 
 /* Reads the discount of action into pr; false when the action is not a usable discount. */
@@ -230,6 +271,44 @@ static bool read_action(const json_t *action, bss_elig_promotion *pr)
     }
     const json_t *cycles = json_object_get(action, "cycles");
     pr->cycles = json_is_integer(cycles) ? json_integer_value(cycles) : 0;
+    const json_t *per_line = json_object_get(action, "perLine");
+    if (json_is_object(per_line)) {
+        const json_t *from = json_object_get(per_line, "fromLine");
+        pr->per_line = true;
+        pr->from_line = json_is_integer(from) ? json_integer_value(from) : 2;
+        if (pr->from_line < 1)
+            return false;
+    }
+    return true;
+}
+
+/* An integer criterion of the promotion's eligibility (0 when absent or not a positive integer). */
+static int64_t criterion(const json_t *el, const char *key)
+{
+    const json_t *v = json_object_get(el, key);
+    return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : 0;
+}
+
+/* minLines and minTenureMonths; per-line: how many ordered units get it. False when it does not apply. */
+static bool check_loyalty(const json_t *el, const bss_elig_request *req, bss_elig_promotion *pr)
+{
+    pr->min_lines = criterion(el, "minLines");
+    pr->min_tenure_months = criterion(el, "minTenureMonths");
+    int64_t lines = req->lines_held + req->lines_ordered;
+    if (pr->min_lines > 0 && lines < pr->min_lines)
+        return false;
+    if (pr->min_tenure_months > 0 && bss_eligibility_tenure_months(req) < pr->min_tenure_months)
+        return false;
+    pr->total_amount_micros = pr->amount_micros;
+    if (!pr->per_line)
+        return true;
+    /* ordered units are lines held+1 .. held+ordered; those numbered >= from_line get it */
+    int64_t first = req->lines_held + 1 > pr->from_line ? req->lines_held + 1 : pr->from_line;
+    pr->discounted_lines = lines >= first ? lines - first + 1 : 0;
+    if (pr->discounted_lines < 1)
+        return false;
+    if (pr->currency && !bss_money_mul(pr->amount_micros, pr->discounted_lines, &pr->total_amount_micros))
+        return false;
     return true;
 }
 
@@ -249,6 +328,8 @@ bool bss_eligibility_promotion_applies(const json_t *p, const char *offering_id,
         !allowed_by(NULL, json_object_get(el, "channels"), req->channel))
         return false;
     if (json_is_true(json_object_get(el, "newCustomersOnly")) && req->new_customer != 1)
+        return false;
+    if (!check_loyalty(el, req, &pr))
         return false;
     bool needs = false;
     pr.coupon = coupon_match(p, req->coupon, &needs);
@@ -306,10 +387,74 @@ static void check_promotions(const json_t *promotions, const char *offering_id, 
     }
 }
 
-bss_err bss_eligibility_check(const json_t *offering, const json_t *promotions, const bss_elig_request *req,
+/* ---- lines, tenure, applying ---------------------------------------------- */
+
+bool bss_eligibility_is_line(const json_t *offering)
+{
+    if (!json_is_object(offering))
+        return false;
+    const json_t *flag = json_object_get(json_object_get(offering, "eligibility"), "countsAsLine");
+    if (json_is_boolean(flag))
+        return json_is_true(flag);
+    size_t i;
+    const json_t *rel;
+    json_array_foreach(json_object_get(offering, "productOfferingRelationship"), i, rel)
+    {
+        const char *type = str_of(rel, "relationshipType");
+        if (type && strcasecmp(type, "addOnTo") == 0)
+            return false;
+    }
+    return true;
+}
+
+void bss_eligibility_count_lines(const json_t *offering, bss_elig_request *req)
+{
+    req->lines_held = 0;
+    for (size_t i = 0; i < req->nheld; i++)
+        if (req->held[i].quantity > 0 && bss_eligibility_is_line(req->held[i].offering))
+            req->lines_held += req->held[i].quantity;
+    req->lines_ordered = offering && bss_eligibility_is_line(offering) ? req->quantity : 0;
+}
+
+int64_t bss_eligibility_tenure_months(const bss_elig_request *req)
+{
+    if (!req->has_customer_since)
+        return -1;
+    if (req->customer_since_ms >= req->now_ms)
+        return 0;
+    int sy, sm, ny, nm, d, h, mi, se, wd;
+    bss_time_to_civil(req->customer_since_ms, &sy, &sm, &d, &h, &mi, &se, &wd);
+    bss_time_to_civil(req->now_ms, &ny, &nm, &d, &h, &mi, &se, &wd);
+    int64_t months = (int64_t)(ny - sy) * 12 + (nm - sm);
+    if (months > 0 && bss_time_add_months(req->customer_since_ms, (int)months) > req->now_ms)
+        months--;
+    return months > 0 ? months : 0;
+}
+
+int64_t bss_eligibility_discount(const bss_elig_promotion *pr, int64_t line_no, int64_t cycle,
+                                 int64_t charge_micros)
+{
+    if (charge_micros <= 0 || (pr->cycles > 0 && cycle > pr->cycles) ||
+        (pr->per_line && line_no < pr->from_line))
+        return 0;
+    if (pr->currency)
+        return pr->amount_micros < charge_micros ? pr->amount_micros : charge_micros;
+    int64_t off = 0;
+    if (!bss_money_muldiv(charge_micros, pr->percent_micros, 100 * BSS_MICROS_PER_UNIT, &off))
+        return 0;
+    return off < charge_micros ? off : charge_micros;
+}
+
+bss_err bss_eligibility_check(const json_t *offering, const json_t *promotions, const bss_elig_request *in,
                               bss_elig_result *out, bss_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
+    bss_elig_request counted = *in;
+    const bss_elig_request *req = &counted;
+    bss_eligibility_count_lines(offering, &counted);
+    out->lines_held = counted.lines_held;
+    out->lines_ordered = counted.lines_ordered;
+    out->tenure_months = bss_eligibility_tenure_months(&counted);
     const char *id = str_of(offering, "id");
     if (!json_is_object(offering) || !id)
         return bss_fail(ei, BSS_E_INVALID, "id", "the offering has no id");

@@ -37,6 +37,31 @@
  * applies, it is the only one: the one whose coupon was given, else the
  * first non-stackable in input order. A coupon given that no applicable
  * promotion accepts is a warning (COUPON_NOT_APPLICABLE), not a reason.
+ *
+ * Lines. A line is one unit of a base plan: an offering whose document is
+ * known and that is not an add-on (no productOfferingRelationship of type
+ * "addOnTo"); the extension "eligibility": {"countsAsLine": true|false} on
+ * the offering overrides that (a fixed-line plan that is no mobile line, a
+ * data SIM sold as an add-on). In the demo catalog these are exactly the
+ * offerings whose productSpecification has "MSISDN required" true. The
+ * account's lines are numbered 1..lines_held in the order they were
+ * taken; the units ordered get the next numbers, lines_held + 1 ..
+ * lines_held + lines_ordered.
+ *
+ * Loyalty and multi-line promotions ("eligibility" and "action" members):
+ *   "minLines": N          lines after the order (lines_held +
+ *                          lines_ordered) must be at least N
+ *   "minTenureMonths": N   the customer for at least N whole calendar
+ *                          months (customerSince + N months <= now);
+ *                          unknown customerSince: does not apply
+ *   "action": {"perLine": {"fromLine": 2}}   (fromLine default 2: "each
+ *                          additional line") the percentage or amount is
+ *                          given to each line numbered fromLine or more,
+ *                          per line; it applies to an order only when at
+ *                          least one ordered unit gets it
+ *                          (discounted_lines >= 1).
+ * Example "10% off each additional line": an account with 1 line ordering
+ * 2 more has lines 2 and 3 ordered, both discounted: discounted_lines 2.
  */
 #ifndef BSS_CATALOG_ELIGIBILITY_H
 #define BSS_CATALOG_ELIGIBILITY_H
@@ -67,6 +92,16 @@ typedef struct bss_elig_request {
     const char *coupon; /* NULL when none */
     int new_customer;   /* 1 new, 0 existing, -1 unknown (newCustomersOnly then does not apply) */
     int64_t now_ms;
+    /* When the customer became one (customerSince); false = unknown (minTenureMonths does not apply). */
+    bool has_customer_since;
+    int64_t customer_since_ms;
+    /*
+     * Lines (see "Lines" above): bss_eligibility_check computes both from
+     * the documents (bss_eligibility_count_lines) and ignores these; a
+     * caller of bss_eligibility_promotion_applies sets them.
+     */
+    int64_t lines_held;    /* lines the account holds */
+    int64_t lines_ordered; /* lines this order adds: quantity when the offering is a line, else 0 */
 } bss_elig_request;
 
 typedef struct bss_elig_reason {
@@ -84,7 +119,13 @@ typedef struct bss_elig_promotion {
     const char *currency;   /* of amount_micros, NULL for a percentage */
     int64_t cycles;         /* 0 = every cycle */
     bool stackable;
-    char description[160]; /* "50% off the recurring charges for the first 3 cycles" */
+    int64_t min_lines;           /* eligibility.minLines, 0 when none */
+    int64_t min_tenure_months;   /* eligibility.minTenureMonths, 0 when none */
+    bool per_line;               /* action.perLine: the discount is per line from from_line on */
+    int64_t from_line;           /* per_line: the first line number discounted (default 2) */
+    int64_t discounted_lines;    /* per_line: how many of the ordered units get it */
+    int64_t total_amount_micros; /* per_line amount: amount_micros * discounted_lines; else amount_micros */
+    char description[200];       /* "50% off the recurring charges for the first 3 cycles" */
 } bss_elig_promotion;
 
 typedef struct bss_elig_result {
@@ -95,6 +136,8 @@ typedef struct bss_elig_result {
     bss_elig_reason warnings[4];
     size_t npromotions;
     bss_elig_promotion promotions[BSS_ELIG_MAX_PROMOTIONS];
+    int64_t lines_held, lines_ordered; /* as counted for this check */
+    int64_t tenure_months;             /* -1 when customerSince is unknown */
 } bss_elig_result;
 
 /*
@@ -115,5 +158,27 @@ bss_err bss_eligibility_check(const json_t *offering, const json_t *promotions, 
  */
 bool bss_eligibility_promotion_applies(const json_t *promotion, const char *offering_id,
                                        const bss_elig_request *req, bss_elig_promotion *out);
+
+/* Whether one unit of this productOffering document is a line (see "Lines"). */
+bool bss_eligibility_is_line(const json_t *offering);
+
+/* Sets req->lines_held (from req->held) and req->lines_ordered (offering may be NULL: 0). */
+void bss_eligibility_count_lines(const json_t *offering, bss_elig_request *req);
+
+/* Whole calendar months from req->customer_since_ms to req->now_ms (0 if later); -1 when unknown. */
+int64_t bss_eligibility_tenure_months(const bss_elig_request *req);
+
+/*
+ * Applying a promotion: the discount pr gives on a recurring charge of
+ * charge_micros (>= 0) of the account's line number line_no (1-based; any
+ * value when the promotion is not per line) in the cycle-th cycle since the
+ * product started (1 = the first): 0 once past pr->cycles (when set) or for
+ * a line before pr->from_line; a percentage is charge * percentage / 100
+ * rounded half-up to the micro; an amount is at most the charge. Example:
+ * 10% per line from line 2 on a EUR 22.50 charge: line 1 -> 0, line 2 ->
+ * EUR 2.25.
+ */
+int64_t bss_eligibility_discount(const bss_elig_promotion *pr, int64_t line_no, int64_t cycle,
+                                 int64_t charge_micros);
 
 #endif

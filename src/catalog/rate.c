@@ -22,6 +22,21 @@ bss_err bss_rate_one_time(const bss_price *p, int64_t *out_micros)
     return BSS_OK;
 }
 
+/*
+ * The instants the recurring functions accept (anchors, instants, period
+ * bounds): about years -6000 to 9999, so that differences, calendar months
+ * and day counts cannot overflow; outside is BSS_E_RANGE (fuzz/fuzz_price.c
+ * found the overflow with a period spanning most of int64). A product's
+ * active_from/active_to may be anything (INT64_MAX while active): they are
+ * clamped to the period before any arithmetic.
+ */
+#define INSTANT_LIMIT_MS INT64_C(253402300800000)
+
+static bool instant_ok(int64_t ms)
+{
+    return ms >= -INSTANT_LIMIT_MS && ms <= INSTANT_LIMIT_MS;
+}
+
 static int64_t period_start(const bss_price *p, int64_t anchor_ms, int64_t k)
 {
     int months = p->period_length * (p->period == BSS__YEAR ? 12 : 1);
@@ -33,7 +48,7 @@ bss_err bss_rate_recurring_period(const bss_price *p, int64_t anchor_ms, int64_t
 {
     if (!p || p->kind != BSS_PRICE_RECURRING)
         return BSS_E_INVALID;
-    if (at_ms < anchor_ms)
+    if (at_ms < anchor_ms || !instant_ok(anchor_ms) || !instant_ok(at_ms))
         return BSS_E_RANGE;
     if (p->period == BSS__DAY || p->period == BSS__WEEK) {
         int64_t len = BSS_MS_PER_DAY * p->period_length * (p->period == BSS__WEEK ? 7 : 1);
@@ -65,7 +80,7 @@ bss_err bss_rate_recurring(const bss_price *p, int64_t period_start_ms, int64_t 
 {
     if (!p || p->kind != BSS_PRICE_RECURRING)
         return BSS_E_INVALID;
-    if (period_end_ms <= period_start_ms)
+    if (period_end_ms <= period_start_ms || !instant_ok(period_start_ms) || !instant_ok(period_end_ms))
         return BSS_E_RANGE;
     int64_t a = active_from_ms > period_start_ms ? active_from_ms : period_start_ms;
     int64_t b = active_to_ms < period_end_ms ? active_to_ms : period_end_ms;

@@ -326,8 +326,9 @@ static bss_tz *tzif_zone(const char *name, const uint8_t *data, const tzif_count
     for (uint32_t i = 0; i < c->time; i++) {
         ts[i] = tzif_time(times, tsize, i);
         if (idx[i] >= c->type || (i > 0 && ts[i] <= ts[i - 1])) {
-            free(z);
+            /* the reason reads ts, which lives in z: before the free (fuzz/fuzz_tz.c found this) */
             *why = i > 0 && ts[i] <= ts[i - 1] ? "transitions out of order" : "bad type index";
+            free(z);
             return NULL;
         }
         to[i] = offs[idx[i]];

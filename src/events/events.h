@@ -34,6 +34,19 @@ typedef struct bss_events bss_events;
 bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type, const char *res_key,
                        const json_t *resource, bss_errinfo *ei);
 
+/*
+ * Local consumers: functions that bss_outbox_add calls inside the same
+ * transaction, after the event row is inserted, for state kept in step with
+ * events in this process (today: the customer-care interaction log,
+ * bss_interaction_on_event in src/customer/interaction.h, which records a
+ * "system" interaction for every event that names a customer, party or
+ * account). They are listed in one static table in outbox.c
+ * (local_consumers[]); a non-OK return fails the event and so the write.
+ * A consumer must not call bss_outbox_add itself for the same API (loops).
+ */
+typedef bss_err (*bss_outbox_local_fn)(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
+                                       const char *res_key, const json_t *resource, bss_errinfo *ei);
+
 /* Starts the dispatcher thread (its own connection from app->cfg.db_url). */
 bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei);
 /* Stops it (in-flight deliveries are abandoned and retried at next start). NULL is a no-op. */

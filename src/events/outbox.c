@@ -19,6 +19,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
+#include "customer/interaction.h"
 #include "events/events.h"
 #include "events/events_int.h"
 
@@ -269,6 +270,11 @@ static bss_err check_args(bss_db *db, const char *api, const char *event_type, c
     return BSS_OK;
 }
 
+/* The local consumers (events.h), called in order inside the event's transaction. */
+static const bss_outbox_local_fn local_consumers[] = {
+    bss_interaction_on_event, /* src/customer/interaction.c: system interactions */
+};
+
 bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                        const char *res_key, const json_t *resource, bss_errinfo *ei)
 {
@@ -302,5 +308,7 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
             "updated_ms) VALUES (?, ?, 'pending', 0, 0, ?)",
             BSS_DB_ARGS(EV_TEXT(ids[i]), EV_TEXT(event_id), BSS_DB_I64(wall)), NULL, ei);
     bss_free(ids);
+    for (size_t i = 0; rc == BSS_OK && i < sizeof local_consumers / sizeof local_consumers[0]; i++)
+        rc = local_consumers[i](db, now_ms, api, event_type, res_key, resource, ei);
     return rc;
 }

@@ -3,8 +3,10 @@
 // (money with more than 6 decimals, negative prices, unknown currencies,
 // overlapping tiers, time bands leaving hours unpriced, duplicate prefixes,
 // references to missing or retired documents, bundle cycles, Obsolete ->
-// Active, deleting an offering an active product uses), and versions of an
-// Active price read back with ?asOf=.
+// Active, deleting an offering an active product uses), versions of an
+// Active price read back with ?asOf=, and catalog markets (market,
+// pricesIncludeTax): bad members, and the 422s of an offering sold in two
+// markets or priced in another currency, on the write that causes them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, assertTmfError, run, psql } from './lib/server.mjs';
@@ -204,4 +206,55 @@ test('reads take any role; writes need admin or agent', async () => {
   assert.equal(r.status, 200, r.text);
   const w = await srv.request('POST', `${BASE}/productSpecification`, { key: ro, body: { name: 'nope' } });
   expectError(w, 403, 'FORBIDDEN', undefined, 'readonly write');
+});
+
+test('markets: bad members are 400; conflicts and foreign currencies are 422 on the write that causes them', async () => {
+  const home = { name: 'Home market', lifecycleStatus: 'Active' };
+  await bad('catalog', { ...home, market: 'NL' }, 400, 'INVALID', 'market');
+  await bad('catalog', { ...home, market: { country: 'nl', currency: 'EUR' } }, 400, 'INVALID', 'market.country');
+  await bad('catalog', { ...home, market: { country: 'XX', currency: 'EUR' } }, 400, 'INVALID', 'market.country');
+  await bad('catalog', { ...home, market: { country: 'NL', currency: 'EUX' } }, 400, 'INVALID', 'market.currency');
+  await bad('catalog', { ...home, market: { country: 'NL', currency: 'EUR' }, pricesIncludeTax: 'yes' }, 400, 'INVALID', 'pricesIncludeTax');
+  await bad('catalog', { ...home, pricesIncludeTax: true }, 400, 'INVALID', 'pricesIncludeTax');
+
+  const cHome = await post('category', { name: 'Consumer plans', lifecycleStatus: 'Active' });
+  const cBiz = await post('category', { name: 'Business plans', lifecycleStatus: 'Active' });
+  const nlEur = { country: 'NL', currency: 'EUR' };
+  const consumer = await post('catalog', { ...home, market: nlEur, pricesIncludeTax: true, category: [{ id: cHome.id }] });
+  assert.deepEqual(consumer.market, nlEur);
+  assert.equal(consumer.pricesIncludeTax, true);
+  const business = await post('catalog', { name: 'Business market', lifecycleStatus: 'Active', market: nlEur,
+    category: [{ id: cBiz.id }] }); // pricesIncludeTax absent: net prices
+  const fee = await post('productOfferingPrice', { name: 'Plan fee', priceType: 'recurring', price: eur(24.2),
+    recurringChargePeriodType: 'month' });
+  const mk = (name, cats, prices = [fee.id]) => ({ name, lifecycleStatus: 'Active', productSpecification: { id: spec.id },
+    category: cats.map((id) => ({ id })), productOfferingPrice: prices.map((id) => ({ id })) });
+
+  // an offering in a consumer (tax-inclusive) and a business (net) catalog at once
+  let r = await srv.request('POST', `${BASE}/productOffering`, { body: mk('Both', [cHome.id, cBiz.id]) });
+  expectError(r, 422, 'UNPROCESSABLE', 'category[1].id', 'offering in two markets');
+  assert.match(r.json.message, /prices excluding tax/);
+  const plan = await post('productOffering', mk('Home plan', [cHome.id]));
+  await post('productOffering', mk('Business plan', [cBiz.id]));
+  // the catalog write that would put the home plan in the business market
+  r = await srv.request('PATCH', `${BASE}/catalog/${business.id}`, { body: { category: [{ id: cBiz.id }, { id: cHome.id }] } });
+  expectError(r, 422, 'UNPROCESSABLE', 'pricesIncludeTax', 'catalog joining a category of another tax treatment');
+  assert.match(r.json.message, new RegExp(`productOffering ${plan.id} is also sold in catalog ${consumer.id}`));
+  // agreeing on everything is fine
+  await patch('catalog', business.id, { pricesIncludeTax: true, category: [{ id: cBiz.id }, { id: cHome.id }] });
+  await patch('catalog', business.id, { pricesIncludeTax: false, category: [{ id: cBiz.id }] });
+
+  // currencies: the market's against the prices of what it sells, from all three sides
+  r = await srv.request('PATCH', `${BASE}/catalog/${business.id}`, { body: { market: { country: 'NL', currency: 'USD' } } });
+  expectError(r, 422, 'UNPROCESSABLE', 'market.currency', 'market currency against the prices');
+  const usd = await post('productOfferingPrice', { name: 'Dollar fee', priceType: 'oneTime', price: { unit: 'USD', value: 5 } });
+  r = await srv.request('PATCH', `${BASE}/productOffering/${plan.id}`,
+    { body: { productOfferingPrice: [{ id: fee.id }, { id: usd.id }] } });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOfferingPrice[1].id', 'offering taking a USD price in a EUR market');
+  r = await srv.request('PATCH', `${BASE}/productOfferingPrice/${fee.id}`, { body: { price: { unit: 'GBP', value: 20 } } });
+  expectError(r, 422, 'UNPROCESSABLE', 'price.unit', 'price leaving its market currency');
+  assert.match(r.json.message, /its currency GBP is not EUR/);
+  // a Retired catalog no longer constrains anything
+  await patch('catalog', consumer.id, { lifecycleStatus: 'Retired' });
+  await post('productOffering', mk('Both again', [cHome.id, cBiz.id]));
 });

@@ -2,7 +2,9 @@
 // (/tmf-api/promotionManagement/v4/promotion, src/api/tmf671.c) on a server
 // seeded with the demo catalog: create with defaults and normalisation, every
 // bad input with its status and field, coupon-code uniqueness among live
-// promotions (409), lifecycle transitions, merge patch, events, delete.
+// promotions (409), lifecycle transitions, merge patch, events, delete, and
+// the loyalty / multi-line members (minLines, minTenureMonths,
+// action.perLine).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, assertTmfError } from './lib/server.mjs';
@@ -140,4 +142,34 @@ test('roles: any key reads, only admin/agent write', async () => {
   assert.equal((await srv.request('GET', PROMO, { key: ro })).status, 200);
   assert.equal((await srv.request('POST', PROMO, { key: ro, body: base() })).status, 403);
   assert.equal((await srv.request('GET', PROMO, { key: null })).status, 401);
+});
+
+test('loyalty and multi-line members: stored as posted, bad values are 400 with the field', async () => {
+  const multi = await create({ name: 'Family lines', lifecycleStatus: 'Active', stackable: true,
+    eligibility: { minLines: 3, minTenureMonths: 12 },
+    action: { type: 'discount', amount: { unit: 'EUR', value: 5 }, perLine: { fromLine: 3 }, offeringIds: ['po-postpaid-s'] } });
+  assert.deepEqual(multi.eligibility, { minLines: 3, minTenureMonths: 12 });
+  assert.deepEqual(multi.action.perLine, { fromLine: 3 });
+  const dflt = await create({ name: 'Each additional line', action: { percentage: 10, perLine: {} } });
+  assert.deepEqual(dflt.action.perLine, {});
+  const cases = [
+    [{ eligibility: { minLines: 0 } }, 'eligibility.minLines'],
+    [{ eligibility: { minLines: 'two' } }, 'eligibility.minLines'],
+    [{ eligibility: { minLines: 2.5 } }, 'eligibility.minLines'],
+    [{ eligibility: { minLines: 1001 } }, 'eligibility.minLines'],
+    [{ eligibility: { minTenureMonths: -1 } }, 'eligibility.minTenureMonths'],
+    [{ eligibility: { minTenureMonths: 1201 } }, 'eligibility.minTenureMonths'],
+    [{ action: { percentage: 10, perLine: true } }, 'action.perLine'],
+    [{ action: { percentage: 10, perLine: { fromLine: 0 } } }, 'action.perLine.fromLine'],
+    [{ action: { percentage: 10, perLine: { fromLine: '2' } } }, 'action.perLine.fromLine'],
+  ];
+  for (const [extra, field] of cases) {
+    const body = { name: 'x', action: { percentage: 10 }, ...extra };
+    const r = await srv.request('POST', PROMO, { body });
+    assertTmfError(r, 400, assert, JSON.stringify(body));
+    assert.equal(r.json.field, field, `${JSON.stringify(body)}: ${r.text}`);
+  }
+  const demo = await srv.request('GET', `${PROMO}/promo-multi-line-business`);
+  assert.equal(demo.status, 200, demo.text);
+  assert.deepEqual(demo.json.eligibility, { segments: ['business'], minLines: 2 });
 });

@@ -2,8 +2,11 @@
  * test_compile.c: the compiled catalog (catalog/compile.h). Compiling a
  * small MVNO catalog and reading it back (price chains, shared zone tables,
  * bundles, add-ons, versions as of an instant and by version), every
- * compile check with its error code and field path, loading from the store
- * (tables missing = empty, then migrated), the write-time check, rebuilds
+ * compile check with its error code and field path, markets and tax
+ * treatment (catalog.market, pricesIncludeTax: resolution through
+ * categories, conflicts, currencies, the field paths of a write-time
+ * check, the net/tax split with hand-computed numbers), loading from the
+ * store (tables missing = empty, then migrated), the write-time check, rebuilds
  * (sync, and coalesced on the worker pool), and the holder under readers
  * spinning on acquire/lookup/release while a writer publishes 1,000
  * snapshots (run under ASan: no leak, no use after free).
@@ -111,6 +114,8 @@ static void make_source(bss_catalog_source *src, const char *patch)
     src->offerings = json_incref(json_object_get(all, "offerings"));
     src->promotions = json_incref(json_object_get(all, "promotions"));
     src->versions = json_incref(json_object_get(all, "versions"));
+    src->catalogs = json_incref(json_object_get(all, "catalogs")); /* NULL (none) unless patched */
+    src->focus_kind = src->focus_id = NULL;
     json_decref(all);
 }
 
@@ -336,25 +341,233 @@ static void test_compile_errors(void **state)
     compile_bad("{\"offerings\":[{\"name\":\"no id\"}]}", BSS_E_UNPROCESSABLE, "id", "no id");
 }
 
+/* ---- markets and tax ---------------------------------------------------- */
+
+/* Two catalogs: consumer (NL, EUR, tax included) and business (NL, EUR, net); po-base in consumer. */
+#define CAT_HOME                                                                                             \
+    "{\"id\":\"cat-home\",\"name\":\"Home\",\"lifecycleStatus\":\"Active\",\"market\":{\"country\":\"NL\","     \
+    "\"currency\":\"EUR\"},\"pricesIncludeTax\":true,\"category\":[{\"id\":\"c-consumer\"}]}"
+#define CAT_BIZ(market, tax, extra)                                                                          \
+    "{\"id\":\"cat-biz\",\"name\":\"Business\",\"market\":" market                                           \
+    ",\"pricesIncludeTax\":" tax ",\"category\":[{\"id\":\"c-biz\"}]" extra "}"
+#define NL_EUR "{\"country\":\"NL\",\"currency\":\"EUR\"}"
+#define BASE_IN(cats)                                                                                        \
+    "{\"id\":\"po-base\",\"name\":\"Base\",\"lifecycleStatus\":\"Active\",\"category\":" cats                 \
+    ",\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-month\"},{\"id\":\"pop-data\"},"           \
+    "{\"id\":\"pop-half\"}]}"
+#define BIZ_PLAN                                                                                             \
+    "{\"id\":\"po-biz\",\"name\":\"Business\",\"category\":[{\"id\":\"c-biz\"}],"                             \
+    "\"productOfferingPrice\":[{\"id\":\"pop-month\"}]}"
+
+static void test_markets(void **state)
+{
+    (void)state;
+    bss_catalog *cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") ","
+                                  "{\"id\":\"cat-plain\",\"name\":\"No market\",\"category\":[{\"id\":\"c-"
+                                  "biz\"}]}],"
+                                  "\"offerings\":[" BASE_IN("[{\"id\":\"c-other\"},{\"id\":\"c-consumer\"}]") ","
+                                  "  " BIZ_PLAN ",{\"id\":\"po-none\",\"name\":\"None\"}]}");
+    const bss_offering *base = bss_catalog_offering(cat, "po-base", 5000); /* after version 1 */
+    const bss_market *m = bss_offering_market(base);
+    assert_non_null(m);
+    assert_string_equal(m->catalog_id, "cat-home");
+    assert_string_equal(m->country, "NL");
+    assert_string_equal(m->currency, "EUR");
+    assert_true(bss_offering_prices_include_tax(base));
+    const bss_offering *biz = bss_catalog_offering(cat, "po-biz", 0);
+    assert_string_equal(bss_offering_market(biz)->catalog_id, "cat-biz");
+    assert_false(bss_offering_prices_include_tax(biz));
+    const bss_offering *none = bss_catalog_offering(cat, "po-none", 0);
+    assert_null(bss_offering_market(none));
+    assert_false(bss_offering_prices_include_tax(none));
+    assert_null(bss_offering_market(NULL));
+    assert_null(bss_offering_market(bss_catalog_offering(cat, "po-base", 500))); /* version 1: no category */
+    bss_catalog_free(cat);
+
+    /* the same market twice is no conflict; a Retired catalog does not count; neither does a retired offering */
+    const char *agree = "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "true", "") "],"
+                        "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}";
+    bss_catalog_free(compile_ok(agree));
+    bss_catalog_free(compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", ",\"lifecycleStatus\":"
+                                                                                        "\"Retired\"") "],"
+                                "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"));
+    cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],\"offerings\":[{\"id\":"
+                     "\"po-old\",\"lifecycleStatus\":\"Retired\",\"category\":[{\"id\":\"c-biz\"},{\"id\":\"c-"
+                     "consumer\"}]}]}");
+    assert_string_equal(bss_offering_market(bss_catalog_offering(cat, "po-old", 0))->catalog_id, "cat-biz");
+    bss_catalog_free(cat);
+}
+
+static void test_market_errors(void **state)
+{
+    (void)state;
+    /* two catalogs, different tax treatment / currency / country: the second category ref is the culprit */
+    compile_bad("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],"
+                "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}",
+                BSS_E_UNPROCESSABLE, "category[1].id",
+                "productOffering po-base: category[1] puts it in catalog cat-biz (market NL, EUR, prices "
+                "excluding tax), category[0] in catalog cat-home (market NL, EUR, prices including tax)");
+    compile_bad("{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"BE\",\"currency\":\"EUR\"}", "true", "") "],"
+                "\"offerings\":[" BASE_IN("[{\"id\":\"c-biz\"},{\"id\":\"c-consumer\"}]") "]}",
+                BSS_E_UNPROCESSABLE, "category[1].id", "category[0] in catalog cat-biz (market BE, EUR");
+    /* a price in another currency than the market's */
+    compile_bad("{\"catalogs\":[" CAT_HOME "],\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\","
+                "\"price\":{\"unit\":\"USD\",\"value\":10}}],"
+                "\"offerings\":[{\"id\":\"po-x\",\"category\":[{\"id\":\"c-consumer\"}],"
+                "\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}]}",
+                BSS_E_UNPROCESSABLE, "productOfferingPrice[0].id",
+                "productOffering po-x: productOfferingPrice pop-fee is in USD, but the offering is sold in "
+                "catalog cat-home, market NL, in EUR");
+    /* a malformed market in a stored catalog names the catalog */
+    compile_bad("{\"catalogs\":[{\"id\":\"cat-bad\",\"market\":{\"country\":\"XX\",\"currency\":\"EUR\"}}]}",
+                BSS_E_INVALID, "market.country", "catalog cat-bad: market.country must be");
+}
+
+/* A write-time check names a field of the document written when it is one side of the conflict. */
+static void compile_focus(const char *patch, const char *kind, const char *id, const char *field,
+                          const char *needle)
+{
+    bss_catalog_source src;
+    make_source(&src, patch);
+    src.focus_kind = kind;
+    src.focus_id = id;
+    bss_catalog *cat = NULL;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_catalog_compile(&src, &cat, &ei);
+    bss_catalog_source_clear(&src);
+    if (rc != BSS_E_UNPROCESSABLE || strcmp(ei.field, field) != 0 || !strstr(ei.message, needle))
+        fail_msg("want 422 at '%s' ('%s'), got %s at '%s': %s", field, needle, bss_errname(rc), ei.field,
+                 ei.message);
+    assert_null(cat);
+}
+
+static void test_market_focus(void **state)
+{
+    (void)state;
+    const char *offers = "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}";
+    char patch[2048];
+    snprintf(patch, sizeof patch, "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],%s", offers);
+    compile_focus(patch, "catalog", "cat-biz", "pricesIncludeTax",
+                  "catalog cat-biz: productOffering po-base is also sold in catalog cat-home (market NL, EUR, "
+                  "prices including tax)");
+    compile_focus(patch, "catalog", "cat-home", "pricesIncludeTax", "catalog cat-home: productOffering po-base");
+    compile_focus(patch, "productOffering", "po-base", "category[1].id", "productOffering po-base");
+    snprintf(patch, sizeof patch,
+             "{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"NL\",\"currency\":\"USD\"}", "true", "") "],%s",
+             offers);
+    compile_focus(patch, "catalog", "cat-biz", "market.currency", "cat-home");
+    snprintf(patch, sizeof patch,
+             "{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"BE\",\"currency\":\"USD\"}", "true", "") "],%s",
+             offers);
+    compile_focus(patch, "catalog", "cat-biz", "market.country", "cat-home");
+    /* a price currency: on the catalog, on the price */
+    const char *usd = "{\"catalogs\":[" CAT_HOME "],\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\","
+                      "\"price\":{\"unit\":\"USD\",\"value\":10}}],"
+                      "\"offerings\":[{\"id\":\"po-x\",\"category\":[{\"id\":\"c-consumer\"}],"
+                      "\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}]}";
+    compile_focus(usd, "catalog", "cat-home", "market.currency",
+                  "catalog cat-home: its market currency EUR is not USD, the currency of productOfferingPrice "
+                  "pop-fee of productOffering po-x");
+    compile_focus(usd, "productOfferingPrice", "pop-fee", "price.unit",
+                  "productOfferingPrice pop-fee: its currency USD is not EUR, the currency of market NL of "
+                  "catalog cat-home");
+}
+
+static void market_bad(const char *doc, const char *field, const char *needle)
+{
+    json_t *d = parse(doc);
+    bss_market m;
+    bool has = true;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_catalog_market_parse(d, &m, &has, &ei);
+    json_decref(d);
+    if (rc != BSS_E_INVALID || strcmp(ei.field, field) != 0 || !strstr(ei.message, needle))
+        fail_msg("%s: want 400 at '%s', got %s at '%s': %s", doc, field, bss_errname(rc), ei.field, ei.message);
+    assert_false(has);
+}
+
+static void test_market_parse(void **state)
+{
+    (void)state;
+    json_t *d = parse("{\"id\":\"c1\",\"market\":{\"country\":\"DE\",\"currency\":\"EUR\"}}");
+    bss_market m;
+    bool has = false;
+    assert_int_equal(bss_catalog_market_parse(d, &m, &has, NULL), BSS_OK);
+    assert_true(has);
+    assert_string_equal(m.catalog_id, "c1");
+    assert_string_equal(m.country, "DE");
+    assert_false(m.prices_include_tax); /* default: net prices */
+    json_decref(d);
+    d = parse("{\"name\":\"no market\",\"market\":null}");
+    assert_int_equal(bss_catalog_market_parse(d, &m, &has, NULL), BSS_OK);
+    assert_false(has);
+    json_decref(d);
+    market_bad("{\"market\":\"NL\"}", "market", "an object");
+    market_bad("{\"market\":{\"country\":\"nl\",\"currency\":\"EUR\"}}", "market.country", "upper case");
+    market_bad("{\"market\":{\"country\":\"XX\",\"currency\":\"EUR\"}}", "market.country", "ISO 3166-1");
+    market_bad("{\"market\":{\"currency\":\"EUR\"}}", "market.country", "ISO 3166-1");
+    market_bad("{\"market\":{\"country\":\"ZW\",\"currency\":\"EUX\"}}", "market.currency", "ISO 4217");
+    market_bad("{\"market\":{\"country\":\"AD\"}}", "market.currency", "ISO 4217");
+    market_bad("{\"market\":" NL_EUR ",\"pricesIncludeTax\":\"yes\"}", "pricesIncludeTax", "true or false");
+    market_bad("{\"pricesIncludeTax\":true}", "pricesIncludeTax", "needs a market");
+}
+
+static void test_split_tax(void **state)
+{
+    (void)state;
+    int64_t net = 0, tax = 0;
+    /* EUR 24.20 with 21% VAT included: 24.20 / 1.21 = 20.00 net, 4.20 tax */
+    assert_int_equal(bss_catalog_split_tax(24200000, true, 210000, &net, &tax), BSS_OK);
+    assert_int_equal(net, 20000000);
+    assert_int_equal(tax, 4200000);
+    /* EUR 20.00 net at 21%: 4.20 tax on top */
+    assert_int_equal(bss_catalog_split_tax(20000000, false, 210000, &net, &tax), BSS_OK);
+    assert_int_equal(net, 20000000);
+    assert_int_equal(tax, 4200000);
+    /* EUR 9.99 included at 21%: 9.99 / 1.21 = 8.2561983... -> 8.256198, tax 1.733802 */
+    assert_int_equal(bss_catalog_split_tax(9990000, true, 210000, &net, &tax), BSS_OK);
+    assert_int_equal(net, 8256198);
+    assert_int_equal(tax, 1733802);
+    /* EUR 10.00 included at 9%: 10 / 1.09 = 9.1743119... -> 9.174312, tax 0.825688 */
+    assert_int_equal(bss_catalog_split_tax(10000000, true, 90000, &net, &tax), BSS_OK);
+    assert_int_equal(net, 9174312);
+    assert_int_equal(tax, 825688);
+    /* EUR 0.000005 net at 10%: 0.0000005 rounds half-up to 0.000001 */
+    assert_int_equal(bss_catalog_split_tax(5, false, 100000, &net, &tax), BSS_OK);
+    assert_int_equal(tax, 1);
+    /* 0% and the bounds of the rate */
+    assert_int_equal(bss_catalog_split_tax(14500000, true, 0, &net, &tax), BSS_OK);
+    assert_int_equal(net, 14500000);
+    assert_int_equal(tax, 0);
+    assert_int_equal(bss_catalog_split_tax(1, true, -1, &net, &tax), BSS_E_RANGE);
+    assert_int_equal(bss_catalog_split_tax(1, true, 1000001, &net, &tax), BSS_E_RANGE);
+}
+
 static void test_compile_oom(void **state)
 {
     (void)state;
-    bss_catalog_source src;
-    make_source(&src, NULL);
-    int n;
-    for (n = 1; n < 2000; n++) {
-        bss_catalog *cat = NULL;
-        bss_mem_fail_after(n, 1);
-        bss_err rc = bss_catalog_compile(&src, &cat, NULL);
-        bss_mem_fail_after(0, 0);
-        if (rc == BSS_OK) {
-            bss_catalog_free(cat);
-            break;
+    const char *patches[] = {NULL, "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "true", "") "],"
+                                   "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"};
+    for (size_t p = 0; p < 2; p++) {
+        bss_catalog_source src;
+        make_source(&src, patches[p]);
+        int n;
+        for (n = 1; n < 2000; n++) {
+            bss_catalog *cat = NULL;
+            bss_mem_fail_after(n, 1);
+            bss_err rc = bss_catalog_compile(&src, &cat, NULL);
+            bss_mem_fail_after(0, 0);
+            if (rc == BSS_OK) {
+                bss_catalog_free(cat);
+                break;
+            }
+            assert_int_equal(rc, BSS_E_NOMEM);
         }
-        assert_int_equal(rc, BSS_E_NOMEM);
+        assert_true(n < 2000);
+        bss_catalog_source_clear(&src);
     }
-    assert_true(n < 2000);
-    bss_catalog_source_clear(&src);
 }
 
 /* ---- the holder under concurrent readers ---- */
@@ -493,6 +706,19 @@ static void test_store(void **state)
     assert_int_equal(bss_catalog_check_write(env->db, "gizmo", "x", doc, &ei), BSS_E_INVALID);
     json_decref(doc);
 
+    /* a catalog write: its market must fit the prices of what it sells (po-c, category c1, EUR 5) */
+    insert_doc(env->db, INS_OFFER, "po-c",
+               "{\"id\":\"po-c\",\"name\":\"C\",\"category\":[{\"id\":\"c1\"}],"
+               "\"productOfferingPrice\":[{\"id\":\"pop-1\"}]}");
+    doc = parse("{\"name\":\"US\",\"market\":{\"country\":\"US\",\"currency\":\"USD\"},"
+                "\"category\":[{\"id\":\"c1\"}]}");
+    assert_int_equal(bss_catalog_check_write(env->db, "catalog", "cat-us", doc, &ei), BSS_E_UNPROCESSABLE);
+    assert_string_equal(ei.field, "market.currency");
+    assert_non_null(strstr(ei.message, "catalog cat-us: its market currency USD is not EUR"));
+    json_object_set_new(json_object_get(doc, "market"), "currency", json_string("EUR"));
+    assert_int_equal(bss_catalog_check_write(env->db, "catalog", "cat-us", doc, &ei), BSS_OK);
+    json_decref(doc);
+
     /* rebuild: creates the holder and publishes */
     bss_app app;
     memset(&app, 0, sizeof app);
@@ -538,6 +764,9 @@ int main(void)
         cmocka_unit_test(test_compile_and_read), cmocka_unit_test(test_versions_as_of),
         cmocka_unit_test(test_compile_errors),   cmocka_unit_test(test_bundle_prices),
         cmocka_unit_test(test_compile_oom),      cmocka_unit_test(test_holder_race),
+        cmocka_unit_test(test_markets),          cmocka_unit_test(test_market_errors),
+        cmocka_unit_test(test_market_focus),     cmocka_unit_test(test_market_parse),
+        cmocka_unit_test(test_split_tax),
     };
     int failed = cmocka_run_group_tests_name("compile", tests, NULL, NULL);
     const struct CMUnitTest sqlite_tests[] = STORE_TESTS(dbtest_setup_sqlite);

@@ -2,7 +2,10 @@
  * test_eligibility.c: the pure eligibility decision (catalog/eligibility.h):
  * every reason code on its own and together, the symmetric exclusion, and
  * which promotions apply (segment, channel, coupon, newCustomersOnly,
- * validFor, target offerings, stacking) with their descriptions.
+ * validFor, target offerings, stacking) with their descriptions; lines,
+ * tenure, the loyalty (minTenureMonths) and multi-line (minLines,
+ * action.perLine) promotions and the discount each line gets, with
+ * hand-computed numbers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 #include "catalog/eligibility.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/time.h"
 
 #define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
 
@@ -273,6 +277,192 @@ static void test_ineligible_gets_no_promotions(void **state)
     assert_int_equal(r.npromotions, 0);
 }
 
+/* ---- lines, tenure, loyalty and multi-line promotions ---------------------- */
+
+static const char *addon = "{\"id\":\"po-1gb\",\"lifecycleStatus\":\"Active\",\"productOfferingRelationship\":["
+                           "{\"id\":\"po-m\",\"relationshipType\":\"addOnTo\"}]}";
+
+static void test_lines(void **state)
+{
+    (void)state;
+    json_t *base = js(plain), *add = js(addon);
+    json_t *fixed = js("{\"id\":\"po-fixed\",\"eligibility\":{\"countsAsLine\":false}}");
+    json_t *sim = js("{\"id\":\"po-data-sim\",\"eligibility\":{\"countsAsLine\":true},"
+                     "\"productOfferingRelationship\":[{\"id\":\"po-m\",\"relationshipType\":\"addOnTo\"}]}");
+    assert_true(bss_eligibility_is_line(base));
+    assert_false(bss_eligibility_is_line(add));
+    assert_false(bss_eligibility_is_line(fixed));
+    assert_true(bss_eligibility_is_line(sim));
+    assert_false(bss_eligibility_is_line(NULL));
+    /* 2 x po-m + 1 data SIM are lines; 3 add-ons, a fixed plan and an unknown document are not */
+    bss_elig_held held[] = {{"po-m", 2, base}, {"po-1gb", 3, add}, {"po-fixed", 1, fixed},
+                            {"po-data-sim", 1, sim}, {"po-gone", 1, NULL}};
+    bss_elig_request req = req0();
+    req.held = held;
+    req.nheld = 5;
+    req.quantity = 2;
+    bss_eligibility_count_lines(base, &req);
+    assert_int_equal(req.lines_held, 3);
+    assert_int_equal(req.lines_ordered, 2);
+    bss_eligibility_count_lines(add, &req);
+    assert_int_equal(req.lines_ordered, 0);
+    bss_eligibility_count_lines(NULL, &req);
+    assert_int_equal(req.lines_ordered, 0);
+    /* bss_eligibility_check counts them itself (the request's own values are ignored) */
+    bss_elig_result r;
+    req.lines_held = 99;
+    assert_int_equal(bss_eligibility_check(base, NULL, &req, &r, NULL), BSS_OK);
+    assert_int_equal(r.lines_held, 3);
+    assert_int_equal(r.lines_ordered, 2);
+    assert_int_equal(r.tenure_months, -1);
+    json_decref(base);
+    json_decref(add);
+    json_decref(fixed);
+    json_decref(sim);
+}
+
+static int64_t at(int y, int mo, int d, int h)
+{
+    return bss_time_from_civil(y, mo, d, h, 0, 0, 0);
+}
+
+static void test_tenure(void **state)
+{
+    (void)state;
+    bss_elig_request req = req0();
+    assert_int_equal(bss_eligibility_tenure_months(&req), -1); /* unknown */
+    req.has_customer_since = true;
+    req.customer_since_ms = at(2024, 1, 31, 10);
+    req.now_ms = at(2026, 1, 1, 0);
+    assert_int_equal(bss_eligibility_tenure_months(&req), 23); /* 24 months is 2026-01-31T10:00 */
+    req.now_ms = at(2026, 1, 31, 10);
+    assert_int_equal(bss_eligibility_tenure_months(&req), 24);
+    req.now_ms = at(2026, 1, 31, 10) - 1;
+    assert_int_equal(bss_eligibility_tenure_months(&req), 23);
+    req.customer_since_ms = at(2025, 12, 31, 0); /* + 2 months clamps to 2026-02-28 */
+    req.now_ms = at(2026, 2, 28, 0);
+    assert_int_equal(bss_eligibility_tenure_months(&req), 2);
+    req.customer_since_ms = req.now_ms + 1; /* in the future */
+    assert_int_equal(bss_eligibility_tenure_months(&req), 0);
+}
+
+static const char *promo_multi =
+    "{\"id\":\"pr-multi\",\"name\":\"Multi-line\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
+    "\"eligibility\":{\"minLines\":2},\"action\":{\"type\":\"discount\",\"percentage\":10,\"perLine\":{}}}";
+
+/* Applies promo for an account holding `held` lines ordering `ordered`; returns discounted lines or -1. */
+static int64_t multi(const json_t *p, int64_t held, int64_t ordered, bss_elig_promotion *out)
+{
+    bss_elig_request req = req0();
+    req.lines_held = held;
+    req.lines_ordered = ordered;
+    return bss_eligibility_promotion_applies(p, "po-m", &req, out) ? out->discounted_lines : -1;
+}
+
+static void test_multi_line(void **state)
+{
+    (void)state;
+    json_t *p = js(promo_multi);
+    bss_elig_promotion pr;
+    assert_int_equal(multi(p, 0, 1, &pr), -1); /* the first line: 1 line < minLines 2 */
+    assert_int_equal(multi(p, 0, 3, &pr), 2);  /* lines 1..3 ordered: 2 and 3 get it */
+    assert_true(pr.per_line);
+    assert_int_equal(pr.from_line, 2);
+    assert_int_equal(pr.min_lines, 2);
+    assert_int_equal(pr.percent_micros, 10000000);
+    assert_string_equal(pr.description, "10% off the recurring charges of each line from the 2nd (2 lines of "
+                                        "this order) for accounts with 2+ lines");
+    assert_int_equal(multi(p, 1, 2, &pr), 2); /* lines 2 and 3 */
+    assert_int_equal(multi(p, 3, 1, &pr), 1); /* line 4 */
+    assert_string_equal(pr.description, "10% off the recurring charges of each line from the 2nd (1 line of "
+                                        "this order) for accounts with 2+ lines");
+    assert_int_equal(multi(p, 3, 0, &pr), -1); /* an add-on order adds no line: nothing to discount */
+    json_decref(p);
+    /* EUR 5 per line from the 3rd: 1 held + 3 ordered = lines 2..4, of which 3 and 4 get EUR 5: EUR 10 */
+    p = js("{\"id\":\"pr-5\",\"name\":\"Five\",\"lifecycleStatus\":\"Active\",\"action\":{\"amount\":"
+           "{\"unit\":\"EUR\",\"value\":5},\"cycles\":12,\"perLine\":{\"fromLine\":3}}}");
+    assert_int_equal(multi(p, 1, 3, &pr), 2);
+    assert_int_equal(pr.amount_micros, 5000000);
+    assert_int_equal(pr.total_amount_micros, 10000000);
+    assert_string_equal(pr.description, "EUR 5 off the recurring charges of each line from the 3rd (2 lines of "
+                                        "this order) for the first 12 cycles");
+    assert_int_equal(multi(p, 0, 2, &pr), -1); /* lines 1 and 2: none from the 3rd */
+    json_decref(p);
+    /* fromLine below 1 in a stored document: the promotion is not usable */
+    p = js("{\"id\":\"x\",\"lifecycleStatus\":\"Active\",\"action\":{\"percentage\":5,\"perLine\":{\"fromLine\":0}}}");
+    assert_int_equal(multi(p, 5, 1, &pr), -1);
+    json_decref(p);
+}
+
+static void test_loyalty(void **state)
+{
+    (void)state;
+    json_t *p = js("{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
+                   "\"eligibility\":{\"minTenureMonths\":24},\"action\":{\"percentage\":15}}");
+    bss_elig_request req = req0(); /* now 2026-01-01 */
+    bss_elig_promotion pr;
+    assert_false(bss_eligibility_promotion_applies(p, "po-m", &req, &pr)); /* tenure unknown */
+    req.has_customer_since = true;
+    req.customer_since_ms = at(2024, 1, 2, 0); /* 23 months */
+    assert_false(bss_eligibility_promotion_applies(p, "po-m", &req, &pr));
+    req.customer_since_ms = at(2024, 1, 1, 0); /* 24 months */
+    assert_true(bss_eligibility_promotion_applies(p, "po-m", &req, &pr));
+    assert_int_equal(pr.min_tenure_months, 24);
+    assert_false(pr.per_line);
+    assert_string_equal(pr.description, "15% off the recurring charges for customers of 24+ months");
+    json_decref(p);
+    /* both criteria in one check: a customer of 3 years with 2 lines ordering a third */
+    json_t *promos = js("[{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\","
+                        "\"stackable\":true,\"eligibility\":{\"minTenureMonths\":24,\"minLines\":3},"
+                        "\"action\":{\"percentage\":15}},"
+                        "{\"id\":\"pr-multi\",\"name\":\"Multi\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
+                        "\"eligibility\":{\"minLines\":2},\"action\":{\"percentage\":10,\"perLine\":{}}}]");
+    json_t *base = js(plain);
+    bss_elig_held held[] = {{"po-m", 2, base}};
+    req.held = held;
+    req.nheld = 1;
+    req.customer_since_ms = at(2023, 1, 1, 0);
+    bss_elig_result r;
+    assert_int_equal(bss_eligibility_check(base, promos, &req, &r, NULL), BSS_OK);
+    assert_int_equal(r.tenure_months, 36);
+    assert_int_equal(r.lines_held, 2);
+    assert_int_equal(r.lines_ordered, 1);
+    assert_int_equal(r.npromotions, 2);
+    assert_string_equal(r.promotions[0].description,
+                        "15% off the recurring charges for customers of 24+ months with 3+ lines");
+    assert_int_equal(r.promotions[1].discounted_lines, 1);
+    req.customer_since_ms = at(2025, 6, 1, 0); /* 7 months: only the multi-line one */
+    assert_int_equal(bss_eligibility_check(base, promos, &req, &r, NULL), BSS_OK);
+    assert_int_equal(r.npromotions, 1);
+    assert_string_equal(r.promotions[0].id, "pr-multi");
+    json_decref(promos);
+    json_decref(base);
+}
+
+static void test_discount_per_line(void **state)
+{
+    (void)state;
+    bss_elig_promotion pr = {.percent_micros = 10000000, .per_line = true, .from_line = 2, .cycles = 3};
+    /* 10% per line from line 2 on EUR 22.50: line 1 nothing, lines 2 and 3 EUR 2.25, for 3 cycles */
+    assert_int_equal(bss_eligibility_discount(&pr, 1, 1, 22500000), 0);
+    assert_int_equal(bss_eligibility_discount(&pr, 2, 1, 22500000), 2250000);
+    assert_int_equal(bss_eligibility_discount(&pr, 3, 3, 22500000), 2250000);
+    assert_int_equal(bss_eligibility_discount(&pr, 3, 4, 22500000), 0);
+    assert_int_equal(bss_eligibility_discount(&pr, 2, 1, 0), 0);
+    /* 12.5% of EUR 14.50 = 1.8125; 15% of EUR 9.99 = 1.4985 (exact in micros); 50% of 0.000003 rounds up */
+    bss_elig_promotion pct = {.percent_micros = 12500000};
+    assert_int_equal(bss_eligibility_discount(&pct, 1, 99, 14500000), 1812500);
+    pct.percent_micros = 15000000;
+    assert_int_equal(bss_eligibility_discount(&pct, 1, 1, 9990000), 1498500);
+    pct.percent_micros = 50000000;
+    assert_int_equal(bss_eligibility_discount(&pct, 1, 1, 3), 2);
+    /* an amount: EUR 5 per line, at most the charge */
+    bss_elig_promotion amt = {.amount_micros = 5000000, .currency = "EUR", .per_line = true, .from_line = 3};
+    assert_int_equal(bss_eligibility_discount(&amt, 2, 1, 14500000), 0);
+    assert_int_equal(bss_eligibility_discount(&amt, 3, 1, 14500000), 5000000);
+    assert_int_equal(bss_eligibility_discount(&amt, 4, 1, 3000000), 3000000);
+}
+
 int main(void)
 {
     bss_mem_init();
@@ -287,6 +477,11 @@ int main(void)
         cmocka_unit_test(test_promotion_applies),
         cmocka_unit_test(test_coupons_and_stacking),
         cmocka_unit_test(test_ineligible_gets_no_promotions),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_tenure),
+        cmocka_unit_test(test_multi_line),
+        cmocka_unit_test(test_loyalty),
+        cmocka_unit_test(test_discount_per_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

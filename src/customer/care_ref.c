@@ -1,0 +1,325 @@
+/*
+ * care_ref.c: what interactions (interaction.c) and trouble tickets
+ * (ticket.c) share, declared in interaction.h: the care_ref table that
+ * indexes which customers, parties, accounts, products, tickets and orders a
+ * record names (so the customer view, export and erasure find a
+ * subscriber's records with one indexed lookup), the TMF note rules
+ * (notes are appended, never lost), the erasure of a record's personal text,
+ * and the check whether a table of a later issue exists yet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/mem.h"
+#include "customer/interaction.h"
+
+bool bss_care_table_exists(bss_db *db, const char *table)
+{
+    int64_t n = 0;
+    bss_err rc;
+    if (bss_db_kind(db) == BSS_DB_SQLITE)
+        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
+    else
+        rc = bss_db_query_int64(db,
+                                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? "
+                                "AND table_schema = current_schema()",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
+    return rc == BSS_OK && n > 0;
+}
+
+/* The set of ids one record names. */
+typedef struct ref_set {
+    size_t n;
+    struct {
+        char id[128];
+        char type[48];
+    } r[BSS_CARE_REFS_MAX];
+} ref_set;
+
+static void refs_add(ref_set *rs, const char *id, const char *type)
+{
+    if (!id || !id[0] || strlen(id) >= sizeof rs->r[0].id || rs->n >= BSS_CARE_REFS_MAX)
+        return;
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->r[i].id, id) == 0)
+            return;
+    snprintf(rs->r[rs->n].id, sizeof rs->r[rs->n].id, "%s", id);
+    snprintf(rs->r[rs->n].type, sizeof rs->r[rs->n].type, "%s", type ? type : "");
+    rs->n++;
+}
+
+/* A ref object {id, @referredType} or an array of them; key names the type when none is given. */
+static void refs_from(ref_set *rs, const json_t *v, const char *key_type)
+{
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            const json_t *item = json_object_get(e, "item"); /* TMF683 interactionItem */
+            refs_from(rs, json_is_object(item) ? item : e, key_type);
+        }
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    const char *type = json_string_value(json_object_get(v, "@referredType"));
+    refs_add(rs, json_string_value(json_object_get(v, "id")), type ? type : key_type);
+}
+
+/* Reads the doc of a row of table (which may not exist yet); NULL if absent. */
+static json_t *load_doc(bss_db *db, const char *sql, const char *id)
+{
+    bss_db_rows *rows = NULL;
+    json_t *doc = NULL;
+    if (bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, NULL) != BSS_OK)
+        return NULL;
+    if (bss_db_next(rows)) {
+        size_t len = 0;
+        const char *text = bss_db_col_text(rows, 0, &len);
+        if (text)
+            (void)bss_json_parse(text, len, &doc, NULL);
+    }
+    bss_db_rows_close(rows);
+    return doc;
+}
+
+/* One step further: a customer's engaged party, a billing account's related parties. */
+static void refs_expand(bss_db *db, ref_set *rs)
+{
+    bool have_cust = bss_care_table_exists(db, "tmf629_customer");
+    bool have_acct = bss_care_table_exists(db, "tmf666_billing_account");
+    size_t n = rs->n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = NULL;
+        if (have_acct && (doc = load_doc(db, "SELECT doc FROM tmf666_billing_account WHERE id = ?", rs->r[i].id))) {
+            refs_from(rs, json_object_get(doc, "relatedParty"), "RelatedParty");
+            json_decref(doc);
+        }
+    }
+    n = rs->n;
+    for (size_t i = 0; i < n && have_cust; i++) {
+        json_t *doc = load_doc(db, "SELECT doc FROM tmf629_customer WHERE id = ?", rs->r[i].id);
+        if (doc) {
+            refs_from(rs, json_object_get(doc, "engagedParty"), "Party");
+            json_decref(doc);
+        }
+    }
+}
+
+bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
+                            int64_t sort_ms, bss_errinfo *ei)
+{
+    static const char *const keys[][2] = {
+        {"relatedParty", "RelatedParty"}, {"relatedEntity", "Entity"},     {"interactionItem", "Entity"},
+        {"customer", "Customer"},         {"engagedParty", "Party"},       {"billingAccount", "BillingAccount"},
+        {"account", "Account"},           {"product", "Product"},          {"troubleTicket", "TroubleTicket"},
+        {"productOrder", "ProductOrder"},
+    };
+    bss_err rc = bss_db_exec(db, "DELETE FROM care_ref WHERE kind = ? AND entity_id = ?",
+                             BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id)), NULL, ei);
+    if (rc != BSS_OK || !doc)
+        return rc;
+    ref_set *rs = bss_calloc(1, sizeof *rs);
+    if (!rs)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        refs_from(rs, json_object_get(doc, keys[k][0]), keys[k][1]);
+    refs_expand(db, rs);
+    for (size_t i = 0; i < rs->n && rc == BSS_OK; i++)
+        rc = bss_db_exec(db, "INSERT INTO care_ref (kind, entity_id, ref_id, ref_type, sort_ms) VALUES (?, ?, ?, ?, ?)",
+                         BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id), BSS_DB_STRN(rs->r[i].id, strlen(rs->r[i].id)),
+                                     BSS_DB_STRN(rs->r[i].type, strlen(rs->r[i].type)), BSS_DB_I64(sort_ms)),
+                         NULL, ei);
+    bss_free(rs);
+    return rc;
+}
+
+bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit, bss_care_ref_fn fn,
+                           void *arg, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db,
+                              "SELECT entity_id, sort_ms FROM care_ref WHERE ref_id = ? AND kind = ? "
+                              "ORDER BY sort_ms DESC, entity_id DESC LIMIT ?",
+                              BSS_DB_ARGS(BSS_DB_STR(ref_id), BSS_DB_STR(kind), BSS_DB_I64(limit < 0 ? INT64_MAX : limit)),
+                              &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    /* Collect first: fn may query the same connection (one open result per connection). */
+    size_t n = 0, cap = 0;
+    struct hit {
+        char *id;
+        int64_t ms;
+    } *hits = NULL;
+    while (bss_db_next(rows)) {
+        const char *id = bss_db_col_text(rows, 0, NULL);
+        if (!id)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct hit *nh = bss_realloc(hits, nc * sizeof *nh);
+            if (!nh) {
+                rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+                break;
+            }
+            hits = nh;
+            cap = nc;
+        }
+        hits[n].id = bss_strdup(id);
+        hits[n].ms = bss_db_col_int64(rows, 1);
+        if (!hits[n].id) {
+            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+            break;
+        }
+        n++;
+    }
+    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
+        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "reading care references failed");
+    bss_db_rows_close(rows);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == BSS_OK)
+            rc = fn(hits[i].id, hits[i].ms, arg);
+        bss_free(hits[i].id);
+    }
+    bss_free(hits);
+    return rc;
+}
+
+/* Whether arr holds a note equal to n (text, author, date). */
+static bool note_in(const json_t *arr, const json_t *n)
+{
+    static const char *const keys[] = {"text", "author", "date"};
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        bool same = true;
+        for (int k = 0; k < 3 && same; k++)
+            same = json_equal(json_object_get(e, keys[k]), json_object_get(n, keys[k])) ||
+                   (!json_object_get(e, keys[k]) && !json_object_get(n, keys[k]));
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+/* Checks one new note and fills its author and date. */
+static bss_err note_fill(const bss_tmf_ctx *ctx, json_t *n, size_t idx, bss_errinfo *ei)
+{
+    char path[64];
+    snprintf(path, sizeof path, "note[%zu].text", idx);
+    if (!json_is_object(n))
+        return bss_fail(ei, BSS_E_INVALID, path, "a note must be an object {text, author, date}");
+    const json_t *t = json_object_get(n, "text");
+    if (!json_is_string(t) || json_string_length(t) == 0)
+        return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a non-empty string)", path);
+    if (!json_object_get(n, "author") &&
+        json_object_set_new(n, "author", json_string(ctx->who ? ctx->who->name : "system")) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    const json_t *d = json_object_get(n, "date");
+    if (!d) {
+        if (bss_json_set_time(n, "date", ctx->now_ms) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    } else {
+        int64_t ms;
+        snprintf(path, sizeof path, "note[%zu].date", idx);
+        bss_err rc = bss_json_get_time(n, "date", path, true, &ms, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    if (!json_object_get(n, "@type"))
+        json_object_set_new(n, "@type", json_string("Note"));
+    return BSS_OK;
+}
+
+bss_err bss_care_notes_merge(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    json_t *given = json_object_get(doc, "note");
+    const json_t *had = old ? json_object_get(old, "note") : NULL;
+    if (!given || json_is_null(given)) {
+        if (json_object_set_new(doc, "note", json_is_array(had) ? json_deep_copy(had) : json_array()) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        return BSS_OK;
+    }
+    if (!json_is_array(given))
+        return bss_fail(ei, BSS_E_INVALID, "note", "note must be an array of {text, author, date}");
+    json_t *merged = json_is_array(had) ? json_deep_copy(had) : json_array();
+    if (!merged)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    size_t i;
+    json_t *n;
+    json_array_foreach(given, i, n) {
+        if (json_is_array(had) && note_in(had, n))
+            continue;
+        json_t *copy = json_deep_copy(n);
+        bss_err rc = copy ? note_fill(ctx, copy, i, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        if (rc != BSS_OK || json_array_append_new(merged, copy) != 0) {
+            json_decref(copy);
+            json_decref(merged);
+            return rc != BSS_OK ? rc : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        }
+    }
+    json_object_set_new(doc, "note", merged);
+    return BSS_OK;
+}
+
+/* Replaces the references to party_id in an array of refs; erases their names. */
+static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudonym)
+{
+    int64_t changed = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        const json_t *target = json_object_get(e, "item");
+        json_t *ref = json_is_object(target) ? (json_t *)target : e;
+        const char *id = json_string_value(json_object_get(ref, "id"));
+        if (!id || strcmp(id, party_id) != 0)
+            continue;
+        const char *name = json_string_value(json_object_get(ref, "name"));
+        if (strcmp(id, pseudonym) == 0 && !json_object_get(ref, "href") && (!name || strcmp(name, "[erased]") == 0))
+            continue; /* erased before */
+        json_object_set_new(ref, "id", json_string(pseudonym));
+        if (json_object_get(ref, "name"))
+            json_object_set_new(ref, "name", json_string("[erased]"));
+        json_object_del(ref, "href");
+        changed++;
+    }
+    return changed;
+}
+
+int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym, const char *const *text_keys)
+{
+    static const char *const ref_keys[] = {"relatedParty", "relatedEntity", "interactionItem", NULL};
+    int64_t changed = 0;
+    for (size_t k = 0; text_keys[k]; k++) {
+        json_t *v = json_object_get(doc, text_keys[k]);
+        if (json_is_string(v) && strcmp(json_string_value(v), "[erased]") != 0) {
+            json_object_set_new(doc, text_keys[k], json_string("[erased]"));
+            changed++;
+        }
+    }
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(doc, "note"), i, n) {
+        const json_t *t = json_object_get(n, "text");
+        if (json_is_string(t) && strcmp(json_string_value(t), "[erased]") != 0) {
+            json_object_set_new(n, "text", json_string("[erased]"));
+            changed++;
+        }
+    }
+    json_array_foreach(json_object_get(doc, "statusChange"), i, n) {
+        const json_t *t = json_object_get(n, "changeReason");
+        if (json_is_string(t) && strcmp(json_string_value(t), "[erased]") != 0) {
+            json_object_set_new(n, "changeReason", json_string("[erased]"));
+            changed++;
+        }
+    }
+    if (json_object_get(doc, "attachment")) {
+        json_object_del(doc, "attachment");
+        changed++;
+    }
+    for (size_t k = 0; ref_keys[k]; k++)
+        changed += erase_refs(json_object_get(doc, ref_keys[k]), party_id, pseudonym);
+    return changed;
+}

@@ -1,0 +1,437 @@
+/*
+ * interaction.c: the customer-care contact log, TMF683 Party Interaction v4
+ * at /tmf-api/partyInteraction/v4/partyInteraction (docs/customer-care.md).
+ * Every contact with a subscriber is one document:
+ *
+ *   channel        [{name, @type: ChannelRef}]; name one of call, email, chat,
+ *                  shop, selfCare (system for the automatic log). A plain
+ *                  string "call" is accepted and stored in that form.
+ *   direction      inbound | outbound (internal: system only)
+ *   reason         free text, required
+ *   status         open | inProgress | completed (default completed)
+ *   interactionDate {startDateTime (default now), endDateTime}
+ *   relatedParty   the subscriber (Customer, Individual, Organization,
+ *                  BillingAccount refs) and the agent (role "agent": the
+ *                  API key's name and id unless given)
+ *   relatedEntity  products, tickets, orders, accounts ({id, @referredType, role})
+ *   note           [{text, author, date}], appended on PATCH (interaction.h)
+ *
+ * Named resources are checked in the write's transaction when their table
+ * exists; the references are indexed in care_ref (care_ref.c). Events that
+ * name a subscriber add a system interaction through the outbox hook
+ * bss_interaction_on_event, in the event's transaction. Interactions are
+ * records: there is no DELETE; erasure blanks their personal text.
+ */
+#include "customer/interaction.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/id.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "customer/customer.h"
+
+static const char *const channels[] = {"call", "email", "chat", "shop", "selfCare", NULL};
+static const char *const statuses[] = {"open", "inProgress", "completed", NULL};
+static const char *const erase_keys[] = {"description", "reason_text", "summary", NULL};
+
+static const bss_res_column interaction_columns[] = {
+    {"direction", "direction", BSS_RES_TEXT},
+    {"reason", "reason", BSS_RES_TEXT},
+    {"status", "status", BSS_RES_TEXT},
+    {"interactionDate.startDateTime", "interaction_ms", BSS_RES_TIME},
+};
+
+bss_res_table bss_interaction_table = {
+    .name = "interaction",
+    .columns = interaction_columns,
+    .ncolumns = sizeof interaction_columns / sizeof interaction_columns[0],
+};
+
+static const char *const interaction_required[] = {"direction", "reason", "channel", NULL};
+
+static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_tmf_resource bss_interaction_resource = {
+    .api = "partyInteraction",
+    BSS_TMF_PATHS("/tmf-api/partyInteraction/v4", "partyInteraction"),
+    .type = "PartyInteraction",
+    .event_key = "partyInteraction",
+    .status_field = "status",
+    .table = &bss_interaction_table,
+    .required = interaction_required,
+    .prepare = interaction_prepare,
+    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY,
+    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
+    .allow_delete = false,
+    BSS_TMF_NAMES("tmf683.partyInteraction"),
+    .personal_data = true,
+};
+
+static int one_of(const char *s, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(s, list[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* channel: "call" or [{name: "call"}] -> [{name, @type}]. */
+static bss_err check_channel(json_t *doc, bss_errinfo *ei)
+{
+    json_t *ch = json_object_get(doc, "channel");
+    if (json_is_string(ch)) {
+        json_t *arr = json_pack("[{s:s, s:s}]", "name", json_string_value(ch), "@type", "ChannelRef");
+        if (!arr || json_object_set_new(doc, "channel", arr) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        ch = arr;
+    }
+    if (!json_is_array(ch) || json_array_size(ch) == 0)
+        return bss_fail(ei, BSS_E_INVALID, "channel",
+                        "channel must be one of call, email, chat, shop, selfCare (or [{name}])");
+    size_t i;
+    json_t *c;
+    json_array_foreach(ch, i, c) {
+        char path[48];
+        snprintf(path, sizeof path, "channel[%zu].name", i);
+        const char *name = json_string_value(json_object_get(c, "name"));
+        bool system = name && strcmp(name, "system") == 0;
+        if (!name || (!system && one_of(name, channels) < 0))
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must be one of call, email, chat, shop, selfCare", path);
+        if (!json_object_get(c, "@type"))
+            json_object_set_new(c, "@type", json_string("ChannelRef"));
+    }
+    return BSS_OK;
+}
+
+static bss_err check_enums(json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    const char *dir = json_string_value(json_object_get(doc, "direction"));
+    if (!dir || (strcmp(dir, "inbound") != 0 && strcmp(dir, "outbound") != 0 &&
+                 !(old && strcmp(dir, "internal") == 0)))
+        return bss_fail(ei, BSS_E_INVALID, "direction", "direction must be inbound or outbound");
+    const json_t *reason = json_object_get(doc, "reason");
+    if (!json_is_string(reason) || json_string_length(reason) == 0)
+        return bss_fail(ei, BSS_E_INVALID, "reason", "reason is required (a non-empty string)");
+    json_t *st = json_object_get(doc, "status");
+    if (!st || json_is_null(st)) {
+        if (json_object_set_new(doc, "status", json_string("completed")) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    } else if (!json_is_string(st) || one_of(json_string_value(st), statuses) < 0) {
+        return bss_fail(ei, BSS_E_INVALID, "status", "status must be one of open, inProgress, completed");
+    }
+    return BSS_OK;
+}
+
+static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+{
+    json_t *d = json_object_get(doc, "interactionDate");
+    if (!d || json_is_null(d)) {
+        d = json_object();
+        if (!d || json_object_set_new(doc, "interactionDate", d) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    if (!json_is_object(d))
+        return bss_fail(ei, BSS_E_INVALID, "interactionDate", "interactionDate must be {startDateTime, endDateTime}");
+    int64_t start = ctx->now_ms, end = INT64_MAX;
+    bss_err rc = bss_json_get_time(d, "startDateTime", "interactionDate.startDateTime", false, &start, ei);
+    if (rc == BSS_OK)
+        rc = bss_json_get_time(d, "endDateTime", "interactionDate.endDateTime", false, &end, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (end < start)
+        return bss_fail(ei, BSS_E_INVALID, "interactionDate.endDateTime", "endDateTime is before startDateTime");
+    if (!json_object_get(d, "startDateTime") && bss_json_set_time(d, "startDateTime", start) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+/* The table holding a referred type, NULL when we do not check it. */
+static const char *table_of_type(const char *type)
+{
+    static const char *const map[][2] = {
+        {"Customer", "tmf629_customer"},          {"Individual", "tmf632_individual"},
+        {"Organization", "tmf632_organization"},  {"BillingAccount", "tmf666_billing_account"},
+        {"TroubleTicket", "tmf621_trouble_ticket"}, {"PartyInteraction", "interaction"},
+        {"Product", "product"},
+    };
+    for (size_t i = 0; type && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(type, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Whether table has a row with id (the table is known to exist). */
+static bool row_exists(bss_db *db, const char *table, const char *id)
+{
+    /* A static text per table keeps the statement cache keyed by pointer happy. */
+    static const char *const sqls[][2] = {
+        {"tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
+        {"tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
+        {"tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
+        {"tmf666_billing_account", "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
+        {"tmf621_trouble_ticket", "SELECT COUNT(*) FROM tmf621_trouble_ticket WHERE id = ?"},
+        {"interaction", "SELECT COUNT(*) FROM interaction WHERE id = ?"},
+        {"product", "SELECT COUNT(*) FROM product WHERE id = ?"},
+    };
+    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
+        if (strcmp(sqls[i][0], table) != 0)
+            continue;
+        int64_t n = 0;
+        if (bss_db_query_int64(db, sqls[i][1], BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) != BSS_OK)
+            return true; /* cannot tell: do not refuse */
+        return n > 0;
+    }
+    return true;
+}
+
+/* Checks the references of relatedParty / relatedEntity: {id} required; known types must exist. */
+static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
+{
+    const json_t *arr = json_object_get(doc, key);
+    if (!arr || json_is_null(arr))
+        return BSS_OK;
+    if (!json_is_array(arr))
+        return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        char path[64];
+        snprintf(path, sizeof path, "%s[%zu].id", key, i);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        if (!id || !id[0])
+            return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
+        const char *type = json_string_value(json_object_get(e, "@referredType"));
+        const char *table = table_of_type(type);
+        if (ctx->db && table && bss_care_table_exists(ctx->db, table) && !row_exists(ctx->db, table, id))
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
+    }
+    return BSS_OK;
+}
+
+/* The agent: relatedParty role "agent" from the API key unless the client named one. */
+static bss_err add_agent(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+{
+    json_t *rp = json_object_get(doc, "relatedParty");
+    size_t i;
+    json_t *e;
+    json_array_foreach(rp, i, e) {
+        const char *role = json_string_value(json_object_get(e, "role"));
+        if (role && strcasecmp(role, "agent") == 0)
+            return BSS_OK;
+    }
+    if (!ctx->who)
+        return BSS_OK;
+    if (!json_is_array(rp)) {
+        rp = json_array();
+        if (!rp || json_object_set_new(doc, "relatedParty", rp) != 0)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    json_t *agent = json_pack("{s:s, s:s, s:s, s:s}", "id", ctx->who->key_id, "name", ctx->who->name, "role",
+                              "agent", "@referredType", "ApiKey");
+    if (!agent || json_array_append_new(rp, agent) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+/* Whether doc names a subject (anything but the agent). */
+static bool has_subject(const json_t *doc)
+{
+    if (json_array_size(json_object_get(doc, "relatedEntity")) > 0)
+        return true;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "relatedParty"), i, e) {
+        const char *role = json_string_value(json_object_get(e, "role"));
+        if (!role || strcasecmp(role, "agent") != 0)
+            return true;
+    }
+    return false;
+}
+
+static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    bss_err rc = check_channel(doc, ei);
+    if (!rc)
+        rc = check_enums(doc, old, ei);
+    if (!rc)
+        rc = check_date(ctx, doc, ei);
+    if (!rc)
+        rc = check_refs(ctx, doc, "relatedParty", ei);
+    if (!rc)
+        rc = check_refs(ctx, doc, "relatedEntity", ei);
+    if (!rc && !has_subject(doc))
+        rc = bss_fail(ei, BSS_E_INVALID, "relatedParty",
+                      "an interaction must name whom it concerns: relatedParty (customer, party, account) "
+                      "or relatedEntity");
+    if (!rc && !old)
+        rc = add_agent(ctx, doc, ei);
+    if (!rc)
+        rc = bss_care_notes_merge(ctx, doc, old, ei);
+    if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (!rc && ctx->db) { /* the index rows join the document's transaction */
+        int64_t at = ctx->now_ms;
+        bss_json_get_time(json_object_get(doc, "interactionDate"), "startDateTime", NULL, false, &at, NULL);
+        rc = bss_care_refs_store(ctx->db, "interaction", json_string_value(json_object_get(doc, "id")), doc, at,
+                                 ei);
+    }
+    return rc;
+}
+
+/* ---- system interactions from events ---- */
+
+/* Whether the event's resource names a subscriber: it is one, or refers to one. */
+static bool names_subscriber(const char *res_key, const json_t *res)
+{
+    static const char *const subjects[] = {"customer", "individual", "organization", "billingAccount",
+                                           "partyAccount", "financialAccount", "settlementAccount", NULL};
+    static const char *const ref_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount", NULL};
+    if (one_of(res_key, subjects) >= 0)
+        return true;
+    for (int k = 0; ref_keys[k]; k++) {
+        const json_t *v = json_object_get(res, ref_keys[k]);
+        if (json_is_object(v) || json_array_size(v) > 0)
+            return true;
+    }
+    return false;
+}
+
+bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
+                                 const char *res_key, const json_t *resource, bss_errinfo *ei)
+{
+    if (strcmp(api, "partyInteraction") == 0 || !names_subscriber(res_key, resource))
+        return BSS_OK;
+    if (!bss_care_table_exists(db, "interaction"))
+        return BSS_OK;
+    const char *rid = json_string_value(json_object_get(resource, "id"));
+    const char *rtype = json_string_value(json_object_get(resource, "@type"));
+    char id[BSS_ID_LEN + 1], href[160];
+    bss_id_new(now_ms, id);
+    snprintf(href, sizeof href, "/tmf-api/partyInteraction/v4/partyInteraction/%s", id);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:s, s:s, s:s, s:{}, s:[], s:[{s:s?, s:s?, s:s}]}",
+                            "id", id, "href", href, "@type", "PartyInteraction", "channel", "name", "system",
+                            "@type", "ChannelRef", "direction", "internal", "reason", event_type, "status",
+                            "completed", "interactionDate", "note", "relatedEntity", "id", rid, "@referredType",
+                            rtype, "role", "subject");
+    if (!doc)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    json_t *date = json_object_get(doc, "interactionDate");
+    bss_json_set_time(date, "startDateTime", now_ms);
+    bss_json_set_time(doc, "lastUpdate", now_ms);
+    /* the subject's own references: its customer, party, accounts */
+    static const char *const copy_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount", NULL};
+    for (int k = 0; copy_keys[k]; k++) {
+        const json_t *v = json_object_get(resource, copy_keys[k]);
+        if (v)
+            json_object_set_new(doc, k == 0 ? "relatedParty" : copy_keys[k], json_deep_copy(v));
+    }
+    bss_err rc = bss_resource_insert(db, &bss_interaction_table, id, doc, now_ms, ei);
+    if (rc == BSS_OK)
+        rc = bss_care_refs_store(db, "interaction", id, doc, now_ms, ei);
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- privacy: export and erasure (customer.h) ---- */
+
+typedef struct per_doc {
+    bss_db *db;
+    bss_res_table *table;
+    json_t *out;                /* export */
+    const char *party_id;       /* erase */
+    const char *pseudonym;
+    const char *const *text_keys;
+    int64_t changed;
+    bss_errinfo *ei;
+} per_doc;
+
+static bss_err export_one(const char *id, int64_t ms, void *arg)
+{
+    (void)ms;
+    per_doc *p = arg;
+    bss_res_doc row;
+    bss_err rc = bss_resource_get(p->db, p->table, id, &row, p->ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return BSS_OK;
+    if (rc != BSS_OK)
+        return rc;
+    json_t *doc = NULL;
+    rc = bss_json_parse(row.doc, row.doc_len, &doc, p->ei);
+    bss_resource_doc_free(&row);
+    if (rc != BSS_OK)
+        return rc;
+    return json_array_append_new(p->out, doc) == 0 ? BSS_OK : bss_fail(p->ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+static bss_err erase_one(const char *id, int64_t ms, void *arg)
+{
+    (void)ms;
+    per_doc *p = arg;
+    bss_res_doc row;
+    bss_err rc = bss_resource_get(p->db, p->table, id, &row, p->ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return BSS_OK;
+    if (rc != BSS_OK)
+        return rc;
+    json_t *doc = NULL;
+    int64_t version = row.row_version, now = row.updated_ms;
+    rc = bss_json_parse(row.doc, row.doc_len, &doc, p->ei);
+    bss_resource_doc_free(&row);
+    if (rc != BSS_OK)
+        return rc;
+    if (bss_care_erase_doc(doc, p->party_id, p->pseudonym, p->text_keys) > 0) {
+        rc = bss_resource_update(p->db, p->table, id, doc, now, version, NULL, p->ei);
+        if (rc == BSS_OK)
+            p->changed++;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id, json_t *out,
+                         bss_errinfo *ei)
+{
+    per_doc p = {.db = db, .table = table, .out = out, .ei = ei};
+    if (!json_is_array(out))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "export: out must be a JSON array");
+    bss_err rc = bss_resource_table_prepare(table);
+    return rc ? rc : bss_care_refs_find(db, kind, party_id, -1, export_one, &p, ei);
+}
+
+bss_err bss__care_erase(bss_db *db, bss_res_table *table, const char *kind, const char *const *text_keys,
+                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei)
+{
+    per_doc p = {.db = db, .table = table, .party_id = party_id, .pseudonym = pseudonym, .text_keys = text_keys,
+                 .ei = ei};
+    if (changed)
+        *changed = 0;
+    bss_err rc = bss_resource_table_prepare(table);
+    if (!rc)
+        rc = bss_care_refs_find(db, kind, party_id, -1, erase_one, &p, ei);
+    if (!rc) /* the index follows the pseudonym */
+        rc = bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
+                         BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(kind)), NULL, ei);
+    if (!rc && changed)
+        *changed = p.changed;
+    return rc;
+}
+
+bss_err bss_interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)
+{
+    return bss__care_export(db, &bss_interaction_table, "interaction", party_id, out, ei);
+}
+
+bss_err bss_interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
+                                     bss_errinfo *ei)
+{
+    return bss__care_erase(db, &bss_interaction_table, "interaction", erase_keys, party_id, pseudonym, changed,
+                           ei);
+}
+
+bss_err bss_interaction_register_routes(bss_router *rt)
+{
+    return bss_tmf_register(rt, &bss_interaction_resource);
+}

@@ -1,0 +1,520 @@
+/*
+ * party_privacy.c: GDPR export and erasure of a party (TMF632 individual
+ * or organization).
+ *
+ *   GET  /tmf-api/party/v4/{individual|organization}/{id}/export
+ *        -> 200 one document with everything personal bss holds about the
+ *        party: the party, its consents with history, the customers that
+ *        engage it (TMF629), the accounts naming it or those customers
+ *        (TMF666), interactions and trouble tickets (interaction.c,
+ *        ticket.c), and the access-audit rows about it.
+ *   POST .../{id}/erase
+ *        -> 200 {id, status: "erased", pseudonym, erasedAt, changed: {...}}
+ *        in one writer transaction: the party document keeps its id, href
+ *        and @type, gets status "erased", a pseudonym ("anon-<uuid>") and
+ *        erasedAt; names become "[erased]"; every other member (contact
+ *        media, identifications, birth date, nationality, languages,
+ *        characteristics, notes ...) is dropped. Its identification rows go;
+ *        consent free text becomes "[erased]" (the decisions themselves stay
+ *        as proof of lawful processing); in customers and accounts the
+ *        references to the party carry the pseudonym as name, the customer's
+ *        own name becomes the pseudonym and its contact media go (accounts of
+ *        such customers lose their contact list); interactions and tickets
+ *        are anonymised by their modules. Ids, amounts, dates and statuses
+ *        stay: financial records are kept under the pseudonymous id. Erasing
+ *        an erased party again answers the same 200.
+ *
+ * Refused with 409 CONFLICT while the party has active products (a row of
+ * table product whose account_id is one of its billing accounts, one of
+ * its customers or the party itself, status not terminated or cancelled)
+ * or an unpaid balance. There is no receivables ledger yet: the balance is
+ * the "balance" member of its billing accounts (a Money object or a
+ * number), and more than zero refuses. The payments issue's ledger will
+ * replace that check.
+ *
+ * "Naming the party": a document of those tables whose JSON holds, at any
+ * depth below the top level, an object whose "id" is the party's id (a
+ * customer's engagedParty, an account's relatedParty ...). The documents
+ * are found with doc LIKE '%"<id>"%' (ids are server-made UUIDs, no LIKE
+ * metacharacters) and then checked structurally; a full scan of those
+ * tables, acceptable for a rare, audited operation. Tables that do not
+ * exist yet (a module not landed) are skipped.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/http.h"
+#include "core/id.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "customer/audit.h"
+#include "customer/consent.h"
+#include "customer/customer.h"
+#include "customer/party.h"
+#include "events/events.h"
+
+#define MAX_RELATED 200 /* customers or accounts of one party handled by one export/erase */
+
+enum { T_CUSTOMER, T_BILLING, T_PARTY_ACC, T_FINANCIAL, T_SETTLEMENT, T_COUNT };
+
+#define SCAN_SQL(t) "SELECT id, doc FROM " t " WHERE doc LIKE ? ORDER BY id"
+#define UPD_SQL(t) "UPDATE " t " SET doc = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?"
+
+static const struct {
+    const char *table;
+    const char *scan;
+    const char *update;
+} related_tables[T_COUNT] = {
+    {"tmf629_customer", SCAN_SQL("tmf629_customer"), UPD_SQL("tmf629_customer")},
+    {"tmf666_billing_account", SCAN_SQL("tmf666_billing_account"), UPD_SQL("tmf666_billing_account")},
+    {"tmf666_party_account", SCAN_SQL("tmf666_party_account"), UPD_SQL("tmf666_party_account")},
+    {"tmf666_financial_account", SCAN_SQL("tmf666_financial_account"), UPD_SQL("tmf666_financial_account")},
+    {"tmf666_settlement_account", SCAN_SQL("tmf666_settlement_account"), UPD_SQL("tmf666_settlement_account")},
+};
+
+static bss_err table_exists(bss_db *db, const char *table, bool *out, bss_errinfo *ei)
+{
+    int64_t n = 0;
+    bss_err rc;
+    if (bss_db_kind(db) == BSS_DB_POSTGRES)
+        rc = bss_db_query_int64(db,
+                                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? AND "
+                                "table_schema = current_schema()",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
+    else
+        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
+    *out = n > 0;
+    return rc;
+}
+
+/* Whether v holds, below its top level, an object whose "id" is id. */
+static bool names_id(const json_t *v, const char *id, bool top)
+{
+    if (json_is_object(v)) {
+        const char *mid = json_string_value(json_object_get(v, "id"));
+        if (!top && mid && strcmp(mid, id) == 0)
+            return true;
+        const char *key;
+        json_t *m;
+        json_object_foreach((json_t *)v, key, m) if (names_id(m, id, false)) return true;
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) if (names_id(m, id, false)) return true;
+    }
+    return false;
+}
+
+/* The documents of one table that name any of ids[0..nids): appended to out (an array), no duplicates. */
+static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t nids, json_t *out, bss_errinfo *ei)
+{
+    bool exists = false;
+    bss_err rc = table_exists(db, related_tables[t].table, &exists, ei);
+    for (size_t k = 0; !rc && exists && k < nids; k++) {
+        char pattern[160];
+        snprintf(pattern, sizeof pattern, "%%\"%s\"%%", ids[k]);
+        bss_db_rows *rows = NULL;
+        rc = bss_db_query(db, related_tables[t].scan, BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))), &rows, ei);
+        while (!rc && bss_db_next(rows)) {
+            size_t len = 0;
+            const char *text = bss_db_col_text(rows, 1, &len);
+            json_t *doc = NULL;
+            if (!text || bss_json_parse(text, len, &doc, NULL) != BSS_OK)
+                continue;
+            bool dup = false;
+            size_t i;
+            json_t *have;
+            json_array_foreach(out, i, have) dup = dup || json_equal(json_object_get(have, "id"),
+                                                                      json_object_get(doc, "id"));
+            if (!dup && names_id(doc, ids[k], true) && json_array_size(out) < MAX_RELATED)
+                rc = json_array_append_new(out, doc) ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory") : BSS_OK;
+            else
+                json_decref(doc);
+        }
+        if (!rc && rows && bss_db_rows_error(rows))
+            rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "could not read %s", related_tables[t].table);
+        bss_db_rows_close(rows);
+    }
+    return rc;
+}
+
+/* Everything that names the party: related[T_CUSTOMER..] arrays (new references). */
+typedef struct party_links {
+    json_t *docs[T_COUNT];
+    const char *ids[MAX_RELATED + 1]; /* the party and its customers (point into docs) */
+    size_t nids;
+} party_links;
+
+static void links_free(party_links *l)
+{
+    for (int t = 0; t < T_COUNT; t++)
+        json_decref(l->docs[t]);
+    memset(l, 0, sizeof *l);
+}
+
+static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_errinfo *ei)
+{
+    memset(l, 0, sizeof *l);
+    for (int t = 0; t < T_COUNT; t++)
+        if (!(l->docs[t] = json_array()))
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    l->ids[l->nids++] = party_id;
+    bss_err rc = find_related(db, T_CUSTOMER, l->ids, 1, l->docs[T_CUSTOMER], ei);
+    size_t i;
+    json_t *c;
+    json_array_foreach(l->docs[T_CUSTOMER], i, c)
+    {
+        const char *cid = json_string_value(json_object_get(c, "id"));
+        if (cid && l->nids < MAX_RELATED)
+            l->ids[l->nids++] = cid;
+    }
+    for (int t = T_BILLING; !rc && t < T_COUNT; t++)
+        rc = find_related(db, t, l->ids, l->nids, l->docs[t], ei);
+    return rc;
+}
+
+/* ---- export ---- */
+
+static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char *id, int64_t now_ms, json_t **out,
+                            bss_errinfo *ei)
+{
+    json_t *party = NULL, *doc = json_object(), *arr = NULL;
+    party_links l;
+    memset(&l, 0, sizeof l);
+    bss_err rc = doc ? bss_party_load(db, res, id, &party, NULL, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    char at[32];
+    bss_time_format(now_ms, at);
+    if (!rc && (json_object_set_new(doc, "partyId", json_string(id)) ||
+                json_object_set_new(doc, "partyType", json_string(res->type)) ||
+                json_object_set_new(doc, "exportedAt", json_string(at)) || json_object_set(doc, "party", party)))
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (!rc && !(rc = bss_consent_list(db, id, true, &arr, ei)))
+        json_object_set_new(doc, "consents", arr);
+    if (!rc && !(rc = links_find(db, id, &l, ei))) {
+        json_object_set(doc, "customers", l.docs[T_CUSTOMER]);
+        json_t *accounts = json_array();
+        for (int t = T_BILLING; accounts && t < T_COUNT; t++)
+            json_array_extend(accounts, l.docs[t]);
+        json_object_set_new(doc, "accounts", accounts);
+    }
+    json_t *inter = json_array(), *tickets = json_array();
+    json_object_set_new(doc, "interactions", inter);
+    json_object_set_new(doc, "troubleTickets", tickets);
+    if (!rc && (!inter || !tickets))
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (!rc)
+        rc = bss_interactions_export_party(db, id, inter, ei);
+    if (!rc)
+        rc = bss_tickets_export_party(db, id, tickets, ei);
+    if (!rc && !(rc = bss_audit_export(db, id, &arr, ei)))
+        json_object_set_new(doc, "accessAudit", arr);
+    links_free(&l);
+    json_decref(party);
+    if (rc)
+        json_decref(doc);
+    *out = rc ? NULL : doc;
+    return rc;
+}
+
+static int h_export(bss_req *r)
+{
+    const bss_tmf_resource *res = r->route->data;
+    const char *id = bss_http_param(r, "id");
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    json_t *doc = NULL;
+    bss_err rc = export_party(r->db, res, id, bss_clock_now(&r->app->clock), &doc, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_audit_submit(r->app, r->who, "export", res->segment, id, strlen(id));
+    bss_http_send_json(r, 200, doc);
+    return 0;
+}
+
+/* ---- erasure ---- */
+
+typedef struct erase_job {
+    const bss_tmf_resource *res;
+    int64_t now_ms;
+    char party_id[72];
+    bss_principal who;
+    bool has_who;
+    json_t *result;
+} erase_job;
+
+/* The refusal, if any: active products or a positive balance on the party's accounts. */
+static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
+{
+    const char *acc_ids[MAX_RELATED * 2 + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < l->nids; i++)
+        acc_ids[n++] = l->ids[i];
+    size_t i;
+    json_t *a;
+    json_array_foreach(l->docs[T_BILLING], i, a)
+    {
+        const char *aid = json_string_value(json_object_get(a, "id"));
+        if (aid && n < sizeof acc_ids / sizeof acc_ids[0])
+            acc_ids[n++] = aid;
+        const json_t *bal = json_object_get(a, "balance");
+        const json_t *val = json_is_object(bal) ? json_object_get(bal, "value") : bal;
+        int64_t micros = 0;
+        if (val && !json_is_null(val) && bss_money_from_json(val, "balance", &micros, NULL) == BSS_OK && micros > 0) {
+            char amount[32];
+            bss_money_format(micros, amount);
+            const char *unit = json_is_object(bal) ? json_string_value(json_object_get(bal, "unit")) : NULL;
+            return bss_fail(ei, BSS_E_CONFLICT, "balance",
+                            "cannot erase: billing account %.64s has an unpaid balance of %s%s%s; settle it first",
+                            aid ? aid : "?", amount, unit ? " " : "", unit ? unit : "");
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        bss_db_rows *rows = NULL;
+        bss_err rc = bss_db_query(db, "SELECT id, status FROM product WHERE account_id = ? ORDER BY id",
+                                  BSS_DB_ARGS(BSS_DB_STR(acc_ids[k])), &rows, ei);
+        while (!rc && bss_db_next(rows)) {
+            const char *status = bss_db_col_text(rows, 1, NULL);
+            if (status && (strcasecmp(status, "terminated") == 0 || strcasecmp(status, "cancelled") == 0))
+                continue;
+            rc = bss_fail(ei, BSS_E_CONFLICT, "product",
+                          "cannot erase: product %.64s on account %.64s is %s; terminate the party's products "
+                          "first",
+                          bss_db_col_text(rows, 0, NULL), acc_ids[k], status ? status : "active");
+        }
+        bss_db_rows_close(rows);
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
+}
+
+/* Sets "name" to the pseudonym in every object below v whose id is party_id; drops its contact details. */
+static void rename_refs(json_t *v, const char *party_id, const char *pseudonym, bool top)
+{
+    if (json_is_object(v)) {
+        const char *mid = json_string_value(json_object_get(v, "id"));
+        if (!top && mid && strcmp(mid, party_id) == 0) {
+            json_object_set_new(v, "name", json_string(pseudonym));
+            json_object_del(v, "contactMedium");
+        }
+        const char *key;
+        json_t *m;
+        json_object_foreach(v, key, m) rename_refs(m, party_id, pseudonym, false);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) rename_refs(m, party_id, pseudonym, false);
+    }
+}
+
+static bss_err store_related(bss_db *db, int t, json_t *doc, int64_t now_ms, bss_errinfo *ei)
+{
+    char *text = bss_json_dump(doc, NULL);
+    if (!text)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    bss_err rc = bss_db_exec(db, related_tables[t].update,
+                             BSS_DB_ARGS(BSS_DB_STR(text), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
+    if (!rc && t == T_CUSTOMER) /* the typed name column follows the document */
+        rc = bss_db_exec(db, "UPDATE tmf629_customer SET name = ? WHERE id = ?",
+                         BSS_DB_ARGS(BSS_DB_STR(json_string_value(json_object_get(doc, "name"))), BSS_DB_STR(id)),
+                         NULL, ei);
+    if (!rc && t == T_CUSTOMER)
+        rc = bss_search_index_doc(db, "customer", id, id, doc, ei);
+    bss_free(text);
+    return rc;
+}
+
+/* Rewrites customers and accounts: references carry the pseudonym; the party's own customers lose contacts. */
+static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, const char *pseudonym,
+                             int64_t now_ms, int64_t *changed, bss_errinfo *ei)
+{
+    for (int t = 0; t < T_COUNT; t++) {
+        size_t i;
+        json_t *doc;
+        json_array_foreach(l->docs[t], i, doc)
+        {
+            rename_refs(doc, party_id, pseudonym, true);
+            const char *engaged = json_string_value(bss_json_path(doc, "engagedParty.id"));
+            if (t == T_CUSTOMER && engaged && strcmp(engaged, party_id) == 0) {
+                json_object_set_new(doc, "name", json_string(pseudonym));
+                json_object_del(doc, "contactMedium");
+            }
+            if (t != T_CUSTOMER)
+                for (size_t k = 1; k < l->nids; k++)
+                    if (names_id(doc, l->ids[k], true))
+                        json_object_del(doc, "contact");
+            bss_err rc = store_related(db, t, doc, now_ms, ei);
+            if (rc)
+                return rc;
+            (*changed)++;
+        }
+    }
+    return BSS_OK;
+}
+
+/* The anonymised party document. */
+static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const char *pseudonym, int64_t now_ms)
+{
+    static const char *const keep[] = {"id", "href", "@type", "@baseType", "@schemaLocation"};
+    json_t *doc = json_object();
+    for (size_t i = 0; doc && i < sizeof keep / sizeof keep[0]; i++) {
+        json_t *v = json_object_get(old, keep[i]);
+        if (v && json_object_set(doc, keep[i], v)) {
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    bool individual = res == &bss_tmf632_individual;
+    int bad = !doc || json_object_set_new(doc, individual ? "givenName" : "tradingName", json_string("[erased]")) ||
+              json_object_set_new(doc, individual ? "familyName" : "name", json_string("[erased]")) ||
+              json_object_set_new(doc, "status", json_string(BSS_PARTY_ERASED)) ||
+              json_object_set_new(doc, "pseudonym", json_string(pseudonym)) ||
+              bss_json_set_time(doc, "erasedAt", now_ms) != 0;
+    if (bad) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, int64_t version, const char *pseudonym,
+                               bss_errinfo *ei)
+{
+    const bss_tmf_resource *res = job->res;
+    json_t *doc = erased_doc(res, old, pseudonym, job->now_ms);
+    if (!doc)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    char type[96];
+    bss_err rc = bss_resource_update(db, res->table, job->party_id, doc, job->now_ms, version, NULL, ei);
+    snprintf(type, sizeof type, "%sStateChangeEvent", res->type);
+    if (!rc)
+        rc = bss_outbox_add(db, job->now_ms, res->api, type, res->event_key, doc, ei);
+    if (!rc)
+        rc = bss_party_identifications_drop(db, job->party_id, ei);
+    if (!rc)
+        rc = bss_search_index_doc(db, res->segment, job->party_id, NULL, NULL, ei);
+    json_decref(doc);
+    return rc;
+}
+
+static bss_err erase_result(erase_job *job, const char *pseudonym, const char *erased_at, const int64_t counts[4],
+                            bss_errinfo *ei)
+{
+    job->result = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}}", "id", job->party_id, "status",
+                            BSS_PARTY_ERASED, "pseudonym", pseudonym, "erasedAt", erased_at, "changed", "consents",
+                            (json_int_t)counts[0], "customersAndAccounts", (json_int_t)counts[1], "interactions",
+                            (json_int_t)counts[2], "troubleTickets", (json_int_t)counts[3]);
+    return job->result ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    erase_job *job = arg;
+    json_decref(job->result);
+    job->result = NULL;
+    json_t *old = NULL;
+    int64_t version = 0, counts[4] = {0};
+    party_links l;
+    memset(&l, 0, sizeof l);
+    bss_err rc = bss_party_load(db, job->res, job->party_id, &old, &version, ei);
+    const char *status = rc ? NULL : json_string_value(json_object_get(old, "status"));
+    if (status && strcmp(status, BSS_PARTY_ERASED) == 0) { /* again: the same answer */
+        const char *ps = json_string_value(json_object_get(old, "pseudonym"));
+        const char *at = json_string_value(json_object_get(old, "erasedAt"));
+        rc = erase_result(job, ps ? ps : "", at ? at : "", counts, ei);
+        json_decref(old);
+        return rc;
+    }
+    char pseudonym[BSS_ID_LEN + 8], uuid[BSS_ID_LEN + 1], at[32];
+    bss_id_new(job->now_ms, uuid);
+    snprintf(pseudonym, sizeof pseudonym, "anon-%s", uuid);
+    bss_time_format(job->now_ms, at);
+    if (!rc)
+        rc = links_find(db, job->party_id, &l, ei);
+    if (!rc)
+        rc = erase_guard(db, &l, ei);
+    if (!rc)
+        rc = erase_party_doc(db, job, old, version, pseudonym, ei);
+    if (!rc)
+        rc = bss_consent_erase_party(db, job->party_id, &counts[0], ei);
+    if (!rc)
+        rc = erase_related(db, &l, job->party_id, pseudonym, job->now_ms, &counts[1], ei);
+    if (!rc)
+        rc = bss_interactions_erase_party(db, job->party_id, pseudonym, &counts[2], ei);
+    if (!rc)
+        rc = bss_tickets_erase_party(db, job->party_id, pseudonym, &counts[3], ei);
+    if (!rc)
+        rc = bss_audit_record(db, job->now_ms, job->has_who ? job->who.key_id : NULL,
+                              job->has_who ? job->who.name : NULL, "erase", job->res->segment, job->party_id, ei);
+    if (!rc)
+        rc = erase_result(job, pseudonym, at, counts, ei);
+    links_free(&l);
+    json_decref(old);
+    return rc;
+}
+
+static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    erase_job *job = arg;
+    if (r && rc) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        if (r->app->events)
+            bss_events_kick(r->app->events);
+        bss_http_send_json(r, 200, job->result);
+        job->result = NULL;
+    }
+    json_decref(job->result);
+    bss_free(job);
+}
+
+static int h_erase(bss_req *r)
+{
+    const char *id = bss_http_param(r, "id");
+    erase_job *job = bss_calloc(1, sizeof *job);
+    if (!job || strlen(id) >= sizeof job->party_id) {
+        bss_errinfo ei;
+        bss_errinfo_clear(&ei);
+        bss_err rc = job ? bss_fail(&ei, BSS_E_NOT_FOUND, "id", "no party with id %.64s", id)
+                         : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+        bss_free(job);
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    job->res = r->route->data;
+    job->now_ms = bss_clock_now(&r->app->clock);
+    snprintf(job->party_id, sizeof job->party_id, "%s", id);
+    if (r->who) {
+        job->who = *r->who;
+        job->has_who = true;
+    }
+    bss_http_write(r, erase_run, job, erase_done);
+    return 0;
+}
+
+bss_err bss_party_privacy_register_routes(bss_router *rt)
+{
+    static const bss_tmf_resource *const parties[] = {&bss_tmf632_individual, &bss_tmf632_organization};
+    static const char *const export_paths[] = {BSS_TMF632_BASE "/individual/{id}/export",
+                                               BSS_TMF632_BASE "/organization/{id}/export"};
+    static const char *const erase_paths[] = {BSS_TMF632_BASE "/individual/{id}/erase",
+                                              BSS_TMF632_BASE "/organization/{id}/erase"};
+    for (int i = 0; i < 2; i++) {
+        const bss_route rows[2] = {
+            {"GET", export_paths[i], h_export, parties[i]->write_roles, "tmf632.party.export", parties[i]},
+            {"POST", erase_paths[i], h_erase, parties[i]->write_roles, "tmf632.party.erase", parties[i]},
+        };
+        for (int k = 0; k < 2; k++) {
+            bss_err rc = bss_router_add(rt, &rows[k]);
+            if (rc)
+                return rc;
+        }
+    }
+    return BSS_OK;
+}

@@ -1,0 +1,464 @@
+/*
+ * search.c: the customer search index and its query (search.h). Writers of
+ * parties, customers, accounts and products call bss_search_index_doc
+ * (customer.h) inside their transaction: it replaces the document's rows of
+ * search_index with the terms read from the document (names folded, e-mail,
+ * phone, account number, MSISDN, ICCID, id). bss_search_run answers
+ * GET /api/v1/search (the route is in view.c): exact lookups for e-mail,
+ * phone and ids, a range scan for name prefixes, both on the one term
+ * index, so a lookup costs a few B-tree probes at any size (bench/search_bench.c).
+ */
+#include "customer/search.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "customer/customer.h"
+
+/* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A); "" = word break. */
+static const char *const fold_table[0x180 - 0xC0] = {
+    /* C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    /* D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
+    /* E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    /* F0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+    /* 100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+    /* 110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+    /* 120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+    /* 140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+    /* 160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+    /* 170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/* Decodes one UTF-8 sequence at s[0..len); returns its length (0 = invalid byte) and the code point. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        v = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        v = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        v = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n > len)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+typedef struct fold_out {
+    char *out;
+    size_t cap, len;
+    bool pending_space;
+} fold_out;
+
+/* Appends piece (n bytes) to the folded output, with a pending word break first; false when full. */
+static bool fold_put(fold_out *o, const char *piece, size_t n)
+{
+    size_t need = n + (o->pending_space && o->len > 0 ? 1 : 0);
+    if (o->len + need + 1 > o->cap)
+        return false;
+    if (o->pending_space && o->len > 0)
+        o->out[o->len++] = ' ';
+    o->pending_space = false;
+    memcpy(o->out + o->len, piece, n);
+    o->len += n;
+    return true;
+}
+
+size_t bss_search_fold(const char *in, size_t len, char *out, size_t cap)
+{
+    fold_out o = {.out = out, .cap = cap, .len = 0, .pending_space = false};
+    const unsigned char *s = (const unsigned char *)in;
+    if (cap == 0)
+        return 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t n = utf8_next(s + i, len - i, &cp);
+        if (n == 0) {
+            i++;
+            continue;
+        }
+        bool ok = true;
+        if (cp < 0x80) {
+            char c = (char)cp;
+            if (isalnum((unsigned char)c)) {
+                char lc = (char)tolower((unsigned char)c);
+                ok = fold_put(&o, &lc, 1);
+            } else if (c != '\'' && c != '`') {
+                o.pending_space = true;
+            }
+        } else if (cp >= 0xC0 && cp < 0x180) {
+            const char *f = fold_table[cp - 0xC0];
+            if (f[0] == '\0')
+                o.pending_space = true;
+            else
+                ok = fold_put(&o, f, strlen(f));
+        } else if (cp == 0x2019 || cp == 0x2018 || cp == 0xB4) {
+            /* typographic apostrophes join, like ' */
+        } else if (cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000) {
+            o.pending_space = true; /* Latin-1 symbols, general punctuation, spaces */
+        } else {
+            ok = fold_put(&o, (const char *)s + i, n); /* other scripts: kept */
+        }
+        if (!ok)
+            break;
+        i += n;
+    }
+    out[o.len] = '\0';
+    return o.len;
+}
+
+bool bss_search_norm_phone(const char *in, char out[20])
+{
+    size_t nd = 0;
+    const char *p = in;
+    while (*p == ' ')
+        p++;
+    if (*p == '+')
+        p++;
+    else if (p[0] == '0' && p[1] == '0')
+        p += 2;
+    out[0] = '+';
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (nd >= 15)
+                return false;
+            out[1 + nd++] = *p;
+        } else if (*p != ' ' && *p != '-' && *p != '.' && *p != '(' && *p != ')') {
+            return false;
+        }
+    }
+    out[1 + nd] = '\0';
+    return nd >= 3;
+}
+
+/* Lower-cases ASCII of s into out (cap bytes, cut); returns the length. Trims spaces. */
+static size_t lower_copy(const char *s, char *out, size_t cap)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = 0;
+    for (; s[n] && n + 1 < cap; n++)
+        out[n] = (char)tolower((unsigned char)s[n]);
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+        n--;
+    out[n] = '\0';
+    return n;
+}
+
+bss_err bss_search_put_term(bss_db *db, const char *term, const char *field, const char *kind, const char *id,
+                            const char *customer_id, const char *display, bss_errinfo *ei)
+{
+    return bss_db_exec(db,
+                       "INSERT INTO search_index (term, kind, entity_id, customer_id, field, display) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       BSS_DB_ARGS(BSS_DB_STR(term), BSS_DB_STR(kind), BSS_DB_STR(id), BSS_DB_STR(customer_id),
+                                   BSS_DB_STR(field), BSS_DB_STR(display)),
+                       NULL, ei);
+}
+
+/* The terms of one document, deduplicated before they are written. */
+#define TERMS_MAX 48
+typedef struct term_set {
+    size_t n;
+    struct {
+        char term[BSS_SEARCH_TERM_MAX];
+        const char *field;
+    } t[TERMS_MAX];
+} term_set;
+
+static void terms_add(term_set *ts, const char *term, const char *field)
+{
+    if (term[0] == '\0' || ts->n >= TERMS_MAX)
+        return;
+    for (size_t i = 0; i < ts->n; i++)
+        if (strcmp(ts->t[i].term, term) == 0 && strcmp(ts->t[i].field, field) == 0)
+            return;
+    snprintf(ts->t[ts->n].term, sizeof ts->t[ts->n].term, "%s", term);
+    ts->t[ts->n].field = field;
+    ts->n++;
+}
+
+/* A name: the whole folded name and each of its words. */
+static void terms_add_name(term_set *ts, const char *name)
+{
+    char f[BSS_SEARCH_TERM_MAX];
+    size_t n = bss_search_fold(name, strlen(name), f, sizeof f);
+    if (n == 0)
+        return;
+    terms_add(ts, f, "name");
+    char *save = NULL;
+    for (char *w = strtok_r(f, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        terms_add(ts, w, "name");
+}
+
+static void terms_add_exact(term_set *ts, const char *value, const char *field)
+{
+    char buf[BSS_SEARCH_TERM_MAX];
+    if (strcmp(field, "phone") == 0) {
+        char ph[20];
+        if (bss_search_norm_phone(value, ph))
+            terms_add(ts, ph, "phone");
+        return;
+    }
+    lower_copy(value, buf, sizeof buf);
+    terms_add(ts, buf, field);
+}
+
+static const char *str_member(const json_t *doc, const char *key)
+{
+    const char *s = json_string_value(json_object_get(doc, key));
+    return s && s[0] ? s : NULL;
+}
+
+/* The display name of a document: fullName, formattedName, given + family, name, tradingName, id. */
+static void display_of(const json_t *doc, const char *id, char *out, size_t cap)
+{
+    const char *full = str_member(doc, "fullName");
+    if (!full)
+        full = str_member(doc, "formattedName");
+    const char *given = str_member(doc, "givenName"), *family = str_member(doc, "familyName");
+    if (full)
+        snprintf(out, cap, "%s", full);
+    else if (given || family)
+        snprintf(out, cap, "%s%s%s", given ? given : "", given && family ? " " : "", family ? family : "");
+    else if (str_member(doc, "name"))
+        snprintf(out, cap, "%s", str_member(doc, "name"));
+    else if (str_member(doc, "tradingName"))
+        snprintf(out, cap, "%s", str_member(doc, "tradingName"));
+    else
+        snprintf(out, cap, "%s", id);
+}
+
+/* name/value characteristics: msisdn, iccid, accountNumber (any case). */
+static void terms_from_characteristics(term_set *ts, const json_t *arr)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(arr, i, c) {
+        const char *name = str_member(c, "name");
+        const char *value = json_string_value(json_object_get(c, "value"));
+        if (!name || !value)
+            continue;
+        if (strcasecmp(name, "msisdn") == 0)
+            terms_add_exact(ts, value, "phone");
+        else if (strcasecmp(name, "iccid") == 0)
+            terms_add_exact(ts, value, "iccid");
+        else if (strcasecmp(name, "accountNumber") == 0)
+            terms_add_exact(ts, value, "account");
+    }
+}
+
+static void terms_from_contacts(term_set *ts, const json_t *arr)
+{
+    size_t i;
+    json_t *cm;
+    json_array_foreach(arr, i, cm) {
+        const json_t *ch = json_object_get(cm, "characteristic");
+        const char *email = str_member(ch, "emailAddress");
+        const char *phone = str_member(ch, "phoneNumber");
+        if (email)
+            terms_add_exact(ts, email, "email");
+        if (phone)
+            terms_add_exact(ts, phone, "phone");
+    }
+}
+
+static void terms_of_doc(term_set *ts, const json_t *doc, const char *id, const char *display)
+{
+    static const char *const name_keys[] = {"name",       "tradingName", "givenName",          "familyName",
+                                            "middleName", "legalName",   "preferredGivenName", NULL};
+    terms_add_name(ts, display);
+    for (size_t k = 0; name_keys[k]; k++)
+        if (str_member(doc, name_keys[k]))
+            terms_add_name(ts, str_member(doc, name_keys[k]));
+    terms_add_exact(ts, id, "id");
+    if (str_member(doc, "accountNumber"))
+        terms_add_exact(ts, str_member(doc, "accountNumber"), "account");
+    if (str_member(doc, "msisdn"))
+        terms_add_exact(ts, str_member(doc, "msisdn"), "phone");
+    if (str_member(doc, "iccid"))
+        terms_add_exact(ts, str_member(doc, "iccid"), "iccid");
+    if (str_member(doc, "email"))
+        terms_add_exact(ts, str_member(doc, "email"), "email");
+    terms_from_contacts(ts, json_object_get(doc, "contactMedium"));
+    terms_from_characteristics(ts, json_object_get(doc, "characteristic"));
+    terms_from_characteristics(ts, json_object_get(doc, "productCharacteristic"));
+    terms_from_characteristics(ts, json_object_get(doc, "partyCharacteristic"));
+}
+
+bss_err bss_search_index_doc(bss_db *db, const char *kind, const char *id, const char *customer_id,
+                             const json_t *doc, bss_errinfo *ei)
+{
+    if (!kind || !id)
+        return bss_fail(ei, BSS_E_INVALID, NULL, "search index: kind and id are required");
+    bss_err rc = bss_db_exec(db, "DELETE FROM search_index WHERE entity_id = ? AND kind = ?",
+                             BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(kind)), NULL, ei);
+    if (rc != BSS_OK || !doc)
+        return rc;
+    term_set *ts = bss_calloc(1, sizeof *ts);
+    if (!ts)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    char display[BSS_SEARCH_TERM_MAX];
+    display_of(doc, id, display, sizeof display);
+    terms_of_doc(ts, doc, id, display);
+    if (customer_id && !customer_id[0])
+        customer_id = NULL;
+    for (size_t i = 0; i < ts->n && rc == BSS_OK; i++)
+        rc = bss_search_put_term(db, ts->t[i].term, ts->t[i].field, kind, id, customer_id, display, ei);
+    bss_free(ts);
+    return rc;
+}
+
+/* ---- queries ---- */
+
+typedef struct hits {
+    json_t *arr;
+    int limit;
+} hits;
+
+static bool hits_has(const hits *h, const char *kind, const char *id)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(h->arr, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0 &&
+            strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Reads rows (term, kind, entity_id, customer_id, display) into h until it holds limit entries. */
+static bss_err hits_collect(hits *h, bss_db *db, const char *sql, const bss_db_val *args, size_t nargs,
+                            bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, sql, args, nargs, &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while ((int)json_array_size(h->arr) < h->limit && bss_db_next(rows)) {
+        const char *term = bss_db_col_text(rows, 0, NULL), *kind = bss_db_col_text(rows, 1, NULL);
+        const char *id = bss_db_col_text(rows, 2, NULL), *cust = bss_db_col_text(rows, 3, NULL);
+        const char *display = bss_db_col_text(rows, 4, NULL);
+        if (!term || !kind || !id || hits_has(h, kind, id))
+            continue;
+        json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:s}", "customerId", cust ? json_string(cust) : json_null(),
+                              "kind", kind, "id", id, "display", display ? display : id, "matched", term);
+        if (!e || json_array_append_new(h->arr, e) != 0) {
+            bss_db_rows_close(rows);
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        }
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "search failed");
+}
+
+static bss_err search_exact(hits *h, bss_db *db, const char *term, bss_errinfo *ei)
+{
+    if (term[0] == '\0')
+        return BSS_OK;
+    return hits_collect(h, db,
+                        "SELECT term, kind, entity_id, customer_id, display FROM search_index "
+                        "WHERE term = ? AND field <> 'name' ORDER BY kind, entity_id LIMIT 200",
+                        BSS_DB_ARGS(BSS_DB_STR(term)), ei);
+}
+
+/* Name prefix: a range on the byte-ordered term index; U+10FFFF sorts after every valid continuation. */
+static bss_err search_prefix(hits *h, bss_db *db, const char *folded, bss_errinfo *ei)
+{
+    char hi[BSS_SEARCH_TERM_MAX + 8];
+    snprintf(hi, sizeof hi, "%s\xf4\x8f\xbf\xbf", folded);
+    int64_t fetch = (int64_t)h->limit * 4 + 16;
+    return hits_collect(h, db,
+                        "SELECT term, kind, entity_id, customer_id, display FROM search_index "
+                        "WHERE term >= ? AND term < ? AND field = 'name' ORDER BY term, kind, entity_id LIMIT ?",
+                        BSS_DB_ARGS(BSS_DB_STR(folded), BSS_DB_STRN(hi, strlen(hi)), BSS_DB_I64(fetch)), ei);
+}
+
+/* A party indexed before its customer existed: its customer is the one engaging it (tmf629_customer). */
+static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
+{
+    bool checked = false, have = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        if (!json_is_null(json_object_get(e, "customerId")))
+            continue;
+        if (!checked) {
+            int64_t n = 0;
+            checked = true;
+            have = bss_db_query_int64(db, bss_db_kind(db) == BSS_DB_SQLITE
+                                              ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'tmf629_customer'"
+                                              : "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                                "table_name = 'tmf629_customer' AND table_schema = current_schema()",
+                                      BSS_DB_NOARGS, &n, NULL) == BSS_OK &&
+                   n > 0;
+        }
+        if (!have)
+            return BSS_OK;
+        bss_db_rows *rows = NULL;
+        const char *pid = json_string_value(json_object_get(e, "id"));
+        bss_err rc = bss_db_query(db, "SELECT id FROM tmf629_customer WHERE engaged_party_id = ? ORDER BY id LIMIT 1",
+                                  BSS_DB_ARGS(BSS_DB_STR(pid)), &rows, ei);
+        if (rc != BSS_OK)
+            return rc;
+        if (bss_db_next(rows) && bss_db_col_text(rows, 0, NULL))
+            json_object_set_new(e, "customerId", json_string(bss_db_col_text(rows, 0, NULL)));
+        bss_db_rows_close(rows);
+    }
+    return BSS_OK;
+}
+
+bss_err bss_search_run(bss_db *db, const char *q, int limit, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    char low[BSS_SEARCH_TERM_MAX], folded[BSS_SEARCH_TERM_MAX], phone[20];
+    if (!q || lower_copy(q, low, sizeof low) == 0)
+        return bss_fail(ei, BSS_E_INVALID, "q", "q is required: a name prefix, e-mail, phone, MSISDN, ICCID, "
+                                                "account number or id");
+    if (limit < 1 || limit > BSS_SEARCH_LIMIT_MAX)
+        return bss_fail(ei, BSS_E_INVALID, "limit", "limit must be 1..%d", BSS_SEARCH_LIMIT_MAX);
+    hits h = {.arr = json_array(), .limit = limit};
+    if (!h.arr)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = search_exact(&h, db, low, ei);
+    if (rc == BSS_OK && strchr(low, '@') == NULL && bss_search_norm_phone(low, phone) && strcmp(phone, low) != 0)
+        rc = search_exact(&h, db, phone, ei);
+    if (rc == BSS_OK && strchr(low, '@') == NULL && bss_search_fold(q, strlen(q), folded, sizeof folded) > 0)
+        rc = search_prefix(&h, db, folded, ei);
+    if (rc == BSS_OK)
+        rc = resolve_customers(db, h.arr, ei);
+    if (rc != BSS_OK) {
+        json_decref(h.arr);
+        return rc;
+    }
+    *out = h.arr;
+    return BSS_OK;
+}

@@ -1,0 +1,120 @@
+/*
+ * custtest.h: the fixture of the customer and account tests
+ * (test_customer_res.c, test_account.c): a migrated store (SQLite, and
+ * PostgreSQL when BSS_TEST_PG_URL is set, via db/dbtest.h), parties
+ * inserted straight into the TMF632 tables, and the write paths of
+ * api/tmf.h run inside a transaction as the writer would, with the
+ * resource's after_store hook (run by api/tmf.c).
+ */
+#ifndef BSS_TESTS_UNIT_CUSTOMER_CUSTTEST_H
+#define BSS_TESTS_UNIT_CUSTOMER_CUSTTEST_H
+
+#include "db/dbtest.h"
+
+#include "api/tmf.h"
+#include "core/json.h"
+#include "customer/accounts.h"
+#include "db/migrate.h"
+
+#define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
+
+static inline json_t *js(const char *text)
+{
+    json_t *v = NULL;
+    bss_errinfo ei;
+    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
+        fail_msg("%s: %s", text, ei.message);
+    return v;
+}
+
+static inline int setup_store(void **state, int (*base)(void **))
+{
+    base(state);
+    dbtest_env *env = *state;
+    bss_errinfo ei;
+    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
+        fail_msg("migrate: %s", ei.message);
+    return 0;
+}
+static inline int setup_sqlite_store(void **state)
+{
+    return setup_store(state, dbtest_setup_sqlite);
+}
+static inline int setup_pg_store(void **state)
+{
+    return setup_store(state, dbtest_setup_pg);
+}
+
+/* A party row as party.c would store it (only id and doc matter here). */
+static inline void add_party(bss_db *db, const char *table_is_org, const char *id)
+{
+    bss_errinfo ei;
+    const char *sql = table_is_org
+                          ? "INSERT INTO tmf632_organization (id, doc, created_ms, updated_ms, row_version) "
+                            "VALUES (?, '{}', 0, 0, 1)"
+                          : "INSERT INTO tmf632_individual (id, doc, created_ms, updated_ms, row_version) "
+                            "VALUES (?, '{}', 0, 0, 1)";
+    if (bss_db_exec(db, sql, BSS_DB_ARGS(BSS_DB_STR(id)), NULL, &ei) != BSS_OK)
+        fail_msg("add party %s: %s", id, ei.message);
+}
+
+static inline bss_err tx_end(bss_db *db, bss_err rc)
+{
+    bss_errinfo ei;
+    if (rc == BSS_OK)
+        assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
+    else
+        bss_db_rollback(db);
+    return rc;
+}
+
+/* Creates (id given) or patches (patch true) a document of res; out may be NULL. */
+static inline bss_err write_doc(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+                                const char *text, json_t **out, bss_errinfo *ei)
+{
+    bss_tmf_ctx ctx = {res, db, NOW, "http://h", NULL};
+    json_t *body = js(text), *doc = NULL;
+    bss_errinfo_clear(ei);
+    assert_int_equal(bss_db_begin(db, ei), BSS_OK);
+    bss_err rc =
+        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
+    rc = tx_end(db, rc);
+    json_decref(body);
+    if (out)
+        *out = doc;
+    else
+        json_decref(doc);
+    return rc;
+}
+
+static inline json_t *must_create(bss_db *db, const bss_tmf_resource *res, const char *id, const char *text)
+{
+    bss_errinfo ei;
+    json_t *doc = NULL;
+    bss_err rc = write_doc(db, res, id, false, text, &doc, &ei);
+    if (rc)
+        fail_msg("create %s: %s %s (%s)", text, bss_errname(rc), ei.message, ei.field);
+    return doc;
+}
+
+/* Asserts that a write fails with code, naming field (when not NULL) and saying needle (when not NULL). */
+static inline void expect_fail(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+                               const char *text, bss_err code, const char *field, const char *needle)
+{
+    bss_errinfo ei;
+    bss_err rc = write_doc(db, res, id, patch, text, NULL, &ei);
+    if (rc != code)
+        fail_msg("%s: want %s, got %s (%s)", text, bss_errname(code), bss_errname(rc), ei.message);
+    if (field && strcmp(ei.field, field) != 0)
+        fail_msg("%s: want field %s, got %s (%s)", text, field, ei.field, ei.message);
+    if (needle && !strstr(ei.message, needle))
+        fail_msg("%s: message '%s' lacks '%s'", text, ei.message, needle);
+}
+
+static inline const char *str_at(const json_t *doc, const char *path)
+{
+    const char *s = json_string_value(bss_json_path(doc, path));
+    return s ? s : "(none)";
+}
+
+#endif
