@@ -47,12 +47,12 @@ static uint64_t next_rand(void)
     return z ^ (z >> 31);
 }
 
-static const char *const syl[] = {"ka", "lo", "mi", "ne", "ro", "sa", "ti", "vu", "bé", "da", "fe", "gi",
-                                  "ho", "jø", "ki", "łu", "ma", "no", "pi", "re", "ßa", "to", "ül", "wa",
-                                  "xe", "yo", "za", "an", "el", "or", "us", "in"};
-static const char *const plain[] = {"ka", "lo", "mi", "ne", "ro", "sa", "ti", "vu", "be", "da", "fe", "gi",
-                                    "ho", "jo", "ki", "lu", "ma", "no", "pi", "re", "ssa", "to", "ul", "wa",
-                                    "xe", "yo", "za", "an", "el", "or", "us", "in"};
+static const char *const syl[] = {"ka", "lo", "mi", "ne", "ro", "sa", "ti", "vu", "bé", "da", "fe",
+                                  "gi", "ho", "jø", "ki", "łu", "ma", "no", "pi", "re", "ßa", "to",
+                                  "ül", "wa", "xe", "yo", "za", "an", "el", "or", "us", "in"};
+static const char *const plain[] = {"ka", "lo", "mi", "ne", "ro", "sa", "ti", "vu", "be", "da",  "fe",
+                                    "gi", "ho", "jo", "ki", "lu", "ma", "no", "pi", "re", "ssa", "to",
+                                    "ul", "wa", "xe", "yo", "za", "an", "el", "or", "us", "in"};
 #define NSYL (sizeof syl / sizeof syl[0])
 
 /* A name of n syllables from seed: the accented form and the folded one typed by agents. */
@@ -100,9 +100,9 @@ static void fill(bss_db *db, uint64_t n)
     for (uint64_t i = 0; i < n; i++) {
         person p;
         person_of(i, &p);
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:[{s:s, s:{s:s}}, {s:s, s:{s:s}}]}", "id", p.id, "givenName",
-                                p.given, "familyName", p.family, "contactMedium", "mediumType", "email",
-                                "characteristic", "emailAddress", p.email, "mediumType", "mobile",
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:[{s:s, s:{s:s}}, {s:s, s:{s:s}}]}", "id", p.id,
+                                "givenName", p.given, "familyName", p.family, "contactMedium", "mediumType",
+                                "email", "characteristic", "emailAddress", p.email, "mediumType", "mobile",
                                 "characteristic", "phoneNumber", p.phone);
         if (!doc || bss_search_index_doc(db, "customer", p.id, p.id, doc, &ei) != BSS_OK)
             die("index", &ei);
@@ -178,7 +178,8 @@ int main(int argc, char **argv)
         json_decref(hits);
     }
     static const char *const names[] = {"name prefix", "e-mail", "phone"};
-    printf("| search (%" PRIu64 " customers, SQLite, limit %d) | searches | p50 ms | p99 ms | max ms | no hit |\n",
+    printf("| search (%" PRIu64
+           " customers, SQLite, limit %d) | searches | p50 ms | p99 ms | max ms | no hit |\n",
            n, LIMIT);
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (int k = 0; k < 3; k++) {
@@ -186,8 +187,8 @@ int main(int argc, char **argv)
         int64_t p50 = lat[k][nk[k] / 2], p99 = lat[k][nk[k] * 99 / 100], mx = lat[k][nk[k] - 1];
         printf("| %s | %d | %" PRId64 ".%03" PRId64 " | %" PRId64 ".%03" PRId64 " | %" PRId64 ".%03" PRId64
                " | %d |\n",
-               names[k], nk[k], p50 / 1000000, p50 / 1000 % 1000, p99 / 1000000, p99 / 1000 % 1000, mx / 1000000,
-               mx / 1000 % 1000, empty[k]);
+               names[k], nk[k], p50 / 1000000, p50 / 1000 % 1000, p99 / 1000000, p99 / 1000 % 1000,
+               mx / 1000000, mx / 1000 % 1000, empty[k]);
     }
     printf("\nindexing %" PRIu64 " customers in one transaction: %" PRId64 " ms\n", n, fill_ms);
     bss_db_close(db);

@@ -7,6 +7,8 @@
 #include "api/catalog_api.h"
 #include "api/router.h"
 #include "api/tmf671.h"
+#include "customer/accounts.h"
+#include "customer/party.h"
 
 static const struct {
     const char *api;  /* the name events are recorded under */
@@ -14,6 +16,9 @@ static const struct {
 } tmf_apis[] = {
     {"productCatalogManagement", "/tmf-api/productCatalogManagement/v4"},
     {"promotionManagement", "/tmf-api/promotionManagement/v4"},
+    {"party", "/tmf-api/party/v4"},
+    {"customerManagement", "/tmf-api/customerManagement/v4"},
+    {"accountManagement", "/tmf-api/accountManagement/v4"},
 };
 
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
@@ -27,6 +32,12 @@ bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
         rc = bss_tmf671_register_routes(rt);
     if (rc == BSS_OK)
         rc = bss_catalog_io_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_tmf632_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_tmf629_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_tmf666_register_routes(rt);
     for (size_t i = 0; rc == BSS_OK && i < sizeof(tmf_apis) / sizeof(tmf_apis[0]); i++)
         rc = bss_hub_register_routes(rt, tmf_apis[i].api, tmf_apis[i].base);
     return rc;

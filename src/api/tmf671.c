@@ -188,7 +188,8 @@ static bss_err check_count(const json_t *obj, const char *key, const char *path,
     if (!v || json_is_null(v))
         return BSS_OK;
     if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > max)
-        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an integer from 1 to %lld", path, (long long)max);
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an integer from 1 to %lld", path,
+                        (long long)max);
     return BSS_OK;
 }
 

@@ -50,7 +50,7 @@ struct bss_offering {
     const bss_offering **bundled;
     size_t nbundled;
     const bss_market *market; /* NULL: no catalog with a market sells it */
-    int mark; /* cycle search: 0 new, 1 on the path, 2 done */
+    int mark;                 /* cycle search: 0 new, 1 on the path, 2 done */
 };
 
 struct bss_catalog {

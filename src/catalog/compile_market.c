@@ -262,10 +262,11 @@ static bss_err check_currencies(const resolver *r, const bss_offering *o, bss_er
             snprintf(path, sizeof path, "productOfferingPrice[%ld].id", ref);
         else
             snprintf(path, sizeof path, "productOfferingPrice");
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, path,
-                        "productOffering %.60s: productOfferingPrice %.60s is in %s, but the offering is sold "
-                        "in catalog %.60s, market %s, in %s",
-                        o->id, pid, cur, m->catalog_id, m->country, m->currency);
+        return bss_fail(
+            ei, BSS_E_UNPROCESSABLE, path,
+            "productOffering %.60s: productOfferingPrice %.60s is in %s, but the offering is sold "
+            "in catalog %.60s, market %s, in %s",
+            o->id, pid, cur, m->catalog_id, m->country, m->currency);
     }
     return BSS_OK;
 }

@@ -28,8 +28,9 @@ bss_err bss_audit_record(bss_db *db, int64_t now_ms, const char *key_id, const c
     return bss_db_exec(db,
                        "INSERT INTO access_audit (id, at_ms, key_id, key_name, action, resource_kind, "
                        "resource_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_I64(now_ms), BSS_DB_STR(key_id), BSS_DB_STR(key_name),
-                                   BSS_DB_STR(action), BSS_DB_STR(resource_kind), BSS_DB_STR(resource_id)),
+                       BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_I64(now_ms), BSS_DB_STR(key_id),
+                                   BSS_DB_STR(key_name), BSS_DB_STR(action), BSS_DB_STR(resource_kind),
+                                   BSS_DB_STR(resource_id)),
                        NULL, ei);
 }
 
@@ -58,8 +59,8 @@ static bss_err audit_run(bss_db *db, void *arg, bss_errinfo *ei)
         if (n > 0 && n < sizeof id) {
             memcpy(id, p, n);
             id[n] = '\0';
-            bss_err rc = bss_audit_record(db, job->now_ms, job->key_id, job->key_name, job->action, job->kind,
-                                          id, ei);
+            bss_err rc =
+                bss_audit_record(db, job->now_ms, job->key_id, job->key_name, job->action, job->kind, id, ei);
             if (rc)
                 return rc;
         }
@@ -140,8 +141,9 @@ bss_err bss_audit_export(bss_db *db, const char *resource_id, json_t **out, bss_
     *out = json_array();
     if (!*out)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_err rc = bss_db_query(db, "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ? ORDER BY at_ms, id",
-                              BSS_DB_ARGS(BSS_DB_STR(resource_id)), &rows, ei);
+    bss_err rc =
+        bss_db_query(db, "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ? ORDER BY at_ms, id",
+                     BSS_DB_ARGS(BSS_DB_STR(resource_id)), &rows, ei);
     if (!rc)
         rc = collect(rows, *out, ei);
     bss_db_rows_close(rows);
@@ -168,8 +170,9 @@ static int h_audit_list(bss_req *r)
         const bss_query_filter *f = &q.filters[i];
         bool is_res = strcmp(f->attr, "resourceId") == 0, is_key = strcmp(f->attr, "keyId") == 0;
         if ((!is_res && !is_key) || f->op != BSS_QOP_EQ || f->nvalues != 1)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param,
-                          "%s: the audit is filtered by resourceId and keyId (one value each) only", f->param);
+            rc =
+                bss_fail(&ei, BSS_E_INVALID, f->param,
+                         "%s: the audit is filtered by resourceId and keyId (one value each) only", f->param);
         else if (is_res)
             resource_id = f->values[0];
         else
@@ -180,12 +183,13 @@ static int h_audit_list(bss_req *r)
     if (!rc && !arr)
         rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
     if (!rc)
-        rc = bss_db_query(r->db,
-                          "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
-                          "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?",
-                          BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id),
-                                      BSS_DB_STR(key_id), BSS_DB_I64(q.limit), BSS_DB_I64(q.offset)),
-                          &rows, &ei);
+        rc = bss_db_query(
+            r->db,
+            "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
+            "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?",
+            BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id),
+                        BSS_DB_STR(key_id), BSS_DB_I64(q.limit), BSS_DB_I64(q.offset)),
+            &rows, &ei);
     if (!rc)
         rc = collect(rows, arr, &ei);
     bss_db_rows_close(rows);
@@ -201,6 +205,7 @@ static int h_audit_list(bss_req *r)
 
 bss_err bss_audit_register_routes(bss_router *rt)
 {
-    const bss_route route = {"GET", "/admin/v1/audit", h_audit_list, BSS_ROLE_ADMIN, "admin.audit.list", NULL};
+    const bss_route route = {"GET",          "/admin/v1/audit",  h_audit_list,
+                             BSS_ROLE_ADMIN, "admin.audit.list", NULL};
     return bss_router_add(rt, &route);
 }

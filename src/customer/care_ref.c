@@ -56,7 +56,8 @@ static void refs_from(ref_set *rs, const json_t *v, const char *key_type)
     if (json_is_array(v)) {
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) {
+        json_array_foreach(v, i, e)
+        {
             const json_t *item = json_object_get(e, "item"); /* TMF683 interactionItem */
             refs_from(rs, json_is_object(item) ? item : e, key_type);
         }
@@ -93,8 +94,10 @@ static void refs_expand(bss_db *db, ref_set *rs)
     size_t n = rs->n;
     for (size_t i = 0; i < n; i++) {
         json_t *doc = NULL;
-        if (have_acct && (doc = load_doc(db, "SELECT doc FROM tmf666_billing_account WHERE id = ?", rs->r[i].id))) {
+        if (have_acct &&
+            (doc = load_doc(db, "SELECT doc FROM tmf666_billing_account WHERE id = ?", rs->r[i].id))) {
             refs_from(rs, json_object_get(doc, "relatedParty"), "RelatedParty");
+            refs_from(rs, json_object_get(doc, "customer"), "Customer");
             json_decref(doc);
         }
     }
@@ -112,9 +115,9 @@ bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id,
                             int64_t sort_ms, bss_errinfo *ei)
 {
     static const char *const keys[][2] = {
-        {"relatedParty", "RelatedParty"}, {"relatedEntity", "Entity"},     {"interactionItem", "Entity"},
-        {"customer", "Customer"},         {"engagedParty", "Party"},       {"billingAccount", "BillingAccount"},
-        {"account", "Account"},           {"product", "Product"},          {"troubleTicket", "TroubleTicket"},
+        {"relatedParty", "RelatedParty"}, {"relatedEntity", "Entity"}, {"interactionItem", "Entity"},
+        {"customer", "Customer"},         {"engagedParty", "Party"},   {"billingAccount", "BillingAccount"},
+        {"account", "Account"},           {"product", "Product"},      {"troubleTicket", "TroubleTicket"},
         {"productOrder", "ProductOrder"},
     };
     bss_err rc = bss_db_exec(db, "DELETE FROM care_ref WHERE kind = ? AND entity_id = ?",
@@ -128,23 +131,26 @@ bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id,
         refs_from(rs, json_object_get(doc, keys[k][0]), keys[k][1]);
     refs_expand(db, rs);
     for (size_t i = 0; i < rs->n && rc == BSS_OK; i++)
-        rc = bss_db_exec(db, "INSERT INTO care_ref (kind, entity_id, ref_id, ref_type, sort_ms) VALUES (?, ?, ?, ?, ?)",
-                         BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id), BSS_DB_STRN(rs->r[i].id, strlen(rs->r[i].id)),
-                                     BSS_DB_STRN(rs->r[i].type, strlen(rs->r[i].type)), BSS_DB_I64(sort_ms)),
-                         NULL, ei);
+        rc = bss_db_exec(
+            db, "INSERT INTO care_ref (kind, entity_id, ref_id, ref_type, sort_ms) VALUES (?, ?, ?, ?, ?)",
+            BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id),
+                        BSS_DB_STRN(rs->r[i].id, strlen(rs->r[i].id)),
+                        BSS_DB_STRN(rs->r[i].type, strlen(rs->r[i].type)), BSS_DB_I64(sort_ms)),
+            NULL, ei);
     bss_free(rs);
     return rc;
 }
 
-bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit, bss_care_ref_fn fn,
-                           void *arg, bss_errinfo *ei)
+bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
+                           bss_care_ref_fn fn, void *arg, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db,
-                              "SELECT entity_id, sort_ms FROM care_ref WHERE ref_id = ? AND kind = ? "
-                              "ORDER BY sort_ms DESC, entity_id DESC LIMIT ?",
-                              BSS_DB_ARGS(BSS_DB_STR(ref_id), BSS_DB_STR(kind), BSS_DB_I64(limit < 0 ? INT64_MAX : limit)),
-                              &rows, ei);
+    bss_err rc = bss_db_query(
+        db,
+        "SELECT entity_id, sort_ms FROM care_ref WHERE ref_id = ? AND kind = ? "
+        "ORDER BY sort_ms DESC, entity_id DESC LIMIT ?",
+        BSS_DB_ARGS(BSS_DB_STR(ref_id), BSS_DB_STR(kind), BSS_DB_I64(limit < 0 ? INT64_MAX : limit)), &rows,
+        ei);
     if (rc != BSS_OK)
         return rc;
     /* Collect first: fn may query the same connection (one open result per connection). */
@@ -193,7 +199,8 @@ static bool note_in(const json_t *arr, const json_t *n)
     static const char *const keys[] = {"text", "author", "date"};
     size_t i;
     json_t *e;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         bool same = true;
         for (int k = 0; k < 3 && same; k++)
             same = json_equal(json_object_get(e, keys[k]), json_object_get(n, keys[k])) ||
@@ -249,7 +256,8 @@ bss_err bss_care_notes_merge(const bss_tmf_ctx *ctx, json_t *doc, const json_t *
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     size_t i;
     json_t *n;
-    json_array_foreach(given, i, n) {
+    json_array_foreach(given, i, n)
+    {
         if (json_is_array(had) && note_in(had, n))
             continue;
         json_t *copy = json_deep_copy(n);
@@ -270,14 +278,16 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
     int64_t changed = 0;
     size_t i;
     json_t *e;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         const json_t *target = json_object_get(e, "item");
         json_t *ref = json_is_object(target) ? (json_t *)target : e;
         const char *id = json_string_value(json_object_get(ref, "id"));
         if (!id || strcmp(id, party_id) != 0)
             continue;
         const char *name = json_string_value(json_object_get(ref, "name"));
-        if (strcmp(id, pseudonym) == 0 && !json_object_get(ref, "href") && (!name || strcmp(name, "[erased]") == 0))
+        if (strcmp(id, pseudonym) == 0 && !json_object_get(ref, "href") &&
+            (!name || strcmp(name, "[erased]") == 0))
             continue; /* erased before */
         json_object_set_new(ref, "id", json_string(pseudonym));
         if (json_object_get(ref, "name"))
@@ -288,7 +298,8 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
     return changed;
 }
 
-int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym, const char *const *text_keys)
+int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
+                           const char *const *text_keys)
 {
     static const char *const ref_keys[] = {"relatedParty", "relatedEntity", "interactionItem", NULL};
     int64_t changed = 0;
@@ -301,14 +312,16 @@ int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudo
     }
     size_t i;
     json_t *n;
-    json_array_foreach(json_object_get(doc, "note"), i, n) {
+    json_array_foreach(json_object_get(doc, "note"), i, n)
+    {
         const json_t *t = json_object_get(n, "text");
         if (json_is_string(t) && strcmp(json_string_value(t), "[erased]") != 0) {
             json_object_set_new(n, "text", json_string("[erased]"));
             changed++;
         }
     }
-    json_array_foreach(json_object_get(doc, "statusChange"), i, n) {
+    json_array_foreach(json_object_get(doc, "statusChange"), i, n)
+    {
         const json_t *t = json_object_get(n, "changeReason");
         if (json_is_string(t) && strcmp(json_string_value(t), "[erased]") != 0) {
             json_object_set_new(n, "changeReason", json_string("[erased]"));

@@ -38,14 +38,16 @@ static const char *lookup(const char *const *table, size_t n, const char *s)
 
 bool bss_consent_allows(bss_db *db, const char *party_id, const char *purpose, const char *channel)
 {
-    const char *p = lookup(purposes, COUNT(purposes), purpose), *c = lookup(channels, COUNT(channels), channel);
+    const char *p = lookup(purposes, COUNT(purposes), purpose),
+               *c = lookup(channels, COUNT(channels), channel);
     if (!db || !party_id || !p || !c)
         return false;
     int64_t granted = 0;
-    bss_err rc = bss_db_query_int64(db,
-                                    "SELECT granted FROM party_consent WHERE party_id = ? AND purpose = ? AND "
-                                    "channel = ? ORDER BY seq DESC LIMIT 1",
-                                    BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(p), BSS_DB_STR(c)), &granted, NULL);
+    bss_err rc =
+        bss_db_query_int64(db,
+                           "SELECT granted FROM party_consent WHERE party_id = ? AND purpose = ? AND "
+                           "channel = ? ORDER BY seq DESC LIMIT 1",
+                           BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(p), BSS_DB_STR(c)), &granted, NULL);
     return rc == BSS_OK && granted == 1;
 }
 
@@ -76,31 +78,35 @@ bss_err bss_consent_parse(const json_t *body, bss_consent_input *in, bss_errinfo
     if (!rc)
         rc = pick(body, "source", sources, COUNT(sources), &in->source, ei);
     const json_t *w = json_object_get(body, "wordingVersion");
-    if (!rc && (!json_is_string(w) || json_string_length(w) == 0 || json_string_length(w) > BSS_CONSENT_WORDING_MAX))
-        rc = bss_fail(ei, BSS_E_INVALID, "wordingVersion",
-                      "wordingVersion is required: the version of the text the party agreed to (1 to %d characters)",
-                      BSS_CONSENT_WORDING_MAX);
+    if (!rc &&
+        (!json_is_string(w) || json_string_length(w) == 0 || json_string_length(w) > BSS_CONSENT_WORDING_MAX))
+        rc = bss_fail(
+            ei, BSS_E_INVALID, "wordingVersion",
+            "wordingVersion is required: the version of the text the party agreed to (1 to %d characters)",
+            BSS_CONSENT_WORDING_MAX);
     in->wording_version = json_string_value(w);
     const json_t *note = json_object_get(body, "note");
-    if (!rc && note && !json_is_null(note) && (!json_is_string(note) || json_string_length(note) > BSS_CONSENT_NOTE_MAX))
+    if (!rc && note && !json_is_null(note) &&
+        (!json_is_string(note) || json_string_length(note) > BSS_CONSENT_NOTE_MAX))
         rc = bss_fail(ei, BSS_E_INVALID, "note", "note must be a string of at most %d characters",
                       BSS_CONSENT_NOTE_MAX);
     in->note = json_string_value(note);
     return rc;
 }
 
-#define CONSENT_COLS "id, party_id, purpose, channel, granted, at_ms, source, wording_version, recorded_by, note"
+#define CONSENT_COLS                                                                                         \
+    "id, party_id, purpose, channel, granted, at_ms, source, wording_version, recorded_by, note"
 
 static json_t *row_json(bss_db_rows *rows)
 {
     char at[32];
     bss_time_format(bss_db_col_int64(rows, 5), at);
     const char *by = bss_db_col_text(rows, 8, NULL), *note = bss_db_col_text(rows, 9, NULL);
-    json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:b, s:s, s:s?, s:s?}", "id", bss_db_col_text(rows, 0, NULL),
-                          "partyId", bss_db_col_text(rows, 1, NULL), "purpose", bss_db_col_text(rows, 2, NULL),
-                          "channel", bss_db_col_text(rows, 3, NULL), "granted", (int)bss_db_col_int64(rows, 4),
-                          "recordedAt", at, "source", bss_db_col_text(rows, 6, NULL), "wordingVersion",
-                          bss_db_col_text(rows, 7, NULL));
+    json_t *o = json_pack(
+        "{s:s?, s:s?, s:s?, s:s?, s:b, s:s, s:s?, s:s?}", "id", bss_db_col_text(rows, 0, NULL), "partyId",
+        bss_db_col_text(rows, 1, NULL), "purpose", bss_db_col_text(rows, 2, NULL), "channel",
+        bss_db_col_text(rows, 3, NULL), "granted", (int)bss_db_col_int64(rows, 4), "recordedAt", at, "source",
+        bss_db_col_text(rows, 6, NULL), "wordingVersion", bss_db_col_text(rows, 7, NULL));
     if (o && by && json_object_set_new(o, "recordedBy", json_string(by)))
         goto oom;
     if (o && note && json_object_set_new(o, "note", json_string(note)))
@@ -122,32 +128,33 @@ static bss_err collect(bss_db_rows *rows, json_t *arr, bss_errinfo *ei)
     return rc ? bss_fail(ei, rc, NULL, "could not read consents") : BSS_OK;
 }
 
-bss_err bss_consent_record(bss_db *db, int64_t now_ms, const bss_consent_input *in, json_t **out, bss_errinfo *ei)
+bss_err bss_consent_record(bss_db *db, int64_t now_ms, const bss_consent_input *in, json_t **out,
+                           bss_errinfo *ei)
 {
     int64_t seq = 0;
     char id[BSS_ID_LEN + 1];
     bss_id_new(now_ms, id);
-    bss_err rc = bss_db_query_int64(db,
-                                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM party_consent WHERE party_id = ? AND "
-                                    "purpose = ? AND channel = ?",
-                                    BSS_DB_ARGS(BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose),
-                                                BSS_DB_STR(in->channel)),
-                                    &seq, ei);
+    bss_err rc = bss_db_query_int64(
+        db,
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM party_consent WHERE party_id = ? AND "
+        "purpose = ? AND channel = ?",
+        BSS_DB_ARGS(BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose), BSS_DB_STR(in->channel)), &seq, ei);
     if (!rc)
-        rc = bss_db_exec(db,
-                         "INSERT INTO party_consent (id, party_id, purpose, channel, seq, granted, at_ms, source, "
-                         "wording_version, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose),
-                                     BSS_DB_STR(in->channel), BSS_DB_I64(seq), BSS_DB_I64(in->granted ? 1 : 0),
-                                     BSS_DB_I64(now_ms), BSS_DB_STR(in->source), BSS_DB_STR(in->wording_version),
-                                     BSS_DB_STR(in->recorded_by), BSS_DB_STR(in->note)),
-                         NULL, ei);
+        rc = bss_db_exec(
+            db,
+            "INSERT INTO party_consent (id, party_id, purpose, channel, seq, granted, at_ms, source, "
+            "wording_version, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose),
+                        BSS_DB_STR(in->channel), BSS_DB_I64(seq), BSS_DB_I64(in->granted ? 1 : 0),
+                        BSS_DB_I64(now_ms), BSS_DB_STR(in->source), BSS_DB_STR(in->wording_version),
+                        BSS_DB_STR(in->recorded_by), BSS_DB_STR(in->note)),
+            NULL, ei);
     if (rc || !out)
         return rc;
     bss_db_rows *rows = NULL;
     *out = NULL;
-    rc = bss_db_query(db, "SELECT " CONSENT_COLS " FROM party_consent WHERE id = ?", BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id))),
-                      &rows, ei);
+    rc = bss_db_query(db, "SELECT " CONSENT_COLS " FROM party_consent WHERE id = ?",
+                      BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id))), &rows, ei);
     if (!rc && bss_db_next(rows))
         *out = row_json(rows);
     bss_db_rows_close(rows);
@@ -186,7 +193,8 @@ bss_err bss_consent_list(bss_db *db, const char *party_id, bool history, json_t 
 
 bss_err bss_consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei)
 {
-    return bss_db_exec(db, "UPDATE party_consent SET note = '[erased]' WHERE party_id = ? AND note IS NOT NULL",
+    return bss_db_exec(db,
+                       "UPDATE party_consent SET note = '[erased]' WHERE party_id = ? AND note IS NOT NULL",
                        BSS_DB_ARGS(BSS_DB_STR(party_id)), changed, ei);
 }
 
@@ -290,7 +298,8 @@ static int h_consent_get(bss_req *r)
             (strcmp(f->values[0], "true") == 0 || strcmp(f->values[0], "false") == 0))
             history = strcmp(f->values[0], "true") == 0;
         else
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s: only history=true|false is understood here", f->param);
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s: only history=true|false is understood here",
+                          f->param);
     }
     bss_query_free(&q);
     json_t *doc = NULL, *arr = NULL;

@@ -32,8 +32,8 @@
 
 typedef struct bss_consent_input {
     const char *party_id;
-    const char *purpose;         /* normalised spelling from the table */
-    const char *channel;         /* idem */
+    const char *purpose; /* normalised spelling from the table */
+    const char *channel; /* idem */
     bool granted;
     const char *source;          /* idem */
     const char *wording_version; /* 1..64 bytes */

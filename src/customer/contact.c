@@ -12,32 +12,31 @@
 #include <strings.h>
 
 /* ISO 3166-1 alpha-2, officially assigned codes, two letters each. */
-static const char countries[] =
-    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZ"
-    "BABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZ"
-    "CACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZ"
-    "DEDJDKDMDODZ"
-    "ECEEEGEHERESET"
-    "FIFJFKFMFOFR"
-    "GAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGY"
-    "HKHMHNHRHTHU"
-    "IDIEILIMINIOIQIRISIT"
-    "JEJMJOJP"
-    "KEKGKHKIKMKNKPKRKWKYKZ"
-    "LALBLCLILKLRLSLTLULVLY"
-    "MAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZ"
-    "NANCNENFNGNINLNONPNRNUNZ"
-    "OM"
-    "PAPEPFPGPHPKPLPMPNPRPSPTPWPY"
-    "QA"
-    "RERORSRURW"
-    "SASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZ"
-    "TCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZ"
-    "UAUGUMUSUYUZ"
-    "VAVCVEVGVIVNVU"
-    "WFWS"
-    "YEYT"
-    "ZAZMZW";
+static const char countries[] = "ADAEAFAGAIALAMAOAQARASATAUAWAXAZ"
+                                "BABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZ"
+                                "CACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZ"
+                                "DEDJDKDMDODZ"
+                                "ECEEEGEHERESET"
+                                "FIFJFKFMFOFR"
+                                "GAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGY"
+                                "HKHMHNHRHTHU"
+                                "IDIEILIMINIOIQIRISIT"
+                                "JEJMJOJP"
+                                "KEKGKHKIKMKNKPKRKWKYKZ"
+                                "LALBLCLILKLRLSLTLULVLY"
+                                "MAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZ"
+                                "NANCNENFNGNINLNONPNRNUNZ"
+                                "OM"
+                                "PAPEPFPGPHPKPLPMPNPRPSPTPWPY"
+                                "QA"
+                                "RERORSRURW"
+                                "SASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZ"
+                                "TCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZ"
+                                "UAUGUMUSUYUZ"
+                                "VAVCVEVGVIVNVU"
+                                "WFWS"
+                                "YEYT"
+                                "ZAZMZW";
 
 /* ISO 639-1 language codes. */
 static const char languages[] =
@@ -49,11 +48,11 @@ static const char languages[] =
 
 /* E.164 country-code prefixes that are spare or reserved (ITU-T E.164 list): no number starts with them. */
 static const char *const spare_prefixes[] = {
-    "0",   "28",  "210", "214", "215", "217", "219", "259", "292", "293", "294", "295", "296", "384",
-    "422", "424", "425", "426", "427", "428", "429", "671", "693", "694", "695", "696", "697", "698",
-    "699", "801", "802", "803", "804", "805", "806", "807", "809", "83",  "851", "854", "857", "858",
-    "859", "871", "872", "873", "874", "875", "876", "877", "879", "884", "885", "887", "889", "89",
-    "969", "978", "990", "997", "999",
+    "0",   "28",  "210", "214", "215", "217", "219", "259", "292", "293", "294", "295", "296",
+    "384", "422", "424", "425", "426", "427", "428", "429", "671", "693", "694", "695", "696",
+    "697", "698", "699", "801", "802", "803", "804", "805", "806", "807", "809", "83",  "851",
+    "854", "857", "858", "859", "871", "872", "873", "874", "875", "876", "877", "879", "884",
+    "885", "887", "889", "89",  "969", "978", "990", "997", "999",
 };
 
 static bool in_pairs(const char *table, const char *code)
@@ -168,8 +167,9 @@ bss_err bss_contact_check_email(const char *s, const char *field, bss_errinfo *e
         return bss_fail(ei, BSS_E_INVALID, f, "%s must not start or end its local part with '.'", f);
     for (size_t i = 0; i < local; i++)
         if (!local_char_ok((unsigned char)s[i]))
-            return bss_fail(ei, BSS_E_INVALID, f, "%s has a character not allowed before the '@' (spaces, "
-                                                  "quotes, brackets, commas and non-ASCII are refused)",
+            return bss_fail(ei, BSS_E_INVALID, f,
+                            "%s has a character not allowed before the '@' (spaces, "
+                            "quotes, brackets, commas and non-ASCII are refused)",
                             f);
     if (!domain_ok(at + 1))
         return bss_fail(ei, BSS_E_INVALID, f,
@@ -195,8 +195,8 @@ bss_err bss_contact_check_language(const char *s, const char *field, bss_errinfo
     char lang[3] = {0};
     if (s && strlen(s) >= 2)
         memcpy(lang, s, 2);
-    bool ok = bss_contact_language_known(lang) && (s[2] == '\0' || (s[2] == '-' && strlen(s) == 5 &&
-                                                                    bss_contact_country_known(s + 3)));
+    bool ok = bss_contact_language_known(lang) &&
+              (s[2] == '\0' || (s[2] == '-' && strlen(s) == 5 && bss_contact_country_known(s + 3)));
     if (!ok)
         return bss_fail(ei, BSS_E_INVALID, f,
                         "%s '%.16s' is not an ISO 639-1 language code (e.g. en, or en-GB with a region)", f,
@@ -239,8 +239,8 @@ static bool postcode_ok(const char *s)
     if (n == 0 || n > 16)
         return false;
     for (const char *p = s; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == ' ' || *p == '-'))
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == ' ' ||
+              *p == '-'))
             return false;
     return true;
 }
@@ -248,9 +248,12 @@ static bool postcode_ok(const char *s)
 bss_err bss_contact_check_postal(const json_t *addr, const char *prefix, bss_errinfo *ei)
 {
     if (!json_is_object(addr))
-        return bss_fail(ei, BSS_E_INVALID, prefix, "%s must be an address object {street1, city, postCode, "
-                                                   "country}", prefix);
-    static const char *const strings[] = {"street1", "street2", "stateOrProvince", "postCode", "city", "country"};
+        return bss_fail(ei, BSS_E_INVALID, prefix,
+                        "%s must be an address object {street1, city, postCode, "
+                        "country}",
+                        prefix);
+    static const char *const strings[] = {"street1",  "street2", "stateOrProvince",
+                                          "postCode", "city",    "country"};
     const char *val[6];
     for (int i = 0; i < 6; i++) {
         bss_err rc = opt_string(addr, strings[i], prefix, i >= 4, &val[i], ei);
@@ -258,20 +261,24 @@ bss_err bss_contact_check_postal(const json_t *addr, const char *prefix, bss_err
             return fail_member(ei, rc, prefix, strings[i]);
     }
     if (!val[4])
-        return fail_member(ei, bss_fail(ei, BSS_E_INVALID, NULL, "%s.city is required in a postal address",
-                                        prefix), prefix, "city");
+        return fail_member(
+            ei, bss_fail(ei, BSS_E_INVALID, NULL, "%s.city is required in a postal address", prefix), prefix,
+            "city");
     if (!val[5])
-        return fail_member(ei, bss_fail(ei, BSS_E_INVALID, NULL,
-                                        "%s.country is required in a postal address (ISO 3166-1, e.g. FR)",
-                                        prefix), prefix, "country");
+        return fail_member(ei,
+                           bss_fail(ei, BSS_E_INVALID, NULL,
+                                    "%s.country is required in a postal address (ISO 3166-1, e.g. FR)",
+                                    prefix),
+                           prefix, "country");
     char path[160];
     join_path(path, sizeof path, prefix, "country");
     bss_err rc = bss_contact_check_country(val[5], path, ei);
     if (rc)
         return rc;
     if (val[3] && !postcode_ok(val[3]))
-        return fail_member(ei, bss_fail(ei, BSS_E_INVALID, NULL,
-                                        "%s.postCode must be 1 to 16 letters, digits, spaces or '-'", prefix),
+        return fail_member(ei,
+                           bss_fail(ei, BSS_E_INVALID, NULL,
+                                    "%s.postCode must be 1 to 16 letters, digits, spaces or '-'", prefix),
                            prefix, "postCode");
     return BSS_OK;
 }
@@ -281,8 +288,8 @@ enum { MT_OTHER, MT_EMAIL, MT_PHONE, MT_POSTAL };
 static int medium_kind(const char *t)
 {
     static const char *const email[] = {"email", "emailAddress", "e-mail"};
-    static const char *const phone[] = {"phone", "mobile", "telephone", "telephoneNumber", "mobileNumber",
-                                        "phoneNumber", "fax", "faxNumber"};
+    static const char *const phone[] = {"phone",        "mobile",      "telephone", "telephoneNumber",
+                                        "mobileNumber", "phoneNumber", "fax",       "faxNumber"};
     static const char *const postal[] = {"postalAddress", "postal", "address", "postalAddressContact"};
     for (size_t i = 0; i < sizeof email / sizeof email[0]; i++)
         if (strcasecmp(t, email[i]) == 0)

@@ -53,6 +53,8 @@ bss_res_table bss_interaction_table = {
 static const char *const interaction_required[] = {"direction", "reason", "channel", NULL};
 
 static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err interaction_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc,
+                                       bss_errinfo *ei);
 
 const bss_tmf_resource bss_interaction_resource = {
     .api = "partyInteraction",
@@ -68,6 +70,7 @@ const bss_tmf_resource bss_interaction_resource = {
     .allow_delete = false,
     BSS_TMF_NAMES("tmf683.partyInteraction"),
     .personal_data = true,
+    .after_store = interaction_after_store,
 };
 
 static int one_of(const char *s, const char *const *list)
@@ -93,13 +96,15 @@ static bss_err check_channel(json_t *doc, bss_errinfo *ei)
                         "channel must be one of call, email, chat, shop, selfCare (or [{name}])");
     size_t i;
     json_t *c;
-    json_array_foreach(ch, i, c) {
+    json_array_foreach(ch, i, c)
+    {
         char path[48];
         snprintf(path, sizeof path, "channel[%zu].name", i);
         const char *name = json_string_value(json_object_get(c, "name"));
         bool system = name && strcmp(name, "system") == 0;
         if (!name || (!system && one_of(name, channels) < 0))
-            return bss_fail(ei, BSS_E_INVALID, path, "%s must be one of call, email, chat, shop, selfCare", path);
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must be one of call, email, chat, shop, selfCare",
+                            path);
         if (!json_object_get(c, "@type"))
             json_object_set_new(c, "@type", json_string("ChannelRef"));
     }
@@ -134,7 +139,8 @@ static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }
     if (!json_is_object(d))
-        return bss_fail(ei, BSS_E_INVALID, "interactionDate", "interactionDate must be {startDateTime, endDateTime}");
+        return bss_fail(ei, BSS_E_INVALID, "interactionDate",
+                        "interactionDate must be {startDateTime, endDateTime}");
     int64_t start = ctx->now_ms, end = INT64_MAX;
     bss_err rc = bss_json_get_time(d, "startDateTime", "interactionDate.startDateTime", false, &start, ei);
     if (rc == BSS_OK)
@@ -142,7 +148,8 @@ static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
     if (rc != BSS_OK)
         return rc;
     if (end < start)
-        return bss_fail(ei, BSS_E_INVALID, "interactionDate.endDateTime", "endDateTime is before startDateTime");
+        return bss_fail(ei, BSS_E_INVALID, "interactionDate.endDateTime",
+                        "endDateTime is before startDateTime");
     if (!json_object_get(d, "startDateTime") && bss_json_set_time(d, "startDateTime", start) != 0)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return BSS_OK;
@@ -152,9 +159,12 @@ static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
 static const char *table_of_type(const char *type)
 {
     static const char *const map[][2] = {
-        {"Customer", "tmf629_customer"},          {"Individual", "tmf632_individual"},
-        {"Organization", "tmf632_organization"},  {"BillingAccount", "tmf666_billing_account"},
-        {"TroubleTicket", "tmf621_trouble_ticket"}, {"PartyInteraction", "interaction"},
+        {"Customer", "tmf629_customer"},
+        {"Individual", "tmf632_individual"},
+        {"Organization", "tmf632_organization"},
+        {"BillingAccount", "tmf666_billing_account"},
+        {"TroubleTicket", "tmf621_trouble_ticket"},
+        {"PartyInteraction", "interaction"},
         {"Product", "product"},
     };
     for (size_t i = 0; type && i < sizeof map / sizeof map[0]; i++)
@@ -197,7 +207,8 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
         return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
     size_t i;
     json_t *e;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         char path[64];
         snprintf(path, sizeof path, "%s[%zu].id", key, i);
         const char *id = json_string_value(json_object_get(e, "id"));
@@ -217,7 +228,8 @@ static bss_err add_agent(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
     json_t *rp = json_object_get(doc, "relatedParty");
     size_t i;
     json_t *e;
-    json_array_foreach(rp, i, e) {
+    json_array_foreach(rp, i, e)
+    {
         const char *role = json_string_value(json_object_get(e, "role"));
         if (role && strcasecmp(role, "agent") == 0)
             return BSS_OK;
@@ -243,7 +255,8 @@ static bool has_subject(const json_t *doc)
         return true;
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(doc, "relatedParty"), i, e) {
+    json_array_foreach(json_object_get(doc, "relatedParty"), i, e)
+    {
         const char *role = json_string_value(json_object_get(e, "role"));
         if (!role || strcasecmp(role, "agent") != 0)
             return true;
@@ -272,13 +285,19 @@ static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const js
         rc = bss_care_notes_merge(ctx, doc, old, ei);
     if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    if (!rc && ctx->db) { /* the index rows join the document's transaction */
-        int64_t at = ctx->now_ms;
-        bss_json_get_time(json_object_get(doc, "interactionDate"), "startDateTime", NULL, false, &at, NULL);
-        rc = bss_care_refs_store(ctx->db, "interaction", json_string_value(json_object_get(doc, "id")), doc, at,
-                                 ei);
-    }
     return rc;
+}
+
+/* after_store: the care_ref rows join the document's transaction. */
+static bss_err interaction_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc,
+                                       bss_errinfo *ei)
+{
+    int64_t at = ctx->now_ms;
+    if (!ctx->db)
+        return BSS_OK;
+    if (doc)
+        bss_json_get_time(json_object_get(doc, "interactionDate"), "startDateTime", NULL, false, &at, NULL);
+    return bss_care_refs_store(ctx->db, "interaction", id, doc, at, ei);
 }
 
 /* ---- system interactions from events ---- */
@@ -286,9 +305,11 @@ static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const js
 /* Whether the event's resource names a subscriber: it is one, or refers to one. */
 static bool names_subscriber(const char *res_key, const json_t *res)
 {
-    static const char *const subjects[] = {"customer", "individual", "organization", "billingAccount",
-                                           "partyAccount", "financialAccount", "settlementAccount", NULL};
-    static const char *const ref_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount", NULL};
+    static const char *const subjects[] = {
+        "customer",     "individual",       "organization",      "billingAccount",
+        "partyAccount", "financialAccount", "settlementAccount", NULL};
+    static const char *const ref_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount",
+                                           NULL};
     if (one_of(res_key, subjects) >= 0)
         return true;
     for (int k = 0; ref_keys[k]; k++) {
@@ -311,18 +332,19 @@ bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, co
     char id[BSS_ID_LEN + 1], href[160];
     bss_id_new(now_ms, id);
     snprintf(href, sizeof href, "/tmf-api/partyInteraction/v4/partyInteraction/%s", id);
-    json_t *doc = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:s, s:s, s:s, s:{}, s:[], s:[{s:s?, s:s?, s:s}]}",
-                            "id", id, "href", href, "@type", "PartyInteraction", "channel", "name", "system",
-                            "@type", "ChannelRef", "direction", "internal", "reason", event_type, "status",
-                            "completed", "interactionDate", "note", "relatedEntity", "id", rid, "@referredType",
-                            rtype, "role", "subject");
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:s, s:[{s:s, s:s}], s:s, s:s, s:s, s:{}, s:[], s:[{s:s?, s:s?, s:s}]}", "id", id, "href",
+        href, "@type", "PartyInteraction", "channel", "name", "system", "@type", "ChannelRef", "direction",
+        "internal", "reason", event_type, "status", "completed", "interactionDate", "note", "relatedEntity",
+        "id", rid, "@referredType", rtype, "role", "subject");
     if (!doc)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     json_t *date = json_object_get(doc, "interactionDate");
     bss_json_set_time(date, "startDateTime", now_ms);
     bss_json_set_time(doc, "lastUpdate", now_ms);
     /* the subject's own references: its customer, party, accounts */
-    static const char *const copy_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount", NULL};
+    static const char *const copy_keys[] = {"relatedParty", "engagedParty", "customer", "billingAccount",
+                                            NULL};
     for (int k = 0; copy_keys[k]; k++) {
         const json_t *v = json_object_get(resource, copy_keys[k]);
         if (v)
@@ -340,8 +362,8 @@ bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, co
 typedef struct per_doc {
     bss_db *db;
     bss_res_table *table;
-    json_t *out;                /* export */
-    const char *party_id;       /* erase */
+    json_t *out;          /* export */
+    const char *party_id; /* erase */
     const char *pseudonym;
     const char *const *text_keys;
     int64_t changed;
@@ -363,7 +385,8 @@ static bss_err export_one(const char *id, int64_t ms, void *arg)
     bss_resource_doc_free(&row);
     if (rc != BSS_OK)
         return rc;
-    return json_array_append_new(p->out, doc) == 0 ? BSS_OK : bss_fail(p->ei, BSS_E_NOMEM, NULL, "out of memory");
+    return json_array_append_new(p->out, doc) == 0 ? BSS_OK
+                                                   : bss_fail(p->ei, BSS_E_NOMEM, NULL, "out of memory");
 }
 
 static bss_err erase_one(const char *id, int64_t ms, void *arg)
@@ -391,8 +414,8 @@ static bss_err erase_one(const char *id, int64_t ms, void *arg)
     return rc;
 }
 
-bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id, json_t *out,
-                         bss_errinfo *ei)
+bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id,
+                         json_t *out, bss_errinfo *ei)
 {
     per_doc p = {.db = db, .table = table, .out = out, .ei = ei};
     if (!json_is_array(out))
@@ -404,7 +427,11 @@ bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, con
 bss_err bss__care_erase(bss_db *db, bss_res_table *table, const char *kind, const char *const *text_keys,
                         const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei)
 {
-    per_doc p = {.db = db, .table = table, .party_id = party_id, .pseudonym = pseudonym, .text_keys = text_keys,
+    per_doc p = {.db = db,
+                 .table = table,
+                 .party_id = party_id,
+                 .pseudonym = pseudonym,
+                 .text_keys = text_keys,
                  .ei = ei};
     if (changed)
         *changed = 0;
@@ -412,8 +439,9 @@ bss_err bss__care_erase(bss_db *db, bss_res_table *table, const char *kind, cons
     if (!rc)
         rc = bss_care_refs_find(db, kind, party_id, -1, erase_one, &p, ei);
     if (!rc) /* the index follows the pseudonym */
-        rc = bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
-                         BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(kind)), NULL, ei);
+        rc =
+            bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
+                        BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(kind)), NULL, ei);
     if (!rc && changed)
         *changed = p.changed;
     return rc;
@@ -424,11 +452,11 @@ bss_err bss_interactions_export_party(bss_db *db, const char *party_id, json_t *
     return bss__care_export(db, &bss_interaction_table, "interaction", party_id, out, ei);
 }
 
-bss_err bss_interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
-                                     bss_errinfo *ei)
+bss_err bss_interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
+                                     int64_t *changed, bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_interaction_table, "interaction", erase_keys, party_id, pseudonym, changed,
-                           ei);
+    return bss__care_erase(db, &bss_interaction_table, "interaction", erase_keys, party_id, pseudonym,
+                           changed, ei);
 }
 
 bss_err bss_interaction_register_routes(bss_router *rt)

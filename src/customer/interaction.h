@@ -29,7 +29,8 @@
 extern bss_res_table bss_interaction_table; /* "interaction" */
 extern const bss_tmf_resource bss_interaction_resource;
 
-/* Whether a table exists in the store (a later issue's tables may not yet): a catalog lookup, never an error. */
+/* Whether a table exists in the store (a later issue's tables may not yet): a catalog lookup, never an error.
+ */
 bool bss_care_table_exists(bss_db *db, const char *table);
 
 /*
@@ -44,8 +45,8 @@ bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id,
 
 /* Calls fn for each record of kind naming ref_id, newest first, at most limit (< 0: all). */
 typedef bss_err (*bss_care_ref_fn)(const char *entity_id, int64_t sort_ms, void *arg);
-bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit, bss_care_ref_fn fn,
-                           void *arg, bss_errinfo *ei);
+bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
+                           bss_care_ref_fn fn, void *arg, bss_errinfo *ei);
 
 /*
  * Notes (TMF note {text, author, date}) on PATCH: the stored notes are
@@ -57,15 +58,17 @@ bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int
 bss_err bss_care_notes_merge(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
 /* The erasure of one record's personal text and party references (shared with ticket.c). */
-int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym, const char *const *text_keys);
+int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
+                           const char *const *text_keys);
 
 /* Export / erasure of the records of kind in table that name party_id (interaction.c; ticket.c uses them). */
-bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id, json_t *out,
-                         bss_errinfo *ei);
+bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id,
+                         json_t *out, bss_errinfo *ei);
 bss_err bss__care_erase(bss_db *db, bss_res_table *table, const char *kind, const char *const *text_keys,
                         const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei);
 
-/* Local outbox consumer (events.h): records a system interaction for events naming a customer/party/account. */
+/* Local outbox consumer (events.h): records a system interaction for events naming a customer/party/account.
+ */
 bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                                  const char *res_key, const json_t *resource, bss_errinfo *ei);
 

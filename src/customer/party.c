@@ -191,17 +191,19 @@ static bss_err parse_ident(const json_t *e, const char *prefix, ident *out, bss_
 {
     char path[160];
     if (!json_is_object(e))
-        return bss_fail(ei, BSS_E_INVALID, prefix, "%s must be an object {identificationType, identificationId}",
-                        prefix);
+        return bss_fail(ei, BSS_E_INVALID, prefix,
+                        "%s must be an object {identificationType, identificationId}", prefix);
     snprintf(path, sizeof path, "%s.identificationId", prefix);
     const json_t *num = json_object_get(e, "identificationId");
     if (!json_is_string(num) || !norm_number(json_string_value(num), out->number))
-        return bss_fail(ei, BSS_E_INVALID, path, "%s is required: the document number (at most %d characters)",
-                        path, IDNUM_MAX);
+        return bss_fail(ei, BSS_E_INVALID, path,
+                        "%s is required: the document number (at most %d characters)", path, IDNUM_MAX);
     snprintf(path, sizeof path, "%s.identificationType", prefix);
     const json_t *type = json_object_get(e, "identificationType");
-    if (type && !json_is_null(type) && (!json_is_string(type) || json_string_length(type) >= sizeof out->type))
-        return bss_fail(ei, BSS_E_INVALID, path, "%s must be a string such as passport or nationalIdCard", path);
+    if (type && !json_is_null(type) &&
+        (!json_is_string(type) || json_string_length(type) >= sizeof out->type))
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be a string such as passport or nationalIdCard",
+                        path);
     snprintf(out->type, sizeof out->type, "%s", json_is_string(type) ? json_string_value(type) : "");
     for (char *p = out->type; *p; p++)
         *p = (char)tolower((unsigned char)*p);
@@ -219,8 +221,8 @@ static bss_err parse_ident(const json_t *e, const char *prefix, ident *out, bss_
 
 bss_err bss_party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei)
 {
-    return bss_db_exec(db, "DELETE FROM party_identification WHERE party_id = ?", BSS_DB_ARGS(BSS_DB_STR(party_id)),
-                       NULL, ei);
+    return bss_db_exec(db, "DELETE FROM party_identification WHERE party_id = ?",
+                       BSS_DB_ARGS(BSS_DB_STR(party_id)), NULL, ei);
 }
 
 /* Stores one identification for the party; EXISTS (field = path) when another party holds it. */
@@ -231,7 +233,9 @@ static bss_err store_ident(const bss_tmf_ctx *ctx, const char *kind, const char 
     bss_err rc = bss_db_query(ctx->db,
                               "SELECT party_id FROM party_identification WHERE id_type = ? AND id_number = ? "
                               "AND issuing_country = ?",
-                              BSS_DB_ARGS(BSS_DB_STRN(id->type, strlen(id->type)), BSS_DB_STRN(id->number, strlen(id->number)), BSS_DB_STRN(id->country, strlen(id->country))),
+                              BSS_DB_ARGS(BSS_DB_STRN(id->type, strlen(id->type)),
+                                          BSS_DB_STRN(id->number, strlen(id->number)),
+                                          BSS_DB_STRN(id->country, strlen(id->country))),
                               &rows, ei);
     if (rc)
         return rc;
@@ -245,11 +249,14 @@ static bss_err store_ident(const bss_tmf_ctx *ctx, const char *kind, const char 
     rc = bss_db_exec(ctx->db,
                      "INSERT INTO party_identification (party_id, party_kind, id_type, id_number, "
                      "issuing_country) VALUES (?, ?, ?, ?, ?)",
-                     BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(kind), BSS_DB_STRN(id->type, strlen(id->type)),
-                                 BSS_DB_STRN(id->number, strlen(id->number)), BSS_DB_STRN(id->country, strlen(id->country))),
+                     BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(kind),
+                                 BSS_DB_STRN(id->type, strlen(id->type)),
+                                 BSS_DB_STRN(id->number, strlen(id->number)),
+                                 BSS_DB_STRN(id->country, strlen(id->country))),
                      NULL, ei);
     if (rc == BSS_E_EXISTS)
-        return bss_fail(ei, BSS_E_EXISTS, path, "%s: this number is already registered to another party", path);
+        return bss_fail(ei, BSS_E_EXISTS, path, "%s: this number is already registered to another party",
+                        path);
     return rc;
 }
 
@@ -301,7 +308,8 @@ static bss_err check_birth_date(const bss_tmf_ctx *ctx, const json_t *doc, bss_e
         return bss_fail(ei, BSS_E_INVALID, "birthDate",
                         "birthDate must be an RFC 3339 date such as 1990-04-23 (or a date-time)");
     if (ms > ctx->now_ms)
-        return bss_fail(ei, BSS_E_INVALID, "birthDate", "birthDate %.40s is in the future", json_string_value(v));
+        return bss_fail(ei, BSS_E_INVALID, "birthDate", "birthDate %.40s is in the future",
+                        json_string_value(v));
     return BSS_OK;
 }
 
@@ -330,8 +338,8 @@ static bss_err check_languages(const json_t *doc, bss_errinfo *ei)
 
 bss_err bss_tmf632_individual_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    static const char *const strings[] = {"givenName",   "familyName", "middleName", "fullName",
-                                          "legalName",   "formattedName", "gender", "title",
+    static const char *const strings[] = {"givenName",   "familyName",     "middleName",   "fullName",
+                                          "legalName",   "formattedName",  "gender",       "title",
                                           "nationality", "countryOfBirth", "placeOfBirth", "maritalStatus"};
     static const char *const states[] = {"initialized", "validated", "deceased"};
     bss_err rc = check_strings(doc, strings, sizeof strings / sizeof strings[0], ei);
@@ -360,7 +368,8 @@ static const char *ref_id(const json_t *rel)
 }
 
 /* Whether walking parents up from start reaches self (a cycle). BSS_E_NOT_FOUND if start is missing. */
-static bss_err reaches(const bss_tmf_ctx *ctx, const char *start, const char *self, bool *cycle, bss_errinfo *ei)
+static bss_err reaches(const bss_tmf_ctx *ctx, const char *start, const char *self, bool *cycle,
+                       bss_errinfo *ei)
 {
     char cur[128];
     *cycle = false;
@@ -429,7 +438,8 @@ static bss_err check_child_not_ancestor(const bss_tmf_ctx *ctx, const json_t *do
     bss_err rc = reaches(ctx, parent, child, &cycle, ei);
     if (!rc && cycle)
         rc = bss_fail(ei, BSS_E_UNPROCESSABLE, path,
-                      "%s: organization %.64s is an ancestor of this one: a cycle in the hierarchy", path, child);
+                      "%s: organization %.64s is an ancestor of this one: a cycle in the hierarchy", path,
+                      child);
     return rc;
 }
 

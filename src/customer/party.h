@@ -28,7 +28,8 @@ extern const bss_tmf_resource bss_tmf632_individual;
 extern const bss_tmf_resource bss_tmf632_organization;
 
 /* The prepare hooks (exposed for tests and the fuzz targets). */
-bss_err bss_tmf632_individual_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+bss_err bss_tmf632_individual_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
+                                      bss_errinfo *ei);
 bss_err bss_tmf632_organization_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
                                         bss_errinfo *ei);
 
@@ -43,8 +44,8 @@ bss_err bss_party_load(bss_db *db, const bss_tmf_resource *res, const char *id, 
 bss_err bss_party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei);
 
 /* The routes of the other party files, registered by bss_tmf632_register_routes. */
-bss_err bss_consent_register_routes(bss_router *rt);        /* consent.c */
-bss_err bss_party_privacy_register_routes(bss_router *rt);  /* party_privacy.c */
-bss_err bss_audit_register_routes(bss_router *rt);          /* audit.c */
+bss_err bss_consent_register_routes(bss_router *rt);       /* consent.c */
+bss_err bss_party_privacy_register_routes(bss_router *rt); /* party_privacy.c */
+bss_err bss_audit_register_routes(bss_router *rt);         /* audit.c */
 
 #endif

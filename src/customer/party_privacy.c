@@ -19,7 +19,9 @@
  *        as proof of lawful processing); in customers and accounts the
  *        references to the party carry the pseudonym as name, the customer's
  *        own name becomes the pseudonym and its contact media go (accounts of
- *        such customers lose their contact list); interactions and tickets
+ *        such customers get the pseudonym as name and lose their contact
+ *        list; a business customer that merely lists the person in
+ *        relatedParty keeps its own name and accounts); interactions and tickets
  *        are anonymised by their modules. Ids, amounts, dates and statuses
  *        stay: financial records are kept under the pseudonymous id. Erasing
  *        an erased party again answers the same 200.
@@ -60,7 +62,8 @@
 enum { T_CUSTOMER, T_BILLING, T_PARTY_ACC, T_FINANCIAL, T_SETTLEMENT, T_COUNT };
 
 #define SCAN_SQL(t) "SELECT id, doc FROM " t " WHERE doc LIKE ? ORDER BY id"
-#define UPD_SQL(t) "UPDATE " t " SET doc = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?"
+#define UPD_SQL(t)                                                                                           \
+    "UPDATE " t " SET doc = ?, name = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?"
 
 static const struct {
     const char *table;
@@ -71,7 +74,8 @@ static const struct {
     {"tmf666_billing_account", SCAN_SQL("tmf666_billing_account"), UPD_SQL("tmf666_billing_account")},
     {"tmf666_party_account", SCAN_SQL("tmf666_party_account"), UPD_SQL("tmf666_party_account")},
     {"tmf666_financial_account", SCAN_SQL("tmf666_financial_account"), UPD_SQL("tmf666_financial_account")},
-    {"tmf666_settlement_account", SCAN_SQL("tmf666_settlement_account"), UPD_SQL("tmf666_settlement_account")},
+    {"tmf666_settlement_account", SCAN_SQL("tmf666_settlement_account"),
+     UPD_SQL("tmf666_settlement_account")},
 };
 
 static bss_err table_exists(bss_db *db, const char *table, bool *out, bss_errinfo *ei)
@@ -109,7 +113,8 @@ static bool names_id(const json_t *v, const char *id, bool top)
 }
 
 /* The documents of one table that name any of ids[0..nids): appended to out (an array), no duplicates. */
-static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t nids, json_t *out, bss_errinfo *ei)
+static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t nids, json_t *out,
+                            bss_errinfo *ei)
 {
     bool exists = false;
     bss_err rc = table_exists(db, related_tables[t].table, &exists, ei);
@@ -117,7 +122,8 @@ static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t ni
         char pattern[160];
         snprintf(pattern, sizeof pattern, "%%\"%s\"%%", ids[k]);
         bss_db_rows *rows = NULL;
-        rc = bss_db_query(db, related_tables[t].scan, BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))), &rows, ei);
+        rc = bss_db_query(db, related_tables[t].scan, BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))),
+                          &rows, ei);
         while (!rc && bss_db_next(rows)) {
             size_t len = 0;
             const char *text = bss_db_col_text(rows, 1, &len);
@@ -127,10 +133,11 @@ static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t ni
             bool dup = false;
             size_t i;
             json_t *have;
-            json_array_foreach(out, i, have) dup = dup || json_equal(json_object_get(have, "id"),
-                                                                      json_object_get(doc, "id"));
+            json_array_foreach(out, i, have) dup =
+                dup || json_equal(json_object_get(have, "id"), json_object_get(doc, "id"));
             if (!dup && names_id(doc, ids[k], true) && json_array_size(out) < MAX_RELATED)
-                rc = json_array_append_new(out, doc) ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory") : BSS_OK;
+                rc = json_array_append_new(out, doc) ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory")
+                                                     : BSS_OK;
             else
                 json_decref(doc);
         }
@@ -145,6 +152,7 @@ static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t ni
 typedef struct party_links {
     json_t *docs[T_COUNT];
     const char *ids[MAX_RELATED + 1]; /* the party and its customers (point into docs) */
+    bool engaged[MAX_RELATED + 1];    /* ids[i] is a customer whose engagedParty is the party */
     size_t nids;
 } party_links;
 
@@ -168,8 +176,11 @@ static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_
     json_array_foreach(l->docs[T_CUSTOMER], i, c)
     {
         const char *cid = json_string_value(json_object_get(c, "id"));
-        if (cid && l->nids < MAX_RELATED)
+        const char *engaged = json_string_value(bss_json_path(c, "engagedParty.id"));
+        if (cid && l->nids < MAX_RELATED) {
+            l->engaged[l->nids] = engaged && strcmp(engaged, party_id) == 0;
             l->ids[l->nids++] = cid;
+        }
     }
     for (int t = T_BILLING; !rc && t < T_COUNT; t++)
         rc = find_related(db, t, l->ids, l->nids, l->docs[t], ei);
@@ -178,18 +189,20 @@ static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_
 
 /* ---- export ---- */
 
-static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char *id, int64_t now_ms, json_t **out,
-                            bss_errinfo *ei)
+static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char *id, int64_t now_ms,
+                            json_t **out, bss_errinfo *ei)
 {
     json_t *party = NULL, *doc = json_object(), *arr = NULL;
     party_links l;
     memset(&l, 0, sizeof l);
-    bss_err rc = doc ? bss_party_load(db, res, id, &party, NULL, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = doc ? bss_party_load(db, res, id, &party, NULL, ei)
+                     : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     char at[32];
     bss_time_format(now_ms, at);
-    if (!rc && (json_object_set_new(doc, "partyId", json_string(id)) ||
-                json_object_set_new(doc, "partyType", json_string(res->type)) ||
-                json_object_set_new(doc, "exportedAt", json_string(at)) || json_object_set(doc, "party", party)))
+    if (!rc &&
+        (json_object_set_new(doc, "partyId", json_string(id)) ||
+         json_object_set_new(doc, "partyType", json_string(res->type)) ||
+         json_object_set_new(doc, "exportedAt", json_string(at)) || json_object_set(doc, "party", party)))
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     if (!rc && !(rc = bss_consent_list(db, id, true, &arr, ei)))
         json_object_set_new(doc, "consents", arr);
@@ -264,13 +277,15 @@ static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
         const json_t *bal = json_object_get(a, "balance");
         const json_t *val = json_is_object(bal) ? json_object_get(bal, "value") : bal;
         int64_t micros = 0;
-        if (val && !json_is_null(val) && bss_money_from_json(val, "balance", &micros, NULL) == BSS_OK && micros > 0) {
+        if (val && !json_is_null(val) && bss_money_from_json(val, "balance", &micros, NULL) == BSS_OK &&
+            micros > 0) {
             char amount[32];
             bss_money_format(micros, amount);
             const char *unit = json_is_object(bal) ? json_string_value(json_object_get(bal, "unit")) : NULL;
-            return bss_fail(ei, BSS_E_CONFLICT, "balance",
-                            "cannot erase: billing account %.64s has an unpaid balance of %s%s%s; settle it first",
-                            aid ? aid : "?", amount, unit ? " " : "", unit ? unit : "");
+            return bss_fail(
+                ei, BSS_E_CONFLICT, "balance",
+                "cannot erase: billing account %.64s has an unpaid balance of %s%s%s; settle it first",
+                aid ? aid : "?", amount, unit ? " " : "", unit ? unit : "");
         }
     }
     for (size_t k = 0; k < n; k++) {
@@ -281,10 +296,11 @@ static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
             const char *status = bss_db_col_text(rows, 1, NULL);
             if (status && (strcasecmp(status, "terminated") == 0 || strcasecmp(status, "cancelled") == 0))
                 continue;
-            rc = bss_fail(ei, BSS_E_CONFLICT, "product",
-                          "cannot erase: product %.64s on account %.64s is %s; terminate the party's products "
-                          "first",
-                          bss_db_col_text(rows, 0, NULL), acc_ids[k], status ? status : "active");
+            rc =
+                bss_fail(ei, BSS_E_CONFLICT, "product",
+                         "cannot erase: product %.64s on account %.64s is %s; terminate the party's products "
+                         "first",
+                         bss_db_col_text(rows, 0, NULL), acc_ids[k], status ? status : "active");
         }
         bss_db_rows_close(rows);
         if (rc)
@@ -318,19 +334,18 @@ static bss_err store_related(bss_db *db, int t, json_t *doc, int64_t now_ms, bss
     if (!text)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     const char *id = json_string_value(json_object_get(doc, "id"));
-    bss_err rc = bss_db_exec(db, related_tables[t].update,
-                             BSS_DB_ARGS(BSS_DB_STR(text), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
-    if (!rc && t == T_CUSTOMER) /* the typed name column follows the document */
-        rc = bss_db_exec(db, "UPDATE tmf629_customer SET name = ? WHERE id = ?",
-                         BSS_DB_ARGS(BSS_DB_STR(json_string_value(json_object_get(doc, "name"))), BSS_DB_STR(id)),
-                         NULL, ei);
+    const char *name = json_string_value(json_object_get(doc, "name")); /* the typed column follows the doc */
+    bss_err rc = bss_db_exec(
+        db, related_tables[t].update,
+        BSS_DB_ARGS(BSS_DB_STR(text), BSS_DB_STR(name), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
     if (!rc && t == T_CUSTOMER)
         rc = bss_search_index_doc(db, "customer", id, id, doc, ei);
     bss_free(text);
     return rc;
 }
 
-/* Rewrites customers and accounts: references carry the pseudonym; the party's own customers lose contacts. */
+/* Rewrites customers and accounts: references carry the pseudonym; the party's own customers lose contacts.
+ */
 static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, const char *pseudonym,
                              int64_t now_ms, int64_t *changed, bss_errinfo *ei)
 {
@@ -345,10 +360,11 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
                 json_object_set_new(doc, "name", json_string(pseudonym));
                 json_object_del(doc, "contactMedium");
             }
-            if (t != T_CUSTOMER)
-                for (size_t k = 1; k < l->nids; k++)
-                    if (names_id(doc, l->ids[k], true))
-                        json_object_del(doc, "contact");
+            for (size_t k = 1; t != T_CUSTOMER && k < l->nids; k++)
+                if (l->engaged[k] && names_id(doc, l->ids[k], true)) { /* an account of the person's own */
+                    json_object_del(doc, "contact");
+                    json_object_set_new(doc, "name", json_string(pseudonym));
+                }
             bss_err rc = store_related(db, t, doc, now_ms, ei);
             if (rc)
                 return rc;
@@ -359,7 +375,8 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
 }
 
 /* The anonymised party document. */
-static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const char *pseudonym, int64_t now_ms)
+static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const char *pseudonym,
+                          int64_t now_ms)
 {
     static const char *const keep[] = {"id", "href", "@type", "@baseType", "@schemaLocation"};
     json_t *doc = json_object();
@@ -371,7 +388,8 @@ static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const 
         }
     }
     bool individual = res == &bss_tmf632_individual;
-    int bad = !doc || json_object_set_new(doc, individual ? "givenName" : "tradingName", json_string("[erased]")) ||
+    int bad = !doc ||
+              json_object_set_new(doc, individual ? "givenName" : "tradingName", json_string("[erased]")) ||
               json_object_set_new(doc, individual ? "familyName" : "name", json_string("[erased]")) ||
               json_object_set_new(doc, "status", json_string(BSS_PARTY_ERASED)) ||
               json_object_set_new(doc, "pseudonym", json_string(pseudonym)) ||
@@ -383,8 +401,8 @@ static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const 
     return doc;
 }
 
-static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, int64_t version, const char *pseudonym,
-                               bss_errinfo *ei)
+static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, int64_t version,
+                               const char *pseudonym, bss_errinfo *ei)
 {
     const bss_tmf_resource *res = job->res;
     json_t *doc = erased_doc(res, old, pseudonym, job->now_ms);
@@ -403,13 +421,13 @@ static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, in
     return rc;
 }
 
-static bss_err erase_result(erase_job *job, const char *pseudonym, const char *erased_at, const int64_t counts[4],
-                            bss_errinfo *ei)
+static bss_err erase_result(erase_job *job, const char *pseudonym, const char *erased_at,
+                            const int64_t counts[4], bss_errinfo *ei)
 {
     job->result = json_pack("{s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}}", "id", job->party_id, "status",
-                            BSS_PARTY_ERASED, "pseudonym", pseudonym, "erasedAt", erased_at, "changed", "consents",
-                            (json_int_t)counts[0], "customersAndAccounts", (json_int_t)counts[1], "interactions",
-                            (json_int_t)counts[2], "troubleTickets", (json_int_t)counts[3]);
+                            BSS_PARTY_ERASED, "pseudonym", pseudonym, "erasedAt", erased_at, "changed",
+                            "consents", (json_int_t)counts[0], "customersAndAccounts", (json_int_t)counts[1],
+                            "interactions", (json_int_t)counts[2], "troubleTickets", (json_int_t)counts[3]);
     return job->result ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
 }
 
@@ -451,7 +469,8 @@ static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
         rc = bss_tickets_erase_party(db, job->party_id, pseudonym, &counts[3], ei);
     if (!rc)
         rc = bss_audit_record(db, job->now_ms, job->has_who ? job->who.key_id : NULL,
-                              job->has_who ? job->who.name : NULL, "erase", job->res->segment, job->party_id, ei);
+                              job->has_who ? job->who.name : NULL, "erase", job->res->segment, job->party_id,
+                              ei);
     if (!rc)
         rc = erase_result(job, pseudonym, at, counts, ei);
     links_free(&l);

@@ -20,18 +20,18 @@
 
 /* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A); "" = word break. */
 static const char *const fold_table[0x180 - 0xC0] = {
-    /* C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
-    /* E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* F0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
-    /* 100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
-    /* 110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
-    /* 120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
-    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
-    /* 140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
-    /* 160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
-    /* 170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+    /* C0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    /* D0 */ "d",  "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    /* E0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    /* F0 */ "d",  "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
+    /* 100 */ "a", "a", "a",  "a",  "a", "a", "c",  "c", "c", "c", "c", "c", "c", "c", "d",  "d",
+    /* 110 */ "d", "d", "e",  "e",  "e", "e", "e",  "e", "e", "e", "e", "e", "g", "g", "g",  "g",
+    /* 120 */ "g", "g", "g",  "g",  "h", "h", "h",  "h", "i", "i", "i", "i", "i", "i", "i",  "i",
+    /* 130 */ "i", "i", "ij", "ij", "j", "j", "k",  "k", "k", "l", "l", "l", "l", "l", "l",  "l",
+    /* 140 */ "l", "l", "l",  "n",  "n", "n", "n",  "n", "n", "n", "n", "n", "o", "o", "o",  "o",
+    /* 150 */ "o", "o", "oe", "oe", "r", "r", "r",  "r", "r", "r", "s", "s", "s", "s", "s",  "s",
+    /* 160 */ "s", "s", "t",  "t",  "t", "t", "t",  "t", "u", "u", "u", "u", "u", "u", "u",  "u",
+    /* 170 */ "u", "u", "u",  "u",  "w", "w", "y",  "y", "y", "z", "z", "z", "z", "z", "z",  "s",
 };
 
 /* Decodes one UTF-8 sequence at s[0..len); returns its length (0 = invalid byte) and the code point. */
@@ -177,8 +177,8 @@ bss_err bss_search_put_term(bss_db *db, const char *term, const char *field, con
     return bss_db_exec(db,
                        "INSERT INTO search_index (term, kind, entity_id, customer_id, field, display) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
-                       BSS_DB_ARGS(BSS_DB_STR(term), BSS_DB_STR(kind), BSS_DB_STR(id), BSS_DB_STR(customer_id),
-                                   BSS_DB_STR(field), BSS_DB_STR(display)),
+                       BSS_DB_ARGS(BSS_DB_STR(term), BSS_DB_STR(kind), BSS_DB_STR(id),
+                                   BSS_DB_STR(customer_id), BSS_DB_STR(field), BSS_DB_STR(display)),
                        NULL, ei);
 }
 
@@ -260,7 +260,8 @@ static void terms_from_characteristics(term_set *ts, const json_t *arr)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(arr, i, c) {
+    json_array_foreach(arr, i, c)
+    {
         const char *name = str_member(c, "name");
         const char *value = json_string_value(json_object_get(c, "value"));
         if (!name || !value)
@@ -278,7 +279,8 @@ static void terms_from_contacts(term_set *ts, const json_t *arr)
 {
     size_t i;
     json_t *cm;
-    json_array_foreach(arr, i, cm) {
+    json_array_foreach(arr, i, cm)
+    {
         const json_t *ch = json_object_get(cm, "characteristic");
         const char *email = str_member(ch, "emailAddress");
         const char *phone = str_member(ch, "phoneNumber");
@@ -346,7 +348,8 @@ static bool hits_has(const hits *h, const char *kind, const char *id)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(h->arr, i, e) {
+    json_array_foreach(h->arr, i, e)
+    {
         if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0 &&
             strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0)
             return true;
@@ -354,22 +357,28 @@ static bool hits_has(const hits *h, const char *kind, const char *id)
     return false;
 }
 
-/* Reads rows (term, kind, entity_id, customer_id, display) into h until it holds limit entries. */
+/*
+ * Reads rows (term, kind, entity_id, customer_id, display) into h until it
+ * holds limit entries; *nrows (may be NULL) receives how many rows were read.
+ */
 static bss_err hits_collect(hits *h, bss_db *db, const char *sql, const bss_db_val *args, size_t nargs,
-                            bss_errinfo *ei)
+                            int64_t *nrows, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
+    int64_t n = 0;
     bss_err rc = bss_db_query(db, sql, args, nargs, &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while ((int)json_array_size(h->arr) < h->limit && bss_db_next(rows)) {
+        n++;
         const char *term = bss_db_col_text(rows, 0, NULL), *kind = bss_db_col_text(rows, 1, NULL);
         const char *id = bss_db_col_text(rows, 2, NULL), *cust = bss_db_col_text(rows, 3, NULL);
         const char *display = bss_db_col_text(rows, 4, NULL);
         if (!term || !kind || !id || hits_has(h, kind, id))
             continue;
-        json_t *e = json_pack("{s:o, s:s, s:s, s:s, s:s}", "customerId", cust ? json_string(cust) : json_null(),
-                              "kind", kind, "id", id, "display", display ? display : id, "matched", term);
+        json_t *e =
+            json_pack("{s:o, s:s, s:s, s:s, s:s}", "customerId", cust ? json_string(cust) : json_null(),
+                      "kind", kind, "id", id, "display", display ? display : id, "matched", term);
         if (!e || json_array_append_new(h->arr, e) != 0) {
             bss_db_rows_close(rows);
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -377,6 +386,8 @@ static bss_err hits_collect(hits *h, bss_db *db, const char *sql, const bss_db_v
     }
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
+    if (nrows)
+        *nrows = n;
     return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "search failed");
 }
 
@@ -387,19 +398,36 @@ static bss_err search_exact(hits *h, bss_db *db, const char *term, bss_errinfo *
     return hits_collect(h, db,
                         "SELECT term, kind, entity_id, customer_id, display FROM search_index "
                         "WHERE term = ? AND field <> 'name' ORDER BY kind, entity_id LIMIT 200",
-                        BSS_DB_ARGS(BSS_DB_STR(term)), ei);
+                        BSS_DB_ARGS(BSS_DB_STR(term)), NULL, ei);
 }
 
-/* Name prefix: a range on the byte-ordered term index; U+10FFFF sorts after every valid continuation. */
+/*
+ * Name prefix: a range on the byte-ordered term index (U+10FFFF sorts after
+ * every valid continuation), in index order so LIMIT stops the scan early.
+ * One person may match by several of its name terms: when the rows read
+ * collapse to fewer than limit hits, the next page is read (a few rounds).
+ */
 static bss_err search_prefix(hits *h, bss_db *db, const char *folded, bss_errinfo *ei)
 {
     char hi[BSS_SEARCH_TERM_MAX + 8];
     snprintf(hi, sizeof hi, "%s\xf4\x8f\xbf\xbf", folded);
-    int64_t fetch = (int64_t)h->limit * 4 + 16;
-    return hits_collect(h, db,
-                        "SELECT term, kind, entity_id, customer_id, display FROM search_index "
-                        "WHERE term >= ? AND term < ? AND field = 'name' ORDER BY term, kind, entity_id LIMIT ?",
-                        BSS_DB_ARGS(BSS_DB_STR(folded), BSS_DB_STRN(hi, strlen(hi)), BSS_DB_I64(fetch)), ei);
+    int64_t fetch = (int64_t)h->limit * 2 + 8, offset = 0, nrows = 0;
+    for (int round = 0; round < 4 && (int)json_array_size(h->arr) < h->limit; round++) {
+        bss_err rc =
+            hits_collect(h, db,
+                         "SELECT term, kind, entity_id, customer_id, display FROM search_index "
+                         "WHERE term >= ? AND term < ? AND field = 'name' ORDER BY term, kind, entity_id "
+                         "LIMIT ? OFFSET ?",
+                         BSS_DB_ARGS(BSS_DB_STR(folded), BSS_DB_STRN(hi, strlen(hi)), BSS_DB_I64(fetch),
+                                     BSS_DB_I64(offset)),
+                         &nrows, ei);
+        if (rc != BSS_OK)
+            return rc;
+        if (nrows < fetch)
+            break;
+        offset += fetch;
+    }
+    return BSS_OK;
 }
 
 /* A party indexed before its customer existed: its customer is the one engaging it (tmf629_customer). */
@@ -408,25 +436,29 @@ static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
     bool checked = false, have = false;
     size_t i;
     json_t *e;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         if (!json_is_null(json_object_get(e, "customerId")))
             continue;
         if (!checked) {
             int64_t n = 0;
             checked = true;
-            have = bss_db_query_int64(db, bss_db_kind(db) == BSS_DB_SQLITE
-                                              ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'tmf629_customer'"
-                                              : "SELECT COUNT(*) FROM information_schema.tables WHERE "
-                                                "table_name = 'tmf629_customer' AND table_schema = current_schema()",
-                                      BSS_DB_NOARGS, &n, NULL) == BSS_OK &&
-                   n > 0;
+            have =
+                bss_db_query_int64(db,
+                                   bss_db_kind(db) == BSS_DB_SQLITE
+                                       ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'tmf629_customer'"
+                                       : "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                         "table_name = 'tmf629_customer' AND table_schema = current_schema()",
+                                   BSS_DB_NOARGS, &n, NULL) == BSS_OK &&
+                n > 0;
         }
         if (!have)
             return BSS_OK;
         bss_db_rows *rows = NULL;
         const char *pid = json_string_value(json_object_get(e, "id"));
-        bss_err rc = bss_db_query(db, "SELECT id FROM tmf629_customer WHERE engaged_party_id = ? ORDER BY id LIMIT 1",
-                                  BSS_DB_ARGS(BSS_DB_STR(pid)), &rows, ei);
+        bss_err rc =
+            bss_db_query(db, "SELECT id FROM tmf629_customer WHERE engaged_party_id = ? ORDER BY id LIMIT 1",
+                         BSS_DB_ARGS(BSS_DB_STR(pid)), &rows, ei);
         if (rc != BSS_OK)
             return rc;
         if (bss_db_next(rows) && bss_db_col_text(rows, 0, NULL))
@@ -441,15 +473,17 @@ bss_err bss_search_run(bss_db *db, const char *q, int limit, json_t **out, bss_e
     *out = NULL;
     char low[BSS_SEARCH_TERM_MAX], folded[BSS_SEARCH_TERM_MAX], phone[20];
     if (!q || lower_copy(q, low, sizeof low) == 0)
-        return bss_fail(ei, BSS_E_INVALID, "q", "q is required: a name prefix, e-mail, phone, MSISDN, ICCID, "
-                                                "account number or id");
+        return bss_fail(ei, BSS_E_INVALID, "q",
+                        "q is required: a name prefix, e-mail, phone, MSISDN, ICCID, "
+                        "account number or id");
     if (limit < 1 || limit > BSS_SEARCH_LIMIT_MAX)
         return bss_fail(ei, BSS_E_INVALID, "limit", "limit must be 1..%d", BSS_SEARCH_LIMIT_MAX);
     hits h = {.arr = json_array(), .limit = limit};
     if (!h.arr)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     bss_err rc = search_exact(&h, db, low, ei);
-    if (rc == BSS_OK && strchr(low, '@') == NULL && bss_search_norm_phone(low, phone) && strcmp(phone, low) != 0)
+    if (rc == BSS_OK && strchr(low, '@') == NULL && bss_search_norm_phone(low, phone) &&
+        strcmp(phone, low) != 0)
         rc = search_exact(&h, db, phone, ei);
     if (rc == BSS_OK && strchr(low, '@') == NULL && bss_search_fold(q, strlen(q), folded, sizeof folded) > 0)
         rc = search_prefix(&h, db, folded, ei);

@@ -64,6 +64,7 @@ bss_res_table bss_ticket_table = {
 static const char *const ticket_required[] = {"description", "severity", "ticketType", NULL};
 
 static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err ticket_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei);
 
 const bss_tmf_resource bss_ticket_resource = {
     .api = "troubleTicket",
@@ -79,6 +80,7 @@ const bss_tmf_resource bss_ticket_resource = {
     .allow_delete = false,
     BSS_TMF_NAMES("tmf621.troubleTicket"),
     .personal_data = true,
+    .after_store = ticket_after_store,
 };
 
 int64_t bss_ticket_sla_ms(const char *severity)
@@ -133,7 +135,8 @@ static bss_err record_change(const bss_tmf_ctx *ctx, json_t *doc, const json_t *
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }
     const json_t *reason = json_object_get(doc, "statusChangeReason");
-    if (json_is_string(reason) && !(old && json_equal((json_t *)reason, json_object_get(old, "statusChangeReason"))))
+    if (json_is_string(reason) &&
+        !(old && json_equal((json_t *)reason, json_object_get(old, "statusChangeReason"))))
         json_object_set(e, "changeReason", (json_t *)reason);
     json_array_append_new(hist, e);
     json_object_set_new(doc, "statusChange", hist);
@@ -146,7 +149,8 @@ static bool has_assignee(const json_t *doc)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(doc, "relatedParty"), i, e) {
+    json_array_foreach(json_object_get(doc, "relatedParty"), i, e)
+    {
         const char *role = json_string_value(json_object_get(e, "role"));
         if (role && strcasecmp(role, "assignee") == 0)
             return true;
@@ -188,7 +192,8 @@ static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *o
     if (!old && strcmp(to, "acknowledged") != 0)
         return bss_fail(ei, BSS_E_STATE, "status", "a new ticket starts acknowledged (not %s)", to);
     if (old && !bss_ticket_transition_ok(from, to))
-        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s", from ? from : "?", to);
+        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s", from ? from : "?",
+                        to);
     if (old && strcmp(from, to) == 0) {
         json_t *h = json_object_get(old, "statusChange");
         json_object_set_new(doc, "statusChange", h ? json_deep_copy(h) : json_array());
@@ -214,7 +219,8 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
         {"Customer", "tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
         {"Individual", "tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
         {"Organization", "tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
-        {"BillingAccount", "tmf666_billing_account", "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
+        {"BillingAccount", "tmf666_billing_account",
+         "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
         {"Product", "product", "SELECT COUNT(*) FROM product WHERE id = ?"},
     };
     const json_t *arr = json_object_get(doc, key);
@@ -224,7 +230,8 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
         return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
     size_t i;
     json_t *e;
-    json_array_foreach(arr, i, e) {
+    json_array_foreach(arr, i, e)
+    {
         char path[64];
         snprintf(path, sizeof path, "%s[%zu].id", key, i);
         const char *id = json_string_value(json_object_get(e, "id"));
@@ -235,7 +242,8 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
             if (strcmp(type, types[t][0]) != 0 || !bss_care_table_exists(ctx->db, types[t][1]))
                 continue;
             int64_t n = 1;
-            if (bss_db_query_int64(ctx->db, types[t][2], BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) == BSS_OK && n == 0)
+            if (bss_db_query_int64(ctx->db, types[t][2], BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) == BSS_OK &&
+                n == 0)
                 return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
         }
     }
@@ -247,7 +255,8 @@ static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t 
     int64_t created = ctx->now_ms;
     if (old) /* server-managed: creationDate stays */
         bss_json_get_time(old, "creationDate", NULL, false, &created, NULL);
-    if (bss_json_set_time(doc, "creationDate", created) != 0 || bss_json_set_time(doc, "lastUpdate", ctx->now_ms))
+    if (bss_json_set_time(doc, "creationDate", created) != 0 ||
+        bss_json_set_time(doc, "lastUpdate", ctx->now_ms))
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     const json_t *tt = json_object_get(doc, "ticketType");
     if (!json_is_string(tt) || json_string_length(tt) == 0)
@@ -264,10 +273,18 @@ static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t 
         rc = check_status(ctx, doc, old, ei);
     if (!rc)
         rc = bss_care_notes_merge(ctx, doc, old, ei);
-    if (!rc && ctx->db)
-        rc = bss_care_refs_store(ctx->db, "ticket", json_string_value(json_object_get(doc, "id")), doc, created,
-                                 ei);
     return rc;
+}
+
+/* after_store: the care_ref rows join the document's transaction, ordered by creation. */
+static bss_err ticket_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
+{
+    int64_t created = ctx->now_ms;
+    if (!ctx->db)
+        return BSS_OK;
+    if (doc)
+        bss_json_get_time(doc, "creationDate", NULL, false, &created, NULL);
+    return bss_care_refs_store(ctx->db, "ticket", id, doc, created, ei);
 }
 
 bss_err bss_tickets_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)

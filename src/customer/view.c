@@ -35,7 +35,8 @@
 #define VIEW_TICKETS_MAX 50
 
 /* Runs sql (one text parameter, first column a JSON doc) and appends the parsed docs to arr. */
-static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t limit, json_t *arr, bss_errinfo *ei)
+static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t limit, json_t *arr,
+                         bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
     bss_err rc = bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_STR(arg), BSS_DB_I64(limit)), &rows, ei);
@@ -78,11 +79,12 @@ static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
         return;
     size_t i;
     json_t *a;
-    json_array_foreach(accounts, i, a) {
+    json_array_foreach(accounts, i, a)
+    {
         bss_errinfo ei = {0};
         const char *id = json_string_value(json_object_get(a, "id"));
-        if (id && docs_into(db, "SELECT doc FROM product WHERE account_id = ? ORDER BY id LIMIT ?", id, 1000, out,
-                            &ei) != BSS_OK) {
+        if (id && docs_into(db, "SELECT doc FROM product WHERE account_id = ? ORDER BY id LIMIT ?", id, 1000,
+                            out, &ei) != BSS_OK) {
             part_failed("subscriptions", &ei);
             return;
         }
@@ -99,7 +101,8 @@ static size_t subject_ids(const json_t *view, const char *customer_id, const cha
         ids[n++] = pid;
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(view, "accounts"), i, a) {
+    json_array_foreach(json_object_get(view, "accounts"), i, a)
+    {
         const char *id = json_string_value(json_object_get(a, "id"));
         if (id && n < cap)
             ids[n++] = id;
@@ -127,8 +130,8 @@ static bss_err collect_one(const char *id, int64_t ms, void *arg)
 }
 
 /* The newest care records of kind naming any subject id; open_only keeps tickets not yet resolved. */
-static void add_records(bss_db *db, const char *kind, bss_res_table *table, const char *const *subjects, size_t ns,
-                        size_t limit, bool open_only, json_t *out)
+static void add_records(bss_db *db, const char *kind, bss_res_table *table, const char *const *subjects,
+                        size_t ns, size_t limit, bool open_only, json_t *out)
 {
     collect c = {.cap = limit * 4};
     c.ids = bss_calloc(c.cap, sizeof *c.ids);
@@ -174,22 +177,24 @@ done:
 static json_t *load_party(bss_db *db, const json_t *customer)
 {
     const char *pid = json_string_value(json_object_get(json_object_get(customer, "engagedParty"), "id"));
-    json_t *p = doc_by_id(db, "tmf632_individual", "SELECT doc FROM tmf632_individual WHERE id = ? LIMIT ?", pid);
+    json_t *p =
+        doc_by_id(db, "tmf632_individual", "SELECT doc FROM tmf632_individual WHERE id = ? LIMIT ?", pid);
     if (!p)
-        p = doc_by_id(db, "tmf632_organization", "SELECT doc FROM tmf632_organization WHERE id = ? LIMIT ?", pid);
+        p = doc_by_id(db, "tmf632_organization", "SELECT doc FROM tmf632_organization WHERE id = ? LIMIT ?",
+                      pid);
     return p ? p : json_null();
 }
 
 bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, bss_errinfo *ei)
 {
     *out = NULL;
-    json_t *customer = doc_by_id(db, "tmf629_customer", "SELECT doc FROM tmf629_customer WHERE id = ? LIMIT ?",
-                                 customer_id);
+    json_t *customer =
+        doc_by_id(db, "tmf629_customer", "SELECT doc FROM tmf629_customer WHERE id = ? LIMIT ?", customer_id);
     if (!customer)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no customer with id %.64s", customer_id);
-    json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer, "party",
-                          load_party(db, customer), "accounts", "subscriptions", "balances", "lastBills",
-                          "openOrders", "openTickets", "lastInteractions");
+    json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer,
+                          "party", load_party(db, customer), "accounts", "subscriptions", "balances",
+                          "lastBills", "openOrders", "openTickets", "lastInteractions");
     if (!v)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     json_t *accounts = json_object_get(v, "accounts");
@@ -279,14 +284,15 @@ static int h_search(bss_req *r)
     char ids[BSS_SEARCH_LIMIT_MAX * 40];
     size_t len = 0, i;
     json_t *h;
-    json_array_foreach(hits, i, h) {
+    json_array_foreach(hits, i, h)
+    {
         const char *id = json_string_value(json_object_get(h, "id"));
         int n = snprintf(ids + len, sizeof ids - len, "%s%s", len ? "\n" : "", id ? id : "");
         if (n < 0 || (size_t)n >= sizeof ids - len)
             break;
         len += (size_t)n;
     }
-    bss_audit_submit(r->app, r->who, "search", "customer", ids, len);
+    bss_audit_submit(r->app, r->who, "search", "search", ids, len);
     bss_http_send_json(r, 200, hits);
     return 0;
 }

@@ -62,5 +62,7 @@ CREATE TABLE search_index (
 -- postgres-only
 ALTER TABLE search_index ALTER COLUMN term TYPE TEXT COLLATE "C";
 -- end
-CREATE INDEX search_index_term ON search_index (term, kind, entity_id);
+-- Covering: a search reads the index only, in term order (term, kind, entity_id
+-- is also the ORDER BY of a prefix scan, so LIMIT stops it early).
+CREATE INDEX search_index_term ON search_index (term, kind, entity_id, field, customer_id, display);
 CREATE INDEX search_index_entity ON search_index (entity_id, kind);

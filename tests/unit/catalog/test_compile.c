@@ -345,28 +345,32 @@ static void test_compile_errors(void **state)
 
 /* Two catalogs: consumer (NL, EUR, tax included) and business (NL, EUR, net); po-base in consumer. */
 #define CAT_HOME                                                                                             \
-    "{\"id\":\"cat-home\",\"name\":\"Home\",\"lifecycleStatus\":\"Active\",\"market\":{\"country\":\"NL\","     \
+    "{\"id\":\"cat-home\",\"name\":\"Home\",\"lifecycleStatus\":\"Active\",\"market\":{\"country\":\"NL\","  \
     "\"currency\":\"EUR\"},\"pricesIncludeTax\":true,\"category\":[{\"id\":\"c-consumer\"}]}"
 #define CAT_BIZ(market, tax, extra)                                                                          \
-    "{\"id\":\"cat-biz\",\"name\":\"Business\",\"market\":" market                                           \
-    ",\"pricesIncludeTax\":" tax ",\"category\":[{\"id\":\"c-biz\"}]" extra "}"
+    "{\"id\":\"cat-biz\",\"name\":\"Business\",\"market\":" market ",\"pricesIncludeTax\":" tax              \
+    ",\"category\":[{\"id\":\"c-biz\"}]" extra "}"
 #define NL_EUR "{\"country\":\"NL\",\"currency\":\"EUR\"}"
 #define BASE_IN(cats)                                                                                        \
-    "{\"id\":\"po-base\",\"name\":\"Base\",\"lifecycleStatus\":\"Active\",\"category\":" cats                 \
-    ",\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-month\"},{\"id\":\"pop-data\"},"           \
+    "{\"id\":\"po-base\",\"name\":\"Base\",\"lifecycleStatus\":\"Active\",\"category\":" cats                \
+    ",\"productOfferingPrice\":[{\"id\":\"pop-fee\"},{\"id\":\"pop-month\"},{\"id\":\"pop-data\"},"          \
     "{\"id\":\"pop-half\"}]}"
 #define BIZ_PLAN                                                                                             \
-    "{\"id\":\"po-biz\",\"name\":\"Business\",\"category\":[{\"id\":\"c-biz\"}],"                             \
+    "{\"id\":\"po-biz\",\"name\":\"Business\",\"category\":[{\"id\":\"c-biz\"}],"                            \
     "\"productOfferingPrice\":[{\"id\":\"pop-month\"}]}"
 
 static void test_markets(void **state)
 {
     (void)state;
-    bss_catalog *cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") ","
-                                  "{\"id\":\"cat-plain\",\"name\":\"No market\",\"category\":[{\"id\":\"c-"
-                                  "biz\"}]}],"
-                                  "\"offerings\":[" BASE_IN("[{\"id\":\"c-other\"},{\"id\":\"c-consumer\"}]") ","
-                                  "  " BIZ_PLAN ",{\"id\":\"po-none\",\"name\":\"None\"}]}");
+    bss_catalog *cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(
+        NL_EUR, "false", "") ","
+                             "{\"id\":\"cat-plain\",\"name\":\"No market\",\"category\":[{\"id\":\"c-"
+                             "biz\"}]}],"
+                             "\"offerings\":[" BASE_IN(
+                                 "[{\"id\":\"c-other\"},{\"id\":\"c-consumer\"}]") ","
+                                                                                   "  " BIZ_PLAN
+                                                                                   ",{\"id\":\"po-none\","
+                                                                                   "\"name\":\"None\"}]}");
     const bss_offering *base = bss_catalog_offering(cat, "po-base", 5000); /* after version 1 */
     const bss_market *m = bss_offering_market(base);
     assert_non_null(m);
@@ -384,16 +388,22 @@ static void test_markets(void **state)
     assert_null(bss_offering_market(bss_catalog_offering(cat, "po-base", 500))); /* version 1: no category */
     bss_catalog_free(cat);
 
-    /* the same market twice is no conflict; a Retired catalog does not count; neither does a retired offering */
-    const char *agree = "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "true", "") "],"
-                        "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}";
+    /* the same market twice is no conflict; a Retired catalog does not count; neither does a retired offering
+     */
+    const char *agree = "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(
+        NL_EUR, "true", "") "],"
+                            "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}";
     bss_catalog_free(compile_ok(agree));
-    bss_catalog_free(compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", ",\"lifecycleStatus\":"
-                                                                                        "\"Retired\"") "],"
-                                "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"));
-    cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],\"offerings\":[{\"id\":"
-                     "\"po-old\",\"lifecycleStatus\":\"Retired\",\"category\":[{\"id\":\"c-biz\"},{\"id\":\"c-"
-                     "consumer\"}]}]}");
+    bss_catalog_free(compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(
+        NL_EUR, "false",
+        ",\"lifecycleStatus\":"
+        "\"Retired\"") "],"
+                       "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"));
+    cat = compile_ok("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(
+        NL_EUR, "false",
+        "") "],\"offerings\":[{\"id\":"
+            "\"po-old\",\"lifecycleStatus\":\"Retired\",\"category\":[{\"id\":\"c-biz\"},{\"id\":\"c-"
+            "consumer\"}]}]}");
     assert_string_equal(bss_offering_market(bss_catalog_offering(cat, "po-old", 0))->catalog_id, "cat-biz");
     bss_catalog_free(cat);
 }
@@ -402,13 +412,17 @@ static void test_market_errors(void **state)
 {
     (void)state;
     /* two catalogs, different tax treatment / currency / country: the second category ref is the culprit */
-    compile_bad("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],"
-                "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}",
+    compile_bad("{\"catalogs\":[" CAT_HOME
+                "," CAT_BIZ(NL_EUR, "false", "") "],"
+                                                 "\"offerings\":[" BASE_IN(
+                                                     "[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}",
                 BSS_E_UNPROCESSABLE, "category[1].id",
                 "productOffering po-base: category[1] puts it in catalog cat-biz (market NL, EUR, prices "
                 "excluding tax), category[0] in catalog cat-home (market NL, EUR, prices including tax)");
-    compile_bad("{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"BE\",\"currency\":\"EUR\"}", "true", "") "],"
-                "\"offerings\":[" BASE_IN("[{\"id\":\"c-biz\"},{\"id\":\"c-consumer\"}]") "]}",
+    compile_bad("{\"catalogs\":[" CAT_HOME "," CAT_BIZ(
+                    "{\"country\":\"BE\",\"currency\":\"EUR\"}", "true",
+                    "") "],"
+                        "\"offerings\":[" BASE_IN("[{\"id\":\"c-biz\"},{\"id\":\"c-consumer\"}]") "]}",
                 BSS_E_UNPROCESSABLE, "category[1].id", "category[0] in catalog cat-biz (market BE, EUR");
     /* a price in another currency than the market's */
     compile_bad("{\"catalogs\":[" CAT_HOME "],\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\","
@@ -448,27 +462,33 @@ static void test_market_focus(void **state)
     const char *offers = "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}";
     char patch[2048];
     snprintf(patch, sizeof patch, "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "false", "") "],%s", offers);
-    compile_focus(patch, "catalog", "cat-biz", "pricesIncludeTax",
-                  "catalog cat-biz: productOffering po-base is also sold in catalog cat-home (market NL, EUR, "
-                  "prices including tax)");
-    compile_focus(patch, "catalog", "cat-home", "pricesIncludeTax", "catalog cat-home: productOffering po-base");
+    compile_focus(
+        patch, "catalog", "cat-biz", "pricesIncludeTax",
+        "catalog cat-biz: productOffering po-base is also sold in catalog cat-home (market NL, EUR, "
+        "prices including tax)");
+    compile_focus(patch, "catalog", "cat-home", "pricesIncludeTax",
+                  "catalog cat-home: productOffering po-base");
     compile_focus(patch, "productOffering", "po-base", "category[1].id", "productOffering po-base");
     snprintf(patch, sizeof patch,
-             "{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"NL\",\"currency\":\"USD\"}", "true", "") "],%s",
+             "{\"catalogs\":[" CAT_HOME
+             "," CAT_BIZ("{\"country\":\"NL\",\"currency\":\"USD\"}", "true", "") "],%s",
              offers);
     compile_focus(patch, "catalog", "cat-biz", "market.currency", "cat-home");
     snprintf(patch, sizeof patch,
-             "{\"catalogs\":[" CAT_HOME "," CAT_BIZ("{\"country\":\"BE\",\"currency\":\"USD\"}", "true", "") "],%s",
+             "{\"catalogs\":[" CAT_HOME
+             "," CAT_BIZ("{\"country\":\"BE\",\"currency\":\"USD\"}", "true", "") "],%s",
              offers);
     compile_focus(patch, "catalog", "cat-biz", "market.country", "cat-home");
     /* a price currency: on the catalog, on the price */
-    const char *usd = "{\"catalogs\":[" CAT_HOME "],\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\","
-                      "\"price\":{\"unit\":\"USD\",\"value\":10}}],"
-                      "\"offerings\":[{\"id\":\"po-x\",\"category\":[{\"id\":\"c-consumer\"}],"
-                      "\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}]}";
-    compile_focus(usd, "catalog", "cat-home", "market.currency",
-                  "catalog cat-home: its market currency EUR is not USD, the currency of productOfferingPrice "
-                  "pop-fee of productOffering po-x");
+    const char *usd =
+        "{\"catalogs\":[" CAT_HOME "],\"prices\":[{\"id\":\"pop-fee\",\"priceType\":\"oneTime\","
+        "\"price\":{\"unit\":\"USD\",\"value\":10}}],"
+        "\"offerings\":[{\"id\":\"po-x\",\"category\":[{\"id\":\"c-consumer\"}],"
+        "\"productOfferingPrice\":[{\"id\":\"pop-fee\"}]}]}";
+    compile_focus(
+        usd, "catalog", "cat-home", "market.currency",
+        "catalog cat-home: its market currency EUR is not USD, the currency of productOfferingPrice "
+        "pop-fee of productOffering po-x");
     compile_focus(usd, "productOfferingPrice", "pop-fee", "price.unit",
                   "productOfferingPrice pop-fee: its currency USD is not EUR, the currency of market NL of "
                   "catalog cat-home");
@@ -484,7 +504,8 @@ static void market_bad(const char *doc, const char *field, const char *needle)
     bss_err rc = bss_catalog_market_parse(d, &m, &has, &ei);
     json_decref(d);
     if (rc != BSS_E_INVALID || strcmp(ei.field, field) != 0 || !strstr(ei.message, needle))
-        fail_msg("%s: want 400 at '%s', got %s at '%s': %s", doc, field, bss_errname(rc), ei.field, ei.message);
+        fail_msg("%s: want 400 at '%s', got %s at '%s': %s", doc, field, bss_errname(rc), ei.field,
+                 ei.message);
     assert_false(has);
 }
 
@@ -548,8 +569,11 @@ static void test_split_tax(void **state)
 static void test_compile_oom(void **state)
 {
     (void)state;
-    const char *patches[] = {NULL, "{\"catalogs\":[" CAT_HOME "," CAT_BIZ(NL_EUR, "true", "") "],"
-                                   "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"};
+    const char *patches[] = {
+        NULL, "{\"catalogs\":[" CAT_HOME
+              "," CAT_BIZ(NL_EUR, "true",
+                          "") "],"
+                              "\"offerings\":[" BASE_IN("[{\"id\":\"c-consumer\"},{\"id\":\"c-biz\"}]") "]}"};
     for (size_t p = 0; p < 2; p++) {
         bss_catalog_source src;
         make_source(&src, patches[p]);

@@ -279,8 +279,9 @@ static void test_ineligible_gets_no_promotions(void **state)
 
 /* ---- lines, tenure, loyalty and multi-line promotions ---------------------- */
 
-static const char *addon = "{\"id\":\"po-1gb\",\"lifecycleStatus\":\"Active\",\"productOfferingRelationship\":["
-                           "{\"id\":\"po-m\",\"relationshipType\":\"addOnTo\"}]}";
+static const char *addon =
+    "{\"id\":\"po-1gb\",\"lifecycleStatus\":\"Active\",\"productOfferingRelationship\":["
+    "{\"id\":\"po-m\",\"relationshipType\":\"addOnTo\"}]}";
 
 static void test_lines(void **state)
 {
@@ -295,8 +296,11 @@ static void test_lines(void **state)
     assert_true(bss_eligibility_is_line(sim));
     assert_false(bss_eligibility_is_line(NULL));
     /* 2 x po-m + 1 data SIM are lines; 3 add-ons, a fixed plan and an unknown document are not */
-    bss_elig_held held[] = {{"po-m", 2, base}, {"po-1gb", 3, add}, {"po-fixed", 1, fixed},
-                            {"po-data-sim", 1, sim}, {"po-gone", 1, NULL}};
+    bss_elig_held held[] = {{"po-m", 2, base},
+                            {"po-1gb", 3, add},
+                            {"po-fixed", 1, fixed},
+                            {"po-data-sim", 1, sim},
+                            {"po-gone", 1, NULL}};
     bss_elig_request req = req0();
     req.held = held;
     req.nheld = 5;
@@ -384,12 +388,14 @@ static void test_multi_line(void **state)
     assert_int_equal(multi(p, 1, 3, &pr), 2);
     assert_int_equal(pr.amount_micros, 5000000);
     assert_int_equal(pr.total_amount_micros, 10000000);
-    assert_string_equal(pr.description, "EUR 5 off the recurring charges of each line from the 3rd (2 lines of "
-                                        "this order) for the first 12 cycles");
+    assert_string_equal(pr.description,
+                        "EUR 5 off the recurring charges of each line from the 3rd (2 lines of "
+                        "this order) for the first 12 cycles");
     assert_int_equal(multi(p, 0, 2, &pr), -1); /* lines 1 and 2: none from the 3rd */
     json_decref(p);
     /* fromLine below 1 in a stored document: the promotion is not usable */
-    p = js("{\"id\":\"x\",\"lifecycleStatus\":\"Active\",\"action\":{\"percentage\":5,\"perLine\":{\"fromLine\":0}}}");
+    p = js("{\"id\":\"x\",\"lifecycleStatus\":\"Active\",\"action\":{\"percentage\":5,\"perLine\":{"
+           "\"fromLine\":0}}}");
     assert_int_equal(multi(p, 5, 1, &pr), -1);
     json_decref(p);
 }
@@ -397,8 +403,9 @@ static void test_multi_line(void **state)
 static void test_loyalty(void **state)
 {
     (void)state;
-    json_t *p = js("{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
-                   "\"eligibility\":{\"minTenureMonths\":24},\"action\":{\"percentage\":15}}");
+    json_t *p =
+        js("{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
+           "\"eligibility\":{\"minTenureMonths\":24},\"action\":{\"percentage\":15}}");
     bss_elig_request req = req0(); /* now 2026-01-01 */
     bss_elig_promotion pr;
     assert_false(bss_eligibility_promotion_applies(p, "po-m", &req, &pr)); /* tenure unknown */
@@ -412,11 +419,12 @@ static void test_loyalty(void **state)
     assert_string_equal(pr.description, "15% off the recurring charges for customers of 24+ months");
     json_decref(p);
     /* both criteria in one check: a customer of 3 years with 2 lines ordering a third */
-    json_t *promos = js("[{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\","
-                        "\"stackable\":true,\"eligibility\":{\"minTenureMonths\":24,\"minLines\":3},"
-                        "\"action\":{\"percentage\":15}},"
-                        "{\"id\":\"pr-multi\",\"name\":\"Multi\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
-                        "\"eligibility\":{\"minLines\":2},\"action\":{\"percentage\":10,\"perLine\":{}}}]");
+    json_t *promos =
+        js("[{\"id\":\"pr-loyal\",\"name\":\"Loyalty\",\"lifecycleStatus\":\"Active\","
+           "\"stackable\":true,\"eligibility\":{\"minTenureMonths\":24,\"minLines\":3},"
+           "\"action\":{\"percentage\":15}},"
+           "{\"id\":\"pr-multi\",\"name\":\"Multi\",\"lifecycleStatus\":\"Active\",\"stackable\":true,"
+           "\"eligibility\":{\"minLines\":2},\"action\":{\"percentage\":10,\"perLine\":{}}}]");
     json_t *base = js(plain);
     bss_elig_held held[] = {{"po-m", 2, base}};
     req.held = held;

@@ -67,8 +67,8 @@ static inline bss_err pt_write(bss_db *db, const bss_tmf_resource *res, const ch
     return rc;
 }
 
-static inline void pt_expect(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch, const char *text,
-                             bss_err code, const char *field)
+static inline void pt_expect(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+                             const char *text, bss_err code, const char *field)
 {
     bss_errinfo ei;
     bss_err rc = pt_write(db, res, id, patch, text, NULL, &ei);

@@ -23,13 +23,16 @@ static void expect_parse(const char *text, bss_err code, const char *field)
         fail_msg("%s: want field %s, got %s (%s)", text, field, ei.field, ei.message);
 }
 
-#define GOOD "\"purpose\":\"marketing\",\"channel\":\"sms\",\"granted\":true,\"source\":\"agent\",\"wordingVersion\":\"v1\""
+#define GOOD                                                                                                 \
+    "\"purpose\":\"marketing\",\"channel\":\"sms\",\"granted\":true,\"source\":\"agent\","                   \
+    "\"wordingVersion\":\"v1\""
 
 static void test_parse(void **state)
 {
     (void)state;
-    json_t *body = pt_js("{\"purpose\":\"THIRDPARTYSHARING\",\"channel\":\"Email\",\"granted\":false,"
-                         "\"source\":\"self-care\",\"wordingVersion\":\"2026-01\",\"note\":\"asked by phone\"}");
+    json_t *body =
+        pt_js("{\"purpose\":\"THIRDPARTYSHARING\",\"channel\":\"Email\",\"granted\":false,"
+              "\"source\":\"self-care\",\"wordingVersion\":\"2026-01\",\"note\":\"asked by phone\"}");
     bss_consent_input in;
     bss_errinfo ei;
     assert_int_equal(bss_consent_parse(body, &in, &ei), BSS_OK);
@@ -43,7 +46,8 @@ static void test_parse(void **state)
     expect_parse("[]", BSS_E_INVALID, NULL);
     expect_parse("{\"channel\":\"sms\",\"granted\":true,\"source\":\"agent\",\"wordingVersion\":\"v1\"}",
                  BSS_E_INVALID, "purpose");
-    expect_parse("{\"purpose\":\"spam\",\"channel\":\"sms\",\"granted\":true,\"source\":\"agent\",\"wordingVersion\":\"v1\"}",
+    expect_parse("{\"purpose\":\"spam\",\"channel\":\"sms\",\"granted\":true,\"source\":\"agent\","
+                 "\"wordingVersion\":\"v1\"}",
                  BSS_E_INVALID, "purpose");
     expect_parse("{\"purpose\":\"marketing\",\"channel\":\"fax\",\"granted\":true,\"source\":\"agent\","
                  "\"wordingVersion\":\"v1\"}",
@@ -62,7 +66,8 @@ static void test_parse(void **state)
     expect_parse("{" GOOD ",\"note\":5}", BSS_E_INVALID, "note");
 }
 
-static void record(bss_db *db, int64_t at, const char *purpose, const char *channel, bool granted, const char *note)
+static void record(bss_db *db, int64_t at, const char *purpose, const char *channel, bool granted,
+                   const char *note)
 {
     bss_consent_input in = {"p1", purpose, channel, granted, "agent", "v1", note, "care-1"};
     bss_errinfo ei;

@@ -20,7 +20,8 @@ static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const cha
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc = patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
+    bss_err rc =
+        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
     rc = tx_end(db, rc);
     json_decref(body);
     if (out)
@@ -43,20 +44,21 @@ static void bad(bss_db *db, const char *id, bool patch, const char *text, bss_er
     bss_errinfo ei;
     bss_err rc = wr(db, id, patch, NOW, text, NULL, &ei);
     if (rc != code || strcmp(ei.field, field) != 0)
-        fail_msg("%s: want %s (%s), got %s (%s) %s", text, bss_errname(code), field, bss_errname(rc), ei.field,
-                 ei.message);
+        fail_msg("%s: want %s (%s), got %s (%s) %s", text, bss_errname(code), field, bss_errname(rc),
+                 ei.field, ei.message);
 }
 
 static void customer_c1(bss_db *db)
 {
     bss_errinfo ei;
     add_party(db, NULL, "ind-1");
-    assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, "
-                                 "engaged_party_id) VALUES ('c1', '{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', "
-                                 "0, 0, 1, 'ind-1')",
-                                 BSS_DB_NOARGS, NULL, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_db_exec(db,
+                    "INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, "
+                    "engaged_party_id) VALUES ('c1', '{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', "
+                    "0, 0, 1, 'ind-1')",
+                    BSS_DB_NOARGS, NULL, &ei),
+        BSS_OK);
 }
 
 #define SUBJ "\"relatedParty\":[{\"id\":\"c1\",\"@referredType\":\"Customer\",\"role\":\"customer\"}]"
@@ -73,39 +75,46 @@ static void test_rules(void **state)
 {
     bss_db *db = ((dbtest_env *)*state)->db;
     customer_c1(db);
-    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\"," SUBJ "}", BSS_E_INVALID, "reason");
-    bad(db, "i1", false, "{\"direction\":\"inbound\",\"reason\":\"bill\"," SUBJ "}", BSS_E_INVALID, "channel");
+    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\"," SUBJ "}", BSS_E_INVALID,
+        "reason");
+    bad(db, "i1", false, "{\"direction\":\"inbound\",\"reason\":\"bill\"," SUBJ "}", BSS_E_INVALID,
+        "channel");
     bad(db, "i1", false, "{\"channel\":\"fax\",\"direction\":\"inbound\",\"reason\":\"bill\"," SUBJ "}",
         BSS_E_INVALID, "channel[0].name");
-    bad(db, "i1", false, "{\"channel\":[],\"direction\":\"inbound\",\"reason\":\"bill\"," SUBJ "}", BSS_E_INVALID,
-        "channel");
+    bad(db, "i1", false, "{\"channel\":[],\"direction\":\"inbound\",\"reason\":\"bill\"," SUBJ "}",
+        BSS_E_INVALID, "channel");
     bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"sideways\",\"reason\":\"bill\"," SUBJ "}",
         BSS_E_INVALID, "direction");
     bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"internal\",\"reason\":\"bill\"," SUBJ "}",
         BSS_E_INVALID, "direction");
-    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"\"," SUBJ "}", BSS_E_INVALID,
-        "reason");
-    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"status\":\"x\"," SUBJ
-        "}", BSS_E_INVALID, "status");
-    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\"}", BSS_E_INVALID,
-        "relatedParty");
+    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"\"," SUBJ "}",
+        BSS_E_INVALID, "reason");
+    bad(db, "i1", false,
+        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"status\":\"x\"," SUBJ "}",
+        BSS_E_INVALID, "status");
+    bad(db, "i1", false, "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\"}",
+        BSS_E_INVALID, "relatedParty");
     bad(db, "i1", false,
         "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"relatedParty\":[{\"id\":\"x\","
         "\"role\":\"agent\"}]}",
         BSS_E_INVALID, "relatedParty");
     bad(db, "i1", false,
-        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"relatedParty\":[{\"id\":\"c9\","
+        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"relatedParty\":[{\"id\":"
+        "\"c9\","
         "\"@referredType\":\"Customer\"}]}",
         BSS_E_UNPROCESSABLE, "relatedParty[0].id");
     bad(db, "i1", false,
-        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"relatedEntity\":[{\"name\":\"x\"}]}",
+        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"relatedEntity\":[{\"name\":"
+        "\"x\"}]}",
         BSS_E_INVALID, "relatedEntity[0].id");
     bad(db, "i1", false,
-        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"interactionDate\":{\"startDateTime\":"
+        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"interactionDate\":{"
+        "\"startDateTime\":"
         "\"2026-01-02T00:00:00Z\",\"endDateTime\":\"2026-01-01T00:00:00Z\"}," SUBJ "}",
         BSS_E_INVALID, "interactionDate.endDateTime");
     bad(db, "i1", false,
-        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"interactionDate\":{\"startDateTime\":"
+        "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"bill\",\"interactionDate\":{"
+        "\"startDateTime\":"
         "\"soon\"}," SUBJ "}",
         BSS_E_INVALID, "interactionDate.startDateTime");
     assert_int_equal(count(db, "SELECT COUNT(*) FROM interaction"), 0);
@@ -135,14 +144,17 @@ static void test_create_and_notes(void **state)
     json_decref(doc);
     /* an agent named by the client is kept */
     ok(db, "i2", false, NOW,
-       "{\"channel\":[{\"name\":\"shop\"}],\"direction\":\"outbound\",\"reason\":\"visit\",\"relatedParty\":[{\"id\":"
+       "{\"channel\":[{\"name\":\"shop\"}],\"direction\":\"outbound\",\"reason\":\"visit\",\"relatedParty\":["
+       "{\"id\":"
        "\"c1\",\"@referredType\":\"Customer\"},{\"id\":\"emp-7\",\"name\":\"Bob\",\"role\":\"Agent\"}]}",
        &doc);
     assert_int_equal(json_array_size(json_object_get(doc, "relatedParty")), 2);
     json_decref(doc);
     /* indexed for the customer and, through it, its party */
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM care_ref WHERE kind = 'interaction' AND ref_id = 'c1'"), 2);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM care_ref WHERE kind = 'interaction' AND ref_id = 'ind-1'"), 2);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM care_ref WHERE kind = 'interaction' AND ref_id = 'c1'"),
+                     2);
+    assert_int_equal(
+        count(db, "SELECT COUNT(*) FROM care_ref WHERE kind = 'interaction' AND ref_id = 'ind-1'"), 2);
 }
 
 static void test_system_events(void **state)
@@ -155,14 +167,15 @@ static void test_system_events(void **state)
                        "\"@referredType\":\"Customer\"}]}");
     json_t *cat = js("{\"id\":\"cat1\",\"@type\":\"Category\",\"name\":\"Phones\"}");
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW, "customerManagement", "CustomerStateChangeEvent", "customer", cust, &ei),
-                     BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW + 1, "productOrdering", "ProductOrderCreateEvent", "productOrder", order,
-                                    &ei),
-                     BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW + 2, "productCatalogManagement", "CategoryCreateEvent", "category", cat,
-                                    &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW, "customerManagement", "CustomerStateChangeEvent", "customer", cust, &ei),
+        BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW + 1, "productOrdering", "ProductOrderCreateEvent", "productOrder", order, &ei),
+        BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW + 2, "productCatalogManagement", "CategoryCreateEvent", "category", cat, &ei),
+        BSS_OK);
     /* our own events do not loop */
     assert_int_equal(bss_outbox_add(db, NOW + 3, "partyInteraction", "PartyInteractionCreateEvent",
                                     "partyInteraction", order, &ei),
@@ -170,18 +183,20 @@ static void test_system_events(void **state)
     bss_db_rollback(db); /* rolled back with the events */
     assert_int_equal(count(db, "SELECT COUNT(*) FROM interaction"), 0);
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW, "customerManagement", "CustomerStateChangeEvent", "customer", cust, &ei),
-                     BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW + 1, "productOrdering", "ProductOrderCreateEvent", "productOrder", order,
-                                    &ei),
-                     BSS_OK);
-    assert_int_equal(bss_outbox_add(db, NOW + 2, "productCatalogManagement", "CategoryCreateEvent", "category", cat,
-                                    &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW, "customerManagement", "CustomerStateChangeEvent", "customer", cust, &ei),
+        BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW + 1, "productOrdering", "ProductOrderCreateEvent", "productOrder", order, &ei),
+        BSS_OK);
+    assert_int_equal(
+        bss_outbox_add(db, NOW + 2, "productCatalogManagement", "CategoryCreateEvent", "category", cat, &ei),
+        BSS_OK);
     assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM interaction"), 2);
-    assert_int_equal(count(db, "SELECT COUNT(*) FROM interaction WHERE reason = 'ProductOrderCreateEvent' AND "
-                               "direction = 'internal'"),
+    assert_int_equal(count(db,
+                           "SELECT COUNT(*) FROM interaction WHERE reason = 'ProductOrderCreateEvent' AND "
+                           "direction = 'internal'"),
                      1);
     json_t *arr = json_array();
     assert_int_equal(bss_interactions_export_party(db, "ind-1", arr, &ei), BSS_OK);
@@ -202,15 +217,18 @@ static void test_export_erase(void **state)
     bss_errinfo ei;
     customer_c1(db);
     ok(db, "i1", false, NOW,
-       "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"moving\",\"description\":\"new address 2 Elm "
+       "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"moving\",\"description\":\"new address "
+       "2 Elm "
        "St\",\"note\":[{\"text\":\"born 1980\"}]," SUBJ "}",
        NULL);
     ok(db, "i2", false, NOW + 1,
-       "{\"channel\":\"email\",\"direction\":\"outbound\",\"reason\":\"offer\",\"relatedParty\":[{\"id\":\"ind-1\","
+       "{\"channel\":\"email\",\"direction\":\"outbound\",\"reason\":\"offer\",\"relatedParty\":[{\"id\":"
+       "\"ind-1\","
        "\"name\":\"Ann Smith\",\"@referredType\":\"Individual\"}]}",
        NULL);
     ok(db, "i3", false, NOW + 2,
-       "{\"channel\":\"chat\",\"direction\":\"inbound\",\"reason\":\"other\",\"relatedEntity\":[{\"id\":\"p-9\","
+       "{\"channel\":\"chat\",\"direction\":\"inbound\",\"reason\":\"other\",\"relatedEntity\":[{\"id\":\"p-"
+       "9\","
        "\"@referredType\":\"ProductOffering\"}]}",
        NULL);
     int64_t changed = -1;

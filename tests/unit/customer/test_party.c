@@ -25,7 +25,8 @@ static bss_err prep(const bss_tmf_resource *res, const char *text, const char *o
     return rc;
 }
 
-static void expect(const bss_tmf_resource *res, const char *text, const char *old, bss_err code, const char *field)
+static void expect(const bss_tmf_resource *res, const char *text, const char *old, bss_err code,
+                   const char *field)
 {
     bss_errinfo ei;
     bss_err rc = prep(res, text, old, NULL, &ei);
@@ -65,17 +66,20 @@ static void test_individual_rules(void **state)
     expect(I, IND(",\"nationality\":\"FR\""), NULL, BSS_OK, NULL);
     expect(I, IND(",\"nationality\":\"XX\""), NULL, BSS_E_INVALID, "nationality");
     expect(I, IND(",\"countryOfBirth\":\"fr\""), NULL, BSS_E_INVALID, "countryOfBirth");
-    expect(I, IND(",\"languageAbility\":[{\"languageCode\":\"fr\"},{\"languageCode\":\"en-GB\"}]"), NULL, BSS_OK,
-           NULL);
+    expect(I, IND(",\"languageAbility\":[{\"languageCode\":\"fr\"},{\"languageCode\":\"en-GB\"}]"), NULL,
+           BSS_OK, NULL);
     expect(I, IND(",\"languageAbility\":[{\"languageCode\":\"fr\"},{\"languageCode\":\"xx\"}]"), NULL,
            BSS_E_INVALID, "languageAbility[1].languageCode");
     expect(I, IND(",\"languageAbility\":{}"), NULL, BSS_E_INVALID, "languageAbility");
-    expect(I, IND(",\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":\"x\"}}]"),
+    expect(I,
+           IND(",\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":\"x\"}}]"),
            NULL, BSS_E_INVALID, "contactMedium[0].characteristic.emailAddress");
-    expect(I, IND(",\"contactMedium\":[{\"mediumType\":\"phone\",\"characteristic\":{\"phoneNumber\":\"+49 30\"}}]"),
+    expect(I,
+           IND(",\"contactMedium\":[{\"mediumType\":\"phone\",\"characteristic\":{\"phoneNumber\":\"+49 "
+               "30\"}}]"),
            NULL, BSS_E_INVALID, "contactMedium[0].characteristic.phoneNumber");
-    expect(I, IND(",\"individualIdentification\":[{\"identificationType\":\"passport\"}]"), NULL, BSS_E_INVALID,
-           "individualIdentification[0].identificationId");
+    expect(I, IND(",\"individualIdentification\":[{\"identificationType\":\"passport\"}]"), NULL,
+           BSS_E_INVALID, "individualIdentification[0].identificationId");
     expect(I, IND(",\"individualIdentification\":[{\"identificationId\":\"X1\",\"issuingCountry\":\"QQ\"}]"),
            NULL, BSS_E_INVALID, "individualIdentification[0].issuingCountry");
     expect(I, IND(",\"individualIdentification\":{}"), NULL, BSS_E_INVALID, "individualIdentification");
@@ -116,29 +120,34 @@ static void test_duplicate_identification(void **state)
               BSS_OK, NULL);
     /* the same number, written differently, on another party */
     pt_expect(db, I, "p2", false,
-              "{\"givenName\":\"John\",\"familyName\":\"Roe\",\"individualIdentification\":[{\"identificationType\":"
+              "{\"givenName\":\"John\",\"familyName\":\"Roe\",\"individualIdentification\":[{"
+              "\"identificationType\":"
               "\"nationalIdCard\",\"identificationId\":\"L1\"},{\"identificationType\":\"Passport\","
               "\"identificationId\":\"c01x-00t47\",\"issuingCountry\":\"DE\"}]}",
               BSS_E_EXISTS, "individualIdentification[1].identificationId");
     /* another country's passport with that number is another document */
     pt_expect(db, I, "p2", false,
-              "{\"givenName\":\"John\",\"familyName\":\"Roe\",\"individualIdentification\":[{\"identificationType\":"
+              "{\"givenName\":\"John\",\"familyName\":\"Roe\",\"individualIdentification\":[{"
+              "\"identificationType\":"
               "\"passport\",\"identificationId\":\"C01X00T47\",\"issuingCountry\":\"AT\"}]}",
               BSS_OK, NULL);
     /* twice in one document */
     pt_expect(db, I, "p3", false,
-              "{\"givenName\":\"A\",\"familyName\":\"B\",\"individualIdentification\":[{\"identificationId\":\"Z9\"},"
+              "{\"givenName\":\"A\",\"familyName\":\"B\",\"individualIdentification\":[{\"identificationId\":"
+              "\"Z9\"},"
               "{\"identificationId\":\"z 9\"}]}",
               BSS_E_EXISTS, "individualIdentification[1].identificationId");
     /* p1 may patch its own identifications (rows replaced), and then the old number is free */
-    pt_expect(db, I, "p1", true,
-              "{\"individualIdentification\":[{\"identificationType\":\"passport\",\"identificationId\":\"NEW1\","
-              "\"issuingCountry\":\"DE\"}]}",
-              BSS_OK, NULL);
-    pt_expect(db, I, "p4", false,
-              "{\"givenName\":\"C\",\"familyName\":\"D\",\"individualIdentification\":[{\"identificationType\":"
-              "\"passport\",\"identificationId\":\"C01X00T47\",\"issuingCountry\":\"DE\"}]}",
-              BSS_OK, NULL);
+    pt_expect(
+        db, I, "p1", true,
+        "{\"individualIdentification\":[{\"identificationType\":\"passport\",\"identificationId\":\"NEW1\","
+        "\"issuingCountry\":\"DE\"}]}",
+        BSS_OK, NULL);
+    pt_expect(
+        db, I, "p4", false,
+        "{\"givenName\":\"C\",\"familyName\":\"D\",\"individualIdentification\":[{\"identificationType\":"
+        "\"passport\",\"identificationId\":\"C01X00T47\",\"issuingCountry\":\"DE\"}]}",
+        BSS_OK, NULL);
     /* organizations share the table */
     pt_expect(db, O, "o1", false,
               ORG(",\"organizationIdentification\":[{\"identificationType\":\"companyRegistration\","
@@ -150,11 +159,10 @@ static void test_duplicate_identification(void **state)
               BSS_E_EXISTS, "organizationIdentification[0].identificationId");
     int64_t n = 0;
     bss_errinfo ei;
-    assert_int_equal(bss_db_query_int64(db, "SELECT COUNT(*) FROM party_identification", BSS_DB_NOARGS, &n, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_db_query_int64(db, "SELECT COUNT(*) FROM party_identification", BSS_DB_NOARGS, &n, &ei), BSS_OK);
     assert_int_equal(n, 4); /* p1 NEW1, p2 AT, p4 DE, o1 */
 }
-
 
 static void test_hierarchy(void **state)
 {
@@ -163,15 +171,17 @@ static void test_hierarchy(void **state)
     const bss_tmf_resource *O = &bss_tmf632_organization;
     pt_expect(db, O, "a", false, "{\"tradingName\":\"A\"}", BSS_OK, NULL);
     pt_expect(db, O, "b", false,
-              "{\"tradingName\":\"B\",\"organizationParentRelationship\":{\"organization\":{\"id\":\"a\"}}}", BSS_OK,
-              NULL);
-    pt_expect(db, O, "c", false,
-              "{\"tradingName\":\"C\",\"organizationParentRelationship\":{\"relationshipType\":\"subsidiary\","
-              "\"organization\":{\"id\":\"b\"}}}",
+              "{\"tradingName\":\"B\",\"organizationParentRelationship\":{\"organization\":{\"id\":\"a\"}}}",
               BSS_OK, NULL);
-    pt_expect(db, O, "d", false,
-              "{\"tradingName\":\"D\",\"organizationParentRelationship\":{\"organization\":{\"id\":\"nope\"}}}",
-              BSS_E_INVALID, "organizationParentRelationship.organization.id");
+    pt_expect(
+        db, O, "c", false,
+        "{\"tradingName\":\"C\",\"organizationParentRelationship\":{\"relationshipType\":\"subsidiary\","
+        "\"organization\":{\"id\":\"b\"}}}",
+        BSS_OK, NULL);
+    pt_expect(
+        db, O, "d", false,
+        "{\"tradingName\":\"D\",\"organizationParentRelationship\":{\"organization\":{\"id\":\"nope\"}}}",
+        BSS_E_INVALID, "organizationParentRelationship.organization.id");
     /* a -> child of c: a cycle a <- b <- c <- a */
     pt_expect(db, O, "a", true, "{\"organizationParentRelationship\":{\"organization\":{\"id\":\"c\"}}}",
               BSS_E_UNPROCESSABLE, "organizationParentRelationship.organization.id");
@@ -180,8 +190,8 @@ static void test_hierarchy(void **state)
               BSS_E_UNPROCESSABLE, "organizationChildRelationship[0].organization.id");
     pt_expect(db, O, "a", true, "{\"organizationChildRelationship\":[{\"organization\":{\"id\":\"zz\"}}]}",
               BSS_E_INVALID, "organizationChildRelationship[0].organization.id");
-    pt_expect(db, O, "a", true, "{\"organizationChildRelationship\":[{\"organization\":{\"id\":\"b\"}}]}", BSS_OK,
-              NULL);
+    pt_expect(db, O, "a", true, "{\"organizationChildRelationship\":[{\"organization\":{\"id\":\"b\"}}]}",
+              BSS_OK, NULL);
     int64_t n = 0;
     bss_errinfo ei;
     assert_int_equal(bss_db_query_int64(db, "SELECT COUNT(*) FROM tmf632_organization WHERE parent_id = 'b'",
@@ -200,11 +210,12 @@ static void test_search_and_filters(void **state)
               BSS_OK, NULL);
     int64_t n = 0;
     bss_errinfo ei;
-    assert_int_equal(bss_db_query_int64(db,
-                                        "SELECT COUNT(*) FROM tmf632_individual WHERE given_name = 'Jane' AND "
-                                        "family_name = 'Doe' AND status = 'initialized'",
-                                        BSS_DB_NOARGS, &n, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_db_query_int64(db,
+                           "SELECT COUNT(*) FROM tmf632_individual WHERE given_name = 'Jane' AND "
+                           "family_name = 'Doe' AND status = 'initialized'",
+                           BSS_DB_NOARGS, &n, &ei),
+        BSS_OK);
     assert_int_equal(n, 1);
     assert_int_equal(bss_db_query_int64(db, "SELECT COUNT(*) FROM search_index WHERE entity_id = 'p1'",
                                         BSS_DB_NOARGS, &n, &ei),

@@ -26,13 +26,17 @@ static void test_fold(void **state)
     fold_is("Søren Kierkegård", "soren kierkegard");
     fold_is("Łukasz Żółć", "lukasz zolc");
     fold_is("O'Brien", "obrien");
-    fold_is("O\xe2\x80\x99" "Connor", "oconnor"); /* typographic apostrophe */
+    fold_is("O\xe2\x80\x99"
+            "Connor",
+            "oconnor"); /* typographic apostrophe */
     fold_is("Jean-Luc  Picard", "jean luc picard");
     fold_is("  ÆSIR Œuvre Þór ĳssel ", "aesir oeuvre thor ijssel");
     fold_is("Çağrı Şahin", "cagri sahin");
     fold_is("Ďurovič Ňachová Řehoř", "durovic nachova rehor");
     fold_is("Иван", "Иван"); /* other scripts are kept as they are */
-    fold_is("a\xff" "b\xc3", "ab");  /* invalid bytes are skipped */
+    fold_is("a\xff"
+            "b\xc3",
+            "ab"); /* invalid bytes are skipped */
     fold_is("...", "");
     char small[6];
     assert_int_equal(bss_search_fold("Élodie", strlen("Élodie"), small, sizeof small), 5);
@@ -61,10 +65,11 @@ static void test_phone(void **state)
 static void index_elodie(bss_db *db)
 {
     bss_errinfo ei;
-    json_t *doc = js("{\"id\":\"ind-1\",\"givenName\":\"Élodie\",\"familyName\":\"Müller-Łukasz\","
-                     "\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":"
-                     "\"Elodie.M@Example.COM\"}},{\"mediumType\":\"mobile\",\"characteristic\":{\"phoneNumber\":"
-                     "\"+33 6 12 34 56 78\"}}]}");
+    json_t *doc =
+        js("{\"id\":\"ind-1\",\"givenName\":\"Élodie\",\"familyName\":\"Müller-Łukasz\","
+           "\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":"
+           "\"Elodie.M@Example.COM\"}},{\"mediumType\":\"mobile\",\"characteristic\":{\"phoneNumber\":"
+           "\"+33 6 12 34 56 78\"}}]}");
     assert_int_equal(bss_search_index_doc(db, "individual", "ind-1", NULL, doc, &ei), BSS_OK);
     json_decref(doc);
     doc = js("{\"id\":\"ba-1\",\"name\":\"Elodie home\",\"accountNumber\":\"BA-000123\"}");
@@ -87,9 +92,11 @@ static const char *hits_of(bss_db *db, const char *q, int limit)
     size_t i, len = 0;
     json_t *h;
     buf[0] = '\0';
-    json_array_foreach(arr, i, h) {
+    json_array_foreach(arr, i, h)
+    {
         int n = snprintf(buf + len, sizeof buf - len, "%s%s:%s", len ? "," : "",
-                         json_string_value(json_object_get(h, "kind")), json_string_value(json_object_get(h, "id")));
+                         json_string_value(json_object_get(h, "kind")),
+                         json_string_value(json_object_get(h, "id")));
         if (n > 0 && (size_t)n < sizeof buf - len)
             len += (size_t)n;
     }
@@ -154,12 +161,28 @@ static void test_prefix_bounds(void **state)
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
         char id[8];
         snprintf(id, sizeof id, "t%zu", i);
-        assert_int_equal(bss_search_put_term(db, terms[i], "name", "individual", id, NULL, terms[i], &ei), BSS_OK);
+        assert_int_equal(bss_search_put_term(db, terms[i], "name", "individual", id, NULL, terms[i], &ei),
+                         BSS_OK);
     }
     /* in byte order; the multibyte continuation stays inside the range */
     assert_string_equal(hits_of(db, "ab", 20), "individual:t0,individual:t1,individual:t6,individual:t2");
     assert_string_equal(hits_of(db, "abz", 20), "individual:t1,individual:t6");
     assert_string_equal(hits_of(db, "a", 3), "individual:t5,individual:t4,individual:t0");
+}
+
+/* One entity matching by many terms does not hide the next one (the scan reads further pages). */
+static void test_prefix_pages(void **state)
+{
+    bss_db *db = ((dbtest_env *)*state)->db;
+    bss_errinfo ei;
+    for (int i = 0; i < 20; i++) {
+        char term[16];
+        snprintf(term, sizeof term, "ab%02d", i);
+        assert_int_equal(bss_search_put_term(db, term, "name", "individual", "x", NULL, "X", &ei), BSS_OK);
+    }
+    assert_int_equal(bss_search_put_term(db, "ab99", "name", "individual", "y", NULL, "Y", &ei), BSS_OK);
+    assert_string_equal(hits_of(db, "ab", 2), "individual:x,individual:y");
+    assert_string_equal(hits_of(db, "ab", 1), "individual:x");
 }
 
 static void test_customer_of_party(void **state)
@@ -205,6 +228,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_and_query, setup, dbtest_teardown),                       \
             cmocka_unit_test_setup_teardown(test_reindex_and_remove, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_prefix_bounds, setup, dbtest_teardown),                     \
+            cmocka_unit_test_setup_teardown(test_prefix_pages, setup, dbtest_teardown),                      \
             cmocka_unit_test_setup_teardown(test_customer_of_party, setup, dbtest_teardown),                 \
             cmocka_unit_test_setup_teardown(test_bad_input, setup, dbtest_teardown),                         \
     }

@@ -21,7 +21,8 @@ static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const cha
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc = patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
+    bss_err rc =
+        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
     rc = tx_end(db, rc);
     json_decref(body);
     if (out)
@@ -44,8 +45,8 @@ static void bad(bss_db *db, const char *id, bool patch, const char *text, bss_er
     bss_errinfo ei;
     bss_err rc = wr(db, id, patch, NOW, text, NULL, &ei);
     if (rc != code || strcmp(ei.field, field) != 0)
-        fail_msg("%s: want %s (%s), got %s (%s) %s", text, bss_errname(code), field, bss_errname(rc), ei.field,
-                 ei.message);
+        fail_msg("%s: want %s (%s), got %s (%s) %s", text, bss_errname(code), field, bss_errname(rc),
+                 ei.field, ei.message);
 }
 
 static void test_sla_table(void **state)
@@ -68,8 +69,8 @@ static void test_transitions(void **state)
         {"resolved", "closed"},         {"closed", "closed"},
     };
     static const char *const bad_pairs[][2] = {
-        {"acknowledged", "resolved"}, {"acknowledged", "closed"}, {"inProgress", "closed"},
-        {"pending", "closed"},        {"closed", "inProgress"},   {"closed", "resolved"},
+        {"acknowledged", "resolved"}, {"acknowledged", "closed"},     {"inProgress", "closed"},
+        {"pending", "closed"},        {"closed", "inProgress"},       {"closed", "resolved"},
         {"resolved", "pending"},      {"inProgress", "acknowledged"}, {"open", "closed"},
     };
     for (size_t i = 0; i < sizeof ok_pairs / sizeof ok_pairs[0]; i++)
@@ -83,28 +84,34 @@ static void test_transitions(void **state)
 static void test_create_rules(void **state)
 {
     bss_db *db = ((dbtest_env *)*state)->db;
-    bad(db, "t1", false, "{\"ticketType\":\"complaint\",\"severity\":\"major\"}", BSS_E_INVALID, "description");
+    bad(db, "t1", false, "{\"ticketType\":\"complaint\",\"severity\":\"major\"}", BSS_E_INVALID,
+        "description");
     bad(db, "t1", false, "{\"description\":\"x\",\"ticketType\":\"complaint\"}", BSS_E_INVALID, "severity");
     bad(db, "t1", false, "{" BASE ",\"severity\":\"urgent\"}", BSS_E_INVALID, "severity");
-    bad(db, "t1", false, "{\"description\":\"x\",\"severity\":\"major\",\"ticketType\":\"\"}", BSS_E_INVALID, "ticketType");
-    bad(db, "t1", false, "{" BASE ",\"severity\":\"major\",\"status\":\"inProgress\"}", BSS_E_STATE, "status");
+    bad(db, "t1", false, "{\"description\":\"x\",\"severity\":\"major\",\"ticketType\":\"\"}", BSS_E_INVALID,
+        "ticketType");
+    bad(db, "t1", false, "{" BASE ",\"severity\":\"major\",\"status\":\"inProgress\"}", BSS_E_STATE,
+        "status");
     bad(db, "t1", false, "{" BASE ",\"severity\":\"major\",\"status\":\"done\"}", BSS_E_INVALID, "status");
     bad(db, "t1", false, "{" BASE ",\"severity\":\"major\",\"note\":[{\"author\":\"x\"}]}", BSS_E_INVALID,
         "note[0].text");
-    bad(db, "t1", false, "{" BASE ",\"severity\":\"major\",\"relatedEntity\":[{\"@referredType\":\"Product\"}]}",
+    bad(db, "t1", false,
+        "{" BASE ",\"severity\":\"major\",\"relatedEntity\":[{\"@referredType\":\"Product\"}]}",
         BSS_E_INVALID, "relatedEntity[0].id");
     bad(db, "t1", false,
-        "{" BASE ",\"severity\":\"major\",\"relatedParty\":[{\"id\":\"nobody\",\"@referredType\":\"Customer\"}]}",
+        "{" BASE
+        ",\"severity\":\"major\",\"relatedParty\":[{\"id\":\"nobody\",\"@referredType\":\"Customer\"}]}",
         BSS_E_UNPROCESSABLE, "relatedParty[0].id");
     json_t *doc = NULL;
-    ok(db, "t1", false, NOW, "{" BASE ",\"severity\":\"Critical\",\"expectedResolutionDate\":\"2030-01-01T00:00:00Z\"}",
-       &doc);
+    ok(db, "t1", false, NOW,
+       "{" BASE ",\"severity\":\"Critical\",\"expectedResolutionDate\":\"2030-01-01T00:00:00Z\"}", &doc);
     assert_string_equal(str_at(doc, "severity"), "critical");
     assert_string_equal(str_at(doc, "status"), "acknowledged");
     assert_string_equal(str_at(doc, "creationDate"), "2026-01-01T00:00:00.000Z");
     assert_string_equal(str_at(doc, "expectedResolutionDate"), "2026-01-01T04:00:00.000Z");
     assert_int_equal(json_array_size(json_object_get(doc, "statusChange")), 1);
-    assert_string_equal(str_at(json_array_get(json_object_get(doc, "statusChange"), 0), "status"), "acknowledged");
+    assert_string_equal(str_at(json_array_get(json_object_get(doc, "statusChange"), 0), "status"),
+                        "acknowledged");
     json_decref(doc);
     /* a later severity change recomputes the due time from creation */
     ok(db, "t1", true, NOW + 3600000, "{\"severity\":\"low\"}", &doc);
@@ -126,7 +133,8 @@ static void test_lifecycle(void **state)
     assert_string_equal(str_at(rp, "role"), "assignee");
     assert_string_equal(str_at(rp, "name"), "Alice Agent");
     json_decref(doc);
-    ok(db, "t1", true, NOW + 2000, "{\"status\":\"pending\",\"statusChangeReason\":\"waiting for customer\"}", NULL);
+    ok(db, "t1", true, NOW + 2000, "{\"status\":\"pending\",\"statusChangeReason\":\"waiting for customer\"}",
+       NULL);
     ok(db, "t1", true, NOW + 3000, "{\"status\":\"inProgress\"}", NULL);
     ok(db, "t1", true, NOW + 4000, "{\"status\":\"resolved\"}", &doc);
     assert_string_equal(str_at(doc, "resolutionDate"), "2026-01-01T00:00:04.000Z");
@@ -180,7 +188,8 @@ static void test_notes(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "note")), 3);
     json_decref(doc);
     bad(db, "t1", true, "{\"note\":\"hello\"}", BSS_E_INVALID, "note");
-    bad(db, "t1", true, "{\"note\":[{\"text\":\"x\",\"date\":\"yesterday\"}]}", BSS_E_INVALID, "note[0].date");
+    bad(db, "t1", true, "{\"note\":[{\"text\":\"x\",\"date\":\"yesterday\"}]}", BSS_E_INVALID,
+        "note[0].date");
 }
 
 static void test_export_erase(void **state)
@@ -190,14 +199,19 @@ static void test_export_erase(void **state)
     add_party(db, NULL, "ind-1");
     assert_int_equal(bss_db_exec(db,
                                  "INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, "
-                                 "engaged_party_id) VALUES ('c1', '{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', 0, 0, 1, 'ind-1')",
+                                 "engaged_party_id) VALUES ('c1', "
+                                 "'{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', 0, 0, 1, 'ind-1')",
                                  BSS_DB_NOARGS, NULL, &ei),
                      BSS_OK);
     /* one ticket names the customer (its party is found through it), one the party, one nobody */
-    ok(db, "t1", false, NOW, "{" BASE ",\"severity\":\"major\",\"relatedParty\":[{\"id\":\"c1\",\"@referredType\":"
-       "\"Customer\",\"role\":\"customer\"}],\"note\":[{\"text\":\"lives at 1 Main St\"}]}", NULL);
-    ok(db, "t2", false, NOW + 1, "{" BASE ",\"severity\":\"low\",\"relatedParty\":[{\"id\":\"ind-1\",\"name\":"
-       "\"Ann Smith\",\"@referredType\":\"Individual\"}]}", NULL);
+    ok(db, "t1", false, NOW,
+       "{" BASE ",\"severity\":\"major\",\"relatedParty\":[{\"id\":\"c1\",\"@referredType\":"
+       "\"Customer\",\"role\":\"customer\"}],\"note\":[{\"text\":\"lives at 1 Main St\"}]}",
+       NULL);
+    ok(db, "t2", false, NOW + 1,
+       "{" BASE ",\"severity\":\"low\",\"relatedParty\":[{\"id\":\"ind-1\",\"name\":"
+       "\"Ann Smith\",\"@referredType\":\"Individual\"}]}",
+       NULL);
     ok(db, "t3", false, NOW + 2, "{" BASE ",\"severity\":\"low\"}", NULL);
     json_t *arr = json_array();
     assert_int_equal(bss_tickets_export_party(db, "ind-1", arr, &ei), BSS_OK);

@@ -13,17 +13,19 @@
 static void seed(bss_db *db)
 {
     bss_errinfo ei;
-    assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO tmf632_individual (id, doc, created_ms, updated_ms, row_version) VALUES "
-                                 "('ind-1', '{\"id\":\"ind-1\",\"givenName\":\"Ann\"}', 0, 0, 1)",
-                                 BSS_DB_NOARGS, NULL, &ei),
-                     BSS_OK);
-    assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, "
-                                 "engaged_party_id) VALUES ('c1', '{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', "
-                                 "0, 0, 1, 'ind-1')",
-                                 BSS_DB_NOARGS, NULL, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_db_exec(db,
+                    "INSERT INTO tmf632_individual (id, doc, created_ms, updated_ms, row_version) VALUES "
+                    "('ind-1', '{\"id\":\"ind-1\",\"givenName\":\"Ann\"}', 0, 0, 1)",
+                    BSS_DB_NOARGS, NULL, &ei),
+        BSS_OK);
+    assert_int_equal(
+        bss_db_exec(db,
+                    "INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, "
+                    "engaged_party_id) VALUES ('c1', '{\"id\":\"c1\",\"engagedParty\":{\"id\":\"ind-1\"}}', "
+                    "0, 0, 1, 'ind-1')",
+                    BSS_DB_NOARGS, NULL, &ei),
+        BSS_OK);
 }
 
 static void test_not_found_and_empty(void **state)
@@ -54,7 +56,8 @@ static bss_err create(bss_db *db, const bss_tmf_resource *res, const char *id, i
     json_t *body = js(text), *doc = NULL;
     bss_errinfo ei;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    bss_err rc = patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, &ei) : bss_tmf_create_doc(&ctx, id, body, &doc, &ei);
+    bss_err rc =
+        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, &ei) : bss_tmf_create_doc(&ctx, id, body, &doc, &ei);
     if (rc != BSS_OK)
         fail_msg("%s: %s", text, ei.message);
     rc = tx_end(db, rc);
@@ -68,12 +71,13 @@ static void test_parts(void **state)
     bss_db *db = ((dbtest_env *)*state)->db;
     bss_errinfo ei;
     seed(db);
-    assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO tmf666_billing_account (id, doc, created_ms, updated_ms, row_version, "
-                                 "customer_id) VALUES ('ba-1', '{\"id\":\"ba-1\"}', 0, 0, 1, 'c1'), "
-                                 "('ba-2', '{\"id\":\"ba-2\"}', 0, 0, 1, 'c2')",
-                                 BSS_DB_NOARGS, NULL, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        bss_db_exec(db,
+                    "INSERT INTO tmf666_billing_account (id, doc, created_ms, updated_ms, row_version, "
+                    "customer_id) VALUES ('ba-1', '{\"id\":\"ba-1\"}', 0, 0, 1, 'c1'), "
+                    "('ba-2', '{\"id\":\"ba-2\"}', 0, 0, 1, 'c2')",
+                    BSS_DB_NOARGS, NULL, &ei),
+        BSS_OK);
     for (int i = 0; i < 25; i++) {
         char id[16], body[256];
         snprintf(id, sizeof id, "i%02d", i);
@@ -82,16 +86,18 @@ static void test_parts(void **state)
                                            "{\"id\":\"ind-1\",\"@referredType\":\"Individual\"}",
                                            "{\"id\":\"ba-1\",\"@referredType\":\"BillingAccount\"}"};
         snprintf(body, sizeof body,
-                 "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"r%d\",\"relatedParty\":[%s]}", i,
-                 subj[i % 3]);
+                 "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"r%d\",\"relatedParty\":[%s]}",
+                 i, subj[i % 3]);
         create(db, &bss_interaction_resource, id, NOW + i * 1000, body, false);
     }
     create(db, &bss_ticket_resource, "t1", NOW,
-           "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{\"id\":\"c1\","
+           "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{"
+           "\"id\":\"c1\","
            "\"@referredType\":\"Customer\"}]}",
            false);
     create(db, &bss_ticket_resource, "t2", NOW,
-           "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{\"id\":\"c1\","
+           "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{"
+           "\"id\":\"c1\","
            "\"@referredType\":\"Customer\"}]}",
            false);
     create(db, &bss_ticket_resource, "t2", NOW + 1, "{\"status\":\"inProgress\"}", true);
