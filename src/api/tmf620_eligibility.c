@@ -16,8 +16,12 @@
  * less than 30 days before now; else when the account holds no offerings.
  * Answer 200 {"offeringId", "eligible", "reasons": [{code, message}],
  * "warnings": [{code, message}], "promotions": [{id, name, couponCode,
- * discount: {percentage | amount: Money, cycles}, stackable, description}]};
- * 404 for an unknown offering; 400 naming the field of a bad body.
+ * discount: {percentage | amount: Money, cycles, perLine: {fromLine,
+ * discountedLines}}, stackable, description}], "lines": {"held",
+ * "ordered"}, "tenureMonths" (when customerSince is given)}; lines and
+ * tenure feed the loyalty and multi-line promotions
+ * (catalog/eligibility.h); 404 for an unknown offering; 400 naming the
+ * field of a bad body.
  */
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +128,8 @@ static bss_err parse_body(bss_req *r, const json_t *body, elig_input *in, bss_er
         rc = bss_json_get_bool(body, "newCustomer", "newCustomer", false, &is_new, ei);
         q->new_customer = is_new ? 1 : 0;
     }
+    q->has_customer_since = since != INT64_MIN;
+    q->customer_since_ms = since;
     if (!rc)
         rc = parse_held(r, body, in, ei);
     if (!rc && q->new_customer < 0)
@@ -148,6 +154,10 @@ static bss_err add_promotion(bss_err rc, json_t *arr, const bss_elig_promotion *
         bad = json_object_set_new(d, "percentage", bss_money_to_json(p->percent_micros));
     if (!bad && p->cycles > 0)
         bad = json_object_set_new(d, "cycles", json_integer(p->cycles));
+    if (!bad && p->per_line)
+        bad = json_object_set_new(d, "perLine",
+                                  json_pack("{s:I, s:I}", "fromLine", (json_int_t)p->from_line,
+                                            "discountedLines", (json_int_t)p->discounted_lines));
     json_t *e = json_pack("{s:s?, s:s?, s:s?, s:o, s:b, s:s}", "id", p->id, "name", p->name, "couponCode",
                           p->coupon, "discount", d, "stackable", p->stackable, "description", p->description);
     if (bad || !e || json_array_append_new(arr, e)) {
@@ -177,9 +187,15 @@ static json_t *render(const char *id, const bss_elig_result *res)
         rc = add_promotion(rc, promos, &res->promotions[i]);
     json_t *out = NULL;
     if (!rc)
-        out = json_pack("{s:s, s:b, s:o, s:o, s:O}", "offeringId", id, "eligible", res->eligible, "reasons",
-                        reasons_json(res->reasons, res->nreasons), "warnings",
-                        reasons_json(res->warnings, res->nwarnings), "promotions", promos);
+        out = json_pack("{s:s, s:b, s:o, s:o, s:O, s:{s:I, s:I}}", "offeringId", id, "eligible", res->eligible,
+                        "reasons", reasons_json(res->reasons, res->nreasons), "warnings",
+                        reasons_json(res->warnings, res->nwarnings), "promotions", promos, "lines", "held",
+                        (json_int_t)res->lines_held, "ordered", (json_int_t)res->lines_ordered);
+    if (out && res->tenure_months >= 0 &&
+        json_object_set_new(out, "tenureMonths", json_integer(res->tenure_months)) != 0) {
+        json_decref(out);
+        out = NULL;
+    }
     json_decref(promos);
     return out;
 }
