@@ -8,6 +8,7 @@
 #include "api/router.h"
 #include "api/tmf671.h"
 #include "customer/accounts.h"
+#include "customer/care.h"
 #include "customer/party.h"
 
 static const struct {
@@ -19,6 +20,8 @@ static const struct {
     {"party", "/tmf-api/party/v4"},
     {"customerManagement", "/tmf-api/customerManagement/v4"},
     {"accountManagement", "/tmf-api/accountManagement/v4"},
+    {"partyInteraction", "/tmf-api/partyInteraction/v4"},
+    {"troubleTicket", "/tmf-api/troubleTicket/v4"},
 };
 
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
@@ -38,6 +41,8 @@ bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)
         rc = bss_tmf629_register_routes(rt);
     if (rc == BSS_OK)
         rc = bss_tmf666_register_routes(rt);
+    if (rc == BSS_OK)
+        rc = bss_care_register_routes(rt);
     for (size_t i = 0; rc == BSS_OK && i < sizeof(tmf_apis) / sizeof(tmf_apis[0]); i++)
         rc = bss_hub_register_routes(rt, tmf_apis[i].api, tmf_apis[i].base);
     return rc;

@@ -22,9 +22,7 @@ bool bss_care_table_exists(bss_db *db, const char *table)
         rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
     else
-        rc = bss_db_query_int64(db,
-                                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? "
-                                "AND table_schema = current_schema()",
+        rc = bss_db_query_int64(db, "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END",
                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
     return rc == BSS_OK && n > 0;
 }

@@ -323,6 +323,15 @@ static bool names_subscriber(const char *res_key, const json_t *res)
 bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                                  const char *res_key, const json_t *resource, bss_errinfo *ei)
 {
+    /*
+     * Field edits (…AttributeValueChangeEvent) would bury an agent's last-20
+     * list under "CustomerAttributeValueChangeEvent"; creations, state
+     * changes, deletions and business events (order placed, bill issued,
+     * payment received, threshold reached) are what the timeline is for.
+     */
+    size_t tl = strlen(event_type), sl = strlen("AttributeValueChangeEvent");
+    if (tl >= sl && strcmp(event_type + tl - sl, "AttributeValueChangeEvent") == 0)
+        return BSS_OK;
     if (strcmp(api, "partyInteraction") == 0 || !names_subscriber(res_key, resource))
         return BSS_OK;
     if (!bss_care_table_exists(db, "interaction"))

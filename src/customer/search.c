@@ -17,6 +17,7 @@
 
 #include "core/mem.h"
 #include "customer/customer.h"
+#include "customer/interaction.h"
 
 /* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A); "" = word break. */
 static const char *const fold_table[0x180 - 0xC0] = {
@@ -441,16 +442,8 @@ static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
         if (!json_is_null(json_object_get(e, "customerId")))
             continue;
         if (!checked) {
-            int64_t n = 0;
             checked = true;
-            have =
-                bss_db_query_int64(db,
-                                   bss_db_kind(db) == BSS_DB_SQLITE
-                                       ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'tmf629_customer'"
-                                       : "SELECT COUNT(*) FROM information_schema.tables WHERE "
-                                         "table_name = 'tmf629_customer' AND table_schema = current_schema()",
-                                   BSS_DB_NOARGS, &n, NULL) == BSS_OK &&
-                n > 0;
+            have = bss_care_table_exists(db, "tmf629_customer");
         }
         if (!have)
             return BSS_OK;
