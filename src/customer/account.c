@@ -7,7 +7,7 @@
  * customer view read (number, customer). Also the registration of every
  * TMF666 resource (the others are in account_other.c).
  *
- * Rules (bss_tmf666_billing_account_prepare), see docs/customer-accounts.md:
+ * Rules (bss_tmf666_billing_account_prepare), see docs/customer.md:
  *   - name and relatedParty are required; relatedParty must hold the owner
  *     (role "owner", or "bill receiver"), and every Individual/Organization
  *     or Customer it names must exist (422);

@@ -14,7 +14,7 @@
  *   billingCycleSpecification  ...                             tmf666_billing_cycle_spec
  *   billPresentationMedia      ...                             tmf666_bill_presentation_media
  *
- * The rules are documented in docs/customer-accounts.md and at the top of
+ * The rules are documented in docs/customer.md and at the top of
  * each file. Tables are created by migration 0008_customer_account.sql.
  */
 #ifndef BSS_CUSTOMER_ACCOUNTS_H

@@ -1,6 +1,6 @@
 /*
  * interaction.c: the customer-care contact log, TMF683 Party Interaction v4
- * at /tmf-api/partyInteraction/v4/partyInteraction (docs/customer-care.md).
+ * at /tmf-api/partyInteraction/v4/partyInteraction (docs/customer.md).
  * Every contact with a subscriber is one document:
  *
  *   channel        [{name, @type: ChannelRef}]; name one of call, email, chat,

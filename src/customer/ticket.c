@@ -1,6 +1,6 @@
 /*
  * ticket.c: TMF621 Trouble Ticket v4 at /tmf-api/troubleTicket/v4/troubleTicket
- * (docs/customer-care.md). A ticket has a ticketType, a severity (critical,
+ * (docs/customer.md). A ticket has a ticketType, a severity (critical,
  * major, minor, low) that sets its SLA due time (expectedResolutionDate =
  * creationDate + the severity's time in sla_table), a status with the
  * transitions of ticket.h (an illegal one is 409 STATE), an assignee

@@ -1,6 +1,6 @@
 /*
  * view.c: what a care agent opens when a subscriber calls, and the search
- * that finds the subscriber (care.h, docs/customer-care.md):
+ * that finds the subscriber (care.h, docs/customer.md):
  *
  *   GET /api/v1/customers/{id}/view -> {customer, party, accounts,
  *       subscriptions, balances, lastBills, openOrders, openTickets,
