@@ -40,7 +40,8 @@ e2e: asan
 bench: deps build
 	bench/run.sh $(BUILD)/bss
 	bench/run-catalog.sh $(BUILD)
-	@if [ -x bench/run-catalog-compile.sh ]; then bench/run-catalog-compile.sh $(BUILD); fi
+	bench/run-catalog-compile.sh $(BUILD)
+	bench/run-search.sh $(BUILD)
 
 fuzz: deps
 	cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBSS_FUZZ=ON -DBSS_TESTS=OFF >/dev/null
