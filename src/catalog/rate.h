@@ -17,6 +17,9 @@
  * connect fee, no minimum); otherwise rated = max(first, first + ceil((q -
  * first) / next) * next, minimumUnits), then the price applies to rated units
  * and the connect fee is added once.
+ * Instants are accepted from year 0000 to 9999 (|ms| <= 253402300800000);
+ * outside that range the functions return BSS_E_RANGE instead of
+ * overflowing (an open end, INT64_MAX, stays allowed where documented).
  */
 #ifndef BSS_CATALOG_RATE_H
 #define BSS_CATALOG_RATE_H
