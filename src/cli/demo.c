@@ -1,12 +1,28 @@
 /*
- * demo.c: the demo operator seeded by `bss serve --demo` (demo.h). For now
- * that is the product catalog of a Dutch MVNO, data/demo/catalog.json
- * (docs/catalog.md), imported through the same declarative import as
- * `bss catalog import` when the store holds no catalog yet (no offering, no
- * price, no zone table). The file is looked up next to the binary (the
- * repository's data/ seen from build/ or build/<dir>/) and then in the
- * working directory; the log says which file was loaded. Without the file
- * the server still starts, with a warning.
+ * demo.c: the demo operator seeded by `bss serve --demo` (demo.h), a Dutch
+ * MVNO in two parts, each seeded only into a store that has none of it yet:
+ *
+ *   - the product catalog, data/demo/catalog.json (docs/catalog.md),
+ *     imported through the same declarative import as `bss catalog import`
+ *     when the store holds no offering, price or zone table;
+ *   - its customers, data/demo/customers.json (written by
+ *     data/demo/gen-customers.mjs), when the store holds no customer:
+ *     individuals and organizations (with a corporate group of a parent and
+ *     two subsidiaries), customers, billing accounts (the group account pays
+ *     for its subsidiaries' accounts), consent decisions, care interactions,
+ *     trouble tickets, then merge patches in file order (ticket status walks,
+ *     a suspended and a closed customer). Every document goes through
+ *     bss_tmf_create_doc / bss_tmf_patch_doc with its resource's descriptor,
+ *     so the prepare hooks, search index, care references and events are
+ *     exactly those of the REST API; consents go through bss_consent_parse
+ *     and bss_consent_record as the consent route does. The whole seed is
+ *     one writer job: all or nothing, the first bad document failing it with
+ *     its member path ("customers[3].engagedParty.id").
+ *
+ * The files are looked up next to the binary (the repository's data/ seen
+ * from build/ or build/<dir>/) and then in the working directory; the log
+ * says which file was loaded and how much was created. Without a file the
+ * server still starts, with a warning.
  */
 #include "cli/demo.h"
 
@@ -15,13 +31,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/tmf.h"
 #include "catalog/catalog_io.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "customer/accounts.h"
+#include "customer/consent.h"
+#include "customer/interaction.h"
+#include "customer/party.h"
+#include "customer/ticket.h"
 #include "db/db.h"
+#include "db/writer.h"
 
 #define DEMO_CATALOG "data/demo/catalog.json"
+#define DEMO_CUSTOMERS "data/demo/customers.json"
+#define DEMO_CUSTOMERS_FORMAT "bss-demo-customers/1"
+#define DEMO_RECORDED_BY "demo data" /* recordedBy of the seeded consent decisions */
 #define MAX_CATALOG_BYTES (64 << 20)
 
 /* Rows of the tables that make a catalog (a table missing counts as empty). */
@@ -41,8 +67,8 @@ static bss_err catalog_rows(bss_db *db, int64_t *rows, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* The first readable candidate path of the demo catalog into path[cap]; false if none. */
-static bool find_catalog(char *path, size_t cap)
+/* The first readable candidate path of a demo file (rel: "data/demo/...") into path[cap]; false if none. */
+static bool find_data(const char *rel, char *path, size_t cap)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -58,9 +84,9 @@ static bool find_catalog(char *path, size_t cap)
     const char *const ups[] = {"/../../", "/../"};
     for (size_t i = 0; i < 3; i++) {
         if (i < 2)
-            snprintf(path, cap, "%s%s%s", dir, ups[i], DEMO_CATALOG);
+            snprintf(path, cap, "%s%s%s", dir, ups[i], rel);
         else
-            snprintf(path, cap, "./%s", DEMO_CATALOG);
+            snprintf(path, cap, "./%s", rel);
         if (access(path, R_OK) == 0)
             return true;
     }
@@ -86,7 +112,7 @@ static bss_err load_file(const char *path, json_t **out, bss_errinfo *ei)
 static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
 {
     char path[PATH_MAX + 64];
-    if (!find_catalog(path, sizeof path)) {
+    if (!find_data(DEMO_CATALOG, path, sizeof path)) {
         bss_log(BSS_LOG_WARN, "demo.seed", "message",
                 "demo: no " DEMO_CATALOG " found next to the binary or here; "
                 "the catalog stays empty",
@@ -111,21 +137,270 @@ static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
-bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
+/* ---- customers ----------------------------------------------------------- */
+
+typedef struct seed_kind {
+    const char *member; /* array of the file */
+    const char *kind;   /* name in "updates" entries, errors and the log */
+    const bss_tmf_resource *res;
+} seed_kind;
+
+/* Creation order: what a document refers to comes first. */
+static const seed_kind seed_kinds[] = {
+    {"individuals", "individual", &bss_tmf632_individual},
+    {"organizations", "organization", &bss_tmf632_organization},
+    {"customers", "customer", &bss_tmf629_customer},
+    {"billingAccounts", "billingAccount", &bss_tmf666_billing_account},
+    {"interactions", "partyInteraction", &bss_interaction_resource},
+    {"troubleTickets", "troubleTicket", &bss_ticket_resource},
+};
+#define NSEED (sizeof seed_kinds / sizeof seed_kinds[0])
+
+/* Tables the hooks of the seeded kinds read besides their own (references, bill structure). */
+static const bss_tmf_resource *const seed_also_read[] = {
+    &bss_tmf666_party_account,      &bss_tmf666_financial_account, &bss_tmf666_settlement_account,
+    &bss_tmf666_bill_format,        &bss_tmf666_billing_cycle_spec, &bss_tmf666_bill_presentation_media,
+};
+
+typedef struct seed_job {
+    const json_t *doc;
+    int64_t now_ms;
+    const char *base_url;
+    size_t created[NSEED];
+    size_t consents, updates;
+} seed_job;
+
+/* Copies text into dst[cap], cut to fit. */
+static void set_text(char *dst, size_t cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, text, n);
+    dst[n] = '\0';
+}
+
+/* Prefixes ei with where the failing entry is: field "customers[3].engagedParty.id", message "customer <id>: ...". */
+static bss_err seed_error(bss_err rc, bss_errinfo *ei, const char *member, size_t index, const char *what,
+                          const char *id)
+{
+    if (!ei)
+        return rc;
+    char field[sizeof ei->field + 64], message[sizeof ei->message + 128];
+    if (ei->field[0])
+        snprintf(field, sizeof field, "%s[%zu].%s", member, index, ei->field);
+    else
+        snprintf(field, sizeof field, "%s[%zu]", member, index);
+    snprintf(message, sizeof message, "%s %.64s: %s", what, id ? id : "(no id)", ei->message);
+    set_text(ei->field, sizeof ei->field, field);
+    set_text(ei->message, sizeof ei->message, message);
+    ei->code = rc;
+    return rc;
+}
+
+static const seed_kind *seed_kind_named(const char *kind)
+{
+    for (size_t i = 0; kind && i < NSEED; i++)
+        if (strcmp(seed_kinds[i].kind, kind) == 0)
+            return &seed_kinds[i];
+    return NULL;
+}
+
+/* Creates every document of one kind, with the id the file gives it. */
+static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
+{
+    const seed_kind *sk = &seed_kinds[k];
+    bss_tmf_ctx ctx = {sk->res, db, job->now_ms, job->base_url, NULL};
+    size_t i;
+    const json_t *want;
+    json_array_foreach(json_object_get(job->doc, sk->member), i, want)
+    {
+        const char *id = json_string_value(json_object_get(want, "id"));
+        json_t *out = NULL;
+        bss_err rc = id && id[0] ? bss_tmf_create_doc(&ctx, id, want, &out, ei)
+                                 : bss_fail(ei, BSS_E_INVALID, "id", "every demo document needs its id");
+        json_decref(out);
+        if (rc)
+            return seed_error(rc, ei, sk->member, i, sk->kind, id);
+        job->created[k]++;
+    }
+    return BSS_OK;
+}
+
+/* One consent decision {partyId, partyType, purpose, channel, granted, source, wordingVersion, note?}. */
+static bss_err seed_consent(bss_db *db, int64_t now_ms, const json_t *c, bss_errinfo *ei)
+{
+    const char *party = json_string_value(json_object_get(c, "partyId"));
+    const char *type = json_string_value(json_object_get(c, "partyType"));
+    const bss_tmf_resource *res = NULL;
+    if (type && strcmp(type, "individual") == 0)
+        res = &bss_tmf632_individual;
+    else if (type && strcmp(type, "organization") == 0)
+        res = &bss_tmf632_organization;
+    if (!res)
+        return bss_fail(ei, BSS_E_INVALID, "partyType", "partyType must be individual or organization");
+    if (!party)
+        return bss_fail(ei, BSS_E_INVALID, "partyId", "partyId is required");
+    json_t *stored = NULL;
+    bss_err rc = bss_party_load(db, res, party, &stored, NULL, ei); /* the party must exist, as on the route */
+    json_decref(stored);
+    bss_consent_input in;
+    if (!rc)
+        rc = bss_consent_parse(c, &in, ei);
+    if (rc)
+        return rc;
+    in.party_id = party;
+    in.recorded_by = DEMO_RECORDED_BY;
+    return bss_consent_record(db, now_ms, &in, NULL, ei);
+}
+
+/* The merge patches of "updates" [{kind, id, patch}], in order. */
+static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
+{
+    size_t i;
+    const json_t *u;
+    json_array_foreach(json_object_get(job->doc, "updates"), i, u)
+    {
+        const char *kind = json_string_value(json_object_get(u, "kind"));
+        const char *id = json_string_value(json_object_get(u, "id"));
+        const json_t *patch = json_object_get(u, "patch");
+        const seed_kind *sk = seed_kind_named(kind);
+        bss_err rc;
+        if (!sk)
+            rc = bss_fail(ei, BSS_E_INVALID, "kind", "unknown kind %.64s", kind ? kind : "(none)");
+        else if (!id || !json_is_object(patch))
+            rc = bss_fail(ei, BSS_E_INVALID, id ? "patch" : "id", "an update needs an id and a patch object");
+        else {
+            bss_tmf_ctx ctx = {sk->res, db, job->now_ms, job->base_url, NULL};
+            json_t *out = NULL;
+            rc = bss_tmf_patch_doc(&ctx, id, patch, &out, ei);
+            json_decref(out);
+        }
+        if (rc)
+            return seed_error(rc, ei, "updates", i, kind ? kind : "update", id);
+        job->updates++;
+    }
+    return BSS_OK;
+}
+
+/* The writer job: everything in one transaction. A batch retry runs it again from the start. */
+static bss_err seed_job_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    seed_job *job = arg;
+    memset(job->created, 0, sizeof job->created);
+    job->consents = job->updates = 0;
+    bss_err rc = BSS_OK;
+    for (size_t k = 0; !rc && k < NSEED; k++)
+        rc = seed_create_all(db, job, k, ei);
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(job->doc, "consents"), i, c)
+    {
+        if (rc)
+            break;
+        rc = seed_consent(db, job->now_ms, c, ei);
+        if (rc)
+            rc = seed_error(rc, ei, "consents", i, "consent of", json_string_value(json_object_get(c, "partyId")));
+        else
+            job->consents++;
+    }
+    return rc ? rc : seed_updates(db, job, ei);
+}
+
+/* The shape of the file: its format and arrays where arrays belong. */
+static bss_err seed_validate(const json_t *doc, bss_errinfo *ei)
+{
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    if (!json_is_object(doc) || !format || strcmp(format, DEMO_CUSTOMERS_FORMAT) != 0)
+        return bss_fail(ei, BSS_E_INVALID, "format", "not a %s file", DEMO_CUSTOMERS_FORMAT);
+    for (size_t k = 0; k <= NSEED + 1; k++) {
+        const char *member = k < NSEED ? seed_kinds[k].member : k == NSEED ? "consents" : "updates";
+        const json_t *v = json_object_get(doc, member);
+        if (v && !json_is_array(v))
+            return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
+    }
+    for (size_t k = 0; k < NSEED; k++)
+        if (bss_resource_table_prepare(seed_kinds[k].res->table) != BSS_OK)
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_kinds[k].kind);
+    for (size_t k = 0; k < sizeof seed_also_read / sizeof seed_also_read[0]; k++)
+        if (bss_resource_table_prepare(seed_also_read[k]->table) != BSS_OK)
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_also_read[k]->segment);
+    return BSS_OK;
+}
+
+static void log_seeded(const char *path, const seed_job *job)
+{
+    char counts[NSEED][24], consents[24], updates[24];
+    for (size_t k = 0; k < NSEED; k++)
+        snprintf(counts[k], sizeof counts[k], "%zu", job->created[k]);
+    snprintf(consents, sizeof consents, "%zu", job->consents);
+    snprintf(updates, sizeof updates, "%zu", job->updates);
+    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: customers seeded", "file", path, "individuals",
+            counts[0], "organizations", counts[1], "customers", counts[2], "billingAccounts", counts[3],
+            "interactions", counts[4], "troubleTickets", counts[5], "consents", consents, "updates", updates,
+            NULL);
+}
+
+static bss_err seed_customers(bss_app *app, bss_errinfo *ei)
+{
+    char path[PATH_MAX + 64];
+    if (!find_data(DEMO_CUSTOMERS, path, sizeof path)) {
+        bss_log(BSS_LOG_WARN, "demo.seed", "message",
+                "demo: no " DEMO_CUSTOMERS " found next to the binary or here; no customers seeded", NULL);
+        return BSS_OK;
+    }
+    if (!app->writer)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "seeding the demo customers needs the writer");
+    json_t *doc = NULL;
+    bss_err rc = load_file(path, &doc, ei);
+    if (!rc)
+        rc = seed_validate(doc, ei);
+    seed_job job = {doc, bss_clock_now(&app->clock), app->base_url, {0}, 0, 0};
+    if (!rc)
+        rc = bss_writer_run(app->writer, seed_job_run, &job, ei);
+    json_decref(doc);
+    if (rc) {
+        bss_log(BSS_LOG_ERROR, "demo.seed", "file", path, "error", ei ? ei->message : "", "field",
+                ei ? ei->field : "", NULL);
+        return rc;
+    }
+    log_seeded(path, &job);
+    return BSS_OK;
+}
+
+/* ---- entry ---------------------------------------------------------------- */
+
+/* What the store holds already: catalog rows (catalog_rows) and customers. */
+static bss_err store_rows(bss_app *app, int64_t *catalog, int64_t *customers, bss_errinfo *ei)
 {
     bss_db *db = NULL;
     bss_err rc = bss_db_open(app->cfg.db_url, &app->dbopt, &db, ei);
     if (rc != BSS_OK)
         return rc;
-    int64_t rows = 0;
-    rc = catalog_rows(db, &rows, ei);
+    rc = catalog_rows(db, catalog, ei);
+    if (!rc)
+        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM tmf629_customer", BSS_DB_NOARGS, customers, ei);
     bss_db_close(db);
+    return rc;
+}
+
+bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
+{
+    int64_t catalog = 0, customers = 0;
+    bss_err rc = store_rows(app, &catalog, &customers, ei);
     if (rc != BSS_OK)
         return rc;
-    if (rows > 0) {
+    if (catalog > 0)
         bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds a catalog; left alone",
                 NULL);
+    else if ((rc = seed_catalog(app, ei)) != BSS_OK)
+        return rc;
+    if (customers > 0) {
+        char n[24];
+        snprintf(n, sizeof n, "%lld", (long long)customers);
+        bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds customers; left alone",
+                "customers", n, NULL);
         return BSS_OK;
     }
-    return seed_catalog(app, ei);
+    return seed_customers(app, ei);
 }

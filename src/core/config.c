@@ -97,6 +97,8 @@ static const opt options[] = {
      T_INT, F(webhook_max_attempts), 1, 1000},
     {"outbox-poll", "BSS_OUTBOX_POLL", "200", "MS", "outbox polling interval in ms (1..3600000)", T_I64,
      F(outbox_poll_ms), 1, 3600000},
+    {"event-retention-days", "BSS_EVENT_RETENTION_DAYS", "7", "DAYS",
+     "keep delivered and dead events this long (1..3650)", T_INT, F(event_retention_days), 1, 3650},
     {"base-url", "BSS_BASE_URL", "", "URL", "prefix of every href (default: http://<listen>)", T_URL,
      F(base_url), 0, 0},
 };

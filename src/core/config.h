@@ -36,6 +36,7 @@ typedef struct bss_config {
     int64_t webhook_timeout_ms; /* --webhook-timeout ms: 5000 */
     int webhook_max_attempts;   /* --webhook-max-attempts: 10 */
     int64_t outbox_poll_ms;     /* --outbox-poll ms: 200 */
+    int event_retention_days;   /* --event-retention-days: 7; delivered/dead events older are deleted */
     char base_url[512];      /* --base-url: used in href; "" = http://<listen> */
 } bss_config;
 

@@ -38,6 +38,7 @@
 #define LEASE_MARGIN_MS 5000
 #define LAST_ERROR_MAX 200
 #define BACKLOG_EVERY_MS 1000 /* how often the backlog gauge is recounted */
+#define SWEEP_EVERY_MS 60000 /* how often ended deliveries and served events are swept */
 #define KICK_GAP_MS 2         /* kicks (one per API commit) start at most one claim pass per this many ms */
 
 typedef struct transfer {
@@ -69,6 +70,7 @@ struct bss_events {
     pthread_t thread;
     int64_t poll_ms, timeout_ms;
     int64_t max_attempts;
+    int64_t retention_ms; /* delivered/dead events older than this are swept */
     _Atomic int64_t backoff_unit_ms;
     _Atomic int64_t backlog;
     atomic_bool stop;
@@ -456,10 +458,47 @@ static void abandon_inflight(bss_events *ev)
     ev->ninflight = 0;
 }
 
+/*
+ * Retention: deliveries that ended (delivered or dead) longer ago than
+ * --event-retention-days are deleted, then events older than that with no
+ * delivery left (every subscriber served, or none subscribed). Ages are
+ * wall-clock: updated_ms of a delivery, and the UUIDv7 timestamp of an
+ * event id (made from the writer's wall clock), compared as text with the
+ * id prefix of the cut-off instant -- never the injected clock, which a
+ * test may have moved anywhere. One short transaction a minute.
+ */
+static bss_err sweep_tx(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    const int64_t *cutoff = arg;
+    uint64_t ms = (uint64_t)(*cutoff > 0 ? *cutoff : 0);
+    char id_cut[16];
+    snprintf(id_cut, sizeof id_cut, "%08llx-%04llx", (unsigned long long)((ms >> 16) & 0xffffffffu),
+             (unsigned long long)(ms & 0xffffu));
+    bss_err rc = bss_db_exec(db,
+                             "DELETE FROM event_delivery WHERE status IN ('delivered', 'dead') AND updated_ms < ?",
+                             BSS_DB_ARGS(BSS_DB_I64(*cutoff)), NULL, ei);
+    if (rc == BSS_OK)
+        rc = bss_db_exec(db,
+                         "DELETE FROM outbox WHERE id < ? AND NOT EXISTS "
+                         "(SELECT 1 FROM event_delivery d WHERE d.event_id = outbox.id)",
+                         BSS_DB_ARGS(BSS_DB_STRN(id_cut, strlen(id_cut))), NULL, ei);
+    return rc;
+}
+
+void bss__events_sweep(bss_events *ev, int64_t now_wall_ms)
+{
+    int64_t cutoff = now_wall_ms - ev->retention_ms;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    if (bss_db_tx(ev->db, sweep_tx, &cutoff, &ei) != BSS_OK)
+        bss_log(BSS_LOG_WARN, "events.sweep_failed", "message", ei.message, NULL);
+}
+
 static void *dispatch_main(void *arg)
 {
     bss_events *ev = arg;
     int64_t next_backlog_ms = 0;
+    int64_t next_sweep_ms = bss__events_wall_ms() + SWEEP_EVERY_MS;
     bool rescan = true;
     while (!atomic_load(&ev->stop)) {
         int64_t now = bss__events_wall_ms();
@@ -477,6 +516,10 @@ static void *dispatch_main(void *arg)
         if (ev->nfinished > 0) {
             record_results(ev);
             rescan = true;
+        }
+        if (now >= next_sweep_ms) {
+            bss__events_sweep(ev, now);
+            next_sweep_ms = now + SWEEP_EVERY_MS;
         }
         if (now >= next_backlog_ms) {
             update_backlog(ev);
@@ -521,6 +564,7 @@ bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei)
     ev->poll_ms = app->cfg.outbox_poll_ms > 0 ? app->cfg.outbox_poll_ms : 200;
     ev->timeout_ms = app->cfg.webhook_timeout_ms > 0 ? app->cfg.webhook_timeout_ms : 5000;
     ev->max_attempts = app->cfg.webhook_max_attempts > 0 ? app->cfg.webhook_max_attempts : 10;
+    ev->retention_ms = (app->cfg.event_retention_days > 0 ? app->cfg.event_retention_days : 7) * BSS_MS_PER_DAY;
     ev->next_retry_ms = INT64_MAX;
     atomic_init(&ev->backoff_unit_ms, 1000);
     atomic_init(&ev->backlog, 0);

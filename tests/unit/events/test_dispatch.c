@@ -451,6 +451,55 @@ static void test_hung_receiver_does_not_delay_healthy(void **state)
     receiver_stop(good);
 }
 
+static int64_t count_rows(bss_db *db, const char *sql)
+{
+    int64_t n = -1;
+    bss_errinfo ei;
+    assert_int_equal(bss_db_query_int64(db, sql, BSS_DB_NOARGS, &n, &ei), BSS_OK);
+    return n;
+}
+
+/* Retention: ended deliveries and served events go after --event-retention-days; pending ones stay. */
+static void test_sweep_keeps_pending_and_recent(void **state)
+{
+    dbtest_env *env = *state;
+    apply_events_schema(env->db);
+    receiver *rc = receiver_start(ANSWER_200, 0);
+    add_sub(env->db, "s1", rc, "");
+    const char *types[] = {"CategoryCreateEvent"};
+    add_events(env->db, types, 1);
+    bss_app app;
+    app_init(&app, env, 2000, 3);
+    app.cfg.event_retention_days = 7;
+    bss_events *ev = start(&app, 5);
+    assert_true(wait_status(env->db, "s1", 0, "delivered", 5000));
+    /* a second subscriber whose delivery is still pending (never due: far-future retry) */
+    bss_errinfo ei;
+    assert_int_equal(
+        bss_db_exec(env->db,
+                    "INSERT INTO event_delivery (subscription_id, event_id, status, next_attempt_ms) "
+                    "SELECT 's2', id, 'pending', 9000000000000000 FROM outbox",
+                    BSS_DB_NOARGS, NULL, &ei),
+        BSS_OK);
+    int64_t now = bss__events_wall_ms();
+    bss__events_sweep(ev, now); /* nothing is old yet */
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM event_delivery"), 2);
+    bss__events_sweep(ev, now + 8 * BSS_MS_PER_DAY);
+    /* the delivered row is gone; the event stays while s2 still waits for it */
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM event_delivery WHERE status = 'delivered'"),
+                     0);
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM event_delivery WHERE status = 'pending'"), 1);
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM outbox"), 1);
+    assert_int_equal(bss_db_exec(env->db, "UPDATE event_delivery SET status = 'dead', updated_ms = 1",
+                                 BSS_DB_NOARGS, NULL, &ei),
+                     BSS_OK);
+    bss__events_sweep(ev, now + 8 * BSS_MS_PER_DAY);
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM event_delivery"), 0);
+    assert_int_equal(count_rows(env->db, "SELECT COUNT(*) FROM outbox"), 0);
+    bss_events_stop(ev);
+    receiver_stop(rc);
+}
+
 static void test_start_errors_and_null(void **state)
 {
     dbtest_env *env = *state;
@@ -476,6 +525,7 @@ static void test_start_errors_and_null(void **state)
             cmocka_unit_test_setup_teardown(test_refused_connection_is_recorded, setup, dbtest_teardown),    \
             cmocka_unit_test_setup_teardown(test_hung_receiver_does_not_delay_healthy, setup,                \
                                             dbtest_teardown),                                                \
+            cmocka_unit_test_setup_teardown(test_sweep_keeps_pending_and_recent, setup, dbtest_teardown),    \
             cmocka_unit_test_setup_teardown(test_start_errors_and_null, setup, dbtest_teardown),             \
     }
 
