@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/client.h"
 #include "core/config.h"
 #include "core/mem.h"
 
@@ -21,162 +22,29 @@
 #define MAX_FILE (256 << 20)
 
 typedef struct cat_opts {
-    const char *url, *key, *output;
+    bss_cli_client client;
+    const char *output;
     bool dry_run;
-    char url_buf[600];
-    char key_buf[128];
 } cat_opts;
-
-typedef struct answer {
-    char *data;
-    size_t len;
-} answer;
-
-static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
-{
-    answer *a = arg;
-    size_t add = size * n;
-    if (a->len + add > MAX_ANSWER)
-        return 0;
-    char *d = bss_realloc(a->data, a->len + add + 1);
-    if (d == NULL)
-        return 0;
-    memcpy(d + a->len, ptr, add);
-    a->data = d;
-    a->len += add;
-    a->data[a->len] = '\0';
-    return add;
-}
-
-/* Pulls our own flags out of argv (compacting it) so the rest can go to bss_config_load. */
-static int take_flags(int *argc, char **argv, cat_opts *o)
-{
-    static const char *const names[] = {"--url", "--key", "--output"};
-    const char **slots[] = {&o->url, &o->key, &o->output};
-    int out = 0;
-    for (int i = 0; i < *argc; i++) {
-        bool taken = strcmp(argv[i], "--dry-run") == 0;
-        if (taken)
-            o->dry_run = true;
-        for (size_t f = 0; f < 3 && !taken; f++) {
-            size_t nl = strlen(names[f]);
-            if (strcmp(argv[i], names[f]) == 0) {
-                if (i + 1 >= *argc) {
-                    fprintf(stderr, "bss catalog: %s needs a value\n", names[f]);
-                    return -1;
-                }
-                *slots[f] = argv[++i];
-                taken = true;
-            } else if (strncmp(argv[i], names[f], nl) == 0 && argv[i][nl] == '=') {
-                *slots[f] = argv[i] + nl + 1;
-                taken = true;
-            }
-        }
-        if (!taken)
-            argv[out++] = argv[i];
-    }
-    *argc = out;
-    return 0;
-}
-
-static int read_admin_key(const bss_config *cfg, cat_opts *o)
-{
-    char path[600];
-    snprintf(path, sizeof(path), "%s/admin.key", cfg->data_dir);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "bss catalog: no --key given and cannot read %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    bool ok = fgets(o->key_buf, sizeof(o->key_buf), f) != NULL;
-    fclose(f);
-    o->key_buf[strcspn(o->key_buf, "\r\n")] = '\0';
-    if (!ok || o->key_buf[0] == '\0') {
-        fprintf(stderr, "bss catalog: %s is empty\n", path);
-        return -1;
-    }
-    o->key = o->key_buf;
-    return 0;
-}
-
-/* One request; returns the HTTP status (0 when the server could not be reached). */
-static long call(const cat_opts *o, const char *method, const char *path, const char *body, size_t body_len,
-                 answer *a)
-{
-    char url[800], auth[200];
-    snprintf(url, sizeof(url), "%s%s", o->url, path);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->key);
-    CURL *c = curl_easy_init();
-    if (c == NULL)
-        return 0;
-    struct curl_slist *h = curl_slist_append(NULL, auth);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (body != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    }
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    else if (rc == CURLE_COULDNT_CONNECT)
-        fprintf(stderr,
-                "bss catalog: cannot reach the server at %s: is `bss serve` running? (use --url to point "
-                "elsewhere)\n",
-                o->url);
-    else
-        fprintf(stderr, "bss catalog: request to %s failed: %s\n", url, curl_easy_strerror(rc));
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
-}
-
-/* Prints the TMF error of a failed call; returns the exit status. */
-static int report_error(long status, const answer *a)
-{
-    if (status == 0)
-        return 1;
-    json_t *v = a->data ? json_loads(a->data, 0, NULL) : NULL;
-    const char *msg = v ? json_string_value(json_object_get(v, "message")) : NULL;
-    const char *field = v ? json_string_value(json_object_get(v, "field")) : NULL;
-    fprintf(stderr, "bss catalog: the server answered %ld: %s\n", status,
-            msg ? msg : (a->data ? a->data : ""));
-    if (field && *field)
-        fprintf(stderr, "bss catalog: at %s\n", field);
-    if (status == 401)
-        fprintf(stderr, "bss catalog: the key was refused; pass an admin key with --key or check "
-                        "<data-dir>/admin.key\n");
-    if (status == 413)
-        fprintf(stderr, "bss catalog: the file is larger than the server's --max-body; raise it\n");
-    json_decref(v);
-    return 1;
-}
 
 static int do_export(const cat_opts *o)
 {
-    answer a = {0};
-    long st = call(o, "GET", "/admin/v1/catalog/export", NULL, 0, &a);
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(&o->client, "GET", "/admin/v1/catalog/export", NULL, 0, &a);
     if (st != 200) {
-        int rc = report_error(st, &a);
-        bss_free(a.data);
+        int rc = bss_cli_report_error(&o->client, st, &a);
+        bss_cli_answer_free(&a);
         return rc;
     }
     FILE *out = o->output ? fopen(o->output, "w") : stdout;
     if (out == NULL) {
         fprintf(stderr, "bss catalog: cannot write %s: %s\n", o->output, strerror(errno));
-        bss_free(a.data);
+        bss_cli_answer_free(&a);
         return 1;
     }
     bool ok = fwrite(a.data, 1, a.len, out) == a.len;
     ok = (o->output ? fclose(out) == 0 : fflush(out) == 0) && ok;
-    bss_free(a.data);
+    bss_cli_answer_free(&a);
     if (!ok)
         fprintf(stderr, "bss catalog: writing the export failed: %s\n", strerror(errno));
     return ok ? 0 : 1;
@@ -253,40 +121,37 @@ static int do_import(const cat_opts *o, const char *file)
         return 1;
     }
     json_decref(check);
-    answer a = {0};
-    long st =
-        call(o, "POST", o->dry_run ? "/admin/v1/catalog/import?dryRun=true" : "/admin/v1/catalog/import",
-             body, len, &a);
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(&o->client, "POST",
+                           o->dry_run ? "/admin/v1/catalog/import?dryRun=true" : "/admin/v1/catalog/import",
+                           body, len, &a);
     bss_free(body);
     json_t *rep = (st == 200 && a.data) ? json_loads(a.data, 0, NULL) : NULL;
     int rc = 0;
     if (rep != NULL)
         print_report(rep);
     else
-        rc = report_error(st, &a);
+        rc = bss_cli_report_error(&o->client, st, &a);
     json_decref(rep);
-    bss_free(a.data);
+    bss_cli_answer_free(&a);
     return rc;
-}
-
-/* The server URL from the configuration when --url is not given. */
-static void default_url(const bss_config *cfg, cat_opts *o)
-{
-    const char *host = strcmp(cfg->listen_host, "0.0.0.0") == 0 || cfg->listen_host[0] == '\0'
-                           ? "127.0.0.1"
-                           : cfg->listen_host;
-    snprintf(o->url_buf, sizeof(o->url_buf), strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host,
-             cfg->listen_port);
-    o->url = o->url_buf;
 }
 
 int bss_cmd_catalog(int argc, char **argv)
 {
     static cat_opts o;
     memset(&o, 0, sizeof o);
+    o.client.cmd = "bss catalog";
+    o.client.timeout_s = 600;
+    o.client.max_answer = MAX_ANSWER;
+    const char *url = NULL, *key = NULL;
+    const bss_cli_flag flags[] = {{"--url", &url, NULL},
+                                  {"--key", &key, NULL},
+                                  {"--output", &o.output, NULL},
+                                  {"--dry-run", NULL, &o.dry_run}};
     int n = argc - 1;
     char **args = argv + 1;
-    if (take_flags(&n, args, &o) != 0)
+    if (bss_cli_take_flags(o.client.cmd, &n, args, flags, sizeof flags / sizeof flags[0]) != 0)
         return 2;
     bss_config cfg;
     bss_errinfo ei;
@@ -306,9 +171,7 @@ int bss_cmd_catalog(int argc, char **argv)
         bss_cmd_catalog_help(stderr);
         return 2;
     }
-    if (o.url == NULL)
-        default_url(&cfg, &o);
-    if (o.key == NULL && read_admin_key(&cfg, &o) != 0)
+    if (bss_cli_connect(&o.client, &cfg, url, key) != 0)
         return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int status = is_export ? do_export(&o) : do_import(&o, rest_argv[1]);

@@ -1,0 +1,180 @@
+/*
+ * client.c: the HTTP client side of the CLI commands that drive a running
+ * server (client.h). libcurl easy handles, one per request; answers are
+ * capped (c->max_answer) so a confused server cannot exhaust memory.
+ */
+#include "cli/client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+typedef struct sink {
+    bss_cli_answer *a;
+    size_t max;
+} sink;
+
+static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
+{
+    sink *s = arg;
+    bss_cli_answer *a = s->a;
+    size_t add = size * n;
+    if (a->len + add > s->max)
+        return 0;
+    char *d = bss_realloc(a->data, a->len + add + 1);
+    if (d == NULL)
+        return 0;
+    memcpy(d + a->len, ptr, add);
+    a->data = d;
+    a->len += add;
+    a->data[a->len] = '\0';
+    return add;
+}
+
+/* Whether argv[*i] is flag f; on success stores its value (moving *i past it). 1 taken, 0 not, -1 error. */
+static int take_one(const char *cmd, int argc, char **argv, int *i, const bss_cli_flag *f)
+{
+    size_t nl = strlen(f->name);
+    if (f->boolean != NULL) {
+        if (strcmp(argv[*i], f->name) != 0)
+            return 0;
+        *f->boolean = true;
+        return 1;
+    }
+    if (strcmp(argv[*i], f->name) == 0) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "%s: %s needs a value\n", cmd, f->name);
+            return -1;
+        }
+        *f->value = argv[++*i];
+        return 1;
+    }
+    if (strncmp(argv[*i], f->name, nl) == 0 && argv[*i][nl] == '=') {
+        *f->value = argv[*i] + nl + 1;
+        return 1;
+    }
+    return 0;
+}
+
+int bss_cli_take_flags(const char *cmd, int *argc, char **argv, const bss_cli_flag *flags, size_t nflags)
+{
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        int taken = 0;
+        for (size_t f = 0; f < nflags && taken == 0; f++)
+            taken = take_one(cmd, *argc, argv, &i, &flags[f]);
+        if (taken < 0)
+            return -1;
+        if (taken == 0)
+            argv[out++] = argv[i];
+    }
+    *argc = out;
+    return 0;
+}
+
+static int read_admin_key(bss_cli_client *c, const bss_config *cfg)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/admin.key", cfg->data_dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "%s: no --key given and cannot read %s: %s\n", c->cmd, path, strerror(errno));
+        return -1;
+    }
+    bool ok = fgets(c->key, sizeof(c->key), f) != NULL;
+    fclose(f);
+    c->key[strcspn(c->key, "\r\n")] = '\0';
+    if (!ok || c->key[0] == '\0') {
+        fprintf(stderr, "%s: %s is empty\n", c->cmd, path);
+        return -1;
+    }
+    return 0;
+}
+
+int bss_cli_connect(bss_cli_client *c, const bss_config *cfg, const char *url_flag, const char *key_flag)
+{
+    if (url_flag != NULL) {
+        snprintf(c->url, sizeof(c->url), "%s", url_flag);
+    } else {
+        const char *host = strcmp(cfg->listen_host, "0.0.0.0") == 0 || cfg->listen_host[0] == '\0'
+                               ? "127.0.0.1"
+                               : cfg->listen_host;
+        snprintf(c->url, sizeof(c->url), strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host,
+                 cfg->listen_port);
+    }
+    if (key_flag != NULL) {
+        snprintf(c->key, sizeof(c->key), "%s", key_flag);
+        return 0;
+    }
+    return read_admin_key(c, cfg);
+}
+
+long bss_cli_call(const bss_cli_client *c, const char *method, const char *path, const char *body,
+                  size_t body_len, bss_cli_answer *a)
+{
+    char url[800], auth[200];
+    snprintf(url, sizeof(url), "%s%s", c->url, path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->key);
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return 0;
+    sink s = {.a = a, .max = c->max_answer ? c->max_answer : (1u << 20)};
+    struct curl_slist *hd = curl_slist_append(NULL, auth);
+    hd = curl_slist_append(hd, "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s > 0 ? c->timeout_s : 30L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (body != NULL) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    else if (rc == CURLE_COULDNT_CONNECT)
+        fprintf(stderr,
+                "%s: cannot reach the server at %s: is `bss serve` running? (use --url to point elsewhere)\n",
+                c->cmd, c->url);
+    else
+        fprintf(stderr, "%s: request to %s failed: %s\n", c->cmd, url, curl_easy_strerror(rc));
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+void bss_cli_answer_free(bss_cli_answer *a)
+{
+    bss_free(a->data);
+    a->data = NULL;
+    a->len = 0;
+}
+
+int bss_cli_report_error(const bss_cli_client *c, long status, const bss_cli_answer *a)
+{
+    if (status == 0)
+        return 1;
+    json_t *v = a->data ? json_loads(a->data, 0, NULL) : NULL;
+    const char *msg = v ? json_string_value(json_object_get(v, "message")) : NULL;
+    const char *field = v ? json_string_value(json_object_get(v, "field")) : NULL;
+    fprintf(stderr, "%s: the server answered %ld: %s\n", c->cmd, status,
+            msg ? msg : (a->data ? a->data : ""));
+    if (field && *field)
+        fprintf(stderr, "%s: at %s\n", c->cmd, field);
+    if (status == 401)
+        fprintf(stderr,
+                "%s: the key was refused; pass an admin key with --key or check <data-dir>/admin.key\n",
+                c->cmd);
+    if (status == 413)
+        fprintf(stderr, "%s: the request is larger than the server's --max-body; raise it\n", c->cmd);
+    json_decref(v);
+    return 1;
+}

@@ -1,0 +1,63 @@
+/*
+ * client.h: what every CLI command that talks to a running `bss serve`
+ * shares (`bss key`, `bss catalog`, ...): taking its own flags out of argv,
+ * finding the server (--url, else http://<listen> from the configuration)
+ * and the admin key (--key, else <data-dir>/admin.key), one HTTP request
+ * over libcurl, and printing the TMF error body of a refused one. Messages
+ * start with the command's name ("bss key: ...").
+ */
+#ifndef BSS_CLI_CLIENT_H
+#define BSS_CLI_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/config.h"
+
+typedef struct bss_cli_client {
+    const char *cmd;   /* "bss key": the prefix of every message */
+    long timeout_s;    /* per request */
+    size_t max_answer; /* bytes */
+    char url[600];
+    char key[128];
+} bss_cli_client;
+
+typedef struct bss_cli_answer {
+    char *data; /* NUL-terminated, bss_malloc'd; NULL when empty */
+    size_t len;
+} bss_cli_answer;
+
+/* A flag a command takes: "--url" with a value (value != NULL) or "--dry-run" without (boolean != NULL). */
+typedef struct bss_cli_flag {
+    const char *name;
+    const char **value;
+    bool *boolean;
+} bss_cli_flag;
+
+/*
+ * Removes the command's own flags (and their values) from argv, compacting
+ * it, so the rest can go to bss_config_load. -1 (message printed) when a
+ * flag that needs a value has none.
+ */
+int bss_cli_take_flags(const char *cmd, int *argc, char **argv, const bss_cli_flag *flags, size_t nflags);
+
+/*
+ * Fills url and key: url_flag, else http://<listen host:port> (0.0.0.0 ->
+ * 127.0.0.1; IPv6 bracketed); key_flag, else the first line of
+ * <data-dir>/admin.key. -1 (message printed) when no key can be had.
+ */
+int bss_cli_connect(bss_cli_client *c, const bss_config *cfg, const char *url_flag, const char *key_flag);
+
+/*
+ * One request to c->url + path with the admin key; body may be NULL.
+ * Returns the HTTP status, 0 when the server could not be reached (a
+ * message saying so is printed). Free the answer with bss_cli_answer_free.
+ */
+long bss_cli_call(const bss_cli_client *c, const char *method, const char *path, const char *body,
+                  size_t body_len, bss_cli_answer *a);
+void bss_cli_answer_free(bss_cli_answer *a);
+
+/* Prints the server's error (message, field, hints for 401/413); returns exit status 1. */
+int bss_cli_report_error(const bss_cli_client *c, long status, const bss_cli_answer *a);
+
+#endif
