@@ -487,3 +487,21 @@ int bss_tmf_handle_delete(bss_req *r)
     bss_http_write(r, job_run, job, job_done);
     return 0;
 }
+
+bss_err bss_tmf_check_period(const json_t *vf, const char *path, bss_errinfo *ei)
+{
+    if (!vf || json_is_null(vf))
+        return BSS_OK;
+    if (!json_is_object(vf))
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an object {startDateTime, endDateTime}", path);
+    char fs[160], fe[160];
+    snprintf(fs, sizeof fs, "%s.startDateTime", path);
+    snprintf(fe, sizeof fe, "%s.endDateTime", path);
+    int64_t start = INT64_MIN, end = INT64_MAX;
+    bss_err rc = bss_json_get_time(vf, "startDateTime", fs, false, &start, ei);
+    if (!rc)
+        rc = bss_json_get_time(vf, "endDateTime", fe, false, &end, ei);
+    if (!rc && start > end)
+        rc = bss_fail(ei, BSS_E_INVALID, fe, "%s is before %s", fe, fs);
+    return rc;
+}

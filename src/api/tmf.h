@@ -146,6 +146,13 @@ bss_err bss_tmf_patch_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *
                           bss_errinfo *ei);
 bss_err bss_tmf_delete_doc(const bss_tmf_ctx *ctx, const char *id, bss_errinfo *ei);
 
+/*
+ * A TMF TimePeriod at path ("validFor", "billingAccount.validFor"): absent
+ * or null is fine; otherwise an object whose startDateTime/endDateTime, when
+ * present, are RFC 3339 with start <= end. BSS_E_INVALID naming the member.
+ */
+bss_err bss_tmf_check_period(const json_t *period, const char *path, bss_errinfo *ei);
+
 /* Checks res->required on doc: BSS_E_INVALID "name is required" (field = the path). */
 bss_err bss_tmf_check_required(const bss_tmf_resource *res, const json_t *doc, bss_errinfo *ei);
 

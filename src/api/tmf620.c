@@ -114,22 +114,7 @@ static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
 
 static bss_err check_valid_for(const json_t *doc, bss_errinfo *ei)
 {
-    const json_t *vf = json_object_get(doc, "validFor");
-    if (!vf || json_is_null(vf))
-        return BSS_OK;
-    if (!json_is_object(vf))
-        return bss_fail(ei, BSS_E_INVALID, "validFor",
-                        "validFor must be an object {startDateTime, endDateTime}");
-    int64_t start = INT64_MIN, end = INT64_MAX;
-    bss_err rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &start, ei);
-    if (!rc)
-        rc = bss_json_get_time(vf, "endDateTime", "validFor.endDateTime", false, &end, ei);
-    if (rc)
-        return rc;
-    if (start > end)
-        return bss_fail(ei, BSS_E_INVALID, "validFor.endDateTime",
-                        "validFor.endDateTime is before validFor.startDateTime");
-    return BSS_OK;
+    return bss_tmf_check_period(json_object_get(doc, "validFor"), "validFor", ei);
 }
 
 /* The members that must be strings or booleans when present. */
@@ -216,6 +201,11 @@ bss_err bss_tmf620_category_prepare(const bss_tmf_ctx *ctx, json_t *doc, const j
 }
 
 /* ---- rules shared by the other catalog kinds (tmf620_int.h) ---- */
+
+bss_err bss__tmf620_check_lifecycle(json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    return check_status(doc, old, ei);
+}
 
 int bss__tmf620_state_of(const char *s)
 {

@@ -32,6 +32,14 @@ int bss__tmf620_state_of(const char *s);
  */
 bss_err bss__tmf620_common(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+/*
+ * lifecycleStatus: "In design" when absent on create (the stored one on
+ * PATCH), one of the four states (case-insensitive, stored in this
+ * spelling), changed only along the allowed transitions (BSS_E_STATE).
+ * Shared with every resource that follows the catalog's lifecycle (TMF671).
+ */
+bss_err bss__tmf620_check_lifecycle(json_t *doc, const json_t *old, bss_errinfo *ei);
+
 /* The lifecycle state of a prepared document (BSS__LC_*). */
 int bss__tmf620_doc_state(const json_t *doc);
 

@@ -41,19 +41,11 @@
 #include <strings.h>
 
 #include "api/tmf620.h"
+#include "api/tmf620_int.h"
 #include "core/json.h"
 #include "core/money.h"
 #include "core/time.h"
 
-static const char *const lifecycle_states[] = {"In design", "Active", "Retired", "Obsolete"};
-enum { ST_DESIGN, ST_ACTIVE, ST_RETIRED, ST_OBSOLETE, ST_COUNT };
-
-static const bool allowed[ST_COUNT][ST_COUNT] = {
-    [ST_DESIGN] = {[ST_DESIGN] = true, [ST_ACTIVE] = true, [ST_OBSOLETE] = true},
-    [ST_ACTIVE] = {[ST_ACTIVE] = true, [ST_RETIRED] = true},
-    [ST_RETIRED] = {[ST_RETIRED] = true, [ST_OBSOLETE] = true},
-    [ST_OBSOLETE] = {[ST_OBSOLETE] = true},
-};
 
 static const char *const channels[] = {"web", "shop", "care", "app"};
 
@@ -85,40 +77,9 @@ const bss_tmf_resource bss_tmf671_promotion = {
     BSS_TMF_NAMES("tmf671.promotion"),
 };
 
-static int state_of(const char *s)
-{
-    for (int i = 0; i < ST_COUNT; i++)
-        if (strcasecmp(s, lifecycle_states[i]) == 0)
-            return i;
-    return -1;
-}
-
 static bss_err nomem(bss_errinfo *ei)
 {
     return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-}
-
-static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    json_t *v = json_object_get(doc, "lifecycleStatus");
-    if (!v || json_is_null(v)) {
-        const json_t *ov = old ? json_object_get(old, "lifecycleStatus") : NULL;
-        if (json_object_set_new(doc, "lifecycleStatus",
-                                json_string(ov ? json_string_value(ov) : "In design")))
-            return nomem(ei);
-        v = json_object_get(doc, "lifecycleStatus");
-    }
-    int to = json_is_string(v) ? state_of(json_string_value(v)) : -1;
-    if (to < 0)
-        return bss_fail(ei, BSS_E_INVALID, "lifecycleStatus",
-                        "lifecycleStatus must be one of: In design, Active, Retired, Obsolete");
-    json_string_set(v, lifecycle_states[to]);
-    const json_t *ov = old ? json_object_get(old, "lifecycleStatus") : NULL;
-    int from = json_is_string(ov) ? state_of(json_string_value(ov)) : -1;
-    if (from >= 0 && !allowed[from][to])
-        return bss_fail(ei, BSS_E_STATE, "lifecycleStatus", "lifecycleStatus cannot change from %s to %s",
-                        lifecycle_states[from], lifecycle_states[to]);
-    return BSS_OK;
 }
 
 static bss_err check_basics(const json_t *doc, bss_errinfo *ei)
@@ -138,20 +99,7 @@ static bss_err check_basics(const json_t *doc, bss_errinfo *ei)
     const json_t *stack = json_object_get(doc, "stackable");
     if (stack && !json_is_null(stack) && !json_is_boolean(stack))
         return bss_fail(ei, BSS_E_INVALID, "stackable", "stackable must be true or false");
-    const json_t *vf = json_object_get(doc, "validFor");
-    if (!vf || json_is_null(vf))
-        return BSS_OK;
-    if (!json_is_object(vf))
-        return bss_fail(ei, BSS_E_INVALID, "validFor",
-                        "validFor must be an object {startDateTime, endDateTime}");
-    int64_t start = INT64_MIN, end = INT64_MAX;
-    bss_err rc = bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &start, ei);
-    if (!rc)
-        rc = bss_json_get_time(vf, "endDateTime", "validFor.endDateTime", false, &end, ei);
-    if (!rc && start > end)
-        rc = bss_fail(ei, BSS_E_INVALID, "validFor.endDateTime",
-                      "validFor.endDateTime is before validFor.startDateTime");
-    return rc;
+    return bss_tmf_check_period(json_object_get(doc, "validFor"), "validFor", ei);
 }
 
 /* An array of non-empty strings at member key of obj (path for errors); absent is fine. */
@@ -280,8 +228,8 @@ static bss_err scan_row(const bss_res_row *row, void *arg)
 static bss_err check_coupon_clash(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     const json_t *codes = json_object_get(doc, "couponCodes");
-    int st = state_of(json_string_value(json_object_get(doc, "lifecycleStatus")));
-    if (!ctx->db || json_array_size(codes) == 0 || (st != ST_DESIGN && st != ST_ACTIVE))
+    int st = bss__tmf620_state_of(json_string_value(json_object_get(doc, "lifecycleStatus")));
+    if (!ctx->db || json_array_size(codes) == 0 || (st != BSS__LC_DESIGN && st != BSS__LC_ACTIVE))
         return BSS_OK;
     bss_res_filter f = {.column = 1, .op = BSS_RES_EQ, .nvalues = 2};
     f.values[0] = BSS_DB_STR("In design");
@@ -393,7 +341,7 @@ bss_err bss_tmf671_promotion_prepare(const bss_tmf_ctx *ctx, json_t *doc, const 
 {
     bss_err rc = check_basics(doc, ei);
     if (!rc)
-        rc = check_status(doc, old, ei);
+        rc = bss__tmf620_check_lifecycle(doc, old, ei);
     if (!rc)
         rc = check_eligibility(doc, ei);
     if (!rc)
