@@ -139,6 +139,8 @@ static json_t *key_json(const bss_api_key *k)
     bss_json_set_time(o, "createdAt", k->created_ms);
     if (k->revoked_ms != 0)
         bss_json_set_time(o, "revokedAt", k->revoked_ms);
+    if (k->last_used_ms != 0)
+        bss_json_set_time(o, "lastUsedAt", k->last_used_ms);
     json_object_set_new(o, "active", json_boolean(k->revoked_ms == 0));
     return o;
 }

@@ -205,7 +205,8 @@ bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo
 {
     bss_db_rows *rows = NULL;
     bss_err rc = bss_db_query(
-        db, "SELECT id, name, role, prefix, created_ms, revoked_ms FROM api_key ORDER BY created_ms, id",
+        db, "SELECT id, name, role, prefix, created_ms, revoked_ms, last_used_ms FROM api_key "
+        "ORDER BY created_ms, id",
         BSS_DB_NOARGS, &rows, ei);
     if (rc != BSS_OK)
         return rc;
@@ -221,11 +222,20 @@ bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo
         copy_col(rows, 3, k.prefix, sizeof(k.prefix));
         k.created_ms = bss_db_col_int64(rows, 4);
         k.revoked_ms = bss_db_col_null(rows, 5) ? 0 : bss_db_col_int64(rows, 5);
+        k.last_used_ms = bss_db_col_null(rows, 6) ? 0 : bss_db_col_int64(rows, 6);
         fn(&k, arg);
     }
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
     return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading api keys failed");
+}
+
+bss_err bss_auth_touch(bss_db *db, const char *key_id, int64_t now_ms, bss_errinfo *ei)
+{
+    return bss_db_exec(db,
+                       "UPDATE api_key SET last_used_ms = ? WHERE id = ? "
+                       "AND (last_used_ms IS NULL OR last_used_ms < ?)",
+                       BSS_DB_ARGS(BSS_DB_I64(now_ms), BSS_DB_STR(key_id), BSS_DB_I64(now_ms)), NULL, ei);
 }
 
 bss_err bss_auth_key_lookup(bss_db *db, const char *hash_hex, bss_principal *out, bss_errinfo *ei)
@@ -288,6 +298,7 @@ bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, i
     if (e->expires_ms > now_ms && sodium_memcmp(e->hash, h, sizeof(h)) == 0) {
         a->hits++;
         *out = e->who;
+        out->looked_up = false;
         return BSS_OK;
     }
     a->misses++;
@@ -296,6 +307,7 @@ bss_err bss_auth_check(bss_auth *a, bss_db *db, const char *authz, size_t len, i
     rc = bss_auth_key_lookup(db, hex, out, ei);
     if (rc != BSS_OK)
         return rc;
+    out->looked_up = true;
     memcpy(e->hash, h, sizeof(h));
     e->who = *out;
     e->expires_ms = now_ms + a->ttl_ms;

@@ -63,6 +63,7 @@ typedef struct bss_api_key {
     char prefix[BSS_AUTH_SHOWN_PREFIX + 1];
     int64_t created_ms;
     int64_t revoked_ms; /* 0 while active */
+    int64_t last_used_ms; /* 0 if never used; accurate to about a second (bss_auth_touch) */
 } bss_api_key;
 
 /*
@@ -81,6 +82,13 @@ bss_err bss_auth_key_revoke(bss_db *db, const char *id, int64_t now_ms, bss_erri
 bss_err bss_auth_key_count(bss_db *db, int64_t *out, bss_errinfo *ei);
 /* Every key (no secrets), oldest first; fn is called once per row. */
 typedef void (*bss_auth_key_fn)(const bss_api_key *key, void *arg);
+/*
+ * Records that the key was used at now_ms (only moves forward). Called
+ * through the writer, without waiting, when a loop verifies a key against
+ * the store (at most once per key per loop per cache lifetime).
+ */
+bss_err bss_auth_touch(bss_db *db, const char *key_id, int64_t now_ms, bss_errinfo *ei);
+
 bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo *ei);
 /* The active key with this hash; BSS_E_UNAUTHORIZED if unknown or revoked. */
 bss_err bss_auth_key_lookup(bss_db *db, const char *hash_hex, bss_principal *out, bss_errinfo *ei);

@@ -397,6 +397,35 @@ static bool decode_param(h2o_mem_pool_t *pool, const char *s, size_t len, char *
     return true;
 }
 
+typedef struct touch_job {
+    char key_id[40];
+    int64_t at_ms;
+} touch_job;
+
+static bss_err touch_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    const touch_job *t = arg;
+    return bss_auth_touch(db, t->key_id, t->at_ms, ei);
+}
+
+static void touch_done(void *arg, bss_err rc, const bss_errinfo *ei)
+{
+    bss_free(arg); /* best effort: a lost "last used" is not worth an error */
+}
+
+/* A key verified against the store: note when it was used, through the writer, without waiting. */
+static void touch_key(bss_req *r, const bss_principal *who)
+{
+    if (r->app->writer == NULL)
+        return;
+    touch_job *t = bss_malloc(sizeof(*t));
+    if (t == NULL)
+        return;
+    snprintf(t->key_id, sizeof(t->key_id), "%s", who->key_id);
+    t->at_ms = bss_clock_now(&r->app->clock);
+    bss_writer_submit(r->app->writer, touch_run, t, touch_done);
+}
+
 static bool authenticate(bss_req *r)
 {
     h2o_req_t *req = r->h2o;
@@ -413,6 +442,8 @@ static bool authenticate(bss_req *r)
         return false;
     }
     r->who = who;
+    if (who->looked_up)
+        touch_key(r, who);
     if (!bss_auth_allows(r->route->roles, who->role)) {
         bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s",
                  bss_auth_role_name(who->role), r->route->method, r->route->pattern);

@@ -42,6 +42,7 @@ typedef struct bss_principal {
     char key_id[40];
     char name[128];
     unsigned role; /* exactly one BSS_ROLE_* bit */
+    bool looked_up; /* verified against the store on this request, not from the loop's cache */
 } bss_principal;
 
 typedef struct bss_loop bss_loop; /* one event loop thread: h2o context, its DB connection */

@@ -89,3 +89,18 @@ test('a revoked key is refused with 401 within 1.5 s', async () => {
   // and the admin key still works
   assert.equal((await srv.request('GET', CATEGORY)).status, 200);
 });
+
+test('the key list shows when a key was last used, and never its secret', async () => {
+  const k = await createKey('readonly');
+  let listed = (await srv.request('GET', '/admin/v1/keys')).json.find((x) => x.id === k.id);
+  assert.equal(listed.lastUsedAt, undefined, 'a fresh key was never used');
+  assert.equal(listed.key, undefined);
+  assert.equal((await srv.request('GET', CATEGORY, { key: k.key })).status, 200);
+  // recorded through the group-commit writer without holding the request: poll briefly
+  for (let i = 0; i < 50 && !listed.lastUsedAt; i++) {
+    await sleep(20);
+    listed = (await srv.request('GET', '/admin/v1/keys')).json.find((x) => x.id === k.id);
+  }
+  assert.match(listed.lastUsedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(listed.key, undefined);
+});

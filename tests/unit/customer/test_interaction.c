@@ -11,7 +11,7 @@
 #include "events/events.h"
 
 static const bss_tmf_resource *const I = &bss_interaction_resource;
-static const bss_principal agent = {"key-agent-1", "Alice Agent", BSS_ROLE_AGENT};
+static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agent", .role = BSS_ROLE_AGENT};
 
 static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out,
                   bss_errinfo *ei)

@@ -11,7 +11,7 @@
 #include "customer/ticket.h"
 
 static const bss_tmf_resource *const T = &bss_ticket_resource;
-static const bss_principal agent = {"key-agent-1", "Alice Agent", BSS_ROLE_AGENT};
+static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agent", .role = BSS_ROLE_AGENT};
 
 /* A write as the writer runs it, by the agent key, at time now. */
 static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out,
