@@ -158,8 +158,8 @@ static const seed_kind seed_kinds[] = {
 
 /* Tables the hooks of the seeded kinds read besides their own (references, bill structure). */
 static const bss_tmf_resource *const seed_also_read[] = {
-    &bss_tmf666_party_account,      &bss_tmf666_financial_account, &bss_tmf666_settlement_account,
-    &bss_tmf666_bill_format,        &bss_tmf666_billing_cycle_spec, &bss_tmf666_bill_presentation_media,
+    &bss_tmf666_party_account, &bss_tmf666_financial_account,  &bss_tmf666_settlement_account,
+    &bss_tmf666_bill_format,   &bss_tmf666_billing_cycle_spec, &bss_tmf666_bill_presentation_media,
 };
 
 typedef struct seed_job {
@@ -180,7 +180,7 @@ static void set_text(char *dst, size_t cap, const char *text)
     dst[n] = '\0';
 }
 
-/* Prefixes ei with where the failing entry is: field "customers[3].engagedParty.id", message "customer <id>: ...". */
+/* Prefixes ei with the failing entry: field "customers[3].engagedParty.id", message "customer <id>: ...". */
 static bss_err seed_error(bss_err rc, bss_errinfo *ei, const char *member, size_t index, const char *what,
                           const char *id)
 {
@@ -242,7 +242,8 @@ static bss_err seed_consent(bss_db *db, int64_t now_ms, const json_t *c, bss_err
     if (!party)
         return bss_fail(ei, BSS_E_INVALID, "partyId", "partyId is required");
     json_t *stored = NULL;
-    bss_err rc = bss_party_load(db, res, party, &stored, NULL, ei); /* the party must exist, as on the route */
+    /* the party must exist, as on the consent route */
+    bss_err rc = bss_party_load(db, res, party, &stored, NULL, ei);
     json_decref(stored);
     bss_consent_input in;
     if (!rc)
@@ -300,7 +301,8 @@ static bss_err seed_job_run(bss_db *db, void *arg, bss_errinfo *ei)
             break;
         rc = seed_consent(db, job->now_ms, c, ei);
         if (rc)
-            rc = seed_error(rc, ei, "consents", i, "consent of", json_string_value(json_object_get(c, "partyId")));
+            rc = seed_error(rc, ei, "consents", i, "consent of",
+                            json_string_value(json_object_get(c, "partyId")));
         else
             job->consents++;
     }
@@ -324,7 +326,8 @@ static bss_err seed_validate(const json_t *doc, bss_errinfo *ei)
             return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_kinds[k].kind);
     for (size_t k = 0; k < sizeof seed_also_read / sizeof seed_also_read[0]; k++)
         if (bss_resource_table_prepare(seed_also_read[k]->table) != BSS_OK)
-            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_also_read[k]->segment);
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table",
+                            seed_also_read[k]->segment);
     return BSS_OK;
 }
 

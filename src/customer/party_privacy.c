@@ -222,6 +222,12 @@ static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char 
         rc = bss_interactions_export_party(db, id, inter, ei);
     if (!rc)
         rc = bss_tickets_export_party(db, id, tickets, ei);
+    /* after erasure the records name the party by its pseudonym: they are still its records */
+    const char *pseudonym = json_string_value(json_object_get(party, "pseudonym"));
+    if (!rc && pseudonym && strcmp(pseudonym, id) != 0)
+        rc = bss_interactions_export_party(db, pseudonym, inter, ei);
+    if (!rc && pseudonym && strcmp(pseudonym, id) != 0)
+        rc = bss_tickets_export_party(db, pseudonym, tickets, ei);
     if (!rc && !(rc = bss_audit_export(db, id, &arr, ei)))
         json_object_set_new(doc, "accessAudit", arr);
     links_free(&l);
@@ -338,8 +344,13 @@ static bss_err store_related(bss_db *db, int t, json_t *doc, int64_t now_ms, bss
     bss_err rc = bss_db_exec(
         db, related_tables[t].update,
         BSS_DB_ARGS(BSS_DB_STR(text), BSS_DB_STR(name), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
+    /* the search index follows: the old name must not be findable (nor shown) any more */
     if (!rc && t == T_CUSTOMER)
         rc = bss_search_index_doc(db, "customer", id, id, doc, ei);
+    if (!rc && t == T_BILLING) {
+        const char *customer = json_string_value(json_object_get(json_object_get(doc, "customer"), "id"));
+        rc = bss_search_index_doc(db, "billingAccount", id, customer, doc, ei);
+    }
     bss_free(text);
     return rc;
 }

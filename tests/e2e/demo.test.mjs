@@ -7,12 +7,12 @@
 // theirs), consents granted and withdrawn, interactions, tickets in several
 // statuses, the customer view of a seeded customer, an accented name found
 // by its unaccented prefix, and that a second start on the same store seeds
-// nothing new.
+// nothing new; a bad demo file stops the start, naming the document.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, repoRoot } from './lib/server.mjs';
+import { startServer, repoRoot, bssBin, run, childEnv, tempDir, freePort } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -136,4 +136,32 @@ test('a second start on the same store seeds nothing new', async () => {
   const second = log.slice(log.lastIndexOf('event=demo.seed message="demo: the store already holds a catalog'));
   assert.match(second, new RegExp(`demo: the store already holds customers; left alone" customers=${file.customers.length}`));
   assert.doesNotMatch(second, /customers seeded/);
+});
+
+test('a bad demo file stops the start with the member path of the bad document', async () => {
+  // a copy of the binary in <tmp>/build/ finds <tmp>/data/demo/customers.json (and no catalog: a warning)
+  const root = tempDir('bss-demo-bad-');
+  fs.mkdirSync(path.join(root, 'build'));
+  fs.mkdirSync(path.join(root, 'data', 'demo'), { recursive: true });
+  const bin = path.join(root, 'build', 'bss');
+  fs.copyFileSync(bssBin, bin);
+  fs.chmodSync(bin, 0o755);
+  const bad = { format: 'bss-demo-customers/1', individuals: [
+    { id: '019b8d2b-0000-7000-8000-000000000001', givenName: 'Ann', familyName: 'Lee' },
+    { id: '019b8d2b-0000-7000-8000-000000000002', givenName: 'Bob', familyName: 'Lee',
+      contactMedium: [{ mediumType: 'email', characteristic: { emailAddress: 'bob@' } }] }] };
+  fs.writeFileSync(path.join(root, 'data', 'demo', 'customers.json'), JSON.stringify(bad));
+  const dataDir = path.join(root, 'var');
+  fs.mkdirSync(dataDir);
+  const r = await run(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${await freePort()}`],
+    { env: childEnv(), cwd: root });
+  assert.notEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /no data\/demo\/catalog\.json found/);
+  assert.match(r.stderr, /event=demo\.seed .*field=individuals\[1\]\.contactMedium\[0\]\.characteristic\.emailAddress/, r.stderr);
+  assert.match(r.stderr, /individual 019b8d2b-0000-7000-8000-000000000002: /);
+  // one transaction: the good first document was not kept either
+  const q = await run('sqlite3', [path.join(dataDir, 'bss.db'), 'SELECT COUNT(*) FROM tmf632_individual'], { env: process.env });
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal(q.stdout.trim(), '0');
+  fs.rmSync(root, { recursive: true, force: true });
 });
