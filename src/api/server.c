@@ -239,7 +239,24 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
 
 /* ---- set-up and tear-down (main thread) ---- */
 
-static bss_err open_listener(const char *host, int port, int *fd_out, int *bound_port, bss_errinfo *ei)
+/*
+ * SO_REUSEPORT lets every loop bind the port, but it would also let a second
+ * bss (same user) bind it and silently share the traffic with this one. So
+ * before the first bind, a plain socket (no SO_REUSEPORT, no SO_REUSEADDR)
+ * tries the address: if anything holds it, the port is in use.
+ */
+static bool port_free(const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true; /* let the real bind report it */
+    bool ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno != EADDRINUSE;
+    close(fd);
+    return ok;
+}
+
+static bss_err open_listener(const char *host, int port, bool probe, int *fd_out, int *bound_port,
+                             bss_errinfo *ei)
 {
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -249,6 +266,11 @@ static bss_err open_listener(const char *host, int port, int *fd_out, int *bound
     int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
     if (gai != 0)
         return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
+    if (probe && !port_free(res)) {
+        freeaddrinfo(res);
+        return bss_fail(ei, BSS_E_IO, "listen", "cannot listen on %s:%d: the port is in use by another process",
+                        host, port);
+    }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int on = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
@@ -417,7 +439,7 @@ static bss_err open_loops(bss_server *srv, char *addr, size_t addr_cap, bss_erri
     }
     for (size_t i = 0; i < srv->nloops; i++) {
         int fd = -1, bound = 0;
-        bss_err rc = open_listener(cfg->listen_host, port, &fd, &bound, ei);
+        bss_err rc = open_listener(cfg->listen_host, port, i == 0 && port != 0, &fd, &bound, ei);
         if (rc != BSS_OK)
             return rc;
         port = bound; /* with port 0 the first socket picks it, the others share it */

@@ -150,6 +150,18 @@ export function request(baseUrl, defaultKey, method, urlPath, { body, headers = 
  *   dataDir   reuse a data dir (default: a new temp dir)
  */
 export async function startServer(opts = {}) {
+  // Two test files may draw the same free port before either binds it; bss
+  // refuses a port another process holds ("the port is in use"): draw again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 5 || !/the port is in use/.test(String(e && e.message))) throw e;
+    }
+  }
+}
+
+async function startOnce(opts) {
   if (!fs.existsSync(bssBin)) throw new Error(`no bss binary at ${bssBin} (set BSS_BIN or build it: make asan)`);
   const be = opts.backend || backend;
   const dataDir = opts.dataDir || tempDir();
@@ -200,10 +212,13 @@ export async function startServer(opts = {}) {
       live.delete(srv);
       throw new Error(`bss serve exited during start-up (${JSON.stringify(srv.exited)}); stderr:\n${srv.tail()}`);
     }
-    try {
-      const r = await request(srv.url, null, 'GET', '/health', { timeoutMs: 1000 });
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
+    // Our own process must say it listens (so /health cannot be answered by another server's port)
+    if (srv.stderr().includes('event=http.listen')) {
+      try {
+        const r = await request(srv.url, null, 'GET', '/health', { timeoutMs: 1000 });
+        if (r.status === 200) break;
+      } catch { /* not listening yet */ }
+    }
     if (Date.now() > deadline) {
       await stopServer(srv).catch(() => {});
       throw new Error(`bss serve did not answer /health within the start timeout; stderr:\n${srv.tail()}`);
