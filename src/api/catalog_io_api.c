@@ -147,8 +147,6 @@ static void done_json(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
     if (r && rc) {
         bss_http_send_error(r, rc, ei);
     } else if (r) {
-        if (r->app->events)
-            bss_events_kick(r->app->events);
         bss_http_send_json(r, 200, job->result);
         job->result = NULL;
     }
@@ -271,8 +269,6 @@ static void import_job_bg_done(void *arg, bss_err rc, const bss_errinfo *ei)
     io_job *job = arg;
     if (rc)
         bss_log(BSS_LOG_ERROR, "catalog.import_job", "id", job->id, "error", ei ? ei->message : "", NULL);
-    if (job->app->events)
-        bss_events_kick(job->app->events);
     io_job_free(job);
 }
 

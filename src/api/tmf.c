@@ -302,8 +302,6 @@ static void job_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
     if (r && rc) {
         bss_http_send_error(r, rc, ei);
     } else if (r) {
-        if (r->app->events)
-            bss_events_kick(r->app->events);
         if (job->kind == JOB_CREATE) {
             const char *href = json_string_value(json_object_get(job->result, "href"));
             if (href)

@@ -148,18 +148,35 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
 }
 
 /* Everything after the lock: store, writer, workers, demo, catalog, events, server. */
+/* The writer's after-commit hook: one wake-up of the dispatcher per batch that recorded deliverable events.
+ */
+static void wake_dispatcher(void *arg)
+{
+    bss_events *events = arg;
+    if (bss_outbox_take_recorded())
+        bss_events_kick(events);
+}
+
 static int serve(bss_app *app, bss_errinfo *ei)
 {
     if (prepare_store(app, ei) != BSS_OK)
         return 1;
-    bss_writer_options wopt = {.window_us = app->cfg.commit_window_us, .max_batch = 256, .max_queue = 100000};
-    if (bss_writer_start(app->cfg.db_url, &app->dbopt, &wopt, &app->writer, ei) != BSS_OK)
+    /* the dispatcher first: the writer wakes it after commits, and it outlives the writer */
+    if (bss_events_start(app, &app->events, ei) != BSS_OK)
         return 1;
+    bss_writer_options wopt = {.window_us = app->cfg.commit_window_us,
+                               .max_batch = 256,
+                               .max_queue = 100000,
+                               .after_commit = wake_dispatcher,
+                               .after_commit_arg = app->events};
     int status = 0;
+    if (bss_writer_start(app->cfg.db_url, &app->dbopt, &wopt, &app->writer, ei) != BSS_OK)
+        status = 1;
     /* long work (imports, exports, bill runs): as many workers as cores, at least 2 */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int nworkers = ncpu > 2 ? (int)ncpu : 2;
-    if (bss_workers_start(app->cfg.db_url, &app->dbopt, nworkers, 10000, &app->workers, ei) != BSS_OK)
+    if (status == 0 &&
+        bss_workers_start(app->cfg.db_url, &app->dbopt, nworkers, 10000, &app->workers, ei) != BSS_OK)
         status = 1;
     if (status == 0 && app->cfg.demo && bss_demo_seed(app, ei) != BSS_OK)
         status = 1;
@@ -175,18 +192,16 @@ static int serve(bss_app *app, bss_errinfo *ei)
         if (bss_catalog_rebuild(app, &cei) != BSS_OK)
             bss_log(BSS_LOG_ERROR, "catalog.rebuild", "field", cei.field, "message", cei.message, NULL);
     }
-    if (status == 0 && bss_events_start(app, &app->events, ei) != BSS_OK)
-        status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
     bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */
     app->workers = NULL;
     bss_catalog_holder_destroy(app->catalog);
     app->catalog = NULL;
+    bss_writer_stop(app->writer); /* drains; its after-commit hook may still wake the dispatcher */
+    app->writer = NULL;
     bss_events_stop(app->events);
     app->events = NULL;
-    bss_writer_stop(app->writer);
-    app->writer = NULL;
     return status;
 }
 

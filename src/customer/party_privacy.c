@@ -495,8 +495,6 @@ static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
     if (r && rc) {
         bss_http_send_error(r, rc, ei);
     } else if (r) {
-        if (r->app->events)
-            bss_events_kick(r->app->events);
         bss_http_send_json(r, 200, job->result);
         job->result = NULL;
     }

@@ -177,6 +177,8 @@ static void run_batch(bss_writer *w, job *first, job *last, int n)
     if (rc == BSS_OK)
         w->stats.batches++;
     pthread_mutex_unlock(&w->mu);
+    if (rc == BSS_OK && w->opt.after_commit != NULL)
+        w->opt.after_commit(w->opt.after_commit_arg);
     for (job *j = first, *next; j != NULL; j = next) {
         next = j->next;
         j->done(j->done_arg, j->rc, &j->ei);
@@ -211,6 +213,8 @@ bss_err bss_writer_start(const char *url, const bss_db_options *dbopt, const bss
     w->opt.window_us = wopt && wopt->window_us >= 0 ? wopt->window_us : DEFAULT_WINDOW_US;
     w->opt.max_batch = wopt && wopt->max_batch > 0 ? wopt->max_batch : DEFAULT_MAX_BATCH;
     w->opt.max_queue = wopt && wopt->max_queue > 0 ? wopt->max_queue : DEFAULT_MAX_QUEUE;
+    w->opt.after_commit = wopt ? wopt->after_commit : NULL;
+    w->opt.after_commit_arg = wopt ? wopt->after_commit_arg : NULL;
     w->retries = dbopt && dbopt->retries >= 0 ? dbopt->retries : DEFAULT_RETRIES;
     bss_err rc = bss_db_open(url, dbopt, &w->db, ei);
     if (rc != BSS_OK) {

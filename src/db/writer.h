@@ -30,6 +30,13 @@ typedef struct bss_writer_options {
     int64_t window_us;  /* most time a batch stays open collecting jobs: 500 */
     int max_batch;      /* most jobs in one transaction: 256 */
     int max_queue;      /* jobs waiting beyond this are refused with BSS_E_BUSY: 100000 */
+    /*
+     * Called on the writer thread after every batch that committed, before
+     * the completions: e.g. to wake the event dispatcher once per batch
+     * when the batch recorded events. NULL: nothing.
+     */
+    void (*after_commit)(void *arg);
+    void *after_commit_arg;
 } bss_writer_options;
 
 /* Starts the writer thread on its own connection (opened from url with opt). */

@@ -14,6 +14,7 @@
 #define BSS_EVENTS_EVENTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "app.h"
@@ -46,6 +47,13 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
  */
 typedef bss_err (*bss_outbox_local_fn)(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                                        const char *res_key, const json_t *resource, bss_errinfo *ei);
+
+/*
+ * Whether this thread recorded an event since the last call (and clears
+ * the mark). The writer's after-commit hook uses it to wake the dispatcher
+ * once per committed batch that recorded events (src/cli/cmd_serve.c).
+ */
+bool bss_outbox_take_recorded(void);
 
 /* Starts the dispatcher thread (its own connection from app->cfg.db_url). */
 bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei);

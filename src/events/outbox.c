@@ -275,6 +275,16 @@ static const bss_outbox_local_fn local_consumers[] = {
     bss_interaction_on_event, /* src/customer/interaction.c: system interactions */
 };
 
+/* Set when this thread recorded an event that has deliveries to make (bss_outbox_take_recorded). */
+static _Thread_local bool recorded;
+
+bool bss_outbox_take_recorded(void)
+{
+    bool r = recorded;
+    recorded = false;
+    return r;
+}
+
 bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                        const char *res_key, const json_t *resource, bss_errinfo *ei)
 {
@@ -308,6 +318,8 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
             "updated_ms) VALUES (?, ?, 'pending', 0, 0, ?)",
             BSS_DB_ARGS(EV_TEXT(ids[i]), EV_TEXT(event_id), BSS_DB_I64(wall)), NULL, ei);
     bss_free(ids);
+    if (rc == BSS_OK && n > 0)
+        recorded = true; /* a subscriber waits for it: wake the dispatcher after the commit */
     for (size_t i = 0; rc == BSS_OK && i < sizeof local_consumers / sizeof local_consumers[0]; i++)
         rc = local_consumers[i](db, now_ms, api, event_type, res_key, resource, ei);
     return rc;

@@ -346,6 +346,50 @@ static void test_queue_full_and_misuse(void **state)
     assert_null(none);
 }
 
+/* after_commit runs once per committed batch, before that batch's completions, and never for a failed batch.
+ */
+typedef struct hook_state {
+    atomic_int commits;
+    wjob *watch;     /* its completion must come after the hook */
+    atomic_int seen; /* watch->completions when the hook ran */
+} hook_state;
+
+static void count_commit(void *arg)
+{
+    hook_state *h = arg;
+    atomic_fetch_add(&h->commits, 1);
+    if (h->watch)
+        atomic_store(&h->seen, atomic_load(&h->watch->completions));
+}
+
+static void test_after_commit_hook(void **state)
+{
+    dbtest_env *env = *state;
+    bss_errinfo ei;
+    assert_int_equal(bss_db_exec(env->db, "CREATE TABLE w (id BIGINT PRIMARY KEY)", BSS_DB_NOARGS, NULL, &ei),
+                     BSS_OK);
+    hook_state h = {0};
+    wjob first = {.id = 1};
+    h.watch = &first;
+    atomic_store(&h.seen, -1);
+    bss_db_options dbopt = {.busy_timeout_ms = 1000, .retries = 0};
+    bss_writer_options wopt = {
+        .window_us = 500, .max_batch = 64, .after_commit = count_commit, .after_commit_arg = &h};
+    bss_writer *w;
+    assert_int_equal(bss_writer_start(env->url, &dbopt, &wopt, &w, &ei), BSS_OK);
+    assert_int_equal(bss_writer_run(w, job_fn, &first, &ei), BSS_OK);
+    assert_int_equal(atomic_load(&h.commits), 1);
+    assert_int_equal(atomic_load(&h.seen), 0); /* the hook ran before the completion */
+    h.watch = NULL;
+    wjob busy = {.id = 2, .busy_times = 5}; /* retries 0: the batch fails with BSS_E_BUSY */
+    assert_int_equal(bss_writer_run(w, job_fn, &busy, &ei), BSS_E_BUSY);
+    assert_int_equal(atomic_load(&h.commits), 1);
+    wjob failing = {.id = 3, .fail_with = BSS_E_INVALID}; /* one job fails alone: the batch still commits */
+    assert_int_equal(bss_writer_run(w, job_fn, &failing, &ei), BSS_E_INVALID);
+    assert_int_equal(atomic_load(&h.commits), 2);
+    bss_writer_stop(w);
+}
+
 #define WRITER_TESTS(setup)                                                                                  \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_many_jobs_many_threads, setup, dbtest_teardown),                \
@@ -354,6 +398,7 @@ static void test_queue_full_and_misuse(void **state)
             cmocka_unit_test_setup_teardown(test_busy_retries_batch, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_run_and_store_busy, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_queue_full_and_misuse, setup, dbtest_teardown),             \
+            cmocka_unit_test_setup_teardown(test_after_commit_hook, setup, dbtest_teardown),                 \
     }
 
 DBTEST_MAIN(WRITER_TESTS)
