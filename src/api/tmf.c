@@ -6,7 +6,8 @@
  * hook), stores (db/resource.h) and records its event (bss_outbox_add) in
  * one transaction, and runs the kind's after_store hook there (derived
  * rows such as the search index). Reads of personal_data kinds by audited
- * keys are recorded in the access audit (customer/audit.h). The list
+ * keys are recorded in the access audit (customer/audit.h); their writes
+ * are refused when the document holds a card number (core/pan.h). The list
  * planner that splits filters between SQL and memory lives in tmf_list.c.
  */
 #include "api/tmf.h"
@@ -19,6 +20,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/pan.h"
 #include "customer/audit.h"
 #include "events/events.h"
 
@@ -118,6 +120,16 @@ static bss_err add_event(const bss_tmf_ctx *ctx, const char *what, const json_t 
     return bss_outbox_add(ctx->db, ctx->now_ms, ctx->res->api, type, ctx->res->event_key, doc, ei);
 }
 
+/*
+ * Card numbers are never stored (core/pan.h): the whole document of a
+ * personal_data kind (after the merge patch, before the prepare hook, so
+ * the field path is the client's: "note[0].text") is refused with 400.
+ */
+static bss_err check_personal(const bss_tmf_resource *res, const json_t *doc, bss_errinfo *ei)
+{
+    return res->personal_data ? bss_pan_reject_json(doc, ei) : BSS_OK;
+}
+
 bss_err bss_tmf_create_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *body, json_t **out,
                            bss_errinfo *ei)
 {
@@ -128,7 +140,9 @@ bss_err bss_tmf_create_doc(const bss_tmf_ctx *ctx, const char *id, const json_t 
     bss_err rc = new_doc(ctx, id, body, &doc, ei);
     if (rc)
         return rc;
-    if (!(rc = bss_tmf_check_required(ctx->res, doc, ei)) && ctx->res->prepare)
+    if (!(rc = bss_tmf_check_required(ctx->res, doc, ei)))
+        rc = check_personal(ctx->res, doc, ei);
+    if (!rc && ctx->res->prepare)
         rc = ctx->res->prepare(ctx, doc, NULL, ei);
     if (!rc)
         rc = bss_resource_insert(ctx->db, ctx->res->table, id, doc, ctx->now_ms, ei);
@@ -210,6 +224,8 @@ bss_err bss_tmf_patch_doc(const bss_tmf_ctx *ctx, const char *id, const json_t *
         rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
     if (!rc)
         rc = bss_tmf_check_required(ctx->res, doc, ei);
+    if (!rc)
+        rc = check_personal(ctx->res, doc, ei);
     if (!rc && ctx->res->prepare)
         rc = ctx->res->prepare(ctx, doc, old, ei);
     int kind = rc ? 0 : change_kind(ctx->res, patch, old, doc);

@@ -108,7 +108,9 @@ typedef struct bss_tmf_resource {
     /*
      * The resource holds personal data (parties, customers, contacts,
      * interactions, tickets): every read of it by an agent key is recorded
-     * in the access audit (src/customer/audit.h: who, what, when).
+     * in the access audit (src/customer/audit.h: who, what, when), and
+     * every create and patch is refused (400) if any member holds a card
+     * number (src/core/pan.h): card numbers are never stored.
      */
     bool personal_data;
     /*

@@ -4,16 +4,16 @@
  * against the store inside the write's transaction, relatedParty lists, the
  * customer an account belongs to, the account state machine, Money members
  * and balances, server-assigned account numbers, and the guard that keeps
- * card numbers (PANs) out of the store. The resource files (customer_res.c,
+ * card numbers (PANs, core/pan.h) out of the store. The resource files (customer_res.c,
  * account.c, account_other.c) call these from their prepare hooks.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/json.h"
 #include "core/money.h"
+#include "core/pan.h"
 #include "customer/account_int.h"
 #include "customer/accounts.h"
 #include "customer/contact.h"
@@ -377,85 +377,16 @@ bss_err bss__acct_number(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
     return BSS_OK;
 }
 
-/* ---- card numbers ---- */
+/* ---- card numbers (core/pan.h; api/tmf.c also checks every personal_data write) ---- */
 
 bool bss__acct_luhn(const char *digits, size_t n)
 {
-    int sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        int d = digits[n - 1 - i] - '0';
-        if (i % 2 == 1) {
-            d *= 2;
-            if (d > 9)
-                d -= 9;
-        }
-        sum += d;
-    }
-    return sum % 10 == 0;
-}
-
-/* Whether text is 13..19 digits, optionally in groups separated by single spaces or dashes, passing Luhn. */
-static bool looks_like_pan(const char *text, size_t len)
-{
-    char digits[20];
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (isdigit((unsigned char)c)) {
-            if (n == sizeof digits - 1)
-                return false;
-            digits[n++] = c;
-        } else if ((c == ' ' || c == '-') && i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1])) {
-            continue;
-        } else {
-            return false;
-        }
-    }
-    return n >= 13 && n <= 19 && bss__acct_luhn(digits, n);
-}
-
-static bool find_pan(const json_t *v, char *path, size_t cap, int depth)
-{
-    if (depth > 64)
-        return false;
-    if (json_is_string(v))
-        return looks_like_pan(json_string_value(v), json_string_length(v));
-    if (json_is_integer(v)) {
-        char buf[32];
-        int n = snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-        return n > 0 && looks_like_pan(buf, (size_t)n);
-    }
-    size_t len = strlen(path);
-    if (json_is_object(v)) {
-        const char *key;
-        json_t *child;
-        json_object_foreach((json_t *)v, key, child)
-        {
-            snprintf(path + len, cap - len, "%s%s", len ? "." : "", key);
-            if (find_pan(child, path, cap, depth + 1))
-                return true;
-        }
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *child;
-        json_array_foreach(v, i, child)
-        {
-            snprintf(path + len, cap - len, "[%zu]", i);
-            if (find_pan(child, path, cap, depth + 1))
-                return true;
-        }
-    }
-    path[len] = '\0';
-    return false;
+    return bss_pan_luhn(digits, n);
 }
 
 bss_err bss__acct_reject_pan(const json_t *doc, bss_errinfo *ei)
 {
-    char path[128] = "";
-    if (find_pan(doc, path, sizeof path, 0))
-        return bss_fail(ei, BSS_E_INVALID, path,
-                        "%s: card numbers are not stored; use a payment method token", path);
-    return BSS_OK;
+    return bss_pan_reject_json(doc, ei);
 }
 
 /* ---- plain members ---- */

@@ -79,10 +79,12 @@ bss_err bss__acct_number(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
                          bss_errinfo *ei);
 
 /*
- * The card-number guard: BSS_E_INVALID "card numbers are not stored; use a
- * payment method token" naming the first member (at any depth) whose value
- * is a string or integer of 13..19 digits (spaces and dashes between digit
- * groups allowed in strings) that passes the Luhn check.
+ * The card-number guard (bss_pan_reject_json, core/pan.h): BSS_E_INVALID
+ * "card numbers are not stored; use a payment method token" naming the
+ * first member (at any depth) whose name, string or integer value holds a
+ * card number anywhere in its text (13..19 digits, spaces and dashes
+ * between digit groups allowed, passing Luhn; ICCIDs, IMEIs, phone numbers
+ * and UUIDs excluded).
  */
 bss_err bss__acct_reject_pan(const json_t *doc, bss_errinfo *ei);
 

@@ -3,7 +3,8 @@
  * part (parse, record, list, the allows check, erasure) is plain functions
  * on a connection; the two routes at the end hand the write to the
  * group-commit writer and read on the loop's connection. A party that does
- * not exist is 404; an erased party takes no new decisions (409).
+ * not exist is 404; an erased party takes no new decisions (409). The
+ * free text of a decision never holds a card number (core/pan.h, 400).
  */
 #include "customer/consent.h"
 
@@ -16,6 +17,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/pan.h"
 #include "core/time.h"
 #include "customer/audit.h"
 #include "customer/party.h"
@@ -64,6 +66,18 @@ static bss_err pick(const json_t *body, const char *key, const char *const *tabl
     return bss_fail(ei, BSS_E_INVALID, key, "%s is required: one of %s", key, list);
 }
 
+/* The free text a consent stores (note, wordingVersion) never holds a card number (core/pan.h). */
+static bss_err reject_pan(const bss_consent_input *in, bss_errinfo *ei)
+{
+    const char *const keys[] = {"wordingVersion", "note"};
+    const char *const texts[] = {in->wording_version, in->note};
+    for (size_t i = 0; i < COUNT(keys); i++)
+        if (texts[i] && bss_pan_find(texts[i], strlen(texts[i]), NULL, NULL))
+            return bss_fail(ei, BSS_E_INVALID, keys[i],
+                            "%s: card numbers are not stored; use a payment method token", keys[i]);
+    return BSS_OK;
+}
+
 bss_err bss_consent_parse(const json_t *body, bss_consent_input *in, bss_errinfo *ei)
 {
     memset(in, 0, sizeof *in);
@@ -91,6 +105,8 @@ bss_err bss_consent_parse(const json_t *body, bss_consent_input *in, bss_errinfo
         rc = bss_fail(ei, BSS_E_INVALID, "note", "note must be a string of at most %d characters",
                       BSS_CONSENT_NOTE_MAX);
     in->note = json_string_value(note);
+    if (!rc)
+        rc = reject_pan(in, ei);
     return rc;
 }
 

@@ -109,3 +109,22 @@ test('system interactions: a customer status change is logged in its own transac
   assert.equal(s.direction, 'internal');
   assert.equal(s.relatedEntity[0].id, cust.id);
 });
+
+test('card numbers in notes are refused with the note path; an ICCID is not a card number', async () => {
+  const card = 'customer paid with 4111 1111 1111 1111';
+  const r = await srv.request('POST', PI, { key: agentKey, body: call({ note: [{ text: card }] }) });
+  assertTmfError(r, 400, assert, 'card number in a note');
+  assert.equal(r.json.field, 'note[0].text', r.text);
+  assert.match(r.json.message, /^note\[0\]\.text: card numbers are not stored; use a payment method token/);
+  const sim = 'new SIM 8931440301234567897 sent';
+  const i = await created(await srv.request('POST', PI, { key: agentKey, body: call({ note: [{ text: sim }] }) }));
+  assert.equal(i.note[0].text, sim);
+  const p = await srv.request('PATCH', `${PI}/${i.id}`, { key: agentKey, body: { note: [{ text: card }] } });
+  assertTmfError(p, 400, assert, 'card number in an appended note');
+  assert.equal(p.json.field, 'note[0].text', p.text);
+  const g = await srv.request('GET', `${PI}/${i.id}`, { key: readKey });
+  assert.deepEqual(g.json.note.map((n) => n.text), [sim]);
+  const other = await srv.request('POST', PI, { key: agentKey, body: call({ reason: 'card 5500-0000-0000-0004 declined' }) });
+  assertTmfError(other, 400, assert, 'card number in the reason');
+  assert.equal(other.json.field, 'reason', other.text);
+});

@@ -112,3 +112,24 @@ test('roles and lists: readonly reads, billing writes, filter by status and seve
   assert.ok(r.json.length >= 2, r.text);
   assert.ok(r.json.every((t) => t.severity === 'critical'));
 });
+
+test('card numbers in the description or a note are refused with the path; an ICCID is not a card number', async () => {
+  const card = 'customer paid with 4111 1111 1111 1111';
+  const cases = [
+    [ticket({ description: `charged twice, ${card}` }), 'description'],
+    [ticket({ note: [{ text: 'ok' }, { text: card }] }), 'note[1].text'],
+  ];
+  for (const [body, field] of cases) {
+    const r = await srv.request('POST', TT, { key: agentKey, body });
+    expectError(r, 400, 'INVALID', field, JSON.stringify(body));
+    assert.match(r.json.message, /card numbers are not stored; use a payment method token/);
+  }
+  const sim = 'SIM 8931440301234567897 swapped';
+  const t = await created(await srv.request('POST', TT, { key: agentKey, body: ticket({ description: sim, note: [{ text: sim }] }) }));
+  assert.equal(t.description, sim);
+  assert.equal(t.note[0].text, sim);
+  const p = await srv.request('PATCH', `${TT}/${t.id}`, { key: agentKey, body: { note: [{ text: card }] } });
+  expectError(p, 400, 'INVALID', 'note[0].text', 'card number in an appended note');
+  const g = await srv.request('GET', `${TT}/${t.id}`, { key: readKey });
+  assert.deepEqual(g.json.note.map((n) => n.text), [sim]);
+});

@@ -33,8 +33,13 @@ static void test_luhn_and_pan(void **state)
     /* too short, not Luhn, letters, E.164 phone numbers and ids pass */
     doc = js("{\"a\":\"411111111111\",\"b\":\"4111111111111112\",\"c\":\"+4915112345678\",\"d\":"
              "\"41111x1111111111\","
-             "\"e\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\",\"f\":\"4111 1111 1111 1111 \"}");
+             "\"e\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\"}");
     assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_OK);
+    json_decref(doc);
+    /* a card number inside free text is found too (core/pan.h) */
+    doc = js("{\"f\":\"4111 1111 1111 1111 \"}");
+    assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "f");
     json_decref(doc);
 }
 
