@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "customer/customer.h"
 #include "customer/interaction.h"
+#include "customer/search_int.h"
 
 /* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A); "" = word break. */
 static const char *const fold_table[0x180 - 0xC0] = {
@@ -158,7 +159,24 @@ bool bss_search_norm_phone(const char *in, char out[20])
     return nd >= 3;
 }
 
-/* Lower-cases ASCII of s into out (cap bytes, cut); returns the length. Trims spaces. */
+/*
+ * Length of the first n bytes of s without a trailing incomplete UTF-8
+ * sequence, so text cut at n bytes stays valid UTF-8 (a TEXT parameter
+ * with half a character is refused by PostgreSQL).
+ */
+static size_t utf8_cut_len(const char *s, size_t n)
+{
+    size_t j = n;
+    while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80 && n - j < 3)
+        j--;
+    if (j == 0)
+        return n;
+    unsigned char lead = (unsigned char)s[j - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return want > 1 && n - (j - 1) < want ? j - 1 : n;
+}
+
+/* Lower-cases ASCII of s into out (cap bytes, cut between characters, trimmed); returns the length. */
 static size_t lower_copy(const char *s, char *out, size_t cap)
 {
     while (*s == ' ' || *s == '\t')
@@ -166,6 +184,8 @@ static size_t lower_copy(const char *s, char *out, size_t cap)
     size_t n = 0;
     for (; s[n] && n + 1 < cap; n++)
         out[n] = (char)tolower((unsigned char)s[n]);
+    if (s[n])
+        n = utf8_cut_len(out, n);
     while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
         n--;
     out[n] = '\0';
@@ -254,6 +274,7 @@ static void display_of(const json_t *doc, const char *id, char *out, size_t cap)
         snprintf(out, cap, "%s", str_member(doc, "tradingName"));
     else
         snprintf(out, cap, "%s", id);
+    out[utf8_cut_len(out, strlen(out))] = '\0'; /* snprintf cuts at a byte */
 }
 
 /* name/value characteristics: msisdn, iccid, accountNumber (any case). */
@@ -336,6 +357,25 @@ bss_err bss_search_index_doc(bss_db *db, const char *kind, const char *id, const
         rc = bss_search_put_term(db, ts->t[i].term, ts->t[i].field, kind, id, customer_id, display, ei);
     bss_free(ts);
     return rc;
+}
+
+bss_err bss__search_doc_terms(const json_t *doc, const char *id, char *display, bss__search_term_fn fn,
+                              void *arg)
+{
+    term_set *ts = bss_calloc(1, sizeof *ts);
+    if (!ts)
+        return BSS_E_NOMEM;
+    display_of(doc, id, display, BSS_SEARCH_TERM_MAX);
+    terms_of_doc(ts, doc, id, display);
+    for (size_t i = 0; i < ts->n; i++)
+        fn(arg, ts->t[i].term, ts->t[i].field);
+    bss_free(ts);
+    return BSS_OK;
+}
+
+size_t bss__search_lower(const char *s, char *out, size_t cap)
+{
+    return lower_copy(s, out, cap);
 }
 
 /* ---- queries ---- */
