@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/money.h"
 #include "core/time.h"
 
 static const char *const op_names[] = {"eq", "gt", "gte", "lt", "lte"};
@@ -512,7 +513,11 @@ static bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
-/* Filter comparison of JSON reals is by double: these are attribute filters, never money arithmetic. */
+/*
+ * The fallback for numbers outside the exact decimal path below (more than
+ * 6 decimals, exponents, beyond 10^12): attribute filters only, never
+ * arithmetic on amounts.
+ */
 static bool parse_real(const char *s, double *out)
 {
     if (!*s || *s == ' ')
@@ -543,6 +548,11 @@ static bool number_match(const json_t *leaf, bss_query_op op, const char *value)
     double dv;
     if (json_is_integer(leaf) && parse_i64(value, &iv))
         return cmp_holds(cmp_i64(json_integer_value(leaf), iv), op);
+    /* decimals as exact int64 micro-units (how money is read): "price.value.gte=9.99" compares exactly */
+    int64_t lm, vm;
+    if (bss_money_from_json(leaf, NULL, &lm, NULL) == BSS_OK &&
+        bss_money_parse(value, strlen(value), &vm, NULL) == BSS_OK)
+        return cmp_holds(cmp_i64(lm, vm), op);
     if (!parse_real(value, &dv))
         return false;
     double lv = json_number_value(leaf);

@@ -29,7 +29,9 @@
  * parse as times (so lastUpdate=2026-01-01T00:00:00Z matches
  * "2026-01-01T00:00:00.000Z"; a ' ' that came from an unencoded '+' in an
  * offset is read back as '+'), otherwise byte-wise; numbers numerically;
- * booleans as true/false; null as "null". Objects never match.
+ * booleans as true/false; null as "null". Objects never match. Numbers with
+ * at most 6 decimals compare exactly as int64 micro-units (as money is read);
+ * others as JSON numbers.
  */
 #ifndef BSS_API_QUERY_H
 #define BSS_API_QUERY_H

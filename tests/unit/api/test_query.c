@@ -297,6 +297,16 @@ static void test_match_numbers_bools_arrays(void **state)
     assert_true(matches("r.gte=2.5", doc));
     assert_true(matches("r.lt=3", doc));
     assert_false(matches("r=x", doc));
+    /* amounts compare exactly as micro-units, like money is read */
+    const char *price = "{\"price\":{\"unit\":\"EUR\",\"value\":19.99},\"fee\":0.3,\"tiny\":1e-7}";
+    assert_true(matches("price.value=19.99", price));
+    assert_true(matches("price.value.gte=19.99&price.value.lte=19.990000", price));
+    assert_false(matches("price.value.gte=19.990001", price));
+    assert_true(matches("price.value.lt=19.990001", price));
+    assert_true(matches("fee=0.3", price));
+    assert_true(matches("fee.gt=0.299999&fee.lt=0.300001", price));
+    /* beyond 6 decimals the comparison falls back to the JSON number */
+    assert_true(matches("tiny.lt=0.0000002", price));
     assert_true(matches("ok=true", doc));
     assert_false(matches("ok=false", doc));
     assert_true(matches("no=false", doc));
