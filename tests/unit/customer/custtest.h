@@ -68,11 +68,12 @@ static inline bss_err tx_end(bss_db *db, bss_err rc)
     return rc;
 }
 
-/* Creates (id given) or patches (patch true) a document of res; out may be NULL. */
-static inline bss_err write_doc(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
-                                const char *text, json_t **out, bss_errinfo *ei)
+/* Creates (id given) or patches (patch true) a document of res at now, by who (may be NULL); out may be NULL. */
+static inline bss_err write_doc_as(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+                                   int64_t now, const bss_principal *who, const char *text, json_t **out,
+                                   bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, NOW, "http://h", NULL};
+    bss_tmf_ctx ctx = {res, db, now, "http://h", who};
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
@@ -85,6 +86,13 @@ static inline bss_err write_doc(bss_db *db, const bss_tmf_resource *res, const c
     else
         json_decref(doc);
     return rc;
+}
+
+/* write_doc_as at NOW with no principal. */
+static inline bss_err write_doc(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+                                const char *text, json_t **out, bss_errinfo *ei)
+{
+    return write_doc_as(db, res, id, patch, NOW, NULL, text, out, ei);
 }
 
 static inline json_t *must_create(bss_db *db, const bss_tmf_resource *res, const char *id, const char *text)

@@ -13,22 +13,11 @@
 static const bss_tmf_resource *const I = &bss_interaction_resource;
 static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agent", .role = BSS_ROLE_AGENT};
 
+/* A write as the writer runs it, by the agent key, at time now. */
 static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out,
                   bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {I, db, now, "http://h", &agent};
-    json_t *body = js(text), *doc = NULL;
-    bss_errinfo_clear(ei);
-    assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc =
-        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
-    rc = tx_end(db, rc);
-    json_decref(body);
-    if (out)
-        *out = doc;
-    else
-        json_decref(doc);
-    return rc;
+    return write_doc_as(db, I, id, patch, now, &agent, text, out, ei);
 }
 
 static void ok(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out)

@@ -17,19 +17,7 @@ static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agen
 static bss_err wr(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out,
                   bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {T, db, now, "http://h", &agent};
-    json_t *body = js(text), *doc = NULL;
-    bss_errinfo_clear(ei);
-    assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc =
-        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
-    rc = tx_end(db, rc);
-    json_decref(body);
-    if (out)
-        *out = doc;
-    else
-        json_decref(doc);
-    return rc;
+    return write_doc_as(db, T, id, patch, now, &agent, text, out, ei);
 }
 
 static void ok(bss_db *db, const char *id, bool patch, int64_t now, const char *text, json_t **out)
