@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "cattest.h"
+
 #include "catalog/price.h"
 #include "catalog/rate.h"
 #include "catalog/timebands.h"
@@ -27,14 +29,6 @@
 
 #include "catalog/tz.c"
 
-static json_t *parse(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("bad test JSON: %s", ei.message);
-    return v;
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -97,7 +91,7 @@ static const bss_timeband_plan *plan_cb(void *ctx, const char *id)
 static void test_timeband_at_int64_extremes(void **state)
 {
     (void)state;
-    json_t *doc = parse(PLAN);
+    json_t *doc = cat_json(PLAN);
     bss_errinfo ei;
     assert_int_equal(bss_timeband_plan_build(doc, &g_plan, &ei), BSS_OK);
     json_decref(doc);
@@ -115,7 +109,7 @@ static void test_timeband_at_int64_extremes(void **state)
                         "peak");
 
     /* the same through the rater: a usage event with start_ms = INT64_MAX */
-    json_t *pd = parse("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},"
+    json_t *pd = cat_json("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},"
                        "\"price\":{\"unit\":\"EUR\",\"value\":0.3},\"usage\":{\"service\":\"voice\","
                        "\"timeBandPlanId\":\"bands\",\"rates\":[{\"zone\":\"*\",\"band\":\"peak\","
                        "\"price\":{\"unit\":\"EUR\",\"value\":0.2}}]}}");
@@ -142,7 +136,7 @@ static bss_price *recurring(const char *period)
              "{\"priceType\":\"recurring\",\"price\":{\"unit\":\"EUR\",\"value\":9.99},"
              "\"recurringChargePeriodType\":\"%s\"}",
              period);
-    json_t *doc = parse(text);
+    json_t *doc = cat_json(text);
     bss_price *p = NULL;
     bss_errinfo ei;
     if (bss_price_build(doc, NULL, &p, &ei) != BSS_OK)

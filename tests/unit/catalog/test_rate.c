@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "cattest.h"
+
 #include "catalog/price.h"
 #include "catalog/rate.h"
 #include "core/json.h"
@@ -39,30 +41,22 @@ static const bss_timeband_plan *tb_cb(void *ctx, const char *id)
 
 static const bss_price_refs refs = {NULL, zt_cb, tb_cb};
 
-static json_t *parse(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("bad test JSON: %s", ei.message);
-    return v;
-}
 
 static int setup(void **state)
 {
     (void)state;
-    json_t *d = parse("{\"name\":\"NL\",\"kind\":\"destination\",\"defaultZone\":\"world\",\"zones\":["
+    json_t *d = cat_json("{\"name\":\"NL\",\"kind\":\"destination\",\"defaultZone\":\"world\",\"zones\":["
                       "{\"name\":\"national-fixed\",\"prefixes\":[\"31\"]},"
                       "{\"name\":\"national-mobile\",\"prefixes\":[\"316\"]},"
                       "{\"name\":\"on-net\",\"prefixes\":[\"3161234\"]},"
                       "{\"name\":\"premium\",\"prefixes\":[\"31900\",\"31906\"]},"
                       "{\"name\":\"eu\",\"prefixes\":[\"49\",\"33\"]},"
                       "{\"name\":\"world\",\"prefixes\":[]}]}");
-    json_t *r = parse("{\"name\":\"roam\",\"kind\":\"roaming\",\"zones\":["
+    json_t *r = cat_json("{\"name\":\"roam\",\"kind\":\"roaming\",\"zones\":["
                       "{\"name\":\"eu\",\"prefixes\":[\"20801\",\"26201\"]},{\"name\":\"rest\",\"prefixes\":["
                       "\"310260\"]}]}");
     json_t *b =
-        parse("{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
+        cat_json("{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
               "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\","
               "\"to\":\"20:00\"},"
               "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\","
@@ -91,7 +85,7 @@ static int teardown(void **state)
 
 static bss_price *price(const char *text)
 {
-    json_t *doc = parse(text);
+    json_t *doc = cat_json(text);
     bss_price *p = NULL;
     bss_errinfo ei;
     if (bss_price_build(doc, &refs, &p, &ei) != BSS_OK)

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "cattest.h"
+
 #include "catalog/timebands.h"
 #include "core/json.h"
 #include "core/mem.h"
@@ -24,18 +26,10 @@
 
 #define T(y, mo, d, h, mi) bss_time_from_civil(y, mo, d, h, mi, 0, 0)
 
-static json_t *doc_of(const char *text)
-{
-    json_t *doc = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &doc, &ei) != BSS_OK)
-        fail_msg("bad test JSON: %s", ei.message);
-    return doc;
-}
 
 static bss_timeband_plan *build_ok(const char *text)
 {
-    json_t *doc = doc_of(text);
+    json_t *doc = cat_json(text);
     bss_timeband_plan *p = NULL;
     bss_errinfo ei;
     if (bss_timeband_plan_build(doc, &p, &ei) != BSS_OK)
@@ -46,16 +40,12 @@ static bss_timeband_plan *build_ok(const char *text)
 
 static void build_bad(const char *text, bss_err code, const char *field, const char *message)
 {
-    json_t *doc = doc_of(text);
+    json_t *doc = cat_json(text);
     bss_timeband_plan *p = (bss_timeband_plan *)(uintptr_t)1;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    assert_int_equal(bss_timeband_plan_build(doc, &p, &ei), code);
-    assert_int_equal(ei.code, code);
+    cat_expect_error(bss_timeband_plan_build(doc, &p, &ei), &ei, code, field, message);
     assert_ptr_equal(p, (bss_timeband_plan *)(uintptr_t)1);
-    assert_string_equal(ei.field, field);
-    if (strstr(ei.message, message) == NULL)
-        fail_msg("message '%s' lacks '%s'", ei.message, message);
     json_decref(doc);
 }
 
@@ -368,7 +358,7 @@ static void test_holiday_errors(void **state)
 
 static void test_oom(void **state)
 {
-    json_t *doc = doc_of(NL);
+    json_t *doc = cat_json(NL);
     const bss_tz *tz = NULL;
     assert_int_equal(bss_tz_get("Europe/Amsterdam", &tz, NULL), BSS_OK); /* loaded once, outside the loop */
     int failures = 0;
