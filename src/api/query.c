@@ -7,12 +7,12 @@
  */
 #include "api/query.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "core/money.h"
+#include "core/parse.h"
 #include "core/time.h"
 
 static const char *const op_names[] = {"eq", "gt", "gte", "lt", "lte"};
@@ -129,18 +129,8 @@ static int op_of(const char *s, size_t len)
 /* Digits only, no sign, within [lo, hi]. */
 static bool parse_count(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
-    if (!*s || strlen(s) > 12)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
+    size_t len = strlen(s);
+    return len <= 12 && bss_parse_int64(s, len, BSS_NUM_DIGITS, lo, hi, out) == BSS_OK;
 }
 
 /* Splits raw[0..len) at ',' and decodes each piece. */
@@ -502,15 +492,7 @@ static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 
 static bool parse_i64(const char *s, int64_t *out)
 {
-    if (!*s || *s == ' ')
-        return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
+    return bss_parse_int64(s, strlen(s), BSS_NUM_SIGNED, INT64_MIN, INT64_MAX, out) == BSS_OK;
 }
 
 /*
@@ -520,15 +502,7 @@ static bool parse_i64(const char *s, int64_t *out)
  */
 static bool parse_real(const char *s, double *out)
 {
-    if (!*s || *s == ' ')
-        return false;
-    errno = 0;
-    char *end = NULL;
-    double v = strtod(s, &end);
-    if (errno || *end || v != v)
-        return false;
-    *out = v;
-    return true;
+    return bss_parse_double(s, strlen(s), out) == BSS_OK;
 }
 
 static bool string_match(const json_t *leaf, bss_query_op op, const char *value)

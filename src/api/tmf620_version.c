@@ -30,6 +30,7 @@
 #include "catalog/catalog_store.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "core/time.h"
 
 /* ---- writes ---- */
@@ -47,9 +48,8 @@ static bool changed(const json_t *doc, const json_t *old, const char *const *mem
 static int64_t version_number(const json_t *doc)
 {
     const char *v = json_string_value(json_object_get(doc, "version"));
-    char *end = NULL;
-    long long n = v ? strtoll(v, &end, 10) : 0;
-    return v && end && *end == '\0' && n > 0 ? (int64_t)n : 1;
+    int64_t n = 1;
+    return v && bss_parse_int64(v, strlen(v), BSS_NUM_DIGITS, 1, INT64_MAX - 1, &n) == BSS_OK ? n : 1;
 }
 
 /* The start of a version: validFor.startDateTime, else created_ms. */

@@ -24,17 +24,15 @@ bss_err bss_rate_one_time(const bss_price *p, int64_t *out_micros)
 
 /*
  * The instants the recurring functions accept (anchors, instants, period
- * bounds): about years -6000 to 9999, so that differences, calendar months
- * and day counts cannot overflow; outside is BSS_E_RANGE (fuzz/fuzz_price.c
- * found the overflow with a period spanning most of int64). A product's
- * active_from/active_to may be anything (INT64_MAX while active): they are
- * clamped to the period before any arithmetic.
+ * bounds) are those of core/time.h (bss_time_in_range); outside is
+ * BSS_E_RANGE (fuzz/fuzz_price.c found the overflow with a period spanning
+ * most of int64). A product's active_from/active_to may be anything
+ * (INT64_MAX while active): they are clamped to the period before any
+ * arithmetic.
  */
-#define INSTANT_LIMIT_MS INT64_C(253402300800000)
-
 static bool instant_ok(int64_t ms)
 {
-    return ms >= -INSTANT_LIMIT_MS && ms <= INSTANT_LIMIT_MS;
+    return bss_time_in_range(ms);
 }
 
 static int64_t period_start(const bss_price *p, int64_t anchor_ms, int64_t k)

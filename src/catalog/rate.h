@@ -17,9 +17,10 @@
  * connect fee, no minimum); otherwise rated = max(first, first + ceil((q -
  * first) / next) * next, minimumUnits), then the price applies to rated units
  * and the connect fee is added once.
- * Instants are accepted from year 0000 to 9999 (|ms| <= 253402300800000);
- * outside that range the functions return BSS_E_RANGE instead of
- * overflowing (an open end, INT64_MAX, stays allowed where documented).
+ * Instants are accepted within core/time.h's range (bss_time_in_range:
+ * |ms| <= BSS_TIME_MAX_MS, about years -6000 to 9999); outside it the
+ * functions return BSS_E_RANGE instead of overflowing (an open end,
+ * INT64_MAX, stays allowed where documented).
  */
 #ifndef BSS_CATALOG_RATE_H
 #define BSS_CATALOG_RATE_H

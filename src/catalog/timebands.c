@@ -43,12 +43,6 @@
 #define MAX_BANDS 255    /* distinct band names: an index fits the uint8 map */
 #define MAX_ENTRIES 4096 /* entries of "bands" */
 #define MAX_HOLIDAYS 100000
-/*
- * Instants are clamped to +-10^16 ms (about 317 million years) before the
- * zone offset is added, so that adding it cannot overflow int64 (found by
- * fuzz/fuzz_timebands.c with INT64_MIN); any real instant is far inside.
- */
-#define INSTANT_LIMIT_MS INT64_C(10000000000000000)
 
 typedef struct holiday {
     int64_t day; /* local days since 1970-01-01 */
@@ -418,10 +412,9 @@ const bss_tz *bss_timeband_plan_tz(const bss_timeband_plan *p)
 
 int bss_timeband_at(const bss_timeband_plan *p, int64_t utc_ms, const bss_tz *tz)
 {
-    if (utc_ms > INSTANT_LIMIT_MS)
-        utc_ms = INSTANT_LIMIT_MS;
-    else if (utc_ms < -INSTANT_LIMIT_MS)
-        utc_ms = -INSTANT_LIMIT_MS;
+    /* clamped (core/time.h) before the zone offset is added, so the sum cannot overflow
+     * (fuzz/fuzz_timebands.c found it with INT64_MIN) */
+    utc_ms = bss_time_clamp(utc_ms);
     int64_t local_ms = utc_ms + (int64_t)bss_tz_offset_s(tz != NULL ? tz : p->tz, utc_ms) * BSS_MS_PER_SEC;
     int64_t day = floor_div(local_ms, BSS_MS_PER_DAY);
     int minute = (int)((local_ms - day * BSS_MS_PER_DAY) / 60000);

@@ -32,6 +32,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "core/time.h"
 
 typedef enum opt_type {
@@ -117,16 +118,7 @@ static const opt *find_opt(const char *name, size_t len)
 /* Decimal digits with an optional '-', nothing else; false if not or out of [min, max]. */
 static bool parse_int64(const char *v, int64_t min, int64_t max, int64_t *out)
 {
-    const char *digits = *v == '-' ? v + 1 : v;
-    if (*digits < '0' || *digits > '9')
-        return false;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (errno != 0 || *end != '\0' || n < min || n > max)
-        return false;
-    *out = n;
-    return true;
+    return bss_parse_int64(v, strlen(v), BSS_NUM_MINUS, min, max, out) == BSS_OK;
 }
 
 static const char *parse_bool(const char *v, bool *out)

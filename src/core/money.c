@@ -25,8 +25,9 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "core/parse.h"
 
 /* ---- currencies ---- */
 
@@ -211,7 +212,9 @@ static size_t expand_exponent(const char *g, char *out, size_t cap)
     const char *e = strchr(g, 'e');
     if (e == NULL)
         return (size_t)snprintf(out, cap, "%s", g);
-    long exp10 = strtol(e + 1, NULL, 10);
+    const char *ep = e + 1;
+    int64_t exp10 = 0; /* %.15g of a finite double: within +-330 */
+    (void)bss_parse_int64_prefix(&ep, ep + strlen(ep), BSS_NUM_SIGNED, -400, 400, &exp10);
     char digits[32];
     size_t nd = 0, o = 0;
     long point = -1; /* digits before the '.' in the mantissa */
@@ -253,7 +256,8 @@ static bss_err from_real(double d, const char *field, int64_t *out, bss_errinfo 
         return bss_fail(ei, BSS_E_INVALID, field, "%s%snot a finite number", field ? field : "", sep(field));
     char g[40];
     snprintf(g, sizeof(g), "%.15g", d);
-    if (strtod(g, NULL) != d)
+    double back = 0;
+    if (bss_parse_double(g, strlen(g), &back) != BSS_OK || back != d)
         return bss_fail(ei, BSS_E_INVALID, field,
                         "%s%smore than 15 significant digits in a JSON number; send the amount as a "
                         "string (\"123.456789\") to keep it exact",
@@ -331,7 +335,8 @@ json_t *bss_money_to_json(int64_t micros)
     }
     if (significant > 15)
         return json_string(text);
-    return json_real(strtod(text, NULL));
+    double v = 0;
+    return bss_parse_double(text, strlen(text), &v) == BSS_OK ? json_real(v) : json_string(text);
 }
 
 /* ---- rounding and arithmetic ---- */

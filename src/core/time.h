@@ -17,6 +17,31 @@
 #define BSS_MS_PER_DAY INT64_C(86400000)
 
 /*
+ * The instants bss computes with: +-253402300800000 ms, about the years
+ * -6000 to 9999 (the upper bound is 10000-01-01T00:00:00Z), which holds
+ * every RFC 3339 time bss_time_parse accepts. Inside it, differences,
+ * calendar months, day counts and zone offsets cannot overflow int64.
+ * Functions that do arithmetic on instants refuse anything outside
+ * (BSS_E_RANGE: the recurring-price functions) or clamp to it (lookups that
+ * must answer, such as the time band of an instant); a product's open end
+ * (INT64_MAX) is clamped to a period before any arithmetic.
+ */
+#define BSS_TIME_MAX_MS INT64_C(253402300800000)
+#define BSS_TIME_MIN_MS (-BSS_TIME_MAX_MS)
+
+/* Whether ms lies in [BSS_TIME_MIN_MS, BSS_TIME_MAX_MS]. */
+static inline bool bss_time_in_range(int64_t ms)
+{
+    return ms >= BSS_TIME_MIN_MS && ms <= BSS_TIME_MAX_MS;
+}
+
+/* ms clamped into [BSS_TIME_MIN_MS, BSS_TIME_MAX_MS]. */
+static inline int64_t bss_time_clamp(int64_t ms)
+{
+    return ms < BSS_TIME_MIN_MS ? BSS_TIME_MIN_MS : ms > BSS_TIME_MAX_MS ? BSS_TIME_MAX_MS : ms;
+}
+
+/*
  * Parses RFC 3339: "2026-02-28T13:45:00Z", "...T13:45:00.123+02:00",
  * fractional seconds of any length (kept to ms, truncated), 't'/'z' accepted.
  * A date-only "2026-02-28" is accepted as midnight UTC. Rejects impossible

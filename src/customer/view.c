@@ -25,6 +25,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "customer/audit.h"
 #include "customer/care.h"
 #include "customer/interaction.h"
@@ -266,9 +267,8 @@ static int h_search(bss_req *r)
     if (!query_param(r, "q", q, sizeof q, &ei, &bad))
         q[0] = '\0';
     if (!bad && query_param(r, "limit", lim, sizeof lim, &ei, &bad)) {
-        char *endp = NULL;
-        long long v = strtoll(lim, &endp, 10);
-        if (endp == lim || *endp != '\0' || v < 1 || v > BSS_SEARCH_LIMIT_MAX) {
+        int64_t v = 0;
+        if (bss_parse_int64(lim, strlen(lim), BSS_NUM_DIGITS, 1, BSS_SEARCH_LIMIT_MAX, &v) != BSS_OK) {
             bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer 1..%d", BSS_SEARCH_LIMIT_MAX);
             bad = true;
         } else {

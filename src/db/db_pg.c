@@ -9,7 +9,6 @@
  * server dropped the connection while no transaction was open, the
  * statement is retried once on a fresh connection.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/parse.h"
 #include "db/db_int.h"
 
 #define CACHE_SLOTS 512 /* power of two */
@@ -259,7 +259,8 @@ static bss_err pg_exec(bss_db *db, const char *sql, const bss_db_val *args, size
         return rc;
     if (changes) {
         const char *n = PQcmdTuples(res);
-        *changes = (n && *n) ? strtoll(n, NULL, 10) : 0;
+        int64_t count = 0;
+        *changes = n && bss_parse_int64(n, strlen(n), BSS_NUM_DIGITS, 0, INT64_MAX, &count) == BSS_OK ? count : 0;
     }
     PQclear(res);
     return BSS_OK;
@@ -343,9 +344,8 @@ static int64_t pg_col_int64(bss_db_rows *rows, int col)
         return 1;
     if (strcmp(text, "f") == 0)
         return 0;
-    errno = 0;
-    long long v = strtoll(text, NULL, 10);
-    return errno ? 0 : (int64_t)v;
+    int64_t v = 0;
+    return bss_parse_int64(text, strlen(text), BSS_NUM_MINUS, INT64_MIN, INT64_MAX, &v) == BSS_OK ? v : 0;
 }
 
 static void pg_rows_close(bss_db_rows *rows)

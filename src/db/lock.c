@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "core/parse.h"
 #include "db/db.h"
 #include "db/lock.h"
 
@@ -57,9 +58,9 @@ static long holder_pid(int fd)
     if (n <= 0)
         return 0;
     buf[n] = '\0';
-    char *end;
-    long pid = strtol(buf, &end, 10);
-    return (end != buf && pid > 0) ? pid : 0;
+    const char *p = buf;
+    int64_t pid = 0;
+    return bss_parse_int64_prefix(&p, buf + n, BSS_NUM_DIGITS, 1, INT32_MAX, &pid) == BSS_OK ? (long)pid : 0;
 }
 
 static bss_err lock_file(const char *data_dir, int *fd_out, bss_errinfo *ei)

@@ -8,12 +8,12 @@
  */
 #include "db/resource.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
+#include "core/parse.h"
 #include "core/mem.h"
 #include "core/time.h"
 
@@ -312,10 +312,8 @@ bss_err bss_resource_filter_value(const bss_res_table *t, int col, const char *t
         *out = BSS_DB_STRN(text, strlen(text));
         return BSS_OK;
     case BSS_RES_INT64: {
-        errno = 0;
-        char *end = NULL;
-        long long v = strtoll(text, &end, 10);
-        if (!*text || errno || *end)
+        int64_t v = 0;
+        if (bss_parse_int64(text, strlen(text), BSS_NUM_SIGNED, INT64_MIN, INT64_MAX, &v) != BSS_OK)
             return bss_fail(ei, BSS_E_INVALID, param, "%s: '%.40s' is not an integer", param, text);
         *out = BSS_DB_I64(v);
         return BSS_OK;
