@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "api/http_int.h"
 #include "api/metrics.h"
 #include "api/router.h"
@@ -45,8 +45,7 @@ static int h_health(bss_req *r)
     int64_t now = mono_ms();
     bss_errinfo ei;
     if (now - loop->health_checked_ms >= BSS_HEALTH_RECHECK_MS) {
-        int64_t one = 0;
-        loop->health_rc = bss_db_query_int64(r->db, "SELECT 1", BSS_DB_NOARGS, &one, NULL);
+        loop->health_rc = bss_db_ping(r->db, NULL);
         loop->health_checked_ms = now;
     }
     if (loop->health_rc != BSS_OK) {

@@ -21,29 +21,11 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "auth/auth.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "db/workers.h"
 #include "db/writer.h"
-
-/* Roles of API keys: a route allows a set of them; admin is always allowed. */
-enum {
-    BSS_ROLE_ADMIN = 1u << 0,
-    BSS_ROLE_AGENT = 1u << 1,
-    BSS_ROLE_BILLING = 1u << 2,
-    BSS_ROLE_READONLY = 1u << 3,
-    BSS_ROLE_NETWORK = 1u << 4,
-};
-#define BSS_ROLES_PUBLIC 0u /* no key needed */
-#define BSS_ROLES_ANY (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK)
-#define BSS_ROLES_STAFF_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING)
-
-typedef struct bss_principal {
-    char key_id[40];
-    char name[128];
-    unsigned role; /* exactly one BSS_ROLE_* bit */
-    bool looked_up; /* verified against the store on this request, not from the loop's cache */
-} bss_principal;
 
 typedef struct bss_loop bss_loop; /* one event loop thread: h2o context, its DB connection */
 typedef struct bss_req bss_req;

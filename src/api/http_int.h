@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "api/http.h"
 #include "api/metrics.h"
 #include "api/router.h"

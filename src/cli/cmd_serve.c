@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "api/server.h"
 #include "app.h"
 #include "cli/cli.h"

@@ -16,15 +16,8 @@
 
 bool bss_care_table_exists(bss_db *db, const char *table)
 {
-    int64_t n = 0;
-    bss_err rc;
-    if (bss_db_kind(db) == BSS_DB_SQLITE)
-        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
-    else
-        rc = bss_db_query_int64(db, "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END",
-                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, NULL);
-    return rc == BSS_OK && n > 0;
+    bool exists = false;
+    return bss_db_table_exists(db, table, &exists, NULL) == BSS_OK && exists;
 }
 
 /* The set of ids one record names. */

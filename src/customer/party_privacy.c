@@ -78,22 +78,6 @@ static const struct {
      UPD_SQL("tmf666_settlement_account")},
 };
 
-static bss_err table_exists(bss_db *db, const char *table, bool *out, bss_errinfo *ei)
-{
-    int64_t n = 0;
-    bss_err rc;
-    if (bss_db_kind(db) == BSS_DB_POSTGRES)
-        rc = bss_db_query_int64(db,
-                                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? AND "
-                                "table_schema = current_schema()",
-                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
-    else
-        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
-    *out = n > 0;
-    return rc;
-}
-
 /* Whether v holds, below its top level, an object whose "id" is id. */
 static bool names_id(const json_t *v, const char *id, bool top)
 {
@@ -117,7 +101,7 @@ static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t ni
                             bss_errinfo *ei)
 {
     bool exists = false;
-    bss_err rc = table_exists(db, related_tables[t].table, &exists, ei);
+    bss_err rc = bss_db_table_exists(db, related_tables[t].table, &exists, ei);
     for (size_t k = 0; !rc && exists && k < nids; k++) {
         char pattern[160];
         snprintf(pattern, sizeof pattern, "%%\"%s\"%%", ids[k]);

@@ -181,6 +181,26 @@ bss_err bss_db_query_int64(bss_db *db, const char *sql, const bss_db_val *args, 
     return rc;
 }
 
+bss_err bss_db_ping(bss_db *db, bss_errinfo *ei)
+{
+    int64_t one = 0;
+    return bss_db_query_int64(db, "SELECT 1", BSS_DB_NOARGS, &one, ei);
+}
+
+bss_err bss_db_table_exists(bss_db *db, const char *table, bool *exists, bss_errinfo *ei)
+{
+    int64_t n = 0;
+    bss_err rc;
+    if (bss_db_kind(db) == BSS_DB_POSTGRES)
+        rc = bss_db_query_int64(db, "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei); /* the search path, as queries see it */
+    else
+        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
+    *exists = rc == BSS_OK && n > 0;
+    return rc;
+}
+
 bss_err bss_db_begin(bss_db *db, bss_errinfo *ei)
 {
     if (db->in_tx)

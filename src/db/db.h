@@ -87,6 +87,16 @@ void bss_db_rows_close(bss_db_rows *rows);                             /* NULL i
 bss_err bss_db_query_int64(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *out,
                            bss_errinfo *ei);
 
+/* Whether the store answers at all (one trivial query): BSS_OK or the store's error. */
+bss_err bss_db_ping(bss_db *db, bss_errinfo *ei);
+
+/*
+ * Whether a table exists where the connection's queries would find it (a
+ * table of a module that has not landed yet may not): *exists /out/. A
+ * catalog lookup (sqlite_master, to_regclass), no table scan.
+ */
+bss_err bss_db_table_exists(bss_db *db, const char *table, bool *exists, bss_errinfo *ei);
+
 /* Explicit transactions (prefer bss_db_tx). Nested begin is an error. */
 bss_err bss_db_begin(bss_db *db, bss_errinfo *ei);
 bss_err bss_db_commit(bss_db *db, bss_errinfo *ei);

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "api/router.h"
 #include "api/server.h"
 #include "core/mem.h"

@@ -7,7 +7,7 @@
  */
 #include "db/dbtest.h"
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "db/migrate.h"
 
 /* ---- pure ---- */

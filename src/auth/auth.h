@@ -1,8 +1,15 @@
 /*
- * auth.h: API keys (Authorization: Bearer <key>) and roles. A key is
- * "bss_" + 43 characters of URL-safe base64 (32 random bytes from
+ * auth.h: who is asking. The auth module owns API keys (Authorization:
+ * Bearer <key>), the roles a key has, and the principal (key id, name,
+ * role) every other module receives as "who" when it records who did
+ * something (a note's author, an interaction's agent, the access audit).
+ * It has no HTTP in it: the router (src/api/http.c) hands it the header
+ * value and answers 401/403 itself.
+ *
+ * A key is "bss_" + 43 characters of URL-safe base64 (32 random bytes from
  * libsodium); the store keeps only its BLAKE2b-256 hash (table api_key,
- * migration 0002_api_keys.sql) and a short prefix to recognise it by.
+ * migration 0002_api_keys.sql, auth_store.c) and a short prefix to
+ * recognise it by.
  *
  * Each event loop owns one bss_auth: a small cache of recently verified
  * keys with a 1 s lifetime, so a request costs one hash and no store read,
@@ -11,14 +18,13 @@
  * malformed, unknown or revoked key, 403 (bss_auth_allows) for a role the
  * route does not allow. admin passes every route.
  */
-#ifndef BSS_API_AUTH_H
-#define BSS_API_AUTH_H
+#ifndef BSS_AUTH_AUTH_H
+#define BSS_AUTH_AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/http.h"
 #include "core/err.h"
 #include "core/id.h"
 #include "db/db.h"
@@ -28,6 +34,25 @@
 #define BSS_AUTH_HASH_HEX_LEN 64 /* BLAKE2b-256 as hex */
 #define BSS_AUTH_SHOWN_PREFIX 8  /* "bss_AbCd": kept in the store to recognise a key */
 #define BSS_AUTH_CACHE_TTL_MS 1000
+
+/* Roles of API keys: a route allows a set of them; admin is always allowed. */
+enum {
+    BSS_ROLE_ADMIN = 1u << 0,
+    BSS_ROLE_AGENT = 1u << 1,
+    BSS_ROLE_BILLING = 1u << 2,
+    BSS_ROLE_READONLY = 1u << 3,
+    BSS_ROLE_NETWORK = 1u << 4,
+};
+#define BSS_ROLES_PUBLIC 0u /* no key needed */
+#define BSS_ROLES_ANY (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK)
+#define BSS_ROLES_STAFF_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING)
+
+typedef struct bss_principal {
+    char key_id[40];
+    char name[128];
+    unsigned role; /* exactly one BSS_ROLE_* bit */
+    bool looked_up; /* verified against the store on this request, not from the loop's cache */
+} bss_principal;
 
 /* ---- keys and roles (pure) ---- */
 
@@ -54,7 +79,7 @@ bool bss_auth_allows(unsigned route_roles, unsigned role);
 bss_err bss_auth_parse_bearer(const char *value, size_t len, const char **key, size_t *key_len,
                               bss_errinfo *ei);
 
-/* ---- the api_key table ---- */
+/* ---- the api_key table (auth_store.c) ---- */
 
 typedef struct bss_api_key {
     char id[BSS_ID_LEN + 1];
