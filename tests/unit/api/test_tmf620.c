@@ -3,7 +3,7 @@
  * required name, types, lifecycle transitions, validFor, isRoot/parentId,
  * lastUpdate) and the generic write paths of api/tmf.c that run them
  * (create, merge patch, delete, with their outbox events) on a migrated
- * store: SQLite always, PostgreSQL too when BSS_TEST_PG_URL is set.
+ * store: SQLite always, PostgreSQL too when configured (db/dbtest.h).
  */
 #include "db/dbtest.h"
 
@@ -175,22 +175,13 @@ static void test_root_and_parent_rules(void **state)
 
 /* ---- on a store ---- */
 
-static int setup_store(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
 static int setup_sqlite_store(void **state)
 {
-    return setup_store(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
 }
 static int setup_pg_store(void **state)
 {
-    return setup_store(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
 }
 
 /* The event types in the outbox, in order, joined by ','. */
@@ -351,31 +342,19 @@ static void test_content_types(void **state)
     assert_int_equal(bss_tmf_check_patch_type("text/plain", 10, &ei), BSS_E_UNSUPPORTED);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_required_and_types),
-        cmocka_unit_test(test_transitions),
-        cmocka_unit_test(test_valid_for),
-        cmocka_unit_test(test_root_and_parent_rules),
-        cmocka_unit_test(test_content_types),
-    };
-    int failed = cmocka_run_group_tests_name("rules", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_create_patch_delete, setup, dbtest_teardown),                   \
             cmocka_unit_test_setup_teardown(test_parents, setup, dbtest_teardown),                           \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_defaults),
+    cmocka_unit_test(test_required_and_types),
+    cmocka_unit_test(test_transitions),
+    cmocka_unit_test(test_valid_for),
+    cmocka_unit_test(test_root_and_parent_rules),
+    cmocka_unit_test(test_content_types),
+};
+
+DBTEST_MAIN_PURE("rules", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

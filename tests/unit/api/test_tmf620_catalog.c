@@ -2,7 +2,7 @@
  * test_tmf620_catalog.c: the TMF620 catalog kinds other than category
  * (tmf620_spec.c, tmf620_offering.c, tmf620_price.c, tmf620_tables.c,
  * tmf620_catalog.c, tmf620_version.c): shape rules without a store, then
- * on a migrated store (SQLite, and PostgreSQL when BSS_TEST_PG_URL is set)
+ * on a migrated store (SQLite, and PostgreSQL when configured, db/dbtest.h)
  * references (missing 400, retired 422), bundle cycles, add-ons, price
  * validation through catalog/price.h, zone tables and time-band plans
  * through catalog/zones.h and timebands.h, versions of Active documents and
@@ -109,22 +109,13 @@ static void test_server_version(void **state)
 
 /* ---- on a store ---- */
 
-static int setup_store(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
 static int setup_sqlite_store(void **state)
 {
-    return setup_store(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
 }
 static int setup_pg_store(void **state)
 {
-    return setup_store(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
 }
 
 static bss_err tx_end(bss_db *db, bss_err rc)
@@ -454,14 +445,6 @@ static void test_tables(void **state)
     assert_int_equal(delete_rc(db, &bss_tmf620_zone_table, "zt1", &ei), BSS_OK);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_spec_shapes),
-        cmocka_unit_test(test_server_version),
-    };
-    int failed = cmocka_run_group_tests_name("rules", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_references, setup, dbtest_teardown),                            \
@@ -471,14 +454,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_prices, setup, dbtest_teardown),                            \
             cmocka_unit_test_setup_teardown(test_tables, setup, dbtest_teardown),                            \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_spec_shapes),
+    cmocka_unit_test(test_server_version),
+};
+
+DBTEST_MAIN_PURE("rules", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -2,8 +2,8 @@
  * test_auth.c: API keys and roles. Pure parts: the key format, the hash
  * (BLAKE2b-256 test vector), the Bearer header parser with the message of
  * each refusal, role names and the role check. Store parts, on SQLite and
- * (with BSS_TEST_PG_URL) PostgreSQL: insert, lookup, list, revoke, and the
- * per-loop cache (hit within the TTL, revocation seen once it expires).
+ * PostgreSQL (db/dbtest.h): insert, lookup, list, revoke, and the per-loop
+ * cache (hit within the TTL, revocation seen once it expires).
  */
 #include "db/dbtest.h"
 
@@ -207,19 +207,9 @@ static void test_cache(void **state)
             cmocka_unit_test_setup_teardown(test_cache, setup, dbtest_teardown),                             \
     }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_key_format), cmocka_unit_test(test_hash),        cmocka_unit_test(test_roles),
-        cmocka_unit_test(test_bearer),     cmocka_unit_test(test_key_new_bad),
-    };
-    int failed = cmocka_run_group_tests_name("auth", pure, NULL, NULL);
-    const struct CMUnitTest sqlite[] = DBTEST_LIST(dbtest_setup_sqlite);
-    failed += cmocka_run_group_tests_name("auth_sqlite", sqlite, NULL, NULL);
-    if (getenv("BSS_TEST_PG_URL") != NULL) {
-        const struct CMUnitTest pg[] = DBTEST_LIST(dbtest_setup_pg);
-        failed += cmocka_run_group_tests_name("auth_postgres", pg, NULL, NULL);
-    }
-    return failed;
-}
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_key_format), cmocka_unit_test(test_hash),        cmocka_unit_test(test_roles),
+    cmocka_unit_test(test_bearer),     cmocka_unit_test(test_key_new_bad),
+};
+
+DBTEST_MAIN_PURE("auth", pure_tests, DBTEST_LIST, dbtest_setup_sqlite, dbtest_setup_pg)

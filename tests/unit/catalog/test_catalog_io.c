@@ -1,6 +1,6 @@
 /*
  * test_catalog_io.c: the catalog file (catalog/catalog_io.h) on a migrated
- * store, SQLite always and PostgreSQL when BSS_TEST_PG_URL is set: shape
+ * store, SQLite always and PostgreSQL when configured (db/dbtest.h): shape
  * checks with their exact fields, import order (a child category before its
  * parent in the file), create / unchanged / update with the changed members,
  * numbers compared by value, no write and no event on a second import, the
@@ -39,22 +39,13 @@ static const char *small =
     "\"promotions\":[{\"id\":\"promo-1\",\"name\":\"Half\",\"couponCodes\":[\"half\"],"
     "                 \"action\":{\"percentage\":50,\"cycles\":3,\"offeringIds\":[\"po-plan\"]}}]}";
 
-static int setup_store(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
 static int setup_sqlite(void **state)
 {
-    return setup_store(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
 }
 static int setup_pg(void **state)
 {
-    return setup_store(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
 }
 
 static int64_t outbox(bss_db *db)
@@ -234,19 +225,6 @@ static void test_export_round_trip(void **state)
             cmocka_unit_test_setup_teardown(test_export_round_trip, setup, dbtest_teardown),                 \
     }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {cmocka_unit_test(test_validate)};
-    int failed = cmocka_run_group_tests_name("shape", pure, NULL, NULL);
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_validate)};
+
+DBTEST_MAIN_PURE("shape", pure_tests, STORE_TESTS, setup_sqlite, setup_pg)

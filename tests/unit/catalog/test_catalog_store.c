@@ -1,6 +1,6 @@
 /*
  * test_catalog_store.c: the catalog's store functions (catalog/catalog_store.h)
- * on a migrated store, SQLite and, when BSS_TEST_PG_URL is set, PostgreSQL:
+ * on a migrated store, SQLite and, when configured (db/dbtest.h), PostgreSQL:
  * saving versions (a duplicate is 409-shaped BSS_E_CONFLICT), reading the
  * version valid at an instant (bounds [from, to), an open end, the newest of
  * overlapping versions, none, a corrupt stored document), walking the
@@ -15,22 +15,13 @@
 #define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
 #define DAY INT64_C(86400000)
 
-static int setup_store(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
 static int setup_sqlite_store(void **state)
 {
-    return setup_store(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
 }
 static int setup_pg_store(void **state)
 {
-    return setup_store(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
 }
 
 static void save(bss_db *db, const char *kind, const char *id, int64_t version, int64_t from_ms,
@@ -208,18 +199,4 @@ static void test_count_active_products(void **state)
             cmocka_unit_test_setup_teardown(test_count_active_products, setup, dbtest_teardown),             \
     }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    int failed = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        srandom((unsigned)getpid());
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -780,6 +780,7 @@ static void test_store(void **state)
         cmocka_unit_test_setup_teardown(test_store, setup, dbtest_teardown)                                  \
     }
 
+/* Its own main: the compile tests log errors only, and the run must end with nothing allocated. */
 int main(void)
 {
     bss_mem_init();
@@ -793,14 +794,7 @@ int main(void)
         cmocka_unit_test(test_split_tax),
     };
     int failed = cmocka_run_group_tests_name("compile", tests, NULL, NULL);
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(dbtest_setup_sqlite);
-    failed += cmocka_run_group_tests_name("store sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && pg[0]) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(dbtest_setup_pg);
-        srandom((unsigned)getpid());
-        failed += cmocka_run_group_tests_name("store postgres", pg_tests, NULL, NULL);
-    }
+    DBTEST_RUN(failed, STORE_TESTS, dbtest_setup_sqlite, dbtest_setup_pg);
     assert_int_equal(bss_mem_used(), 0);
     return failed;
 }

@@ -1,7 +1,7 @@
 /*
  * custtest.h: the fixture of the customer and account tests
  * (test_customer_res.c, test_account.c): a migrated store (SQLite, and
- * PostgreSQL when BSS_TEST_PG_URL is set, via db/dbtest.h), parties
+ * PostgreSQL when configured, via db/dbtest.h), parties
  * inserted straight into the TMF632 tables, and the write paths of
  * api/tmf.h run inside a transaction as the writer would, with the
  * resource's after_store hook (run by api/tmf.c).
@@ -27,22 +27,14 @@ static inline json_t *js(const char *text)
     return v;
 }
 
-static inline int setup_store(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
+/* The setups of the store tests: dbtest's fixture, migrated at NOW. */
 static inline int setup_sqlite_store(void **state)
 {
-    return setup_store(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
 }
 static inline int setup_pg_store(void **state)
 {
-    return setup_store(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
 }
 
 /* A party row as party.c would store it (only id and doc matter here). */

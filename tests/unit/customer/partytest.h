@@ -1,7 +1,7 @@
 /*
  * partytest.h: the fixture of the party tests (test_party.c,
  * test_consent.c): a migrated store (SQLite, and PostgreSQL when
- * BSS_TEST_PG_URL is set, via db/dbtest.h) and the TMF write paths of
+ * configured, via db/dbtest.h) and the TMF write paths of
  * api/tmf.h run in a transaction as the writer would.
  */
 #ifndef BSS_TESTS_UNIT_CUSTOMER_PARTYTEST_H
@@ -25,22 +25,14 @@ static inline json_t *pt_js(const char *text)
     return v;
 }
 
-static inline int pt_setup(void **state, int (*base)(void **))
-{
-    base(state);
-    dbtest_env *env = *state;
-    bss_errinfo ei;
-    if (bss_db_migrate(env->db, PT_NOW, NULL, &ei) != BSS_OK)
-        fail_msg("migrate: %s", ei.message);
-    return 0;
-}
+/* The setups of the store tests: dbtest's fixture, migrated at PT_NOW. */
 static inline int pt_setup_sqlite(void **state)
 {
-    return pt_setup(state, dbtest_setup_sqlite);
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, PT_NOW);
 }
 static inline int pt_setup_pg(void **state)
 {
-    return pt_setup(state, dbtest_setup_pg);
+    return dbtest_setup_migrated(state, dbtest_setup_pg, PT_NOW);
 }
 
 /* Creates (patch false) or patches a document of res in one transaction; out may be NULL. */

@@ -241,11 +241,6 @@ static void test_other_accounts(void **state)
     json_decref(m);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {cmocka_unit_test(test_luhn_and_pan)};
-    int failed = cmocka_run_group_tests_name("rules", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_billing_bad_input, setup, dbtest_teardown),                     \
@@ -253,14 +248,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_hierarchy, setup, dbtest_teardown),                         \
             cmocka_unit_test_setup_teardown(test_other_accounts, setup, dbtest_teardown),                    \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_luhn_and_pan)};
+
+DBTEST_MAIN_PURE("rules", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -123,21 +123,11 @@ static void test_history_and_allows(void **state)
     json_decref(all);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {cmocka_unit_test(test_parse)};
-    int failed = cmocka_run_group_tests_name("parse", pure, NULL, NULL);
-    const struct CMUnitTest sqlite_tests[] = {
-        cmocka_unit_test_setup_teardown(test_history_and_allows, pt_setup_sqlite, dbtest_teardown)};
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = {
-            cmocka_unit_test_setup_teardown(test_history_and_allows, pt_setup_pg, dbtest_teardown)};
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
+#define STORE_TESTS(setup)                                                                                   \
+    {                                                                                                        \
+        cmocka_unit_test_setup_teardown(test_history_and_allows, setup, dbtest_teardown)                     \
     }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_parse)};
+
+DBTEST_MAIN_PURE("parse", pure_tests, STORE_TESTS, pt_setup_sqlite, pt_setup_pg)

@@ -150,9 +150,6 @@ static void test_search_index(void **state)
     assert_true(n > 0);
 }
 
-int main(void)
-{
-    bss_mem_init();
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_engaged_party, setup, dbtest_teardown),                         \
@@ -160,14 +157,5 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_members, setup, dbtest_teardown),                           \
             cmocka_unit_test_setup_teardown(test_search_index, setup, dbtest_teardown),                      \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    int failed = cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -1,6 +1,6 @@
 /*
  * test_interaction.c: TMF683 party interactions (src/customer/interaction.c)
- * on a migrated store (SQLite and, with BSS_TEST_PG_URL, PostgreSQL):
+ * on a migrated store (SQLite and, via db/dbtest.h, PostgreSQL):
  * required members and enums, the channel shorthand, the agent taken from
  * the API key, references checked, notes appended, the system interactions
  * the outbox hook records in the event's transaction, and export/erasure.
@@ -242,10 +242,6 @@ static void test_export_erase(void **state)
     assert_int_equal(changed, 0);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    int failed = 0;
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_rules, setup, dbtest_teardown),                                 \
@@ -253,14 +249,5 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_system_events, setup, dbtest_teardown),                     \
             cmocka_unit_test_setup_teardown(test_export_erase, setup, dbtest_teardown),                      \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -223,28 +223,16 @@ static void test_search_and_filters(void **state)
     assert_true(n > 0);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_individual_rules),
-        cmocka_unit_test(test_organization_rules),
-    };
-    int failed = cmocka_run_group_tests_name("rules", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_duplicate_identification, setup, dbtest_teardown),              \
             cmocka_unit_test_setup_teardown(test_hierarchy, setup, dbtest_teardown),                         \
             cmocka_unit_test_setup_teardown(test_search_and_filters, setup, dbtest_teardown),                \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(pt_setup_sqlite);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(pt_setup_pg);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_individual_rules),
+    cmocka_unit_test(test_organization_rules),
+};
+
+DBTEST_MAIN_PURE("rules", pure_tests, STORE_TESTS, pt_setup_sqlite, pt_setup_pg)

@@ -1,8 +1,8 @@
 /*
  * test_search.c: the customer search (src/customer/search.c): name folding
  * (accents, ß, ł, ø, apostrophes, other scripts, cuts), phone
- * normalisation, and on a migrated store (SQLite and, with
- * BSS_TEST_PG_URL, PostgreSQL) the index kept per document and the query:
+ * normalisation, and on a migrated store (SQLite and, via
+ * db/dbtest.h, PostgreSQL) the index kept per document and the query:
  * prefix semantics on names, exact e-mail / phone / id / account number,
  * the customer of a party found through its engaged party, and bad input.
  */
@@ -218,11 +218,6 @@ static void test_bad_input(void **state)
     assert_string_equal(hits_of(db, "--", 20), "");
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {cmocka_unit_test(test_fold), cmocka_unit_test(test_phone)};
-    int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_index_and_query, setup, dbtest_teardown),                       \
@@ -232,14 +227,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_customer_of_party, setup, dbtest_teardown),                 \
             cmocka_unit_test_setup_teardown(test_bad_input, setup, dbtest_teardown),                         \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_fold), cmocka_unit_test(test_phone)};
+
+DBTEST_MAIN_PURE("pure", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

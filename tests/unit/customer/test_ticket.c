@@ -1,7 +1,7 @@
 /*
  * test_ticket.c: TMF621 trouble tickets (src/customer/ticket.c): the SLA
  * table and the status transitions as pure functions, then on a migrated
- * store (SQLite and, with BSS_TEST_PG_URL, PostgreSQL) through the write
+ * store (SQLite and, via db/dbtest.h, PostgreSQL) through the write
  * paths of api/tmf.h: required members, severity -> expectedResolutionDate,
  * illegal transitions (STATE), statusChange history, assignment on
  * inProgress, notes appended, references checked, export and erasure.
@@ -227,11 +227,6 @@ static void test_export_erase(void **state)
     assert_int_equal(bss_tickets_export_party(db, "ind-1", NULL, &ei), BSS_E_INVALID);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest pure[] = {cmocka_unit_test(test_sla_table), cmocka_unit_test(test_transitions)};
-    int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_create_rules, setup, dbtest_teardown),                          \
@@ -239,14 +234,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_notes, setup, dbtest_teardown),                             \
             cmocka_unit_test_setup_teardown(test_export_erase, setup, dbtest_teardown),                      \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_sla_table),
+    cmocka_unit_test(test_transitions),
+};
+
+DBTEST_MAIN_PURE("pure", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

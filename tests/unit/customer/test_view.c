@@ -1,6 +1,6 @@
 /*
  * test_view.c: the customer view (src/customer/view.c) on a migrated store
- * (SQLite and, with BSS_TEST_PG_URL, PostgreSQL): 404 for an unknown
+ * (SQLite and, via db/dbtest.h, PostgreSQL): 404 for an unknown
  * customer, every part present and empty when it has no data (products,
  * bills, orders and balances have no tables yet), accounts by customer,
  * open tickets only, and the 20 newest interactions, newest first.
@@ -117,23 +117,10 @@ static void test_parts(void **state)
     json_decref(v);
 }
 
-int main(void)
-{
-    bss_mem_init();
-    int failed = 0;
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_not_found_and_empty, setup, dbtest_teardown),                   \
             cmocka_unit_test_setup_teardown(test_parts, setup, dbtest_teardown),                             \
     }
-    const struct CMUnitTest sqlite_tests[] = STORE_TESTS(setup_sqlite_store);
-    failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (pg && *pg) {
-        const struct CMUnitTest pg_tests[] = STORE_TESTS(setup_pg_store);
-        failed += cmocka_run_group_tests_name("postgres", pg_tests, NULL, NULL);
-    } else {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-    }
-    return failed;
-}
+
+DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -1,6 +1,6 @@
 /*
  * test_db.c: THE store test suite. Every test below runs on SQLite and, when
- * BSS_TEST_PG_URL is set, on PostgreSQL (dbtest.h), so the SQL subset of
+ * configured, on PostgreSQL (dbtest.h), so the SQL subset of
  * db.h is proven to mean the same on both: binds of NULL, int64 extremes and
  * awkward text, placeholders inside literals, unique violations, explicit
  * transactions, savepoints, bss_db_tx retry (injected and real lock waits),

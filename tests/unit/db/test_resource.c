@@ -1,7 +1,7 @@
 /*
  * test_resource.c: the generic persistence of TMF resource documents
- * (src/db/resource.c) on SQLite and, when BSS_TEST_PG_URL is set, on
- * PostgreSQL (dbtest.h): typed columns kept in sync with the document,
+ * (src/db/resource.c) on SQLite and, when configured, on PostgreSQL
+ * (dbtest.h): typed columns kept in sync with the document,
  * optimistic updates and deletes, filtered and paged listing with totals,
  * and every error code.
  */

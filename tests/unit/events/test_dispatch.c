@@ -5,7 +5,7 @@
  * delivery to {callback}/listener/{eventType}, the envelope as body, retry
  * after a 500, dead after the last attempt, failures recorded, a hung
  * receiver not delaying a healthy one, kick, and in-flight deliveries given
- * back on stop. Runs on SQLite and, with BSS_TEST_PG_URL, on PostgreSQL.
+ * back on stop. Runs on SQLite and, via db/dbtest.h, on PostgreSQL.
  */
 #include "db/dbtest.h"
 
@@ -529,18 +529,4 @@ static void test_start_errors_and_null(void **state)
             cmocka_unit_test_setup_teardown(test_start_errors_and_null, setup, dbtest_teardown),             \
     }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest sqlite_tests[] = DISPATCH_TESTS(dbtest_setup_sqlite);
-    const struct CMUnitTest pg_tests[] = DISPATCH_TESTS(dbtest_setup_pg);
-    int failed = cmocka_run_group_tests_name("events dispatch (sqlite)", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (!pg || !*pg) {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-        return failed;
-    }
-    srandom((unsigned)getpid());
-    failed += cmocka_run_group_tests_name("events dispatch (postgres)", pg_tests, NULL, NULL);
-    return failed;
-}
+DBTEST_MAIN(DISPATCH_TESTS)

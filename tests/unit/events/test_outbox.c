@@ -3,7 +3,7 @@
  * envelope, fan-out rows created in the caller's transaction and rolled back
  * with it, the hub query filter, the callback and body checks of POST
  * {api}/hub, the listener URL rule, the retry schedule and the hub route
- * rows. Runs on SQLite and, with BSS_TEST_PG_URL, on PostgreSQL.
+ * rows. Runs on SQLite and, via db/dbtest.h, on PostgreSQL.
  */
 #include "db/dbtest.h"
 
@@ -389,18 +389,4 @@ static void test_hub_routes(void **state)
             cmocka_unit_test_setup_teardown(test_hub_routes, setup, dbtest_teardown),                        \
     }
 
-int main(void)
-{
-    bss_mem_init();
-    const struct CMUnitTest sqlite_tests[] = OUTBOX_TESTS(dbtest_setup_sqlite);
-    const struct CMUnitTest pg_tests[] = OUTBOX_TESTS(dbtest_setup_pg);
-    int failed = cmocka_run_group_tests_name("events outbox (sqlite)", sqlite_tests, NULL, NULL);
-    const char *pg = getenv("BSS_TEST_PG_URL");
-    if (!pg || !*pg) {
-        printf("postgres: skipped (BSS_TEST_PG_URL not set)\n");
-        return failed;
-    }
-    srandom((unsigned)getpid());
-    failed += cmocka_run_group_tests_name("events outbox (postgres)", pg_tests, NULL, NULL);
-    return failed;
-}
+DBTEST_MAIN(OUTBOX_TESTS)
