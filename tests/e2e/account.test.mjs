@@ -7,7 +7,7 @@
 // seeded presentation media, the other account kinds, and roles.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError } from './lib/server.mjs';
+import { startServer, assertTmfError, expectError, created } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -23,17 +23,6 @@ before(async () => {
   org = await created(await srv.request('POST', `${PARTY}/organization`, { body: { name: 'Acme Logistics', tradingName: 'Acme' } }));
   cust = await created(await srv.request('POST', CUSTOMER, { body: { name: 'Ann Lee', engagedParty: { id: ind.id } } }));
 });
-
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
-
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
 
 const owner = () => [{ id: ind.id, '@referredType': 'Individual', role: 'owner', name: 'Ann Lee' }];
 const orgOwner = () => [{ id: org.id, '@referredType': 'Organization', role: 'owner', name: 'Acme' }];

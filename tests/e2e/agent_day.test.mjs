@@ -17,7 +17,7 @@
 // of a file sequentially).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError, run, psql, sleep } from './lib/server.mjs';
+import { startServer, assertTmfError, sleep, expectError, runSql } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -57,20 +57,6 @@ const as = (method, path, body) => srv.request(method, path, { key: agent.key, b
 async function ok(r, status, what) {
   assert.equal(r.status, status, `${what}: ${r.text}`);
   return r.json;
-}
-
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
-
-async function sql(stmt) {
-  if (srv.backend === 'postgres') return psql(srv.pg.url, stmt);
-  const file = srv.dbUrl.replace(/^sqlite:/, '');
-  const r = await run('sqlite3', ['-cmd', '.timeout 5000', file, stmt], { env: process.env });
-  assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 const search = async (q) => ok(await as('GET', `/api/v1/search?q=${encodeURIComponent(q)}`), 200, `search ${q}`);
@@ -274,7 +260,7 @@ test('09:55 export: the party, consent history, the call and the tickets', async
 
 test('10:00 erase is refused while the customer is active with an active product, and after closing', async () => {
   await clock(60);
-  await sql(`INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-eloise-1', 'po-postpaid-m', 1, 'active', '${s.account.id}', '{}')`);
+  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-eloise-1', 'po-postpaid-m', 1, 'active', '${s.account.id}', '{}')`);
   const erase = () => as('POST', `${PARTY}/individual/${s.party.id}/erase`, {});
   let r = await erase();
   expectError(r, 409, 'CONFLICT', 'product', 'erase with an active product');
@@ -290,7 +276,7 @@ test('10:00 erase is refused while the customer is active with an active product
 });
 
 test('10:05 product terminated: erase succeeds', async () => {
-  await sql("UPDATE product SET status = 'terminated' WHERE id = 'prod-eloise-1'");
+  await runSql(srv, "UPDATE product SET status = 'terminated' WHERE id = 'prod-eloise-1'");
   await clock(65);
   const r = await ok(await as('POST', `${PARTY}/individual/${s.party.id}/erase`, {}), 200, 'erase');
   assert.equal(r.id, s.party.id);

@@ -9,7 +9,7 @@
 // markets or priced in another currency, on the write that causes them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError, run, psql } from './lib/server.mjs';
+import { startServer, expectError, runSql } from './lib/server.mjs';
 
 const BASE = '/tmf-api/productCatalogManagement/v4';
 const eur = (value) => ({ unit: 'EUR', value });
@@ -34,25 +34,10 @@ async function patch(seg, id, body) {
   return r.json;
 }
 
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
-
 async function bad(seg, body, status, code, field) {
   const r = await srv.request('POST', `${BASE}/${seg}`, { body });
   expectError(r, status, code, field, `POST ${seg} ${JSON.stringify(body).slice(0, 160)}`);
   return r;
-}
-
-// Runs SQL on the server's store (the product inventory has no API yet).
-async function sql(stmt) {
-  if (srv.backend === 'postgres') return psql(srv.pg.url, stmt);
-  const file = srv.dbUrl.replace(/^sqlite:/, '');
-  const r = await run('sqlite3', ['-cmd', '.timeout 5000', file, stmt], { env: process.env });
-  assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 const monthly = (value) => ({ name: 'Monthly fee', priceType: 'recurring', price: eur(value),
@@ -146,14 +131,14 @@ test('illegal lifecycle transitions are 409 STATE on lifecycleStatus', async () 
 
 test('deleting an offering that active products use is 409 naming how many', async () => {
   const o = await post('productOffering', { name: 'Plan M', productSpecification: { id: spec.id }, productOfferingPrice: [{ id: price.id }] });
-  await sql(`INSERT INTO product (id, offering_id, offering_version, status, account_id) VALUES
+  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id) VALUES
     ('e2e-p1', '${o.id}', 1, 'active', 'a1'), ('e2e-p2', '${o.id}', 1, 'active', 'a2'), ('e2e-p3', '${o.id}', 1, 'terminated', 'a3')`);
   const r = await srv.request('DELETE', `${BASE}/productOffering/${o.id}`);
   expectError(r, 409, 'CONFLICT', 'id', 'DELETE an offering in use');
   assert.match(r.json.message, /used by 2 active products/);
   expectError(await srv.request('DELETE', `${BASE}/productOfferingPrice/${price.id}`), 409, 'CONFLICT', 'id', 'DELETE a price in use');
   expectError(await srv.request('DELETE', `${BASE}/productSpecification/${spec.id}`), 409, 'CONFLICT', 'id', 'DELETE a spec in use');
-  await sql(`UPDATE product SET status = 'terminated' WHERE offering_id = '${o.id}'`);
+  await runSql(srv, `UPDATE product SET status = 'terminated' WHERE offering_id = '${o.id}'`);
   const d = await srv.request('DELETE', `${BASE}/productOffering/${o.id}`);
   assert.equal(d.status, 204, d.text);
 });

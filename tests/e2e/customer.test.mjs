@@ -5,7 +5,7 @@
 // defaults, filters on typed columns, roles, and the events of a status change.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError } from './lib/server.mjs';
+import { startServer, assertTmfError, expectError, created } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -18,17 +18,6 @@ before(async () => {
   ind = await created(await srv.request('POST', `${PARTY}/individual`, { body: { givenName: 'Ann', familyName: 'Lee' } }));
   org = await created(await srv.request('POST', `${PARTY}/organization`, { body: { name: 'Moon Football Club', tradingName: 'Moon FC' } }));
 });
-
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
-
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
 
 async function key(role) {
   const r = await srv.request('POST', '/admin/v1/keys', { body: { name: `${role}-${Date.now()}`, role } });

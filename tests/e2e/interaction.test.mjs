@@ -7,7 +7,7 @@
 // from events (a customer's status change) in the event's transaction.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError } from './lib/server.mjs';
+import { startServer, assertTmfError, created, newApiKey } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -20,22 +20,13 @@ let agentKey;
 let readKey;
 let billingKey;
 
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
-
-async function key(role, name) {
-  return (await created(await srv.request('POST', '/admin/v1/keys', { body: { name, role } }))).key;
-}
-
 before(async () => {
   srv = await startServer();
   ind = await created(await srv.request('POST', `${PARTY}/individual`, { body: { givenName: 'Ann', familyName: 'Lee' } }));
   cust = await created(await srv.request('POST', CUSTOMER, { body: { name: 'Ann Lee', engagedParty: { id: ind.id } } }));
-  agentKey = await key('agent', 'Alice Agent');
-  readKey = await key('readonly', 'Auditor');
-  billingKey = await key('billing', 'Billing Bot');
+  agentKey = await newApiKey(srv, 'agent', 'Alice Agent');
+  readKey = await newApiKey(srv, 'readonly', 'Auditor');
+  billingKey = await newApiKey(srv, 'billing', 'Billing Bot');
 });
 
 const subject = () => [{ id: cust.id, '@referredType': 'Customer', role: 'customer' }];

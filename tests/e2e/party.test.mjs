@@ -10,7 +10,7 @@
 // left in the export.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError, run, psql, sleep } from './lib/server.mjs';
+import { startServer, assertTmfError, sleep, expectError, runSql } from './lib/server.mjs';
 
 const BASE = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -25,24 +25,10 @@ async function post(path, body, key) {
   return r.json;
 }
 
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
-
 async function bad(seg, body, status, code, field) {
   const r = await srv.request('POST', `${BASE}/${seg}`, { body });
   expectError(r, status, code, field, `POST ${seg} ${JSON.stringify(body).slice(0, 160)}`);
   return r;
-}
-
-async function sql(stmt) {
-  if (srv.backend === 'postgres') return psql(srv.pg.url, stmt);
-  const file = srv.dbUrl.replace(/^sqlite:/, '');
-  const r = await run('sqlite3', ['-cmd', '.timeout 5000', file, stmt], { env: process.env });
-  assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 async function keyFor(role) {
@@ -199,13 +185,13 @@ test('export: one document with everything personal', async () => {
 });
 
 test('erase: refused while a product is active or a balance is unpaid, then done', async () => {
-  await sql(`INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-jane-1', 'o', 1, 'active', '${account.id}', '{}')`);
+  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-jane-1', 'o', 1, 'active', '${account.id}', '{}')`);
   const erase = () => srv.request('POST', `${BASE}/individual/${party.id}/erase`, { body: {} });
   let r = await erase();
   expectError(r, 409, 'CONFLICT', 'product', 'erase with an active product');
   assert.match(r.json.message, /prod-jane-1/);
   assert.match(r.json.message, /terminate/);
-  await sql("UPDATE product SET status = 'terminated' WHERE id = 'prod-jane-1'");
+  await runSql(srv, "UPDATE product SET status = 'terminated' WHERE id = 'prod-jane-1'");
   const p = await srv.request('PATCH', `${BILLING}/${account.id}`, { body: { balance: { unit: 'EUR', value: 12.5 } } });
   assert.equal(p.status, 200, p.text);
   r = await erase();

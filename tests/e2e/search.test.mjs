@@ -6,7 +6,7 @@
 // bad limit) answered 400 with the field; roles.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError } from './lib/server.mjs';
+import { startServer, assertTmfError, created } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -17,11 +17,6 @@ let ind;
 let cust;
 let acct;
 let agentKey;
-
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
 
 before(async () => {
   srv = await startServer();

@@ -7,7 +7,7 @@
 // its status and field, and roles (billing may write tickets).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError } from './lib/server.mjs';
+import { startServer, assertTmfError, expectError, created, newApiKey } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -19,34 +19,19 @@ let agentKey;
 let billingKey;
 let readKey;
 
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
-
-async function key(role, name) {
-  return (await created(await srv.request('POST', '/admin/v1/keys', { body: { name, role } }))).key;
-}
-
 before(async () => {
   srv = await startServer({ args: ['--test-clock-start', '2026-03-02T09:00:00Z'], testClock: true });
   const ind = await created(await srv.request('POST', `${PARTY}/individual`, { body: { givenName: 'Ann', familyName: 'Lee' } }));
   cust = await created(await srv.request('POST', CUSTOMER, { body: { name: 'Ann Lee', engagedParty: { id: ind.id } } }));
-  agentKey = await key('agent', 'Alice Agent');
-  billingKey = await key('billing', 'Bea Billing');
-  readKey = await key('readonly', 'Auditor');
+  agentKey = await newApiKey(srv, 'agent', 'Alice Agent');
+  billingKey = await newApiKey(srv, 'billing', 'Bea Billing');
+  readKey = await newApiKey(srv, 'readonly', 'Auditor');
 });
 
 const ticket = (extra = {}) => ({
   description: 'No mobile data since Monday', ticketType: 'complaint', severity: 'major',
   relatedParty: [{ id: cust.id, '@referredType': 'Customer', role: 'customer' }], ...extra,
 });
-
-function expectError(r, status, code, field, what) {
-  assertTmfError(r, status, assert, what);
-  assert.equal(r.json.code, code, `${what}: ${r.text}`);
-  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
-}
 
 test('SLA due time from severity', async () => {
   const want = { critical: '2026-03-02T13:00:00.000Z', major: '2026-03-03T09:00:00.000Z',

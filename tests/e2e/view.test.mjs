@@ -7,7 +7,7 @@
 // an agent key are recorded in the access audit; roles.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError, sleep } from './lib/server.mjs';
+import { startServer, assertTmfError, sleep, created } from './lib/server.mjs';
 
 const PARTY = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -18,11 +18,6 @@ const PARTS = ['accounts', 'subscriptions', 'balances', 'lastBills', 'openOrders
 
 let srv;
 let agentKey;
-
-async function created(r) {
-  assert.equal(r.status, 201, r.text);
-  return r.json;
-}
 
 async function newCustomer(given) {
   const ind = await created(await srv.request('POST', `${PARTY}/individual`, { body: { givenName: given, familyName: 'Lee' } }));

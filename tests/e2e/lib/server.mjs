@@ -6,6 +6,9 @@
 // Every server is stopped when its test file ends, even on failure; its
 // stderr goes to a file whose tail is printed when a test fails, and a
 // sanitizer report in it (or an unexpected exit) fails the test.
+// At the end: the assertions and helpers the test files share (assertTmfError,
+// expectError, created, runSql, newApiKey).
+import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -296,6 +299,36 @@ export function assertTmfError(res, status, assert, what = '') {
   }
   assert.equal(String(res.json.status), String(status), `${p}error body status: ${res.text}`);
   assert.ok((res.headers['content-type'] || '').includes('json'), `error content-type: ${res.headers['content-type']}`);
+}
+
+// A TMF error (assertTmfError) with that code and, unless field is undefined, that field.
+export function expectError(r, status, code, field, what) {
+  assertTmfError(r, status, assert, what);
+  assert.equal(r.json.code, code, `${what}: ${r.text}`);
+  if (field !== undefined) assert.equal(r.json.field, field, `${what}: ${r.text}`);
+}
+
+// The body of a 201 answer.
+export async function created(r) {
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+// ---- helpers shared by the test files ----
+
+// Runs SQL on srv's store, for what has no API yet (the product inventory): psql on
+// PostgreSQL, sqlite3 on SQLite. Returns stdout, trimmed.
+export async function runSql(srv, stmt) {
+  if (srv.backend === 'postgres') return psql(srv.pg.url, stmt);
+  const file = srv.dbUrl.replace(/^sqlite:/, '');
+  const r = await run('sqlite3', ['-cmd', '.timeout 5000', file, stmt], { env: process.env });
+  assert.equal(r.code, 0, `sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// A new API key on srv (POST /admin/v1/keys as admin, 201 expected): the key itself.
+export async function newApiKey(srv, role, name) {
+  return (await created(await srv.request('POST', '/admin/v1/keys', { body: { name, role } }))).key;
 }
 
 export const CATEGORY = '/tmf-api/productCatalogManagement/v4/category';
