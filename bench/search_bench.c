@@ -31,7 +31,6 @@
 #include "core/mem.h"
 #include "core/time.h"
 #include "customer/customer.h"
-#include "customer/search.h"
 #include "db/db.h"
 #include "db/migrate.h"
 

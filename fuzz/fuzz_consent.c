@@ -12,7 +12,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/consent.h"
+#include "customer/customer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/contact.h"
+#include "customer/customer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

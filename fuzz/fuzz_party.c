@@ -17,9 +17,8 @@
 #include "api/tmf.h"
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/accounts.h"
-#include "customer/party.h"
-#include "customer/search_int.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,35 +49,35 @@ static void finish(json_t *doc)
 }
 
 typedef struct target {
-    const bss_tmf_resource *res;
+    const bss_doc_kind *res;
     const char *stored;
 } target;
 
 static const target targets[] = {
-    {&bss_tmf632_individual,
+    {&bss_individual_kind,
      "{\"id\":\"019b8d2b-8c00-7001-b093-336a6d1c8347\",\"href\":\"http://h/i\",\"@type\":\"Individual\","
      "\"givenName\":\"Jane\",\"familyName\":\"Doe\",\"status\":\"initialized\","
      "\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":\"jane@example.com\"}"
      "}]}"},
-    {&bss_tmf632_organization,
+    {&bss_organization_kind,
      "{\"id\":\"019b8d2b-8c00-7001-b093-336a6d1c8348\",\"href\":\"http://h/o\",\"@type\":\"Organization\","
      "\"tradingName\":\"Acme\",\"status\":\"initialized\"}"},
-    {&bss_tmf629_customer,
+    {&bss_customer_kind,
      "{\"id\":\"019b8d2b-8c00-7001-b093-336a6d1c8349\",\"href\":\"http://h/c\",\"@type\":\"Customer\","
      "\"name\":\"Jane Doe\",\"status\":\"Approved\",\"engagedParty\":{\"id\":"
      "\"019b8d2b-8c00-7001-b093-336a6d1c8347\",\"@referredType\":\"Individual\"}}"},
-    {&bss_tmf666_billing_account,
+    {&bss_billing_account_kind,
      "{\"id\":\"019b8d2b-8c00-7001-b093-336a6d1c834a\",\"href\":\"http://h/b\",\"@type\":\"BillingAccount\","
      "\"name\":\"Jane's "
      "bills\",\"currency\":\"EUR\",\"relatedParty\":[{\"id\":\"019b8d2b-8c00-7001-b093-336a6d1c8349\","
      "\"role\":\"owner\",\"@referredType\":\"Customer\"}]}"},
 };
 
-static void run(const bss_tmf_resource *res, json_t *doc, const json_t *old)
+static void run(const bss_doc_kind *res, json_t *doc, const json_t *old)
 {
-    bss_tmf_ctx ctx = {res, NULL, INT64_C(1767225600000), "http://h", NULL};
+    bss_doc_ctx ctx = {res, NULL, INT64_C(1767225600000), "http://h", NULL};
     bss_errinfo ei;
-    bss_err rc = bss_tmf_check_required(res, doc, &ei);
+    bss_err rc = bss_doc_check_required(res, doc, &ei);
     if (!rc)
         rc = res->prepare(&ctx, doc, old, &ei);
     if (!input_error(rc))
@@ -112,14 +111,14 @@ static void one(const target *t, const json_t *body)
 static void self_check(void)
 {
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
-        const bss_tmf_resource *res = targets[i].res;
-        bss_tmf_ctx ctx = {res, NULL, INT64_C(1767225600000), "http://h", NULL};
+        const bss_doc_kind *res = targets[i].res;
+        bss_doc_ctx ctx = {res, NULL, INT64_C(1767225600000), "http://h", NULL};
         json_t *old = NULL, *doc = NULL;
         bss_errinfo ei;
         bss_err rc = bss_json_parse(targets[i].stored, strlen(targets[i].stored), &old, &ei);
         if (!rc) {
             doc = json_deep_copy(old);
-            rc = bss_tmf_check_required(res, doc, &ei);
+            rc = bss_doc_check_required(res, doc, &ei);
         }
         if (!rc)
             rc = res->prepare(&ctx, doc, old, &ei);

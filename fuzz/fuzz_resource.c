@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "api/tmf.h"
-#include "api/tmf620.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 
@@ -50,14 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(body);
         return 0;
     }
-    bss_tmf_ctx ctx = {&bss_tmf620_category, NULL, INT64_C(1767225600000), "http://h", NULL};
+    bss_doc_ctx ctx = {&bss_category_kind, NULL, INT64_C(1767225600000), "http://h", NULL};
 
     /* as a POST body */
     json_t *doc = json_deep_copy(body);
     if (doc && json_object_set_new(doc, "id", json_string("0190f2c4-8d4e-7abc-9def-0123456789ff")) == 0) {
-        rc = bss_tmf_check_required(&bss_tmf620_category, doc, &ei);
+        rc = bss_doc_check_required(&bss_category_kind, doc, &ei);
         if (!rc)
-            rc = bss_tmf620_category_prepare(&ctx, doc, NULL, &ei);
+            rc = bss_category_kind.prepare(&ctx, doc, NULL, &ei);
         if (!input_error(rc))
             abort();
         if (!rc)
@@ -70,9 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bss_json_parse(stored, sizeof stored - 1, &old, NULL) == BSS_OK) {
         doc = json_deep_copy(old);
         if (doc && bss_json_merge_patch(doc, body) == BSS_OK) {
-            rc = bss_tmf_check_required(&bss_tmf620_category, doc, &ei);
+            rc = bss_doc_check_required(&bss_category_kind, doc, &ei);
             if (!rc)
-                rc = bss_tmf620_category_prepare(&ctx, doc, old, &ei);
+                rc = bss_category_kind.prepare(&ctx, doc, old, &ei);
             if (!input_error(rc))
                 abort();
             if (!rc)

@@ -22,8 +22,8 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/search.h"
-#include "customer/search_int.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * admin.c: the operational routes of bss serve (bss_admin_register_routes):
+ * admin.c: the operational routes of bss serve (bss_admin_routes):
  *   GET  /health              public; 200 {"status":"ok","version","db"} or 503
  *   GET  /metrics             public (Prometheus scrapers rarely carry keys;
  *                             keep the port off the internet, see docs/operations.md)
@@ -19,6 +19,7 @@
 #include "api/http_int.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/routes.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "events/events.h"
@@ -289,7 +290,7 @@ static const bss_route clock_routes[] = {
     {"PUT", "/admin/v1/clock", h_clock_put, BSS_ROLE_ADMIN, "admin.clock.put", NULL},
 };
 
-bss_err bss_admin_register_routes(bss_router *rt, const bss_app *app)
+bss_err bss_admin_routes(bss_router *rt, const bss_app *app)
 {
     for (size_t i = 0; i < sizeof(admin_routes) / sizeof(admin_routes[0]); i++) {
         bss_err rc = bss_router_add(rt, &admin_routes[i]);

@@ -15,6 +15,8 @@
 #include "api/http_int.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -222,6 +224,20 @@ void bss_http_send_error(bss_req *r, bss_err code, const bss_errinfo *ei)
         bss_log(BSS_LOG_ERROR, "http.error", "route", r->route ? r->route->name : "-", "code",
                 bss_errname(code), "message", ei && ei->message[0] ? ei->message : bss_strerror(code), NULL);
     bss_http_send_json(r, e->status, bss_errmap_body(code, ei, r->app->base_url));
+}
+
+void bss_http_send_fail(bss_req *r, bss_err code, const char *field, const char *fmt, ...)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    ei.code = code;
+    if (field)
+        snprintf(ei.field, sizeof ei.field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ei.message, sizeof ei.message, fmt, ap);
+    va_end(ap);
+    bss_http_send_error(r, code, &ei);
 }
 
 /* ---- deferred writes ---- */

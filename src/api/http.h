@@ -5,7 +5,7 @@
  * with exactly one bss_http_send_* call, or handing a write to the
  * group-commit writer with bss_http_write and answering in its completion.
  *
- * Routes are table rows (bss_route); each module exports its tables and
+ * Routes are table rows (bss_route); each API file registers its rows and
  * src/api/routes.c lists them. A route declares the roles it allows; the
  * router authenticates (Authorization: Bearer <key>) and checks the role
  * before the handler runs, answering 401/403 itself. Errors are rendered
@@ -79,6 +79,9 @@ void bss_http_send_text(bss_req *r, int status, const char *content_type, const 
 void bss_http_send_empty(bss_req *r, int status);
 /* The TMF error body for code (status from the errmap table), message and field from ei if given. */
 void bss_http_send_error(bss_req *r, bss_err code, const bss_errinfo *ei);
+/* The same with a message made here: bss_http_send_fail(r, BSS_E_INVALID, "limit", "limit must be ..."). */
+void bss_http_send_fail(bss_req *r, bss_err code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The HTTP status for an error code (errmap table). */
 int bss_http_status_of(bss_err code);
 

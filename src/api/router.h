@@ -1,6 +1,7 @@
 /*
- * router.h: the route table of the HTTP server. Modules add their rows at
- * start-up (src/api/routes.c calls each module's register function); the
+ * router.h: the route table of the HTTP server. The API files of src/api
+ * add their rows at start-up (src/api/routes.c calls each one's
+ * registration function, routes.h); the
  * server matches method + path to a row and its path parameters. Literal
  * segments win over {param} segments. A path that matches no pattern is 404;
  * a path that matches with another method is 405 with an Allow header.
@@ -36,12 +37,7 @@ typedef struct bss_route_match {
 bss_err bss_router_match(const bss_router *rt, const char *method, size_t method_len, const char *path,
                          size_t path_len, bss_route_match *out);
 
-/* Adds every module's routes (src/api/routes.c). */
+/* Adds every API's routes (src/api/routes.c: the tables of routes.h). */
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app);
-
-/* Each module's register function, called by bss_routes_register_all. */
-bss_err bss_admin_register_routes(bss_router *rt, const bss_app *app);   /* src/api/admin.c */
-bss_err bss_tmf620_register_routes(bss_router *rt);                      /* src/api/tmf620.c */
-bss_err bss_hub_register_routes(bss_router *rt, const char *api, const char *base); /* src/events/hub.c */
 
 #endif

@@ -1,394 +1,209 @@
 /*
- * tmf620.c: TMF620 Product Catalog Management v4 resources. Each resource
- * is a bss_tmf_resource row (api/tmf.h does the HTTP and storage) plus its
- * domain hook. This file has the category, at
- * /tmf-api/productCatalogManagement/v4/category, stored in tmf620_category
- * (migration 0003) with typed columns name and lifecycle_status; the rules
- * every catalog document shares (tmf620_int.h: lifecycle, validFor,
- * version, references); and the registration of every TMF620 resource
- * (the others live in tmf620_catalog.c, tmf620_spec.c, tmf620_offering.c,
- * tmf620_price.c and tmf620_tables.c).
+ * tmf620.c: TMF620 Product Catalog Management v4 over HTTP: the bindings
+ * of the catalog's document kinds (catalog/catalog.h) to their paths and
+ * roles, and the reads "as of" an instant of the versioned kinds
+ * (productOffering, productOfferingPrice).
  *
- * Category rules (bss_tmf620_category_prepare):
- *   - name is a non-empty string (required on create, cannot be removed);
- *   - lifecycleStatus is one of "In design", "Active", "Retired",
- *     "Obsolete" (case-insensitive, stored in this spelling), "In design"
- *     when absent on create; a new category may start in any of them (an
- *     import of an existing catalog); changes follow
- *         In design -> Active -> Retired -> Obsolete, and In design -> Obsolete
- *     (a design abandoned before launch); anything else is BSS_E_STATE (409);
- *   - validFor {startDateTime, endDateTime} are RFC 3339 with start <= end;
- *   - version and description are strings; isRoot is a boolean, defaulting
- *     to true when there is no parentId; a root category has no parentId;
- *   - parentId names an existing category other than itself and not one of
- *     its own descendants (checked in the write's transaction; skipped when
- *     the context has no store, as in the fuzz target);
- *   - lastUpdate is set by the server to the time of the write.
+ *   {TMF620}/category, catalog, productSpecification, productOffering,
+ *   productOfferingPrice, zoneTable, timeBandPlan: the generic TMF
+ *   handlers (tmf.h); read by any role, written by admin and agent keys.
+ *
+ * The versioned kinds look for ?asOf=RFC3339 on GET: with it, each
+ * document is the version valid at that instant (catalog.h
+ * bss_catalog_doc_as_of / bss_catalog_list_as_of: 404 for an item that did
+ * not exist then, left out of a list); lists then filter, sort and page in
+ * memory over at most BSS_TMF_MAX_SCAN rows. Without asOf the generic
+ * handlers answer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "api/router.h"
+#include "api/query.h"
+#include "api/routes.h"
 #include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/time.h"
 
-#define MAX_PARENT_DEPTH 64
-
-static const char *const lifecycle_states[] = {"In design", "Active", "Retired", "Obsolete"};
-enum { ST_DESIGN, ST_ACTIVE, ST_RETIRED, ST_OBSOLETE, ST_COUNT };
-
-/* allowed[from][to] */
-static const bool allowed[ST_COUNT][ST_COUNT] = {
-    [ST_DESIGN] = {[ST_DESIGN] = true, [ST_ACTIVE] = true, [ST_OBSOLETE] = true},
-    [ST_ACTIVE] = {[ST_ACTIVE] = true, [ST_RETIRED] = true},
-    [ST_RETIRED] = {[ST_RETIRED] = true, [ST_OBSOLETE] = true},
-    [ST_OBSOLETE] = {[ST_OBSOLETE] = true},
-};
-
-static const bss_res_column category_columns[] = {
-    {"name", "name", BSS_RES_TEXT},
-    {"lifecycleStatus", "lifecycle_status", BSS_RES_TEXT},
-};
-
-static bss_res_table category_table = {
-    .name = "tmf620_category",
-    .columns = category_columns,
-    .ncolumns = sizeof category_columns / sizeof category_columns[0],
-};
-
-static const char *const category_required[] = {"name", NULL};
-
-const bss_tmf_resource bss_tmf620_category = {
-    .api = "productCatalogManagement",
-    BSS_TMF_PATHS("/tmf-api/productCatalogManagement/v4", "category"),
-    .type = "Category",
-    .event_key = "category",
-    .status_field = "lifecycleStatus",
-    .table = &category_table,
-    .required = category_required,
-    .prepare = bss_tmf620_category_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.category"),
-};
-
-static int state_of(const char *s)
-{
-    for (int i = 0; i < ST_COUNT; i++)
-        if (strcasecmp(s, lifecycle_states[i]) == 0)
-            return i;
-    return -1;
-}
-
-/* The state of doc's lifecycleStatus, normalised in place; -1 after failing. */
-static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    json_t *v = json_object_get(doc, "lifecycleStatus");
-    if (!v || json_is_null(v)) {
-        if (old) /* removed by a patch: keep the stored one */
-            v = json_object_get(old, "lifecycleStatus");
-        if (json_object_set_new(doc, "lifecycleStatus", json_string(v ? json_string_value(v) : "In design")))
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-        v = json_object_get(doc, "lifecycleStatus");
-    }
-    if (!json_is_string(v))
-        return bss_fail(ei, BSS_E_INVALID, "lifecycleStatus", "lifecycleStatus must be a string");
-    int to = state_of(json_string_value(v));
-    if (to < 0)
-        return bss_fail(ei, BSS_E_INVALID, "lifecycleStatus",
-                        "lifecycleStatus '%.40s' is not one of: In design, Active, Retired, Obsolete",
-                        json_string_value(v));
-    json_string_set(v, lifecycle_states[to]);
-    const json_t *ov = old ? json_object_get(old, "lifecycleStatus") : NULL;
-    int from = json_is_string(ov) ? state_of(json_string_value(ov)) : -1;
-    if (from >= 0 && !allowed[from][to])
-        return bss_fail(ei, BSS_E_STATE, "lifecycleStatus", "lifecycleStatus cannot change from %s to %s",
-                        lifecycle_states[from], lifecycle_states[to]);
-    return BSS_OK;
-}
-
-static bss_err check_valid_for(const json_t *doc, bss_errinfo *ei)
-{
-    return bss_tmf_check_period(json_object_get(doc, "validFor"), "validFor", ei);
-}
-
-/* The members that must be strings or booleans when present. */
-static bss_err check_types(const json_t *doc, bss_errinfo *ei)
-{
-    static const char *const strings[] = {"name", "version", "description", "parentId"};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        const json_t *v = json_object_get(doc, strings[i]);
-        if (v && !json_is_null(v) && !json_is_string(v))
-            return bss_fail(ei, BSS_E_INVALID, strings[i], "%s must be a string", strings[i]);
-    }
-    const json_t *name = json_object_get(doc, "name");
-    if (json_is_string(name) && json_string_length(name) == 0)
-        return bss_fail(ei, BSS_E_INVALID, "name", "name must not be empty");
-    const json_t *root = json_object_get(doc, "isRoot");
-    if (root && !json_is_null(root) && !json_is_boolean(root))
-        return bss_fail(ei, BSS_E_INVALID, "isRoot", "isRoot must be true or false");
-    return BSS_OK;
-}
-
-/* parentId exists, and following parents from it never reaches this category. */
-static bss_err check_parent(const bss_tmf_ctx *ctx, const char *self, const char *parent, bss_errinfo *ei)
-{
-    char cur[128];
-    snprintf(cur, sizeof cur, "%s", parent);
-    for (int depth = 0; depth < MAX_PARENT_DEPTH; depth++) {
-        if (strcmp(cur, self) == 0)
-            return bss_fail(ei, BSS_E_INVALID, "parentId", "parentId %s would make a cycle", parent);
-        if (!ctx->db)
-            return BSS_OK;
-        bss_res_doc row;
-        bss_err rc = bss_resource_get(ctx->db, ctx->res->table, cur, &row, NULL);
-        if (rc == BSS_E_NOT_FOUND)
-            return depth == 0 ? bss_fail(ei, BSS_E_INVALID, "parentId", "parentId: no category with id %.64s",
-                                         parent)
-                              : BSS_OK;
-        if (rc)
-            return bss_fail(ei, rc, NULL, "could not read category %.64s", cur);
-        json_t *doc = NULL;
-        rc = bss_json_parse(row.doc, row.doc_len, &doc, NULL);
-        bss_resource_doc_free(&row);
-        const char *next = rc ? NULL : json_string_value(json_object_get(doc, "parentId"));
-        bool more = next && strlen(next) < sizeof cur;
-        if (more)
-            snprintf(cur, sizeof cur, "%s", next);
-        json_decref(doc);
-        if (!more)
-            return BSS_OK;
-    }
-    return BSS_OK;
-}
-
-static bss_err check_root(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
-{
-    const json_t *pv = json_object_get(doc, "parentId");
-    const char *parent = json_is_string(pv) ? json_string_value(pv) : NULL;
-    const json_t *root = json_object_get(doc, "isRoot");
-    if (!root || json_is_null(root)) {
-        if (json_object_set_new(doc, "isRoot", json_boolean(parent == NULL)))
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    } else if (json_is_true(root) && parent) {
-        return bss_fail(ei, BSS_E_INVALID, "isRoot", "a root category (isRoot true) cannot have a parentId");
-    }
-    if (!parent)
-        return BSS_OK;
-    if (!*parent)
-        return bss_fail(ei, BSS_E_INVALID, "parentId", "parentId must not be empty");
-    const char *self = json_string_value(json_object_get(doc, "id"));
-    return check_parent(ctx, self ? self : "", parent, ei);
-}
-
-bss_err bss_tmf620_category_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    bss_err rc = check_types(doc, ei);
-    if (!rc)
-        rc = check_status(doc, old, ei);
-    if (!rc)
-        rc = check_valid_for(doc, ei);
-    if (!rc)
-        rc = check_root(ctx, doc, ei);
-    if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
-        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    return rc;
-}
-
-/* ---- rules shared by the other catalog kinds (tmf620_int.h) ---- */
-
-bss_err bss__tmf620_check_lifecycle(json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    return check_status(doc, old, ei);
-}
-
-int bss__tmf620_state_of(const char *s)
-{
-    return s ? state_of(s) : -1;
-}
-
-int bss__tmf620_doc_state(const json_t *doc)
-{
-    return bss__tmf620_state_of(json_string_value(json_object_get(doc, "lifecycleStatus")));
-}
-
-/* "version": "1" on create, else the stored one (a new version is made by tmf620_version.c). */
-static bss_err set_version(json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    const json_t *ov = old ? json_object_get(old, "version") : NULL;
-    const char *v = json_is_string(ov) ? json_string_value(ov) : "1";
-    if (json_object_set_new(doc, "version", json_string(v)))
-        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    return BSS_OK;
-}
-
-bss_err bss__tmf620_common(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
-{
-    static const char *const strings[] = {"name", "description", "@type", "@baseType", "@schemaLocation"};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        const json_t *v = json_object_get(doc, strings[i]);
-        if (v && !json_is_null(v) && !json_is_string(v))
-            return bss_fail(ei, BSS_E_INVALID, strings[i], "%s must be a string", strings[i]);
-    }
-    const json_t *name = json_object_get(doc, "name");
-    if (json_is_string(name) && json_string_length(name) == 0)
-        return bss_fail(ei, BSS_E_INVALID, "name", "name must not be empty");
-    bss_err rc = check_status(doc, old, ei);
-    if (!rc)
-        rc = check_valid_for(doc, ei);
-    if (!rc)
-        rc = set_version(doc, old, ei);
-    if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
-        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    return rc;
-}
-
-bss_err bss__tmf620_load(bss_db *db, const bss_tmf_resource *res, const char *id, json_t **out,
-                         int64_t *created_ms, bss_errinfo *ei)
-{
-    bss_res_doc row;
-    *out = NULL;
-    bss_err rc = bss_resource_get(db, res->table, id, &row, ei);
-    if (rc)
-        return rc;
-    if (created_ms)
-        *created_ms = row.created_ms;
-    rc = bss_json_parse(row.doc, row.doc_len, out, NULL);
-    bss_resource_doc_free(&row);
-    if (rc)
-        return bss_fail(ei, BSS_E_INTERNAL, NULL, "stored %s %.64s is not valid JSON", res->segment, id);
-    return BSS_OK;
-}
-
-bss_err bss__tmf620_check_ref(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const json_t *ref,
-                              const char *path, bool allow_retired, json_t **out, bss_errinfo *ei)
-{
-    char idpath[160];
-    snprintf(idpath, sizeof idpath, "%s.id", path);
-    if (out)
-        *out = NULL;
-    if (!json_is_object(ref))
-        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an object with an id", path);
-    const json_t *idv = json_object_get(ref, "id");
-    if (!json_is_string(idv) || json_string_length(idv) == 0)
-        return bss_fail(ei, BSS_E_INVALID, idpath, "%s is required (a string)", idpath);
-    if (!ctx->db)
-        return BSS_OK;
-    const char *id = json_string_value(idv);
-    json_t *target = NULL;
-    bss_err rc = bss__tmf620_load(ctx->db, res, id, &target, NULL, ei);
-    if (rc == BSS_E_NOT_FOUND)
-        return bss_fail(ei, BSS_E_INVALID, idpath, "%s: no %s with id %.64s", idpath, res->segment, id);
-    if (rc)
-        return rc;
-    int st = bss__tmf620_doc_state(target);
-    if (!allow_retired && (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE)) {
-        json_decref(target);
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, idpath, "%s: %s %.64s is %s", idpath, res->segment, id,
-                        lifecycle_states[st]);
-    }
-    if (out)
-        *out = target;
-    else
-        json_decref(target);
-    return BSS_OK;
-}
-
-bool bss__tmf620_may_keep(const json_t *doc, const json_t *old, const char *member, const char *id)
-{
-    int st = bss__tmf620_doc_state(doc);
-    if (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE)
-        return true;
-    const json_t *had = old ? json_object_get(old, member) : NULL;
-    if (json_is_object(had)) {
-        const char *hid = json_string_value(json_object_get(had, "id"));
-        return id && hid && strcmp(hid, id) == 0;
-    }
-    size_t i;
-    const json_t *ref;
-    if (id && json_is_array(had))
-        json_array_foreach(had, i, ref)
-        {
-            const char *rid = json_string_value(json_object_get(ref, "id"));
-            if (rid && strcmp(rid, id) == 0)
-                return true;
-        }
-    return false;
-}
-
-bss_err bss__tmf620_check_refs(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const json_t *doc,
-                               const json_t *old, const char *member, bss_errinfo *ei)
-{
-    const json_t *arr = json_object_get(doc, member);
-    if (!arr || json_is_null(arr))
-        return BSS_OK;
-    if (!json_is_array(arr))
-        return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
-    size_t i;
-    const json_t *ref;
-    json_array_foreach(arr, i, ref)
-    {
-        char path[128];
-        snprintf(path, sizeof path, "%s[%zu]", member, i);
-        const char *id = json_string_value(json_object_get(ref, "id"));
-        bss_err rc =
-            bss__tmf620_check_ref(ctx, res, ref, path, bss__tmf620_may_keep(doc, old, member, id), NULL, ei);
-        if (rc)
-            return rc;
-    }
-    return BSS_OK;
-}
-
 /*
- * The compiled catalog (catalog/compile.h): set to 1 once compile.c is in
- * the tree. These are the only two call sites of the TMF620 layer into it.
+ * Takes the asOf filter out of q: 1 and *at_ms when there was one, 0 when
+ * not, -1 after answering 400 for a bad value.
  */
-#define TMF620_USE_COMPILE 1
-#if TMF620_USE_COMPILE
-#include "catalog/compile.h"
-#endif
-
-void bss__tmf620_catalog_changed(struct bss_app *app)
+static int take_as_of(bss_req *r, bss_query *q, int64_t *at_ms)
 {
-#if TMF620_USE_COMPILE
-    if (app->catalog)
-        bss_catalog_rebuild_async(app);
-#else
-    (void)app;
-#endif
-}
-
-bss_err bss__tmf620_compile_check(const bss_tmf_ctx *ctx, const char *kind, const json_t *doc,
-                                  bss_errinfo *ei)
-{
-    if (!ctx->db)
-        return BSS_OK;
-#if TMF620_USE_COMPILE
-    const char *id = json_string_value(json_object_get(doc, "id"));
-    return bss_catalog_check_write(ctx->db, kind, id ? id : "", doc, ei);
-#else
-    (void)kind;
-    (void)doc;
-    (void)ei;
-    return BSS_OK;
-#endif
-}
-
-bss_err bss_tmf620_register_routes(bss_router *rt)
-{
-    static const bss_tmf_resource *const all[] = {
-        &bss_tmf620_category, &bss_tmf620_catalog,    &bss_tmf620_spec,          &bss_tmf620_offering,
-        &bss_tmf620_price,    &bss_tmf620_zone_table, &bss_tmf620_timeband_plan,
-    };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        bss_err rc = bss_tmf_register(rt, all[i]);
-        if (rc)
-            return rc;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        bss_query_filter *f = &q->filters[i];
+        if (strcmp(f->attr, "asOf") != 0)
+            continue;
+        char text[64];
+        const char *v = f->values[0];
+        size_t n = strlen(v);
+        if (f->op != BSS_QOP_EQ || f->nvalues != 1 || n >= sizeof text) {
+            bss_http_send_fail(r, BSS_E_INVALID, "asOf", "asOf takes one RFC 3339 instant");
+            return -1;
+        }
+        for (size_t k = 0; k <= n; k++) /* an unencoded '+' of an offset was decoded as ' ' */
+            text[k] = v[k] == ' ' ? '+' : v[k];
+        if (bss_time_parse(text, n, at_ms, NULL) != BSS_OK) {
+            bss_http_send_fail(r, BSS_E_INVALID, "asOf", "asOf is not an RFC 3339 instant");
+            return -1;
+        }
+        memmove(f, f + 1, (q->nfilters - i - 1) * sizeof *f);
+        q->nfilters--;
+        return 1;
     }
+    return 0;
+}
+
+static int handle_get_as_of(bss_req *r)
+{
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_query q;
+    int64_t at_ms = 0;
+    if (!r->query || bss_query_parse(r->query, r->query_len, &q, &ei) != BSS_OK)
+        return bss_tmf_handle_get(r); /* no query, or a bad one the generic handler answers */
+    int has = take_as_of(r, &q, &at_ms);
+    if (has <= 0) {
+        bss_query_free(&q);
+        return has < 0 ? 0 : bss_tmf_handle_get(r);
+    }
+    const char *id = bss_http_param(r, "id");
+    json_t *doc = NULL;
+    bss_err rc = bss_catalog_doc_as_of(r->db, kind, id ? id : "", at_ms, &doc, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+    } else {
+        json_t *shown = bss_query_project(&q, doc);
+        if (shown)
+            bss_http_send_json(r, 200, shown);
+        else
+            bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    json_decref(doc);
+    bss_query_free(&q);
+    return 0;
+}
+
+/* ---- lists ---- */
+
+typedef struct selected {
+    const bss_query *q;
+    json_t **docs;
+    size_t n, cap;
+} selected;
+
+/* Keeps the documents that match the query's filters. */
+static bss_err keep_doc(json_t *doc, void *arg)
+{
+    selected *s = arg;
+    if (!bss_query_match(s->q, doc)) {
+        json_decref(doc);
+        return BSS_OK;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        json_t **grown = bss_realloc(s->docs, cap * sizeof *grown);
+        if (!grown) {
+            json_decref(doc);
+            return BSS_E_NOMEM;
+        }
+        s->docs = grown;
+        s->cap = cap;
+    }
+    s->docs[s->n++] = doc;
     return BSS_OK;
+}
+
+static int cmp_docs(const void *a, const void *b, void *arg)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = bss_query_compare(arg, x, y);
+    if (c)
+        return c;
+    const char *ix = json_string_value(json_object_get(x, "id")),
+               *iy = json_string_value(json_object_get(y, "id"));
+    return strcmp(ix ? ix : "", iy ? iy : "");
+}
+
+static void send_page(bss_req *r, const bss_query *q, json_t **docs, size_t n)
+{
+    json_t *arr = json_array();
+    int64_t count = 0;
+    for (size_t i = (size_t)q->offset; arr && i < n && count < q->limit; i++, count++)
+        if (json_array_append_new(arr, bss_query_project(q, docs[i]))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    if (!arr) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return;
+    }
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    bss_http_add_header(r, "X-Total-Count", num);
+    snprintf(num, sizeof num, "%lld", (long long)count);
+    bss_http_add_header(r, "X-Result-Count", num);
+    bss_http_send_json(r, 200, arr);
+}
+
+static int handle_list_as_of(bss_req *r)
+{
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_query q;
+    int64_t at_ms = 0;
+    if (!r->query || bss_query_parse(r->query, r->query_len, &q, &ei) != BSS_OK)
+        return bss_tmf_handle_list(r);
+    int has = take_as_of(r, &q, &at_ms);
+    if (has <= 0) {
+        bss_query_free(&q);
+        return has < 0 ? 0 : bss_tmf_handle_list(r);
+    }
+    selected s = {.q = &q};
+    bss_err rc = bss_catalog_list_as_of(r->db, kind, at_ms, BSS_TMF_MAX_SCAN, keep_doc, &s, &ei);
+    if (!rc && q.nsort)
+        qsort_r(s.docs, s.n, sizeof *s.docs, cmp_docs, &q);
+    if (rc)
+        bss_http_send_error(r, rc, &ei);
+    else
+        send_page(r, &q, s.docs, s.n);
+    for (size_t i = 0; i < s.n; i++)
+        json_decref(s.docs[i]);
+    bss_free(s.docs);
+    bss_query_free(&q);
+    return 0;
+}
+
+/* ---- bindings ---- */
+
+#define CATALOG_BINDING(kind_, seg, ...)                                                                     \
+    {                                                                                                        \
+        .kind = &kind_, BSS_TMF_PATHS(BSS_TMF620_BASE, seg), .read_roles = BSS_ROLES_ANY,                   \
+        .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT, .allow_delete = true,                               \
+        BSS_TMF_NAMES("tmf620." seg), __VA_ARGS__                                                            \
+    }
+
+static const bss_tmf_binding category = CATALOG_BINDING(bss_category_kind, "category");
+static const bss_tmf_binding catalog = CATALOG_BINDING(bss_catalog_kind, "catalog");
+static const bss_tmf_binding spec = CATALOG_BINDING(bss_spec_kind, "productSpecification");
+static const bss_tmf_binding offering = CATALOG_BINDING(bss_offering_kind, "productOffering",
+                                                        .handle_list = handle_list_as_of,
+                                                        .handle_get = handle_get_as_of);
+static const bss_tmf_binding price = CATALOG_BINDING(bss_offering_price_kind, "productOfferingPrice",
+                                                     .handle_list = handle_list_as_of,
+                                                     .handle_get = handle_get_as_of);
+static const bss_tmf_binding zone_table = CATALOG_BINDING(bss_zone_table_kind, "zoneTable");
+static const bss_tmf_binding timeband_plan = CATALOG_BINDING(bss_timeband_plan_kind, "timeBandPlan");
+
+bss_err bss_tmf620_routes(bss_router *rt, const bss_app *app)
+{
+    (void)app;
+    static const bss_tmf_binding *const all[] = {&category, &catalog,    &spec,          &offering,
+                                                 &price,    &zone_table, &timeband_plan, NULL};
+    return bss_tmf_register_all(rt, all);
 }

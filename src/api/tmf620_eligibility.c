@@ -3,9 +3,9 @@
  * /tmf-api/productCatalogManagement/v4/productOffering/{id}/checkEligibility
  * (any role), the question order management asks before it accepts an
  * order line: may this customer buy this offering, and which promotions
- * come with it? Reads the offering, the account's offerings and the Active
- * promotions on the loop's connection (no write), and lets the pure
- * catalog/eligibility.c decide.
+ * come with it? Decodes the body into a typed bss_elig_request, lets the
+ * catalog decide on the loop's connection (catalog.h
+ * bss_catalog_check_eligibility: reads only) and renders the result.
  *
  * Body (every member optional):
  *   {"customerSegment": "consumer", "channel": "web",
@@ -13,7 +13,8 @@
  *    "quantity": 1, "couponCode": "WELCOME50",
  *    "newCustomer": true | "customerSince": "2026-01-04T00:00:00Z"}
  * A customer is new when newCustomer says so; else when customerSince is
- * less than 30 days before now; else when the account holds no offerings.
+ * less than 30 days before now; else when the account holds no offerings
+ * (the catalog's rule).
  * Answer 200 {"offeringId", "eligible", "reasons": [{code, message}],
  * "warnings": [{code, message}], "promotions": [{id, name, couponCode,
  * discount: {percentage | amount: Money, cycles, perLine: {fromLine,
@@ -26,48 +27,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/catalog_api.h"
 #include "api/http.h"
-#include "api/tmf620.h"
-#include "api/tmf671.h"
-#include "catalog/eligibility.h"
+#include "api/routes.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
 
-#define MAX_HELD 100
-#define NEW_CUSTOMER_DAYS 30
-
 typedef struct elig_input {
     bss_elig_request req;
-    bss_elig_held held[MAX_HELD];
-    json_t *held_docs[MAX_HELD];
-    json_t *promotions;
-    json_t *offering;
+    bss_elig_held held[BSS_ELIG_MAX_HELD];
 } elig_input;
 
-static void input_free(elig_input *in)
-{
-    for (size_t i = 0; i < in->req.nheld; i++)
-        json_decref(in->held_docs[i]);
-    json_decref(in->promotions);
-    json_decref(in->offering);
-}
-
-/* Reads one stored document of res; NULL when absent (or unreadable). */
-static json_t *load_doc(bss_db *db, const bss_tmf_resource *res, const char *id, bss_err *rc, bss_errinfo *ei)
-{
-    bss_res_doc row;
-    json_t *doc = NULL;
-    *rc = bss_resource_get(db, res->table, id, &row, ei);
-    if (*rc)
-        return NULL;
-    *rc = bss_json_parse(row.doc, row.doc_len, &doc, ei);
-    bss_resource_doc_free(&row);
-    return doc;
-}
-
-static bss_err parse_held(bss_req *r, const json_t *body, elig_input *in, bss_errinfo *ei)
+static bss_err parse_held(const json_t *body, elig_input *in, bss_errinfo *ei)
 {
     const json_t *list = json_object_get(body, "accountOfferings");
     if (!list || json_is_null(list))
@@ -75,9 +47,9 @@ static bss_err parse_held(bss_req *r, const json_t *body, elig_input *in, bss_er
     if (!json_is_array(list))
         return bss_fail(ei, BSS_E_INVALID, "accountOfferings",
                         "accountOfferings must be an array of {id, quantity}");
-    if (json_array_size(list) > MAX_HELD)
+    if (json_array_size(list) > BSS_ELIG_MAX_HELD)
         return bss_fail(ei, BSS_E_INVALID, "accountOfferings", "accountOfferings holds at most %d entries",
-                        MAX_HELD);
+                        BSS_ELIG_MAX_HELD);
     size_t i;
     const json_t *e;
     json_array_foreach(list, i, e)
@@ -96,9 +68,7 @@ static bss_err parse_held(bss_req *r, const json_t *body, elig_input *in, bss_er
             return rc;
         if (qty < 1)
             return bss_fail(ei, BSS_E_INVALID, qat, "%s must be at least 1", qat);
-        bss_err lrc;
-        in->held_docs[i] = load_doc(r->db, &bss_tmf620_offering, id, &lrc, NULL);
-        in->held[i] = (bss_elig_held){id, qty, in->held_docs[i]};
+        in->held[i] = (bss_elig_held){id, qty, NULL}; /* the catalog loads the documents */
         in->req.nheld = i + 1;
     }
     in->req.held = in->held;
@@ -131,10 +101,7 @@ static bss_err parse_body(bss_req *r, const json_t *body, elig_input *in, bss_er
     q->has_customer_since = since != INT64_MIN;
     q->customer_since_ms = since;
     if (!rc)
-        rc = parse_held(r, body, in, ei);
-    if (!rc && q->new_customer < 0)
-        q->new_customer =
-            since != INT64_MIN ? since > q->now_ms - NEW_CUSTOMER_DAYS * INT64_C(86400000) : q->nheld == 0;
+        rc = parse_held(body, in, ei);
     return rc;
 }
 
@@ -200,25 +167,6 @@ static json_t *render(const char *id, const bss_elig_result *res)
     return out;
 }
 
-static bss_err collect_promotion(const bss_res_row *row, void *arg)
-{
-    json_t *doc = NULL;
-    if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) == BSS_OK && json_array_append_new(arg, doc))
-        return BSS_E_NOMEM;
-    return BSS_OK;
-}
-
-static bss_err load_promotions(bss_db *db, elig_input *in, bss_errinfo *ei)
-{
-    in->promotions = json_array();
-    if (!in->promotions)
-        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_res_filter f = {.column = 1, .op = BSS_RES_EQ, .nvalues = 1};
-    f.values[0] = BSS_DB_STR("Active");
-    return bss_resource_list(db, bss_tmf671_promotion.table, &f, 1, 0, -1, NULL, collect_promotion,
-                             in->promotions, ei);
-}
-
 static int h_check(bss_req *r)
 {
     const char *id = bss_http_param(r, "id");
@@ -228,20 +176,18 @@ static int h_check(bss_req *r)
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     elig_input *in = bss_calloc(1, sizeof *in);
-    bss_err rc = in ? BSS_OK : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
-    if (!rc)
-        in->offering = load_doc(r->db, &bss_tmf620_offering, id ? id : "", &rc, &ei);
-    if (rc == BSS_E_NOT_FOUND)
-        bss_fail(&ei, rc, "id", "no productOffering with id %.64s", id ? id : "");
+    bss_elig_result *res = in ? bss_calloc(1, sizeof *res) : NULL;
+    bss_err rc = res ? BSS_OK : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    bool found = false;
+    json_t *promotions = NULL; /* what the result's strings point into */
+    if (!rc) /* an unknown offering is 404 before the body is judged */
+        rc = bss_doc_exists(r->db, &bss_offering_kind, id ? id : "", &found, &ei);
+    if (!rc && !found)
+        rc = bss_fail(&ei, BSS_E_NOT_FOUND, "id", "no productOffering with id %.64s", id ? id : "");
     if (!rc)
         rc = parse_body(r, body, in, &ei);
     if (!rc)
-        rc = load_promotions(r->db, in, &ei);
-    bss_elig_result *res = rc ? NULL : bss_calloc(1, sizeof *res);
-    if (!rc && !res)
-        rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
-    if (!rc)
-        rc = bss_eligibility_check(in->offering, in->promotions, &in->req, res, &ei);
+        rc = bss_catalog_check_eligibility(r->db, id, &in->req, res, &promotions, &ei);
     json_t *out = rc ? NULL : render(id, res);
     if (!rc && !out)
         rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -249,9 +195,8 @@ static int h_check(bss_req *r)
         bss_http_send_error(r, rc, &ei);
     else
         bss_http_send_json(r, 200, out);
+    json_decref(promotions);
     bss_free(res);
-    if (in)
-        input_free(in);
     bss_free(in);
     json_decref(body);
     return 0;
@@ -265,8 +210,8 @@ static const bss_route elig_route = {
     "tmf620.productOffering.checkEligibility",
     NULL};
 
-bss_err bss_tmf620_eligibility_register_routes(bss_router *rt)
+bss_err bss_tmf620_eligibility_routes(bss_router *rt, const bss_app *app)
 {
-    bss_err rc = bss_resource_table_prepare(bss_tmf671_promotion.table);
-    return rc ? rc : bss_router_add(rt, &elig_route);
+    (void)app;
+    return bss_router_add(rt, &elig_route);
 }

@@ -11,7 +11,7 @@
  * filters let through, at most BSS_TMF_MAX_SCAN, parses and matches each,
  * sorts, then pages.
  *
- * A kind holding personal data read by an audited key (customer/audit.h)
+ * A kind holding personal data read by an audited key (bss_tmf_read_audit)
  * gets one access-audit row per document in the answer, queued after the
  * answer is sent.
  */
@@ -24,7 +24,6 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/audit.h"
 
 #define LIST_MAX_BYTES (64u << 20)
 
@@ -176,16 +175,16 @@ static int sort_cmp(const void *a, const void *b, void *arg)
 static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
                          int64_t *total, int64_t *count, bss_errinfo *ei)
 {
-    const bss_tmf_resource *res = r->route->data;
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     scan_ctx sc = {.q = q};
-    bss_err rc = bss_resource_list(r->db, res->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
+    bss_err rc = bss_resource_list(r->db, kind->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
                                    scan_row, &sc, ei);
     if (rc == BSS_E_UNSUPPORTED) /* shape too large for the store: scan everything */
-        rc = bss_resource_list(r->db, res->table, NULL, 0, 0, BSS_TMF_MAX_SCAN + 1, NULL, scan_row, &sc, ei);
+        rc = bss_resource_list(r->db, kind->table, NULL, 0, 0, BSS_TMF_MAX_SCAN + 1, NULL, scan_row, &sc, ei);
     if (rc == BSS_E_RANGE)
         bss_fail(ei, rc, NULL,
                  "this query reads more than %d %s records: add a filter on id or an indexed attribute",
-                 BSS_TMF_MAX_SCAN, res->segment);
+                 BSS_TMF_MAX_SCAN, kind->name);
     if (!rc && q->nsort)
         qsort_r(sc.docs, sc.ndocs, sizeof *sc.docs, sort_cmp, (void *)q);
     page_ctx pc = {.q = q, .out = out, .ids = ids};
@@ -202,9 +201,9 @@ static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, 
 static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
                          int64_t *total, int64_t *count, bss_errinfo *ei)
 {
-    const bss_tmf_resource *res = r->route->data;
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     page_ctx pc = {.q = q, .out = out, .ids = ids};
-    bss_err rc = bss_resource_list(r->db, res->table, plan->push, plan->npush, q->offset, q->limit, total,
+    bss_err rc = bss_resource_list(r->db, kind->table, plan->push, plan->npush, q->offset, q->limit, total,
                                    page_row, &pc, ei);
     *count = pc.count;
     return rc;
@@ -212,7 +211,7 @@ static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, 
 
 int bss_tmf_handle_list(bss_req *r)
 {
-    const bss_tmf_resource *res = r->route->data;
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     bss_query q;
@@ -225,9 +224,9 @@ int bss_tmf_handle_list(bss_req *r)
     bss_buf out, ids;
     bss_buf_init(&out, LIST_MAX_BYTES);
     bss_buf_init(&ids, LIST_MAX_BYTES);
-    bss_buf *audit = res->personal_data && bss_audit_wants(r->who) ? &ids : NULL;
+    bss_buf *audit = kind->personal_data && bss_tmf_read_audit.wants(r->who) ? &ids : NULL;
     int64_t total = 0, count = 0;
-    rc = plan_list(res->table, &q, &plan, &ei);
+    rc = plan_list(kind->table, &q, &plan, &ei);
     if (!rc)
         rc = bss_buf_append(&out, "[", 1);
     if (!rc && !plan.in_memory) {
@@ -257,8 +256,8 @@ int bss_tmf_handle_list(bss_req *r)
         snprintf(num, sizeof num, "%lld", (long long)count);
         bss_http_add_header(r, "X-Result-Count", num);
         bss_http_send_text(r, 200, BSS_TMF_JSON_CT, out.data, out.len);
-        if (audit) /* access audit of personal data (customer/audit.h): queued, not waited for */
-            bss_audit_submit(r->app, r->who, "list", res->segment, ids.data, ids.len);
+        if (audit) /* the access audit of personal data: queued, not waited for */
+            bss_tmf_read_audit.submit(r->app, r->who, "list", kind->name, ids.data, ids.len);
     }
     bss_buf_free(&ids);
     bss_buf_free(&out);

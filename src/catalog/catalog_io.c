@@ -1,41 +1,40 @@
 /*
  * catalog_io.c: catalog export and declarative import (catalog_io.h). The
- * kinds table below is the one place that knows which TMF resource holds
+ * kinds table below is the one place that knows which document kind holds
  * each member of the file and in which order they are imported; every
- * write goes through the generic TMF write paths (api/tmf.h) and so through
- * the kind's prepare hook and event, exactly as a REST call would.
+ * write goes through the generic document write paths (doc/doc.h) and so
+ * through the kind's prepare hook and event, exactly as a REST call would.
+ * Also here: the TMF620 importJob and exportJob kinds and the background
+ * run of an import job.
  */
 #include "catalog/catalog_io.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf671.h"
+#include "catalog/catalog.h"
 #include "catalog/compile.h"
+#include "core/id.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/mem.h"
-
-#define MAX_ID 64
 
 typedef struct kind_row {
     const char *member; /* member of the file */
-    const char *kind;   /* name in reports and errors */
-    const bss_tmf_resource *res;
+    const bss_doc_kind *kind; /* its name is the one of reports and errors */
 } kind_row;
 
 /* Import order: what a document refers to comes first (offerings name categories, catalogs name categories).
  */
 static const kind_row kinds[] = {
-    {"zoneTables", "zoneTable", &bss_tmf620_zone_table},
-    {"timeBandPlans", "timeBandPlan", &bss_tmf620_timeband_plan},
-    {"productSpecifications", "productSpecification", &bss_tmf620_spec},
-    {"productOfferingPrices", "productOfferingPrice", &bss_tmf620_price},
-    {"categories", "category", &bss_tmf620_category},
-    {"productOfferings", "productOffering", &bss_tmf620_offering},
-    {"catalogs", "catalog", &bss_tmf620_catalog},
-    {"promotions", "promotion", &bss_tmf671_promotion},
+    {"zoneTables", &bss_zone_table_kind},
+    {"timeBandPlans", &bss_timeband_plan_kind},
+    {"productSpecifications", &bss_spec_kind},
+    {"productOfferingPrices", &bss_offering_price_kind},
+    {"categories", &bss_category_kind},
+    {"productOfferings", &bss_offering_kind},
+    {"catalogs", &bss_catalog_kind},
+    {"promotions", &bss_promotion_kind},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -108,9 +107,9 @@ bss_err bss_catalog_export(bss_db *db, json_t **out, bss_errinfo *ei)
             json_decref(doc);
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         }
-        bss_err rc = bss_resource_table_prepare(k->res->table);
+        bss_err rc = bss_resource_table_prepare(k->kind->table);
         if (!rc)
-            rc = bss_resource_list(db, k->res->table, NULL, 0, 0, -1, NULL, export_row, &acc, ei);
+            rc = bss_resource_list(db, k->kind->table, NULL, 0, 0, -1, NULL, export_row, &acc, ei);
         if (rc) {
             json_decref(doc);
             return rc == BSS_E_NOMEM ? bss_fail(ei, rc, NULL, "out of memory exporting %s", k->member) : rc;
@@ -170,9 +169,9 @@ bss_err bss_catalog_validate(const json_t *doc, bss_errinfo *ei)
             snprintf(at, sizeof at, "%s[%zu].id", key, i);
             const json_t *id = json_object_get(d, "id");
             if (!json_is_object(d) || !json_is_string(id) || json_string_length(id) == 0 ||
-                json_string_length(id) > MAX_ID)
+                json_string_length(id) > BSS_ID_MAX)
                 return bss_fail(ei, BSS_E_INVALID, at, "%s must be a string of 1 to %d characters", at,
-                                MAX_ID);
+                                BSS_ID_MAX);
             for (size_t k = 0; k < i; k++)
                 if (json_equal(id, json_object_get(json_array_get(list, k), "id")))
                     return bss_fail(ei, BSS_E_INVALID, at, "%s repeats id %s", at, json_string_value(id));
@@ -370,7 +369,7 @@ static bss_err doc_error(bss_err rc, bss_errinfo *ei, const kind_row *k, size_t 
         snprintf(field, sizeof field, "%s[%zu].%s", k->member, index, ei->field);
     else
         snprintf(field, sizeof field, "%s[%zu]", k->member, index);
-    snprintf(message, sizeof message, "%s %s: %s", k->kind, id, ei->message);
+    snprintf(message, sizeof message, "%s %s: %s", k->kind->name, id, ei->message);
     set_text(ei->field, sizeof ei->field, field);
     set_text(ei->message, sizeof ei->message, message);
     ei->code = rc;
@@ -379,7 +378,7 @@ static bss_err doc_error(bss_err rc, bss_errinfo *ei, const kind_row *k, size_t 
 
 static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *changes)
 {
-    json_t *e = json_pack("{s:s, s:s}", "kind", k->kind, "id", id);
+    json_t *e = json_pack("{s:s, s:s}", "kind", k->kind->name, "id", id);
     if (!e || (changes && json_object_set_new(e, "changes", changes)) || json_array_append_new(list, e)) {
         json_decref(e);
         return BSS_E_NOMEM;
@@ -390,21 +389,16 @@ static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *c
 static bss_err import_one(import_state *st, const kind_row *k, const json_t *want, bss_errinfo *ei)
 {
     const char *id = json_string_value(json_object_get(want, "id"));
-    bss_tmf_ctx ctx = {k->res, st->db, st->opts->now_ms, st->opts->base_url, NULL};
-    bss_res_doc row;
+    bss_doc_ctx ctx = {k->kind, st->db, st->opts->now_ms, st->opts->base_url, NULL};
     json_t *old = NULL, *out = NULL;
-    bss_err rc = bss_resource_get(st->db, k->res->table, id, &row, ei);
+    bss_err rc = bss_doc_load(st->db, k->kind, id, &old, NULL, ei);
     if (rc == BSS_E_NOT_FOUND) {
-        rc = bss_tmf_create_doc(&ctx, id, want, &out, ei);
+        rc = bss_doc_create(&ctx, id, want, &out, ei);
         json_decref(out);
         return rc ? rc : record(st->created, k, id, NULL);
     }
     if (rc)
         return rc;
-    rc = bss_json_parse(row.doc, row.doc_len, &old, ei);
-    bss_resource_doc_free(&row);
-    if (rc)
-        return bss_fail(ei, BSS_E_INTERNAL, NULL, "the stored %s %s is not valid JSON", k->kind, id);
     json_t *patch = make_patch(old, want, true);
     if (!patch) {
         json_decref(old);
@@ -412,7 +406,7 @@ static bss_err import_one(import_state *st, const kind_row *k, const json_t *wan
     }
     if (json_object_size(patch) == 0) {
         st->unchanged++;
-    } else if (!(rc = bss_tmf_patch_doc(&ctx, id, patch, &out, ei))) {
+    } else if (!(rc = bss_doc_patch(&ctx, id, patch, &out, ei))) {
         json_t *changes = changed_members(old, out);
         if (!changes)
             rc = BSS_E_NOMEM;
@@ -452,7 +446,7 @@ static bss_err import_all(import_state *st, const json_t *doc, bss_errinfo *ei)
 {
     bss_err rc = BSS_OK;
     for (size_t i = 0; !rc && i < NKINDS; i++) {
-        rc = bss_resource_table_prepare(kinds[i].res->table);
+        rc = bss_resource_table_prepare(kinds[i].kind->table);
         if (!rc)
             rc = import_kind(st, &kinds[i], json_object_get(doc, kinds[i].member), ei);
     }
@@ -528,4 +522,120 @@ bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, co
         bss_catalog_rebuild_async(app);
     *report = job.report;
     return BSS_OK;
+}
+
+/* ---- TMF620 importJob and exportJob -------------------------------------- */
+
+static const bss_res_column job_columns[] = {{"status", "status", BSS_RES_TEXT}};
+
+static bss_res_table import_job_table = {.name = "tmf620_import_job", .columns = job_columns, .ncolumns = 1};
+static bss_res_table export_job_table = {.name = "tmf620_export_job", .columns = job_columns, .ncolumns = 1};
+
+const bss_doc_kind bss_import_job_kind = {
+    .api = "productCatalogManagement",
+    .path = BSS_TMF620_BASE "/importJob",
+    .name = "importJob",
+    .type = "ImportJob",
+    .status_field = "status",
+    .table = &import_job_table,
+};
+
+const bss_doc_kind bss_export_job_kind = {
+    .api = "productCatalogManagement",
+    .path = BSS_TMF620_BASE "/exportJob",
+    .name = "exportJob",
+    .type = "ExportJob",
+    .status_field = "status",
+    .table = &export_job_table,
+};
+
+bss_err bss_catalog_import_job_body(const json_t *req, int64_t now_ms, json_t **body, json_t **content,
+                                    bss_errinfo *ei)
+{
+    *body = *content = NULL;
+    const json_t *c = json_object_get(req, "content");
+    const json_t *ct = json_object_get(req, "contentType");
+    if (!json_is_object(c))
+        return bss_fail(ei, BSS_E_INVALID, "content", "content must be the catalog document (an object)");
+    if (ct && !json_is_null(ct) && (!json_is_string(ct) || strcmp(json_string_value(ct), "application/json")))
+        return bss_fail(ei, BSS_E_INVALID, "contentType", "contentType must be application/json");
+    bss_err rc = bss_catalog_validate(c, ei);
+    if (rc) { /* the path is the job's: "content.productOfferings[3].id" */
+        if (ei) {
+            char field[sizeof ei->field + 16];
+            snprintf(field, sizeof field, "content%s%s", ei->field[0] ? "." : "", ei->field);
+            set_text(ei->field, sizeof ei->field, field);
+        }
+        return rc;
+    }
+    char *text = bss_json_dump(c, NULL);
+    json_t *b = json_pack("{s:s, s:s, s:I}", "status", "Running", "contentType", "application/json",
+                          "contentSize", (json_int_t)(text ? strlen(text) : 0));
+    bss_free(text);
+    if (!b || bss_json_set_time(b, "creationDate", now_ms) != 0) {
+        json_decref(b);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    *body = b;
+    *content = json_incref((json_t *)c);
+    return BSS_OK;
+}
+
+bss_err bss_catalog_export_job_body(const char *url, int64_t now_ms, json_t **body, bss_errinfo *ei)
+{
+    json_t *b = json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json", "url",
+                          url);
+    if (!b || bss_json_set_time(b, "creationDate", now_ms) || bss_json_set_time(b, "completionDate", now_ms)) {
+        json_decref(b);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    *body = b;
+    return BSS_OK;
+}
+
+typedef struct job_patch {
+    const bss_app *app;
+    const char *id;
+    const char *base_url;
+    const json_t *patch;
+} job_patch;
+
+static bss_err job_patch_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    job_patch *jp = arg;
+    bss_doc_ctx ctx = {&bss_import_job_kind, db, bss_clock_now(&jp->app->clock), jp->base_url, NULL};
+    json_t *out = NULL;
+    bss_err rc = bss_doc_patch(&ctx, jp->id, jp->patch, &out, ei);
+    json_decref(out);
+    return rc;
+}
+
+bss_err bss_catalog_import_job_finish(bss_app *app, const char *job_id, const json_t *content,
+                                      const char *base_url, bss_errinfo *ei)
+{
+    bss_errinfo iei;
+    bss_errinfo_clear(&iei);
+    json_t *report = NULL;
+    bss_err rc = bss_catalog_import_run(app, content, false, base_url, &report, &iei);
+    json_t *patch = json_object();
+    int bad = !patch || json_object_set_new(patch, "status", json_string(rc ? "Failed" : "Succeeded")) ||
+              bss_json_set_time(patch, "completionDate", bss_clock_now(&app->clock));
+    if (!bad && rc)
+        bad = json_object_set_new(patch, "errorLog",
+                                  json_pack("{s:s, s:s, s:s}", "code", bss_errname(rc), "message",
+                                            iei.message, "field", iei.field));
+    else if (!bad)
+        bad = json_object_set_new(patch, "report", report ? json_incref(report) : json_null());
+    json_decref(report);
+    if (bad) {
+        json_decref(patch);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    job_patch jp = {app, job_id, base_url, patch};
+    bss_err wrc = bss_writer_run(app->writer, job_patch_run, &jp, ei);
+    json_decref(patch);
+    if (rc)
+        bss_log(BSS_LOG_WARN, "catalog.import_job", "id", job_id, "error", iei.message, "field", iei.field,
+                NULL);
+    return wrc;
 }

@@ -72,4 +72,28 @@ bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_impo
 bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, const char *base_url,
                                json_t **report, bss_errinfo *ei);
 
+/*
+ * TMF620 importJob (catalog.h bss_import_job_kind): checks a POST body
+ * {content: <catalog document>, contentType?: "application/json"} and
+ * builds the job to create: *body {status "Running", contentType,
+ * contentSize, creationDate} and *content (a new reference to the catalog
+ * document, which is not stored in the job). BSS_E_INVALID naming
+ * "content", "contentType" or "content.<path>" of the document.
+ */
+bss_err bss_catalog_import_job_body(const json_t *req, int64_t now_ms, json_t **body, json_t **content,
+                                    bss_errinfo *ei);
+
+/*
+ * Runs a created import job to its end, on a background worker (never an
+ * event loop): the import (bss_catalog_import_run), then the job's final
+ * state through the writer: "Succeeded" with "report", or "Failed" with
+ * "errorLog" {code, message, field}, and completionDate. The import's own
+ * failure is the job's, not this call's: the return is the job update's.
+ */
+bss_err bss_catalog_import_job_finish(bss_app *app, const char *job_id, const json_t *content,
+                                      const char *base_url, bss_errinfo *ei);
+
+/* TMF620 exportJob: the job to create, already "Succeeded", whose url is the export (url). */
+bss_err bss_catalog_export_job_body(const char *url, int64_t now_ms, json_t **body, bss_errinfo *ei);
+
 #endif

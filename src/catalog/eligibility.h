@@ -75,6 +75,8 @@
 
 #define BSS_ELIG_MAX_REASONS 16
 #define BSS_ELIG_MAX_PROMOTIONS 16
+#define BSS_ELIG_MAX_HELD 100      /* offerings of the account one check may name */
+#define BSS_ELIG_NEW_CUSTOMER_DAYS 30 /* a customer since fewer days than this is new */
 
 /* An offering the account holds now. */
 typedef struct bss_elig_held {

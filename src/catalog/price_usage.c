@@ -153,7 +153,7 @@ static bss_err resolve_table(bss__pctx *c, const json_t *u, const char *key, boo
     }
     if (zone) {
         const bss_zone_table *t = c->refs->zone_table(c->refs->ctx, *id);
-        if (t && bss_zone_table_kind(t) != kind)
+        if (t && bss_zone_table_zone_kind(t) != kind)
             return bss_fail(c->ei, BSS_E_UNPROCESSABLE, path, "zone table '%s' is a %s table", *id,
                             kind == BSS_ZONE_DESTINATION ? "roaming, not a destination"
                                                          : "destination, not a roaming");

@@ -374,7 +374,7 @@ void bss_zone_table_free(bss_zone_table *t)
     bss_free(t);
 }
 
-bss_zone_kind bss_zone_table_kind(const bss_zone_table *t)
+bss_zone_kind bss_zone_table_zone_kind(const bss_zone_table *t)
 {
     return t->kind;
 }

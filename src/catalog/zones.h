@@ -34,7 +34,7 @@ typedef enum bss_zone_kind { BSS_ZONE_DESTINATION = 1, BSS_ZONE_ROAMING = 2 } bs
 bss_err bss_zone_table_build(const json_t *doc, bss_zone_table **out, bss_errinfo *ei);
 void bss_zone_table_free(bss_zone_table *t); /* NULL is a no-op */
 
-bss_zone_kind bss_zone_table_kind(const bss_zone_table *t);
+bss_zone_kind bss_zone_table_zone_kind(const bss_zone_table *t);
 size_t bss_zone_count(const bss_zone_table *t);
 const char *bss_zone_name(const bss_zone_table *t, int zone); /* NULL if out of range */
 int bss_zone_index(const bss_zone_table *t, const char *name); /* -1 if unknown */

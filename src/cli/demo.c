@@ -12,10 +12,10 @@
  *     for its subsidiaries' accounts), consent decisions, care interactions,
  *     trouble tickets, then merge patches in file order (ticket status walks,
  *     a suspended and a closed customer). Every document goes through
- *     bss_tmf_create_doc / bss_tmf_patch_doc with its resource's descriptor,
- *     so the prepare hooks, search index, care references and events are
- *     exactly those of the REST API; consents go through bss_consent_parse
- *     and bss_consent_record as the consent route does. The whole seed is
+ *     bss_doc_create / bss_doc_patch (doc/doc.h) with its kind, so the
+ *     prepare hooks, search index, care references and events are exactly
+ *     those of the REST API; consents go through bss_consent_parse and
+ *     bss_consent_decide as the consent route does. The whole seed is
  *     one writer job: all or nothing, the first bad document failing it with
  *     its member path ("customers[3].engagedParty.id").
  *
@@ -31,18 +31,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/tmf.h"
+#include "catalog/catalog.h"
 #include "catalog/catalog_io.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "customer/accounts.h"
-#include "customer/consent.h"
-#include "customer/interaction.h"
-#include "customer/party.h"
-#include "customer/ticket.h"
+#include "customer/customer.h"
 #include "db/db.h"
 #include "db/writer.h"
+#include "doc/doc.h"
 
 #define DEMO_CATALOG "data/demo/catalog.json"
 #define DEMO_CUSTOMERS "data/demo/customers.json"
@@ -50,16 +47,15 @@
 #define DEMO_RECORDED_BY "demo data" /* recordedBy of the seeded consent decisions */
 #define MAX_CATALOG_BYTES (64 << 20)
 
-/* Rows of the tables that make a catalog (a table missing counts as empty). */
+/* Documents of the kinds that make a catalog: offerings, prices, zone tables. */
 static bss_err catalog_rows(bss_db *db, int64_t *rows, bss_errinfo *ei)
 {
-    static const char *const counts[] = {"SELECT COUNT(*) FROM tmf620_product_offering",
-                                         "SELECT COUNT(*) FROM tmf620_product_offering_price",
-                                         "SELECT COUNT(*) FROM tmf620_zone_table"};
+    static const bss_doc_kind *const kinds[] = {&bss_offering_kind, &bss_offering_price_kind,
+                                                &bss_zone_table_kind};
     *rows = 0;
-    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         int64_t n = 0;
-        bss_err rc = bss_db_query_int64(db, counts[i], BSS_DB_NOARGS, &n, ei);
+        bss_err rc = bss_doc_count(db, kinds[i], &n, ei);
         if (rc)
             return rc;
         *rows += n;
@@ -140,26 +136,25 @@ static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
 /* ---- customers ----------------------------------------------------------- */
 
 typedef struct seed_kind {
-    const char *member; /* array of the file */
-    const char *kind;   /* name in "updates" entries, errors and the log */
-    const bss_tmf_resource *res;
+    const char *member;       /* array of the file */
+    const bss_doc_kind *kind; /* its name is the one of "updates" entries, errors and the log */
 } seed_kind;
 
 /* Creation order: what a document refers to comes first. */
 static const seed_kind seed_kinds[] = {
-    {"individuals", "individual", &bss_tmf632_individual},
-    {"organizations", "organization", &bss_tmf632_organization},
-    {"customers", "customer", &bss_tmf629_customer},
-    {"billingAccounts", "billingAccount", &bss_tmf666_billing_account},
-    {"interactions", "partyInteraction", &bss_interaction_resource},
-    {"troubleTickets", "troubleTicket", &bss_ticket_resource},
+    {"individuals", &bss_individual_kind},
+    {"organizations", &bss_organization_kind},
+    {"customers", &bss_customer_kind},
+    {"billingAccounts", &bss_billing_account_kind},
+    {"interactions", &bss_interaction_kind},
+    {"troubleTickets", &bss_ticket_kind},
 };
 #define NSEED (sizeof seed_kinds / sizeof seed_kinds[0])
 
 /* Tables the hooks of the seeded kinds read besides their own (references, bill structure). */
-static const bss_tmf_resource *const seed_also_read[] = {
-    &bss_tmf666_party_account, &bss_tmf666_financial_account,  &bss_tmf666_settlement_account,
-    &bss_tmf666_bill_format,   &bss_tmf666_billing_cycle_spec, &bss_tmf666_bill_presentation_media,
+static const bss_doc_kind *const seed_also_read[] = {
+    &bss_party_account_kind, &bss_financial_account_kind,  &bss_settlement_account_kind,
+    &bss_bill_format_kind,   &bss_billing_cycle_spec_kind, &bss_bill_presentation_media_kind,
 };
 
 typedef struct seed_job {
@@ -201,7 +196,7 @@ static bss_err seed_error(bss_err rc, bss_errinfo *ei, const char *member, size_
 static const seed_kind *seed_kind_named(const char *kind)
 {
     for (size_t i = 0; kind && i < NSEED; i++)
-        if (strcmp(seed_kinds[i].kind, kind) == 0)
+        if (strcmp(seed_kinds[i].kind->name, kind) == 0)
             return &seed_kinds[i];
     return NULL;
 }
@@ -210,18 +205,18 @@ static const seed_kind *seed_kind_named(const char *kind)
 static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
 {
     const seed_kind *sk = &seed_kinds[k];
-    bss_tmf_ctx ctx = {sk->res, db, job->now_ms, job->base_url, NULL};
+    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL};
     size_t i;
     const json_t *want;
     json_array_foreach(json_object_get(job->doc, sk->member), i, want)
     {
         const char *id = json_string_value(json_object_get(want, "id"));
         json_t *out = NULL;
-        bss_err rc = id && id[0] ? bss_tmf_create_doc(&ctx, id, want, &out, ei)
+        bss_err rc = id && id[0] ? bss_doc_create(&ctx, id, want, &out, ei)
                                  : bss_fail(ei, BSS_E_INVALID, "id", "every demo document needs its id");
         json_decref(out);
         if (rc)
-            return seed_error(rc, ei, sk->member, i, sk->kind, id);
+            return seed_error(rc, ei, sk->member, i, sk->kind->name, id);
         job->created[k]++;
     }
     return BSS_OK;
@@ -232,27 +227,22 @@ static bss_err seed_consent(bss_db *db, int64_t now_ms, const json_t *c, bss_err
 {
     const char *party = json_string_value(json_object_get(c, "partyId"));
     const char *type = json_string_value(json_object_get(c, "partyType"));
-    const bss_tmf_resource *res = NULL;
+    const bss_doc_kind *kind = NULL;
     if (type && strcmp(type, "individual") == 0)
-        res = &bss_tmf632_individual;
+        kind = &bss_individual_kind;
     else if (type && strcmp(type, "organization") == 0)
-        res = &bss_tmf632_organization;
-    if (!res)
+        kind = &bss_organization_kind;
+    if (!kind)
         return bss_fail(ei, BSS_E_INVALID, "partyType", "partyType must be individual or organization");
     if (!party)
         return bss_fail(ei, BSS_E_INVALID, "partyId", "partyId is required");
-    json_t *stored = NULL;
-    /* the party must exist, as on the consent route */
-    bss_err rc = bss_party_load(db, res, party, &stored, NULL, ei);
-    json_decref(stored);
     bss_consent_input in;
-    if (!rc)
-        rc = bss_consent_parse(c, &in, ei);
+    bss_err rc = bss_consent_parse(c, &in, ei);
     if (rc)
         return rc;
     in.party_id = party;
     in.recorded_by = DEMO_RECORDED_BY;
-    return bss_consent_record(db, now_ms, &in, NULL, ei);
+    return bss_consent_decide(db, kind, now_ms, &in, NULL, ei); /* the party must exist, as on the route */
 }
 
 /* The merge patches of "updates" [{kind, id, patch}], in order. */
@@ -272,9 +262,9 @@ static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
         else if (!id || !json_is_object(patch))
             rc = bss_fail(ei, BSS_E_INVALID, id ? "patch" : "id", "an update needs an id and a patch object");
         else {
-            bss_tmf_ctx ctx = {sk->res, db, job->now_ms, job->base_url, NULL};
+            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL};
             json_t *out = NULL;
-            rc = bss_tmf_patch_doc(&ctx, id, patch, &out, ei);
+            rc = bss_doc_patch(&ctx, id, patch, &out, ei);
             json_decref(out);
         }
         if (rc)
@@ -322,12 +312,11 @@ static bss_err seed_validate(const json_t *doc, bss_errinfo *ei)
             return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
     }
     for (size_t k = 0; k < NSEED; k++)
-        if (bss_resource_table_prepare(seed_kinds[k].res->table) != BSS_OK)
-            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_kinds[k].kind);
+        if (bss_resource_table_prepare(seed_kinds[k].kind->table) != BSS_OK)
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_kinds[k].kind->name);
     for (size_t k = 0; k < sizeof seed_also_read / sizeof seed_also_read[0]; k++)
         if (bss_resource_table_prepare(seed_also_read[k]->table) != BSS_OK)
-            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table",
-                            seed_also_read[k]->segment);
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_also_read[k]->name);
     return BSS_OK;
 }
 
@@ -382,7 +371,7 @@ static bss_err store_rows(bss_app *app, int64_t *catalog, int64_t *customers, bs
         return rc;
     rc = catalog_rows(db, catalog, ei);
     if (!rc)
-        rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM tmf629_customer", BSS_DB_NOARGS, customers, ei);
+        rc = bss_doc_count(db, &bss_customer_kind, customers, ei);
     bss_db_close(db);
     return rc;
 }

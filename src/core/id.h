@@ -13,6 +13,13 @@
 
 #define BSS_ID_LEN 36 /* "0190f2c4-8d4e-7abc-9def-0123456789ab" */
 
+/*
+ * The longest id any document may have: the server's are BSS_ID_LEN, an
+ * imported catalog document may bring its own ("po-postpaid-m"). A longer
+ * id in a path is 404, in a reference or an import 400: ids are never cut.
+ */
+#define BSS_ID_MAX 64
+
 /* Writes a new UUIDv7 for time now_ms, NUL-terminated, into out. */
 void bss_id_new(int64_t now_ms, char out[BSS_ID_LEN + 1]);
 

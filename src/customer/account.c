@@ -1,13 +1,14 @@
 /*
- * account.c: the TMF666 Account Management v4 billingAccount, at
- * /tmf-api/accountManagement/v4/billingAccount, stored in
+ * account.c: the TMF666 Account Management v4 billingAccount document kind
+ * (customer.h), served at /tmf-api/accountManagement/v4/billingAccount by
+ * src/api/tmf666.c, stored in
  * tmf666_billing_account (migration 0008) with typed columns name, state,
  * account_number, currency, bill_cycle_day, parent_id, customer_id: what
  * the bill run selects on (cycle day and state), what the search and the
- * customer view read (number, customer). Also the registration of every
- * TMF666 resource (the others are in account_other.c).
+ * customer view read (number, customer). The other TMF666 kinds are in
+ * account_other.c.
  *
- * Rules (bss_tmf666_billing_account_prepare), see docs/customer.md:
+ * Rules (billing_account_prepare), see docs/customer.md:
  *   - name and relatedParty are required; relatedParty must hold the owner
  *     (role "owner", or "bill receiver"), and every Individual/Organization
  *     or Customer it names must exist (422);
@@ -29,9 +30,9 @@
  *     pays; it must exist, have the same currency and not be this account
  *     or one of its descendants (walked up inside the write's transaction),
  *     and not be closed: 422 "parentAccount";
- *   - state: active | suspended | closed (account_int.h); accountNumber
+ *   - state: active | suspended | closed (customer_int.h); accountNumber
  *     "BA-000001" assigned by the server; lastModified set on every write;
- *   - customer: the customer the account belongs to (account_int.h).
+ *   - customer: the customer the account belongs to (customer_int.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,9 +40,8 @@
 
 #include "core/json.h"
 #include "core/money.h"
-#include "customer/account_int.h"
-#include "customer/accounts.h"
 #include "customer/customer.h"
+#include "customer/customer_int.h"
 
 #define CYCLE_DAY_MAX 28
 
@@ -63,7 +63,7 @@ static bss_res_table billing_table = {
 
 static const char *const billing_required[] = {"name", "relatedParty", NULL};
 
-static bss_err billing_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
+static bss_err billing_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
 {
     if (!ctx->db)
         return BSS_OK;
@@ -72,21 +72,19 @@ static bss_err billing_after_store(const bss_tmf_ctx *ctx, const char *id, const
                                 ei); /* customer NULL: none yet */
 }
 
-const bss_tmf_resource bss_tmf666_billing_account = {
+static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_billing_account_kind = {
     .api = "accountManagement",
-    BSS_TMF_PATHS(BSS_TMF666_BASE, "billingAccount"),
+    .path = BSS_TMF666_BASE "/billingAccount",
+    .name = "billingAccount",
     .type = "BillingAccount",
-    .event_key = "billingAccount",
     .status_field = "state",
     .table = &billing_table,
     .required = billing_required,
-    .prepare = bss_tmf666_billing_account_prepare,
-    .read_roles = BSS_CUSTOMER_READ_ROLES,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf666.billingAccount"),
-    .personal_data = true,
+    .prepare = billing_account_prepare,
     .after_store = billing_after_store,
+    .personal_data = true,
 };
 
 /* currency: as posted or creditLimit.unit; a known ISO 4217 code; never changed after create. */
@@ -139,7 +137,7 @@ static bss_err check_cycle_day(json_t *doc, const json_t *spec, bss_errinfo *ei)
 
 /* billStructure {format, presentationMedia[], cycleSpecification}: *spec receives the cycle spec (or NULL).
  */
-static bss_err check_bill_structure(const bss_tmf_ctx *ctx, const json_t *doc, json_t **spec, bss_errinfo *ei)
+static bss_err check_bill_structure(const bss_doc_ctx *ctx, const json_t *doc, json_t **spec, bss_errinfo *ei)
 {
     *spec = NULL;
     const json_t *bs = json_object_get(doc, "billStructure");
@@ -150,7 +148,7 @@ static bss_err check_bill_structure(const bss_tmf_ctx *ctx, const json_t *doc, j
     bss_err rc = BSS_OK;
     const json_t *fmt = json_object_get(bs, "format");
     if (fmt && !json_is_null(fmt))
-        rc = bss__acct_check_ref(ctx, &bss_tmf666_bill_format, fmt, "billStructure.format", NULL, ei);
+        rc = bss__acct_check_ref(ctx, &bss_bill_format_kind, fmt, "billStructure.format", NULL, ei);
     const json_t *media = json_object_get(bs, "presentationMedia");
     if (!rc && media && !json_is_null(media) && !json_is_array(media))
         rc = bss_fail(ei, BSS_E_INVALID, "billStructure.presentationMedia",
@@ -162,11 +160,11 @@ static bss_err check_bill_structure(const bss_tmf_ctx *ctx, const json_t *doc, j
         char path[80];
         snprintf(path, sizeof path, "billStructure.presentationMedia[%zu]", i);
         if (!rc)
-            rc = bss__acct_check_ref(ctx, &bss_tmf666_bill_presentation_media, m, path, NULL, ei);
+            rc = bss__acct_check_ref(ctx, &bss_bill_presentation_media_kind, m, path, NULL, ei);
     }
     const json_t *cs = json_object_get(bs, "cycleSpecification");
     if (!rc && cs && !json_is_null(cs))
-        rc = bss__acct_check_ref(ctx, &bss_tmf666_billing_cycle_spec, cs, "billStructure.cycleSpecification",
+        rc = bss__acct_check_ref(ctx, &bss_billing_cycle_spec_kind, cs, "billStructure.cycleSpecification",
                                  spec, ei);
     return rc;
 }
@@ -219,7 +217,7 @@ static bss_err check_tax_exemptions(const json_t *doc, bss_errinfo *ei)
             return bss_fail(ei, BSS_E_INVALID, f, "%s must be a string", f);
         }
         snprintf(f, sizeof f, "taxExemption[%zu].validFor", i);
-        bss_err rc = bss__acct_check_period(json_object_get(te, "validFor"), f, ei);
+        bss_err rc = bss_doc_check_period(json_object_get(te, "validFor"), f, ei);
         if (rc)
             return rc;
     }
@@ -227,7 +225,7 @@ static bss_err check_tax_exemptions(const json_t *doc, bss_errinfo *ei)
 }
 
 /* parentAccount: exists, same currency, and walking up from it never reaches this account. */
-static bss_err check_parent(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err check_parent(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     const json_t *ref = json_object_get(doc, "parentAccount");
     if (!ref || json_is_null(ref))
@@ -235,7 +233,7 @@ static bss_err check_parent(const bss_tmf_ctx *ctx, const json_t *doc, bss_errin
     const char *self = json_string_value(json_object_get(doc, "id"));
     const char *currency = json_string_value(json_object_get(doc, "currency"));
     json_t *parent = NULL;
-    bss_err rc = bss__acct_check_ref(ctx, &bss_tmf666_billing_account, ref, "parentAccount", &parent, ei);
+    bss_err rc = bss__acct_check_ref(ctx, &bss_billing_account_kind, ref, "parentAccount", &parent, ei);
     if (rc)
         return rc;
     const char *pid = json_string_value(json_object_get(ref, "id"));
@@ -251,30 +249,21 @@ static bss_err check_parent(const bss_tmf_ctx *ctx, const json_t *doc, bss_errin
     if (!rc && pstate && strcmp(pstate, "closed") == 0)
         rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
                       "parentAccount %.64s is closed and cannot pay", pid);
-    for (int depth = 0; !rc && parent && depth < BSS__ACCT_MAX_DEPTH; depth++) {
-        const char *up = json_string_value(bss_json_path(parent, "parentAccount.id"));
-        if (!up)
-            break;
-        if (self && strcmp(up, self) == 0) {
-            rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
-                          "parentAccount %.64s would make a cycle: this account is already above it", pid);
-            break;
-        }
-        json_t *next = NULL;
-        rc = bss__acct_load(ctx->db, &billing_table, up, &next, ei);
-        if (rc == BSS_E_NOT_FOUND)
-            rc = BSS_OK;
-        json_decref(parent);
-        parent = next;
-        if (depth == BSS__ACCT_MAX_DEPTH - 1 && parent)
-            rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
-                          "the account hierarchy is deeper than %d levels", BSS__ACCT_MAX_DEPTH);
-    }
     json_decref(parent);
+    bss_doc_walk w = {0};
+    if (!rc && ctx->db) /* the parent and up to BSS__ACCT_MAX_DEPTH accounts above it */
+        rc = bss_doc_walk_up(ctx->db, &bss_billing_account_kind, pid, "parentAccount.id", self,
+                             BSS__ACCT_MAX_DEPTH + 1, "parentAccount", &w, ei);
+    if (!rc && w.cycle)
+        rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
+                      "parentAccount %.64s would make a cycle: this account is already above it", pid);
+    if (!rc && w.too_deep)
+        rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount", "the account hierarchy is deeper than %d levels",
+                      BSS__ACCT_MAX_DEPTH);
     return rc;
 }
 
-static bss_err check_related_and_owner(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+static bss_err check_related_and_owner(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
 {
     int owner = -1;
     bss_err rc = bss__acct_check_related(ctx, doc, &owner, ei);
@@ -287,13 +276,10 @@ static bss_err check_related_and_owner(const bss_tmf_ctx *ctx, json_t *doc, bss_
     return bss__acct_link_customer(ctx, doc, owner, ei);
 }
 
-bss_err bss_tmf666_billing_account_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
-                                           bss_errinfo *ei)
+static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *spec = NULL;
-    bss_err rc = bss__acct_reject_pan(doc, ei);
-    if (!rc)
-        rc = bss__acct_check_common(doc, ei);
+    bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
         rc = bss__acct_check_state(doc, old, ei);
     if (!rc)
@@ -324,19 +310,4 @@ bss_err bss_tmf666_billing_account_prepare(const bss_tmf_ctx *ctx, json_t *doc, 
     if (!rc && bss_json_set_time(doc, "lastModified", ctx->now_ms) != 0)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return rc;
-}
-
-bss_err bss_tmf666_register_routes(bss_router *rt)
-{
-    static const bss_tmf_resource *const all[] = {
-        &bss_tmf666_billing_account,         &bss_tmf666_party_account, &bss_tmf666_financial_account,
-        &bss_tmf666_settlement_account,      &bss_tmf666_bill_format,   &bss_tmf666_billing_cycle_spec,
-        &bss_tmf666_bill_presentation_media,
-    };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        bss_err rc = bss_tmf_register(rt, all[i]);
-        if (rc)
-            return rc;
-    }
-    return BSS_OK;
 }

@@ -1,11 +1,12 @@
 /*
  * account_common.c: the rules customers and every TMF666 account kind share
- * (account_int.h): party, customer and other {id} references checked
+ * (customer_int.h): party, customer and other {id} references checked
  * against the store inside the write's transaction, relatedParty lists, the
  * customer an account belongs to, the account state machine, Money members
- * and balances, server-assigned account numbers, and the guard that keeps
- * card numbers (PANs, core/pan.h) out of the store. The resource files (customer_res.c,
- * account.c, account_other.c) call these from their prepare hooks.
+ * and balances, server-assigned account numbers, and the contacts of an
+ * account. The kinds' files (customer_res.c, account.c, account_other.c)
+ * call these from their prepare hooks; card numbers are kept out of every
+ * document of these kinds by doc/doc.h (personal_data).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,42 +14,8 @@
 
 #include "core/json.h"
 #include "core/money.h"
-#include "core/pan.h"
-#include "customer/account_int.h"
-#include "customer/accounts.h"
-#include "customer/contact.h"
-
-/* The party tables of TMF632 (party.c): read here by id only, so no typed columns are declared. */
-static bss_res_table individual_table = {.name = "tmf632_individual"};
-static bss_res_table organization_table = {.name = "tmf632_organization"};
-
-bss_err bss__acct_load(bss_db *db, bss_res_table *table, const char *id, json_t **out, bss_errinfo *ei)
-{
-    bss_res_doc row;
-    *out = NULL;
-    bss_err rc = bss_resource_table_prepare(table);
-    if (rc)
-        return bss_fail(ei, rc, NULL, "bad table descriptor %s", table->name);
-    rc = bss_resource_get(db, table, id, &row, ei);
-    if (rc)
-        return rc;
-    rc = bss_json_parse(row.doc, row.doc_len, out, NULL);
-    bss_resource_doc_free(&row);
-    if (rc)
-        return bss_fail(ei, BSS_E_INTERNAL, NULL, "stored row %.64s of %s is not valid JSON", id,
-                        table->name);
-    return BSS_OK;
-}
-
-/* Whether id is a row of table: BSS_OK (found true/false) or a store error. */
-static bss_err row_exists(bss_db *db, bss_res_table *table, const char *id, bool *found, bss_errinfo *ei)
-{
-    json_t *doc = NULL;
-    bss_err rc = bss__acct_load(db, table, id, &doc, ei);
-    json_decref(doc);
-    *found = rc == BSS_OK;
-    return rc == BSS_E_NOT_FOUND ? BSS_OK : rc;
-}
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 /* ref[key] is a non-empty string: BSS_OK with *out, else 400 naming path.key. */
 static bss_err ref_id(const json_t *ref, const char *path, const char **out, bss_errinfo *ei)
@@ -65,7 +32,7 @@ static bss_err ref_id(const json_t *ref, const char *path, const char **out, bss
     return BSS_OK;
 }
 
-bss_err bss__acct_check_party(const bss_tmf_ctx *ctx, json_t *ref, const char *path, bool allow_other,
+bss_err bss__acct_check_party(const bss_doc_ctx *ctx, json_t *ref, const char *path, bool allow_other,
                               bss_errinfo *ei)
 {
     const char *id;
@@ -87,11 +54,11 @@ bss_err bss__acct_check_party(const bss_tmf_ctx *ctx, json_t *ref, const char *p
     if (!ctx->db)
         return BSS_OK;
     bool found = false;
-    if (ind && (rc = row_exists(ctx->db, &individual_table, id, &found, ei)))
+    if (ind && (rc = bss_doc_exists(ctx->db, &bss_individual_kind, id, &found, ei)))
         return rc;
     if (found && !type)
         type = "Individual";
-    if (!found && org && (rc = row_exists(ctx->db, &organization_table, id, &found, ei)))
+    if (!found && org && (rc = bss_doc_exists(ctx->db, &bss_organization_kind, id, &found, ei)))
         return rc;
     if (found && !type)
         type = "Organization";
@@ -104,7 +71,7 @@ bss_err bss__acct_check_party(const bss_tmf_ctx *ctx, json_t *ref, const char *p
     return BSS_OK;
 }
 
-bss_err bss__acct_check_ref(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const json_t *ref,
+bss_err bss__acct_check_ref(const bss_doc_ctx *ctx, const bss_doc_kind *kind, const json_t *ref,
                             const char *path, json_t **out, bss_errinfo *ei)
 {
     const char *id;
@@ -114,11 +81,11 @@ bss_err bss__acct_check_ref(const bss_tmf_ctx *ctx, const bss_tmf_resource *res,
     if (rc || !ctx->db)
         return rc;
     json_t *target = NULL;
-    rc = bss__acct_load(ctx->db, res->table, id, &target, ei);
+    rc = bss_doc_load(ctx->db, kind, id, &target, NULL, ei);
     if (rc == BSS_E_NOT_FOUND) {
         char f[160];
         snprintf(f, sizeof f, "%s.id", path);
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, f, "%s: no %s with id %.64s", f, res->segment, id);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, f, "%s: no %s with id %.64s", f, kind->name, id);
     }
     if (rc)
         return rc;
@@ -135,7 +102,7 @@ static bool is_owner_role(const char *role)
                     strcasecmp(role, "billReceiver") == 0);
 }
 
-bss_err bss__acct_check_related(const bss_tmf_ctx *ctx, json_t *doc, int *owner_index, bss_errinfo *ei)
+bss_err bss__acct_check_related(const bss_doc_ctx *ctx, json_t *doc, int *owner_index, bss_errinfo *ei)
 {
     *owner_index = -1;
     json_t *arr = json_object_get(doc, "relatedParty");
@@ -158,7 +125,7 @@ bss_err bss__acct_check_related(const bss_tmf_ctx *ctx, json_t *doc, int *owner_
         const char *type = json_string_value(json_object_get(rp, "@referredType"));
         bss_err rc;
         if (type && strcasecmp(type, "Customer") == 0)
-            rc = bss__acct_check_ref(ctx, &bss_tmf629_customer, rp, path, NULL, ei);
+            rc = bss__acct_check_ref(ctx, &bss_customer_kind, rp, path, NULL, ei);
         else
             rc = bss__acct_check_party(ctx, rp, path, true, ei);
         if (rc)
@@ -183,7 +150,7 @@ static bss_err take_first(const bss_res_row *row, void *arg)
 /* The first customer (by id) whose engagedParty is party_id: fr->id, "" when none. */
 static bss_err customer_of_party(bss_db *db, const char *party_id, first_row *fr, bss_errinfo *ei)
 {
-    bss_res_table *t = bss_tmf629_customer.table;
+    bss_res_table *t = bss_customer_kind.table;
     fr->id[0] = '\0';
     bss_err rc = bss_resource_table_prepare(t);
     if (rc)
@@ -194,22 +161,21 @@ static bss_err customer_of_party(bss_db *db, const char *party_id, first_row *fr
     return bss_resource_list(db, t, &f, 1, 0, 1, NULL, take_first, fr, ei);
 }
 
-static bss_err set_customer_ref(const bss_tmf_ctx *ctx, json_t *doc, const char *id, bss_errinfo *ei)
+static bss_err set_customer_ref(const bss_doc_ctx *ctx, json_t *doc, const char *id, bss_errinfo *ei)
 {
     char href[768];
-    snprintf(href, sizeof href, "%s%s/%s", ctx->base_url ? ctx->base_url : "",
-             bss_tmf629_customer.collection_path, id);
+    bss_doc_href(ctx->base_url, &bss_customer_kind, id, href, sizeof href);
     json_t *ref = json_pack("{s:s, s:s, s:s}", "id", id, "href", href, "@referredType", "Customer");
     if (!ref || json_object_set_new(doc, "customer", ref))
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return BSS_OK;
 }
 
-bss_err bss__acct_link_customer(const bss_tmf_ctx *ctx, json_t *doc, int owner_index, bss_errinfo *ei)
+bss_err bss__acct_link_customer(const bss_doc_ctx *ctx, json_t *doc, int owner_index, bss_errinfo *ei)
 {
     const json_t *cust = json_object_get(doc, "customer");
     if (cust && !json_is_null(cust))
-        return bss__acct_check_ref(ctx, &bss_tmf629_customer, cust, "customer", NULL, ei);
+        return bss__acct_check_ref(ctx, &bss_customer_kind, cust, "customer", NULL, ei);
     if (cust)
         json_object_del(doc, "customer");
     const json_t *arr = json_object_get(doc, "relatedParty");
@@ -332,7 +298,7 @@ bss_err bss__acct_check_balances(const json_t *doc, const char *currency, bss_er
         bss_err rc = bss__acct_check_money(json_object_get(b, "amount"), path, currency, true, NULL, ei);
         if (!rc && json_object_get(b, "validFor")) {
             snprintf(path, sizeof path, "accountBalance[%zu].validFor", i);
-            rc = bss__acct_check_period(json_object_get(b, "validFor"), path, ei);
+            rc = bss_doc_check_period(json_object_get(b, "validFor"), path, ei);
         }
         if (rc)
             return rc;
@@ -342,7 +308,7 @@ bss_err bss__acct_check_balances(const json_t *doc, const char *currency, bss_er
 
 /* ---- account numbers ---- */
 
-bss_err bss__acct_number(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, const char *prefix,
+bss_err bss__acct_number(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, const char *prefix,
                          bss_errinfo *ei)
 {
     if (old) { /* server-assigned: a patch cannot change it */
@@ -377,38 +343,8 @@ bss_err bss__acct_number(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
     return BSS_OK;
 }
 
-/* ---- card numbers (core/pan.h; api/tmf.c also checks every personal_data write) ---- */
-
-bool bss__acct_luhn(const char *digits, size_t n)
-{
-    return bss_pan_luhn(digits, n);
-}
-
-bss_err bss__acct_reject_pan(const json_t *doc, bss_errinfo *ei)
-{
-    return bss_pan_reject_json(doc, ei);
-}
-
 /* ---- plain members ---- */
 
-bss_err bss__acct_check_common(const json_t *doc, bss_errinfo *ei)
-{
-    static const char *const strings[] = {"name", "description", "@type", "@baseType", "@schemaLocation"};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        const json_t *v = json_object_get(doc, strings[i]);
-        if (v && !json_is_null(v) && !json_is_string(v))
-            return bss_fail(ei, BSS_E_INVALID, strings[i], "%s must be a string", strings[i]);
-    }
-    const json_t *name = json_object_get(doc, "name");
-    if (json_is_string(name) && json_string_length(name) == 0)
-        return bss_fail(ei, BSS_E_INVALID, "name", "name must not be empty");
-    return BSS_OK;
-}
-
-bss_err bss__acct_check_period(const json_t *vf, const char *path, bss_errinfo *ei)
-{
-    return bss_tmf_check_period(vf, path, ei);
-}
 
 bss_err bss__acct_check_contacts(const json_t *doc, bss_errinfo *ei)
 {

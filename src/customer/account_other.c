@@ -1,10 +1,11 @@
 /*
- * account_other.c: the TMF666 resources besides billingAccount (account.c),
- * under /tmf-api/accountManagement/v4:
+ * account_other.c: the TMF666 document kinds besides billingAccount
+ * (account.c), served under /tmf-api/accountManagement/v4 by
+ * src/api/tmf666.c:
  *
  *   partyAccount, financialAccount, settlementAccount: the account family
  *     (name, relatedParty, accountBalance, creditLimit, state) with one
- *     hook, bss_tmf666_account_prepare: name required; relatedParty
+ *     prepare hook: name required; relatedParty
  *     entries must exist (422); creditLimit and accountBalance[] amounts
  *     are Money with a known currency (in the documented member "currency"
  *     when given); state active | suspended | closed; accountNumber
@@ -26,8 +27,8 @@
 
 #include "core/json.h"
 #include "core/money.h"
-#include "customer/account_int.h"
-#include "customer/accounts.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 /* ---- the account family ---- */
 
@@ -48,27 +49,26 @@ static bss_res_table settlement_account_table = {
 
 static const char *const name_required[] = {"name", NULL};
 
-#define ACCOUNT_RESOURCE(seg, typ, tbl, label)                                                               \
+static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+#define ACCOUNT_KIND(seg, typ, tbl)                                                                          \
     {                                                                                                        \
-        .api = "accountManagement", BSS_TMF_PATHS(BSS_TMF666_BASE, seg), .type = typ, .event_key = seg,      \
-        .status_field = "state", .table = &tbl, .required = name_required,                                   \
-        .prepare = bss_tmf666_account_prepare, .read_roles = BSS_CUSTOMER_READ_ROLES,                        \
-        .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING, .allow_delete = false,            \
-        BSS_TMF_NAMES(label), .personal_data = true,                                                         \
+        .api = "accountManagement", .path = BSS_TMF666_BASE "/" seg, .name = seg, .type = typ,               \
+        .status_field = "state", .table = &tbl, .required = name_required, .prepare = account_prepare,      \
+        .personal_data = true,                                                                               \
     }
 
-const bss_tmf_resource bss_tmf666_party_account =
-    ACCOUNT_RESOURCE("partyAccount", "PartyAccount", party_account_table, "tmf666.partyAccount");
-const bss_tmf_resource bss_tmf666_financial_account = ACCOUNT_RESOURCE(
-    "financialAccount", "FinancialAccount", financial_account_table, "tmf666.financialAccount");
-const bss_tmf_resource bss_tmf666_settlement_account = ACCOUNT_RESOURCE(
-    "settlementAccount", "SettlementAccount", settlement_account_table, "tmf666.settlementAccount");
+const bss_doc_kind bss_party_account_kind = ACCOUNT_KIND("partyAccount", "PartyAccount", party_account_table);
+const bss_doc_kind bss_financial_account_kind =
+    ACCOUNT_KIND("financialAccount", "FinancialAccount", financial_account_table);
+const bss_doc_kind bss_settlement_account_kind =
+    ACCOUNT_KIND("settlementAccount", "SettlementAccount", settlement_account_table);
 
-static const char *prefix_of(const bss_tmf_resource *res)
+static const char *prefix_of(const bss_doc_kind *kind)
 {
-    if (res == &bss_tmf666_party_account)
+    if (kind == &bss_party_account_kind)
         return "PA";
-    if (res == &bss_tmf666_settlement_account)
+    if (kind == &bss_settlement_account_kind)
         return "SA";
     return "FA";
 }
@@ -86,13 +86,11 @@ static bss_err check_account_currency(const json_t *doc, const char **currency, 
     return BSS_OK;
 }
 
-bss_err bss_tmf666_account_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     const char *currency = NULL;
     int owner = -1;
-    bss_err rc = bss__acct_reject_pan(doc, ei);
-    if (!rc)
-        rc = bss__acct_check_common(doc, ei);
+    bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
         rc = bss__acct_check_state(doc, old, ei);
     if (!rc)
@@ -111,7 +109,7 @@ bss_err bss_tmf666_account_prepare(const bss_tmf_ctx *ctx, json_t *doc, const js
     if (!rc)
         rc = bss__acct_link_customer(ctx, doc, owner, ei);
     if (!rc)
-        rc = bss__acct_number(ctx, doc, old, prefix_of(ctx->res), ei);
+        rc = bss__acct_number(ctx, doc, old, prefix_of(ctx->kind), ei);
     if (!rc && bss_json_set_time(doc, "lastModified", ctx->now_ms) != 0)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return rc;
@@ -133,12 +131,11 @@ static bss_res_table cycle_spec_table = {
 static bss_res_table media_table = {
     .name = "tmf666_bill_presentation_media", .columns = name_columns, .ncolumns = NCOLS(name_columns)};
 
-bss_err bss_tmf666_bill_format_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
-                                       bss_errinfo *ei)
+static bss_err bill_format_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     (void)ctx;
     (void)old;
-    return bss__acct_check_common(doc, ei);
+    return bss_doc_check_names(doc, ei);
 }
 
 /* An optional integer member within [lo, hi]. */
@@ -154,12 +151,12 @@ static bss_err int_in(const json_t *doc, const char *key, json_int_t lo, json_in
     return BSS_OK;
 }
 
-bss_err bss_tmf666_cycle_spec_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err cycle_spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     static const char *const frequencies[] = {"monthly", "quarterly", "yearly"};
     (void)ctx;
     (void)old;
-    bss_err rc = bss__acct_check_common(doc, ei);
+    bss_err rc = bss_doc_check_names(doc, ei);
     const json_t *f = json_object_get(doc, "frequency");
     if (!rc && f && !json_is_null(f)) {
         bool ok = false;
@@ -178,24 +175,18 @@ bss_err bss_tmf666_cycle_spec_prepare(const bss_tmf_ctx *ctx, json_t *doc, const
     if (!rc)
         rc = int_in(doc, "mailingDateOffset", 0, 366, "", ei);
     if (!rc)
-        rc = bss__acct_check_period(json_object_get(doc, "validFor"), "validFor", ei);
+        rc = bss_doc_check_period(json_object_get(doc, "validFor"), "validFor", ei);
     return rc;
 }
 
-#define CONFIG_RESOURCE(seg, typ, tbl, hook, label, writers)                                                 \
+#define CONFIG_KIND(seg, typ, tbl, hook)                                                                     \
     {                                                                                                        \
-        .api = "accountManagement", BSS_TMF_PATHS(BSS_TMF666_BASE, seg), .type = typ, .event_key = seg,      \
-        .status_field = NULL, .table = &tbl, .required = name_required, .prepare = hook,                     \
-        .read_roles = BSS_CUSTOMER_READ_ROLES, .write_roles = writers, .allow_delete = false,                \
-        BSS_TMF_NAMES(label),                                                                                \
+        .api = "accountManagement", .path = BSS_TMF666_BASE "/" seg, .name = seg, .type = typ,               \
+        .table = &tbl, .required = name_required, .prepare = hook,                                           \
     }
 
-const bss_tmf_resource bss_tmf666_bill_format =
-    CONFIG_RESOURCE("billFormat", "BillFormat", bill_format_table, bss_tmf666_bill_format_prepare,
-                    "tmf666.billFormat", BSS_ROLE_ADMIN | BSS_ROLE_BILLING);
-const bss_tmf_resource bss_tmf666_billing_cycle_spec = CONFIG_RESOURCE(
-    "billingCycleSpecification", "BillingCycleSpecification", cycle_spec_table, bss_tmf666_cycle_spec_prepare,
-    "tmf666.billingCycleSpecification", BSS_ROLE_ADMIN | BSS_ROLE_BILLING);
-const bss_tmf_resource bss_tmf666_bill_presentation_media =
-    CONFIG_RESOURCE("billPresentationMedia", "BillPresentationMedia", media_table,
-                    bss_tmf666_bill_format_prepare, "tmf666.billPresentationMedia", BSS_ROLE_ADMIN);
+const bss_doc_kind bss_bill_format_kind = CONFIG_KIND("billFormat", "BillFormat", bill_format_table, bill_format_prepare);
+const bss_doc_kind bss_billing_cycle_spec_kind =
+    CONFIG_KIND("billingCycleSpecification", "BillingCycleSpecification", cycle_spec_table, cycle_spec_prepare);
+const bss_doc_kind bss_bill_presentation_media_kind =
+    CONFIG_KIND("billPresentationMedia", "BillPresentationMedia", media_table, bill_format_prepare);

@@ -1,25 +1,23 @@
 /*
- * audit.c: the access audit of personal data (see audit.h). Rows go to
+ * audit.c: the access audit of personal data (customer.h). Rows go to
  * access_audit (migration 0007) through the group-commit writer in jobs
  * nobody waits for: bss_audit_submit copies what it needs, queues the job
- * with a completion that only logs a failure and frees. The reader route
- * GET /admin/v1/audit lists the rows for admins, newest first.
+ * with a completion that only logs a failure and frees. Admins read the
+ * rows, newest first, with GET /admin/v1/audit (src/api/care.c,
+ * bss_audit_list); an export holds those about the party.
  */
-#include "customer/audit.h"
-
 #include <stdio.h>
 #include <string.h>
 
-#include "api/query.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/time.h"
 #include "customer/customer.h"
-#include "customer/party.h"
+#include "customer/customer_int.h"
 
-bss_err bss_audit_record(bss_db *db, int64_t now_ms, const char *key_id, const char *key_name,
+bss_err bss__audit_record(bss_db *db, int64_t now_ms, const char *key_id, const char *key_name,
                          const char *action, const char *resource_kind, const char *resource_id,
                          bss_errinfo *ei)
 {
@@ -60,7 +58,7 @@ static bss_err audit_run(bss_db *db, void *arg, bss_errinfo *ei)
             memcpy(id, p, n);
             id[n] = '\0';
             bss_err rc =
-                bss_audit_record(db, job->now_ms, job->key_id, job->key_name, job->action, job->kind, id, ei);
+                bss__audit_record(db, job->now_ms, job->key_id, job->key_name, job->action, job->kind, id, ei);
             if (rc)
                 return rc;
         }
@@ -135,7 +133,7 @@ static bss_err collect(bss_db_rows *rows, json_t *arr, bss_errinfo *ei)
 
 #define AUDIT_COLS "id, at_ms, key_id, key_name, action, resource_kind, resource_id"
 
-bss_err bss_audit_export(bss_db *db, const char *resource_id, json_t **out, bss_errinfo *ei)
+bss_err bss__audit_export(bss_db *db, const char *resource_id, json_t **out, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
     *out = json_array();
@@ -154,58 +152,26 @@ bss_err bss_audit_export(bss_db *db, const char *resource_id, json_t **out, bss_
     return rc;
 }
 
-/* GET /admin/v1/audit?resourceId=&keyId=&offset=&limit= */
-static int h_audit_list(bss_req *r)
+bss_err bss_audit_list(bss_db *db, const char *resource_id, const char *key_id, int64_t offset, int64_t limit,
+                       json_t **out, bss_errinfo *ei)
 {
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_query q;
-    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
-    if (rc) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    const char *resource_id = NULL, *key_id = NULL;
-    for (size_t i = 0; !rc && i < q.nfilters; i++) {
-        const bss_query_filter *f = &q.filters[i];
-        bool is_res = strcmp(f->attr, "resourceId") == 0, is_key = strcmp(f->attr, "keyId") == 0;
-        if ((!is_res && !is_key) || f->op != BSS_QOP_EQ || f->nvalues != 1)
-            rc =
-                bss_fail(&ei, BSS_E_INVALID, f->param,
-                         "%s: the audit is filtered by resourceId and keyId (one value each) only", f->param);
-        else if (is_res)
-            resource_id = f->values[0];
-        else
-            key_id = f->values[0];
-    }
-    json_t *arr = rc ? NULL : json_array();
     bss_db_rows *rows = NULL;
-    if (!rc && !arr)
-        rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    *out = json_array();
+    if (!*out)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = bss_db_query(
+        db,
+        "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
+        "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?",
+        BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id), BSS_DB_STR(key_id),
+                    BSS_DB_I64(limit), BSS_DB_I64(offset)),
+        &rows, ei);
     if (!rc)
-        rc = bss_db_query(
-            r->db,
-            "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
-            "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?",
-            BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id),
-                        BSS_DB_STR(key_id), BSS_DB_I64(q.limit), BSS_DB_I64(q.offset)),
-            &rows, &ei);
-    if (!rc)
-        rc = collect(rows, arr, &ei);
+        rc = collect(rows, *out, ei);
     bss_db_rows_close(rows);
-    bss_query_free(&q);
     if (rc) {
-        json_decref(arr);
-        bss_http_send_error(r, rc, &ei);
-        return 0;
+        json_decref(*out);
+        *out = NULL;
     }
-    bss_http_send_json(r, 200, arr);
-    return 0;
-}
-
-bss_err bss_audit_register_routes(bss_router *rt)
-{
-    const bss_route route = {"GET",          "/admin/v1/audit",  h_audit_list,
-                             BSS_ROLE_ADMIN, "admin.audit.list", NULL};
-    return bss_router_add(rt, &route);
+    return rc;
 }

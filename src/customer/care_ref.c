@@ -1,23 +1,50 @@
 /*
  * care_ref.c: what interactions (interaction.c) and trouble tickets
- * (ticket.c) share, declared in interaction.h: the care_ref table that
+ * (ticket.c) share, declared in customer_int.h: the care_ref table that
  * indexes which customers, parties, accounts, products, tickets and orders a
  * record names (so the customer view, export and erasure find a
- * subscriber's records with one indexed lookup), the TMF note rules
- * (notes are appended, never lost), the erasure of a record's personal text,
- * and the check whether a table of a later issue exists yet.
+ * subscriber's records with one indexed lookup), the check of the
+ * references a record names, the TMF note rules (notes are appended, never
+ * lost), and the export and erasure of the records that name a party.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/interaction.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
-bool bss_care_table_exists(bss_db *db, const char *table)
+static bool table_exists(bss_db *db, const char *table)
 {
     bool exists = false;
     return bss_db_table_exists(db, table, &exists, NULL) == BSS_OK && exists;
+}
+
+bool bss__care_ref_exists(bss_db *db, const char *type, const char *id)
+{
+    /* A static text per table keeps the statement cache keyed by pointer happy. */
+    static const struct {
+        const char *type, *table, *sql;
+    } types[] = {
+        {"Customer", "tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
+        {"Individual", "tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
+        {"Organization", "tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
+        {"BillingAccount", "tmf666_billing_account",
+         "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
+        {"TroubleTicket", "tmf621_trouble_ticket", "SELECT COUNT(*) FROM tmf621_trouble_ticket WHERE id = ?"},
+        {"PartyInteraction", "interaction", "SELECT COUNT(*) FROM interaction WHERE id = ?"},
+        {"Product", "product", "SELECT COUNT(*) FROM product WHERE id = ?"},
+    };
+    for (size_t i = 0; type && i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(type, types[i].type) != 0 || !table_exists(db, types[i].table))
+            continue;
+        int64_t n = 0;
+        if (bss_db_query_int64(db, types[i].sql, BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) != BSS_OK)
+            return true; /* cannot tell: do not refuse */
+        return n > 0;
+    }
+    return true;
 }
 
 /* The set of ids one record names. */
@@ -26,12 +53,12 @@ typedef struct ref_set {
     struct {
         char id[128];
         char type[48];
-    } r[BSS_CARE_REFS_MAX];
+    } r[BSS__CARE_REFS_MAX];
 } ref_set;
 
 static void refs_add(ref_set *rs, const char *id, const char *type)
 {
-    if (!id || !id[0] || strlen(id) >= sizeof rs->r[0].id || rs->n >= BSS_CARE_REFS_MAX)
+    if (!id || !id[0] || strlen(id) >= sizeof rs->r[0].id || rs->n >= BSS__CARE_REFS_MAX)
         return;
     for (size_t i = 0; i < rs->n; i++)
         if (strcmp(rs->r[i].id, id) == 0)
@@ -80,8 +107,8 @@ static json_t *load_doc(bss_db *db, const char *sql, const char *id)
 /* One step further: a customer's engaged party, a billing account's related parties. */
 static void refs_expand(bss_db *db, ref_set *rs)
 {
-    bool have_cust = bss_care_table_exists(db, "tmf629_customer");
-    bool have_acct = bss_care_table_exists(db, "tmf666_billing_account");
+    bool have_cust = table_exists(db, "tmf629_customer");
+    bool have_acct = table_exists(db, "tmf666_billing_account");
     size_t n = rs->n;
     for (size_t i = 0; i < n; i++) {
         json_t *doc = NULL;
@@ -102,7 +129,7 @@ static void refs_expand(bss_db *db, ref_set *rs)
     }
 }
 
-bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
+bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
                             int64_t sort_ms, bss_errinfo *ei)
 {
     static const char *const keys[][2] = {
@@ -132,8 +159,8 @@ bss_err bss_care_refs_store(bss_db *db, const char *kind, const char *entity_id,
     return rc;
 }
 
-bss_err bss_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
-                           bss_care_ref_fn fn, void *arg, bss_errinfo *ei)
+bss_err bss__care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
+                           bss__care_ref_fn fn, void *arg, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
     bss_err rc = bss_db_query(
@@ -203,7 +230,7 @@ static bool note_in(const json_t *arr, const json_t *n)
 }
 
 /* Checks one new note and fills its author and date. */
-static bss_err note_fill(const bss_tmf_ctx *ctx, json_t *n, size_t idx, bss_errinfo *ei)
+static bss_err note_fill(const bss_doc_ctx *ctx, json_t *n, size_t idx, bss_errinfo *ei)
 {
     char path[64];
     snprintf(path, sizeof path, "note[%zu].text", idx);
@@ -231,7 +258,7 @@ static bss_err note_fill(const bss_tmf_ctx *ctx, json_t *n, size_t idx, bss_erri
     return BSS_OK;
 }
 
-bss_err bss_care_notes_merge(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+bss_err bss__care_notes_merge(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *given = json_object_get(doc, "note");
     const json_t *had = old ? json_object_get(old, "note") : NULL;
@@ -289,7 +316,7 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
     return changed;
 }
 
-int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
+int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
                            const char *const *text_keys)
 {
     static const char *const ref_keys[] = {"relatedParty", "relatedEntity", "interactionItem", NULL};
@@ -326,4 +353,82 @@ int64_t bss_care_erase_doc(json_t *doc, const char *party_id, const char *pseudo
     for (size_t k = 0; ref_keys[k]; k++)
         changed += erase_refs(json_object_get(doc, ref_keys[k]), party_id, pseudonym);
     return changed;
+}
+
+/* ---- export and erasure of the records that name a party ---- */
+
+typedef struct per_doc {
+    bss_db *db;
+    const bss_doc_kind *kind;
+    json_t *out;          /* export */
+    const char *party_id; /* erase */
+    const char *pseudonym;
+    const char *const *text_keys;
+    int64_t changed;
+    bss_errinfo *ei;
+} per_doc;
+
+static bss_err export_one(const char *id, int64_t ms, void *arg)
+{
+    (void)ms;
+    per_doc *p = arg;
+    json_t *doc = NULL;
+    bss_err rc = bss_doc_load(p->db, p->kind, id, &doc, NULL, p->ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return BSS_OK;
+    if (rc != BSS_OK)
+        return rc;
+    return json_array_append_new(p->out, doc) == 0 ? BSS_OK
+                                                   : bss_fail(p->ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+static bss_err erase_one(const char *id, int64_t ms, void *arg)
+{
+    (void)ms;
+    per_doc *p = arg;
+    json_t *doc = NULL;
+    bss_doc_meta meta;
+    bss_err rc = bss_doc_load(p->db, p->kind, id, &doc, &meta, p->ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return BSS_OK;
+    if (rc != BSS_OK)
+        return rc;
+    if (bss__care_erase_doc(doc, p->party_id, p->pseudonym, p->text_keys) > 0) {
+        /* updated_ms stays: an erasure is not an edit of the record */
+        rc = bss_resource_update(p->db, p->kind->table, id, doc, meta.updated_ms, meta.row_version, NULL, p->ei);
+        if (rc == BSS_OK)
+            p->changed++;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *party_id,
+                         json_t *out, bss_errinfo *ei)
+{
+    per_doc p = {.db = db, .kind = kind, .out = out, .ei = ei};
+    if (!json_is_array(out))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "export: out must be a JSON array");
+    return bss__care_refs_find(db, ref_kind, party_id, -1, export_one, &p, ei);
+}
+
+bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *const *text_keys,
+                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei)
+{
+    per_doc p = {.db = db,
+                 .kind = kind,
+                 .party_id = party_id,
+                 .pseudonym = pseudonym,
+                 .text_keys = text_keys,
+                 .ei = ei};
+    if (changed)
+        *changed = 0;
+    bss_err rc = bss__care_refs_find(db, ref_kind, party_id, -1, erase_one, &p, ei);
+    if (!rc) /* the index follows the pseudonym */
+        rc =
+            bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
+                        BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(ref_kind)), NULL, ei);
+    if (!rc && changed)
+        *changed = p.changed;
+    return rc;
 }

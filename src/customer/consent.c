@@ -1,26 +1,23 @@
 /*
- * consent.c: consent of parties to be contacted (see consent.h). The store
- * part (parse, record, list, the allows check, erasure) is plain functions
- * on a connection; the two routes at the end hand the write to the
- * group-commit writer and read on the loop's connection. A party that does
- * not exist is 404; an erased party takes no new decisions (409). The
- * free text of a decision never holds a card number (core/pan.h, 400).
+ * consent.c: consent of parties to be contacted (customer.h): parsing a
+ * decision, recording it (bss_consent_decide checks the party first: one
+ * that does not exist is 404, an erased one takes no new decisions, 409),
+ * the current state or the history of a party, the allows check the
+ * senders of messages ask, and the erasure of the free text. The routes
+ * are src/api/tmf632.c's. The free text of a decision never holds a card
+ * number (core/pan.h, 400). Table party_consent (migration 0007).
  */
-#include "customer/consent.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api/http.h"
-#include "api/query.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/pan.h"
 #include "core/time.h"
-#include "customer/audit.h"
-#include "customer/party.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 static const char *const purposes[] = {"marketing", "profiling", "thirdPartySharing"};
 static const char *const channels[] = {"sms", "email", "phone", "post", "push"};
@@ -207,147 +204,46 @@ bss_err bss_consent_list(bss_db *db, const char *party_id, bool history, json_t 
     return rc;
 }
 
-bss_err bss_consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei)
+bss_err bss__consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei)
 {
     return bss_db_exec(db,
                        "UPDATE party_consent SET note = '[erased]' WHERE party_id = ? AND note IS NOT NULL",
                        BSS_DB_ARGS(BSS_DB_STR(party_id)), changed, ei);
 }
 
-/* ---- routes ---- */
+/* ---- with the party checks ---- */
 
-typedef struct consent_job {
-    const bss_tmf_resource *res;
-    int64_t now_ms;
-    char party_id[72];
-    char recorded_by[128];
-    json_t *body;
-    bss_consent_input in;
-    json_t *result;
-} consent_job;
-
-static bss_err party_writable(bss_db *db, const bss_tmf_resource *res, const char *id, bss_errinfo *ei)
+/* The party exists (404 otherwise) and was not erased (409). */
+static bss_err party_writable(bss_db *db, const bss_doc_kind *kind, const char *id, bss_errinfo *ei)
 {
     json_t *doc = NULL;
-    bss_err rc = bss_party_load(db, res, id, &doc, NULL, ei);
+    bss_err rc = bss_doc_load(db, kind, id, &doc, NULL, ei);
     if (rc)
         return rc;
     const char *status = json_string_value(json_object_get(doc, "status"));
     if (status && strcmp(status, BSS_PARTY_ERASED) == 0)
         rc = bss_fail(ei, BSS_E_STATE, "id", "%s %.64s was erased: it takes no new consent decisions",
-                      res->segment, id);
+                      kind->name, id);
     json_decref(doc);
     return rc;
 }
 
-static bss_err consent_run(bss_db *db, void *arg, bss_errinfo *ei)
+bss_err bss_consent_decide(bss_db *db, const bss_doc_kind *party_kind, int64_t now_ms,
+                           const bss_consent_input *in, json_t **out, bss_errinfo *ei)
 {
-    consent_job *job = arg;
-    json_decref(job->result);
-    job->result = NULL;
-    bss_err rc = party_writable(db, job->res, job->party_id, ei);
-    return rc ? rc : bss_consent_record(db, job->now_ms, &job->in, &job->result, ei);
+    if (out)
+        *out = NULL;
+    bss_err rc = party_writable(db, party_kind, in->party_id, ei);
+    return rc ? rc : bss_consent_record(db, now_ms, in, out, ei);
 }
 
-static void consent_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+bss_err bss_consent_read(bss_db *db, const bss_doc_kind *party_kind, const char *party_id, bool history,
+                         json_t **out, bss_errinfo *ei)
 {
-    consent_job *job = arg;
-    if (r && rc)
-        bss_http_send_error(r, rc, ei);
-    else if (r) {
-        bss_http_send_json(r, 201, job->result);
-        job->result = NULL;
-    }
-    json_decref(job->result);
-    json_decref(job->body);
-    bss_free(job);
-}
-
-static int h_consent_post(bss_req *r)
-{
-    const char *id = bss_http_param(r, "id");
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
-        return 0;
-    consent_job *job = bss_calloc(1, sizeof *job);
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_err rc = job ? BSS_OK : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
-    if (!rc && strlen(id) >= sizeof job->party_id)
-        rc = bss_fail(&ei, BSS_E_NOT_FOUND, "id", "no party with id %.64s", id);
-    if (!rc)
-        rc = bss_consent_parse(body, &job->in, &ei);
-    if (rc) {
-        json_decref(body);
-        bss_free(job);
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    job->res = r->route->data;
-    job->body = body;
-    job->now_ms = bss_clock_now(&r->app->clock);
-    snprintf(job->party_id, sizeof job->party_id, "%s", id);
-    if (r->who)
-        snprintf(job->recorded_by, sizeof job->recorded_by, "%s", r->who->name);
-    job->in.party_id = job->party_id;
-    job->in.recorded_by = r->who ? job->recorded_by : NULL;
-    bss_http_write(r, consent_run, job, consent_done);
-    return 0;
-}
-
-static int h_consent_get(bss_req *r)
-{
-    const bss_tmf_resource *res = r->route->data;
-    const char *id = bss_http_param(r, "id");
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_query q;
-    bool history = false;
-    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
-    if (rc) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    for (size_t i = 0; !rc && i < q.nfilters; i++) {
-        const bss_query_filter *f = &q.filters[i];
-        if (strcmp(f->attr, "history") == 0 && f->nvalues == 1 &&
-            (strcmp(f->values[0], "true") == 0 || strcmp(f->values[0], "false") == 0))
-            history = strcmp(f->values[0], "true") == 0;
-        else
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s: only history=true|false is understood here",
-                          f->param);
-    }
-    bss_query_free(&q);
-    json_t *doc = NULL, *arr = NULL;
-    if (!rc)
-        rc = bss_party_load(r->db, res, id, &doc, NULL, &ei);
-    json_decref(doc);
-    if (!rc)
-        rc = bss_consent_list(r->db, id, history, &arr, &ei);
-    if (rc) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    bss_audit_submit(r->app, r->who, "read", "consent", id, strlen(id));
-    bss_http_send_json(r, 200, arr);
-    return 0;
-}
-
-bss_err bss_consent_register_routes(bss_router *rt)
-{
-    static const bss_tmf_resource *const parties[] = {&bss_tmf632_individual, &bss_tmf632_organization};
-    static const char *const paths[] = {BSS_TMF632_BASE "/individual/{id}/consent",
-                                        BSS_TMF632_BASE "/organization/{id}/consent"};
-    for (int i = 0; i < 2; i++) {
-        const bss_route rows[2] = {
-            {"GET", paths[i], h_consent_get, parties[i]->read_roles, "tmf632.consent.get", parties[i]},
-            {"POST", paths[i], h_consent_post, parties[i]->write_roles, "tmf632.consent.create", parties[i]},
-        };
-        for (int k = 0; k < 2; k++) {
-            bss_err rc = bss_router_add(rt, &rows[k]);
-            if (rc)
-                return rc;
-        }
-    }
-    return BSS_OK;
+    bool found = false;
+    *out = NULL;
+    bss_err rc = bss_doc_exists(db, party_kind, party_id, &found, ei);
+    if (!rc && !found)
+        rc = bss_fail(ei, BSS_E_NOT_FOUND, "id", "no %s with id %.64s", party_kind->name, party_id);
+    return rc ? rc : bss_consent_list(db, party_id, history, out, ei);
 }

@@ -5,7 +5,7 @@
  * the spare ITU-T E.164 country-code prefixes. Messages say what shape is
  * expected so a care agent can fix the input.
  */
-#include "customer/contact.h"
+#include "customer/customer.h"
 
 #include <stdio.h>
 #include <string.h>

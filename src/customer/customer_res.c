@@ -1,13 +1,14 @@
 /*
- * customer_res.c: the TMF629 Customer Management v4 customer, at
- * /tmf-api/customerManagement/v4/customer, stored in tmf629_customer
+ * customer_res.c: the TMF629 Customer Management v4 customer document kind
+ * (customer.h), served at /tmf-api/customerManagement/v4/customer by
+ * src/api/tmf629.c, stored in tmf629_customer
  * (migration 0008) with typed columns name, status, engaged_party_id,
  * segment, credit_class, customer_since. A customer is the commercial role
  * a TMF632 party (party.c) plays towards the operator; its billing accounts
  * (account.c) point back at it. Every write puts the customer's terms into
  * the search index (search.c) through after_store.
  *
- * Rules (bss_tmf629_customer_prepare):
+ * Rules (customer_prepare):
  *   - name (string) and engagedParty {id, @referredType} are required;
  *     engagedParty names an existing Individual or Organization (422
  *     "engagedParty.id" when there is none; @referredType is filled in when
@@ -27,17 +28,16 @@
  *     the account manager is the entry with role "accountManager";
  *   - characteristic[] entries have a string name; contactMedium[] is
  *     checked by contact.h; validFor is a valid period;
- *   - no member may hold a card number (account_int.h).
+ *   - no member may hold a card number (core/pan.h, as for every kind that
+ *     holds personal data).
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/json.h"
-#include "customer/account_int.h"
-#include "customer/accounts.h"
-#include "customer/contact.h"
 #include "customer/customer.h"
+#include "customer/customer_int.h"
 
 static const bss_res_column customer_columns[] = {
     {"name", "name", BSS_RES_TEXT},
@@ -56,7 +56,7 @@ static bss_res_table customer_table = {
 
 static const char *const customer_required[] = {"engagedParty", "name", NULL};
 
-static bss_err customer_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc,
+static bss_err customer_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc,
                                     bss_errinfo *ei)
 {
     if (!ctx->db)
@@ -64,21 +64,19 @@ static bss_err customer_after_store(const bss_tmf_ctx *ctx, const char *id, cons
     return bss_search_index_doc(ctx->db, "customer", id, id, doc, ei);
 }
 
-const bss_tmf_resource bss_tmf629_customer = {
+static bss_err customer_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_customer_kind = {
     .api = "customerManagement",
-    BSS_TMF_PATHS(BSS_TMF629_BASE, "customer"),
+    .path = BSS_TMF629_BASE "/customer",
+    .name = "customer",
     .type = "Customer",
-    .event_key = "customer",
     .status_field = "status",
     .table = &customer_table,
     .required = customer_required,
-    .prepare = bss_tmf629_customer_prepare,
-    .read_roles = BSS_CUSTOMER_READ_ROLES,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf629.customer"),
-    .personal_data = true,
+    .prepare = customer_prepare,
     .after_store = customer_after_store,
+    .personal_data = true,
 };
 
 /* ---- status ---- */
@@ -109,7 +107,7 @@ static int status_of(const char *s)
     return -1;
 }
 
-static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err check_status(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *v = json_object_get(doc, "status");
     const json_t *ov = old ? json_object_get(old, "status") : NULL;
@@ -151,7 +149,7 @@ static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *o
 
 /* ---- engagedParty, segment, credit class ---- */
 
-static bss_err check_engaged_party(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err check_engaged_party(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *ep = json_object_get(doc, "engagedParty");
     const char *was = old ? json_string_value(bss_json_path(old, "engagedParty.id")) : NULL;
@@ -205,16 +203,16 @@ static bss_err check_members(const json_t *doc, bss_errinfo *ei)
             return bss_fail(ei, BSS_E_INVALID, f, "%s is required (a string)", f);
         }
     }
-    bss_err rc = bss__acct_check_period(json_object_get(doc, "validFor"), "validFor", ei);
+    bss_err rc = bss_doc_check_period(json_object_get(doc, "validFor"), "validFor", ei);
     if (!rc)
         rc = bss_contact_check_media(json_object_get(doc, "contactMedium"), "contactMedium", ei);
     return rc;
 }
 
-bss_err bss_tmf629_customer_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err customer_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     int owner = -1;
-    bss_err rc = bss__acct_check_common(doc, ei);
+    bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
         rc = check_engaged_party(ctx, doc, old, ei);
     if (!rc)
@@ -225,12 +223,5 @@ bss_err bss_tmf629_customer_prepare(const bss_tmf_ctx *ctx, json_t *doc, const j
         rc = check_members(doc, ei);
     if (!rc)
         rc = bss__acct_check_related(ctx, doc, &owner, ei);
-    if (!rc)
-        rc = bss__acct_reject_pan(doc, ei);
     return rc;
-}
-
-bss_err bss_tmf629_register_routes(bss_router *rt)
-{
-    return bss_tmf_register(rt, &bss_tmf629_customer);
 }

@@ -1,6 +1,8 @@
 /*
- * interaction.c: the customer-care contact log, TMF683 Party Interaction v4
- * at /tmf-api/partyInteraction/v4/partyInteraction (docs/customer.md).
+ * interaction.c: the customer-care contact log, the TMF683 Party
+ * Interaction v4 document kind (customer.h), served at
+ * /tmf-api/partyInteraction/v4/partyInteraction by src/api/tmf683.c
+ * (docs/customer.md).
  * Every contact with a subscriber is one document:
  *
  *   channel        [{name, @type: ChannelRef}]; name one of call, email, chat,
@@ -14,16 +16,15 @@
  *                  BillingAccount refs) and the agent (role "agent": the
  *                  API key's name and id unless given)
  *   relatedEntity  products, tickets, orders, accounts ({id, @referredType, role})
- *   note           [{text, author, date}], appended on PATCH (interaction.h)
+ *   note           [{text, author, date}], appended on PATCH (customer_int.h)
  *
  * Named resources are checked in the write's transaction when their table
  * exists; the references are indexed in care_ref (care_ref.c). Events that
  * name a subscriber add a system interaction through the outbox hook
- * bss_interaction_on_event, in the event's transaction. Interactions are
+ * bss_interaction_on_event (wired in src/modules.c), in the event's
+ * transaction. Interactions are
  * records: there is no DELETE; erasure blanks their personal text.
  */
-#include "customer/interaction.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "customer/customer.h"
+#include "customer/customer_int.h"
 
 static const char *const channels[] = {"call", "email", "chat", "shop", "selfCare", NULL};
 static const char *const statuses[] = {"open", "inProgress", "completed", NULL};
@@ -44,7 +46,7 @@ static const bss_res_column interaction_columns[] = {
     {"interactionDate.startDateTime", "interaction_ms", BSS_RES_TIME},
 };
 
-bss_res_table bss_interaction_table = {
+static bss_res_table interaction_table = {
     .name = "interaction",
     .columns = interaction_columns,
     .ncolumns = sizeof interaction_columns / sizeof interaction_columns[0],
@@ -52,25 +54,21 @@ bss_res_table bss_interaction_table = {
 
 static const char *const interaction_required[] = {"direction", "reason", "channel", NULL};
 
-static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
-static bss_err interaction_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc,
+static bss_err interaction_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err interaction_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc,
                                        bss_errinfo *ei);
 
-const bss_tmf_resource bss_interaction_resource = {
+const bss_doc_kind bss_interaction_kind = {
     .api = "partyInteraction",
-    BSS_TMF_PATHS("/tmf-api/partyInteraction/v4", "partyInteraction"),
+    .path = BSS_TMF683_BASE "/partyInteraction",
+    .name = "partyInteraction",
     .type = "PartyInteraction",
-    .event_key = "partyInteraction",
     .status_field = "status",
-    .table = &bss_interaction_table,
+    .table = &interaction_table,
     .required = interaction_required,
     .prepare = interaction_prepare,
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf683.partyInteraction"),
-    .personal_data = true,
     .after_store = interaction_after_store,
+    .personal_data = true,
 };
 
 static int one_of(const char *s, const char *const *list)
@@ -130,7 +128,7 @@ static bss_err check_enums(json_t *doc, const json_t *old, bss_errinfo *ei)
     return BSS_OK;
 }
 
-static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+static bss_err check_date(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
 {
     json_t *d = json_object_get(doc, "interactionDate");
     if (!d || json_is_null(d)) {
@@ -155,50 +153,8 @@ static bss_err check_date(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* The table holding a referred type, NULL when we do not check it. */
-static const char *table_of_type(const char *type)
-{
-    static const char *const map[][2] = {
-        {"Customer", "tmf629_customer"},
-        {"Individual", "tmf632_individual"},
-        {"Organization", "tmf632_organization"},
-        {"BillingAccount", "tmf666_billing_account"},
-        {"TroubleTicket", "tmf621_trouble_ticket"},
-        {"PartyInteraction", "interaction"},
-        {"Product", "product"},
-    };
-    for (size_t i = 0; type && i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(type, map[i][0]) == 0)
-            return map[i][1];
-    return NULL;
-}
-
-/* Whether table has a row with id (the table is known to exist). */
-static bool row_exists(bss_db *db, const char *table, const char *id)
-{
-    /* A static text per table keeps the statement cache keyed by pointer happy. */
-    static const char *const sqls[][2] = {
-        {"tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
-        {"tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
-        {"tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
-        {"tmf666_billing_account", "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
-        {"tmf621_trouble_ticket", "SELECT COUNT(*) FROM tmf621_trouble_ticket WHERE id = ?"},
-        {"interaction", "SELECT COUNT(*) FROM interaction WHERE id = ?"},
-        {"product", "SELECT COUNT(*) FROM product WHERE id = ?"},
-    };
-    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
-        if (strcmp(sqls[i][0], table) != 0)
-            continue;
-        int64_t n = 0;
-        if (bss_db_query_int64(db, sqls[i][1], BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) != BSS_OK)
-            return true; /* cannot tell: do not refuse */
-        return n > 0;
-    }
-    return true;
-}
-
 /* Checks the references of relatedParty / relatedEntity: {id} required; known types must exist. */
-static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
+static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, key);
     if (!arr || json_is_null(arr))
@@ -215,15 +171,14 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
         if (!id || !id[0])
             return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
         const char *type = json_string_value(json_object_get(e, "@referredType"));
-        const char *table = table_of_type(type);
-        if (ctx->db && table && bss_care_table_exists(ctx->db, table) && !row_exists(ctx->db, table, id))
+        if (ctx->db && !bss__care_ref_exists(ctx->db, type, id))
             return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
     }
     return BSS_OK;
 }
 
 /* The agent: relatedParty role "agent" from the API key unless the client named one. */
-static bss_err add_agent(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+static bss_err add_agent(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
 {
     json_t *rp = json_object_get(doc, "relatedParty");
     size_t i;
@@ -264,7 +219,7 @@ static bool has_subject(const json_t *doc)
     return false;
 }
 
-static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err interaction_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     bss_err rc = check_channel(doc, ei);
     if (!rc)
@@ -282,14 +237,14 @@ static bss_err interaction_prepare(const bss_tmf_ctx *ctx, json_t *doc, const js
     if (!rc && !old)
         rc = add_agent(ctx, doc, ei);
     if (!rc)
-        rc = bss_care_notes_merge(ctx, doc, old, ei);
+        rc = bss__care_notes_merge(ctx, doc, old, ei);
     if (!rc && bss_json_set_time(doc, "lastUpdate", ctx->now_ms) != 0)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return rc;
 }
 
 /* after_store: the care_ref rows join the document's transaction. */
-static bss_err interaction_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc,
+static bss_err interaction_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc,
                                        bss_errinfo *ei)
 {
     int64_t at = ctx->now_ms;
@@ -297,7 +252,7 @@ static bss_err interaction_after_store(const bss_tmf_ctx *ctx, const char *id, c
         return BSS_OK;
     if (doc)
         bss_json_get_time(json_object_get(doc, "interactionDate"), "startDateTime", NULL, false, &at, NULL);
-    return bss_care_refs_store(ctx->db, "interaction", id, doc, at, ei);
+    return bss__care_refs_store(ctx->db, "interaction", id, doc, at, ei);
 }
 
 /* ---- system interactions from events ---- */
@@ -334,13 +289,14 @@ bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, co
         return BSS_OK;
     if (strcmp(api, "partyInteraction") == 0 || !names_subscriber(res_key, resource))
         return BSS_OK;
-    if (!bss_care_table_exists(db, "interaction"))
+    bool exists = false;
+    if (bss_db_table_exists(db, "interaction", &exists, NULL) != BSS_OK || !exists)
         return BSS_OK;
     const char *rid = json_string_value(json_object_get(resource, "id"));
     const char *rtype = json_string_value(json_object_get(resource, "@type"));
     char id[BSS_ID_LEN + 1], href[160];
     bss_id_new(now_ms, id);
-    snprintf(href, sizeof href, "/tmf-api/partyInteraction/v4/partyInteraction/%s", id);
+    bss_doc_href(NULL, &bss_interaction_kind, id, href, sizeof href);
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:[{s:s, s:s}], s:s, s:s, s:s, s:{}, s:[], s:[{s:s?, s:s?, s:s}]}", "id", id, "href",
         href, "@type", "PartyInteraction", "channel", "name", "system", "@type", "ChannelRef", "direction",
@@ -359,116 +315,25 @@ bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, co
         if (v)
             json_object_set_new(doc, k == 0 ? "relatedParty" : copy_keys[k], json_deep_copy(v));
     }
-    bss_err rc = bss_resource_insert(db, &bss_interaction_table, id, doc, now_ms, ei);
+    bss_err rc = bss_resource_table_prepare(&interaction_table);
     if (rc == BSS_OK)
-        rc = bss_care_refs_store(db, "interaction", id, doc, now_ms, ei);
+        rc = bss_resource_insert(db, &interaction_table, id, doc, now_ms, ei);
+    if (rc == BSS_OK)
+        rc = bss__care_refs_store(db, "interaction", id, doc, now_ms, ei);
     json_decref(doc);
     return rc;
 }
 
-/* ---- privacy: export and erasure (customer.h) ---- */
+/* ---- privacy: export and erasure (customer_int.h) ---- */
 
-typedef struct per_doc {
-    bss_db *db;
-    bss_res_table *table;
-    json_t *out;          /* export */
-    const char *party_id; /* erase */
-    const char *pseudonym;
-    const char *const *text_keys;
-    int64_t changed;
-    bss_errinfo *ei;
-} per_doc;
-
-static bss_err export_one(const char *id, int64_t ms, void *arg)
+bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)
 {
-    (void)ms;
-    per_doc *p = arg;
-    bss_res_doc row;
-    bss_err rc = bss_resource_get(p->db, p->table, id, &row, p->ei);
-    if (rc == BSS_E_NOT_FOUND)
-        return BSS_OK;
-    if (rc != BSS_OK)
-        return rc;
-    json_t *doc = NULL;
-    rc = bss_json_parse(row.doc, row.doc_len, &doc, p->ei);
-    bss_resource_doc_free(&row);
-    if (rc != BSS_OK)
-        return rc;
-    return json_array_append_new(p->out, doc) == 0 ? BSS_OK
-                                                   : bss_fail(p->ei, BSS_E_NOMEM, NULL, "out of memory");
+    return bss__care_export(db, &bss_interaction_kind, "interaction", party_id, out, ei);
 }
 
-static bss_err erase_one(const char *id, int64_t ms, void *arg)
-{
-    (void)ms;
-    per_doc *p = arg;
-    bss_res_doc row;
-    bss_err rc = bss_resource_get(p->db, p->table, id, &row, p->ei);
-    if (rc == BSS_E_NOT_FOUND)
-        return BSS_OK;
-    if (rc != BSS_OK)
-        return rc;
-    json_t *doc = NULL;
-    int64_t version = row.row_version, now = row.updated_ms;
-    rc = bss_json_parse(row.doc, row.doc_len, &doc, p->ei);
-    bss_resource_doc_free(&row);
-    if (rc != BSS_OK)
-        return rc;
-    if (bss_care_erase_doc(doc, p->party_id, p->pseudonym, p->text_keys) > 0) {
-        rc = bss_resource_update(p->db, p->table, id, doc, now, version, NULL, p->ei);
-        if (rc == BSS_OK)
-            p->changed++;
-    }
-    json_decref(doc);
-    return rc;
-}
-
-bss_err bss__care_export(bss_db *db, bss_res_table *table, const char *kind, const char *party_id,
-                         json_t *out, bss_errinfo *ei)
-{
-    per_doc p = {.db = db, .table = table, .out = out, .ei = ei};
-    if (!json_is_array(out))
-        return bss_fail(ei, BSS_E_INVALID, NULL, "export: out must be a JSON array");
-    bss_err rc = bss_resource_table_prepare(table);
-    return rc ? rc : bss_care_refs_find(db, kind, party_id, -1, export_one, &p, ei);
-}
-
-bss_err bss__care_erase(bss_db *db, bss_res_table *table, const char *kind, const char *const *text_keys,
-                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei)
-{
-    per_doc p = {.db = db,
-                 .table = table,
-                 .party_id = party_id,
-                 .pseudonym = pseudonym,
-                 .text_keys = text_keys,
-                 .ei = ei};
-    if (changed)
-        *changed = 0;
-    bss_err rc = bss_resource_table_prepare(table);
-    if (!rc)
-        rc = bss_care_refs_find(db, kind, party_id, -1, erase_one, &p, ei);
-    if (!rc) /* the index follows the pseudonym */
-        rc =
-            bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
-                        BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(kind)), NULL, ei);
-    if (!rc && changed)
-        *changed = p.changed;
-    return rc;
-}
-
-bss_err bss_interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)
-{
-    return bss__care_export(db, &bss_interaction_table, "interaction", party_id, out, ei);
-}
-
-bss_err bss_interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
+bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
                                      int64_t *changed, bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_interaction_table, "interaction", erase_keys, party_id, pseudonym,
+    return bss__care_erase(db, &bss_interaction_kind, "interaction", erase_keys, party_id, pseudonym,
                            changed, ei);
-}
-
-bss_err bss_interaction_register_routes(bss_router *rt)
-{
-    return bss_tmf_register(rt, &bss_interaction_resource);
 }

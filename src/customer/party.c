@@ -1,9 +1,13 @@
 /*
- * party.c: TMF632 Party Management v4 individual and organization (see
- * party.h). Each is a bss_tmf_resource row (api/tmf.h does HTTP, storage
- * and events) plus a prepare hook with the rules below; both hold personal
+ * party.c: the TMF632 Party Management v4 individual and organization
+ * document kinds (customer.h), served at /tmf-api/party/v4 by
+ * src/api/tmf632.c. Each is a bss_doc_kind row (doc/doc.h does storage and
+ * events) plus a prepare hook with the rules below; both hold personal
  * data, so reads by staff keys are recorded in the access audit (audit.c)
  * and every stored document is handed to the customer search index.
+ * Stored in tmf632_individual / tmf632_organization (migration 0007) with
+ * typed columns given_name, family_name, status / trading_name, name,
+ * status, parent_id.
  *
  * Individual: givenName and familyName required non-empty strings;
  * status initialized | validated | deceased (default initialized);
@@ -25,16 +29,14 @@
  * An erased party (status "erased", set only by POST .../erase) cannot be
  * changed any more: 409 STATE.
  */
-#include "customer/party.h"
-
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "customer/contact.h"
-#include "customer/customer.h"
 #include "core/json.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 #define MAX_PARENT_DEPTH 64
 #define IDNUM_MAX 64
@@ -62,84 +64,44 @@ static bss_res_table organization_table = {
     .ncolumns = sizeof organization_columns / sizeof organization_columns[0],
 };
 
-static bss_err index_party(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
+static bss_err index_party(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
 {
     if (!ctx->db)
         return BSS_OK;
-    return bss_search_index_doc(ctx->db, ctx->res == &bss_tmf632_organization ? "organization" : "individual",
-                                id, NULL, doc, ei);
+    return bss_search_index_doc(ctx->db, ctx->kind->name, id, NULL, doc, ei);
 }
 
 static const char *const individual_required[] = {"givenName", "familyName", NULL};
 
-#define PARTY_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+static bss_err individual_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err organization_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
-const bss_tmf_resource bss_tmf632_individual = {
+const bss_doc_kind bss_individual_kind = {
     .api = "party",
-    BSS_TMF_PATHS(BSS_TMF632_BASE, "individual"),
+    .path = BSS_TMF632_BASE "/individual",
+    .name = "individual",
     .type = "Individual",
-    .event_key = "individual",
     .status_field = "status",
     .table = &individual_table,
     .required = individual_required,
-    .prepare = bss_tmf632_individual_prepare,
-    .read_roles = PARTY_READERS,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf632.individual"),
-    .personal_data = true,
+    .prepare = individual_prepare,
     .after_store = index_party,
+    .personal_data = true,
 };
 
-const bss_tmf_resource bss_tmf632_organization = {
+const bss_doc_kind bss_organization_kind = {
     .api = "party",
-    BSS_TMF_PATHS(BSS_TMF632_BASE, "organization"),
+    .path = BSS_TMF632_BASE "/organization",
+    .name = "organization",
     .type = "Organization",
-    .event_key = "organization",
     .status_field = "status",
     .table = &organization_table,
-    .required = NULL,
-    .prepare = bss_tmf632_organization_prepare,
-    .read_roles = PARTY_READERS,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf632.organization"),
-    .personal_data = true,
+    .prepare = organization_prepare,
     .after_store = index_party,
+    .personal_data = true,
 };
 
-bss_err bss_party_load(bss_db *db, const bss_tmf_resource *res, const char *id, json_t **out,
-                       int64_t *row_version, bss_errinfo *ei)
-{
-    bss_res_doc row;
-    *out = NULL;
-    bss_err rc = bss_resource_get(db, res->table, id, &row, ei);
-    if (rc == BSS_E_NOT_FOUND)
-        return bss_fail(ei, rc, "id", "no %s with id %.64s", res->segment, id);
-    if (rc)
-        return rc;
-    if (row_version)
-        *row_version = row.row_version;
-    rc = bss_json_parse(row.doc, row.doc_len, out, NULL);
-    bss_resource_doc_free(&row);
-    if (rc)
-        return bss_fail(ei, BSS_E_INTERNAL, NULL, "stored %s %.64s is not valid JSON", res->segment, id);
-    return BSS_OK;
-}
-
 /* ---- shared rules ---- */
-
-static bss_err check_strings(const json_t *doc, const char *const *names, size_t n, bss_errinfo *ei)
-{
-    for (size_t i = 0; i < n; i++) {
-        const json_t *v = json_object_get(doc, names[i]);
-        if (v && !json_is_null(v) && !json_is_string(v))
-            return bss_fail(ei, BSS_E_INVALID, names[i], "%s must be a string", names[i]);
-        if (json_is_string(v) && json_string_length(v) == 0)
-            return bss_fail(ei, BSS_E_INVALID, names[i], "%s must not be empty", names[i]);
-    }
-    return BSS_OK;
-}
 
 /* status: one of states (case-insensitive, stored in this spelling), states[0] when absent. */
 static bss_err check_status(json_t *doc, const json_t *old, const char *const *states, size_t n,
@@ -219,14 +181,14 @@ static bss_err parse_ident(const json_t *e, const char *prefix, ident *out, bss_
     return BSS_OK;
 }
 
-bss_err bss_party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei)
+bss_err bss__party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei)
 {
     return bss_db_exec(db, "DELETE FROM party_identification WHERE party_id = ?",
                        BSS_DB_ARGS(BSS_DB_STR(party_id)), NULL, ei);
 }
 
 /* Stores one identification for the party; EXISTS (field = path) when another party holds it. */
-static bss_err store_ident(const bss_tmf_ctx *ctx, const char *kind, const char *party_id, const ident *id,
+static bss_err store_ident(const bss_doc_ctx *ctx, const char *kind, const char *party_id, const ident *id,
                            const char *path, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
@@ -261,14 +223,14 @@ static bss_err store_ident(const bss_tmf_ctx *ctx, const char *kind, const char 
 }
 
 /* Checks member[] (identifications) and, with a store, replaces the party's rows in party_identification. */
-static bss_err check_identifications(const bss_tmf_ctx *ctx, const json_t *doc, const char *member,
+static bss_err check_identifications(const bss_doc_ctx *ctx, const json_t *doc, const char *member,
                                      const char *kind, bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, member);
     const char *party_id = json_string_value(json_object_get(doc, "id"));
     if (arr && !json_is_null(arr) && !json_is_array(arr))
         return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
-    bss_err rc = ctx->db && party_id ? bss_party_identifications_drop(ctx->db, party_id, ei) : BSS_OK;
+    bss_err rc = ctx->db && party_id ? bss__party_identifications_drop(ctx->db, party_id, ei) : BSS_OK;
     size_t i;
     const json_t *e;
     json_array_foreach(arr, i, e)
@@ -297,7 +259,7 @@ static bss_err check_country_member(const json_t *doc, const char *key, bss_erri
 
 /* ---- individual ---- */
 
-static bss_err check_birth_date(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err check_birth_date(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     const json_t *v = json_object_get(doc, "birthDate");
     if (!v || json_is_null(v))
@@ -336,13 +298,14 @@ static bss_err check_languages(const json_t *doc, bss_errinfo *ei)
     return BSS_OK;
 }
 
-bss_err bss_tmf632_individual_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err individual_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     static const char *const strings[] = {"givenName",   "familyName",     "middleName",   "fullName",
                                           "legalName",   "formattedName",  "gender",       "title",
-                                          "nationality", "countryOfBirth", "placeOfBirth", "maritalStatus"};
+                                          "nationality", "countryOfBirth", "placeOfBirth", "maritalStatus",
+                                          NULL};
     static const char *const states[] = {"initialized", "validated", "deceased"};
-    bss_err rc = check_strings(doc, strings, sizeof strings / sizeof strings[0], ei);
+    bss_err rc = bss_doc_check_strings(doc, "", strings, true, ei);
     if (!rc)
         rc = check_status(doc, old, states, 3, ei);
     if (!rc)
@@ -367,40 +330,22 @@ static const char *ref_id(const json_t *rel)
     return json_string_value(bss_json_path(rel, "organization.id"));
 }
 
+#define PARENT_PATH "organizationParentRelationship.organization.id"
+
 /* Whether walking parents up from start reaches self (a cycle). BSS_E_NOT_FOUND if start is missing. */
-static bss_err reaches(const bss_tmf_ctx *ctx, const char *start, const char *self, bool *cycle,
-                       bss_errinfo *ei)
+static bss_err reaches(const bss_doc_ctx *ctx, const char *start, const char *self, const char *path,
+                       bool *cycle, bss_errinfo *ei)
 {
-    char cur[128];
-    *cycle = false;
-    snprintf(cur, sizeof cur, "%s", start);
-    for (int depth = 0; depth < MAX_PARENT_DEPTH; depth++) {
-        if (strcmp(cur, self) == 0) {
-            *cycle = true;
-            return BSS_OK;
-        }
-        if (!ctx->db)
-            return BSS_OK;
-        json_t *doc = NULL;
-        bss_err rc = bss_party_load(ctx->db, &bss_tmf632_organization, cur, &doc, NULL, NULL);
-        if (rc == BSS_E_NOT_FOUND && depth > 0)
-            return BSS_OK;
-        if (rc)
-            return bss_fail(ei, rc, NULL, "could not read organization %.64s", cur);
-        const char *next = ref_id(json_object_get(doc, "organizationParentRelationship"));
-        bool more = next && strlen(next) < sizeof cur;
-        if (more)
-            snprintf(cur, sizeof cur, "%s", next);
-        json_decref(doc);
-        if (!more)
-            return BSS_OK;
-    }
-    return BSS_OK;
+    bss_doc_walk w;
+    bss_err rc = bss_doc_walk_up(ctx->db, &bss_organization_kind, start, PARENT_PATH, self, MAX_PARENT_DEPTH,
+                                 path, &w, ei);
+    *cycle = w.cycle;
+    return rc;
 }
 
 /* One relationship {relationshipType, organization: {id}}: the organization exists; a parent must not
  * have self among its ancestors, a child must not be self. */
-static bss_err check_relation(const bss_tmf_ctx *ctx, const json_t *rel, const char *prefix, const char *self,
+static bss_err check_relation(const bss_doc_ctx *ctx, const json_t *rel, const char *prefix, const char *self,
                               bool is_child, bss_errinfo *ei)
 {
     char path[160];
@@ -410,12 +355,15 @@ static bss_err check_relation(const bss_tmf_ctx *ctx, const json_t *rel, const c
         return bss_fail(ei, BSS_E_INVALID, path, "%s is required: the related organization's id", path);
     bool cycle = strcmp(id, self) == 0;
     bss_err rc = BSS_OK;
-    if (!cycle && !is_child)
-        rc = reaches(ctx, id, self, &cycle, ei);
-    else if (!cycle && ctx->db) {
-        json_t *child = NULL;
-        rc = bss_party_load(ctx->db, &bss_tmf632_organization, id, &child, NULL, ei);
-        json_decref(child);
+    if (!cycle && !is_child) {
+        rc = reaches(ctx, id, self, path, &cycle, ei);
+    } else if (!cycle && ctx->db) {
+        bool found = false;
+        rc = strlen(id) > BSS_ID_MAX ? bss_fail(ei, BSS_E_INVALID, path, "%s: an id is at most %d characters",
+                                                path, BSS_ID_MAX)
+                                     : bss_doc_exists(ctx->db, &bss_organization_kind, id, &found, ei);
+        if (!rc && !found)
+            rc = BSS_E_NOT_FOUND;
     }
     if (rc == BSS_E_NOT_FOUND)
         return bss_fail(ei, BSS_E_INVALID, path, "%s: no organization with id %.64s", path, id);
@@ -428,14 +376,14 @@ static bss_err check_relation(const bss_tmf_ctx *ctx, const json_t *rel, const c
 }
 
 /* A child that is also one of self's ancestors closes a cycle. */
-static bss_err check_child_not_ancestor(const bss_tmf_ctx *ctx, const json_t *doc, const char *child,
+static bss_err check_child_not_ancestor(const bss_doc_ctx *ctx, const json_t *doc, const char *child,
                                         const char *path, bss_errinfo *ei)
 {
     const char *parent = ref_id(json_object_get(doc, "organizationParentRelationship"));
     if (!parent)
         return BSS_OK;
     bool cycle = false;
-    bss_err rc = reaches(ctx, parent, child, &cycle, ei);
+    bss_err rc = reaches(ctx, parent, child, path, &cycle, ei);
     if (!rc && cycle)
         rc = bss_fail(ei, BSS_E_UNPROCESSABLE, path,
                       "%s: organization %.64s is an ancestor of this one: a cycle in the hierarchy", path,
@@ -443,7 +391,7 @@ static bss_err check_child_not_ancestor(const bss_tmf_ctx *ctx, const json_t *do
     return rc;
 }
 
-static bss_err check_hierarchy(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err check_hierarchy(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     const char *self = json_string_value(json_object_get(doc, "id"));
     self = self ? self : "";
@@ -473,21 +421,17 @@ static bss_err check_hierarchy(const bss_tmf_ctx *ctx, const json_t *doc, bss_er
     return BSS_OK;
 }
 
-bss_err bss_tmf632_organization_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
-                                        bss_errinfo *ei)
+static bss_err organization_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    static const char *const strings[] = {"name", "tradingName", "nameType", "organizationType", "status"};
+    static const char *const strings[] = {"name", "tradingName", "nameType", "organizationType", "status", NULL};
     static const char *const states[] = {"initialized", "validated", "closed"};
-    bss_err rc = check_strings(doc, strings, sizeof strings / sizeof strings[0], ei);
+    bss_err rc = bss_doc_check_strings(doc, "", strings, true, ei);
     if (!rc && !json_is_string(json_object_get(doc, "tradingName")) &&
         !json_is_string(json_object_get(doc, "name")))
         rc = bss_fail(ei, BSS_E_INVALID, "tradingName", "tradingName (or name) is required");
-    static const char *const flags[] = {"isLegalEntity", "isHeadOffice"};
-    for (int i = 0; !rc && i < 2; i++) {
-        const json_t *v = json_object_get(doc, flags[i]);
-        if (v && !json_is_null(v) && !json_is_boolean(v))
-            rc = bss_fail(ei, BSS_E_INVALID, flags[i], "%s must be true or false", flags[i]);
-    }
+    static const char *const flags[] = {"isLegalEntity", "isHeadOffice", NULL};
+    if (!rc)
+        rc = bss_doc_check_bools(doc, "", flags, ei);
     if (!rc)
         rc = check_status(doc, old, states, 3, ei);
     if (!rc)
@@ -496,19 +440,5 @@ bss_err bss_tmf632_organization_prepare(const bss_tmf_ctx *ctx, json_t *doc, con
         rc = check_hierarchy(ctx, doc, ei);
     if (!rc)
         rc = check_identifications(ctx, doc, "organizationIdentification", "organization", ei);
-    return rc;
-}
-
-bss_err bss_tmf632_register_routes(bss_router *rt)
-{
-    bss_err rc = bss_tmf_register(rt, &bss_tmf632_individual);
-    if (!rc)
-        rc = bss_tmf_register(rt, &bss_tmf632_organization);
-    if (!rc)
-        rc = bss_consent_register_routes(rt);
-    if (!rc)
-        rc = bss_party_privacy_register_routes(rt);
-    if (!rc)
-        rc = bss_audit_register_routes(rt);
     return rc;
 }

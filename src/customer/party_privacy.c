@@ -1,6 +1,7 @@
 /*
  * party_privacy.c: GDPR export and erasure of a party (TMF632 individual
- * or organization).
+ * or organization): bss_party_export and bss_party_erase (customer.h),
+ * served by src/api/tmf632.c as
  *
  *   GET  /tmf-api/party/v4/{individual|organization}/{id}/export
  *        -> 200 one document with everything personal bss holds about the
@@ -46,15 +47,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/http.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
-#include "customer/audit.h"
-#include "customer/consent.h"
 #include "customer/customer.h"
-#include "customer/party.h"
+#include "customer/customer_int.h"
 #include "events/events.h"
 
 #define MAX_RELATED 200 /* customers or accounts of one party handled by one export/erase */
@@ -173,19 +171,19 @@ static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_
 
 /* ---- export ---- */
 
-static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char *id, int64_t now_ms,
-                            json_t **out, bss_errinfo *ei)
+bss_err bss_party_export(bss_db *db, const bss_doc_kind *kind, const char *id, int64_t now_ms, json_t **out,
+                         bss_errinfo *ei)
 {
     json_t *party = NULL, *doc = json_object(), *arr = NULL;
     party_links l;
     memset(&l, 0, sizeof l);
-    bss_err rc = doc ? bss_party_load(db, res, id, &party, NULL, ei)
+    bss_err rc = doc ? bss_doc_load(db, kind, id, &party, NULL, ei)
                      : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     char at[32];
     bss_time_format(now_ms, at);
     if (!rc &&
         (json_object_set_new(doc, "partyId", json_string(id)) ||
-         json_object_set_new(doc, "partyType", json_string(res->type)) ||
+         json_object_set_new(doc, "partyType", json_string(kind->type)) ||
          json_object_set_new(doc, "exportedAt", json_string(at)) || json_object_set(doc, "party", party)))
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     if (!rc && !(rc = bss_consent_list(db, id, true, &arr, ei)))
@@ -203,16 +201,16 @@ static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char 
     if (!rc && (!inter || !tickets))
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     if (!rc)
-        rc = bss_interactions_export_party(db, id, inter, ei);
+        rc = bss__interactions_export_party(db, id, inter, ei);
     if (!rc)
-        rc = bss_tickets_export_party(db, id, tickets, ei);
+        rc = bss__tickets_export_party(db, id, tickets, ei);
     /* after erasure the records name the party by its pseudonym: they are still its records */
     const char *pseudonym = json_string_value(json_object_get(party, "pseudonym"));
     if (!rc && pseudonym && strcmp(pseudonym, id) != 0)
-        rc = bss_interactions_export_party(db, pseudonym, inter, ei);
+        rc = bss__interactions_export_party(db, pseudonym, inter, ei);
     if (!rc && pseudonym && strcmp(pseudonym, id) != 0)
-        rc = bss_tickets_export_party(db, pseudonym, tickets, ei);
-    if (!rc && !(rc = bss_audit_export(db, id, &arr, ei)))
+        rc = bss__tickets_export_party(db, pseudonym, tickets, ei);
+    if (!rc && !(rc = bss__audit_export(db, id, &arr, ei)))
         json_object_set_new(doc, "accessAudit", arr);
     links_free(&l);
     json_decref(party);
@@ -222,31 +220,13 @@ static bss_err export_party(bss_db *db, const bss_tmf_resource *res, const char 
     return rc;
 }
 
-static int h_export(bss_req *r)
-{
-    const bss_tmf_resource *res = r->route->data;
-    const char *id = bss_http_param(r, "id");
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    json_t *doc = NULL;
-    bss_err rc = export_party(r->db, res, id, bss_clock_now(&r->app->clock), &doc, &ei);
-    if (rc) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    bss_audit_submit(r->app, r->who, "export", res->segment, id, strlen(id));
-    bss_http_send_json(r, 200, doc);
-    return 0;
-}
-
 /* ---- erasure ---- */
 
+/* One erasure: what erase_party_doc and erase_result need. */
 typedef struct erase_job {
-    const bss_tmf_resource *res;
+    const bss_doc_kind *kind;
     int64_t now_ms;
-    char party_id[72];
-    bss_principal who;
-    bool has_who;
+    const char *party_id;
     json_t *result;
 } erase_job;
 
@@ -370,7 +350,7 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
 }
 
 /* The anonymised party document. */
-static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const char *pseudonym,
+static json_t *erased_doc(const bss_doc_kind *kind, const json_t *old, const char *pseudonym,
                           int64_t now_ms)
 {
     static const char *const keep[] = {"id", "href", "@type", "@baseType", "@schemaLocation"};
@@ -382,7 +362,7 @@ static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const 
             return NULL;
         }
     }
-    bool individual = res == &bss_tmf632_individual;
+    bool individual = kind == &bss_individual_kind;
     int bad = !doc ||
               json_object_set_new(doc, individual ? "givenName" : "tradingName", json_string("[erased]")) ||
               json_object_set_new(doc, individual ? "familyName" : "name", json_string("[erased]")) ||
@@ -399,19 +379,19 @@ static json_t *erased_doc(const bss_tmf_resource *res, const json_t *old, const 
 static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, int64_t version,
                                const char *pseudonym, bss_errinfo *ei)
 {
-    const bss_tmf_resource *res = job->res;
-    json_t *doc = erased_doc(res, old, pseudonym, job->now_ms);
+    const bss_doc_kind *kind = job->kind;
+    json_t *doc = erased_doc(kind, old, pseudonym, job->now_ms);
     if (!doc)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     char type[96];
-    bss_err rc = bss_resource_update(db, res->table, job->party_id, doc, job->now_ms, version, NULL, ei);
-    snprintf(type, sizeof type, "%sStateChangeEvent", res->type);
+    bss_err rc = bss_resource_update(db, kind->table, job->party_id, doc, job->now_ms, version, NULL, ei);
+    snprintf(type, sizeof type, "%sStateChangeEvent", kind->type);
     if (!rc)
-        rc = bss_outbox_add(db, job->now_ms, res->api, type, res->event_key, doc, ei);
+        rc = bss_outbox_add(db, job->now_ms, kind->api, type, kind->name, doc, ei);
     if (!rc)
-        rc = bss_party_identifications_drop(db, job->party_id, ei);
+        rc = bss__party_identifications_drop(db, job->party_id, ei);
     if (!rc)
-        rc = bss_search_index_doc(db, res->segment, job->party_id, NULL, NULL, ei);
+        rc = bss_search_index_doc(db, kind->name, job->party_id, NULL, NULL, ei);
     json_decref(doc);
     return rc;
 }
@@ -426,22 +406,25 @@ static bss_err erase_result(erase_job *job, const char *pseudonym, const char *e
     return job->result ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
 }
 
-static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
+bss_err bss_party_erase(bss_db *db, const bss_doc_kind *kind, const char *party_id, int64_t now_ms,
+                        const bss_principal *who, json_t **out, bss_errinfo *ei)
 {
-    erase_job *job = arg;
-    json_decref(job->result);
-    job->result = NULL;
+    erase_job one = {kind, now_ms, party_id, NULL}, *job = &one;
     json_t *old = NULL;
     int64_t version = 0, counts[4] = {0};
+    bss_doc_meta meta = {0};
     party_links l;
     memset(&l, 0, sizeof l);
-    bss_err rc = bss_party_load(db, job->res, job->party_id, &old, &version, ei);
+    *out = NULL;
+    bss_err rc = bss_doc_load(db, job->kind, job->party_id, &old, &meta, ei);
+    version = meta.row_version;
     const char *status = rc ? NULL : json_string_value(json_object_get(old, "status"));
     if (status && strcmp(status, BSS_PARTY_ERASED) == 0) { /* again: the same answer */
         const char *ps = json_string_value(json_object_get(old, "pseudonym"));
         const char *at = json_string_value(json_object_get(old, "erasedAt"));
         rc = erase_result(job, ps ? ps : "", at ? at : "", counts, ei);
         json_decref(old);
+        *out = rc ? NULL : job->result;
         return rc;
     }
     char pseudonym[BSS_ID_LEN + 8], uuid[BSS_ID_LEN + 1], at[32];
@@ -455,78 +438,22 @@ static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
     if (!rc)
         rc = erase_party_doc(db, job, old, version, pseudonym, ei);
     if (!rc)
-        rc = bss_consent_erase_party(db, job->party_id, &counts[0], ei);
+        rc = bss__consent_erase_party(db, job->party_id, &counts[0], ei);
     if (!rc)
         rc = erase_related(db, &l, job->party_id, pseudonym, job->now_ms, &counts[1], ei);
     if (!rc)
-        rc = bss_interactions_erase_party(db, job->party_id, pseudonym, &counts[2], ei);
+        rc = bss__interactions_erase_party(db, job->party_id, pseudonym, &counts[2], ei);
     if (!rc)
-        rc = bss_tickets_erase_party(db, job->party_id, pseudonym, &counts[3], ei);
+        rc = bss__tickets_erase_party(db, job->party_id, pseudonym, &counts[3], ei);
     if (!rc)
-        rc = bss_audit_record(db, job->now_ms, job->has_who ? job->who.key_id : NULL,
-                              job->has_who ? job->who.name : NULL, "erase", job->res->segment, job->party_id,
-                              ei);
+        rc = bss__audit_record(db, job->now_ms, who ? who->key_id : NULL, who ? who->name : NULL, "erase",
+                               job->kind->name, job->party_id, ei);
     if (!rc)
         rc = erase_result(job, pseudonym, at, counts, ei);
     links_free(&l);
     json_decref(old);
+    if (rc)
+        json_decref(job->result);
+    *out = rc ? NULL : job->result;
     return rc;
-}
-
-static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
-{
-    erase_job *job = arg;
-    if (r && rc) {
-        bss_http_send_error(r, rc, ei);
-    } else if (r) {
-        bss_http_send_json(r, 200, job->result);
-        job->result = NULL;
-    }
-    json_decref(job->result);
-    bss_free(job);
-}
-
-static int h_erase(bss_req *r)
-{
-    const char *id = bss_http_param(r, "id");
-    erase_job *job = bss_calloc(1, sizeof *job);
-    if (!job || strlen(id) >= sizeof job->party_id) {
-        bss_errinfo ei;
-        bss_errinfo_clear(&ei);
-        bss_err rc = job ? bss_fail(&ei, BSS_E_NOT_FOUND, "id", "no party with id %.64s", id)
-                         : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
-        bss_free(job);
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    job->res = r->route->data;
-    job->now_ms = bss_clock_now(&r->app->clock);
-    snprintf(job->party_id, sizeof job->party_id, "%s", id);
-    if (r->who) {
-        job->who = *r->who;
-        job->has_who = true;
-    }
-    bss_http_write(r, erase_run, job, erase_done);
-    return 0;
-}
-
-bss_err bss_party_privacy_register_routes(bss_router *rt)
-{
-    static const bss_tmf_resource *const parties[] = {&bss_tmf632_individual, &bss_tmf632_organization};
-    static const char *const export_paths[] = {BSS_TMF632_BASE "/individual/{id}/export",
-                                               BSS_TMF632_BASE "/organization/{id}/export"};
-    static const char *const erase_paths[] = {BSS_TMF632_BASE "/individual/{id}/erase",
-                                              BSS_TMF632_BASE "/organization/{id}/erase"};
-    for (int i = 0; i < 2; i++) {
-        const bss_route rows[2] = {
-            {"GET", export_paths[i], h_export, parties[i]->write_roles, "tmf632.party.export", parties[i]},
-            {"POST", erase_paths[i], h_erase, parties[i]->write_roles, "tmf632.party.erase", parties[i]},
-        };
-        for (int k = 0; k < 2; k++) {
-            bss_err rc = bss_router_add(rt, &rows[k]);
-            if (rc)
-                return rc;
-        }
-    }
-    return BSS_OK;
 }

@@ -1,15 +1,13 @@
 /*
- * search.c: the customer search index and its query (search.h). Writers of
+ * search.c: the customer search index and its query (customer.h). Writers of
  * parties, customers, accounts and products call bss_search_index_doc
  * (customer.h) inside their transaction: it replaces the document's rows of
  * search_index with the terms read from the document (names folded, e-mail,
  * phone, account number, MSISDN, ICCID, id). bss_search_run answers
- * GET /api/v1/search (the route is in view.c): exact lookups for e-mail,
+ * GET /api/v1/search (src/api/care.c): exact lookups for e-mail,
  * phone and ids, a range scan for name prefixes, both on the one term
  * index, so a lookup costs a few B-tree probes at any size (bench/search_bench.c).
  */
-#include "customer/search.h"
-
 #include <ctype.h>
 #include <stdio.h>
 #include <strings.h>
@@ -17,8 +15,7 @@
 
 #include "core/mem.h"
 #include "customer/customer.h"
-#include "customer/interaction.h"
-#include "customer/search_int.h"
+#include "customer/customer_int.h"
 
 /* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A); "" = word break. */
 static const char *const fold_table[0x180 - 0xC0] = {
@@ -483,7 +480,7 @@ static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
             continue;
         if (!checked) {
             checked = true;
-            have = bss_care_table_exists(db, "tmf629_customer");
+            have = bss_db_table_exists(db, "tmf629_customer", &have, NULL) == BSS_OK && have;
         }
         if (!have)
             return BSS_OK;

@@ -1,25 +1,24 @@
 /*
- * ticket.c: TMF621 Trouble Ticket v4 at /tmf-api/troubleTicket/v4/troubleTicket
+ * ticket.c: the TMF621 Trouble Ticket v4 document kind (customer.h),
+ * served at /tmf-api/troubleTicket/v4/troubleTicket by src/api/tmf621.c
  * (docs/customer.md). A ticket has a ticketType, a severity (critical,
  * major, minor, low) that sets its SLA due time (expectedResolutionDate =
  * creationDate + the severity's time in sla_table), a status with the
- * transitions of ticket.h (an illegal one is 409 STATE), an assignee
+ * transitions of customer_int.h (an illegal one is 409 STATE), an assignee
  * (relatedParty role "assignee"; moving to inProgress without one assigns
  * the API key that did it), related customer/product refs (relatedParty,
  * relatedEntity, checked when their tables exist and indexed in care_ref),
- * notes that PATCH appends (interaction.h), and statusChange[]: every status
+ * notes that PATCH appends (customer_int.h), and statusChange[]: every status
  * change {status, changeDate, changeReason}, kept by the server. Tickets
  * hold personal data (erased with the party); there is no DELETE.
  */
-#include "customer/ticket.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/json.h"
 #include "customer/customer.h"
-#include "customer/interaction.h"
+#include "customer/customer_int.h"
 
 #define HOUR_MS (3600LL * 1000)
 
@@ -55,7 +54,7 @@ static const bss_res_column ticket_columns[] = {
     {"expectedResolutionDate", "expected_resolution_ms", BSS_RES_TIME},
 };
 
-bss_res_table bss_ticket_table = {
+static bss_res_table ticket_table = {
     .name = "tmf621_trouble_ticket",
     .columns = ticket_columns,
     .ncolumns = sizeof ticket_columns / sizeof ticket_columns[0],
@@ -63,27 +62,23 @@ bss_res_table bss_ticket_table = {
 
 static const char *const ticket_required[] = {"description", "severity", "ticketType", NULL};
 
-static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
-static bss_err ticket_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei);
+static bss_err ticket_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err ticket_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei);
 
-const bss_tmf_resource bss_ticket_resource = {
+const bss_doc_kind bss_ticket_kind = {
     .api = "troubleTicket",
-    BSS_TMF_PATHS("/tmf-api/troubleTicket/v4", "troubleTicket"),
+    .path = BSS_TMF621_BASE "/troubleTicket",
+    .name = "troubleTicket",
     .type = "TroubleTicket",
-    .event_key = "troubleTicket",
     .status_field = "status",
-    .table = &bss_ticket_table,
+    .table = &ticket_table,
     .required = ticket_required,
     .prepare = ticket_prepare,
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING,
-    .allow_delete = false,
-    BSS_TMF_NAMES("tmf621.troubleTicket"),
-    .personal_data = true,
     .after_store = ticket_after_store,
+    .personal_data = true,
 };
 
-int64_t bss_ticket_sla_ms(const char *severity)
+int64_t bss__ticket_sla_ms(const char *severity)
 {
     for (size_t i = 0; severity && i < sizeof sla_table / sizeof sla_table[0]; i++)
         if (strcasecmp(severity, sla_table[i].severity) == 0)
@@ -99,7 +94,7 @@ static int status_of(const char *s)
     return -1;
 }
 
-bool bss_ticket_transition_ok(const char *from, const char *to)
+bool bss__ticket_transition_ok(const char *from, const char *to)
 {
     int f = status_of(from), t = status_of(to);
     return f >= 0 && t >= 0 && allowed[f][t];
@@ -109,7 +104,7 @@ bool bss_ticket_transition_ok(const char *from, const char *to)
 static bss_err apply_sla(json_t *doc, int64_t created, bss_errinfo *ei)
 {
     json_t *sv = json_object_get(doc, "severity");
-    int64_t sla = bss_ticket_sla_ms(json_string_value(sv));
+    int64_t sla = bss__ticket_sla_ms(json_string_value(sv));
     if (sla < 0)
         return bss_fail(ei, BSS_E_INVALID, "severity", "severity must be one of critical, major, minor, low");
     for (size_t i = 0; i < sizeof sla_table / sizeof sla_table[0]; i++)
@@ -121,7 +116,7 @@ static bss_err apply_sla(json_t *doc, int64_t created, bss_errinfo *ei)
 }
 
 /* Appends {status, changeDate, changeReason} to statusChange (kept from old; clients cannot rewrite it). */
-static bss_err record_change(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, const char *status,
+static bss_err record_change(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, const char *status,
                              bss_errinfo *ei)
 {
     const json_t *had = old ? json_object_get(old, "statusChange") : NULL;
@@ -158,7 +153,7 @@ static bool has_assignee(const json_t *doc)
     return false;
 }
 
-static bss_err assign_caller(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *ei)
+static bss_err assign_caller(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
 {
     if (!ctx->who || has_assignee(doc))
         return BSS_OK;
@@ -176,7 +171,7 @@ static bss_err assign_caller(const bss_tmf_ctx *ctx, json_t *doc, bss_errinfo *e
 }
 
 /* The status rules; *changed_to receives the new status when it changed (or on create). */
-static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err check_status(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *st = json_object_get(doc, "status");
     const char *from = old ? json_string_value(json_object_get(old, "status")) : NULL;
@@ -191,7 +186,7 @@ static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *o
                         "status must be one of acknowledged, inProgress, pending, resolved, closed");
     if (!old && strcmp(to, "acknowledged") != 0)
         return bss_fail(ei, BSS_E_STATE, "status", "a new ticket starts acknowledged (not %s)", to);
-    if (old && !bss_ticket_transition_ok(from, to))
+    if (old && !bss__ticket_transition_ok(from, to))
         return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s", from ? from : "?",
                         to);
     if (old && strcmp(from, to) == 0) {
@@ -213,16 +208,8 @@ static bss_err check_status(const bss_tmf_ctx *ctx, json_t *doc, const json_t *o
 }
 
 /* relatedParty / relatedEntity: arrays of {id, ...}; Customer/Product/Individual refs must exist. */
-static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
+static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
 {
-    static const char *const types[][3] = {
-        {"Customer", "tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
-        {"Individual", "tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
-        {"Organization", "tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
-        {"BillingAccount", "tmf666_billing_account",
-         "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
-        {"Product", "product", "SELECT COUNT(*) FROM product WHERE id = ?"},
-    };
     const json_t *arr = json_object_get(doc, key);
     if (!arr || json_is_null(arr))
         return BSS_OK;
@@ -238,19 +225,13 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const char 
         if (!id || !id[0])
             return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
         const char *type = json_string_value(json_object_get(e, "@referredType"));
-        for (size_t t = 0; ctx->db && type && t < sizeof types / sizeof types[0]; t++) {
-            if (strcmp(type, types[t][0]) != 0 || !bss_care_table_exists(ctx->db, types[t][1]))
-                continue;
-            int64_t n = 1;
-            if (bss_db_query_int64(ctx->db, types[t][2], BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) == BSS_OK &&
-                n == 0)
-                return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
-        }
+        if (ctx->db && !bss__care_ref_exists(ctx->db, type, id))
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
     }
     return BSS_OK;
 }
 
-static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err ticket_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     int64_t created = ctx->now_ms;
     if (old) /* server-managed: creationDate stays */
@@ -272,33 +253,28 @@ static bss_err ticket_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t 
     if (!rc)
         rc = check_status(ctx, doc, old, ei);
     if (!rc)
-        rc = bss_care_notes_merge(ctx, doc, old, ei);
+        rc = bss__care_notes_merge(ctx, doc, old, ei);
     return rc;
 }
 
 /* after_store: the care_ref rows join the document's transaction, ordered by creation. */
-static bss_err ticket_after_store(const bss_tmf_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
+static bss_err ticket_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
 {
     int64_t created = ctx->now_ms;
     if (!ctx->db)
         return BSS_OK;
     if (doc)
         bss_json_get_time(doc, "creationDate", NULL, false, &created, NULL);
-    return bss_care_refs_store(ctx->db, "ticket", id, doc, created, ei);
+    return bss__care_refs_store(ctx->db, "ticket", id, doc, created, ei);
 }
 
-bss_err bss_tickets_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)
+bss_err bss__tickets_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei)
 {
-    return bss__care_export(db, &bss_ticket_table, "ticket", party_id, out, ei);
+    return bss__care_export(db, &bss_ticket_kind, "ticket", party_id, out, ei);
 }
 
-bss_err bss_tickets_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
-                                bss_errinfo *ei)
+bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
+                                 bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_ticket_table, "ticket", erase_keys, party_id, pseudonym, changed, ei);
-}
-
-bss_err bss_ticket_register_routes(bss_router *rt)
-{
-    return bss_tmf_register(rt, &bss_ticket_resource);
+    return bss__care_erase(db, &bss_ticket_kind, "ticket", erase_keys, party_id, pseudonym, changed, ei);
 }

@@ -1,36 +1,31 @@
 /*
- * view.c: what a care agent opens when a subscriber calls, and the search
- * that finds the subscriber (care.h, docs/customer.md):
+ * view.c: what a care agent opens when a subscriber calls
+ * (bss_care_view_build, customer.h; docs/customer.md), served as
+ * GET /api/v1/customers/{id}/view by src/api/care.c:
  *
- *   GET /api/v1/customers/{id}/view -> {customer, party, accounts,
- *       subscriptions, balances, lastBills, openOrders, openTickets,
- *       lastInteractions}
- *   GET /api/v1/search?q=...&limit=20 -> [{customerId, kind, id, display, matched}]
+ *   {customer, party, accounts, subscriptions, balances, lastBills,
+ *    openOrders, openTickets, lastInteractions}
  *
- * The view reads on the loop's connection. Only the customer itself is
- * required (404 without it); each other part is empty when it has no data,
- * when its table does not exist yet (products, bills, orders and balances
- * arrive with later modules: a cheap catalog lookup decides) or when its
- * read fails (logged). Reads of personal data by agent keys are queued to
- * the access audit (audit.h) without waiting. Also here:
- * bss_care_register_routes, the one entry point of customer care.
+ * It reads on the caller's connection (an event loop's). Only the customer
+ * itself is required (404 without it); each other part is empty when it has
+ * no data, when its table does not exist yet (products, bills, orders and
+ * balances arrive with later modules: a cheap catalog lookup decides) or
+ * when its read fails (logged).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/http.h"
-#include "api/query.h"
-#include "api/tmf.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/parse.h"
-#include "customer/audit.h"
-#include "customer/care.h"
-#include "customer/interaction.h"
-#include "customer/search.h"
-#include "customer/ticket.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
+
+static bool table_exists(bss_db *db, const char *table)
+{
+    bool exists = false;
+    return bss_db_table_exists(db, table, &exists, NULL) == BSS_OK && exists;
+}
 
 #define VIEW_ACCOUNTS_MAX 100
 #define VIEW_TICKETS_MAX 50
@@ -58,7 +53,7 @@ static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t l
 /* One doc by id from a table that may not exist; NULL if absent. */
 static json_t *doc_by_id(bss_db *db, const char *table, const char *sql, const char *id)
 {
-    if (!id || !bss_care_table_exists(db, table))
+    if (!id || !table_exists(db, table))
         return NULL;
     json_t *arr = json_array();
     json_t *doc = NULL;
@@ -76,7 +71,7 @@ static void part_failed(const char *part, const bss_errinfo *ei)
 /* subscriptions: rows of table product (a later issue) whose account_id is one of the accounts. */
 static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
 {
-    if (!bss_care_table_exists(db, "product"))
+    if (!table_exists(db, "product"))
         return;
     size_t i;
     json_t *a;
@@ -131,17 +126,18 @@ static bss_err collect_one(const char *id, int64_t ms, void *arg)
 }
 
 /* The newest care records of kind naming any subject id; open_only keeps tickets not yet resolved. */
-static void add_records(bss_db *db, const char *kind, bss_res_table *table, const char *const *subjects,
+static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_kind, const char *const *subjects,
                         size_t ns, size_t limit, bool open_only, json_t *out)
 {
     collect c = {.cap = limit * 4};
     c.ids = bss_calloc(c.cap, sizeof *c.ids);
     c.ms = bss_calloc(c.cap, sizeof *c.ms);
     bss_errinfo ei = {0};
+    bss_res_table *table = doc_kind->table;
     if (!c.ids || !c.ms || bss_resource_table_prepare(table) != BSS_OK)
         goto done;
     for (size_t s = 0; s < ns; s++)
-        if (bss_care_refs_find(db, kind, subjects[s], (int64_t)limit * 2, collect_one, &c, &ei) != BSS_OK) {
+        if (bss__care_refs_find(db, kind, subjects[s], (int64_t)limit * 2, collect_one, &c, &ei) != BSS_OK) {
             part_failed(kind, &ei);
             goto done;
         }
@@ -200,7 +196,7 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     json_t *accounts = json_object_get(v, "accounts");
     bss_errinfo pei = {0};
-    if (bss_care_table_exists(db, "tmf666_billing_account") &&
+    if (table_exists(db, "tmf666_billing_account") &&
         docs_into(db, "SELECT doc FROM tmf666_billing_account WHERE customer_id = ? ORDER BY id LIMIT ?",
                   customer_id, VIEW_ACCOUNTS_MAX, accounts, &pei) != BSS_OK)
         part_failed("accounts", &pei);
@@ -208,108 +204,10 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
     /* balances, lastBills (BSS_VIEW_BILLS) and openOrders: filled by charging, billing and ordering. */
     const char *subjects[VIEW_ACCOUNTS_MAX + 2];
     size_t ns = subject_ids(v, customer_id, subjects, sizeof subjects / sizeof subjects[0]);
-    add_records(db, "ticket", &bss_ticket_table, subjects, ns, VIEW_TICKETS_MAX, true,
+    add_records(db, "ticket", &bss_ticket_kind, subjects, ns, VIEW_TICKETS_MAX, true,
                 json_object_get(v, "openTickets"));
-    add_records(db, "interaction", &bss_interaction_table, subjects, ns, BSS_VIEW_INTERACTIONS, false,
+    add_records(db, "interaction", &bss_interaction_kind, subjects, ns, BSS_VIEW_INTERACTIONS, false,
                 json_object_get(v, "lastInteractions"));
     *out = v;
     return BSS_OK;
-}
-
-static int h_view(bss_req *r)
-{
-    const char *id = bss_http_param(r, "id");
-    bss_errinfo ei = {0};
-    json_t *v = NULL;
-    bss_err rc = bss_care_view_build(r->db, id, &v, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    char ids[256];
-    const char *pid = json_string_value(json_object_get(json_object_get(v, "party"), "id"));
-    int n = snprintf(ids, sizeof ids, "%s%s%s", id, pid ? "\n" : "", pid ? pid : "");
-    if (n > 0 && (size_t)n < sizeof ids)
-        bss_audit_submit(r->app, r->who, "view", "customer", ids, (size_t)n);
-    bss_http_send_json(r, 200, v);
-    return 0;
-}
-
-/* The decoded value of one query parameter into buf; false if absent. */
-static bool query_param(const bss_req *r, const char *name, char *buf, size_t cap, bss_errinfo *ei, bool *bad)
-{
-    size_t nlen = strlen(name);
-    const char *p = r->query, *end = r->query ? r->query + r->query_len : NULL;
-    while (p && p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            const char *val = p + nlen + 1;
-            size_t vlen = (size_t)(stop - val), out = 0;
-            if (vlen + 1 > cap || bss_query_decode(val, vlen, buf, &out) != BSS_OK) {
-                *bad = true;
-                bss_fail(ei, BSS_E_INVALID, name, "%s is malformed or longer than %zu bytes", name, cap - 1);
-                return false;
-            }
-            return true;
-        }
-        p = amp ? amp + 1 : end;
-    }
-    return false;
-}
-
-static int h_search(bss_req *r)
-{
-    char q[BSS_SEARCH_TERM_MAX], lim[16];
-    bss_errinfo ei = {0};
-    bool bad = false;
-    int limit = 20;
-    if (!query_param(r, "q", q, sizeof q, &ei, &bad))
-        q[0] = '\0';
-    if (!bad && query_param(r, "limit", lim, sizeof lim, &ei, &bad)) {
-        int64_t v = 0;
-        if (bss_parse_int64(lim, strlen(lim), BSS_NUM_DIGITS, 1, BSS_SEARCH_LIMIT_MAX, &v) != BSS_OK) {
-            bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer 1..%d", BSS_SEARCH_LIMIT_MAX);
-            bad = true;
-        } else {
-            limit = (int)v;
-        }
-    }
-    json_t *hits = NULL;
-    bss_err rc = bad ? ei.code : bss_search_run(r->db, q, limit, &hits, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
-    char ids[BSS_SEARCH_LIMIT_MAX * 40];
-    size_t len = 0, i;
-    json_t *h;
-    json_array_foreach(hits, i, h)
-    {
-        const char *id = json_string_value(json_object_get(h, "id"));
-        int n = snprintf(ids + len, sizeof ids - len, "%s%s", len ? "\n" : "", id ? id : "");
-        if (n < 0 || (size_t)n >= sizeof ids - len)
-            break;
-        len += (size_t)n;
-    }
-    bss_audit_submit(r->app, r->who, "search", "search", ids, len);
-    bss_http_send_json(r, 200, hits);
-    return 0;
-}
-
-#define CARE_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
-
-static const bss_route care_routes[] = {
-    {"GET", "/api/v1/customers/{id}/view", h_view, CARE_READERS, "care.view", NULL},
-    {"GET", "/api/v1/search", h_search, CARE_READERS, "care.search", NULL},
-};
-
-bss_err bss_care_register_routes(bss_router *rt)
-{
-    bss_err rc = bss_interaction_register_routes(rt);
-    if (rc == BSS_OK)
-        rc = bss_ticket_register_routes(rt);
-    for (size_t i = 0; rc == BSS_OK && i < sizeof care_routes / sizeof care_routes[0]; i++)
-        rc = bss_router_add(rt, &care_routes[i]);
-    return rc;
 }

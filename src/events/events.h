@@ -38,15 +38,47 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
 /*
  * Local consumers: functions that bss_outbox_add calls inside the same
  * transaction, after the event row is inserted, for state kept in step with
- * events in this process (today: the customer-care interaction log,
- * bss_interaction_on_event in src/customer/interaction.h, which records a
- * "system" interaction for every event that names a customer, party or
- * account). They are listed in one static table in outbox.c
- * (local_consumers[]); a non-OK return fails the event and so the write.
- * A consumer must not call bss_outbox_add itself for the same API (loops).
+ * events in this process (today: the customer-care interaction log, which
+ * records a "system" interaction for every event that names a customer,
+ * party or account). The events module names no consumer: the table
+ * bss_outbox_consumers[] is defined where the modules are wired together
+ * (src/modules.c), ended by a row whose fn is NULL, and read in order. A
+ * non-OK return fails the event and so the write. A consumer must not call
+ * bss_outbox_add itself for the same API (loops).
  */
 typedef bss_err (*bss_outbox_local_fn)(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
                                        const char *res_key, const json_t *resource, bss_errinfo *ei);
+
+typedef struct bss_outbox_consumer {
+    const char *name; /* "customer.interactions": for logs and the docs */
+    bss_outbox_local_fn fn;
+} bss_outbox_consumer;
+
+extern const bss_outbox_consumer bss_outbox_consumers[];
+
+/* ---- hub subscriptions (hub.c; served as {base}/hub by src/api/hub.c) ---- */
+
+/*
+ * Reads a POST {api}/hub body: callback (required: an absolute http:// or
+ * https:// URL with a host, no spaces or control characters, at most 2048
+ * bytes) and query (optional, null = "": all events; else "eventType=A" or
+ * "eventType=A,B,..."). The pointers point into body. BSS_E_INVALID naming
+ * "callback" or "query".
+ */
+bss_err bss_hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei);
+
+/* Records a subscription of api (a writer job); id is the caller's (a new UUIDv7). */
+bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback, const char *query,
+                          int64_t now_ms, bss_errinfo *ei);
+
+/* One subscription as {id, callback, query}; BSS_E_NOT_FOUND (field "id") when api has none with id. */
+bss_err bss_hub_get(bss_db *db, const char *api, const char *id, json_t **out, bss_errinfo *ei);
+
+/* Removes a subscription and its pending deliveries (a writer job); BSS_E_NOT_FOUND as for bss_hub_get. */
+bss_err bss_hub_unsubscribe(bss_db *db, const char *api, const char *id, bss_errinfo *ei);
+
+/* {id, callback, query}: a new reference, NULL on OOM. */
+json_t *bss_hub_subscription_json(const char *id, const char *callback, const char *query);
 
 /*
  * Whether this thread recorded an event since the last call (and clears

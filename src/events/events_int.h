@@ -1,7 +1,7 @@
 /*
  * events_int.h: what the files of src/events share with each other and with
  * their unit tests, and nobody else: the hub query filter (parsed in
- * outbox.c, validated by hub.c when a subscription is created), the wall
+ * outbox.c, validated by bss_hub_parse when a subscription is created), the wall
  * clock used for delivery scheduling and event ids, and test knobs of the
  * dispatcher. Other modules include events/events.h only.
  */
@@ -39,12 +39,6 @@ bool bss__hub_query_match(const char *query, const char *event_type);
  * BSS_E_INVALID naming "callback" otherwise.
  */
 bss_err bss__hub_callback_check(const char *callback, bss_errinfo *ei);
-
-/*
- * Reads a POST {api}/hub body: callback (required) and query (optional,
- * null = ""). The pointers point into body.
- */
-bss_err bss__hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei);
 
 /*
  * The listener URL of an event: callback without trailing '/', then

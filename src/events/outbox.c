@@ -19,7 +19,6 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
-#include "customer/interaction.h"
 #include "events/events.h"
 #include "events/events_int.h"
 
@@ -124,7 +123,7 @@ bss_err bss__hub_callback_check(const char *callback, bss_errinfo *ei)
     return BSS_OK;
 }
 
-bss_err bss__hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei)
+bss_err bss_hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei)
 {
     bss_err rc;
     *callback = NULL;
@@ -270,10 +269,6 @@ static bss_err check_args(bss_db *db, const char *api, const char *event_type, c
     return BSS_OK;
 }
 
-/* The local consumers (events.h), called in order inside the event's transaction. */
-static const bss_outbox_local_fn local_consumers[] = {
-    bss_interaction_on_event, /* src/customer/interaction.c: system interactions */
-};
 
 /* Set when this thread recorded an event that has deliveries to make (bss_outbox_take_recorded). */
 static _Thread_local bool recorded;
@@ -320,7 +315,7 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
     bss_free(ids);
     if (rc == BSS_OK && n > 0)
         recorded = true; /* a subscriber waits for it: wake the dispatcher after the commit */
-    for (size_t i = 0; rc == BSS_OK && i < sizeof local_consumers / sizeof local_consumers[0]; i++)
-        rc = local_consumers[i](db, now_ms, api, event_type, res_key, resource, ei);
+    for (const bss_outbox_consumer *c = bss_outbox_consumers; rc == BSS_OK && c->fn; c++)
+        rc = c->fn(db, now_ms, api, event_type, res_key, resource, ei); /* src/modules.c */
     return rc;
 }

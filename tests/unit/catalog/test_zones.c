@@ -70,7 +70,7 @@ static const char *const NL =
 static void test_longest_prefix(void **state)
 {
     bss_zone_table *t = build_ok(NL);
-    assert_int_equal(bss_zone_table_kind(t), BSS_ZONE_DESTINATION);
+    assert_int_equal(bss_zone_table_zone_kind(t), BSS_ZONE_DESTINATION);
     assert_int_equal(bss_zone_count(t), 8);
     assert_int_equal(bss_zone_prefix_count(t), 17);
     assert_string_equal(name_of(t, "31612345678"), "national-mobile");
@@ -128,7 +128,7 @@ static void test_roaming(void **state)
                  " {\"name\": \"usa\", \"prefixes\": [\"310410\", \"310260\", \"311480\"]},"
                  " {\"name\": \"usa-partner\", \"prefixes\": [\"31026\"]},"
                  " {\"name\": \"world\"}], \"defaultZone\": \"world\"}");
-    assert_int_equal(bss_zone_table_kind(t), BSS_ZONE_ROAMING);
+    assert_int_equal(bss_zone_table_zone_kind(t), BSS_ZONE_ROAMING);
     assert_string_equal(name_of(t, "20408"), "eu");
     assert_string_equal(name_of(t, "26201"), "eu");
     assert_string_equal(name_of(t, "310410"), "usa");

@@ -17,7 +17,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/pan.h"
-#include "customer/consent.h"
+#include "customer/customer.h"
 
 static bool has(const char *s)
 {

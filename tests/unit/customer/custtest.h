@@ -3,17 +3,17 @@
  * (test_customer_res.c, test_account.c): a migrated store (SQLite, and
  * PostgreSQL when configured, via db/dbtest.h), parties
  * inserted straight into the TMF632 tables, and the write paths of
- * api/tmf.h run inside a transaction as the writer would, with the
- * resource's after_store hook (run by api/tmf.c).
+ * doc/doc.h run inside a transaction as the writer would, with the
+ * kind's after_store hook (run by doc/doc.c).
  */
 #ifndef BSS_TESTS_UNIT_CUSTOMER_CUSTTEST_H
 #define BSS_TESTS_UNIT_CUSTOMER_CUSTTEST_H
 
 #include "db/dbtest.h"
 
-#include "api/tmf.h"
+#include "doc/doc.h"
 #include "core/json.h"
-#include "customer/accounts.h"
+#include "customer/customer.h"
 #include "db/migrate.h"
 
 #define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
@@ -61,16 +61,16 @@ static inline bss_err tx_end(bss_db *db, bss_err rc)
 }
 
 /* Creates (id given) or patches (patch true) a document of res at now, by who (may be NULL); out may be NULL. */
-static inline bss_err write_doc_as(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+static inline bss_err write_doc_as(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                    int64_t now, const bss_principal *who, const char *text, json_t **out,
                                    bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, now, "http://h", who};
+    bss_doc_ctx ctx = {res, db, now, "http://h", who};
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
     bss_err rc =
-        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
+        patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
     rc = tx_end(db, rc);
     json_decref(body);
     if (out)
@@ -81,13 +81,13 @@ static inline bss_err write_doc_as(bss_db *db, const bss_tmf_resource *res, cons
 }
 
 /* write_doc_as at NOW with no principal. */
-static inline bss_err write_doc(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+static inline bss_err write_doc(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                 const char *text, json_t **out, bss_errinfo *ei)
 {
     return write_doc_as(db, res, id, patch, NOW, NULL, text, out, ei);
 }
 
-static inline json_t *must_create(bss_db *db, const bss_tmf_resource *res, const char *id, const char *text)
+static inline json_t *must_create(bss_db *db, const bss_doc_kind *res, const char *id, const char *text)
 {
     bss_errinfo ei;
     json_t *doc = NULL;
@@ -98,7 +98,7 @@ static inline json_t *must_create(bss_db *db, const bss_tmf_resource *res, const
 }
 
 /* Asserts that a write fails with code, naming field (when not NULL) and saying needle (when not NULL). */
-static inline void expect_fail(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+static inline void expect_fail(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                const char *text, bss_err code, const char *field, const char *needle)
 {
     bss_errinfo ei;

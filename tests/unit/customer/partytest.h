@@ -2,16 +2,16 @@
  * partytest.h: the fixture of the party tests (test_party.c,
  * test_consent.c): a migrated store (SQLite, and PostgreSQL when
  * configured, via db/dbtest.h) and the TMF write paths of
- * api/tmf.h run in a transaction as the writer would.
+ * doc/doc.h run in a transaction as the writer would.
  */
 #ifndef BSS_TESTS_UNIT_CUSTOMER_PARTYTEST_H
 #define BSS_TESTS_UNIT_CUSTOMER_PARTYTEST_H
 
 #include "db/dbtest.h"
 
-#include "api/tmf.h"
+#include "doc/doc.h"
 #include "core/json.h"
-#include "customer/party.h"
+#include "customer/customer.h"
 #include "db/migrate.h"
 
 #define PT_NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
@@ -36,15 +36,15 @@ static inline int pt_setup_pg(void **state)
 }
 
 /* Creates (patch false) or patches a document of res in one transaction; out may be NULL. */
-static inline bss_err pt_write(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+static inline bss_err pt_write(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                const char *text, json_t **out, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, PT_NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {res, db, PT_NOW, "http://h", NULL};
     json_t *body = pt_js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
     bss_err rc =
-        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, ei) : bss_tmf_create_doc(&ctx, id, body, &doc, ei);
+        patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
     if (rc == BSS_OK) {
         bss_errinfo cei;
         assert_int_equal(bss_db_commit(db, &cei), BSS_OK);
@@ -59,7 +59,7 @@ static inline bss_err pt_write(bss_db *db, const bss_tmf_resource *res, const ch
     return rc;
 }
 
-static inline void pt_expect(bss_db *db, const bss_tmf_resource *res, const char *id, bool patch,
+static inline void pt_expect(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                              const char *text, bss_err code, const char *field)
 {
     bss_errinfo ei;

@@ -9,36 +9,37 @@
  */
 #include "customer/custtest.h"
 
-#include "customer/account_int.h"
+#include "core/pan.h"
+#include "customer/customer_int.h"
 
-static const bss_tmf_resource *const BA = &bss_tmf666_billing_account;
+static const bss_doc_kind *const BA = &bss_billing_account_kind;
 
 #define OWNER "\"relatedParty\":[{\"id\":\"ind-1\",\"role\":\"owner\"}]"
 
 static void test_luhn_and_pan(void **state)
 {
     (void)state;
-    assert_true(bss__acct_luhn("4111111111111111", 16));
-    assert_false(bss__acct_luhn("4111111111111112", 16));
+    assert_true(bss_pan_luhn("4111111111111111", 16));
+    assert_false(bss_pan_luhn("4111111111111112", 16));
     bss_errinfo ei;
     json_t *doc = js("{\"a\":{\"b\":[\"x\",\"5500-0000-0000-0004\"]}}");
-    assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_E_INVALID);
     assert_string_equal(ei.field, "a.b[1]");
     assert_non_null(strstr(ei.message, "use a payment method token"));
     json_decref(doc);
     doc = js("{\"n\":4111111111111111}");
-    assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_E_INVALID);
     assert_string_equal(ei.field, "n");
     json_decref(doc);
     /* too short, not Luhn, letters, E.164 phone numbers and ids pass */
     doc = js("{\"a\":\"411111111111\",\"b\":\"4111111111111112\",\"c\":\"+4915112345678\",\"d\":"
              "\"41111x1111111111\","
              "\"e\":\"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\"}");
-    assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_OK);
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_OK);
     json_decref(doc);
     /* a card number inside free text is found too (core/pan.h) */
     doc = js("{\"f\":\"4111 1111 1111 1111 \"}");
-    assert_int_equal(bss__acct_reject_pan(doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_E_INVALID);
     assert_string_equal(ei.field, "f");
     json_decref(doc);
 }
@@ -47,7 +48,7 @@ static void setup_refs(bss_db *db)
 {
     add_party(db, NULL, "ind-1");
     add_party(db, "org", "org-1");
-    json_decref(must_create(db, &bss_tmf629_customer, "cust-1",
+    json_decref(must_create(db, &bss_customer_kind, "cust-1",
                             "{\"name\":\"Ann\",\"engagedParty\":{\"id\":\"ind-1\"}}"));
 }
 
@@ -115,11 +116,11 @@ static void test_billing_account(void **state)
     bss_db *db = ((dbtest_env *)*state)->db;
     bss_errinfo ei;
     setup_refs(db);
-    json_t *fmt = must_create(db, &bss_tmf666_bill_format, "f1", "{\"name\":\"Detailed\"}");
+    json_t *fmt = must_create(db, &bss_bill_format_kind, "f1", "{\"name\":\"Detailed\"}");
     json_t *spec =
-        must_create(db, &bss_tmf666_billing_cycle_spec, "s1",
+        must_create(db, &bss_billing_cycle_spec_kind, "s1",
                     "{\"name\":\"Monthly on the 15th\",\"frequency\":\"monthly\",\"billCycleDay\":15}");
-    expect_fail(db, &bss_tmf666_billing_cycle_spec, "s2", false, "{\"name\":\"x\",\"billCycleDay\":30}",
+    expect_fail(db, &bss_billing_cycle_spec_kind, "s2", false, "{\"name\":\"x\",\"billCycleDay\":30}",
                 BSS_E_INVALID, "billCycleDay", "every month");
     json_t *doc = must_create(
         db, BA, "b1",
@@ -209,34 +210,34 @@ static void test_other_accounts(void **state)
     bss_db *db = ((dbtest_env *)*state)->db;
     setup_refs(db);
     json_t *doc = must_create(
-        db, &bss_tmf666_party_account, "p1",
+        db, &bss_party_account_kind, "p1",
         "{\"name\":\"Travel\",\"relatedParty\":[{\"id\":\"ind-1\",\"@referredType\":\"Individual\"}],"
         "\"accountBalance\":[{\"balanceType\":\"deposit\",\"amount\":{\"unit\":\"EUR\",\"value\":-5}}]}");
     assert_string_equal(str_at(doc, "accountNumber"), "PA-000001");
     assert_string_equal(str_at(doc, "customer.id"), "cust-1");
     json_decref(doc);
-    doc = must_create(db, &bss_tmf666_financial_account, "f1", "{\"name\":\"Administration\"}");
+    doc = must_create(db, &bss_financial_account_kind, "f1", "{\"name\":\"Administration\"}");
     assert_string_equal(str_at(doc, "accountNumber"), "FA-000001");
     assert_null(json_object_get(doc, "customer"));
     json_decref(doc);
-    doc = must_create(db, &bss_tmf666_settlement_account, "s1",
+    doc = must_create(db, &bss_settlement_account_kind, "s1",
                       "{\"name\":\"Per usage\",\"relatedParty\":[{\"id\":\"org-1\"}]}");
     assert_string_equal(str_at(doc, "accountNumber"), "SA-000001");
     json_decref(doc);
-    expect_fail(db, &bss_tmf666_settlement_account, "s2", false,
+    expect_fail(db, &bss_settlement_account_kind, "s2", false,
                 "{\"name\":\"x\",\"relatedParty\":[{\"id\":\"ghost\",\"@referredType\":\"Organization\"}]}",
                 BSS_E_UNPROCESSABLE, "relatedParty[0].id", NULL);
-    expect_fail(db, &bss_tmf666_financial_account, "f2", false,
+    expect_fail(db, &bss_financial_account_kind, "f2", false,
                 "{\"name\":\"x\",\"creditLimit\":{\"unit\":\"QQQ\",\"value\":1}}", BSS_E_INVALID,
                 "creditLimit.unit", NULL);
-    expect_fail(db, &bss_tmf666_financial_account, "f2", false, "{\"name\":\"\"}", BSS_E_INVALID, "name",
+    expect_fail(db, &bss_financial_account_kind, "f2", false, "{\"name\":\"\"}", BSS_E_INVALID, "name",
                 NULL);
-    expect_fail(db, &bss_tmf666_financial_account, "f2", false,
+    expect_fail(db, &bss_financial_account_kind, "f2", false,
                 "{\"name\":\"x\",\"iban\":\"4012888888881881\"}", BSS_E_INVALID, "iban", "card numbers");
     /* the seeded presentation media */
     json_t *m = NULL;
     bss_errinfo ei;
-    assert_int_equal(bss__acct_load(db, bss_tmf666_bill_presentation_media.table, "portal", &m, &ei), BSS_OK);
+    assert_int_equal(bss_doc_load(db, &bss_bill_presentation_media_kind, "portal", &m, NULL, &ei), BSS_OK);
     assert_string_equal(str_at(m, "name"), "portal");
     json_decref(m);
 }

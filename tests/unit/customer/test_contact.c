@@ -15,7 +15,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/contact.h"
+#include "customer/customer.h"
 
 static json_t *js(const char *text)
 {

@@ -1,13 +1,13 @@
 /*
  * test_customer_res.c: the TMF629 customer rules (customer_res.c) through
- * the generic write paths of api/tmf.h on a migrated store: engagedParty
+ * the generic write paths of doc/doc.h on a migrated store: engagedParty
  * required and existing, status values and transitions, customerSince,
  * segment, credit class, contact media, related parties, the card-number
  * guard, and the search index kept by after_store.
  */
 #include "customer/custtest.h"
 
-static const bss_tmf_resource *const C = &bss_tmf629_customer;
+static const bss_doc_kind *const C = &bss_customer_kind;
 
 static void parties(bss_db *db)
 {

@@ -20,8 +20,8 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "customer/search.h"
-#include "customer/search_int.h"
+#include "customer/customer.h"
+#include "customer/customer_int.h"
 
 /* Whether the last character of s is complete (s itself assumed otherwise well-formed). */
 static bool ends_whole(const char *s)

@@ -7,10 +7,10 @@
  */
 #include "customer/custtest.h"
 #include "customer/customer.h"
-#include "customer/interaction.h"
+#include "customer/customer_int.h"
 #include "events/events.h"
 
-static const bss_tmf_resource *const I = &bss_interaction_resource;
+static const bss_doc_kind *const I = &bss_interaction_kind;
 static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agent", .role = BSS_ROLE_AGENT};
 
 /* A write as the writer runs it, by the agent key, at time now. */
@@ -188,7 +188,7 @@ static void test_system_events(void **state)
                            "direction = 'internal'"),
                      1);
     json_t *arr = json_array();
-    assert_int_equal(bss_interactions_export_party(db, "ind-1", arr, &ei), BSS_OK);
+    assert_int_equal(bss__interactions_export_party(db, "ind-1", arr, &ei), BSS_OK);
     assert_int_equal(json_array_size(arr), 2);
     const json_t *newest = json_array_get(arr, 0);
     assert_string_equal(str_at(newest, "reason"), "ProductOrderCreateEvent");
@@ -222,11 +222,11 @@ static void test_export_erase(void **state)
        NULL);
     int64_t changed = -1;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss_interactions_erase_party(db, "ind-1", "anon-1", &changed, &ei), BSS_OK);
+    assert_int_equal(bss__interactions_erase_party(db, "ind-1", "anon-1", &changed, &ei), BSS_OK);
     assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
     assert_int_equal(changed, 2);
     json_t *arr = json_array();
-    assert_int_equal(bss_interactions_export_party(db, "anon-1", arr, &ei), BSS_OK);
+    assert_int_equal(bss__interactions_export_party(db, "anon-1", arr, &ei), BSS_OK);
     assert_int_equal(json_array_size(arr), 2);
     const json_t *i2 = json_array_get(arr, 0), *i1 = json_array_get(arr, 1);
     assert_string_equal(str_at(i1, "description"), "[erased]");
@@ -237,7 +237,7 @@ static void test_export_erase(void **state)
     json_decref(arr);
     /* erasing again changes nothing */
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss_interactions_erase_party(db, "anon-1", "anon-1", &changed, &ei), BSS_OK);
+    assert_int_equal(bss__interactions_erase_party(db, "anon-1", "anon-1", &changed, &ei), BSS_OK);
     assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
     assert_int_equal(changed, 0);
 }

@@ -10,10 +10,10 @@
 
 #include "core/time.h"
 
-static bss_err prep(const bss_tmf_resource *res, const char *text, const char *old_text, json_t **out,
+static bss_err prep(const bss_doc_kind *res, const char *text, const char *old_text, json_t **out,
                     bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, NULL, PT_NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {res, NULL, PT_NOW, "http://h", NULL};
     json_t *doc = pt_js(text), *old = old_text ? pt_js(old_text) : NULL;
     bss_errinfo_clear(ei);
     bss_err rc = res->prepare(&ctx, doc, old, ei);
@@ -25,7 +25,7 @@ static bss_err prep(const bss_tmf_resource *res, const char *text, const char *o
     return rc;
 }
 
-static void expect(const bss_tmf_resource *res, const char *text, const char *old, bss_err code,
+static void expect(const bss_doc_kind *res, const char *text, const char *old, bss_err code,
                    const char *field)
 {
     bss_errinfo ei;
@@ -41,7 +41,7 @@ static void expect(const bss_tmf_resource *res, const char *text, const char *ol
 static void test_individual_rules(void **state)
 {
     (void)state;
-    const bss_tmf_resource *I = &bss_tmf632_individual;
+    const bss_doc_kind *I = &bss_individual_kind;
     json_t *doc;
     bss_errinfo ei;
     assert_int_equal(prep(I, IND(",\"x-custom\":[1]"), NULL, &doc, &ei), BSS_OK);
@@ -90,7 +90,7 @@ static void test_individual_rules(void **state)
 static void test_organization_rules(void **state)
 {
     (void)state;
-    const bss_tmf_resource *O = &bss_tmf632_organization;
+    const bss_doc_kind *O = &bss_organization_kind;
     expect(O, ORG(""), NULL, BSS_OK, NULL);
     expect(O, "{\"id\":\"o1\",\"name\":\"Acme GmbH\"}", NULL, BSS_OK, NULL);
     expect(O, "{\"id\":\"o1\"}", NULL, BSS_E_INVALID, "tradingName");
@@ -113,7 +113,7 @@ static void test_duplicate_identification(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    const bss_tmf_resource *I = &bss_tmf632_individual, *O = &bss_tmf632_organization;
+    const bss_doc_kind *I = &bss_individual_kind, *O = &bss_organization_kind;
     pt_expect(db, I, "p1", false,
               IND(",\"individualIdentification\":[{\"identificationType\":\"passport\",\"identificationId\":"
                   "\"C01X00T47\",\"issuingCountry\":\"DE\"}]"),
@@ -168,7 +168,7 @@ static void test_hierarchy(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    const bss_tmf_resource *O = &bss_tmf632_organization;
+    const bss_doc_kind *O = &bss_organization_kind;
     pt_expect(db, O, "a", false, "{\"tradingName\":\"A\"}", BSS_OK, NULL);
     pt_expect(db, O, "b", false,
               "{\"tradingName\":\"B\",\"organizationParentRelationship\":{\"organization\":{\"id\":\"a\"}}}",
@@ -204,7 +204,7 @@ static void test_search_and_filters(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    pt_expect(db, &bss_tmf632_individual, "p1", false,
+    pt_expect(db, &bss_individual_kind, "p1", false,
               IND(",\"contactMedium\":[{\"mediumType\":\"email\",\"characteristic\":{\"emailAddress\":"
                   "\"jane@example.com\"}}]"),
               BSS_OK, NULL);

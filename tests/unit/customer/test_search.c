@@ -8,7 +8,6 @@
  */
 #include "customer/custtest.h"
 #include "customer/customer.h"
-#include "customer/search.h"
 
 static void fold_is(const char *in, const char *want)
 {

@@ -2,15 +2,15 @@
  * test_ticket.c: TMF621 trouble tickets (src/customer/ticket.c): the SLA
  * table and the status transitions as pure functions, then on a migrated
  * store (SQLite and, via db/dbtest.h, PostgreSQL) through the write
- * paths of api/tmf.h: required members, severity -> expectedResolutionDate,
+ * paths of doc/doc.h: required members, severity -> expectedResolutionDate,
  * illegal transitions (STATE), statusChange history, assignment on
  * inProgress, notes appended, references checked, export and erasure.
  */
 #include "customer/custtest.h"
 #include "customer/customer.h"
-#include "customer/ticket.h"
+#include "customer/customer_int.h"
 
-static const bss_tmf_resource *const T = &bss_ticket_resource;
+static const bss_doc_kind *const T = &bss_ticket_kind;
 static const bss_principal agent = {.key_id = "key-agent-1", .name = "Alice Agent", .role = BSS_ROLE_AGENT};
 
 /* A write as the writer runs it, by the agent key, at time now. */
@@ -40,12 +40,12 @@ static void bad(bss_db *db, const char *id, bool patch, const char *text, bss_er
 static void test_sla_table(void **state)
 {
     (void)state;
-    assert_int_equal(bss_ticket_sla_ms("critical"), 4 * 3600 * 1000LL);
-    assert_int_equal(bss_ticket_sla_ms("Major"), 24 * 3600 * 1000LL);
-    assert_int_equal(bss_ticket_sla_ms("minor"), 72 * 3600 * 1000LL);
-    assert_int_equal(bss_ticket_sla_ms("LOW"), 7 * 24 * 3600 * 1000LL);
-    assert_int_equal(bss_ticket_sla_ms("urgent"), -1);
-    assert_int_equal(bss_ticket_sla_ms(NULL), -1);
+    assert_int_equal(bss__ticket_sla_ms("critical"), 4 * 3600 * 1000LL);
+    assert_int_equal(bss__ticket_sla_ms("Major"), 24 * 3600 * 1000LL);
+    assert_int_equal(bss__ticket_sla_ms("minor"), 72 * 3600 * 1000LL);
+    assert_int_equal(bss__ticket_sla_ms("LOW"), 7 * 24 * 3600 * 1000LL);
+    assert_int_equal(bss__ticket_sla_ms("urgent"), -1);
+    assert_int_equal(bss__ticket_sla_ms(NULL), -1);
 }
 
 static void test_transitions(void **state)
@@ -62,9 +62,9 @@ static void test_transitions(void **state)
         {"resolved", "pending"},      {"inProgress", "acknowledged"}, {"open", "closed"},
     };
     for (size_t i = 0; i < sizeof ok_pairs / sizeof ok_pairs[0]; i++)
-        assert_true(bss_ticket_transition_ok(ok_pairs[i][0], ok_pairs[i][1]));
+        assert_true(bss__ticket_transition_ok(ok_pairs[i][0], ok_pairs[i][1]));
     for (size_t i = 0; i < sizeof bad_pairs / sizeof bad_pairs[0]; i++)
-        assert_false(bss_ticket_transition_ok(bad_pairs[i][0], bad_pairs[i][1]));
+        assert_false(bss__ticket_transition_ok(bad_pairs[i][0], bad_pairs[i][1]));
 }
 
 #define BASE "\"description\":\"No data since Monday\",\"ticketType\":\"complaint\""
@@ -202,19 +202,19 @@ static void test_export_erase(void **state)
        NULL);
     ok(db, "t3", false, NOW + 2, "{" BASE ",\"severity\":\"low\"}", NULL);
     json_t *arr = json_array();
-    assert_int_equal(bss_tickets_export_party(db, "ind-1", arr, &ei), BSS_OK);
+    assert_int_equal(bss__tickets_export_party(db, "ind-1", arr, &ei), BSS_OK);
     assert_int_equal(json_array_size(arr), 2);
     assert_string_equal(str_at(json_array_get(arr, 0), "id"), "t2"); /* newest first */
     json_decref(arr);
     int64_t changed = 0;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss_tickets_erase_party(db, "ind-1", "anon-1", &changed, &ei), BSS_OK);
+    assert_int_equal(bss__tickets_erase_party(db, "ind-1", "anon-1", &changed, &ei), BSS_OK);
     assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
     assert_int_equal(changed, 2);
     arr = json_array();
-    assert_int_equal(bss_tickets_export_party(db, "ind-1", arr, &ei), BSS_OK);
+    assert_int_equal(bss__tickets_export_party(db, "ind-1", arr, &ei), BSS_OK);
     assert_int_equal(json_array_size(arr), 0);
-    assert_int_equal(bss_tickets_export_party(db, "anon-1", arr, &ei), BSS_OK);
+    assert_int_equal(bss__tickets_export_party(db, "anon-1", arr, &ei), BSS_OK);
     assert_int_equal(json_array_size(arr), 2);
     const json_t *t2 = json_array_get(arr, 0), *t1 = json_array_get(arr, 1);
     assert_string_equal(str_at(t2, "description"), "[erased]");
@@ -224,7 +224,7 @@ static void test_export_erase(void **state)
     assert_string_equal(str_at(t1, "severity"), "major"); /* kept */
     assert_string_equal(str_at(t1, "status"), "acknowledged");
     json_decref(arr);
-    assert_int_equal(bss_tickets_export_party(db, "ind-1", NULL, &ei), BSS_E_INVALID);
+    assert_int_equal(bss__tickets_export_party(db, "ind-1", NULL, &ei), BSS_E_INVALID);
 }
 
 #define STORE_TESTS(setup)                                                                                   \

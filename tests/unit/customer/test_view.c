@@ -5,10 +5,8 @@
  * bills, orders and balances have no tables yet), accounts by customer,
  * open tickets only, and the 20 newest interactions, newest first.
  */
-#include "customer/care.h"
+#include "customer/customer.h"
 #include "customer/custtest.h"
-#include "customer/interaction.h"
-#include "customer/ticket.h"
 
 static void seed(bss_db *db)
 {
@@ -49,15 +47,15 @@ static void test_not_found_and_empty(void **state)
     json_decref(v);
 }
 
-static bss_err create(bss_db *db, const bss_tmf_resource *res, const char *id, int64_t now, const char *text,
+static bss_err create(bss_db *db, const bss_doc_kind *res, const char *id, int64_t now, const char *text,
                       bool patch)
 {
-    bss_tmf_ctx ctx = {res, db, now, "http://h", NULL};
+    bss_doc_ctx ctx = {res, db, now, "http://h", NULL};
     json_t *body = js(text), *doc = NULL;
     bss_errinfo ei;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
     bss_err rc =
-        patch ? bss_tmf_patch_doc(&ctx, id, body, &doc, &ei) : bss_tmf_create_doc(&ctx, id, body, &doc, &ei);
+        patch ? bss_doc_patch(&ctx, id, body, &doc, &ei) : bss_doc_create(&ctx, id, body, &doc, &ei);
     if (rc != BSS_OK)
         fail_msg("%s: %s", text, ei.message);
     rc = tx_end(db, rc);
@@ -88,20 +86,20 @@ static void test_parts(void **state)
         snprintf(body, sizeof body,
                  "{\"channel\":\"call\",\"direction\":\"inbound\",\"reason\":\"r%d\",\"relatedParty\":[%s]}",
                  i, subj[i % 3]);
-        create(db, &bss_interaction_resource, id, NOW + i * 1000, body, false);
+        create(db, &bss_interaction_kind, id, NOW + i * 1000, body, false);
     }
-    create(db, &bss_ticket_resource, "t1", NOW,
+    create(db, &bss_ticket_kind, "t1", NOW,
            "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{"
            "\"id\":\"c1\","
            "\"@referredType\":\"Customer\"}]}",
            false);
-    create(db, &bss_ticket_resource, "t2", NOW,
+    create(db, &bss_ticket_kind, "t2", NOW,
            "{\"description\":\"d\",\"ticketType\":\"complaint\",\"severity\":\"low\",\"relatedParty\":[{"
            "\"id\":\"c1\","
            "\"@referredType\":\"Customer\"}]}",
            false);
-    create(db, &bss_ticket_resource, "t2", NOW + 1, "{\"status\":\"inProgress\"}", true);
-    create(db, &bss_ticket_resource, "t2", NOW + 2, "{\"status\":\"resolved\"}", true);
+    create(db, &bss_ticket_kind, "t2", NOW + 1, "{\"status\":\"inProgress\"}", true);
+    create(db, &bss_ticket_kind, "t2", NOW + 2, "{\"status\":\"resolved\"}", true);
     json_t *v = NULL;
     assert_int_equal(bss_care_view_build(db, "c1", &v, &ei), BSS_OK);
     assert_int_equal(json_array_size(json_object_get(v, "accounts")), 1);

@@ -2,14 +2,14 @@
  * test_outbox.c: the write side of events (src/events/outbox.c): the TMF v4
  * envelope, fan-out rows created in the caller's transaction and rolled back
  * with it, the hub query filter, the callback and body checks of POST
- * {api}/hub, the listener URL rule, the retry schedule and the hub route
- * rows. Runs on SQLite and, via db/dbtest.h, on PostgreSQL.
+ * {api}/hub, the listener URL rule and the retry schedule (the hub routes
+ * are tests/unit/api/test_hub.c's). Runs on SQLite and, via db/dbtest.h,
+ * on PostgreSQL.
  */
 #include "db/dbtest.h"
 
 #include <sodium.h>
 
-#include "api/router.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -305,7 +305,7 @@ static void test_callback_and_body(void **state)
         assert_int_equal(bss_json_parse(cases[i].body, strlen(cases[i].body), &body, &ei), BSS_OK);
         const char *callback = NULL, *query = NULL;
         bss_errinfo_clear(&ei);
-        assert_int_equal(bss__hub_parse(body, &callback, &query, &ei), cases[i].rc);
+        assert_int_equal(bss_hub_parse(body, &callback, &query, &ei), cases[i].rc);
         assert_string_equal(ei.field, cases[i].field);
         if (cases[i].rc == BSS_OK) {
             assert_string_equal(callback, "http://h/cb");
@@ -341,41 +341,6 @@ static void test_listener_url_and_backoff(void **state)
     assert_true(wall > INT64_C(1700000000000));
 }
 
-static void test_hub_routes(void **state)
-{
-    (void)state;
-    bss_router *rt = bss_router_create();
-    assert_non_null(rt);
-    const char *base = "/tmf-api/productCatalogManagement/v4";
-    assert_int_equal(bss_hub_register_routes(rt, API, base), BSS_OK);
-    assert_int_equal(bss_hub_register_routes(rt, "partyManagement", "/tmf-api/party/v4"), BSS_OK);
-    assert_int_equal(bss_hub_register_routes(rt, NULL, base), BSS_E_INVALID);
-
-    bss_route_match m;
-    const char *p = "/tmf-api/productCatalogManagement/v4/hub";
-    assert_int_equal(bss_router_match(rt, "POST", 4, p, strlen(p), &m), BSS_OK);
-    assert_string_equal(m.route->name, "hub.create");
-    assert_int_equal(m.route->roles, BSS_ROLES_STAFF_WRITE);
-    p = "/tmf-api/productCatalogManagement/v4/hub/abc";
-    assert_int_equal(bss_router_match(rt, "GET", 3, p, strlen(p), &m), BSS_OK);
-    assert_string_equal(m.route->name, "hub.get");
-    assert_int_equal(m.route->roles, BSS_ROLES_ANY);
-    assert_int_equal(m.nparams, 1);
-    assert_int_equal(m.params[0].len, 3);
-    assert_int_equal(bss_router_match(rt, "DELETE", 6, p, strlen(p), &m), BSS_OK);
-    assert_string_equal(m.route->name, "hub.delete");
-    assert_int_equal(m.route->roles, BSS_ROLES_STAFF_WRITE);
-    assert_int_equal(bss_router_match(rt, "PUT", 3, p, strlen(p), &m), BSS_E_METHOD);
-    p = "/tmf-api/party/v4/hub";
-    assert_int_equal(bss_router_match(rt, "POST", 4, p, strlen(p), &m), BSS_OK);
-    bss_router_destroy(rt);
-
-    /* a second router (another server start) reuses the same pattern strings */
-    rt = bss_router_create();
-    assert_int_equal(bss_hub_register_routes(rt, API, base), BSS_OK);
-    bss_router_destroy(rt);
-}
-
 #define OUTBOX_TESTS(setup)                                                                                  \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_envelope_shape, setup, dbtest_teardown),                        \
@@ -386,7 +351,6 @@ static void test_hub_routes(void **state)
             cmocka_unit_test_setup_teardown(test_query_filter, setup, dbtest_teardown),                      \
             cmocka_unit_test_setup_teardown(test_callback_and_body, setup, dbtest_teardown),                 \
             cmocka_unit_test_setup_teardown(test_listener_url_and_backoff, setup, dbtest_teardown),          \
-            cmocka_unit_test_setup_teardown(test_hub_routes, setup, dbtest_teardown),                        \
     }
 
 DBTEST_MAIN(OUTBOX_TESTS)

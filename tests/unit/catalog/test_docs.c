@@ -1,7 +1,7 @@
 /*
- * test_tmf620_catalog.c: the TMF620 catalog kinds other than category
- * (tmf620_spec.c, tmf620_offering.c, tmf620_price.c, tmf620_tables.c,
- * tmf620_catalog.c, tmf620_version.c): shape rules without a store, then
+ * test_docs.c: the catalog's document kinds other than category
+ * (doc_spec.c, doc_offering.c, doc_price.c, doc_tables.c, doc_catalog.c,
+ * versions.c): shape rules without a store, then
  * on a migrated store (SQLite, and PostgreSQL when configured, db/dbtest.h)
  * references (missing 400, retired 422), bundle cycles, add-ons, price
  * validation through catalog/price.h, zone tables and time-band plans
@@ -10,8 +10,8 @@
  */
 #include "db/dbtest.h"
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
+#include "doc/doc.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "db/migrate.h"
@@ -36,9 +36,9 @@ static const char *str(const json_t *doc, const char *path)
 
 /* ---- without a store ---- */
 
-static void expect_prep(const bss_tmf_resource *res, const char *doc_text, bss_err code, const char *field)
+static void expect_prep(const bss_doc_kind *res, const char *doc_text, bss_err code, const char *field)
 {
-    bss_tmf_ctx ctx = {res, NULL, NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {res, NULL, NOW, "http://h", NULL};
     json_t *doc = js(doc_text);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
@@ -53,7 +53,7 @@ static void expect_prep(const bss_tmf_resource *res, const char *doc_text, bss_e
 static void test_spec_shapes(void **state)
 {
     (void)state;
-    const bss_tmf_resource *s = &bss_tmf620_spec;
+    const bss_doc_kind *s = &bss_spec_kind;
     expect_prep(s,
                 "{\"id\":\"s\",\"name\":\"SIM\",\"productSpecCharacteristic\":["
                 "{\"name\":\"dataAllowance\",\"valueType\":\"number\",\"productSpecCharacteristicValue\":"
@@ -86,21 +86,21 @@ static void test_spec_shapes(void **state)
     expect_prep(s, "{\"id\":\"s\",\"name\":\"x\",\"bundledProductSpecification\":[{\"id\":\"s\"}]}",
                 BSS_E_UNPROCESSABLE, "bundledProductSpecification[0].id");
     expect_prep(s, "{\"name\":\"x\",\"lifecycleStatus\":\"Launched\"}", BSS_E_INVALID, "lifecycleStatus");
-    expect_prep(&bss_tmf620_offering, "{\"name\":\"x\"}", BSS_E_INVALID, "productSpecification");
-    expect_prep(&bss_tmf620_offering, "{\"name\":\"x\",\"isBundle\":true}", BSS_E_INVALID,
+    expect_prep(&bss_offering_kind, "{\"name\":\"x\"}", BSS_E_INVALID, "productSpecification");
+    expect_prep(&bss_offering_kind, "{\"name\":\"x\",\"isBundle\":true}", BSS_E_INVALID,
                 "bundledProductOffering");
-    expect_prep(&bss_tmf620_offering, "{\"name\":\"x\",\"productSpecification\":{\"name\":\"no id\"}}",
+    expect_prep(&bss_offering_kind, "{\"name\":\"x\",\"productSpecification\":{\"name\":\"no id\"}}",
                 BSS_E_INVALID, "productSpecification.id");
-    expect_prep(&bss_tmf620_catalog, "{\"name\":\"x\",\"catalogType\":3}", BSS_E_INVALID, "catalogType");
+    expect_prep(&bss_catalog_kind, "{\"name\":\"x\",\"catalogType\":3}", BSS_E_INVALID, "catalogType");
 }
 
 static void test_server_version(void **state)
 {
     (void)state;
-    bss_tmf_ctx ctx = {&bss_tmf620_spec, NULL, NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {&bss_spec_kind, NULL, NOW, "http://h", NULL};
     json_t *doc = js("{\"id\":\"s\",\"name\":\"n\",\"version\":\"7.5\",\"lastUpdate\":\"1999-01-01\"}");
     bss_errinfo ei;
-    assert_int_equal(bss_tmf620_spec_prepare(&ctx, doc, NULL, &ei), BSS_OK);
+    assert_int_equal(bss_spec_kind.prepare(&ctx, doc, NULL, &ei), BSS_OK);
     assert_string_equal(str(doc, "version"), "1");
     assert_string_equal(str(doc, "lastUpdate"), "2026-01-01T00:00:00.000Z");
     assert_string_equal(str(doc, "lifecycleStatus"), "In design");
@@ -128,20 +128,20 @@ static bss_err tx_end(bss_db *db, bss_err rc)
     return rc;
 }
 
-static bss_err create_at(bss_db *db, const bss_tmf_resource *res, const char *id, const char *body_text,
+static bss_err create_at(bss_db *db, const bss_doc_kind *res, const char *id, const char *body_text,
                          int64_t now_ms, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, now_ms, "http://h", NULL};
+    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL};
     json_t *body = js(body_text), *out = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc = tx_end(db, bss_tmf_create_doc(&ctx, id, body, &out, ei));
+    bss_err rc = tx_end(db, bss_doc_create(&ctx, id, body, &out, ei));
     json_decref(body);
     json_decref(out);
     return rc;
 }
 
-static void create(bss_db *db, const bss_tmf_resource *res, const char *id, const char *body_text)
+static void create(bss_db *db, const bss_doc_kind *res, const char *id, const char *body_text)
 {
     bss_errinfo ei;
     bss_err rc = create_at(db, res, id, body_text, NOW, &ei);
@@ -149,7 +149,7 @@ static void create(bss_db *db, const bss_tmf_resource *res, const char *id, cons
         fail_msg("create %s: %s %s (%s)", body_text, bss_errname(rc), ei.message, ei.field);
 }
 
-static void expect_create(bss_db *db, const bss_tmf_resource *res, const char *body_text, bss_err code,
+static void expect_create(bss_db *db, const bss_doc_kind *res, const char *body_text, bss_err code,
                           const char *field)
 {
     bss_errinfo ei;
@@ -159,20 +159,20 @@ static void expect_create(bss_db *db, const bss_tmf_resource *res, const char *b
     if (field && strcmp(ei.field, field) != 0)
         fail_msg("%s: want field %s, got '%s' (%s)", body_text, field, ei.field, ei.message);
     if (rc == BSS_OK) { /* keep "new" free for the next call */
-        bss_tmf_ctx ctx = {res, db, NOW, "http://h", NULL};
+        bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL};
         assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-        assert_int_equal(tx_end(db, bss_tmf_delete_doc(&ctx, "new", &ei)), BSS_OK);
+        assert_int_equal(tx_end(db, bss_doc_delete(&ctx, "new", &ei)), BSS_OK);
     }
 }
 
-static bss_err patch_at(bss_db *db, const bss_tmf_resource *res, const char *id, const char *patch_text,
+static bss_err patch_at(bss_db *db, const bss_doc_kind *res, const char *id, const char *patch_text,
                         int64_t now_ms, json_t **out, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, now_ms, "http://h", NULL};
+    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL};
     json_t *p = js(patch_text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc = tx_end(db, bss_tmf_patch_doc(&ctx, id, p, &doc, ei));
+    bss_err rc = tx_end(db, bss_doc_patch(&ctx, id, p, &doc, ei));
     json_decref(p);
     if (out)
         *out = doc;
@@ -181,12 +181,12 @@ static bss_err patch_at(bss_db *db, const bss_tmf_resource *res, const char *id,
     return rc;
 }
 
-static bss_err delete_rc(bss_db *db, const bss_tmf_resource *res, const char *id, bss_errinfo *ei)
+static bss_err delete_rc(bss_db *db, const bss_doc_kind *res, const char *id, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = {res, db, NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL};
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    return tx_end(db, bss_tmf_delete_doc(&ctx, id, ei));
+    return tx_end(db, bss_doc_delete(&ctx, id, ei));
 }
 
 #define MONTHLY                                                                                              \
@@ -196,10 +196,10 @@ static bss_err delete_rc(bss_db *db, const bss_tmf_resource *res, const char *id
 /* A spec s1 and a price p1 (Active), a category c1, an offering o1 selling them. */
 static void seed(bss_db *db)
 {
-    create(db, &bss_tmf620_spec, "s1", "{\"name\":\"Mobile line\",\"lifecycleStatus\":\"Active\"}");
-    create(db, &bss_tmf620_price, "p1", MONTHLY);
-    create(db, &bss_tmf620_category, "c1", "{\"name\":\"Plans\"}");
-    create(db, &bss_tmf620_offering, "o1",
+    create(db, &bss_spec_kind, "s1", "{\"name\":\"Mobile line\",\"lifecycleStatus\":\"Active\"}");
+    create(db, &bss_offering_price_kind, "p1", MONTHLY);
+    create(db, &bss_category_kind, "c1", "{\"name\":\"Plans\"}");
+    create(db, &bss_offering_kind, "o1",
            "{\"name\":\"Plan S\",\"lifecycleStatus\":\"Active\",\"productSpecification\":{\"id\":\"s1\"},"
            "\"productOfferingPrice\":[{\"id\":\"p1\"}],\"category\":[{\"id\":\"c1\"}]}");
 }
@@ -208,7 +208,7 @@ static void test_references(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    const bss_tmf_resource *o = &bss_tmf620_offering;
+    const bss_doc_kind *o = &bss_offering_kind;
     seed(db);
     expect_create(db, o, "{\"name\":\"x\",\"productSpecification\":{\"id\":\"nope\"}}", BSS_E_INVALID,
                   "productSpecification.id");
@@ -226,27 +226,27 @@ static void test_references(void **state)
     /* a spec a live offering sells cannot retire; once the offering is retired it can */
     bss_errinfo ei;
     assert_int_equal(
-        patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+        patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
         BSS_E_UNPROCESSABLE);
     assert_string_equal(ei.field, "lifecycleStatus");
     assert_non_null(strstr(ei.message, "o1"));
     assert_int_equal(
-        patch_at(db, &bss_tmf620_price, "p1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+        patch_at(db, &bss_offering_price_kind, "p1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
         BSS_E_UNPROCESSABLE);
     assert_int_equal(patch_at(db, o, "o1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
     assert_int_equal(
-        patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
+        patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
     /* new references to a retired document are 422; a retired offering keeps its own */
     expect_create(db, o, "{\"name\":\"x\",\"productSpecification\":{\"id\":\"s1\"}}", BSS_E_UNPROCESSABLE,
                   "productSpecification.id");
     assert_int_equal(patch_at(db, o, "o1", "{\"description\":\"was sold\"}", NOW, NULL, &ei), BSS_OK);
-    assert_int_equal(patch_at(db, &bss_tmf620_spec, "s1", "{\"lifecycleStatus\":\"Active\"}", NOW, NULL, &ei),
+    assert_int_equal(patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Active\"}", NOW, NULL, &ei),
                      BSS_E_STATE);
     assert_string_equal(ei.field, "lifecycleStatus");
     /* the catalog resource refers to categories */
-    expect_create(db, &bss_tmf620_catalog, "{\"name\":\"Retail\",\"category\":[{\"id\":\"c1\"}]}", BSS_OK,
+    expect_create(db, &bss_catalog_kind, "{\"name\":\"Retail\",\"category\":[{\"id\":\"c1\"}]}", BSS_OK,
                   NULL);
-    expect_create(db, &bss_tmf620_catalog, "{\"name\":\"Retail\",\"category\":[{\"id\":\"c9\"}]}",
+    expect_create(db, &bss_catalog_kind, "{\"name\":\"Retail\",\"category\":[{\"id\":\"c9\"}]}",
                   BSS_E_INVALID, "category[0].id");
 }
 
@@ -254,7 +254,7 @@ static void test_bundles_and_addons(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    const bss_tmf_resource *o = &bss_tmf620_offering;
+    const bss_doc_kind *o = &bss_offering_kind;
     bss_errinfo ei;
     seed(db);
     create(db, o, "b1",
@@ -307,16 +307,16 @@ static void test_delete_guards(void **state)
                                  "('pr3', 'o1', 1, 'terminated')",
                                  BSS_DB_NOARGS, NULL, &ei),
                      BSS_OK);
-    assert_int_equal(delete_rc(db, &bss_tmf620_offering, "o1", &ei), BSS_E_CONFLICT);
+    assert_int_equal(delete_rc(db, &bss_offering_kind, "o1", &ei), BSS_E_CONFLICT);
     assert_non_null(strstr(ei.message, "used by 2 active products"));
-    assert_int_equal(delete_rc(db, &bss_tmf620_price, "p1", &ei), BSS_E_CONFLICT);
+    assert_int_equal(delete_rc(db, &bss_offering_price_kind, "p1", &ei), BSS_E_CONFLICT);
     assert_non_null(strstr(ei.message, "o1"));
-    assert_int_equal(delete_rc(db, &bss_tmf620_spec, "s1", &ei), BSS_E_CONFLICT);
+    assert_int_equal(delete_rc(db, &bss_spec_kind, "s1", &ei), BSS_E_CONFLICT);
     assert_int_equal(bss_db_exec(db, "UPDATE product SET status = 'cancelled'", BSS_DB_NOARGS, NULL, &ei),
                      BSS_OK);
-    assert_int_equal(delete_rc(db, &bss_tmf620_offering, "o1", &ei), BSS_OK);
-    assert_int_equal(delete_rc(db, &bss_tmf620_price, "p1", &ei), BSS_OK);
-    assert_int_equal(delete_rc(db, &bss_tmf620_spec, "s1", &ei), BSS_OK);
+    assert_int_equal(delete_rc(db, &bss_offering_kind, "o1", &ei), BSS_OK);
+    assert_int_equal(delete_rc(db, &bss_offering_price_kind, "p1", &ei), BSS_OK);
+    assert_int_equal(delete_rc(db, &bss_spec_kind, "s1", &ei), BSS_OK);
 }
 
 static int64_t count(bss_db *db, const char *sql)
@@ -334,7 +334,7 @@ static void test_versions(void **state)
     bss_errinfo ei;
     json_t *doc = NULL;
     seed(db);
-    const bss_tmf_resource *p = &bss_tmf620_price;
+    const bss_doc_kind *p = &bss_offering_price_kind;
     /* a cosmetic change keeps the version */
     assert_int_equal(patch_at(db, p, "p1", "{\"description\":\"the plan fee\"}", NOW + DAY, &doc, &ei),
                      BSS_OK);
@@ -367,7 +367,7 @@ static void test_versions(void **state)
     assert_string_equal(ei.field, "validFor.startDateTime");
     /* an offering's price list */
     create(db, p, "p2", MONTHLY);
-    assert_int_equal(patch_at(db, &bss_tmf620_offering, "o1", "{\"productOfferingPrice\":[{\"id\":\"p2\"}]}",
+    assert_int_equal(patch_at(db, &bss_offering_kind, "o1", "{\"productOfferingPrice\":[{\"id\":\"p2\"}]}",
                               NOW + DAY, &doc, &ei),
                      BSS_OK);
     assert_string_equal(str(doc, "version"), "2");
@@ -386,7 +386,7 @@ static void test_prices(void **state)
 {
     dbtest_env *env = *state;
     bss_db *db = env->db;
-    const bss_tmf_resource *p = &bss_tmf620_price;
+    const bss_doc_kind *p = &bss_offering_price_kind;
     expect_create(
         db, p, "{\"name\":\"x\",\"priceType\":\"oneTime\",\"price\":{\"unit\":\"EUR\",\"value\":1.1234567}}",
         BSS_E_INVALID, "price.value");
@@ -420,29 +420,29 @@ static void test_tables(void **state)
     bss_db *db = env->db;
     bss_errinfo ei;
     expect_create(
-        db, &bss_tmf620_zone_table,
+        db, &bss_zone_table_kind,
         "{\"name\":\"NL\",\"kind\":\"destination\",\"zones\":["
         "{\"name\":\"mobile\",\"prefixes\":[\"316\"]},{\"name\":\"fixed\",\"prefixes\":[\"31\",\"316\"]}]}",
         BSS_E_UNPROCESSABLE, "zones[1].prefixes[1]");
-    expect_create(db, &bss_tmf620_timeband_plan,
+    expect_create(db, &bss_timeband_plan_kind,
                   "{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
                   "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\","
                   "\"to\":\"20:00\"},"
                   "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}",
                   BSS_E_UNPROCESSABLE, "bands");
     create(
-        db, &bss_tmf620_zone_table, "zt1",
+        db, &bss_zone_table_kind, "zt1",
         "{\"name\":\"NL\",\"kind\":\"destination\",\"zones\":[{\"name\":\"mobile\",\"prefixes\":[\"316\"]},"
         "{\"name\":\"fixed\",\"prefixes\":[\"31\"]}]}");
-    create(db, &bss_tmf620_price, "pu",
+    create(db, &bss_offering_price_kind, "pu",
            "{\"name\":\"Calls\",\"priceType\":\"usage\",\"price\":{\"unit\":\"EUR\",\"value\":0.1},"
            "\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},"
            "\"usage\":{\"service\":\"voice\",\"zoneTableId\":\"zt1\",\"rates\":["
            "{\"zone\":\"mobile\",\"band\":\"*\",\"price\":{\"unit\":\"EUR\",\"value\":0.2}}]}}");
-    assert_int_equal(delete_rc(db, &bss_tmf620_zone_table, "zt1", &ei), BSS_E_CONFLICT);
+    assert_int_equal(delete_rc(db, &bss_zone_table_kind, "zt1", &ei), BSS_E_CONFLICT);
     assert_non_null(strstr(ei.message, "pu"));
-    assert_int_equal(delete_rc(db, &bss_tmf620_price, "pu", &ei), BSS_OK);
-    assert_int_equal(delete_rc(db, &bss_tmf620_zone_table, "zt1", &ei), BSS_OK);
+    assert_int_equal(delete_rc(db, &bss_offering_price_kind, "pu", &ei), BSS_OK);
+    assert_int_equal(delete_rc(db, &bss_zone_table_kind, "zt1", &ei), BSS_OK);
 }
 
 #define STORE_TESTS(setup)                                                                                   \

@@ -1,10 +1,10 @@
 /*
- * tmf620_catalog.c: the TMF620 `catalog` resource, at
+ * doc_catalog.c: the TMF620 `catalog` document kind, served at
  * /tmf-api/productCatalogManagement/v4/catalog, stored in tmf620_catalog
  * (migration 0005) with typed columns name, lifecycle_status and version.
  * A catalog is a named, versioned collection of categories (category[],
- * references to category resources). Rules (bss_tmf620_catalog_prepare):
- * the common catalog rules of tmf620_int.h (name, lifecycleStatus
+ * references to category resources). Rules (catalog_prepare):
+ * the common catalog rules of catalog_int_doc.h (name, lifecycleStatus
  * transitions, validFor, server-managed version and lastUpdate), catalogType
  * a string, and every category[].id an existing category that is not
  * Retired or Obsolete (400 missing, 422 retired). Deleting a catalog is
@@ -26,9 +26,8 @@
  */
 #include <string.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
 #include "catalog/compile.h"
 
 static const bss_res_column catalog_columns[] = {
@@ -45,25 +44,23 @@ static bss_res_table catalog_table = {
 
 static const char *const catalog_required[] = {"name", NULL};
 
-const bss_tmf_resource bss_tmf620_catalog = {
+static bss_err catalog_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_catalog_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "catalog"),
+    .path = BSS_TMF620_BASE "/catalog",
+    .name = "catalog",
     .type = "Catalog",
-    .event_key = "catalog",
     .status_field = "lifecycleStatus",
     .table = &catalog_table,
     .required = catalog_required,
-    .prepare = bss_tmf620_catalog_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.catalog"),
-    .after_commit = bss__tmf620_catalog_changed,
+    .prepare = catalog_prepare,
+    .after_commit = bss__catalog_changed,
 };
 
-bss_err bss_tmf620_catalog_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err catalog_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    bss_err rc = bss__tmf620_common(ctx, doc, old, ei);
+    bss_err rc = bss__catalog_common(ctx, doc, old, ei);
     if (rc)
         return rc;
     const json_t *type = json_object_get(doc, "catalogType");
@@ -73,8 +70,8 @@ bss_err bss_tmf620_catalog_prepare(const bss_tmf_ctx *ctx, json_t *doc, const js
     bool has_market = false;
     rc = bss_catalog_market_parse(doc, &market, &has_market, ei);
     if (!rc)
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_category, doc, old, "category", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_category_kind, doc, old, "category", ei);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "catalog", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }

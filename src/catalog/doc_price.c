@@ -1,12 +1,12 @@
 /*
- * tmf620_price.c: the TMF620 `productOfferingPrice` resource, at
+ * doc_price.c: the TMF620 `productOfferingPrice` document kind, served at
  * /tmf-api/productCatalogManagement/v4/productOfferingPrice, stored in
  * tmf620_product_offering_price (migration 0005) with typed columns name,
  * lifecycle_status, version and price_type. The shape of a price (one-time,
  * recurring, usage with tiers, zones and time bands, allowance, discount)
  * is catalog/price.h's; this file checks it on every write by building it.
  *
- * Rules (bss_tmf620_price_prepare), besides the common ones of tmf620_int.h:
+ * Rules (price_prepare), besides the common ones of catalog_int_doc.h:
  *   - isBundle is a boolean; a bundle price (isBundle true) lists its
  *     component prices in bundledPopRelationship[] (ids of prices) and is
  *     not built; any other price must build with bss_price_build (422 with
@@ -18,16 +18,15 @@
  *   - productOfferingPriceRelationship[].id and bundledPopRelationship[].id
  *     name existing prices that are not Retired or Obsolete (400 / 422);
  *   - a change of a priced member (price, percentage, usage, allowance, ...)
- *     of an Active price makes a new version (tmf620_version.c).
+ *     of an Active price makes a new version (versions.c).
  * A price a live offering lists cannot be retired (422). Deleting a price
  * that an offering or another price refers to is 409.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
 #include "catalog/price.h"
 #include "catalog/timebands.h"
 #include "catalog/zones.h"
@@ -68,51 +67,47 @@ static const char *const price_versioned[] = {
     NULL,
 };
 
-static bss_err price_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+static bss_err price_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
 {
     (void)old;
     if (!ctx->db)
         return BSS_OK;
-    bss_err rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_offering, "productOfferingPrice", id, ei);
+    bss_err rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productOfferingPrice", id, ei);
     if (!rc)
-        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_price, "productOfferingPriceRelationship", id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "productOfferingPriceRelationship", id, ei);
     if (!rc)
-        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_price, "bundledPopRelationship", id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "bundledPopRelationship", id, ei);
     return rc;
 }
 
-const bss_tmf_resource bss_tmf620_price = {
+static bss_err price_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_offering_price_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "productOfferingPrice"),
+    .path = BSS_TMF620_BASE "/productOfferingPrice",
+    .name = "productOfferingPrice",
     .type = "ProductOfferingPrice",
-    .event_key = "productOfferingPrice",
     .status_field = "lifecycleStatus",
     .table = &price_table,
     .required = price_required,
-    .prepare = bss_tmf620_price_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.productOfferingPrice"),
+    .prepare = price_prepare,
     .delete_guard = price_delete_guard,
-    .after_commit = bss__tmf620_catalog_changed,
-    .handle_list = bss__tmf620_handle_list,
-    .handle_get = bss__tmf620_handle_get,
+    .after_commit = bss__catalog_changed,
 };
 
 /* ---- zone tables and time-band plans from the store, for bss_price_build ---- */
 
 typedef struct table_refs {
-    const bss_tmf_ctx *ctx;
+    const bss_doc_ctx *ctx;
     bss_zone_table *zones[MAX_TABLES];
     bss_timeband_plan *plans[MAX_TABLES];
     size_t nzones, nplans;
 } table_refs;
 
-static json_t *load_doc(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, const char *id)
+static json_t *load_doc(const bss_doc_ctx *ctx, const bss_doc_kind *kind, const char *id)
 {
     json_t *doc = NULL;
-    if (!ctx->db || !id || bss__tmf620_load(ctx->db, res, id, &doc, NULL, NULL) != BSS_OK)
+    if (!ctx->db || !id || bss_doc_load(ctx->db, kind, id, &doc, NULL, NULL) != BSS_OK)
         return NULL;
     return doc;
 }
@@ -120,7 +115,7 @@ static json_t *load_doc(const bss_tmf_ctx *ctx, const bss_tmf_resource *res, con
 static const bss_zone_table *zone_ref(void *arg, const char *id)
 {
     table_refs *tr = arg;
-    json_t *doc = tr->nzones < MAX_TABLES ? load_doc(tr->ctx, &bss_tmf620_zone_table, id) : NULL;
+    json_t *doc = tr->nzones < MAX_TABLES ? load_doc(tr->ctx, &bss_zone_table_kind, id) : NULL;
     bss_zone_table *t = NULL;
     if (doc && bss_zone_table_build(doc, &t, NULL) == BSS_OK)
         tr->zones[tr->nzones++] = t;
@@ -131,7 +126,7 @@ static const bss_zone_table *zone_ref(void *arg, const char *id)
 static const bss_timeband_plan *plan_ref(void *arg, const char *id)
 {
     table_refs *tr = arg;
-    json_t *doc = tr->nplans < MAX_TABLES ? load_doc(tr->ctx, &bss_tmf620_timeband_plan, id) : NULL;
+    json_t *doc = tr->nplans < MAX_TABLES ? load_doc(tr->ctx, &bss_timeband_plan_kind, id) : NULL;
     bss_timeband_plan *p = NULL;
     if (doc && bss_timeband_plan_build(doc, &p, NULL) == BSS_OK)
         tr->plans[tr->nplans++] = p;
@@ -148,16 +143,16 @@ static void table_refs_free(table_refs *tr)
 }
 
 /* The table ids a price names exist in the store: 400 with the path otherwise. */
-static bss_err check_table_ids(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err check_table_ids(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     static const struct {
         const char *path;
-        const bss_tmf_resource *res;
+        const bss_doc_kind *kind;
     } ids[] = {
-        {"usage.zoneTableId", &bss_tmf620_zone_table},
-        {"usage.roamingZoneTableId", &bss_tmf620_zone_table},
-        {"usage.timeBandPlanId", &bss_tmf620_timeband_plan},
-        {"allowance.zoneTableId", &bss_tmf620_zone_table},
+        {"usage.zoneTableId", &bss_zone_table_kind},
+        {"usage.roamingZoneTableId", &bss_zone_table_kind},
+        {"usage.timeBandPlanId", &bss_timeband_plan_kind},
+        {"allowance.zoneTableId", &bss_zone_table_kind},
     };
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         const json_t *v = bss_json_path(doc, ids[i].path);
@@ -168,18 +163,18 @@ static bss_err check_table_ids(const bss_tmf_ctx *ctx, const json_t *doc, bss_er
         if (!ctx->db)
             continue;
         json_t *target = NULL;
-        bss_err rc = bss__tmf620_load(ctx->db, ids[i].res, json_string_value(v), &target, NULL, ei);
+        bss_err rc = bss_doc_load(ctx->db, ids[i].kind, json_string_value(v), &target, NULL, ei);
         json_decref(target);
         if (rc == BSS_E_NOT_FOUND)
             return bss_fail(ei, BSS_E_INVALID, ids[i].path, "%s: no %s with id %.64s", ids[i].path,
-                            ids[i].res->segment, json_string_value(v));
+                            ids[i].kind->name, json_string_value(v));
         if (rc)
             return rc;
     }
     return BSS_OK;
 }
 
-static bss_err build(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err build(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     table_refs tr = {.ctx = ctx};
     bss_price_refs refs = {.ctx = &tr, .zone_table = zone_ref, .timeband_plan = plan_ref};
@@ -190,9 +185,9 @@ static bss_err build(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
     return rc;
 }
 
-bss_err bss_tmf620_price_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err price_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    bss_err rc = bss__tmf620_common(ctx, doc, old, ei);
+    bss_err rc = bss__catalog_common(ctx, doc, old, ei);
     if (rc)
         return rc;
     const json_t *bundle = json_object_get(doc, "isBundle");
@@ -203,19 +198,19 @@ bss_err bss_tmf620_price_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json
         if (!json_is_array(parts) || json_array_size(parts) == 0)
             return bss_fail(ei, BSS_E_INVALID, "bundledPopRelationship",
                             "a bundle price (isBundle true) lists at least one bundledPopRelationship");
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_price, doc, old, "bundledPopRelationship", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old, "bundledPopRelationship", ei);
     } else {
         rc = check_table_ids(ctx, doc, ei);
         if (!rc)
             rc = build(ctx, doc, ei);
     }
     if (!rc)
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_price, doc, old, "productOfferingPriceRelationship", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old, "productOfferingPriceRelationship", ei);
     if (!rc)
-        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productOfferingPrice", ei);
+        rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "productOfferingPrice", ei);
     if (!rc)
-        rc = bss__tmf620_version_on_patch(ctx, doc, old, price_versioned, ei);
+        rc = bss__catalog_version_on_patch(ctx, doc, old, price_versioned, ei);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "productOfferingPrice", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }

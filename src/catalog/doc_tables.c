@@ -1,5 +1,5 @@
 /*
- * tmf620_tables.c: two TMF620 extension resources the usage prices name
+ * doc_tables.c: two TMF620 extension document kinds the usage prices name
  * (docs/catalog.md): `zoneTable` (destination zones by E.164 prefix, or
  * roaming zones by MCC-MNC; catalog/zones.h) and `timeBandPlan` (peak,
  * off-peak, weekend ... bands covering the week; catalog/timebands.h), at
@@ -17,9 +17,8 @@
  */
 #include <string.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
 #include "catalog/timebands.h"
 #include "catalog/zones.h"
 #include "core/json.h"
@@ -47,56 +46,51 @@ static bss_res_table plan_table = {
 
 static const char *const tables_required[] = {"name", NULL};
 
-static bss_err zone_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+static bss_err zone_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
 {
     static const char *const members[] = {"usage.zoneTableId", "usage.roamingZoneTableId",
                                           "allowance.zoneTableId"};
     (void)old;
     bss_err rc = BSS_OK;
     for (size_t i = 0; ctx->db && !rc && i < sizeof members / sizeof members[0]; i++)
-        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_price, members[i], id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, members[i], id, ei);
     return rc;
 }
 
-static bss_err plan_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+static bss_err plan_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
 {
     (void)old;
-    return ctx->db ? bss__tmf620_referrers(ctx->db, &bss_tmf620_price, "usage.timeBandPlanId", id, ei)
+    return ctx->db ? bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "usage.timeBandPlanId", id, ei)
                    : BSS_OK;
 }
 
-const bss_tmf_resource bss_tmf620_zone_table = {
+static bss_err zone_table_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_zone_table_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "zoneTable"),
+    .path = BSS_TMF620_BASE "/zoneTable",
+    .name = "zoneTable",
     .type = "ZoneTable",
-    .event_key = "zoneTable",
     .status_field = NULL,
     .table = &zone_table,
     .required = tables_required,
-    .prepare = bss_tmf620_zone_table_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.zoneTable"),
+    .prepare = zone_table_prepare,
     .delete_guard = zone_delete_guard,
-    .after_commit = bss__tmf620_catalog_changed,
+    .after_commit = bss__catalog_changed,
 };
 
-const bss_tmf_resource bss_tmf620_timeband_plan = {
+const bss_doc_kind bss_timeband_plan_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "timeBandPlan"),
+    .path = BSS_TMF620_BASE "/timeBandPlan",
+    .name = "timeBandPlan",
     .type = "TimeBandPlan",
-    .event_key = "timeBandPlan",
     .status_field = NULL,
     .table = &plan_table,
     .required = tables_required,
-    .prepare = bss_tmf620_timeband_plan_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.timeBandPlan"),
+    .prepare = timeband_plan_prepare,
     .delete_guard = plan_delete_guard,
-    .after_commit = bss__tmf620_catalog_changed,
+    .after_commit = bss__catalog_changed,
 };
 
 static bss_err check_name(json_t *doc, int64_t now_ms, bss_errinfo *ei)
@@ -112,7 +106,7 @@ static bss_err check_name(json_t *doc, int64_t now_ms, bss_errinfo *ei)
     return BSS_OK;
 }
 
-bss_err bss_tmf620_zone_table_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err zone_table_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     (void)old;
     bss_err rc = check_name(doc, ctx->now_ms, ei);
@@ -122,11 +116,11 @@ bss_err bss_tmf620_zone_table_prepare(const bss_tmf_ctx *ctx, json_t *doc, const
     rc = bss_zone_table_build(doc, &t, ei);
     bss_zone_table_free(t);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "zoneTable", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }
 
-bss_err bss_tmf620_timeband_plan_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
+static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
                                          bss_errinfo *ei)
 {
     (void)old;
@@ -137,6 +131,6 @@ bss_err bss_tmf620_timeband_plan_prepare(const bss_tmf_ctx *ctx, json_t *doc, co
     rc = bss_timeband_plan_build(doc, &p, ei);
     bss_timeband_plan_free(p);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "timeBandPlan", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }

@@ -1,12 +1,12 @@
 /*
- * tmf620_spec.c: the TMF620 `productSpecification` resource, at
+ * doc_spec.c: the TMF620 `productSpecification` document kind, served at
  * /tmf-api/productCatalogManagement/v4/productSpecification, stored in
  * tmf620_product_specification (migration 0005) with typed columns name,
  * lifecycle_status and version. A specification says what a product is
  * (data allowance, max speed, SIM type, MSISDN required ...) through its
  * productSpecCharacteristic[]; offerings sell it at a price.
  *
- * Rules (bss_tmf620_spec_prepare), besides the common ones of tmf620_int.h:
+ * Rules (spec_prepare), besides the common ones of catalog_int_doc.h:
  *   - brand, productNumber are strings; isBundle is a boolean;
  *   - productSpecCharacteristic[] are objects with a non-empty, unique
  *     name; valueType, description, unitOfMeasure strings; configurable,
@@ -24,9 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
 
 #define PATH_MAX_LEN 160
 
@@ -44,32 +43,30 @@ static bss_res_table spec_table = {
 
 static const char *const spec_required[] = {"name", NULL};
 
-static bss_err spec_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
+static bss_err spec_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
 {
     (void)old;
     if (!ctx->db)
         return BSS_OK;
-    bss_err rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_offering, "productSpecification", id, ei);
+    bss_err rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productSpecification", id, ei);
     if (!rc)
-        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_spec, "bundledProductSpecification", id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_spec_kind, "bundledProductSpecification", id, ei);
     return rc;
 }
 
-const bss_tmf_resource bss_tmf620_spec = {
+static bss_err spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_spec_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "productSpecification"),
+    .path = BSS_TMF620_BASE "/productSpecification",
+    .name = "productSpecification",
     .type = "ProductSpecification",
-    .event_key = "productSpecification",
     .status_field = "lifecycleStatus",
     .table = &spec_table,
     .required = spec_required,
-    .prepare = bss_tmf620_spec_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.productSpecification"),
+    .prepare = spec_prepare,
     .delete_guard = spec_delete_guard,
-    .after_commit = bss__tmf620_catalog_changed,
+    .after_commit = bss__catalog_changed,
 };
 
 /* Members of obj (at path prefix) that must be strings / booleans when present. */
@@ -232,7 +229,7 @@ static bss_err check_characteristics(const json_t *doc, bss_errinfo *ei)
     return BSS_OK;
 }
 
-static bss_err check_bundled(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err check_bundled(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, "bundledProductSpecification");
     const char *self = json_string_value(json_object_get(doc, "id"));
@@ -248,14 +245,14 @@ static bss_err check_bundled(const bss_tmf_ctx *ctx, const json_t *doc, const js
                 return bss_fail(ei, BSS_E_UNPROCESSABLE, p, "%s: a specification cannot bundle itself", p);
             }
         }
-    return bss__tmf620_check_refs(ctx, &bss_tmf620_spec, doc, old, "bundledProductSpecification", ei);
+    return bss__catalog_check_refs(ctx, &bss_spec_kind, doc, old, "bundledProductSpecification", ei);
 }
 
-bss_err bss_tmf620_spec_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     static const char *const strings[] = {"brand", "productNumber", NULL};
     static const char *const bools[] = {"isBundle", NULL};
-    bss_err rc = bss__tmf620_common(ctx, doc, old, ei);
+    bss_err rc = bss__catalog_common(ctx, doc, old, ei);
     if (!rc)
         rc = check_kinds(doc, "", strings, bools, ei);
     if (!rc)
@@ -263,8 +260,8 @@ bss_err bss_tmf620_spec_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_
     if (!rc)
         rc = check_bundled(ctx, doc, old, ei);
     if (!rc)
-        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productSpecification", ei);
+        rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "productSpecification", ei);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "productSpecification", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }

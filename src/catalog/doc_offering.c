@@ -1,5 +1,5 @@
 /*
- * tmf620_offering.c: the TMF620 `productOffering` resource, at
+ * doc_offering.c: the TMF620 `productOffering` document kind, served at
  * /tmf-api/productCatalogManagement/v4/productOffering, stored in
  * tmf620_product_offering (migration 0005) with typed columns name,
  * lifecycle_status, version, is_bundle and spec_id. An offering sells a
@@ -7,7 +7,7 @@
  * (bundledProductOffering); an add-on names the base plans it goes with
  * (productOfferingRelationship of type "addOnTo" or "requires").
  *
- * Rules (bss_tmf620_offering_prepare), besides the common ones of tmf620_int.h:
+ * Rules (offering_prepare), besides the common ones of catalog_int_doc.h:
  *   - isBundle, isSellable are booleans; a bundle lists at least one
  *     bundledProductOffering, any other offering has a productSpecification;
  *   - every reference (productSpecification.id, productOfferingPrice[].id,
@@ -20,7 +20,7 @@
  *   - an "addOnTo"/"requires" relationship points at a base plan, i.e. an
  *     offering that is not itself an add-on: 422 otherwise;
  *   - a change of productOfferingPrice on an Active offering makes a new
- *     version (tmf620_version.c), effective from validFor.startDateTime.
+ *     version (versions.c), effective from validFor.startDateTime.
  * An offering a live bundle contains, or a live add-on needs as its base,
  * cannot be retired (422). Deleting an offering that an active product uses (table product) is 409
  * naming how many; so is deleting one another offering bundles or relates to.
@@ -29,9 +29,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
+#include "catalog/catalog_store.h"
 #include "core/mem.h"
 
 #define MAX_BUNDLE_NODES 256
@@ -54,45 +54,41 @@ static bss_res_table offering_table = {
 static const char *const offering_required[] = {"name", NULL};
 static const char *const offering_versioned[] = {"productOfferingPrice", NULL};
 
-static bss_err offering_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old,
+static bss_err offering_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old,
                                      bss_errinfo *ei);
 
-const bss_tmf_resource bss_tmf620_offering = {
+static bss_err offering_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+const bss_doc_kind bss_offering_kind = {
     .api = "productCatalogManagement",
-    BSS_TMF_PATHS(BSS_TMF620_BASE, "productOffering"),
+    .path = BSS_TMF620_BASE "/productOffering",
+    .name = "productOffering",
     .type = "ProductOffering",
-    .event_key = "productOffering",
     .status_field = "lifecycleStatus",
     .table = &offering_table,
     .required = offering_required,
-    .prepare = bss_tmf620_offering_prepare,
-    .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
-    .allow_delete = true,
-    BSS_TMF_NAMES("tmf620.productOffering"),
+    .prepare = offering_prepare,
     .delete_guard = offering_delete_guard,
-    .after_commit = bss__tmf620_catalog_changed,
-    .handle_list = bss__tmf620_handle_list,
-    .handle_get = bss__tmf620_handle_get,
+    .after_commit = bss__catalog_changed,
 };
 
-static bss_err offering_delete_guard(const bss_tmf_ctx *ctx, const char *id, const json_t *old,
+static bss_err offering_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old,
                                      bss_errinfo *ei)
 {
     (void)old;
     if (!ctx->db)
         return BSS_OK;
     int64_t n = 0;
-    bss_err rc = bss__tmf620_products_using(ctx->db, id, &n, ei);
+    bss_err rc = bss_catalog_count_active_products(ctx->db, id, &n, ei);
     if (rc)
         return rc;
     if (n > 0)
         return bss_fail(ei, BSS_E_CONFLICT, "id",
                         "productOffering %.64s is used by %lld active product%s: retire it instead", id,
                         (long long)n, n == 1 ? "" : "s");
-    rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_offering, "bundledProductOffering", id, ei);
+    rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "bundledProductOffering", id, ei);
     if (!rc)
-        rc = bss__tmf620_referrers(ctx->db, &bss_tmf620_offering, "productOfferingRelationship", id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productOfferingRelationship", id, ei);
     return rc;
 }
 
@@ -149,7 +145,7 @@ static bool walk_seen(const walk *w, const char *id)
 }
 
 /* Whether following bundledProductOffering links from start (in the store) reaches self. */
-static bss_err reaches(const bss_tmf_ctx *ctx, walk *w, const char *start, const char *self, int depth,
+static bss_err reaches(const bss_doc_ctx *ctx, walk *w, const char *start, const char *self, int depth,
                        bool *found, bss_errinfo *ei)
 {
     if (strcmp(start, self) == 0) {
@@ -160,7 +156,7 @@ static bss_err reaches(const bss_tmf_ctx *ctx, walk *w, const char *start, const
         return BSS_OK;
     memcpy(w->ids[w->n++], start, strlen(start) + 1);
     json_t *doc = NULL;
-    bss_err rc = bss__tmf620_load(ctx->db, &bss_tmf620_offering, start, &doc, NULL, ei);
+    bss_err rc = bss_doc_load(ctx->db, &bss_offering_kind, start, &doc, NULL, ei);
     if (rc == BSS_E_NOT_FOUND)
         return BSS_OK;
     if (rc)
@@ -181,7 +177,7 @@ static bss_err reaches(const bss_tmf_ctx *ctx, walk *w, const char *start, const
     return rc;
 }
 
-static bss_err check_bundle_cycle(const bss_tmf_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+static bss_err check_bundle_cycle(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
 {
     char path[96];
     long i = self_ref(doc, "bundledProductOffering");
@@ -233,7 +229,7 @@ static bool is_addon(const json_t *offering)
     return false;
 }
 
-static bss_err check_relationships(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old,
+static bss_err check_relationships(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old,
                                    bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, "productOfferingRelationship");
@@ -259,8 +255,8 @@ static bss_err check_relationships(const bss_tmf_ctx *ctx, const json_t *doc, co
             return bss_fail(ei, BSS_E_INVALID, p2, "%s must be a string", p2);
         json_t *target = NULL;
         const char *rid = json_string_value(json_object_get(rel, "id"));
-        bool keep = bss__tmf620_may_keep(doc, old, "productOfferingRelationship", rid);
-        bss_err rc = bss__tmf620_check_ref(ctx, &bss_tmf620_offering, rel, path, keep, &target, ei);
+        bool keep = bss__catalog_may_keep(doc, old, "productOfferingRelationship", rid);
+        bss_err rc = bss__catalog_check_ref(ctx, &bss_offering_kind, rel, path, keep, &target, ei);
         if (rc)
             return rc;
         bool bad = target && is_addon_type(rel) && is_addon(target);
@@ -275,21 +271,21 @@ static bss_err check_relationships(const bss_tmf_ctx *ctx, const json_t *doc, co
     return BSS_OK;
 }
 
-static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     const json_t *spec = json_object_get(doc, "productSpecification");
     bss_err rc = BSS_OK;
     if (spec && !json_is_null(spec)) {
         const char *sid = json_string_value(json_object_get(spec, "id"));
-        rc = bss__tmf620_check_ref(ctx, &bss_tmf620_spec, spec, "productSpecification",
-                                   bss__tmf620_may_keep(doc, old, "productSpecification", sid), NULL, ei);
+        rc = bss__catalog_check_ref(ctx, &bss_spec_kind, spec, "productSpecification",
+                                   bss__catalog_may_keep(doc, old, "productSpecification", sid), NULL, ei);
     }
     if (!rc)
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_price, doc, old, "productOfferingPrice", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old, "productOfferingPrice", ei);
     if (!rc)
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_category, doc, old, "category", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_category_kind, doc, old, "category", ei);
     if (!rc)
-        rc = bss__tmf620_check_refs(ctx, &bss_tmf620_offering, doc, old, "bundledProductOffering", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_offering_kind, doc, old, "bundledProductOffering", ei);
     if (!rc)
         rc = check_bundle_cycle(ctx, doc, ei);
     if (!rc)
@@ -297,20 +293,20 @@ static bss_err check_refs(const bss_tmf_ctx *ctx, const json_t *doc, const json_
     return rc;
 }
 
-bss_err bss_tmf620_offering_prepare(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err offering_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    bss_err rc = bss__tmf620_common(ctx, doc, old, ei);
+    bss_err rc = bss__catalog_common(ctx, doc, old, ei);
     if (!rc)
         rc = check_shape(doc, ei);
     if (!rc)
         rc = check_refs(ctx, doc, old, ei);
     if (!rc)
-        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "bundledProductOffering", ei);
+        rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "bundledProductOffering", ei);
     if (!rc)
-        rc = bss__tmf620_retire_check(ctx, doc, old, &bss_tmf620_offering, "productOfferingRelationship", ei);
+        rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "productOfferingRelationship", ei);
     if (!rc)
-        rc = bss__tmf620_version_on_patch(ctx, doc, old, offering_versioned, ei);
+        rc = bss__catalog_version_on_patch(ctx, doc, old, offering_versioned, ei);
     if (!rc)
-        rc = bss__tmf620_compile_check(ctx, "productOffering", doc, ei);
+        rc = bss__catalog_compile_check(ctx, doc, ei);
     return rc;
 }

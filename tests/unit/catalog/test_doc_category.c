@@ -1,14 +1,14 @@
 /*
- * test_tmf620.c: the TMF620 category rules (bss_tmf620_category_prepare:
+ * test_doc_category.c: the TMF620 category rules (src/catalog/doc_category.c:
  * required name, types, lifecycle transitions, validFor, isRoot/parentId,
- * lastUpdate) and the generic write paths of api/tmf.c that run them
+ * lastUpdate) and the generic write paths of doc/doc.h that run them
  * (create, merge patch, delete, with their outbox events) on a migrated
  * store: SQLite always, PostgreSQL too when configured (db/dbtest.h).
  */
 #include "db/dbtest.h"
 
-#include "api/tmf.h"
-#include "api/tmf620.h"
+#include "doc/doc.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "db/migrate.h"
@@ -24,18 +24,18 @@ static json_t *js(const char *text)
     return v;
 }
 
-static bss_tmf_ctx ctx_of(bss_db *db)
+static bss_doc_ctx ctx_of(bss_db *db)
 {
-    return (bss_tmf_ctx){&bss_tmf620_category, db, NOW, "http://h", NULL};
+    return (bss_doc_ctx){&bss_category_kind, db, NOW, "http://h", NULL};
 }
 
 /* Runs the hook on doc (with old, may be NULL); returns the code, ei for the field. */
 static bss_err prep(const char *doc_text, const char *old_text, json_t **out, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = ctx_of(NULL);
+    bss_doc_ctx ctx = ctx_of(NULL);
     json_t *doc = js(doc_text), *old = old_text ? js(old_text) : NULL;
     bss_errinfo_clear(ei);
-    bss_err rc = bss_tmf620_category_prepare(&ctx, doc, old, ei);
+    bss_err rc = bss_category_kind.prepare(&ctx, doc, old, ei);
     json_decref(old);
     if (out)
         *out = doc;
@@ -81,15 +81,15 @@ static void test_required_and_types(void **state)
 {
     bss_errinfo ei;
     json_t *doc = js("{\"description\":\"x\"}");
-    assert_int_equal(bss_tmf_check_required(&bss_tmf620_category, doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_doc_check_required(&bss_category_kind, doc, &ei), BSS_E_INVALID);
     assert_string_equal(ei.field, "name");
     assert_string_equal(ei.message, "name is required");
     json_decref(doc);
     doc = js("{\"name\":null}");
-    assert_int_equal(bss_tmf_check_required(&bss_tmf620_category, doc, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_doc_check_required(&bss_category_kind, doc, &ei), BSS_E_INVALID);
     json_decref(doc);
     doc = js("{\"name\":\"n\"}");
-    assert_int_equal(bss_tmf_check_required(&bss_tmf620_category, doc, &ei), BSS_OK);
+    assert_int_equal(bss_doc_check_required(&bss_category_kind, doc, &ei), BSS_OK);
     json_decref(doc);
 
     expect("{\"name\":5}", NULL, BSS_E_INVALID, "name", "name must be a string");
@@ -216,16 +216,16 @@ static bss_err tx_end(bss_db *db, bss_err rc)
 
 static bss_err create_rc(bss_db *db, const char *id, const json_t *body, json_t **out, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = ctx_of(db);
+    bss_doc_ctx ctx = ctx_of(db);
     tx_begin(db);
-    return tx_end(db, bss_tmf_create_doc(&ctx, id, body, out, ei));
+    return tx_end(db, bss_doc_create(&ctx, id, body, out, ei));
 }
 
 static bss_err delete_rc(bss_db *db, const char *id, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = ctx_of(db);
+    bss_doc_ctx ctx = ctx_of(db);
     tx_begin(db);
-    return tx_end(db, bss_tmf_delete_doc(&ctx, id, ei));
+    return tx_end(db, bss_doc_delete(&ctx, id, ei));
 }
 
 static json_t *create(bss_db *db, const char *id, const char *body_text)
@@ -241,11 +241,11 @@ static json_t *create(bss_db *db, const char *id, const char *body_text)
 
 static bss_err patch(bss_db *db, const char *id, const char *patch_text, json_t **out, bss_errinfo *ei)
 {
-    bss_tmf_ctx ctx = ctx_of(db);
+    bss_doc_ctx ctx = ctx_of(db);
     json_t *p = js(patch_text);
     bss_errinfo_clear(ei);
     tx_begin(db);
-    bss_err rc = tx_end(db, bss_tmf_patch_doc(&ctx, id, p, out, ei));
+    bss_err rc = tx_end(db, bss_doc_patch(&ctx, id, p, out, ei));
     json_decref(p);
     return rc;
 }
@@ -329,19 +329,6 @@ static void test_parents(void **state)
     json_decref(body);
 }
 
-static void test_content_types(void **state)
-{
-    bss_errinfo ei;
-    assert_int_equal(bss_tmf_check_patch_type(NULL, 0, &ei), BSS_OK);
-    assert_int_equal(bss_tmf_check_patch_type("application/json", 16, &ei), BSS_OK);
-    assert_int_equal(bss_tmf_check_patch_type("application/merge-patch+json; charset=utf-8", 44, &ei),
-                     BSS_OK);
-    assert_int_equal(bss_tmf_check_patch_type("Application/JSON", 16, &ei), BSS_OK);
-    assert_int_equal(bss_tmf_check_patch_type("application/json-patch+json", 27, &ei), BSS_E_UNSUPPORTED);
-    assert_string_equal(ei.field, "Content-Type");
-    assert_int_equal(bss_tmf_check_patch_type("text/plain", 10, &ei), BSS_E_UNSUPPORTED);
-}
-
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_create_patch_delete, setup, dbtest_teardown),                   \
@@ -354,7 +341,6 @@ static const struct CMUnitTest pure_tests[] = {
     cmocka_unit_test(test_transitions),
     cmocka_unit_test(test_valid_for),
     cmocka_unit_test(test_root_and_parent_rules),
-    cmocka_unit_test(test_content_types),
 };
 
 DBTEST_MAIN_PURE("rules", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)

@@ -1,6 +1,7 @@
 /*
- * catalog_io_api.c: the catalog file over HTTP (catalog/catalog_io.h does
- * the work; see docs/catalog.md):
+ * tmf620_io.c: the catalog file over HTTP (catalog/catalog_io.h does the
+ * work, including the importJob/exportJob kinds and the run of an import
+ * job; see docs/catalog.md):
  *
  *   POST /admin/v1/catalog/import?dryRun=true|false   admin. Body: the catalog
  *        document. 200 with the report {dryRun, created, updated, unchanged};
@@ -24,41 +25,27 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/catalog_api.h"
 #include "api/http.h"
+#include "api/routes.h"
 #include "api/tmf.h"
-#include "api/tmf620.h"
+#include "catalog/catalog.h"
 #include "catalog/catalog_io.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "events/events.h"
 
-static const bss_res_column job_columns[] = {{"status", "status", BSS_RES_TEXT}};
-
-static bss_res_table import_job_table = {.name = "tmf620_import_job", .columns = job_columns, .ncolumns = 1};
-static bss_res_table export_job_table = {.name = "tmf620_export_job", .columns = job_columns, .ncolumns = 1};
-
-static const bss_tmf_resource import_job_res = {
-    .api = "productCatalogManagement",
-    BSS_TMF_PATHS("/tmf-api/productCatalogManagement/v4", "importJob"),
-    .type = "ImportJob",
-    .event_key = "importJob",
-    .status_field = "status",
-    .table = &import_job_table,
+static const bss_tmf_binding import_job_binding = {
+    .kind = &bss_import_job_kind,
+    BSS_TMF_PATHS(BSS_TMF620_BASE, "importJob"),
     .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
     .write_roles = BSS_ROLE_ADMIN,
     BSS_TMF_NAMES("tmf620.importJob"),
 };
 
-static const bss_tmf_resource export_job_res = {
-    .api = "productCatalogManagement",
-    BSS_TMF_PATHS("/tmf-api/productCatalogManagement/v4", "exportJob"),
-    .type = "ExportJob",
-    .event_key = "exportJob",
-    .status_field = "status",
-    .table = &export_job_table,
+static const bss_tmf_binding export_job_binding = {
+    .kind = &bss_export_job_kind,
+    BSS_TMF_PATHS(BSS_TMF620_BASE, "exportJob"),
     .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
     .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
     BSS_TMF_NAMES("tmf620.exportJob"),
@@ -209,59 +196,29 @@ static int h_export(bss_req *r)
 /* ---- TMF620 importJob / exportJob ---------------------------------------- */
 
 typedef struct job_write {
-    const bss_tmf_resource *res;
+    const bss_doc_kind *kind;
     io_job *io;
-    json_t *body; /* create body, or the patch (completion) */
-    bool patch;
+    json_t *body; /* the job to create */
 } job_write;
 
 static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_write *w = arg;
     io_job *job = w->io;
-    bss_tmf_ctx ctx = {w->res, db, bss_clock_now(&job->app->clock), job->base_url, NULL};
+    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, NULL};
     json_t *out = NULL;
-    bss_err rc = w->patch ? bss_tmf_patch_doc(&ctx, job->id, w->body, &out, ei)
-                          : bss_tmf_create_doc(&ctx, job->id, w->body, &out, ei);
-    if (!w->patch) {
-        json_decref(job->result);
-        job->result = out;
-    } else {
-        json_decref(out);
-    }
+    bss_err rc = bss_doc_create(&ctx, job->id, w->body, &out, ei);
+    json_decref(job->result);
+    job->result = out;
     return rc;
 }
 
-/* On a worker: the import itself, then the job's final state. */
+/* On a worker: the import itself, then the job's final state (catalog_io.h). */
 static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
 {
     (void)db;
     io_job *job = arg;
-    bss_errinfo iei;
-    bss_errinfo_clear(&iei);
-    json_t *report = NULL;
-    bss_err rc = bss_catalog_import_run(job->app, job->doc, false, job->base_url, &report, &iei);
-    json_t *patch = json_object();
-    int bad = !patch || json_object_set_new(patch, "status", json_string(rc ? "Failed" : "Succeeded")) ||
-              bss_json_set_time(patch, "completionDate", bss_clock_now(&job->app->clock));
-    if (!bad && rc)
-        bad = json_object_set_new(patch, "errorLog",
-                                  json_pack("{s:s, s:s, s:s}", "code", bss_errname(rc), "message",
-                                            iei.message, "field", iei.field));
-    else if (!bad)
-        bad = json_object_set_new(patch, "report", report ? json_incref(report) : json_null());
-    json_decref(report);
-    if (bad) {
-        json_decref(patch);
-        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    }
-    job_write w = {&import_job_res, job, patch, true};
-    bss_err wrc = bss_writer_run(job->app->writer, job_write_run, &w, ei);
-    json_decref(patch);
-    if (rc)
-        bss_log(BSS_LOG_WARN, "catalog.import_job", "id", job->id, "error", iei.message, "field", iei.field,
-                NULL);
-    return wrc;
+    return bss_catalog_import_job_finish(job->app, job->id, job->doc, job->base_url, ei);
 }
 
 static void import_job_bg_done(void *arg, bss_err rc, const bss_errinfo *ei)
@@ -293,49 +250,20 @@ static void import_job_created(bss_req *r, bss_err rc, const bss_errinfo *ei, vo
     bss_workers_submit(job->app->workers, import_job_bg, job, import_job_bg_done);
 }
 
-/* The new job document (create body) from the request, or NULL after answering 400. */
-static json_t *import_job_body(bss_req *r, json_t *req, json_t **content)
-{
-    bss_errinfo ei;
-    json_t *c = json_object_get(req, "content");
-    const json_t *ct = json_object_get(req, "contentType");
-    if (!json_is_object(c)) {
-        bss_fail(&ei, BSS_E_INVALID, "content", "content must be the catalog document (an object)");
-    } else if (ct && !json_is_null(ct) &&
-               (!json_is_string(ct) || strcmp(json_string_value(ct), "application/json"))) {
-        bss_fail(&ei, BSS_E_INVALID, "contentType", "contentType must be application/json");
-    } else if (bss_catalog_validate(c, &ei) == BSS_OK) {
-        char *text = bss_json_dump(c, NULL);
-        json_t *body = json_pack("{s:s, s:s, s:I}", "status", "Running", "contentType", "application/json",
-                                 "contentSize", (json_int_t)(text ? strlen(text) : 0));
-        bss_free(text);
-        if (body && bss_json_set_time(body, "creationDate", bss_clock_now(&r->app->clock)) == 0) {
-            *content = json_incref(c);
-            return body;
-        }
-        json_decref(body);
-        send_nomem(r);
-        return NULL;
-    } else {
-        char field[160];
-        snprintf(field, sizeof field, "content%s%s", ei.field[0] ? "." : "", ei.field);
-        memcpy(ei.field, field, sizeof ei.field - 1);
-        ei.field[sizeof ei.field - 1] = '\0';
-    }
-    bss_http_send_error(r, BSS_E_INVALID, &ei);
-    return NULL;
-}
-
 static int h_import_job(bss_req *r)
 {
     json_t *req = bss_http_json_body(r, true);
     if (!req)
         return 0;
-    json_t *content = NULL;
-    json_t *body = import_job_body(r, req, &content);
+    json_t *content = NULL, *body = NULL;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_catalog_import_job_body(req, bss_clock_now(&r->app->clock), &body, &content, &ei);
     json_decref(req);
-    if (!body)
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
         return 0;
+    }
     io_job *job = io_job_new(r);
     job_write *w = job ? bss_calloc(1, sizeof *w) : NULL;
     if (!w) {
@@ -347,7 +275,7 @@ static int h_import_job(bss_req *r)
     }
     job->doc = content;
     bss_id_new(bss_clock_now(&r->app->clock), job->id);
-    *w = (job_write){&import_job_res, job, body, false};
+    *w = (job_write){&bss_import_job_kind, job, body};
     bss_http_write(r, job_write_run, w, import_job_created);
     return 0;
 }
@@ -382,50 +310,47 @@ static int h_export_job(bss_req *r)
     char url[700];
     snprintf(url, sizeof url, "%s/admin/v1/catalog/export", bss_http_base_url(r));
     int64_t now = bss_clock_now(&r->app->clock);
-    json_t *body =
-        w ? json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json", "url", url)
-          : NULL;
-    if (!body || bss_json_set_time(body, "creationDate", now) ||
-        bss_json_set_time(body, "completionDate", now)) {
-        json_decref(body);
+    json_t *body = NULL;
+    if (!w || bss_catalog_export_job_body(url, now, &body, NULL) != BSS_OK) {
         bss_free(w);
         io_job_free(job);
         send_nomem(r);
         return 0;
     }
     bss_id_new(now, job->id);
-    *w = (job_write){&export_job_res, job, body, false};
+    *w = (job_write){&bss_export_job_kind, job, body};
     bss_http_write(r, job_write_run, w, export_job_created);
     return 0;
 }
 
 /* ---- routes -------------------------------------------------------------- */
 
-#define JOBS_BASE "/tmf-api/productCatalogManagement/v4"
+#define JOBS_BASE BSS_TMF620_BASE
 
 static const bss_route io_routes[] = {
     {"POST", "/admin/v1/catalog/import", h_import, BSS_ROLE_ADMIN, "admin.catalog.import", NULL},
     {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "admin.catalog.export",
      NULL},
     {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLE_ADMIN, "tmf620.importJob.create",
-     &import_job_res},
+     &import_job_binding},
     {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-     "tmf620.importJob.list", &import_job_res},
+     "tmf620.importJob.list", &import_job_binding},
     {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-     "tmf620.importJob.get", &import_job_res},
+     "tmf620.importJob.get", &import_job_binding},
     {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-     "tmf620.exportJob.create", &export_job_res},
+     "tmf620.exportJob.create", &export_job_binding},
     {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-     "tmf620.exportJob.list", &export_job_res},
+     "tmf620.exportJob.list", &export_job_binding},
     {"GET", JOBS_BASE "/exportJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-     "tmf620.exportJob.get", &export_job_res},
+     "tmf620.exportJob.get", &export_job_binding},
 };
 
-bss_err bss_catalog_io_register_routes(bss_router *rt)
+bss_err bss_tmf620_io_routes(bss_router *rt, const bss_app *app)
 {
-    bss_err rc = bss_resource_table_prepare(&import_job_table);
+    (void)app;
+    bss_err rc = bss_resource_table_prepare(bss_import_job_kind.table);
     if (!rc)
-        rc = bss_resource_table_prepare(&export_job_table);
+        rc = bss_resource_table_prepare(bss_export_job_kind.table);
     for (size_t i = 0; !rc && i < sizeof io_routes / sizeof io_routes[0]; i++)
         rc = bss_router_add(rt, &io_routes[i]);
     return rc;

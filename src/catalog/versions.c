@@ -1,6 +1,7 @@
 /*
- * tmf620_version.c: versions of catalog documents and the reads "as of" an
- * instant (tmf620_int.h), plus the store checks the delete guards need.
+ * versions.c: versions of catalog documents and the reads "as of" an
+ * instant (catalog.h, catalog_int_doc.h), plus the store checks the retire
+ * and delete guards need.
  *
  * A PATCH that changes the priced members of an Active offering or price
  * makes a new version: the stored document (version N) is copied into
@@ -9,11 +10,10 @@
  * one the request set, else now). A version's start is its
  * validFor.startDateTime, else the time the row was created.
  *
- * Reads: GET {item}?asOf=T returns the version valid at T (the current row
- * if its start <= T, else the history row with start <= T < end), 404 if
- * none; GET {collection}?asOf=T does the same for every row, then applies
- * the other filters, sort and paging in memory (at most BSS_TMF_MAX_SCAN
- * rows). Without asOf the generic handlers of api/tmf.c answer.
+ * Reads "as of" T (GET {item}?asOf=T and {collection}?asOf=T in
+ * src/api/tmf620.c): the current row when its start <= T, else the
+ * history row with start <= T < end; a document with neither did not exist
+ * then (404 for an item, left out of a list).
  *
  * The history rows and the count of products using an offering are read
  * and written through catalog/catalog_store.h: no SQL here.
@@ -23,10 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/query.h"
-#include "api/tmf.h"
-#include "api/tmf620.h"
-#include "api/tmf620_int.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_int_doc.h"
 #include "catalog/catalog_store.h"
 #include "core/json.h"
 #include "core/mem.h"
@@ -64,7 +62,7 @@ static int64_t start_of(const json_t *doc, int64_t created_ms)
 
 /* The effective date of the new version; sets validFor.startDateTime = now when the request did not move it.
  */
-static bss_err effective_date(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old, int64_t *out,
+static bss_err effective_date(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, int64_t *out,
                               bss_errinfo *ei)
 {
     const json_t *ns = bss_json_path(doc, "validFor.startDateTime");
@@ -92,7 +90,7 @@ static bss_err effective_date(const bss_tmf_ctx *ctx, json_t *doc, const json_t 
     return BSS_OK;
 }
 
-static bss_err save_old(const bss_tmf_ctx *ctx, const char *id, const json_t *old, int64_t number,
+static bss_err save_old(const bss_doc_ctx *ctx, const char *id, const json_t *old, int64_t number,
                         int64_t from_ms, int64_t to_ms, bss_errinfo *ei)
 {
     size_t len = 0;
@@ -100,15 +98,15 @@ static bss_err save_old(const bss_tmf_ctx *ctx, const char *id, const json_t *ol
     if (!text)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     bss_err rc =
-        bss_catalog_version_save(ctx->db, ctx->res->segment, id, number, from_ms, to_ms, text, len, ei);
+        bss_catalog_version_save(ctx->db, ctx->kind->name, id, number, from_ms, to_ms, text, len, ei);
     bss_free(text);
     return rc;
 }
 
-bss_err bss__tmf620_version_on_patch(const bss_tmf_ctx *ctx, json_t *doc, const json_t *old,
+bss_err bss__catalog_version_on_patch(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
                                      const char *const *versioned, bss_errinfo *ei)
 {
-    if (!old || bss__tmf620_doc_state(old) != BSS__LC_ACTIVE || !changed(doc, old, versioned))
+    if (!old || bss__catalog_doc_state(old) != BSS__LC_ACTIVE || !changed(doc, old, versioned))
         return BSS_OK;
     const char *id = json_string_value(json_object_get(doc, "id"));
     int64_t number = version_number(old), eff = 0, created_ms = ctx->now_ms;
@@ -116,12 +114,13 @@ bss_err bss__tmf620_version_on_patch(const bss_tmf_ctx *ctx, json_t *doc, const 
     if (rc)
         return rc;
     if (ctx->db && id) {
-        bss_res_doc row;
-        rc = bss_resource_get(ctx->db, ctx->res->table, id, &row, ei);
+        json_t *stored = NULL;
+        bss_doc_meta meta;
+        rc = bss_doc_load(ctx->db, ctx->kind, id, &stored, &meta, ei);
+        json_decref(stored);
         if (rc)
             return rc;
-        created_ms = row.created_ms;
-        bss_resource_doc_free(&row);
+        created_ms = meta.created_ms;
     }
     int64_t from = start_of(old, created_ms);
     if (eff < from) {
@@ -137,11 +136,6 @@ bss_err bss__tmf620_version_on_patch(const bss_tmf_ctx *ctx, json_t *doc, const 
     if (json_object_set_new(doc, "version", json_string(next)))
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return BSS_OK;
-}
-
-bss_err bss__tmf620_products_using(bss_db *db, const char *offering_id, int64_t *count, bss_errinfo *ei)
-{
-    return bss_catalog_count_active_products(db, offering_id, count, ei);
 }
 
 typedef struct referrers_ctx {
@@ -183,7 +177,7 @@ static bss_err referrer_row(const bss_res_row *row, void *arg)
     json_t *doc = NULL;
     if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
         return BSS_E_INTERNAL;
-    int st = bss__tmf620_doc_state(doc);
+    int st = bss__catalog_doc_state(doc);
     bool skip = rc->live_only && (st == BSS__LC_RETIRED || st == BSS__LC_OBSOLETE);
     bool addons_only = rc->live_only && strcmp(rc->member, "productOfferingRelationship") == 0;
     if (!skip && refers_to(bss_json_path(doc, rc->member), rc->id, addons_only)) {
@@ -197,39 +191,143 @@ static bss_err referrer_row(const bss_res_row *row, void *arg)
     return BSS_OK;
 }
 
-bss_err bss__tmf620_referrers(bss_db *db, const bss_tmf_resource *res, const char *member, const char *id,
+bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char *member, const char *id,
                               bss_errinfo *ei)
 {
     referrers_ctx rc = {.member = member, .id = id};
     if (!*id)
         return BSS_OK;
-    bss_err err = bss_resource_list(db, res->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
+    bss_err err = bss_resource_list(db, kind->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
     if (err)
         return err;
     if (rc.count == 0)
         return BSS_OK;
     return bss_fail(ei, BSS_E_CONFLICT, "id", "%.64s is referred to by %lld %s%s (%s in %s %.64s '%.64s')",
-                    id, (long long)rc.count, res->segment, rc.count == 1 ? "" : "s", member, res->segment,
+                    id, (long long)rc.count, kind->name, rc.count == 1 ? "" : "s", member, kind->name,
                     rc.first, rc.first_name);
 }
 
-bss_err bss__tmf620_retire_check(const bss_tmf_ctx *ctx, const json_t *doc, const json_t *old,
-                                 const bss_tmf_resource *res, const char *member, bss_errinfo *ei)
+bss_err bss__catalog_retire_check(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old,
+                                 const bss_doc_kind *kind, const char *member, bss_errinfo *ei)
 {
-    int to = bss__tmf620_doc_state(doc), from = old ? bss__tmf620_doc_state(old) : -1;
+    int to = bss__catalog_doc_state(doc), from = old ? bss__catalog_doc_state(old) : -1;
     bool retiring = (to == BSS__LC_RETIRED || to == BSS__LC_OBSOLETE) &&
                     !(from == BSS__LC_RETIRED || from == BSS__LC_OBSOLETE);
     const char *id = json_string_value(json_object_get(doc, "id"));
     if (!retiring || !old || !ctx->db || !id || !*id)
         return BSS_OK;
     referrers_ctx rc = {.member = member, .id = id, .live_only = true};
-    bss_err err = bss_resource_list(ctx->db, res->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
+    bss_err err = bss_resource_list(ctx->db, kind->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
     if (err || rc.count == 0)
         return err;
     return bss_fail(ei, BSS_E_UNPROCESSABLE, "lifecycleStatus",
                     "%s %.64s cannot become %s while %lld live %s%s refer to it (%s in %.64s '%.64s'): "
                     "retire or change them first",
-                    ctx->res->segment, id, to == BSS__LC_RETIRED ? "Retired" : "Obsolete",
-                    (long long)rc.count, res->segment, rc.count == 1 ? "" : "s", member, rc.first,
+                    ctx->kind->name, id, to == BSS__LC_RETIRED ? "Retired" : "Obsolete",
+                    (long long)rc.count, kind->name, rc.count == 1 ? "" : "s", member, rc.first,
                     rc.first_name);
+}
+
+/* ---- reads as of an instant ---- */
+
+/*
+ * The version of (kind, id) valid at at_ms given the current document cur
+ * (stolen): *out = a document or NULL when none was valid then.
+ */
+static bss_err version_at(bss_db *db, const bss_doc_kind *kind, const char *id, json_t *cur,
+                          int64_t created_ms, int64_t at_ms, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    if (start_of(cur, created_ms) <= at_ms) {
+        *out = cur;
+        return BSS_OK;
+    }
+    json_decref(cur);
+    return bss_catalog_version_at(db, kind->name, id, at_ms, out, ei);
+}
+
+bss_err bss_catalog_doc_as_of(bss_db *db, const bss_doc_kind *kind, const char *id, int64_t at_ms,
+                              json_t **out, bss_errinfo *ei)
+{
+    json_t *cur = NULL;
+    bss_doc_meta meta = {0};
+    *out = NULL;
+    bss_err rc = bss_doc_load(db, kind, id, &cur, &meta, ei);
+    if (!rc)
+        rc = version_at(db, kind, id, cur, meta.created_ms, at_ms, out, ei);
+    if (!rc && !*out)
+        rc = BSS_E_NOT_FOUND;
+    if (rc == BSS_E_NOT_FOUND) {
+        char when[32];
+        bss_time_format(at_ms, when);
+        bss_fail(ei, rc, "id", "no %s with id %.64s as of %s", kind->name, id, when);
+    }
+    return rc;
+}
+
+typedef struct as_of_row {
+    char *id;
+    int64_t created_ms;
+    json_t *doc;
+} as_of_row;
+
+typedef struct as_of_scan {
+    as_of_row *rows;
+    size_t n, cap, max;
+} as_of_scan;
+
+static bss_err scan_row(const bss_res_row *row, void *arg)
+{
+    as_of_scan *sc = arg;
+    if (sc->n == sc->max)
+        return BSS_E_RANGE;
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 64;
+        as_of_row *grown = bss_realloc(sc->rows, cap * sizeof *grown);
+        if (!grown)
+            return BSS_E_NOMEM;
+        sc->rows = grown;
+        sc->cap = cap;
+    }
+    as_of_row *it = &sc->rows[sc->n];
+    it->doc = NULL;
+    if (bss_json_parse(row->doc, row->doc_len, &it->doc, NULL) != BSS_OK)
+        return BSS_E_INTERNAL;
+    if (!(it->id = bss_strdup(row->id))) {
+        json_decref(it->doc);
+        return BSS_E_NOMEM;
+    }
+    it->created_ms = row->created_ms;
+    sc->n++;
+    return BSS_OK;
+}
+
+/*
+ * The rows are read whole first: the store allows one open result per
+ * connection, and each version lookup is a query of its own.
+ */
+bss_err bss_catalog_list_as_of(bss_db *db, const bss_doc_kind *kind, int64_t at_ms, size_t max_rows,
+                               bss_catalog_doc_fn fn, void *arg, bss_errinfo *ei)
+{
+    as_of_scan sc = {.max = max_rows};
+    bss_err rc = bss_resource_table_prepare(kind->table);
+    if (!rc)
+        rc = bss_resource_list(db, kind->table, NULL, 0, 0, -1, NULL, scan_row, &sc, ei);
+    if (rc == BSS_E_RANGE)
+        bss_fail(ei, rc, NULL, "an asOf list reads at most %zu %s records", max_rows, kind->name);
+    for (size_t i = 0; i < sc.n; i++) {
+        json_t *doc = NULL, *cur = sc.rows[i].doc;
+        sc.rows[i].doc = NULL;
+        if (!rc)
+            rc = version_at(db, kind, sc.rows[i].id, cur, sc.rows[i].created_ms, at_ms, &doc, ei);
+        else
+            json_decref(cur);
+        if (!rc && doc)
+            rc = fn(doc, arg);
+        else
+            json_decref(doc);
+        bss_free(sc.rows[i].id);
+    }
+    bss_free(sc.rows);
+    return rc;
 }

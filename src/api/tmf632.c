@@ -1,0 +1,264 @@
+/*
+ * tmf632.c: TMF632 Party Management v4 over HTTP (/tmf-api/party/v4):
+ * the bindings of the individual and organization kinds (customer.h) and
+ * the routes that hang off a party:
+ *
+ *   POST {party}/{id}/consent  {purpose, channel, granted, source,
+ *        wordingVersion, note?} -> 201 the decision (bss_consent_decide)
+ *   GET  {party}/{id}/consent            -> 200 [current state per purpose and channel]
+ *   GET  {party}/{id}/consent?history=true -> 200 [every decision, oldest first]
+ *   GET  {party}/{id}/export   -> 200 everything held about the party (admin, agent)
+ *   POST {party}/{id}/erase    -> 200 the erasure's result (admin, agent)
+ *
+ * where {party} is individual or organization. Parties are read by every
+ * staff role and written by admin and agent keys; consent reads,
+ * exports and erasures are recorded in the access audit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/query.h"
+#include "api/routes.h"
+#include "api/tmf.h"
+#include "core/mem.h"
+#include "customer/customer.h"
+
+#define PARTY_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+#define PARTY_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
+
+static const bss_tmf_binding individual = {
+    .kind = &bss_individual_kind,
+    BSS_TMF_PATHS(BSS_TMF632_BASE, "individual"),
+    .read_roles = PARTY_READERS,
+    .write_roles = PARTY_WRITERS,
+    BSS_TMF_NAMES("tmf632.individual"),
+};
+
+static const bss_tmf_binding organization = {
+    .kind = &bss_organization_kind,
+    BSS_TMF_PATHS(BSS_TMF632_BASE, "organization"),
+    .read_roles = PARTY_READERS,
+    .write_roles = PARTY_WRITERS,
+    BSS_TMF_NAMES("tmf632.organization"),
+};
+
+/* The party kind a route serves (its route data). */
+static const bss_doc_kind *party_of(const bss_req *r)
+{
+    return r->route->data;
+}
+
+/* The {id} of a party route, or NULL after answering 404 for one no party can have. */
+static const char *party_id(bss_req *r)
+{
+    return bss_tmf_path_id(r, "party");
+}
+
+/* ---- consent ---- */
+
+typedef struct consent_job {
+    const bss_doc_kind *kind;
+    int64_t now_ms;
+    char party_id[BSS_ID_MAX + 1];
+    char recorded_by[128];
+    json_t *body; /* owns the strings of in */
+    bss_consent_input in;
+    json_t *result;
+} consent_job;
+
+static bss_err consent_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    consent_job *job = arg;
+    json_decref(job->result); /* a batch retry runs the job again */
+    job->result = NULL;
+    return bss_consent_decide(db, job->kind, job->now_ms, &job->in, &job->result, ei);
+}
+
+static void consent_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    consent_job *job = arg;
+    if (r && rc)
+        bss_http_send_error(r, rc, ei);
+    else if (r) {
+        bss_http_send_json(r, 201, job->result);
+        job->result = NULL;
+    }
+    json_decref(job->result);
+    json_decref(job->body);
+    bss_free(job);
+}
+
+static int h_consent_post(bss_req *r)
+{
+    const char *id = party_id(r);
+    if (!id)
+        return 0;
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    consent_job *job = bss_calloc(1, sizeof *job);
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = job ? bss_consent_parse(body, &job->in, &ei) : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rc) {
+        json_decref(body);
+        bss_free(job);
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    job->kind = party_of(r);
+    job->body = body;
+    job->now_ms = bss_clock_now(&r->app->clock);
+    snprintf(job->party_id, sizeof job->party_id, "%s", id);
+    if (r->who)
+        snprintf(job->recorded_by, sizeof job->recorded_by, "%s", r->who->name);
+    job->in.party_id = job->party_id;
+    job->in.recorded_by = r->who ? job->recorded_by : NULL;
+    bss_http_write(r, consent_run, job, consent_done);
+    return 0;
+}
+
+/* history=true|false, the only parameter of a consent read; -1 after answering 400. */
+static int history_of(bss_req *r)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_query q;
+    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return -1;
+    }
+    int history = 0;
+    for (size_t i = 0; !rc && i < q.nfilters; i++) {
+        const bss_query_filter *f = &q.filters[i];
+        if (strcmp(f->attr, "history") == 0 && f->nvalues == 1 &&
+            (strcmp(f->values[0], "true") == 0 || strcmp(f->values[0], "false") == 0))
+            history = strcmp(f->values[0], "true") == 0;
+        else
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s: only history=true|false is understood here",
+                          f->param);
+    }
+    bss_query_free(&q);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return -1;
+    }
+    return history;
+}
+
+static int h_consent_get(bss_req *r)
+{
+    const char *id = bss_http_param(r, "id");
+    int history = history_of(r);
+    if (history < 0)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    json_t *arr = NULL;
+    bss_err rc = bss_consent_read(r->db, party_of(r), id ? id : "", history == 1, &arr, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_audit_submit(r->app, r->who, "read", "consent", id, strlen(id));
+    bss_http_send_json(r, 200, arr);
+    return 0;
+}
+
+/* ---- privacy ---- */
+
+static int h_export(bss_req *r)
+{
+    const bss_doc_kind *kind = party_of(r);
+    const char *id = bss_http_param(r, "id");
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    json_t *doc = NULL;
+    bss_err rc = bss_party_export(r->db, kind, id ? id : "", bss_clock_now(&r->app->clock), &doc, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_audit_submit(r->app, r->who, "export", kind->name, id, strlen(id));
+    bss_http_send_json(r, 200, doc);
+    return 0;
+}
+
+typedef struct erase_job {
+    const bss_doc_kind *kind;
+    int64_t now_ms;
+    char party_id[BSS_ID_MAX + 1];
+    bss_principal who;
+    bool has_who;
+    json_t *result;
+} erase_job;
+
+static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    erase_job *job = arg;
+    json_decref(job->result); /* a batch retry runs the job again */
+    job->result = NULL;
+    return bss_party_erase(db, job->kind, job->party_id, job->now_ms, job->has_who ? &job->who : NULL,
+                           &job->result, ei);
+}
+
+static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    erase_job *job = arg;
+    if (r && rc) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        bss_http_send_json(r, 200, job->result);
+        job->result = NULL;
+    }
+    json_decref(job->result);
+    bss_free(job);
+}
+
+static int h_erase(bss_req *r)
+{
+    const char *id = party_id(r);
+    if (!id)
+        return 0;
+    erase_job *job = bss_calloc(1, sizeof *job);
+    if (!job) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    job->kind = party_of(r);
+    job->now_ms = bss_clock_now(&r->app->clock);
+    snprintf(job->party_id, sizeof job->party_id, "%s", id);
+    if (r->who) {
+        job->who = *r->who;
+        job->has_who = true;
+    }
+    bss_http_write(r, erase_run, job, erase_done);
+    return 0;
+}
+
+/* ---- routes ---- */
+
+#define PARTY_ROUTES(seg, kind_)                                                                             \
+    {"GET", BSS_TMF632_BASE "/" seg "/{id}/consent", h_consent_get, PARTY_READERS, "tmf632.consent.get",    \
+     &kind_},                                                                                                \
+        {"POST", BSS_TMF632_BASE "/" seg "/{id}/consent", h_consent_post, PARTY_WRITERS,                    \
+         "tmf632.consent.create", &kind_},                                                                   \
+        {"GET", BSS_TMF632_BASE "/" seg "/{id}/export", h_export, PARTY_WRITERS, "tmf632.party.export",     \
+         &kind_},                                                                                            \
+        {"POST", BSS_TMF632_BASE "/" seg "/{id}/erase", h_erase, PARTY_WRITERS, "tmf632.party.erase", &kind_}
+
+static const bss_route party_routes[] = {
+    PARTY_ROUTES("individual", bss_individual_kind),
+    PARTY_ROUTES("organization", bss_organization_kind),
+};
+
+bss_err bss_tmf632_routes(bss_router *rt, const bss_app *app)
+{
+    (void)app;
+    static const bss_tmf_binding *const all[] = {&individual, &organization, NULL};
+    bss_err rc = bss_tmf_register_all(rt, all);
+    for (size_t i = 0; !rc && i < sizeof party_routes / sizeof party_routes[0]; i++)
+        rc = bss_router_add(rt, &party_routes[i]);
+    return rc;
+}

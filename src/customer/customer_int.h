@@ -1,0 +1,196 @@
+/*
+ * customer_int.h: what the files of src/customer share with each other
+ * (and with their unit tests and fuzz targets) and no other module may
+ * include: the rules customers and accounts share, the care records'
+ * references, notes and erasure, the per-kind halves of export and erasure,
+ * the search's term extraction, and the store functions of
+ * customer_store.c. Other modules include customer/customer.h.
+ *
+ * Error convention of the account rules: a member of the wrong shape is
+ * BSS_E_INVALID (400); a well-formed reference to something that does not
+ * exist, or a rule between documents (same currency, no cycles), is
+ * BSS_E_UNPROCESSABLE (422); a forbidden state change is BSS_E_STATE (409).
+ * Every error names the field. With no store (ctx->db NULL, fuzzing and
+ * pure tests) reference checks pass.
+ */
+#ifndef BSS_CUSTOMER_CUSTOMER_INT_H
+#define BSS_CUSTOMER_CUSTOMER_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "customer/customer.h"
+
+/* ---- customers and accounts (account_common.c) ---- */
+
+#define BSS__ACCT_MAX_DEPTH 32 /* levels of a corporate account hierarchy */
+
+/*
+ * Checks a party reference {id, @referredType} at path: the id is a
+ * non-empty string and names an Individual or Organization; with no
+ * @referredType both are tried and the one found is written into ref.
+ * Another @referredType is 400 unless allow_other (then it is not checked).
+ * Absent: 422.
+ */
+bss_err bss__acct_check_party(const bss_doc_ctx *ctx, json_t *ref, const char *path, bool allow_other,
+                              bss_errinfo *ei);
+
+/*
+ * Checks a {id} reference at path to a document of kind (422 when absent).
+ * If out is not NULL it receives the parsed target (caller decrefs; NULL
+ * without a store).
+ */
+bss_err bss__acct_check_ref(const bss_doc_ctx *ctx, const bss_doc_kind *kind, const json_t *ref,
+                            const char *path, json_t **out, bss_errinfo *ei);
+
+/*
+ * relatedParty: an array of objects with an id; entries referring to an
+ * Individual or Organization must exist, entries referring to a Customer
+ * must be a stored customer. Sets *owner_index to the first entry whose role
+ * is "owner" or "bill receiver"/"billReceiver" (case-insensitive), -1 if none.
+ */
+bss_err bss__acct_check_related(const bss_doc_ctx *ctx, json_t *doc, int *owner_index, bss_errinfo *ei);
+
+/*
+ * The customer the account belongs to, kept in the documented member
+ * "customer" {id, href, @referredType "Customer"}: as posted (must exist),
+ * else a relatedParty entry with @referredType "Customer", else the first
+ * customer whose engagedParty is the owner party. Unchanged when none.
+ */
+bss_err bss__acct_link_customer(const bss_doc_ctx *ctx, json_t *doc, int owner_index, bss_errinfo *ei);
+
+/* state: "active" (default) | "suspended" | "closed", along active<->suspended, -> closed (final). */
+bss_err bss__acct_check_state(json_t *doc, const json_t *old, bss_errinfo *ei);
+
+/*
+ * A Money member {unit, value} at path: value exact (core/money.h), unit a
+ * known ISO 4217 code equal to currency when currency is not NULL; negative
+ * values refused unless allow_negative. *micros (may be NULL) gets the value.
+ */
+bss_err bss__acct_check_money(const json_t *money, const char *path, const char *currency,
+                              bool allow_negative, int64_t *micros, bss_errinfo *ei);
+
+/* accountBalance: [{balanceType, amount: Money, validFor}] with amounts in currency (NULL: any known). */
+bss_err bss__acct_check_balances(const json_t *doc, const char *currency, bss_errinfo *ei);
+
+/* Keeps the stored accountNumber on patch; on create takes the next "<prefix>-NNNNNN". */
+bss_err bss__acct_number(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, const char *prefix,
+                         bss_errinfo *ei);
+
+/* contact[]: TMF666 Contact objects whose contactMedium[] is checked (paths contact[i].contactMedium). */
+bss_err bss__acct_check_contacts(const json_t *doc, bss_errinfo *ei);
+
+/* ---- care records: interactions and tickets (care_ref.c) ---- */
+
+#define BSS__CARE_REFS_MAX 32 /* ids one record may name (more are not indexed) */
+
+/*
+ * Replaces the care_ref rows of one record (kind "interaction" | "ticket")
+ * from the references in doc (relatedParty, relatedEntity, interactionItem
+ * items, customer, billingAccount, ...), adding the engaged party of each
+ * named customer and the owners of each named billing account; doc NULL
+ * removes them. sort_ms orders the records of one subject (newest first).
+ */
+bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
+                             int64_t sort_ms, bss_errinfo *ei);
+
+/* Calls fn for each record of kind naming ref_id, newest first, at most limit (< 0: all). */
+typedef bss_err (*bss__care_ref_fn)(const char *entity_id, int64_t sort_ms, void *arg);
+bss_err bss__care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
+                            bss__care_ref_fn fn, void *arg, bss_errinfo *ei);
+
+/*
+ * Notes (TMF note {text, author, date}) on patch: the stored notes are
+ * always kept; each note of the patched document that is not already
+ * stored (same text, author and date) is appended, so a client may send
+ * only its new notes or the whole list. A note without date gets now and
+ * without author the key's name. BSS_E_INVALID for a note without text.
+ */
+bss_err bss__care_notes_merge(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+
+/*
+ * Whether a reference {id} of @referredType type names a stored record: true
+ * when it does, when the type is not one bss checks, or when its table does
+ * not exist yet (a module that has not landed). Used by interactions and
+ * tickets for relatedParty and relatedEntity.
+ */
+bool bss__care_ref_exists(bss_db *db, const char *type, const char *id);
+
+/* The erasure of one record's personal text and party references (shared with ticket.c). */
+int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
+                            const char *const *text_keys);
+
+/* Export / erasure of the records of a kind that name party_id (interaction.c; ticket.c uses them). */
+bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *party_id,
+                         json_t *out, bss_errinfo *ei);
+bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *const *text_keys,
+                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei);
+
+/* Appends to `out` (a JSON array) every interaction / ticket that names the party (export). */
+bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei);
+bss_err bss__tickets_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei);
+
+/*
+ * Erasure: replaces personal text (notes, descriptions, names, contact
+ * details) in every interaction / ticket that names the party with
+ * "[erased]" and the party reference with the pseudonym; keeps ids, times,
+ * channels, types and statuses. Returns how many rows changed in *changed.
+ */
+bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
+                                      int64_t *changed, bss_errinfo *ei);
+bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
+                                 bss_errinfo *ei);
+
+/* ---- tickets (ticket.c): pure rules, reached by the tests ---- */
+
+/*
+ * severity -> SLA: critical 4 h, major 24 h, minor 72 h, low 7 days from
+ * creationDate (the one table sla_table in ticket.c), stored as
+ * expectedResolutionDate and recomputed when the severity changes. -1 for
+ * an unknown severity (case-insensitive).
+ */
+int64_t bss__ticket_sla_ms(const char *severity);
+
+/*
+ * status: acknowledged -> inProgress; inProgress <-> pending; inProgress |
+ * pending -> resolved; resolved -> inProgress (reopen) | closed; closed is
+ * final (equal is allowed; unknown names are not).
+ */
+bool bss__ticket_transition_ok(const char *from, const char *to);
+
+/* ---- search (search.c) ---- */
+
+typedef void (*bss__search_term_fn)(void *arg, const char *term, const char *field);
+
+/*
+ * The terms of doc (id: the entity id) as bss_search_index_doc writes them,
+ * deduplicated, each at most BSS_SEARCH_TERM_MAX - 1 bytes; display (at
+ * least BSS_SEARCH_TERM_MAX bytes) receives the display name. BSS_E_NOMEM only.
+ */
+bss_err bss__search_doc_terms(const json_t *doc, const char *id, char *display, bss__search_term_fn fn,
+                              void *arg);
+
+/* The exact-match form of a query or value: ASCII lower-cased, spaces and tabs trimmed, cut to cap - 1 bytes. */
+size_t bss__search_lower(const char *s, char *out, size_t cap);
+
+/* ---- the access audit (audit.c) ---- */
+
+/* Records one access to personal data in the caller's transaction: who, which resource, when. */
+bss_err bss__audit_record(bss_db *db, int64_t now_ms, const char *key_id, const char *key_name,
+                          const char *action, const char *resource_kind, const char *resource_id,
+                          bss_errinfo *ei);
+
+/* The rows about one resource (export): a new JSON array, oldest first. */
+bss_err bss__audit_export(bss_db *db, const char *resource_id, json_t **out, bss_errinfo *ei);
+
+/* ---- parties (party.c) ---- */
+
+/* Removes a party's identification rows (erasure). */
+bss_err bss__party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei);
+
+/* Erasure: replaces the free text of the party's consent rows; *changed = rows touched. */
+bss_err bss__consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei);
+
+#endif

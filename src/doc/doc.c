@@ -1,0 +1,375 @@
+/*
+ * doc.c: the generic write path of TMF documents and the helpers every
+ * kind shares (doc.h). Each write reads, validates (the kind's prepare
+ * hook), stores (db/resource.h), keeps derived rows (after_store) and
+ * records its event (bss_outbox_add) on the caller's connection, inside
+ * the caller's transaction: a writer job of the REST API, the catalog
+ * import, the demo seeding. Personal data never stores a card number
+ * (core/pan.h), checked on the whole document after the merge and before
+ * the prepare hook, so the field path is the client's ("note[0].text").
+ */
+#include "doc/doc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/id.h"
+#include "core/json.h"
+#include "core/pan.h"
+#include "events/events.h"
+
+static bss_err nomem(bss_errinfo *ei)
+{
+    return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+bool bss_doc_href(const char *base_url, const bss_doc_kind *kind, const char *id, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s%s/%s", base_url ? base_url : "", kind->path, id);
+    return n >= 0 && (size_t)n < cap;
+}
+
+bss_err bss_doc_check_required(const bss_doc_kind *kind, const json_t *doc, bss_errinfo *ei)
+{
+    for (const char *const *p = kind->required; p && *p; p++) {
+        const json_t *v = bss_json_path(doc, *p);
+        if (!v || json_is_null(v))
+            return bss_fail(ei, BSS_E_INVALID, *p, "%s is required", *p);
+    }
+    return BSS_OK;
+}
+
+/* A new object: id, href, the body's other members in order, @type if the body had none. */
+static bss_err new_doc(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
+                       bss_errinfo *ei)
+{
+    char href[1024];
+    if (!bss_doc_href(ctx->base_url, ctx->kind, id, href, sizeof href))
+        return bss_fail(ei, BSS_E_INVALID, "id", "the href of %s %.64s is too long", ctx->kind->name, id);
+    json_t *doc = json_object();
+    int bad = !doc || json_object_set_new(doc, "id", json_string(id)) ||
+              json_object_set_new(doc, "href", json_string(href));
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)body, key, val)
+    {
+        if (bad)
+            break;
+        if (strcmp(key, "id") != 0 && strcmp(key, "href") != 0)
+            bad = json_object_set_new(doc, key, json_deep_copy(val));
+    }
+    if (!bad && !json_object_get(doc, "@type"))
+        bad = json_object_set_new(doc, "@type", json_string(ctx->kind->type));
+    if (bad) {
+        json_decref(doc);
+        return nomem(ei);
+    }
+    *out = doc;
+    return BSS_OK;
+}
+
+static bss_err add_event(const bss_doc_ctx *ctx, const char *what, const json_t *doc, bss_errinfo *ei)
+{
+    char type[128];
+    snprintf(type, sizeof type, "%s%s", ctx->kind->type, what);
+    return bss_outbox_add(ctx->db, ctx->now_ms, ctx->kind->api, type, ctx->kind->name, doc, ei);
+}
+
+static bss_err check_personal(const bss_doc_kind *kind, const json_t *doc, bss_errinfo *ei)
+{
+    return kind->personal_data ? bss_pan_reject_json(doc, ei) : BSS_OK;
+}
+
+bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
+                       bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    json_t *doc;
+    *out = NULL;
+    if (!json_is_object(body))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "the request body must be a JSON object");
+    bss_err rc = new_doc(ctx, id, body, &doc, ei);
+    if (rc)
+        return rc;
+    if (!(rc = bss_doc_check_required(kind, doc, ei)))
+        rc = check_personal(kind, doc, ei);
+    if (!rc && kind->prepare)
+        rc = kind->prepare(ctx, doc, NULL, ei);
+    if (!rc)
+        rc = bss_resource_insert(ctx->db, kind->table, id, doc, ctx->now_ms, ei);
+    if (!rc && kind->after_store)
+        rc = kind->after_store(ctx, id, doc, ei);
+    if (!rc)
+        rc = add_event(ctx, "CreateEvent", doc, ei);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return BSS_OK;
+}
+
+bss_err bss_doc_load(bss_db *db, const bss_doc_kind *kind, const char *id, json_t **out, bss_doc_meta *meta,
+                     bss_errinfo *ei)
+{
+    bss_res_doc row;
+    *out = NULL;
+    bss_err rc = bss_resource_table_prepare(kind->table);
+    if (rc)
+        return bss_fail(ei, rc, NULL, "bad table descriptor %s", kind->table->name);
+    rc = bss_resource_get(db, kind->table, id, &row, ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return bss_fail(ei, rc, "id", "no %s with id %.64s", kind->name, id);
+    if (rc)
+        return rc;
+    if (meta)
+        *meta = (bss_doc_meta){row.created_ms, row.updated_ms, row.row_version};
+    rc = bss_json_parse(row.doc, row.doc_len, out, NULL);
+    bss_resource_doc_free(&row);
+    if (rc)
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "stored %s %.64s is not valid JSON", kind->name, id);
+    return BSS_OK;
+}
+
+bss_err bss_doc_exists(bss_db *db, const bss_doc_kind *kind, const char *id, bool *found, bss_errinfo *ei)
+{
+    bss_res_doc row;
+    *found = false;
+    bss_err rc = bss_resource_table_prepare(kind->table);
+    if (rc)
+        return bss_fail(ei, rc, NULL, "bad table descriptor %s", kind->table->name);
+    rc = bss_resource_get(db, kind->table, id, &row, ei);
+    bss_resource_doc_free(&row);
+    if (rc == BSS_E_NOT_FOUND)
+        return BSS_OK;
+    *found = rc == BSS_OK;
+    return rc;
+}
+
+static bss_err count_none(const bss_res_row *row, void *arg)
+{
+    (void)row;
+    (void)arg;
+    return BSS_OK;
+}
+
+bss_err bss_doc_count(bss_db *db, const bss_doc_kind *kind, int64_t *n, bss_errinfo *ei)
+{
+    *n = 0;
+    bss_err rc = bss_resource_table_prepare(kind->table);
+    if (rc)
+        return bss_fail(ei, rc, NULL, "bad table descriptor %s", kind->table->name);
+    return bss_resource_list(db, kind->table, NULL, 0, 0, 0, n, count_none, NULL, ei);
+}
+
+/* id and href cannot be patched to another value (their current values may be sent back). */
+static bss_err check_fixed(const json_t *patch, const json_t *old, bss_errinfo *ei)
+{
+    static const char *const fixed[] = {"id", "href"};
+    for (int i = 0; i < 2; i++) {
+        const json_t *v = json_object_get(patch, fixed[i]);
+        if (v && !json_equal((json_t *)v, json_object_get(old, fixed[i])))
+            return bss_fail(ei, BSS_E_INVALID, fixed[i], "%s is assigned by the server and cannot be changed",
+                            fixed[i]);
+    }
+    return BSS_OK;
+}
+
+/* Which kinds of change a patch made: bit 1 = an attribute, bit 2 = the status. */
+static int change_kind(const bss_doc_kind *kind, const json_t *patch, const json_t *old, const json_t *doc)
+{
+    int changed = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)patch, key, val)
+    {
+        if (kind->status_field && strcmp(key, kind->status_field) == 0)
+            continue;
+        if (!json_equal(json_object_get(old, key), json_object_get(doc, key)))
+            changed |= 1;
+    }
+    if (kind->status_field &&
+        !json_equal(json_object_get(old, kind->status_field), json_object_get(doc, kind->status_field)))
+        changed |= 2;
+    return changed;
+}
+
+bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patch, json_t **out,
+                      bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    json_t *old = NULL, *doc = NULL;
+    bss_doc_meta meta = {0};
+    *out = NULL;
+    if (!json_is_object(patch))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "a merge patch must be a JSON object");
+    bss_err rc = bss_doc_load(ctx->db, kind, id, &old, &meta, ei);
+    if (!rc)
+        rc = check_fixed(patch, old, ei);
+    if (!rc && !(doc = json_deep_copy(old)))
+        rc = nomem(ei);
+    if (!rc && (rc = bss_json_merge_patch(doc, patch)))
+        rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
+    if (!rc)
+        rc = bss_doc_check_required(kind, doc, ei);
+    if (!rc)
+        rc = check_personal(kind, doc, ei);
+    if (!rc && kind->prepare)
+        rc = kind->prepare(ctx, doc, old, ei);
+    int changed = rc ? 0 : change_kind(kind, patch, old, doc);
+    if (!rc && changed == 0) { /* nothing changed: nothing written */
+        json_decref(doc);
+        *out = old;
+        return BSS_OK;
+    }
+    if (!rc)
+        rc = bss_resource_update(ctx->db, kind->table, id, doc, ctx->now_ms, meta.row_version, NULL, ei);
+    if (!rc && kind->after_store)
+        rc = kind->after_store(ctx, id, doc, ei);
+    if (!rc && (changed & 1))
+        rc = add_event(ctx, "AttributeValueChangeEvent", doc, ei);
+    if (!rc && (changed & 2))
+        rc = add_event(ctx, "StateChangeEvent", doc, ei);
+    json_decref(old);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return BSS_OK;
+}
+
+bss_err bss_doc_delete(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    json_t *old = NULL;
+    bss_doc_meta meta = {0};
+    bss_err rc = bss_doc_load(ctx->db, kind, id, &old, &meta, ei);
+    if (!rc && kind->delete_guard)
+        rc = kind->delete_guard(ctx, id, old, ei);
+    if (!rc)
+        rc = bss_resource_delete(ctx->db, kind->table, id, meta.row_version, ei);
+    if (!rc && kind->after_store)
+        rc = kind->after_store(ctx, id, NULL, ei);
+    if (!rc)
+        rc = add_event(ctx, "DeleteEvent", old, ei);
+    json_decref(old);
+    return rc;
+}
+
+/* ---- member checks ---- */
+
+bss_err bss_doc_check_period(const json_t *vf, const char *path, bss_errinfo *ei)
+{
+    if (!vf || json_is_null(vf))
+        return BSS_OK;
+    if (!json_is_object(vf))
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an object {startDateTime, endDateTime}", path);
+    char fs[160], fe[160];
+    snprintf(fs, sizeof fs, "%s.startDateTime", path);
+    snprintf(fe, sizeof fe, "%s.endDateTime", path);
+    int64_t start = INT64_MIN, end = INT64_MAX;
+    bss_err rc = bss_json_get_time(vf, "startDateTime", fs, false, &start, ei);
+    if (!rc)
+        rc = bss_json_get_time(vf, "endDateTime", fe, false, &end, ei);
+    if (!rc && start > end)
+        rc = bss_fail(ei, BSS_E_INVALID, fe, "%s is before %s", fe, fs);
+    return rc;
+}
+
+/* The member obj[name] when present and not null, with its path prefix + name in path. */
+static const json_t *member(const json_t *obj, const char *prefix, const char *name, char *path, size_t cap)
+{
+    const json_t *v = json_object_get(obj, name);
+    if (!v || json_is_null(v))
+        return NULL;
+    snprintf(path, cap, "%.120s%s", prefix ? prefix : "", name);
+    return v;
+}
+
+bss_err bss_doc_check_strings(const json_t *obj, const char *prefix, const char *const *names, bool nonempty,
+                              bss_errinfo *ei)
+{
+    char path[160];
+    for (; names && *names; names++) {
+        const json_t *v = member(obj, prefix, *names, path, sizeof path);
+        if (v && !json_is_string(v))
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must be a string", path);
+        if (v && nonempty && json_string_length(v) == 0)
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must not be empty", path);
+    }
+    return BSS_OK;
+}
+
+bss_err bss_doc_check_bools(const json_t *obj, const char *prefix, const char *const *names, bss_errinfo *ei)
+{
+    char path[160];
+    for (; names && *names; names++) {
+        const json_t *v = member(obj, prefix, *names, path, sizeof path);
+        if (v && !json_is_boolean(v))
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must be true or false", path);
+    }
+    return BSS_OK;
+}
+
+bss_err bss_doc_check_arrays(const json_t *obj, const char *prefix, const char *const *names, bss_errinfo *ei)
+{
+    char path[160];
+    for (; names && *names; names++) {
+        const json_t *v = member(obj, prefix, *names, path, sizeof path);
+        if (v && !json_is_array(v))
+            return bss_fail(ei, BSS_E_INVALID, path, "%s must be an array", path);
+    }
+    return BSS_OK;
+}
+
+bss_err bss_doc_check_names(const json_t *doc, bss_errinfo *ei)
+{
+    static const char *const strings[] = {"name", "description", "@type", "@baseType", "@schemaLocation", NULL};
+    bss_err rc = bss_doc_check_strings(doc, "", strings, false, ei);
+    const json_t *name = json_object_get(doc, "name");
+    if (!rc && json_is_string(name) && json_string_length(name) == 0)
+        rc = bss_fail(ei, BSS_E_INVALID, "name", "name must not be empty");
+    return rc;
+}
+
+/* ---- hierarchies ---- */
+
+bss_err bss_doc_walk_up(bss_db *db, const bss_doc_kind *kind, const char *start, const char *parent_path,
+                        const char *self, int max_depth, const char *field, bss_doc_walk *out, bss_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    if (strlen(start) > BSS_ID_MAX)
+        return bss_fail(ei, BSS_E_INVALID, field, "%s: an id is at most %d characters", field, BSS_ID_MAX);
+    if (self && strcmp(start, self) == 0) {
+        out->cycle = true;
+        return BSS_OK;
+    }
+    if (!db)
+        return BSS_OK;
+    char cur[BSS_ID_MAX + 1];
+    memcpy(cur, start, strlen(start) + 1);
+    while (out->steps < max_depth) {
+        json_t *doc = NULL;
+        bss_err rc = bss_doc_load(db, kind, cur, &doc, NULL, ei);
+        if (rc == BSS_E_NOT_FOUND && out->steps == 0)
+            return bss_fail(ei, rc, field, "%s: no %s with id %.64s", field, kind->name, cur);
+        if (rc == BSS_E_NOT_FOUND)
+            return BSS_OK; /* the chain ends at a parent that is gone */
+        if (rc)
+            return rc;
+        out->steps++;
+        const char *next = json_string_value(bss_json_path(doc, parent_path));
+        size_t len = next ? strlen(next) : 0;
+        bool more = next && len <= BSS_ID_MAX;
+        if (more && self && strcmp(next, self) == 0)
+            out->cycle = true;
+        else if (more)
+            memcpy(cur, next, len + 1);
+        json_decref(doc);
+        if (!more || out->cycle)
+            return BSS_OK;
+    }
+    out->too_deep = true;
+    return BSS_OK;
+}
