@@ -24,8 +24,7 @@
 
 #include <jansson.h>
 
-#include "catalog/compile.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"

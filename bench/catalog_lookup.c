@@ -26,9 +26,7 @@
 
 #include <jansson.h>
 
-#include "catalog/timebands.h"
-#include "catalog/tz.h"
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/time.h"
 

@@ -9,17 +9,14 @@
  * would: a few fixed usage events (destinations, bands, roaming, rating
  * groups, tiers, extreme quantities), the one-time, recurring, allowance or
  * discount functions, and the accessors. Any input must build or fail with
- * one of price.h's codes, and every successful charge must be sane (never
+ * one of the pricing model's codes, and every successful charge must be sane (never
  * negative, rated units never below the quantity); never crash, hang or leak.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
-#include "catalog/timebands.h"
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

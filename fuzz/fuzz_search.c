@@ -3,7 +3,7 @@
  * search (src/customer/search.c), which needs no store: the input bytes go
  * to bss_search_fold (at several output sizes), bss_search_norm_phone and
  * the query lower-casing, and, parsed as JSON, to the term extraction of
- * bss_search_index_doc (search_int.h). Invariants checked:
+ * bss_search_index_doc (customer_int.h). Invariants checked:
  *   - fold: output valid UTF-8, no upper-case ASCII, no ASCII punctuation
  *     or control bytes, single spaces between words and none at the ends,
  *     length < cap and returned length == strlen, idempotent (folding the

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog/timebands.h"
-#include "catalog/tz.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

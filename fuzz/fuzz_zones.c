@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

@@ -20,7 +20,7 @@
 struct bss_events;  /* src/events/events.h */
 struct bss_metrics; /* src/api/metrics.h */
 struct bss_auth;    /* src/auth/auth.h */
-struct bss_catalog_holder; /* src/catalog/compile.h */
+struct bss_catalog_holder; /* src/catalog/catalog.h */
 
 typedef struct bss_app {
     bss_config cfg;

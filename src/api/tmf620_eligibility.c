@@ -21,7 +21,7 @@
  * discountedLines}}, stackable, description}], "lines": {"held",
  * "ordered"}, "tenureMonths" (when customerSince is given)}; lines and
  * tenure feed the loyalty and multi-line promotions
- * (catalog/eligibility.h); 404 for an unknown offering; 400 naming the
+ * (catalog.h: eligibility); 404 for an unknown offering; 400 naming the
  * field of a bad body.
  */
 #include <stdio.h>

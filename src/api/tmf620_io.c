@@ -1,5 +1,5 @@
 /*
- * tmf620_io.c: the catalog file over HTTP (catalog/catalog_io.h does the
+ * tmf620_io.c: the catalog file over HTTP (catalog.h, the catalog file, does the
  * work, including the importJob/exportJob kinds and the run of an import
  * job; see docs/catalog.md):
  *
@@ -29,7 +29,6 @@
 #include "api/routes.h"
 #include "api/tmf.h"
 #include "catalog/catalog.h"
-#include "catalog/catalog_io.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -213,7 +212,7 @@ static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
     return rc;
 }
 
-/* On a worker: the import itself, then the job's final state (catalog_io.h). */
+/* On a worker: the import itself, then the job's final state (catalog.h: the catalog file). */
 static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
 {
     (void)db;

@@ -2,7 +2,7 @@
  * catalog_int_compile.h: the inside of a compiled catalog snapshot, shared
  * by compile.c (building and lookups), compile_market.c (markets and tax
  * treatment) and compile_holder.c (publishing, loading from the store,
- * rebuilds). Other modules use compile.h.
+ * rebuilds). Other modules use catalog.h.
  */
 #ifndef BSS_CATALOG_INT_COMPILE_H
 #define BSS_CATALOG_INT_COMPILE_H
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "catalog/compile.h"
+#include "catalog/catalog.h"
 #include "core/mem.h"
 
 typedef struct bss__named_zt {
@@ -75,7 +75,7 @@ struct bss_catalog {
 
 /*
  * compile_market.c: resolves every offering's market from src->catalogs and
- * checks the rules of compile.h ("Markets and tax"). Runs after the
+ * checks the rules of catalog.h ("Markets and tax"). Runs after the
  * offerings are built (their prices resolved).
  */
 bss_err bss__catalog_resolve_markets(bss_catalog *cat, const bss_catalog_source *src, bss_errinfo *ei);

@@ -1,8 +1,8 @@
 /*
  * catalog_int_price.h: the inside of a compiled bss_price, shared by the
  * parser (price.c, price_usage.c) and the rating functions (rate.c). Not for
- * other modules: they use price.h and rate.h. Everything of one price lives
- * in one arena, freed at once by bss_price_free.
+ * other modules: they use catalog.h (the pricing model and rating).
+ * Everything of one price lives in one arena, freed at once by bss_price_free.
  */
 #ifndef BSS_CATALOG_INT_PRICE_H
 #define BSS_CATALOG_INT_PRICE_H
@@ -10,8 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

@@ -1,5 +1,5 @@
 /*
- * catalog_io.c: catalog export and declarative import (catalog_io.h). The
+ * catalog_io.c: catalog export and declarative import (catalog.h: the catalog file). The
  * kinds table below is the one place that knows which document kind holds
  * each member of the file and in which order they are imported; every
  * write goes through the generic document write paths (doc/doc.h) and so
@@ -7,13 +7,11 @@
  * Also here: the TMF620 importJob and exportJob kinds and the background
  * run of an import job.
  */
-#include "catalog/catalog_io.h"
+#include "catalog/catalog.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog/catalog.h"
-#include "catalog/compile.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"

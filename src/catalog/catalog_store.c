@@ -1,7 +1,7 @@
 /*
  * catalog_store.c: the SQL of the catalog's version history (tmf620_version)
  * and of its in-use check on the product inventory (product), behind the
- * typed functions of catalog_store.h. The TMF620 interface calls these so
+ * typed functions of catalog_int.h. The TMF620 interface calls these so
  * that no SQL lives in src/api; the statements are written once for both
  * backends (db/db.h: `?` placeholders, BIGINT and TEXT, NULL for an open
  * end) and are string literals, so each connection prepares them once.
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog/catalog_store.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 
 static const char SQL_VERSION_INSERT[] = "INSERT INTO tmf620_version (kind, id, version, valid_from_ms, "

@@ -1,5 +1,5 @@
 /*
- * compile.c: builds the immutable catalog snapshot of compile.h from the
+ * compile.c: builds the immutable catalog snapshot (catalog.h: the compiled catalog) from the
  * documents of a bss_catalog_source: zone tables and time-band plans
  * compiled once (sorted by id, shared by every price naming them), every
  * version of every price compiled with those tables resolved, offerings

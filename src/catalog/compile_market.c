@@ -1,6 +1,6 @@
 /*
  * compile_market.c: markets and tax treatment in the compiled catalog
- * (compile.h, "Markets and tax"). Reads the "market" and
+ * (catalog.h: the compiled catalog, "Markets and tax"). Reads the "market" and
  * "pricesIncludeTax" extension members of the TMF620 catalogs, finds for
  * every offering the catalogs that sell it (catalog.category[] meets
  * offering.category[]), and checks that they agree and that the offering's

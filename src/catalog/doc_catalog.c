@@ -4,7 +4,7 @@
  * (migration 0005) with typed columns name, lifecycle_status and version.
  * A catalog is a named, versioned collection of categories (category[],
  * references to category resources). Rules (catalog_prepare):
- * the common catalog rules of catalog_int_doc.h (name, lifecycleStatus
+ * the common catalog rules of catalog_int.h (name, lifecycleStatus
  * transitions, validFor, server-managed version and lastUpdate), catalogType
  * a string, and every category[].id an existing category that is not
  * Retired or Obsolete (400 missing, 422 retired). Deleting a catalog is
@@ -19,7 +19,7 @@
  *       say true.
  * The offerings a catalog sells (through its categories) then have that
  * market in the compiled catalog; the write is checked against the whole
- * catalog (catalog/compile.h): an offering also sold by a catalog of
+ * catalog (catalog.h: the compiled catalog): an offering also sold by a catalog of
  * another country, currency or tax treatment, or with a price in another
  * currency, is 422 naming the member of this catalog that disagrees
  * ("market.currency", "market.country", "pricesIncludeTax").
@@ -27,8 +27,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/compile.h"
+#include "catalog/catalog_int.h"
 
 static const bss_res_column catalog_columns[] = {
     {"name", "name", BSS_RES_TEXT},

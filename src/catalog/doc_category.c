@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 
 #define MAX_PARENT_DEPTH 64

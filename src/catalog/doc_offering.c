@@ -7,7 +7,7 @@
  * (bundledProductOffering); an add-on names the base plans it goes with
  * (productOfferingRelationship of type "addOnTo" or "requires").
  *
- * Rules (offering_prepare), besides the common ones of catalog_int_doc.h:
+ * Rules (offering_prepare), besides the common ones of catalog_int.h:
  *   - isBundle, isSellable are booleans; a bundle lists at least one
  *     bundledProductOffering, any other offering has a productSpecification;
  *   - every reference (productSpecification.id, productOfferingPrice[].id,
@@ -30,8 +30,7 @@
 #include <strings.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/catalog_store.h"
+#include "catalog/catalog_int.h"
 #include "core/mem.h"
 
 #define MAX_BUNDLE_NODES 256

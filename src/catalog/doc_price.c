@@ -4,9 +4,10 @@
  * tmf620_product_offering_price (migration 0005) with typed columns name,
  * lifecycle_status, version and price_type. The shape of a price (one-time,
  * recurring, usage with tiers, zones and time bands, allowance, discount)
- * is catalog/price.h's; this file checks it on every write by building it.
+ * is the pricing model's (catalog.h); this file checks it on every write by
+ * building it.
  *
- * Rules (price_prepare), besides the common ones of catalog_int_doc.h:
+ * Rules (price_prepare), besides the common ones of catalog_int.h:
  *   - isBundle is a boolean; a bundle price (isBundle true) lists its
  *     component prices in bundledPopRelationship[] (ids of prices) and is
  *     not built; any other price must build with bss_price_build (422 with
@@ -26,10 +27,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/price.h"
-#include "catalog/timebands.h"
-#include "catalog/zones.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 #include "core/mem.h"
 

@@ -18,7 +18,7 @@
  *     newCustomersOnly: bool, minLines: integer 1..1000 (lines the account
  *     has after the order), minTenureMonths: integer 1..1200 (whole months
  *     since customerSince)}: loyalty and multi-line criteria, see
- *     catalog/eligibility.h for what a line is;
+ *     catalog.h (eligibility) for what a line is;
  *   - couponCodes: [string] of 3..32 letters, digits, '-' or '_', stored
  *     upper-case, no repeats; a code may belong to one live promotion only
  *     (live = In design or Active): a clash is BSS_E_CONFLICT (409) naming
@@ -40,7 +40,7 @@
 #include <strings.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 #include "core/money.h"
 #include "core/time.h"

@@ -1,6 +1,6 @@
 /*
  * doc_rules.c: the rules every TMF620 catalog document follows
- * (catalog_int_doc.h): the lifecycle state machine, the common members
+ * (catalog_int.h): the lifecycle state machine, the common members
  * (name, version, validFor, lastUpdate), references to other catalog
  * documents checked against the store in the write's transaction, the
  * whole-catalog compile check of a write, and the rebuild of the compiled
@@ -19,8 +19,7 @@
 #include <strings.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/compile.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 #include "core/time.h"
 

@@ -6,7 +6,7 @@
  * (data allowance, max speed, SIM type, MSISDN required ...) through its
  * productSpecCharacteristic[]; offerings sell it at a price.
  *
- * Rules (spec_prepare), besides the common ones of catalog_int_doc.h:
+ * Rules (spec_prepare), besides the common ones of catalog_int.h:
  *   - brand, productNumber are strings; isBundle is a boolean;
  *   - productSpecCharacteristic[] are objects with a non-empty, unique
  *     name; valueType, description, unitOfMeasure strings; configurable,
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
+#include "catalog/catalog_int.h"
 
 #define PATH_MAX_LEN 160
 

@@ -1,8 +1,9 @@
 /*
  * doc_tables.c: two TMF620 extension document kinds the usage prices name
  * (docs/catalog.md): `zoneTable` (destination zones by E.164 prefix, or
- * roaming zones by MCC-MNC; catalog/zones.h) and `timeBandPlan` (peak,
- * off-peak, weekend ... bands covering the week; catalog/timebands.h), at
+ * roaming zones by MCC-MNC; catalog.h: zone tables) and `timeBandPlan`
+ * (peak, off-peak, weekend ... bands covering the week; catalog.h: time-band
+ * plans), at
  * /tmf-api/productCatalogManagement/v4/zoneTable and .../timeBandPlan,
  * stored in tmf620_zone_table (typed columns name, kind) and
  * tmf620_time_band_plan (name).
@@ -18,9 +19,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/timebands.h"
-#include "catalog/zones.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 
 static const bss_res_column zone_columns[] = {

@@ -1,5 +1,5 @@
 /*
- * eligibility.c: the pure eligibility decision of eligibility.h. Reads the
+ * eligibility.c: the pure eligibility decision (catalog.h: eligibility). Reads the
  * offering's TMF620 members (lifecycleStatus, validFor, marketSegment,
  * channel, productOfferingRelationship) and our "eligibility" extension,
  * and each promotion's TMF671-style members (lifecycleStatus, validFor,
@@ -8,7 +8,7 @@
  * account's lines. No store, no clock, no log: the caller passes every
  * document and `now`.
  */
-#include "catalog/eligibility.h"
+#include "catalog/catalog.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -344,7 +344,7 @@ bool bss_eligibility_promotion_applies(const json_t *p, const char *offering_id,
     return true;
 }
 
-/* Keeps one promotion when a non-stackable one applies (see eligibility.h). */
+/* Keeps one promotion when a non-stackable one applies (see catalog.h, eligibility). */
 static void apply_stacking(bss_elig_result *out)
 {
     int keep = -1;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
-#include "catalog/eligibility.h"
 #include "core/json.h"
 #include "core/mem.h"
 

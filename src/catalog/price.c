@@ -1,7 +1,7 @@
 /*
  * price.c: parses and validates a TMF620 productOfferingPrice document
- * (shape in price.h) into a compiled bss_price: the members common to every
- * price, TMF Money and Quantity, and the one-time, recurring, allowance and
+ * (shape in catalog.h, the pricing model) into a compiled bss_price: the
+ * members common to every price, TMF Money and Quantity, and the one-time, recurring, allowance and
  * discount kinds. The usage kind (increments, tiers, zone x band rates,
  * roaming, rating groups) is in price_usage.c. Every error carries the
  * path of the offending member, so the API answers 422 pointing at it.

@@ -1,7 +1,7 @@
 /*
  * price_usage.c: the usage kind of a productOfferingPrice (shape in
- * price.h): service and unitOfMeasure, increments and minimums, connect
- * fee, flat/graduated/volume tiers, zone x time-band rates compiled into a
+ * catalog.h, the pricing model): service and unitOfMeasure, increments and
+ * minimums, connect fee, flat/graduated/volume tiers, zone x time-band rates compiled into a
  * matrix (so rating is two lookups and an index), roaming rules per roaming
  * zone, data rating groups. With refs, the zone tables and time-band plan
  * are resolved and every (zone, band) pair must resolve to a rate; without

@@ -1,5 +1,5 @@
 /*
- * rate.c: the pure rating functions of rate.h over a compiled bss_price:
+ * rate.c: the pure rating functions (catalog.h) over a compiled bss_price:
  * one-time and recurring charges (calendar periods, daily proration), usage
  * events (increments, minimums, connect fee, roaming rule, rating group,
  * zone x band matrix, graduated and volume tiers), allowance bucket
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "catalog/catalog_int_price.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/money.h"
 #include "core/time.h"
 

@@ -16,7 +16,7 @@
  * painted twice is an overlap naming both bands, and a minute left unpainted
  * after all bands is a gap ("Tuesday 20:00-22:00 is in no band"), so a
  * successfully built plan prices every minute of the week exactly once.
- * Reading of the document (timebands.h), with two choices the header leaves
+ * Reading of the document (catalog.h: time-band plans), with two choices the header leaves
  * open. A band whose "from" is later than its "to" wraps midnight: the part
  * after midnight belongs to the next day (Sunday's wraps to Monday); "from"
  * equal to "to" is therefore a full 24 hours starting at "from" (weekend
@@ -26,7 +26,7 @@
  * band with different hours on different days is written. Band indexes
  * follow the order in which names first appear.
  */
-#include "catalog/timebands.h"
+#include "catalog/catalog.h"
 
 #include <stdbool.h>
 #include <stdio.h>

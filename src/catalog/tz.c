@@ -28,7 +28,7 @@
  * are checked before any file is opened: [A-Za-z0-9_+-/] only, no "..", no
  * leading '/', at most 128 characters.
  */
-#include "catalog/tz.h"
+#include "catalog/catalog.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /*
  * versions.c: versions of catalog documents and the reads "as of" an
- * instant (catalog.h, catalog_int_doc.h), plus the store checks the retire
+ * instant (catalog.h, catalog_int.h), plus the store checks the retire
  * and delete guards need.
  *
  * A PATCH that changes the priced members of an Active offering or price
@@ -16,7 +16,7 @@
  * then (404 for an item, left out of a list).
  *
  * The history rows and the count of products using an offering are read
- * and written through catalog/catalog_store.h: no SQL here.
+ * and written through catalog_int.h: no SQL here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +24,7 @@
 #include <strings.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_int_doc.h"
-#include "catalog/catalog_store.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/parse.h"

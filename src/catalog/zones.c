@@ -28,11 +28,11 @@
  * throughout on the 50,000-prefix benchmark). 50,000 prefixes of 3 to 9
  * digits compile to under 4 MB in about 25 ms (bench/catalog_lookup.c).
  *
- * Building also checks the document (zones.h): a prefix listed twice, in one
+ * Building also checks the document (catalog.h: zone tables): a prefix listed twice, in one
  * zone or two, and a zone no number can reach are errors naming the field.
  * The built table is immutable and may be read by any number of threads.
  */
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 
 #include <stdbool.h>
 #include <stdio.h>

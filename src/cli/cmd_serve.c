@@ -22,7 +22,7 @@
 #include "cli/demo.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "catalog/compile.h"
+#include "catalog/catalog.h"
 #include "db/lock.h"
 #include "db/migrate.h"
 #include "db/writer.h"

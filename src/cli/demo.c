@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "catalog/catalog_io.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"

@@ -1,5 +1,5 @@
 /*
- * contact.c: the contact-detail checks of contact.h, shared by parties
+ * contact.c: the contact-detail checks of customer.h, shared by parties
  * (party.c), customers and accounts. Tables are constant strings: ISO
  * 3166-1 alpha-2 (all 249 assigned codes), ISO 639-1 (all 183 codes) and
  * the spare ITU-T E.164 country-code prefixes. Messages say what shape is

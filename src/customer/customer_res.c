@@ -27,7 +27,7 @@
  *   - relatedParty entries naming an Individual/Organization must exist;
  *     the account manager is the entry with role "accountManager";
  *   - characteristic[] entries have a string name; contactMedium[] is
- *     checked by contact.h; validFor is a valid period;
+ *     checked by customer.h; validFor is a valid period;
  *   - no member may hold a card number (core/pan.h, as for every kind that
  *     holds personal data).
  */

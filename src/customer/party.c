@@ -13,7 +13,7 @@
  * status initialized | validated | deceased (default initialized);
  * birthDate an RFC 3339 date or date-time not in the future; nationality
  * and countryOfBirth ISO 3166-1 alpha-2; languageAbility[].languageCode
- * ISO 639-1; contactMedium[] checked by customer/contact.h;
+ * ISO 639-1; contactMedium[] checked by customer.h;
  * individualIdentification[] each with a non-empty identificationId.
  * Organization: tradingName or name required; status initialized |
  * validated | closed; organizationIdentification[] as above; the parent in

@@ -1,5 +1,5 @@
 /*
- * test_catalog_io.c: the catalog file (catalog/catalog_io.h) on a migrated
+ * test_catalog_io.c: the catalog file (catalog.h: the catalog file) on a migrated
  * store, SQLite always and PostgreSQL when configured (db/dbtest.h): shape
  * checks with their exact fields, import order (a child category before its
  * parent in the file), create / unchanged / update with the changed members,
@@ -9,7 +9,7 @@
  */
 #include "db/dbtest.h"
 
-#include "catalog/catalog_io.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "db/migrate.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_catalog_store.c: the catalog's store functions (catalog/catalog_store.h)
+ * test_catalog_store.c: the catalog's store functions (catalog_int.h)
  * on a migrated store, SQLite and, when configured (db/dbtest.h), PostgreSQL:
  * saving versions (a duplicate is 409-shaped BSS_E_CONFLICT), reading the
  * version valid at an instant (bounds [from, to), an open end, the newest of
@@ -8,7 +8,7 @@
  */
 #include "db/dbtest.h"
 
-#include "catalog/catalog_store.h"
+#include "catalog/catalog_int.h"
 #include "core/json.h"
 #include "db/migrate.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_compile.c: the compiled catalog (catalog/compile.h). Compiling a
+ * test_compile.c: the compiled catalog (catalog.h: the compiled catalog). Compiling a
  * small MVNO catalog and reading it back (price chains, shared zone tables,
  * bundles, add-ons, versions as of an instant and by version), every
  * compile check with its error code and field path, markets and tax
@@ -14,8 +14,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "catalog/compile.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "db/dbtest.h"

@@ -4,9 +4,9 @@
  * versions.c): shape rules without a store, then
  * on a migrated store (SQLite, and PostgreSQL when configured, db/dbtest.h)
  * references (missing 400, retired 422), bundle cycles, add-ons, price
- * validation through catalog/price.h, zone tables and time-band plans
- * through catalog/zones.h and timebands.h, versions of Active documents and
- * the delete guards (409).
+ * validation through the pricing model, zone tables and time-band plans
+ * through their builders (catalog.h), versions of Active documents and the
+ * delete guards (409).
  */
 #include "db/dbtest.h"
 

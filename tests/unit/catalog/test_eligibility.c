@@ -1,5 +1,5 @@
 /*
- * test_eligibility.c: the pure eligibility decision (catalog/eligibility.h):
+ * test_eligibility.c: the pure eligibility decision (catalog.h: eligibility):
  * every reason code on its own and together, the symmetric exclusion, and
  * which promotions apply (segment, channel, coupon, newCustomersOnly,
  * validFor, target offerings, stacking) with their descriptions; lines,
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "catalog/eligibility.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"

@@ -21,9 +21,7 @@
 
 #include "cattest.h"
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
-#include "catalog/timebands.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

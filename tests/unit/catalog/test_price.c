@@ -1,6 +1,6 @@
 /*
  * test_price.c: parsing and validation of productOfferingPrice documents
- * (catalog/price.h): each kind's good shape and accessors, and every bad
+ * (catalog.h: the pricing model): each kind's good shape and accessors, and every bad
  * input the parser refuses, with its exact error code and field path (the
  * API turns them into 400/422 pointing at the member). Zone tables and
  * time-band plans come from cA's real builders, passed through refs.
@@ -13,8 +13,7 @@
 
 #include <cmocka.h>
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_rate.c: the pure rating functions (catalog/rate.h) against charges
+ * test_rate.c: the pure rating functions (catalog.h: rating) against charges
  * computed by hand, written next to each assertion: increments (60/60,
  * per second after the first minute, 30/1, per-KB), minimums, connect fees,
  * graduated and volume tiers across boundaries, peak/off-peak/weekend in
@@ -18,8 +18,7 @@
 
 #include "cattest.h"
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"

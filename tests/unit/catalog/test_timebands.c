@@ -19,7 +19,7 @@
 
 #include "cattest.h"
 
-#include "catalog/timebands.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"
@@ -199,7 +199,7 @@ static void test_entries_and_full_days(void **state)
 
 static void test_gaps_and_overlaps(void **state)
 {
-    /* the gap message of timebands.h */
+    /* the gap message of catalog.h (time-band plans) */
     build_bad(
         "{\"timeZone\": \"Europe/Amsterdam\", \"bands\": ["
         " {\"name\": \"peak\", \"days\": " DAYS5 ", \"from\": \"08:00\", \"to\": \"20:00\"},"
@@ -225,7 +225,7 @@ static void test_gaps_and_overlaps(void **state)
     build_bad("{\"timeZone\": \"UTC\", \"bands\": [{\"name\": \"day\", \"days\": " WEEK
               ", \"from\": \"00:00\", \"to\": \"23:59\"}]}",
               BSS_E_UNPROCESSABLE, "bands", "Monday 23:59-24:00 is in no band");
-    /* the example of timebands.h itself: Friday's offpeak wraps into Saturday, which is weekend */
+    /* the example of catalog.h itself: Friday's offpeak wraps into Saturday, which is weekend */
     build_bad(
         "{\"name\": \"NL standard\", \"timeZone\": \"Europe/Amsterdam\", \"bands\": ["
         " {\"name\": \"peak\", \"days\": " DAYS5 ", \"from\": \"08:00\", \"to\": \"20:00\"},"

@@ -21,7 +21,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "catalog/tz.h"
+#include "catalog/catalog.h"
 #include "core/mem.h"
 #include "core/time.h"
 

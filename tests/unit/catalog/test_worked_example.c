@@ -1,6 +1,6 @@
 /*
  * test_worked_example.c: the worked example of docs/catalog.md, computed
- * with the real rating functions (catalog/rate.h) over the real prices of
+ * with the real rating functions (catalog.h: rating) over the real prices of
  * the demo catalog (data/demo/catalog.json, found from this file's path):
  * Postpaid S joined on the 10th of June (proration), a 61-second call to a
  * Dutch mobile at peak, 1.5 GB of data against the Extra 1 GB add-on with
@@ -17,10 +17,7 @@
 
 #include <cmocka.h>
 
-#include "catalog/price.h"
-#include "catalog/rate.h"
-#include "catalog/timebands.h"
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/time.h"

@@ -17,7 +17,7 @@
 
 #include "cattest.h"
 
-#include "catalog/zones.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/mem.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_consent.c: consent (customer/consent.h): the POST body parser with
+ * test_consent.c: consent (customer.h): the POST body parser with
  * each bad input and its field, the append-only history, the current
  * state as the latest decision per purpose and channel, the check
  * outgoing marketing calls (a withdrawal takes effect at once, no row

@@ -1,5 +1,5 @@
 /*
- * test_contact.c: the contact-detail checks of customer/contact.h: E.164
+ * test_contact.c: the contact-detail checks of customer.h: E.164
  * phones, e-mail addresses, ISO 3166-1 countries, ISO 639-1 languages,
  * postal addresses and TMF v4 contactMedium[] arrays, each bad input with
  * its error code and field path.

@@ -1,5 +1,5 @@
 /*
- * test_party.c: the TMF632 party rules (customer/party.h): the individual
+ * test_party.c: the TMF632 party rules (customer.h): the individual
  * and organization prepare hooks on their own (types, status, birth date,
  * countries, languages, contact media, identifications, required names),
  * then on a migrated store: duplicate identification numbers (409 EXISTS

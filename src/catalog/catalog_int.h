@@ -1,22 +1,27 @@
 /*
- * catalog_int_doc.h: what the catalog's document kinds (doc_*.c) share and
- * no other module may include: the lifecycle and common rules and the
- * references to other catalog documents (doc_rules.c), the versions of
- * Active documents and the in-use checks of retire and delete
- * (versions.c). Other modules see the kinds through catalog/catalog.h.
+ * catalog_int.h: what the files of src/catalog share (with their unit tests
+ * and fuzz targets) and no other module may include: for the document
+ * kinds (doc_*.c), the lifecycle and common rules and the references to
+ * other catalog documents (doc_rules.c), the versions of Active documents
+ * and the in-use checks of retire and delete (versions.c); and the
+ * catalog's store (catalog_store.c, at the end). Other modules include
+ * catalog/catalog.h.
  *
  * Every function that reads the store takes the context of the write (its
  * connection, inside the write's transaction); with no store (ctx->db
  * NULL: pure tests, fuzzing) reference checks pass.
  */
-#ifndef BSS_CATALOG_INT_DOC_H
-#define BSS_CATALOG_INT_DOC_H
+#ifndef BSS_CATALOG_CATALOG_INT_H
+#define BSS_CATALOG_CATALOG_INT_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "catalog/catalog.h"
 #include "core/err.h"
+#include "db/db.h"
 #include "doc/doc.h"
 
 struct bss_app;
@@ -76,7 +81,7 @@ bool bss__catalog_may_keep(const json_t *doc, const json_t *old, const char *mem
 void bss__catalog_changed(struct bss_app *app);
 
 /*
- * The whole-catalog compile check of a write (compile.h
+ * The whole-catalog compile check of a write (catalog.h: the compiled catalog
  * bss_catalog_check_write) for the context's kind with doc: 422 with the
  * path when the catalog would not compile with it. No store: BSS_OK.
  */
@@ -114,5 +119,75 @@ bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char 
  */
 bss_err bss__catalog_retire_check(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old,
                                   const bss_doc_kind *kind, const char *member, bss_errinfo *ei);
+
+/* ---- catalog_store.c ---- */
+
+/*
+ * The catalog's reads and writes of the store that are not plain TMF
+ * document rows (those go through doc/doc.h and db/resource.h): the history of
+ * versions of catalog documents (table tmf620_version) and the one question
+ * the catalog asks of the product inventory (table product): how many live
+ * products still use an offering. The SQL is written once for SQLite and
+ * PostgreSQL (db/db.h) in catalog_store.c, the module's one file with SQL.
+ *
+ * A version row is an earlier document of (kind, id): kind is the TMF
+ * resource segment ("productOffering", "productOfferingPrice"), version its
+ * number, and it was valid [valid_from_ms, valid_to_ms); valid_to_ms may be
+ * open (BSS_CATALOG_NO_END, stored as NULL). The resource table holds the
+ * newest version; versions.c explains when a new one is made.
+ */
+
+/* valid_to_ms of a version without an end (NULL in the store). */
+#define BSS_CATALOG_NO_END INT64_MAX
+
+/*
+ * Records version `version` of (kind, id) with its document (doc_len bytes
+ * of JSON text), valid [valid_from_ms, valid_to_ms). Runs inside the
+ * caller's transaction. A version already recorded for (kind, id) is
+ * BSS_E_CONFLICT (field "version"); store errors as db.h.
+ */
+bss_err bss_catalog_version_save(bss_db *db, const char *kind, const char *id, int64_t version,
+                                 int64_t valid_from_ms, int64_t valid_to_ms, const char *doc_text,
+                                 size_t doc_len, bss_errinfo *ei);
+
+/*
+ * The recorded version of (kind, id) valid at as_of_ms (valid_from_ms <=
+ * as_of_ms < valid_to_ms; the highest version number when several are):
+ * *doc /out/ = its parsed document (caller decrefs), or NULL when no
+ * recorded version was valid then (BSS_OK). Only the history is read: the
+ * current document is the caller's. A stored document that is not JSON is
+ * BSS_E_INTERNAL.
+ */
+bss_err bss_catalog_version_at(bss_db *db, const char *kind, const char *id, int64_t as_of_ms, json_t **doc,
+                               bss_errinfo *ei);
+
+/* One recorded version as bss_catalog_versions_list hands it out (valid during the callback only). */
+typedef struct bss_catalog_version_row {
+    const char *kind;
+    const char *id;
+    int64_t version;
+    int64_t valid_from_ms;
+    int64_t valid_to_ms; /* BSS_CATALOG_NO_END when open */
+    const char *doc;     /* JSON text, doc_len bytes, NUL-terminated */
+    size_t doc_len;
+} bss_catalog_version_row;
+
+typedef bss_err (*bss_catalog_version_fn)(const bss_catalog_version_row *row, void *arg);
+
+/*
+ * Calls fn for every recorded version, ordered by kind, id, version: all of
+ * them (kind and id NULL), those of one kind (id NULL) or of one document.
+ * fn must not use db (its result is open); a non-BSS_OK return from fn stops
+ * the walk and is returned.
+ */
+bss_err bss_catalog_versions_list(bss_db *db, const char *kind, const char *id, bss_catalog_version_fn fn,
+                                  void *arg, bss_errinfo *ei);
+
+/*
+ * *n /out/ = the products of the inventory (table product) whose
+ * offering_id is offering_id and whose status is neither "terminated" nor
+ * "cancelled" (a NULL status counts as live).
+ */
+bss_err bss_catalog_count_active_products(bss_db *db, const char *offering_id, int64_t *n, bss_errinfo *ei);
 
 #endif
