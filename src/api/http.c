@@ -226,6 +226,21 @@ void bss_http_send_error(bss_req *r, bss_err code, const bss_errinfo *ei)
     bss_http_send_json(r, e->status, bss_errmap_body(code, ei, r->app->base_url));
 }
 
+void bss_http_reply(bss_req *r, bss_err rc, const bss_errinfo *ei, int status, json_t **body)
+{
+    if (!r)
+        return;
+    if (rc) {
+        bss_http_send_error(r, rc, ei);
+        return;
+    }
+    const char *href = status == 201 ? json_string_value(json_object_get(*body, "href")) : NULL;
+    if (href)
+        bss_http_add_header(r, "Location", href);
+    bss_http_send_json(r, status, *body);
+    *body = NULL;
+}
+
 void bss_http_send_fail(bss_req *r, bss_err code, const char *field, const char *fmt, ...)
 {
     bss_errinfo ei;

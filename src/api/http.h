@@ -86,6 +86,14 @@ void bss_http_send_fail(bss_req *r, bss_err code, const char *field, const char 
 int bss_http_status_of(bss_err code);
 
 /*
+ * The answer of a write's or a work's completion: nothing when the client
+ * went away (r NULL), the error when rc is not BSS_OK, else *body as JSON
+ * with status (stolen: *body becomes NULL); a 201 carries Location from
+ * the body's href when it has one.
+ */
+void bss_http_reply(bss_req *r, bss_err rc, const bss_errinfo *ei, int status, json_t **body);
+
+/*
  * Runs fn on the group-commit writer; when its batch has committed (or
  * failed) done runs back on this request's loop thread with the result.
  * If the client went away meanwhile, done is called with r == NULL (free

@@ -1,5 +1,5 @@
 /*
- * server.c: the threads and sockets of the HTTP server (server.h). One h2o
+ * server.c: the threads and sockets of the HTTP server (api.h). One h2o
  * evloop per thread; each has its own SO_REUSEPORT listening socket (the
  * kernel spreads connections), its own h2o_context_t, its own read
  * connection to the store, its own API key cache, and a multithread queue
@@ -16,7 +16,7 @@
  * h2o to shut connections down, and keeps running until its in-flight
  * writes are back and its connections are gone (or the grace period ends).
  */
-#include "api/server.h"
+#include "api/api.h"
 
 #include <errno.h>
 #include <netdb.h>

@@ -123,22 +123,10 @@ static void job_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
     tmf_job *job = arg;
     if (!rc && job->kind->after_commit && job->app)
         job->kind->after_commit(job->app);
-    if (r && rc) {
-        bss_http_send_error(r, rc, ei);
-    } else if (r) {
-        if (job->op == JOB_CREATE) {
-            const char *href = json_string_value(json_object_get(job->result, "href"));
-            if (href)
-                bss_http_add_header(r, "Location", href);
-            bss_http_send_json(r, 201, job->result);
-            job->result = NULL;
-        } else if (job->op == JOB_PATCH) {
-            bss_http_send_json(r, 200, job->result);
-            job->result = NULL;
-        } else {
-            bss_http_send_empty(r, 204);
-        }
-    }
+    if (r && !rc && job->op == JOB_DELETE)
+        bss_http_send_empty(r, 204);
+    else
+        bss_http_reply(r, rc, ei, job->op == JOB_CREATE ? 201 : 200, &job->result);
     job_free(job);
 }
 

@@ -116,6 +116,23 @@ int bss_tmf_handle_create(bss_req *r);
 int bss_tmf_handle_patch(bss_req *r);
 int bss_tmf_handle_delete(bss_req *r);
 
+/*
+ * A list answered from documents selected in memory (the slow path of
+ * bss_tmf_handle_list, the catalog's "as of" lists): bss_tmf_docs_keep
+ * keeps a document (stolen) when it matches q's filters, in the order
+ * given (id order); bss_tmf_send_docs sorts them by q's sort= (then id),
+ * answers the page of offset/limit with X-Total-Count and X-Result-Count
+ * (and the access audit of personal data), and frees them.
+ */
+typedef struct bss_tmf_docs {
+    const struct bss_query *q;
+    json_t **docs;
+    size_t n, cap;
+} bss_tmf_docs;
+bss_err bss_tmf_docs_keep(bss_tmf_docs *d, json_t *doc);
+void bss_tmf_send_docs(bss_req *r, bss_tmf_docs *d);
+void bss_tmf_docs_free(bss_tmf_docs *d); /* what bss_tmf_send_docs was not handed */
+
 /* The {id} path parameter, or NULL after answering 404 "no <what> with id ..." for one no document can have. */
 const char *bss_tmf_path_id(bss_req *r, const char *what);
 

@@ -15,8 +15,6 @@
  * memory over at most BSS_TMF_MAX_SCAN rows. Without asOf the generic
  * handlers answer.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/query.h"
@@ -24,7 +22,6 @@
 #include "api/tmf.h"
 #include "catalog/catalog.h"
 #include "core/json.h"
-#include "core/mem.h"
 #include "core/time.h"
 
 /*
@@ -57,20 +54,33 @@ static int take_as_of(bss_req *r, bss_query *q, int64_t *at_ms)
     return 0;
 }
 
+/*
+ * The query of a versioned kind's read: 1 with q (to free) and *at_ms when
+ * it has an asOf; 0 when it has none, or is one the generic handler answers
+ * (no query, a malformed one); -1 after answering 400 for a bad asOf.
+ */
+static int as_of_query(bss_req *r, bss_query *q, int64_t *at_ms)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    if (!r->query || bss_query_parse(r->query, r->query_len, q, &ei) != BSS_OK)
+        return 0;
+    int has = take_as_of(r, q, at_ms);
+    if (has <= 0)
+        bss_query_free(q);
+    return has;
+}
+
 static int handle_get_as_of(bss_req *r)
 {
     const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
     bss_query q;
     int64_t at_ms = 0;
-    if (!r->query || bss_query_parse(r->query, r->query_len, &q, &ei) != BSS_OK)
-        return bss_tmf_handle_get(r); /* no query, or a bad one the generic handler answers */
-    int has = take_as_of(r, &q, &at_ms);
-    if (has <= 0) {
-        bss_query_free(&q);
+    int has = as_of_query(r, &q, &at_ms);
+    if (has <= 0)
         return has < 0 ? 0 : bss_tmf_handle_get(r);
-    }
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
     const char *id = bss_http_param(r, "id");
     json_t *doc = NULL;
     bss_err rc = bss_catalog_doc_as_of(r->db, kind, id ? id : "", at_ms, &doc, &ei);
@@ -90,91 +100,29 @@ static int handle_get_as_of(bss_req *r)
 
 /* ---- lists ---- */
 
-typedef struct selected {
-    const bss_query *q;
-    json_t **docs;
-    size_t n, cap;
-} selected;
-
-/* Keeps the documents that match the query's filters. */
 static bss_err keep_doc(json_t *doc, void *arg)
 {
-    selected *s = arg;
-    if (!bss_query_match(s->q, doc)) {
-        json_decref(doc);
-        return BSS_OK;
-    }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        json_t **grown = bss_realloc(s->docs, cap * sizeof *grown);
-        if (!grown) {
-            json_decref(doc);
-            return BSS_E_NOMEM;
-        }
-        s->docs = grown;
-        s->cap = cap;
-    }
-    s->docs[s->n++] = doc;
-    return BSS_OK;
-}
-
-static int cmp_docs(const void *a, const void *b, void *arg)
-{
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int c = bss_query_compare(arg, x, y);
-    if (c)
-        return c;
-    const char *ix = json_string_value(json_object_get(x, "id")),
-               *iy = json_string_value(json_object_get(y, "id"));
-    return strcmp(ix ? ix : "", iy ? iy : "");
-}
-
-static void send_page(bss_req *r, const bss_query *q, json_t **docs, size_t n)
-{
-    json_t *arr = json_array();
-    int64_t count = 0;
-    for (size_t i = (size_t)q->offset; arr && i < n && count < q->limit; i++, count++)
-        if (json_array_append_new(arr, bss_query_project(q, docs[i]))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    if (!arr) {
-        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
-        return;
-    }
-    char num[24];
-    snprintf(num, sizeof num, "%zu", n);
-    bss_http_add_header(r, "X-Total-Count", num);
-    snprintf(num, sizeof num, "%lld", (long long)count);
-    bss_http_add_header(r, "X-Result-Count", num);
-    bss_http_send_json(r, 200, arr);
+    return bss_tmf_docs_keep(arg, doc);
 }
 
 static int handle_list_as_of(bss_req *r)
 {
     const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
     bss_query q;
     int64_t at_ms = 0;
-    if (!r->query || bss_query_parse(r->query, r->query_len, &q, &ei) != BSS_OK)
-        return bss_tmf_handle_list(r);
-    int has = take_as_of(r, &q, &at_ms);
-    if (has <= 0) {
-        bss_query_free(&q);
+    int has = as_of_query(r, &q, &at_ms);
+    if (has <= 0)
         return has < 0 ? 0 : bss_tmf_handle_list(r);
-    }
-    selected s = {.q = &q};
-    bss_err rc = bss_catalog_list_as_of(r->db, kind, at_ms, BSS_TMF_MAX_SCAN, keep_doc, &s, &ei);
-    if (!rc && q.nsort)
-        qsort_r(s.docs, s.n, sizeof *s.docs, cmp_docs, &q);
-    if (rc)
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_tmf_docs d = {.q = &q};
+    bss_err rc = bss_catalog_list_as_of(r->db, kind, at_ms, BSS_TMF_MAX_SCAN, keep_doc, &d, &ei);
+    if (rc) {
+        bss_tmf_docs_free(&d);
         bss_http_send_error(r, rc, &ei);
-    else
-        send_page(r, &q, s.docs, s.n);
-    for (size_t i = 0; i < s.n; i++)
-        json_decref(s.docs[i]);
-    bss_free(s.docs);
+    } else {
+        bss_tmf_send_docs(r, &d); /* frees d */
+    }
     bss_query_free(&q);
     return 0;
 }

@@ -130,12 +130,7 @@ static bss_err work_import(bss_db *db, void *arg, bss_errinfo *ei)
 static void done_json(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     io_job *job = arg;
-    if (r && rc) {
-        bss_http_send_error(r, rc, ei);
-    } else if (r) {
-        bss_http_send_json(r, 200, job->result);
-        job->result = NULL;
-    }
+    bss_http_reply(r, rc, ei, 200, &job->result);
     io_job_free(job);
 }
 
@@ -234,17 +229,12 @@ static void import_job_created(bss_req *r, bss_err rc, const bss_errinfo *ei, vo
     io_job *job = w->io;
     json_decref(w->body);
     bss_free(w);
+    json_t *shown = json_incref(job->result);
+    bss_http_reply(r, rc, ei, 201, &shown);
+    json_decref(shown); /* what the reply did not take (no client, or an error) */
     if (rc) {
-        if (r)
-            bss_http_send_error(r, rc, ei);
         io_job_free(job);
         return;
-    }
-    if (r) {
-        const char *href = json_string_value(json_object_get(job->result, "href"));
-        if (href)
-            bss_http_add_header(r, "Location", href);
-        bss_http_send_json(r, 201, json_incref(job->result));
     }
     bss_workers_submit(job->app->workers, import_job_bg, job, import_job_bg_done);
 }
@@ -283,15 +273,7 @@ static void export_job_created(bss_req *r, bss_err rc, const bss_errinfo *ei, vo
 {
     job_write *w = arg;
     io_job *job = w->io;
-    if (r && rc) {
-        bss_http_send_error(r, rc, ei);
-    } else if (r) {
-        const char *href = json_string_value(json_object_get(job->result, "href"));
-        if (href)
-            bss_http_add_header(r, "Location", href);
-        bss_http_send_json(r, 201, job->result);
-        job->result = NULL;
-    }
+    bss_http_reply(r, rc, ei, 201, &job->result);
     json_decref(w->body);
     bss_free(w);
     io_job_free(job);

@@ -77,12 +77,7 @@ static bss_err consent_run(bss_db *db, void *arg, bss_errinfo *ei)
 static void consent_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     consent_job *job = arg;
-    if (r && rc)
-        bss_http_send_error(r, rc, ei);
-    else if (r) {
-        bss_http_send_json(r, 201, job->result);
-        job->result = NULL;
-    }
+    bss_http_reply(r, rc, ei, 201, &job->result);
     json_decref(job->result);
     json_decref(job->body);
     bss_free(job);
@@ -206,12 +201,7 @@ static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
 static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     erase_job *job = arg;
-    if (r && rc) {
-        bss_http_send_error(r, rc, ei);
-    } else if (r) {
-        bss_http_send_json(r, 200, job->result);
-        job->result = NULL;
-    }
+    bss_http_reply(r, rc, ei, 200, &job->result);
     json_decref(job->result);
     bss_free(job);
 }

@@ -125,12 +125,39 @@ static bss_err page_row(const bss_res_row *row, void *arg)
     return rc;
 }
 
-/* ---- slow path ---- */
+/* ---- slow path: documents selected in memory ---- */
+
+bss_err bss_tmf_docs_keep(bss_tmf_docs *d, json_t *doc)
+{
+    if (!bss_query_match(d->q, doc)) {
+        json_decref(doc);
+        return BSS_OK;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        json_t **grown = bss_realloc(d->docs, cap * sizeof *grown);
+        if (!grown) {
+            json_decref(doc);
+            return BSS_E_NOMEM;
+        }
+        d->docs = grown;
+        d->cap = cap;
+    }
+    d->docs[d->n++] = doc;
+    return BSS_OK;
+}
+
+void bss_tmf_docs_free(bss_tmf_docs *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        json_decref(d->docs[i]);
+    bss_free(d->docs);
+    d->docs = NULL;
+    d->n = d->cap = 0;
+}
 
 typedef struct scan_ctx {
-    const bss_query *q;
-    json_t **docs;
-    size_t ndocs, cap;
+    bss_tmf_docs *d;
     int64_t scanned;
 } scan_ctx;
 
@@ -142,22 +169,7 @@ static bss_err scan_row(const bss_res_row *row, void *arg)
     json_t *doc;
     if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
         return BSS_E_INTERNAL;
-    if (!bss_query_match(sc->q, doc)) {
-        json_decref(doc);
-        return BSS_OK;
-    }
-    if (sc->ndocs == sc->cap) {
-        size_t cap = sc->cap ? sc->cap * 2 : 64;
-        json_t **grown = bss_realloc(sc->docs, cap * sizeof *grown);
-        if (!grown) {
-            json_decref(doc);
-            return BSS_E_NOMEM;
-        }
-        sc->docs = grown;
-        sc->cap = cap;
-    }
-    sc->docs[sc->ndocs++] = doc;
-    return BSS_OK;
+    return bss_tmf_docs_keep(sc->d, doc);
 }
 
 static int sort_cmp(const void *a, const void *b, void *arg)
@@ -172,11 +184,25 @@ static int sort_cmp(const void *a, const void *b, void *arg)
     return strcmp(ix ? ix : "", iy ? iy : "");
 }
 
-static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
-                         int64_t *total, int64_t *count, bss_errinfo *ei)
+/* The sorted page of d into the answer: *total = every selected document, *count = the page's. */
+static bss_err page_docs(bss_tmf_docs *d, bss_buf *out, bss_buf *ids, int64_t *total, int64_t *count)
+{
+    const bss_query *q = d->q;
+    if (q->nsort)
+        qsort_r(d->docs, d->n, sizeof *d->docs, sort_cmp, (void *)q);
+    page_ctx pc = {.q = q, .out = out, .ids = ids};
+    bss_err rc = BSS_OK;
+    for (size_t i = (size_t)q->offset; !rc && i < d->n && pc.count < q->limit; i++)
+        rc = append_doc(&pc, d->docs[i]);
+    *total = (int64_t)d->n;
+    *count = pc.count;
+    return rc;
+}
+
+static bss_err list_slow(bss_req *r, const list_plan *plan, bss_tmf_docs *d, bss_errinfo *ei)
 {
     const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
-    scan_ctx sc = {.q = q};
+    scan_ctx sc = {.d = d};
     bss_err rc = bss_resource_list(r->db, kind->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
                                    scan_row, &sc, ei);
     if (rc == BSS_E_UNSUPPORTED) /* shape too large for the store: scan everything */
@@ -185,16 +211,6 @@ static bss_err list_slow(bss_req *r, const bss_query *q, const list_plan *plan, 
         bss_fail(ei, rc, NULL,
                  "this query reads more than %d %s records: add a filter on id or an indexed attribute",
                  BSS_TMF_MAX_SCAN, kind->name);
-    if (!rc && q->nsort)
-        qsort_r(sc.docs, sc.ndocs, sizeof *sc.docs, sort_cmp, (void *)q);
-    page_ctx pc = {.q = q, .out = out, .ids = ids};
-    for (size_t i = (size_t)q->offset; !rc && i < sc.ndocs && pc.count < q->limit; i++)
-        rc = append_doc(&pc, sc.docs[i]);
-    for (size_t i = 0; i < sc.ndocs; i++)
-        json_decref(sc.docs[i]);
-    bss_free(sc.docs);
-    *total = (int64_t)sc.ndocs;
-    *count = pc.count;
     return rc;
 }
 
@@ -209,6 +225,60 @@ static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, 
     return rc;
 }
 
+/* The answer of a list: the page in out (without the brackets), its counts, the audit of what it showed. */
+typedef struct list_answer {
+    bss_buf out, ids;
+    bss_buf *audit; /* &ids when the reads are audited, else NULL */
+    int64_t total, count;
+} list_answer;
+
+static void answer_init(bss_req *r, list_answer *a)
+{
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
+    bss_buf_init(&a->out, LIST_MAX_BYTES);
+    bss_buf_init(&a->ids, LIST_MAX_BYTES);
+    a->audit = kind->personal_data && bss_tmf_read_audit.wants(r->who) ? &a->ids : NULL;
+    a->total = a->count = 0;
+}
+
+/* Sends the answer (or the error rc) and frees it. */
+static void answer_send(bss_req *r, list_answer *a, bss_err rc, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
+    if (!rc)
+        rc = bss_buf_append(&a->out, "]", 1);
+    if (rc) {
+        if (rc == BSS_E_TOO_BIG)
+            bss_fail(ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit",
+                     LIST_MAX_BYTES >> 20);
+        bss_http_send_error(r, rc, ei);
+    } else {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)a->total);
+        bss_http_add_header(r, "X-Total-Count", num);
+        snprintf(num, sizeof num, "%lld", (long long)a->count);
+        bss_http_add_header(r, "X-Result-Count", num);
+        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, a->out.data, a->out.len);
+        if (a->audit) /* the access audit of personal data: queued, not waited for */
+            bss_tmf_read_audit.submit(r->app, r->who, "list", kind->name, a->ids.data, a->ids.len);
+    }
+    bss_buf_free(&a->ids);
+    bss_buf_free(&a->out);
+}
+
+void bss_tmf_send_docs(bss_req *r, bss_tmf_docs *d)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    list_answer a;
+    answer_init(r, &a);
+    bss_err rc = bss_buf_append(&a.out, "[", 1);
+    if (!rc)
+        rc = page_docs(d, &a.out, a.audit, &a.total, &a.count);
+    answer_send(r, &a, rc, &ei);
+    bss_tmf_docs_free(d);
+}
+
 int bss_tmf_handle_list(bss_req *r)
 {
     const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
@@ -221,46 +291,33 @@ int bss_tmf_handle_list(bss_req *r)
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    bss_buf out, ids;
-    bss_buf_init(&out, LIST_MAX_BYTES);
-    bss_buf_init(&ids, LIST_MAX_BYTES);
-    bss_buf *audit = kind->personal_data && bss_tmf_read_audit.wants(r->who) ? &ids : NULL;
-    int64_t total = 0, count = 0;
     rc = plan_list(kind->table, &q, &plan, &ei);
-    if (!rc)
-        rc = bss_buf_append(&out, "[", 1);
     if (!rc && !plan.in_memory) {
-        rc = list_fast(r, &q, &plan, &out, audit, &total, &count, &ei);
-        if (rc == BSS_E_UNSUPPORTED) {
-            rc = BSS_OK;
+        list_answer a;
+        answer_init(r, &a);
+        rc = bss_buf_append(&a.out, "[", 1);
+        if (!rc)
+            rc = list_fast(r, &q, &plan, &a.out, a.audit, &a.total, &a.count, &ei);
+        if (rc == BSS_E_UNSUPPORTED) { /* the store cannot run this shape: in memory after all */
             plan.in_memory = true;
-            out.len = 1;
-            ids.len = 0;
-            count = 0;
+            bss_buf_free(&a.out);
+            bss_buf_free(&a.ids);
             bss_errinfo_clear(&ei);
+        } else {
+            answer_send(r, &a, rc, &ei);
         }
+        rc = BSS_OK;
     }
-    if (!rc && plan.in_memory)
-        rc = list_slow(r, &q, &plan, &out, audit, &total, &count, &ei);
-    if (!rc)
-        rc = bss_buf_append(&out, "]", 1);
-    if (rc) {
-        if (rc == BSS_E_TOO_BIG)
-            bss_fail(&ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit",
-                     LIST_MAX_BYTES >> 20);
+    if (!rc && plan.in_memory) {
+        bss_tmf_docs d = {.q = &q};
+        rc = list_slow(r, &plan, &d, &ei);
+        if (!rc)
+            bss_tmf_send_docs(r, &d); /* frees d */
+        else
+            bss_tmf_docs_free(&d);
+    }
+    if (rc)
         bss_http_send_error(r, rc, &ei);
-    } else {
-        char num[24];
-        snprintf(num, sizeof num, "%lld", (long long)total);
-        bss_http_add_header(r, "X-Total-Count", num);
-        snprintf(num, sizeof num, "%lld", (long long)count);
-        bss_http_add_header(r, "X-Result-Count", num);
-        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, out.data, out.len);
-        if (audit) /* the access audit of personal data: queued, not waited for */
-            bss_tmf_read_audit.submit(r->app, r->who, "list", kind->name, ids.data, ids.len);
-    }
-    bss_buf_free(&ids);
-    bss_buf_free(&out);
     bss_query_free(&q);
     return 0;
 }

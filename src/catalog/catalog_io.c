@@ -347,33 +347,6 @@ typedef struct import_state {
     int64_t unchanged;
 } import_state;
 
-/* Copies text into dst[cap], cut at cap - 1. */
-static void set_text(char *dst, size_t cap, const char *text)
-{
-    size_t n = strlen(text);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, text, n);
-    dst[n] = '\0';
-}
-
-/* Prefixes a failing document's error with its kind, id and position in the file. */
-static bss_err doc_error(bss_err rc, bss_errinfo *ei, const kind_row *k, size_t index, const char *id)
-{
-    if (!ei)
-        return rc;
-    char field[512], message[512];
-    if (ei->field[0])
-        snprintf(field, sizeof field, "%s[%zu].%s", k->member, index, ei->field);
-    else
-        snprintf(field, sizeof field, "%s[%zu]", k->member, index);
-    snprintf(message, sizeof message, "%s %s: %s", k->kind->name, id, ei->message);
-    set_text(ei->field, sizeof ei->field, field);
-    set_text(ei->message, sizeof ei->message, message);
-    ei->code = rc;
-    return rc;
-}
-
 static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *changes)
 {
     json_t *e = json_pack("{s:s, s:s}", "kind", k->kind->name, "id", id);
@@ -434,7 +407,8 @@ static bss_err import_kind(import_state *st, const kind_row *k, const json_t *li
         const json_t *want = json_array_get(list, order[i]);
         rc = import_one(st, k, want, ei);
         if (rc)
-            doc_error(rc, ei, k, order[i], json_string_value(json_object_get(want, "id")));
+            bss_errinfo_at(ei, rc, k->member, order[i], k->kind->name,
+                           json_string_value(json_object_get(want, "id")));
     }
     bss_free(order);
     return rc;
@@ -559,11 +533,7 @@ bss_err bss_catalog_import_job_body(const json_t *req, int64_t now_ms, json_t **
         return bss_fail(ei, BSS_E_INVALID, "contentType", "contentType must be application/json");
     bss_err rc = bss_catalog_validate(c, ei);
     if (rc) { /* the path is the job's: "content.productOfferings[3].id" */
-        if (ei) {
-            char field[sizeof ei->field + 16];
-            snprintf(field, sizeof field, "content%s%s", ei->field[0] ? "." : "", ei->field);
-            set_text(ei->field, sizeof ei->field, field);
-        }
+        bss_errinfo_prefix_field(ei, "content");
         return rc;
     }
     char *text = bss_json_dump(c, NULL);

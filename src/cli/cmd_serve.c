@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
-#include "api/server.h"
+#include "api/api.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "cli/demo.h"

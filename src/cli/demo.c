@@ -164,34 +164,6 @@ typedef struct seed_job {
     size_t consents, updates;
 } seed_job;
 
-/* Copies text into dst[cap], cut to fit. */
-static void set_text(char *dst, size_t cap, const char *text)
-{
-    size_t n = strlen(text);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, text, n);
-    dst[n] = '\0';
-}
-
-/* Prefixes ei with the failing entry: field "customers[3].engagedParty.id", message "customer <id>: ...". */
-static bss_err seed_error(bss_err rc, bss_errinfo *ei, const char *member, size_t index, const char *what,
-                          const char *id)
-{
-    if (!ei)
-        return rc;
-    char field[sizeof ei->field + 64], message[sizeof ei->message + 128];
-    if (ei->field[0])
-        snprintf(field, sizeof field, "%s[%zu].%s", member, index, ei->field);
-    else
-        snprintf(field, sizeof field, "%s[%zu]", member, index);
-    snprintf(message, sizeof message, "%s %.64s: %s", what, id ? id : "(no id)", ei->message);
-    set_text(ei->field, sizeof ei->field, field);
-    set_text(ei->message, sizeof ei->message, message);
-    ei->code = rc;
-    return rc;
-}
-
 static const seed_kind *seed_kind_named(const char *kind)
 {
     for (size_t i = 0; kind && i < NSEED; i++)
@@ -215,7 +187,7 @@ static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo 
                                  : bss_fail(ei, BSS_E_INVALID, "id", "every demo document needs its id");
         json_decref(out);
         if (rc)
-            return seed_error(rc, ei, sk->member, i, sk->kind->name, id);
+            return bss_errinfo_at(ei, rc, sk->member, i, sk->kind->name, id);
         job->created[k]++;
     }
     return BSS_OK;
@@ -267,7 +239,7 @@ static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
             json_decref(out);
         }
         if (rc)
-            return seed_error(rc, ei, "updates", i, kind ? kind : "update", id);
+            return bss_errinfo_at(ei, rc, "updates", i, kind ? kind : "update", id);
         job->updates++;
     }
     return BSS_OK;
@@ -290,7 +262,7 @@ static bss_err seed_job_run(bss_db *db, void *arg, bss_errinfo *ei)
             break;
         rc = seed_consent(db, job->now_ms, c, ei);
         if (rc)
-            rc = seed_error(rc, ei, "consents", i, "consent of",
+            rc = bss_errinfo_at(ei, rc, "consents", i, "consent of",
                             json_string_value(json_object_get(c, "partyId")));
         else
             job->consents++;

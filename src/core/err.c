@@ -59,3 +59,39 @@ void bss_errinfo_clear(bss_errinfo *ei)
     ei->message[0] = '\0';
     ei->field[0] = '\0';
 }
+
+/* Copies text into dst[cap], cut at cap - 1. */
+static void set_text(char *dst, size_t cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, text, n);
+    dst[n] = '\0';
+}
+
+bss_err bss_errinfo_at(bss_errinfo *ei, bss_err rc, const char *member, size_t index, const char *what,
+                       const char *id)
+{
+    if (ei == NULL)
+        return rc;
+    char field[sizeof ei->field + 64], message[sizeof ei->message + 128];
+    if (ei->field[0])
+        snprintf(field, sizeof field, "%s[%zu].%s", member, index, ei->field);
+    else
+        snprintf(field, sizeof field, "%s[%zu]", member, index);
+    snprintf(message, sizeof message, "%s %.64s: %s", what, id ? id : "(no id)", ei->message);
+    set_text(ei->field, sizeof ei->field, field);
+    set_text(ei->message, sizeof ei->message, message);
+    ei->code = rc;
+    return rc;
+}
+
+void bss_errinfo_prefix_field(bss_errinfo *ei, const char *prefix)
+{
+    if (ei == NULL)
+        return;
+    char field[sizeof ei->field + 64];
+    snprintf(field, sizeof field, "%s%s%s", prefix, ei->field[0] ? "." : "", ei->field);
+    set_text(ei->field, sizeof ei->field, field);
+}

@@ -72,4 +72,17 @@ bss_err bss_fail(bss_errinfo *ei, bss_err code, const char *field, const char *f
 /* Clears ei to BSS_OK with empty message and field. */
 void bss_errinfo_clear(bss_errinfo *ei);
 
+/*
+ * Puts where a failure happened in front of what ei says, for errors of
+ * one element of a larger input (a document of a file): the field becomes
+ * "<member>[<index>].<field>" ("<member>[<index>]" when it had none), the
+ * message "<what> <id>: <message>" (id NULL: "(no id)"), the code rc.
+ * Returns rc; ei NULL is a no-op. Texts are cut to fit, never overflow.
+ */
+bss_err bss_errinfo_at(bss_errinfo *ei, bss_err rc, const char *member, size_t index, const char *what,
+                       const char *id);
+
+/* Prefixes the field of ei with prefix: "content" + "x.y" -> "content.x.y" ("content" when empty). */
+void bss_errinfo_prefix_field(bss_errinfo *ei, const char *prefix);
+
 #endif

@@ -26,7 +26,7 @@
 
 #include "auth/auth.h"
 #include "api/router.h"
-#include "api/server.h"
+#include "api/api.h"
 #include "core/mem.h"
 #include "db/migrate.h"
 

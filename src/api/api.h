@@ -1,11 +1,15 @@
 /*
- * server.h: the HTTP server of `bss serve` (src/api/server.c): one h2o
- * event loop per thread, each with its own SO_REUSEPORT listener on
- * --listen, its own read connection to the store and its own key cache;
- * HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on the same port.
+ * api.h: the REST interface, as the rest of bss sees it: the HTTP server
+ * of `bss serve` (src/api/server.c): one h2o event loop per thread, each
+ * with its own SO_REUSEPORT listener on --listen, its own read connection
+ * to the store and its own key cache; HTTP/1.1 and HTTP/2 with prior
+ * knowledge (h2c) on the same port. This is the one header of src/api
+ * that other folders include (src/cli); http.h, router.h, routes.h,
+ * tmf.h, query.h, errmap.h, metrics.h and the *_int.h headers are the
+ * interface's own, shared by its files and their tests.
  */
-#ifndef BSS_API_SERVER_H
-#define BSS_API_SERVER_H
+#ifndef BSS_API_API_H
+#define BSS_API_API_H
 
 #include "app.h"
 #include "core/err.h"
