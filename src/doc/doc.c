@@ -175,6 +175,12 @@ static bss_err check_fixed(const json_t *patch, const json_t *old, bss_errinfo *
     return BSS_OK;
 }
 
+/* Whether two members are the same; absent on both sides is (jansson's json_equal says no to NULL). */
+static bool same_member(const json_t *a, const json_t *b)
+{
+    return (!a && !b) || json_equal((json_t *)a, (json_t *)b);
+}
+
 /* Which kinds of change a patch made: bit 1 = an attribute, bit 2 = the status. */
 static int change_kind(const bss_doc_kind *kind, const json_t *patch, const json_t *old, const json_t *doc)
 {
@@ -185,11 +191,11 @@ static int change_kind(const bss_doc_kind *kind, const json_t *patch, const json
     {
         if (kind->status_field && strcmp(key, kind->status_field) == 0)
             continue;
-        if (!json_equal(json_object_get(old, key), json_object_get(doc, key)))
+        if (!same_member(json_object_get(old, key), json_object_get(doc, key)))
             changed |= 1;
     }
     if (kind->status_field &&
-        !json_equal(json_object_get(old, kind->status_field), json_object_get(doc, kind->status_field)))
+        !same_member(json_object_get(old, kind->status_field), json_object_get(doc, kind->status_field)))
         changed |= 2;
     return changed;
 }

@@ -1,0 +1,275 @@
+/*
+ * test_doc.c: the document layer (src/doc/doc.h) with a kind of its own
+ * over the tmf620_category table: the member checks and hrefs without a
+ * store; then, on a migrated store (SQLite, and PostgreSQL when
+ * configured), loading, counting and existence, create/patch/delete with
+ * their events and the "nothing changed" patch, card numbers refused in
+ * personal data, and the walk up a parent chain: a cycle, a missing start,
+ * the end of a chain, the depth limit and an id too long to be any
+ * document's (a 400, never cut to fit).
+ */
+#include "db/dbtest.h"
+
+#include "core/json.h"
+#include "core/time.h"
+#include "db/migrate.h"
+#include "doc/doc.h"
+
+#define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
+
+static bss_res_table thing_table = {.name = "tmf620_category"};
+static const char *const thing_required[] = {"name", NULL};
+
+static const bss_doc_kind thing = {
+    .api = "productCatalogManagement",
+    .path = "/t/v1/thing",
+    .name = "thing",
+    .type = "Thing",
+    .status_field = "lifecycleStatus",
+    .table = &thing_table,
+    .required = thing_required,
+};
+
+static const bss_doc_kind secret = {
+    .api = "productCatalogManagement",
+    .path = "/t/v1/secret",
+    .name = "secret",
+    .type = "Secret",
+    .table = &thing_table,
+    .personal_data = true,
+};
+
+static json_t *js(const char *text)
+{
+    json_t *v = NULL;
+    bss_errinfo ei;
+    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
+        fail_msg("%s: %s", text, ei.message);
+    return v;
+}
+
+static void test_member_checks(void **state)
+{
+    (void)state;
+    static const char *const strings[] = {"name", "title", NULL};
+    static const char *const bools[] = {"isRoot", NULL};
+    static const char *const arrays[] = {"items", NULL};
+    bss_errinfo ei;
+    json_t *doc = js("{\"name\":\"x\",\"title\":\"\",\"isRoot\":1,\"items\":{}}");
+    assert_int_equal(bss_doc_check_strings(doc, "", strings, false, &ei), BSS_OK);
+    assert_int_equal(bss_doc_check_strings(doc, "a.", strings, true, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "a.title");
+    assert_string_equal(ei.message, "a.title must not be empty");
+    assert_int_equal(bss_doc_check_bools(doc, "", bools, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "isRoot must be true or false");
+    assert_int_equal(bss_doc_check_arrays(doc, "", arrays, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "items must be an array");
+    json_decref(doc);
+    doc = js("{\"name\":\"\"}");
+    assert_int_equal(bss_doc_check_names(doc, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "name must not be empty");
+    json_decref(doc);
+    doc = js("{\"@type\":3}");
+    assert_int_equal(bss_doc_check_names(doc, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "@type");
+    json_decref(doc);
+    /* null members are absent */
+    doc = js("{\"name\":null,\"isRoot\":null,\"items\":null}");
+    assert_int_equal(bss_doc_check_strings(doc, "", strings, true, &ei), BSS_OK);
+    assert_int_equal(bss_doc_check_bools(doc, "", bools, &ei), BSS_OK);
+    assert_int_equal(bss_doc_check_arrays(doc, "", arrays, &ei), BSS_OK);
+    assert_int_equal(bss_doc_check_required(&thing, doc, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "name is required");
+    json_decref(doc);
+}
+
+static void test_period_and_href(void **state)
+{
+    (void)state;
+    bss_errinfo ei;
+    json_t *p = js("{\"startDateTime\":\"2026-02-01T00:00:00Z\",\"endDateTime\":\"2026-01-01T00:00:00Z\"}");
+    assert_int_equal(bss_doc_check_period(p, "validFor", &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "validFor.endDateTime");
+    json_decref(p);
+    p = js("[]");
+    assert_int_equal(bss_doc_check_period(p, "validFor", &ei), BSS_E_INVALID);
+    json_decref(p);
+    assert_int_equal(bss_doc_check_period(NULL, "validFor", &ei), BSS_OK);
+    char buf[64];
+    assert_true(bss_doc_href("http://h", &thing, "t1", buf, sizeof buf));
+    assert_string_equal(buf, "http://h/t/v1/thing/t1");
+    assert_true(bss_doc_href(NULL, &thing, "t1", buf, sizeof buf));
+    assert_string_equal(buf, "/t/v1/thing/t1");
+    assert_false(bss_doc_href("http://a-very-long-base-url.example", &thing, "t1", buf, 16));
+}
+
+static void test_walk_without_store(void **state)
+{
+    (void)state;
+    bss_doc_walk w;
+    bss_errinfo ei;
+    assert_int_equal(bss_doc_walk_up(NULL, &thing, "a", "parentId", "a", 8, "parentId", &w, &ei), BSS_OK);
+    assert_true(w.cycle);
+    assert_int_equal(bss_doc_walk_up(NULL, &thing, "a", "parentId", "b", 8, "parentId", &w, &ei), BSS_OK);
+    assert_false(w.cycle);
+    assert_int_equal(w.steps, 0);
+    char longid[BSS_ID_MAX + 2];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    assert_int_equal(bss_doc_walk_up(NULL, &thing, longid, "parentId", "b", 8, "parentId", &w, &ei),
+                     BSS_E_INVALID);
+    assert_string_equal(ei.field, "parentId");
+    assert_non_null(strstr(ei.message, "at most 64 characters"));
+}
+
+static int setup_sqlite_store(void **state)
+{
+    return dbtest_setup_migrated(state, dbtest_setup_sqlite, NOW);
+}
+
+static int setup_pg_store(void **state)
+{
+    return dbtest_setup_migrated(state, dbtest_setup_pg, NOW);
+}
+
+/* Runs one write in its own transaction, as a writer job would. */
+static bss_err doc_write(bss_db *db, const bss_doc_kind *kind, char op, const char *id, const char *text,
+                     json_t **out, bss_errinfo *ei)
+{
+    bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL};
+    json_t *body = text ? js(text) : NULL, *res = NULL;
+    assert_int_equal(bss_db_begin(db, ei), BSS_OK);
+    bss_err rc = op == 'c' ? bss_doc_create(&ctx, id, body, &res, ei)
+                 : op == 'p' ? bss_doc_patch(&ctx, id, body, &res, ei)
+                             : bss_doc_delete(&ctx, id, ei);
+    if (rc == BSS_OK)
+        assert_int_equal(bss_db_commit(db, ei), BSS_OK);
+    else
+        bss_db_rollback(db);
+    json_decref(body);
+    if (out)
+        *out = res;
+    else
+        json_decref(res);
+    return rc;
+}
+
+static int64_t events(bss_db *db, const char *type)
+{
+    int64_t n = -1;
+    bss_errinfo ei;
+    assert_int_equal(bss_db_query_int64(db, "SELECT COUNT(*) FROM outbox WHERE event_type = ?",
+                                        BSS_DB_ARGS(BSS_DB_STR(type)), &n, &ei),
+                     BSS_OK);
+    return n;
+}
+
+static void test_write_paths(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    json_t *doc = NULL;
+    assert_int_equal(doc_write(db, &thing, 'c', "t1", "{\"id\":\"ignored\",\"name\":\"One\"}", &doc, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "id")), "t1");
+    assert_string_equal(json_string_value(json_object_get(doc, "href")), "http://h/t/v1/thing/t1");
+    assert_string_equal(json_string_value(json_object_get(doc, "@type")), "Thing");
+    json_decref(doc);
+    assert_int_equal(events(db, "ThingCreateEvent"), 1);
+    assert_int_equal(doc_write(db, &thing, 'c', "t2", "{}", NULL, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "name");
+    assert_int_equal(doc_write(db, &thing, 'c', "t2", "[]", NULL, &ei), BSS_E_INVALID);
+
+    /* a patch that changes nothing writes nothing; status and attributes make their own events */
+    assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"name\":\"One\",\"gone\":null}", NULL, &ei), BSS_OK);
+    assert_int_equal(events(db, "ThingAttributeValueChangeEvent"), 0);
+    assert_int_equal(events(db, "ThingStateChangeEvent"), 0); /* no status before or after: no change */
+    assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"name\":\"Uno\",\"lifecycleStatus\":\"Active\"}", NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(events(db, "ThingAttributeValueChangeEvent"), 1);
+    assert_int_equal(events(db, "ThingStateChangeEvent"), 1);
+    assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"href\":\"x\"}", NULL, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "href");
+    assert_int_equal(doc_write(db, &thing, 'p', "nope", "{\"name\":\"x\"}", NULL, &ei), BSS_E_NOT_FOUND);
+    assert_string_equal(ei.message, "no thing with id nope");
+
+    /* load, exists, count */
+    bss_doc_meta meta;
+    assert_int_equal(bss_doc_load(db, &thing, "t1", &doc, &meta, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "Uno");
+    assert_int_equal(meta.row_version, 2);
+    json_decref(doc);
+    assert_int_equal(bss_doc_load(db, &thing, "t9", &doc, NULL, &ei), BSS_E_NOT_FOUND);
+    assert_null(doc);
+    assert_string_equal(ei.field, "id");
+    bool found = true;
+    assert_int_equal(bss_doc_exists(db, &thing, "t9", &found, &ei), BSS_OK);
+    assert_false(found);
+    int64_t n = 0;
+    assert_int_equal(bss_doc_count(db, &thing, &n, &ei), BSS_OK);
+    assert_int_equal(n, 1);
+
+    /* personal data never holds a card number, wherever it is */
+    assert_int_equal(doc_write(db, &secret, 'c', "s1", "{\"note\":[{\"text\":\"card 4111 1111 1111 1111\"}]}", NULL,
+                           &ei),
+                     BSS_E_INVALID);
+    assert_string_equal(ei.field, "note[0].text");
+
+    assert_int_equal(doc_write(db, &thing, 'd', "t1", NULL, NULL, &ei), BSS_OK);
+    assert_int_equal(events(db, "ThingDeleteEvent"), 1);
+    assert_int_equal(bss_doc_count(db, &thing, &n, &ei), BSS_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_walk_up(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    /* a chain c5 -> c4 -> ... -> c0 (each names its parent) */
+    for (int i = 0; i < 6; i++) {
+        char id[8], body[64];
+        snprintf(id, sizeof id, "c%d", i);
+        if (i == 0)
+            snprintf(body, sizeof body, "{\"name\":\"c0\"}");
+        else
+            snprintf(body, sizeof body, "{\"name\":\"%s\",\"parentId\":\"c%d\"}", id, i - 1);
+        assert_int_equal(doc_write(db, &thing, 'c', id, body, NULL, &ei), BSS_OK);
+    }
+    bss_doc_walk w;
+    assert_int_equal(bss_doc_walk_up(db, &thing, "c5", "parentId", "new", 64, "parentId", &w, &ei), BSS_OK);
+    assert_false(w.cycle);
+    assert_false(w.too_deep);
+    assert_int_equal(w.steps, 6);
+    /* linking c0 under c5 would close a loop: c0 is above c5 */
+    assert_int_equal(bss_doc_walk_up(db, &thing, "c5", "parentId", "c0", 64, "parentId", &w, &ei), BSS_OK);
+    assert_true(w.cycle);
+    /* the depth limit */
+    assert_int_equal(bss_doc_walk_up(db, &thing, "c5", "parentId", "new", 3, "parentId", &w, &ei), BSS_OK);
+    assert_true(w.too_deep);
+    assert_int_equal(w.steps, 3);
+    assert_int_equal(bss_doc_walk_up(db, &thing, "c5", "parentId", "new", 6, "parentId", &w, &ei), BSS_OK);
+    assert_false(w.too_deep);
+    /* a missing start is the caller's 404/400; a parent gone further up ends the chain */
+    assert_int_equal(bss_doc_walk_up(db, &thing, "zz", "parentId", "new", 8, "parentId", &w, &ei),
+                     BSS_E_NOT_FOUND);
+    assert_string_equal(ei.field, "parentId");
+    assert_int_equal(doc_write(db, &thing, 'd', "c2", NULL, NULL, &ei), BSS_OK);
+    assert_int_equal(bss_doc_walk_up(db, &thing, "c5", "parentId", "c0", 64, "parentId", &w, &ei), BSS_OK);
+    assert_false(w.cycle);
+    assert_int_equal(w.steps, 3);
+}
+
+#define STORE_TESTS(setup)                                                                                   \
+    {                                                                                                        \
+        cmocka_unit_test_setup_teardown(test_write_paths, setup, dbtest_teardown),                          \
+            cmocka_unit_test_setup_teardown(test_walk_up, setup, dbtest_teardown),                           \
+    }
+
+static const struct CMUnitTest pure_tests[] = {
+    cmocka_unit_test(test_member_checks),
+    cmocka_unit_test(test_period_and_href),
+    cmocka_unit_test(test_walk_without_store),
+};
+
+DBTEST_MAIN_PURE("doc", pure_tests, STORE_TESTS, setup_sqlite_store, setup_pg_store)
