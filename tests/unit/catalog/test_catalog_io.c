@@ -12,17 +12,9 @@
 #include "catalog/catalog.h"
 #include "core/json.h"
 #include "db/migrate.h"
+#include "unittest.h"
 
 #define NOW INT64_C(1780000000000) /* 2026-05-28 */
-
-static json_t *js(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("%s: %s", text, ei.message);
-    return v;
-}
 
 static const char *small =
     "{\"format\":\"bss-catalog/1\","

@@ -12,17 +12,9 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "db/migrate.h"
+#include "unittest.h"
 
 #define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
-
-static json_t *js(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("%s: %s", text, ei.message);
-    return v;
-}
 
 static bss_doc_ctx ctx_of(bss_db *db)
 {

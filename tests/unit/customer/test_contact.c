@@ -16,15 +16,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "customer/customer.h"
-
-static json_t *js(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("%s: %s", text, ei.message);
-    return v;
-}
+#include "unittest.h"
 
 static void ok_phone(const char *s)
 {

@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "db/resource.h"
+#include "unittest.h"
 
 static const char *create_sql =
     "CREATE TABLE res_test (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
@@ -23,15 +24,6 @@ static const bss_res_column cols[] = {
 };
 
 static bss_res_table table = {.name = "res_test", .columns = cols, .ncolumns = 4};
-
-static json_t *js(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("%s: %s", text, ei.message);
-    return v;
-}
 
 static void make_table(bss_db *db)
 {

@@ -14,6 +14,7 @@
 #include "core/time.h"
 #include "db/migrate.h"
 #include "doc/doc.h"
+#include "unittest.h"
 
 #define NOW INT64_C(1767225600000) /* 2026-01-01T00:00:00.000Z */
 
@@ -38,15 +39,6 @@ static const bss_doc_kind secret = {
     .table = &thing_table,
     .personal_data = true,
 };
-
-static json_t *js(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("%s: %s", text, ei.message);
-    return v;
-}
 
 static void test_member_checks(void **state)
 {
