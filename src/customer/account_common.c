@@ -3,10 +3,11 @@
  * (customer_int.h): party, customer and other {id} references checked
  * against the store inside the write's transaction, relatedParty lists, the
  * customer an account belongs to, the account state machine, Money members
- * and balances, server-assigned account numbers, and the contacts of an
- * account. The kinds' files (customer_res.c, account.c, account_other.c)
- * call these from their prepare hooks; card numbers are kept out of every
- * document of these kinds by doc/doc.h (personal_data).
+ * and balances, server-assigned account numbers (counters in
+ * tmf666_account_seq, customer_store.c), and the contacts of an account.
+ * The kinds' files (customer_res.c, account.c, account_other.c) call these
+ * from their prepare hooks; card numbers are kept out of every document of
+ * these kinds by doc/doc.h (personal_data).
  */
 #include <stdio.h>
 #include <string.h>
@@ -325,13 +326,8 @@ bss_err bss__acct_number(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
         json_object_del(doc, "accountNumber");
         return BSS_OK;
     }
-    bss_err rc =
-        bss_db_exec(ctx->db, "UPDATE tmf666_account_seq SET last_value = last_value + 1 WHERE prefix = ?",
-                    BSS_DB_ARGS(BSS_DB_STR(prefix)), NULL, ei);
     int64_t n = 0;
-    if (!rc)
-        rc = bss_db_query_int64(ctx->db, "SELECT last_value FROM tmf666_account_seq WHERE prefix = ?",
-                                BSS_DB_ARGS(BSS_DB_STR(prefix)), &n, ei);
+    bss_err rc = bss__store_account_seq_next(ctx->db, prefix, &n, ei);
     if (rc)
         return rc == BSS_E_NOT_FOUND
                    ? bss_fail(ei, BSS_E_INTERNAL, NULL, "no account number counter %s", prefix)

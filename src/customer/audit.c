@@ -1,8 +1,9 @@
 /*
  * audit.c: the access audit of personal data (customer.h). Rows go to
- * access_audit (migration 0007) through the group-commit writer in jobs
- * nobody waits for: bss_audit_submit copies what it needs, queues the job
- * with a completion that only logs a failure and frees. Admins read the
+ * access_audit (migration 0007, written and read by customer_store.c)
+ * through the group-commit writer in jobs nobody waits for:
+ * bss_audit_submit copies what it needs, queues the job with a completion
+ * that only logs a failure and frees. Admins read the
  * rows, newest first, with GET /admin/v1/audit (src/api/care.c,
  * bss_audit_list); an export holds those about the party.
  */
@@ -23,13 +24,8 @@ bss_err bss__audit_record(bss_db *db, int64_t now_ms, const char *key_id, const 
 {
     char id[BSS_ID_LEN + 1];
     bss_id_new(now_ms, id);
-    return bss_db_exec(db,
-                       "INSERT INTO access_audit (id, at_ms, key_id, key_name, action, resource_kind, "
-                       "resource_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_I64(now_ms), BSS_DB_STR(key_id),
-                                   BSS_DB_STR(key_name), BSS_DB_STR(action), BSS_DB_STR(resource_kind),
-                                   BSS_DB_STR(resource_id)),
-                       NULL, ei);
+    bss__audit_row row = {id, now_ms, key_id, key_name, action, resource_kind, resource_id};
+    return bss__store_audit_insert(db, &row, ei);
 }
 
 bool bss_audit_wants(const bss_principal *who)
@@ -98,53 +94,32 @@ void bss_audit_submit(bss_app *app, const bss_principal *who, const char *action
     bss_writer_submit(app->writer, audit_run, job, audit_done);
 }
 
-/* One row as JSON: {id, at, keyId, keyName, action, resourceKind, resourceId}. */
-static json_t *row_json(bss_db_rows *rows)
+/* bss__audit_row_fn: appends the row as {id, at, keyId, keyName, action, resourceKind, resourceId} to arg. */
+static bss_err append_row(const bss__audit_row *row, void *arg, bss_errinfo *ei)
 {
-    char at[32];
-    bss_time_format(bss_db_col_int64(rows, 1), at);
-    json_t *o = json_object();
     static const char *const names[] = {"keyId", "keyName", "action", "resourceKind", "resourceId"};
-    if (!o || json_object_set_new(o, "id", json_string(bss_db_col_text(rows, 0, NULL))) ||
-        json_object_set_new(o, "at", json_string(at))) {
+    const char *const values[] = {row->key_id, row->key_name, row->action, row->resource_kind,
+                                  row->resource_id};
+    char at[32];
+    bss_time_format(row->at_ms, at);
+    json_t *o = json_object();
+    bool bad = !o || json_object_set_new(o, "id", json_string(row->id)) ||
+               json_object_set_new(o, "at", json_string(at));
+    for (int i = 0; !bad && i < 5; i++)
+        bad = json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null()) != 0;
+    if (bad)
         json_decref(o);
-        return NULL;
-    }
-    for (int i = 0; i < 5; i++) {
-        const char *v = bss_db_col_text(rows, 2 + i, NULL);
-        if (json_object_set_new(o, names[i], v ? json_string(v) : json_null())) {
-            json_decref(o);
-            return NULL;
-        }
-    }
-    return o;
+    if (bad || json_array_append_new(arg, o)) /* the _new calls take o even when they fail */
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
 }
-
-static bss_err collect(bss_db_rows *rows, json_t *arr, bss_errinfo *ei)
-{
-    while (bss_db_next(rows)) {
-        json_t *o = row_json(rows);
-        if (!o || json_array_append_new(arr, o))
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    }
-    bss_err rc = bss_db_rows_error(rows);
-    return rc ? bss_fail(ei, rc, NULL, "could not read the access audit") : BSS_OK;
-}
-
-#define AUDIT_COLS "id, at_ms, key_id, key_name, action, resource_kind, resource_id"
 
 bss_err bss__audit_export(bss_db *db, const char *resource_id, json_t **out, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
     *out = json_array();
     if (!*out)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_err rc =
-        bss_db_query(db, "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ? ORDER BY at_ms, id",
-                     BSS_DB_ARGS(BSS_DB_STR(resource_id)), &rows, ei);
-    if (!rc)
-        rc = collect(rows, *out, ei);
-    bss_db_rows_close(rows);
+    bss_err rc = bss__store_audit_of(db, resource_id, append_row, *out, ei);
     if (rc) {
         json_decref(*out);
         *out = NULL;
@@ -155,20 +130,10 @@ bss_err bss__audit_export(bss_db *db, const char *resource_id, json_t **out, bss
 bss_err bss_audit_list(bss_db *db, const char *resource_id, const char *key_id, int64_t offset, int64_t limit,
                        json_t **out, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
     *out = json_array();
     if (!*out)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_err rc = bss_db_query(
-        db,
-        "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
-        "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?",
-        BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id), BSS_DB_STR(key_id),
-                    BSS_DB_I64(limit), BSS_DB_I64(offset)),
-        &rows, ei);
-    if (!rc)
-        rc = collect(rows, *out, ei);
-    bss_db_rows_close(rows);
+    bss_err rc = bss__store_audit_list(db, resource_id, key_id, offset, limit, append_row, *out, ei);
     if (rc) {
         json_decref(*out);
         *out = NULL;

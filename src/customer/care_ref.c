@@ -1,11 +1,12 @@
 /*
  * care_ref.c: what interactions (interaction.c) and trouble tickets
- * (ticket.c) share, declared in customer_int.h: the care_ref table that
- * indexes which customers, parties, accounts, products, tickets and orders a
- * record names (so the customer view, export and erasure find a
- * subscriber's records with one indexed lookup), the check of the
- * references a record names, the TMF note rules (notes are appended, never
- * lost), and the export and erasure of the records that name a party.
+ * (ticket.c) share, declared in customer_int.h: the rows of the care_ref
+ * table (written and read by customer_store.c) that index which customers,
+ * parties, accounts, products, tickets and orders a record names (so the
+ * customer view, export and erasure find a subscriber's records with one
+ * indexed lookup), the check of the references a record names, the TMF
+ * note rules (notes are appended, never lost), and the export and erasure
+ * of the records that name a party.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,36 +16,11 @@
 #include "customer/customer.h"
 #include "customer/customer_int.h"
 
-static bool table_exists(bss_db *db, const char *table)
-{
-    bool exists = false;
-    return bss_db_table_exists(db, table, &exists, NULL) == BSS_OK && exists;
-}
-
 bool bss__care_ref_exists(bss_db *db, const char *type, const char *id)
 {
-    /* A static text per table keeps the statement cache keyed by pointer happy. */
-    static const struct {
-        const char *type, *table, *sql;
-    } types[] = {
-        {"Customer", "tmf629_customer", "SELECT COUNT(*) FROM tmf629_customer WHERE id = ?"},
-        {"Individual", "tmf632_individual", "SELECT COUNT(*) FROM tmf632_individual WHERE id = ?"},
-        {"Organization", "tmf632_organization", "SELECT COUNT(*) FROM tmf632_organization WHERE id = ?"},
-        {"BillingAccount", "tmf666_billing_account",
-         "SELECT COUNT(*) FROM tmf666_billing_account WHERE id = ?"},
-        {"TroubleTicket", "tmf621_trouble_ticket", "SELECT COUNT(*) FROM tmf621_trouble_ticket WHERE id = ?"},
-        {"PartyInteraction", "interaction", "SELECT COUNT(*) FROM interaction WHERE id = ?"},
-        {"Product", "product", "SELECT COUNT(*) FROM product WHERE id = ?"},
-    };
-    for (size_t i = 0; type && i < sizeof types / sizeof types[0]; i++) {
-        if (strcmp(type, types[i].type) != 0 || !table_exists(db, types[i].table))
-            continue;
-        int64_t n = 0;
-        if (bss_db_query_int64(db, types[i].sql, BSS_DB_ARGS(BSS_DB_STR(id)), &n, NULL) != BSS_OK)
-            return true; /* cannot tell: do not refuse */
-        return n > 0;
-    }
-    return true;
+    int64_t n = 0;
+    /* a type bss does not check, a table not there yet, or cannot tell: do not refuse */
+    return bss__store_ref_count(db, type, id, &n) != BSS_OK || n > 0;
 }
 
 /* The set of ids one record names. */
@@ -87,33 +63,15 @@ static void refs_from(ref_set *rs, const json_t *v, const char *key_type)
     refs_add(rs, json_string_value(json_object_get(v, "id")), type ? type : key_type);
 }
 
-/* Reads the doc of a row of table (which may not exist yet); NULL if absent. */
-static json_t *load_doc(bss_db *db, const char *sql, const char *id)
-{
-    bss_db_rows *rows = NULL;
-    json_t *doc = NULL;
-    if (bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, NULL) != BSS_OK)
-        return NULL;
-    if (bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 0, &len);
-        if (text)
-            (void)bss_json_parse(text, len, &doc, NULL);
-    }
-    bss_db_rows_close(rows);
-    return doc;
-}
-
 /* One step further: a customer's engaged party, a billing account's related parties. */
 static void refs_expand(bss_db *db, ref_set *rs)
 {
-    bool have_cust = table_exists(db, "tmf629_customer");
-    bool have_acct = table_exists(db, "tmf666_billing_account");
+    bool have_cust = bss__store_table_exists(db, "tmf629_customer");
+    bool have_acct = bss__store_table_exists(db, "tmf666_billing_account");
     size_t n = rs->n;
     for (size_t i = 0; i < n; i++) {
         json_t *doc = NULL;
-        if (have_acct &&
-            (doc = load_doc(db, "SELECT doc FROM tmf666_billing_account WHERE id = ?", rs->r[i].id))) {
+        if (have_acct && (doc = bss__store_billing_account_doc(db, rs->r[i].id))) {
             refs_from(rs, json_object_get(doc, "relatedParty"), "RelatedParty");
             refs_from(rs, json_object_get(doc, "customer"), "Customer");
             json_decref(doc);
@@ -121,7 +79,7 @@ static void refs_expand(bss_db *db, ref_set *rs)
     }
     n = rs->n;
     for (size_t i = 0; i < n && have_cust; i++) {
-        json_t *doc = load_doc(db, "SELECT doc FROM tmf629_customer WHERE id = ?", rs->r[i].id);
+        json_t *doc = bss__store_customer_doc(db, rs->r[i].id);
         if (doc) {
             refs_from(rs, json_object_get(doc, "engagedParty"), "Party");
             json_decref(doc);
@@ -138,8 +96,7 @@ bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id
         {"account", "Account"},           {"product", "Product"},      {"troubleTicket", "TroubleTicket"},
         {"productOrder", "ProductOrder"},
     };
-    bss_err rc = bss_db_exec(db, "DELETE FROM care_ref WHERE kind = ? AND entity_id = ?",
-                             BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id)), NULL, ei);
+    bss_err rc = bss__store_care_refs_drop(db, kind, entity_id, ei);
     if (rc != BSS_OK || !doc)
         return rc;
     ref_set *rs = bss_calloc(1, sizeof *rs);
@@ -149,65 +106,8 @@ bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id
         refs_from(rs, json_object_get(doc, keys[k][0]), keys[k][1]);
     refs_expand(db, rs);
     for (size_t i = 0; i < rs->n && rc == BSS_OK; i++)
-        rc = bss_db_exec(
-            db, "INSERT INTO care_ref (kind, entity_id, ref_id, ref_type, sort_ms) VALUES (?, ?, ?, ?, ?)",
-            BSS_DB_ARGS(BSS_DB_STR(kind), BSS_DB_STR(entity_id),
-                        BSS_DB_STRN(rs->r[i].id, strlen(rs->r[i].id)),
-                        BSS_DB_STRN(rs->r[i].type, strlen(rs->r[i].type)), BSS_DB_I64(sort_ms)),
-            NULL, ei);
+        rc = bss__store_care_ref_add(db, kind, entity_id, rs->r[i].id, rs->r[i].type, sort_ms, ei);
     bss_free(rs);
-    return rc;
-}
-
-bss_err bss__care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
-                           bss__care_ref_fn fn, void *arg, bss_errinfo *ei)
-{
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(
-        db,
-        "SELECT entity_id, sort_ms FROM care_ref WHERE ref_id = ? AND kind = ? "
-        "ORDER BY sort_ms DESC, entity_id DESC LIMIT ?",
-        BSS_DB_ARGS(BSS_DB_STR(ref_id), BSS_DB_STR(kind), BSS_DB_I64(limit < 0 ? INT64_MAX : limit)), &rows,
-        ei);
-    if (rc != BSS_OK)
-        return rc;
-    /* Collect first: fn may query the same connection (one open result per connection). */
-    size_t n = 0, cap = 0;
-    struct hit {
-        char *id;
-        int64_t ms;
-    } *hits = NULL;
-    while (bss_db_next(rows)) {
-        const char *id = bss_db_col_text(rows, 0, NULL);
-        if (!id)
-            continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct hit *nh = bss_realloc(hits, nc * sizeof *nh);
-            if (!nh) {
-                rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-                break;
-            }
-            hits = nh;
-            cap = nc;
-        }
-        hits[n].id = bss_strdup(id);
-        hits[n].ms = bss_db_col_int64(rows, 1);
-        if (!hits[n].id) {
-            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-            break;
-        }
-        n++;
-    }
-    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
-        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "reading care references failed");
-    bss_db_rows_close(rows);
-    for (size_t i = 0; i < n; i++) {
-        if (rc == BSS_OK)
-            rc = fn(hits[i].id, hits[i].ms, arg);
-        bss_free(hits[i].id);
-    }
-    bss_free(hits);
     return rc;
 }
 
@@ -409,7 +309,7 @@ bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_k
     per_doc p = {.db = db, .kind = kind, .out = out, .ei = ei};
     if (!json_is_array(out))
         return bss_fail(ei, BSS_E_INVALID, NULL, "export: out must be a JSON array");
-    return bss__care_refs_find(db, ref_kind, party_id, -1, export_one, &p, ei);
+    return bss__store_care_refs_find(db, ref_kind, party_id, -1, export_one, &p, ei);
 }
 
 bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *const *text_keys,
@@ -423,11 +323,9 @@ bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_ki
                  .ei = ei};
     if (changed)
         *changed = 0;
-    bss_err rc = bss__care_refs_find(db, ref_kind, party_id, -1, erase_one, &p, ei);
+    bss_err rc = bss__store_care_refs_find(db, ref_kind, party_id, -1, erase_one, &p, ei);
     if (!rc) /* the index follows the pseudonym */
-        rc =
-            bss_db_exec(db, "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?",
-                        BSS_DB_ARGS(BSS_DB_STR(pseudonym), BSS_DB_STR(party_id), BSS_DB_STR(ref_kind)), NULL, ei);
+        rc = bss__store_care_refs_rename(db, ref_kind, party_id, pseudonym, ei);
     if (!rc && changed)
         *changed = p.changed;
     return rc;

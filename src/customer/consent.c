@@ -2,10 +2,11 @@
  * consent.c: consent of parties to be contacted (customer.h): parsing a
  * decision, recording it (bss_consent_decide checks the party first: one
  * that does not exist is 404, an erased one takes no new decisions, 409),
- * the current state or the history of a party, the allows check the
- * senders of messages ask, and the erasure of the free text. The routes
- * are src/api/tmf632.c's. The free text of a decision never holds a card
- * number (core/pan.h, 400). Table party_consent (migration 0007).
+ * the current state or the history of a party, and the allows check the
+ * senders of messages ask. The routes are src/api/tmf632.c's. The free text
+ * of a decision never holds a card number (core/pan.h, 400). The rows are
+ * in party_consent (migration 0007), read and written (erasure of the free
+ * text included) by customer_store.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,12 +43,7 @@ bool bss_consent_allows(bss_db *db, const char *party_id, const char *purpose, c
     if (!db || !party_id || !p || !c)
         return false;
     int64_t granted = 0;
-    bss_err rc =
-        bss_db_query_int64(db,
-                           "SELECT granted FROM party_consent WHERE party_id = ? AND purpose = ? AND "
-                           "channel = ? ORDER BY seq DESC LIMIT 1",
-                           BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(p), BSS_DB_STR(c)), &granted, NULL);
-    return rc == BSS_OK && granted == 1;
+    return bss__store_consent_granted(db, party_id, p, c, &granted, NULL) == BSS_OK && granted == 1;
 }
 
 static bss_err pick(const json_t *body, const char *key, const char *const *table, size_t n, const char **out,
@@ -107,22 +103,17 @@ bss_err bss_consent_parse(const json_t *body, bss_consent_input *in, bss_errinfo
     return rc;
 }
 
-#define CONSENT_COLS                                                                                         \
-    "id, party_id, purpose, channel, granted, at_ms, source, wording_version, recorded_by, note"
-
-static json_t *row_json(bss_db_rows *rows)
+static json_t *row_json(const bss__consent_row *row)
 {
     char at[32];
-    bss_time_format(bss_db_col_int64(rows, 5), at);
-    const char *by = bss_db_col_text(rows, 8, NULL), *note = bss_db_col_text(rows, 9, NULL);
-    json_t *o = json_pack(
-        "{s:s?, s:s?, s:s?, s:s?, s:b, s:s, s:s?, s:s?}", "id", bss_db_col_text(rows, 0, NULL), "partyId",
-        bss_db_col_text(rows, 1, NULL), "purpose", bss_db_col_text(rows, 2, NULL), "channel",
-        bss_db_col_text(rows, 3, NULL), "granted", (int)bss_db_col_int64(rows, 4), "recordedAt", at, "source",
-        bss_db_col_text(rows, 6, NULL), "wordingVersion", bss_db_col_text(rows, 7, NULL));
-    if (o && by && json_object_set_new(o, "recordedBy", json_string(by)))
+    bss_time_format(row->at_ms, at);
+    json_t *o =
+        json_pack("{s:s?, s:s?, s:s?, s:s?, s:b, s:s, s:s?, s:s?}", "id", row->id, "partyId", row->party_id,
+                  "purpose", row->purpose, "channel", row->channel, "granted", (int)row->granted,
+                  "recordedAt", at, "source", row->source, "wordingVersion", row->wording_version);
+    if (o && row->recorded_by && json_object_set_new(o, "recordedBy", json_string(row->recorded_by)))
         goto oom;
-    if (o && note && json_object_set_new(o, "note", json_string(note)))
+    if (o && row->note && json_object_set_new(o, "note", json_string(row->note)))
         goto oom;
     return o;
 oom:
@@ -130,47 +121,33 @@ oom:
     return NULL;
 }
 
-static bss_err collect(bss_db_rows *rows, json_t *arr, bss_errinfo *ei)
+/* bss__consent_row_fn: appends the row to the array arg. */
+static bss_err collect(const bss__consent_row *row, void *arg, bss_errinfo *ei)
 {
-    while (bss_db_next(rows)) {
-        json_t *o = row_json(rows);
-        if (!o || json_array_append_new(arr, o))
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    }
-    bss_err rc = bss_db_rows_error(rows);
-    return rc ? bss_fail(ei, rc, NULL, "could not read consents") : BSS_OK;
+    json_t *o = row_json(row);
+    if (!o || json_array_append_new(arg, o))
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+/* bss__consent_row_fn: the row into *(json_t **)arg (NULL when out of memory). */
+static bss_err take(const bss__consent_row *row, void *arg, bss_errinfo *ei)
+{
+    (void)ei;
+    *(json_t **)arg = row_json(row);
+    return BSS_OK;
 }
 
 bss_err bss_consent_record(bss_db *db, int64_t now_ms, const bss_consent_input *in, json_t **out,
                            bss_errinfo *ei)
 {
-    int64_t seq = 0;
     char id[BSS_ID_LEN + 1];
     bss_id_new(now_ms, id);
-    bss_err rc = bss_db_query_int64(
-        db,
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM party_consent WHERE party_id = ? AND "
-        "purpose = ? AND channel = ?",
-        BSS_DB_ARGS(BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose), BSS_DB_STR(in->channel)), &seq, ei);
-    if (!rc)
-        rc = bss_db_exec(
-            db,
-            "INSERT INTO party_consent (id, party_id, purpose, channel, seq, granted, at_ms, source, "
-            "wording_version, recorded_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id)), BSS_DB_STR(in->party_id), BSS_DB_STR(in->purpose),
-                        BSS_DB_STR(in->channel), BSS_DB_I64(seq), BSS_DB_I64(in->granted ? 1 : 0),
-                        BSS_DB_I64(now_ms), BSS_DB_STR(in->source), BSS_DB_STR(in->wording_version),
-                        BSS_DB_STR(in->recorded_by), BSS_DB_STR(in->note)),
-            NULL, ei);
+    bss_err rc = bss__store_consent_insert(db, id, now_ms, in, ei);
     if (rc || !out)
         return rc;
-    bss_db_rows *rows = NULL;
     *out = NULL;
-    rc = bss_db_query(db, "SELECT " CONSENT_COLS " FROM party_consent WHERE id = ?",
-                      BSS_DB_ARGS(BSS_DB_STRN(id, strlen(id))), &rows, ei);
-    if (!rc && bss_db_next(rows))
-        *out = row_json(rows);
-    bss_db_rows_close(rows);
+    rc = bss__store_consent_get(db, id, take, out, ei);
     if (!rc && !*out)
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return rc;
@@ -178,37 +155,15 @@ bss_err bss_consent_record(bss_db *db, int64_t now_ms, const bss_consent_input *
 
 bss_err bss_consent_list(bss_db *db, const char *party_id, bool history, json_t **out, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
     *out = json_array();
     if (!*out)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    bss_err rc;
-    if (history)
-        rc = bss_db_query(db,
-                          "SELECT " CONSENT_COLS " FROM party_consent WHERE party_id = ? "
-                          "ORDER BY at_ms, purpose, channel, seq",
-                          BSS_DB_ARGS(BSS_DB_STR(party_id)), &rows, ei);
-    else
-        rc = bss_db_query(db,
-                          "SELECT " CONSENT_COLS " FROM party_consent c WHERE party_id = ? AND seq = "
-                          "(SELECT MAX(d.seq) FROM party_consent d WHERE d.party_id = c.party_id AND "
-                          "d.purpose = c.purpose AND d.channel = c.channel) ORDER BY purpose, channel",
-                          BSS_DB_ARGS(BSS_DB_STR(party_id)), &rows, ei);
-    if (!rc)
-        rc = collect(rows, *out, ei);
-    bss_db_rows_close(rows);
+    bss_err rc = bss__store_consent_list(db, party_id, history, collect, *out, ei);
     if (rc) {
         json_decref(*out);
         *out = NULL;
     }
     return rc;
-}
-
-bss_err bss__consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei)
-{
-    return bss_db_exec(db,
-                       "UPDATE party_consent SET note = '[erased]' WHERE party_id = ? AND note IS NOT NULL",
-                       BSS_DB_ARGS(BSS_DB_STR(party_id)), changed, ei);
 }
 
 /* ---- with the party checks ---- */

@@ -96,11 +96,6 @@ bss_err bss__acct_check_contacts(const json_t *doc, bss_errinfo *ei);
 bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
                              int64_t sort_ms, bss_errinfo *ei);
 
-/* Calls fn for each record of kind naming ref_id, newest first, at most limit (< 0: all). */
-typedef bss_err (*bss__care_ref_fn)(const char *entity_id, int64_t sort_ms, void *arg);
-bss_err bss__care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
-                            bss__care_ref_fn fn, void *arg, bss_errinfo *ei);
-
 /*
  * Notes (TMF note {text, author, date}) on patch: the stored notes are
  * always kept; each note of the patched document that is not already
@@ -185,12 +180,140 @@ bss_err bss__audit_record(bss_db *db, int64_t now_ms, const char *key_id, const 
 /* The rows about one resource (export): a new JSON array, oldest first. */
 bss_err bss__audit_export(bss_db *db, const char *resource_id, json_t **out, bss_errinfo *ei);
 
-/* ---- parties (party.c) ---- */
+/* ---- the store (customer_store.c) ---- */
 
-/* Removes a party's identification rows (erasure). */
-bss_err bss__party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei);
+/*
+ * Every SQL statement of the module. Errors are the store's (db/db.h)
+ * unless the comment names more. A callback gets the caller's ei; its error
+ * stops the read and is returned. The strings of a row handed to a
+ * callback are valid during the call only.
+ */
 
-/* Erasure: replaces the free text of the party's consent rows; *changed = rows touched. */
-bss_err bss__consent_erase_party(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei);
+/* Whether table exists; false when it does not or the check fails (modules not landed yet). */
+bool bss__store_table_exists(bss_db *db, const char *table);
+
+/* One party_consent row. recorded_by and note may be NULL. */
+typedef struct bss__consent_row {
+    const char *id, *party_id, *purpose, *channel;
+    int64_t granted; /* 1 given, 0 withdrawn */
+    int64_t at_ms;
+    const char *source, *wording_version, *recorded_by, *note;
+} bss__consent_row;
+typedef bss_err (*bss__consent_row_fn)(const bss__consent_row *row, void *arg, bss_errinfo *ei);
+
+/* Reads party_consent: granted of the latest (party, purpose, channel) decision; BSS_E_NOT_FOUND: none. */
+bss_err bss__store_consent_granted(bss_db *db, const char *party_id, const char *purpose, const char *channel,
+                                   int64_t *granted, bss_errinfo *ei);
+/* Writes party_consent: decision in as row id at now_ms, the next seq of its (party, purpose, channel). */
+bss_err bss__store_consent_insert(bss_db *db, const char *id, int64_t now_ms, const bss_consent_input *in,
+                                  bss_errinfo *ei);
+/* Reads party_consent: fn for the row with that id, if there is one. */
+bss_err bss__store_consent_get(bss_db *db, const char *id, bss__consent_row_fn fn, void *arg,
+                               bss_errinfo *ei);
+/* Reads party_consent: fn per decision (history) or latest per purpose/channel; "could not read consents". */
+bss_err bss__store_consent_list(bss_db *db, const char *party_id, bool history, bss__consent_row_fn fn,
+                                void *arg, bss_errinfo *ei);
+/* Writes party_consent (erasure): the party's notes become "[erased]"; *changed (may be NULL) = rows. */
+bss_err bss__store_consent_erase(bss_db *db, const char *party_id, int64_t *changed, bss_errinfo *ei);
+
+/* One access_audit row. */
+typedef struct bss__audit_row {
+    const char *id;
+    int64_t at_ms;
+    const char *key_id, *key_name, *action, *resource_kind, *resource_id;
+} bss__audit_row;
+typedef bss_err (*bss__audit_row_fn)(const bss__audit_row *row, void *arg, bss_errinfo *ei);
+
+/* Writes access_audit: one row (id not NULL). */
+bss_err bss__store_audit_insert(bss_db *db, const bss__audit_row *row, bss_errinfo *ei);
+/* Reads access_audit: fn per row about resource_id, oldest first; "could not read the access audit". */
+bss_err bss__store_audit_of(bss_db *db, const char *resource_id, bss__audit_row_fn fn, void *arg,
+                            bss_errinfo *ei);
+/* Reads access_audit: fn per row, newest first, by resource_id and key_id (NULL: any); errors as above. */
+bss_err bss__store_audit_list(bss_db *db, const char *resource_id, const char *key_id, int64_t offset,
+                              int64_t limit, bss__audit_row_fn fn, void *arg, bss_errinfo *ei);
+
+/* Writes party_identification: removes the party's rows. */
+bss_err bss__store_ident_drop(bss_db *db, const char *party_id, bss_errinfo *ei);
+/* Reads party_identification: *taken when a party holds (type, number, country) (none NULL). */
+bss_err bss__store_ident_taken(bss_db *db, const char *type, const char *number, const char *country,
+                               bool *taken, bss_errinfo *ei);
+/* Writes party_identification: the party holds the triple; BSS_E_EXISTS when another one does. */
+bss_err bss__store_ident_insert(bss_db *db, const char *party_id, const char *party_kind, const char *type,
+                                const char *number, const char *country, bss_errinfo *ei);
+
+/* Writes tmf666_account_seq: *n = prefix's counter, incremented; BSS_E_NOT_FOUND: no such counter. */
+bss_err bss__store_account_seq_next(bss_db *db, const char *prefix, int64_t *n, bss_errinfo *ei);
+
+/* Writes care_ref: removes the rows of one record (kind "interaction" | "ticket"). */
+bss_err bss__store_care_refs_drop(bss_db *db, const char *kind, const char *entity_id, bss_errinfo *ei);
+/* Writes care_ref: the record names ref_id, of ref_type (both not NULL), sorted by sort_ms. */
+bss_err bss__store_care_ref_add(bss_db *db, const char *kind, const char *entity_id, const char *ref_id,
+                                const char *ref_type, int64_t sort_ms, bss_errinfo *ei);
+/* Reads care_ref: fn per record of kind naming ref_id, newest first, at most limit (< 0: all). */
+typedef bss_err (*bss__care_ref_fn)(const char *entity_id, int64_t sort_ms, void *arg);
+bss_err bss__store_care_refs_find(bss_db *db, const char *kind, const char *ref_id, int64_t limit,
+                                  bss__care_ref_fn fn, void *arg, bss_errinfo *ei);
+/* Writes care_ref (erasure): the records of kind naming from_id name to_id instead. */
+bss_err bss__store_care_refs_rename(bss_db *db, const char *kind, const char *from_id, const char *to_id,
+                                    bss_errinfo *ei);
+/* Reads the table of @referredType type: *n rows with id; BSS_E_NOT_FOUND: type unchecked or no table. */
+bss_err bss__store_ref_count(bss_db *db, const char *type, const char *id, int64_t *n);
+/* Reads tmf629_customer: the document with that id; NULL when absent or unreadable. */
+json_t *bss__store_customer_doc(bss_db *db, const char *id);
+/* Reads tmf666_billing_account: the document with that id; NULL when absent or unreadable. */
+json_t *bss__store_billing_account_doc(bss_db *db, const char *id);
+
+/* The tables whose documents may name a party (export and erasure), in this order. */
+typedef enum bss__related {
+    BSS__REL_CUSTOMER,   /* tmf629_customer */
+    BSS__REL_BILLING,    /* tmf666_billing_account */
+    BSS__REL_PARTY_ACC,  /* tmf666_party_account */
+    BSS__REL_FINANCIAL,  /* tmf666_financial_account */
+    BSS__REL_SETTLEMENT, /* tmf666_settlement_account */
+    BSS__REL_COUNT
+} bss__related;
+typedef bss_err (*bss__related_fn)(const char *doc, size_t len, size_t id_index, void *arg, bss_errinfo *ei);
+
+/* Reads table t: fn per document whose text holds "ids[k]", for each k (none without the table). */
+bss_err bss__store_related_scan(bss_db *db, bss__related t, const char *const *ids, size_t nids,
+                                bss__related_fn fn, void *arg, bss_errinfo *ei);
+/* Writes table t: document id gets doc_text, name, updated_ms and row_version + 1. */
+bss_err bss__store_related_update(bss_db *db, bss__related t, const char *id, const char *doc_text,
+                                  const char *name, int64_t now_ms, bss_errinfo *ei);
+/* Reads product: fn(id, status) per product on the account, by id (status may be NULL). */
+typedef bss_err (*bss__product_state_fn)(const char *id, const char *status, void *arg, bss_errinfo *ei);
+bss_err bss__store_product_states(bss_db *db, const char *account_id, bss__product_state_fn fn, void *arg,
+                                  bss_errinfo *ei);
+
+/* One search_index row as a query reads it. */
+typedef struct bss__search_row {
+    const char *term, *kind, *entity_id, *customer_id, *display;
+} bss__search_row;
+typedef bss_err (*bss__search_row_fn)(const bss__search_row *row, void *arg, bss_errinfo *ei);
+
+/* Writes search_index: one term of a document. */
+bss_err bss__store_search_put(bss_db *db, const char *term, const char *field, const char *kind,
+                              const char *id, const char *customer_id, const char *display, bss_errinfo *ei);
+/* Writes search_index: removes the terms of one document. */
+bss_err bss__store_search_drop(bss_db *db, const char *kind, const char *id, bss_errinfo *ei);
+/* Reads search_index: fn per row of a non-name term, until *full (fn sets it); "search failed". */
+bss_err bss__store_search_exact(bss_db *db, const char *term, const bool *full, bss__search_row_fn fn,
+                                void *arg, bss_errinfo *ei);
+/* Reads search_index: a page of name terms starting with prefix, until *full; *nrows read; as above. */
+bss_err bss__store_search_names(bss_db *db, const char *prefix, int64_t limit, int64_t offset,
+                                const bool *full, bss__search_row_fn fn, void *arg, int64_t *nrows,
+                                bss_errinfo *ei);
+/* Reads tmf629_customer: *customer_id = the first customer engaging the party, a JSON string or NULL. */
+bss_err bss__store_party_customer(bss_db *db, const char *party_id, json_t **customer_id, bss_errinfo *ei);
+
+/* Reads a customer, individual or organization (view); NULL when absent, no table or unreadable. */
+json_t *bss__store_view_doc(bss_db *db, const bss_doc_kind *kind, const char *id);
+/* Reads tmf666_billing_account: appends the customer's billing accounts, by id, at most limit. */
+bss_err bss__store_customer_accounts(bss_db *db, const char *customer_id, int64_t limit, json_t *arr,
+                                     bss_errinfo *ei);
+/* Reads product: appends the documents of the account's products, by id, at most limit. */
+bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
+                                    bss_errinfo *ei);
 
 #endif

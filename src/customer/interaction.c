@@ -289,8 +289,7 @@ bss_err bss_interaction_on_event(bss_db *db, int64_t now_ms, const char *api, co
         return BSS_OK;
     if (strcmp(api, "partyInteraction") == 0 || !names_subscriber(res_key, resource))
         return BSS_OK;
-    bool exists = false;
-    if (bss_db_table_exists(db, "interaction", &exists, NULL) != BSS_OK || !exists)
+    if (!bss__store_table_exists(db, "interaction"))
         return BSS_OK;
     const char *rid = json_string_value(json_object_get(resource, "id"));
     const char *rtype = json_string_value(json_object_get(resource, "@type"));

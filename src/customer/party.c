@@ -24,8 +24,9 @@
  *
  * Identifications: type (lower-cased), number (upper-cased, spaces and '-'
  * dropped) and issuingCountry (a bss extension, ISO 3166-1, "" when absent)
- * are mirrored into party_identification on every write; the same triple
- * on another party is 409 EXISTS naming "...Identification[i].identificationId".
+ * are mirrored into party_identification (customer_store.c) on every
+ * write; the same triple on another party is 409 EXISTS naming
+ * "...Identification[i].identificationId".
  * An erased party (status "erased", set only by POST .../erase) cannot be
  * changed any more: 409 STATE.
  */
@@ -181,41 +182,20 @@ static bss_err parse_ident(const json_t *e, const char *prefix, ident *out, bss_
     return BSS_OK;
 }
 
-bss_err bss__party_identifications_drop(bss_db *db, const char *party_id, bss_errinfo *ei)
-{
-    return bss_db_exec(db, "DELETE FROM party_identification WHERE party_id = ?",
-                       BSS_DB_ARGS(BSS_DB_STR(party_id)), NULL, ei);
-}
-
 /* Stores one identification for the party; EXISTS (field = path) when another party holds it. */
 static bss_err store_ident(const bss_doc_ctx *ctx, const char *kind, const char *party_id, const ident *id,
                            const char *path, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(ctx->db,
-                              "SELECT party_id FROM party_identification WHERE id_type = ? AND id_number = ? "
-                              "AND issuing_country = ?",
-                              BSS_DB_ARGS(BSS_DB_STRN(id->type, strlen(id->type)),
-                                          BSS_DB_STRN(id->number, strlen(id->number)),
-                                          BSS_DB_STRN(id->country, strlen(id->country))),
-                              &rows, ei);
+    bool taken = false;
+    bss_err rc = bss__store_ident_taken(ctx->db, id->type, id->number, id->country, &taken, ei);
     if (rc)
         return rc;
-    bool taken = bss_db_next(rows);
-    bss_db_rows_close(rows);
     if (taken)
         return bss_fail(ei, BSS_E_EXISTS, path,
                         "%s: %s number %s is already registered to another party (identification numbers "
                         "are unique)",
                         path, *id->type ? id->type : "identification", id->number);
-    rc = bss_db_exec(ctx->db,
-                     "INSERT INTO party_identification (party_id, party_kind, id_type, id_number, "
-                     "issuing_country) VALUES (?, ?, ?, ?, ?)",
-                     BSS_DB_ARGS(BSS_DB_STR(party_id), BSS_DB_STR(kind),
-                                 BSS_DB_STRN(id->type, strlen(id->type)),
-                                 BSS_DB_STRN(id->number, strlen(id->number)),
-                                 BSS_DB_STRN(id->country, strlen(id->country))),
-                     NULL, ei);
+    rc = bss__store_ident_insert(ctx->db, party_id, kind, id->type, id->number, id->country, ei);
     if (rc == BSS_E_EXISTS)
         return bss_fail(ei, BSS_E_EXISTS, path, "%s: this number is already registered to another party",
                         path);
@@ -230,7 +210,7 @@ static bss_err check_identifications(const bss_doc_ctx *ctx, const json_t *doc, 
     const char *party_id = json_string_value(json_object_get(doc, "id"));
     if (arr && !json_is_null(arr) && !json_is_array(arr))
         return bss_fail(ei, BSS_E_INVALID, member, "%s must be an array", member);
-    bss_err rc = ctx->db && party_id ? bss__party_identifications_drop(ctx->db, party_id, ei) : BSS_OK;
+    bss_err rc = ctx->db && party_id ? bss__store_ident_drop(ctx->db, party_id, ei) : BSS_OK;
     size_t i;
     const json_t *e;
     json_array_foreach(arr, i, e)

@@ -37,11 +37,12 @@
  *
  * "Naming the party": a document of those tables whose JSON holds, at any
  * depth below the top level, an object whose "id" is the party's id (a
- * customer's engagedParty, an account's relatedParty ...). The documents
- * are found with doc LIKE '%"<id>"%' (ids are server-made UUIDs, no LIKE
- * metacharacters) and then checked structurally; a full scan of those
- * tables, acceptable for a rare, audited operation. Tables that do not
- * exist yet (a module not landed) are skipped.
+ * customer's engagedParty, an account's relatedParty ...). customer_store.c
+ * finds the documents with doc LIKE '%"<id>"%' (ids are server-made UUIDs,
+ * no LIKE metacharacters) and reads and rewrites them there; they are then
+ * checked structurally here. A full scan of those tables, acceptable for a
+ * rare, audited operation. Tables that do not exist yet (a module not
+ * landed) are skipped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,25 +57,6 @@
 #include "events/events.h"
 
 #define MAX_RELATED 200 /* customers or accounts of one party handled by one export/erase */
-
-enum { T_CUSTOMER, T_BILLING, T_PARTY_ACC, T_FINANCIAL, T_SETTLEMENT, T_COUNT };
-
-#define SCAN_SQL(t) "SELECT id, doc FROM " t " WHERE doc LIKE ? ORDER BY id"
-#define UPD_SQL(t)                                                                                           \
-    "UPDATE " t " SET doc = ?, name = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?"
-
-static const struct {
-    const char *table;
-    const char *scan;
-    const char *update;
-} related_tables[T_COUNT] = {
-    {"tmf629_customer", SCAN_SQL("tmf629_customer"), UPD_SQL("tmf629_customer")},
-    {"tmf666_billing_account", SCAN_SQL("tmf666_billing_account"), UPD_SQL("tmf666_billing_account")},
-    {"tmf666_party_account", SCAN_SQL("tmf666_party_account"), UPD_SQL("tmf666_party_account")},
-    {"tmf666_financial_account", SCAN_SQL("tmf666_financial_account"), UPD_SQL("tmf666_financial_account")},
-    {"tmf666_settlement_account", SCAN_SQL("tmf666_settlement_account"),
-     UPD_SQL("tmf666_settlement_account")},
-};
 
 /* Whether v holds, below its top level, an object whose "id" is id. */
 static bool names_id(const json_t *v, const char *id, bool top)
@@ -94,45 +76,41 @@ static bool names_id(const json_t *v, const char *id, bool top)
     return false;
 }
 
-/* The documents of one table that name any of ids[0..nids): appended to out (an array), no duplicates. */
-static bss_err find_related(bss_db *db, int t, const char *const *ids, size_t nids, json_t *out,
-                            bss_errinfo *ei)
+/* What find_related's callback adds to. */
+typedef struct related_out {
+    const char *const *ids;
+    json_t *out;
+} related_out;
+
+/* bss__related_fn: keeps a document that names ids[k] structurally, once, at most MAX_RELATED. */
+static bss_err related_add(const char *text, size_t len, size_t k, void *arg, bss_errinfo *ei)
 {
-    bool exists = false;
-    bss_err rc = bss_db_table_exists(db, related_tables[t].table, &exists, ei);
-    for (size_t k = 0; !rc && exists && k < nids; k++) {
-        char pattern[160];
-        snprintf(pattern, sizeof pattern, "%%\"%s\"%%", ids[k]);
-        bss_db_rows *rows = NULL;
-        rc = bss_db_query(db, related_tables[t].scan, BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))),
-                          &rows, ei);
-        while (!rc && bss_db_next(rows)) {
-            size_t len = 0;
-            const char *text = bss_db_col_text(rows, 1, &len);
-            json_t *doc = NULL;
-            if (!text || bss_json_parse(text, len, &doc, NULL) != BSS_OK)
-                continue;
-            bool dup = false;
-            size_t i;
-            json_t *have;
-            json_array_foreach(out, i, have) dup =
-                dup || json_equal(json_object_get(have, "id"), json_object_get(doc, "id"));
-            if (!dup && names_id(doc, ids[k], true) && json_array_size(out) < MAX_RELATED)
-                rc = json_array_append_new(out, doc) ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory")
-                                                     : BSS_OK;
-            else
-                json_decref(doc);
-        }
-        if (!rc && rows && bss_db_rows_error(rows))
-            rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "could not read %s", related_tables[t].table);
-        bss_db_rows_close(rows);
-    }
-    return rc;
+    related_out *r = arg;
+    json_t *doc = NULL;
+    if (bss_json_parse(text, len, &doc, NULL) != BSS_OK)
+        return BSS_OK;
+    bool dup = false;
+    size_t i;
+    json_t *have;
+    json_array_foreach(r->out, i, have) dup =
+        dup || json_equal(json_object_get(have, "id"), json_object_get(doc, "id"));
+    if (!dup && names_id(doc, r->ids[k], true) && json_array_size(r->out) < MAX_RELATED)
+        return json_array_append_new(r->out, doc) ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory") : BSS_OK;
+    json_decref(doc);
+    return BSS_OK;
 }
 
-/* Everything that names the party: related[T_CUSTOMER..] arrays (new references). */
+/* The documents of one table that name any of ids[0..nids): appended to out (an array), no duplicates. */
+static bss_err find_related(bss_db *db, bss__related t, const char *const *ids, size_t nids, json_t *out,
+                            bss_errinfo *ei)
+{
+    related_out r = {ids, out};
+    return bss__store_related_scan(db, t, ids, nids, related_add, &r, ei);
+}
+
+/* Everything that names the party: related[BSS__REL_CUSTOMER..] arrays (new references). */
 typedef struct party_links {
-    json_t *docs[T_COUNT];
+    json_t *docs[BSS__REL_COUNT];
     const char *ids[MAX_RELATED + 1]; /* the party and its customers (point into docs) */
     bool engaged[MAX_RELATED + 1];    /* ids[i] is a customer whose engagedParty is the party */
     size_t nids;
@@ -140,7 +118,7 @@ typedef struct party_links {
 
 static void links_free(party_links *l)
 {
-    for (int t = 0; t < T_COUNT; t++)
+    for (int t = 0; t < BSS__REL_COUNT; t++)
         json_decref(l->docs[t]);
     memset(l, 0, sizeof *l);
 }
@@ -148,14 +126,14 @@ static void links_free(party_links *l)
 static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_errinfo *ei)
 {
     memset(l, 0, sizeof *l);
-    for (int t = 0; t < T_COUNT; t++)
+    for (int t = 0; t < BSS__REL_COUNT; t++)
         if (!(l->docs[t] = json_array()))
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     l->ids[l->nids++] = party_id;
-    bss_err rc = find_related(db, T_CUSTOMER, l->ids, 1, l->docs[T_CUSTOMER], ei);
+    bss_err rc = find_related(db, BSS__REL_CUSTOMER, l->ids, 1, l->docs[BSS__REL_CUSTOMER], ei);
     size_t i;
     json_t *c;
-    json_array_foreach(l->docs[T_CUSTOMER], i, c)
+    json_array_foreach(l->docs[BSS__REL_CUSTOMER], i, c)
     {
         const char *cid = json_string_value(json_object_get(c, "id"));
         const char *engaged = json_string_value(bss_json_path(c, "engagedParty.id"));
@@ -164,7 +142,7 @@ static bss_err links_find(bss_db *db, const char *party_id, party_links *l, bss_
             l->ids[l->nids++] = cid;
         }
     }
-    for (int t = T_BILLING; !rc && t < T_COUNT; t++)
+    for (int t = BSS__REL_BILLING; !rc && t < BSS__REL_COUNT; t++)
         rc = find_related(db, t, l->ids, l->nids, l->docs[t], ei);
     return rc;
 }
@@ -189,9 +167,9 @@ bss_err bss_party_export(bss_db *db, const bss_doc_kind *kind, const char *id, i
     if (!rc && !(rc = bss_consent_list(db, id, true, &arr, ei)))
         json_object_set_new(doc, "consents", arr);
     if (!rc && !(rc = links_find(db, id, &l, ei))) {
-        json_object_set(doc, "customers", l.docs[T_CUSTOMER]);
+        json_object_set(doc, "customers", l.docs[BSS__REL_CUSTOMER]);
         json_t *accounts = json_array();
-        for (int t = T_BILLING; accounts && t < T_COUNT; t++)
+        for (int t = BSS__REL_BILLING; accounts && t < BSS__REL_COUNT; t++)
             json_array_extend(accounts, l.docs[t]);
         json_object_set_new(doc, "accounts", accounts);
     }
@@ -230,6 +208,17 @@ typedef struct erase_job {
     json_t *result;
 } erase_job;
 
+/* bss__product_state_fn: a product on the account *arg that is not terminated or cancelled refuses. */
+static bss_err product_guard(const char *id, const char *status, void *arg, bss_errinfo *ei)
+{
+    if (status && (strcasecmp(status, "terminated") == 0 || strcasecmp(status, "cancelled") == 0))
+        return BSS_OK;
+    return bss_fail(
+        ei, BSS_E_CONFLICT, "product",
+        "cannot erase: product %.64s on account %.64s is %s; terminate the party's products first", id,
+        *(const char *const *)arg, status ? status : "active");
+}
+
 /* The refusal, if any: active products or a positive balance on the party's accounts. */
 static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
 {
@@ -239,7 +228,7 @@ static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
         acc_ids[n++] = l->ids[i];
     size_t i;
     json_t *a;
-    json_array_foreach(l->docs[T_BILLING], i, a)
+    json_array_foreach(l->docs[BSS__REL_BILLING], i, a)
     {
         const char *aid = json_string_value(json_object_get(a, "id"));
         if (aid && n < sizeof acc_ids / sizeof acc_ids[0])
@@ -259,20 +248,7 @@ static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
         }
     }
     for (size_t k = 0; k < n; k++) {
-        bss_db_rows *rows = NULL;
-        bss_err rc = bss_db_query(db, "SELECT id, status FROM product WHERE account_id = ? ORDER BY id",
-                                  BSS_DB_ARGS(BSS_DB_STR(acc_ids[k])), &rows, ei);
-        while (!rc && bss_db_next(rows)) {
-            const char *status = bss_db_col_text(rows, 1, NULL);
-            if (status && (strcasecmp(status, "terminated") == 0 || strcasecmp(status, "cancelled") == 0))
-                continue;
-            rc =
-                bss_fail(ei, BSS_E_CONFLICT, "product",
-                         "cannot erase: product %.64s on account %.64s is %s; terminate the party's products "
-                         "first",
-                         bss_db_col_text(rows, 0, NULL), acc_ids[k], status ? status : "active");
-        }
-        bss_db_rows_close(rows);
+        bss_err rc = bss__store_product_states(db, acc_ids[k], product_guard, &acc_ids[k], ei);
         if (rc)
             return rc;
     }
@@ -298,20 +274,18 @@ static void rename_refs(json_t *v, const char *party_id, const char *pseudonym, 
     }
 }
 
-static bss_err store_related(bss_db *db, int t, json_t *doc, int64_t now_ms, bss_errinfo *ei)
+static bss_err store_related(bss_db *db, bss__related t, json_t *doc, int64_t now_ms, bss_errinfo *ei)
 {
     char *text = bss_json_dump(doc, NULL);
     if (!text)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     const char *id = json_string_value(json_object_get(doc, "id"));
     const char *name = json_string_value(json_object_get(doc, "name")); /* the typed column follows the doc */
-    bss_err rc = bss_db_exec(
-        db, related_tables[t].update,
-        BSS_DB_ARGS(BSS_DB_STR(text), BSS_DB_STR(name), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
+    bss_err rc = bss__store_related_update(db, t, id, text, name, now_ms, ei);
     /* the search index follows: the old name must not be findable (nor shown) any more */
-    if (!rc && t == T_CUSTOMER)
+    if (!rc && t == BSS__REL_CUSTOMER)
         rc = bss_search_index_doc(db, "customer", id, id, doc, ei);
-    if (!rc && t == T_BILLING) {
+    if (!rc && t == BSS__REL_BILLING) {
         const char *customer = json_string_value(json_object_get(json_object_get(doc, "customer"), "id"));
         rc = bss_search_index_doc(db, "billingAccount", id, customer, doc, ei);
     }
@@ -324,18 +298,18 @@ static bss_err store_related(bss_db *db, int t, json_t *doc, int64_t now_ms, bss
 static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, const char *pseudonym,
                              int64_t now_ms, int64_t *changed, bss_errinfo *ei)
 {
-    for (int t = 0; t < T_COUNT; t++) {
+    for (int t = 0; t < BSS__REL_COUNT; t++) {
         size_t i;
         json_t *doc;
         json_array_foreach(l->docs[t], i, doc)
         {
             rename_refs(doc, party_id, pseudonym, true);
             const char *engaged = json_string_value(bss_json_path(doc, "engagedParty.id"));
-            if (t == T_CUSTOMER && engaged && strcmp(engaged, party_id) == 0) {
+            if (t == BSS__REL_CUSTOMER && engaged && strcmp(engaged, party_id) == 0) {
                 json_object_set_new(doc, "name", json_string(pseudonym));
                 json_object_del(doc, "contactMedium");
             }
-            for (size_t k = 1; t != T_CUSTOMER && k < l->nids; k++)
+            for (size_t k = 1; t != BSS__REL_CUSTOMER && k < l->nids; k++)
                 if (l->engaged[k] && names_id(doc, l->ids[k], true)) { /* an account of the person's own */
                     json_object_del(doc, "contact");
                     json_object_set_new(doc, "name", json_string(pseudonym));
@@ -389,7 +363,7 @@ static bss_err erase_party_doc(bss_db *db, const erase_job *job, json_t *old, in
     if (!rc)
         rc = bss_outbox_add(db, job->now_ms, kind->api, type, kind->name, doc, ei);
     if (!rc)
-        rc = bss__party_identifications_drop(db, job->party_id, ei);
+        rc = bss__store_ident_drop(db, job->party_id, ei);
     if (!rc)
         rc = bss_search_index_doc(db, kind->name, job->party_id, NULL, NULL, ei);
     json_decref(doc);
@@ -438,7 +412,7 @@ bss_err bss_party_erase(bss_db *db, const bss_doc_kind *kind, const char *party_
     if (!rc)
         rc = erase_party_doc(db, job, old, version, pseudonym, ei);
     if (!rc)
-        rc = bss__consent_erase_party(db, job->party_id, &counts[0], ei);
+        rc = bss__store_consent_erase(db, job->party_id, &counts[0], ei);
     if (!rc)
         rc = erase_related(db, &l, job->party_id, pseudonym, job->now_ms, &counts[1], ei);
     if (!rc)

@@ -2,11 +2,12 @@
  * search.c: the customer search index and its query (customer.h). Writers of
  * parties, customers, accounts and products call bss_search_index_doc
  * (customer.h) inside their transaction: it replaces the document's rows of
- * search_index with the terms read from the document (names folded, e-mail,
- * phone, account number, MSISDN, ICCID, id). bss_search_run answers
- * GET /api/v1/search (src/api/care.c): exact lookups for e-mail,
- * phone and ids, a range scan for name prefixes, both on the one term
- * index, so a lookup costs a few B-tree probes at any size (bench/search_bench.c).
+ * search_index (its SQL is in customer_store.c) with the terms read from the
+ * document (names folded, e-mail, phone, account number, MSISDN, ICCID,
+ * id). bss_search_run answers GET /api/v1/search (src/api/care.c): exact
+ * lookups for e-mail, phone and ids, a range scan for name prefixes, both
+ * on the one term index, so a lookup costs a few B-tree probes at any size
+ * (bench/search_bench.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -192,12 +193,7 @@ static size_t lower_copy(const char *s, char *out, size_t cap)
 bss_err bss_search_put_term(bss_db *db, const char *term, const char *field, const char *kind, const char *id,
                             const char *customer_id, const char *display, bss_errinfo *ei)
 {
-    return bss_db_exec(db,
-                       "INSERT INTO search_index (term, kind, entity_id, customer_id, field, display) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       BSS_DB_ARGS(BSS_DB_STR(term), BSS_DB_STR(kind), BSS_DB_STR(id),
-                                   BSS_DB_STR(customer_id), BSS_DB_STR(field), BSS_DB_STR(display)),
-                       NULL, ei);
+    return bss__store_search_put(db, term, field, kind, id, customer_id, display, ei);
 }
 
 /* The terms of one document, deduplicated before they are written. */
@@ -338,8 +334,7 @@ bss_err bss_search_index_doc(bss_db *db, const char *kind, const char *id, const
 {
     if (!kind || !id)
         return bss_fail(ei, BSS_E_INVALID, NULL, "search index: kind and id are required");
-    bss_err rc = bss_db_exec(db, "DELETE FROM search_index WHERE entity_id = ? AND kind = ?",
-                             BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(kind)), NULL, ei);
+    bss_err rc = bss__store_search_drop(db, kind, id, ei);
     if (rc != BSS_OK || !doc)
         return rc;
     term_set *ts = bss_calloc(1, sizeof *ts);
@@ -380,6 +375,7 @@ size_t bss__search_lower(const char *s, char *out, size_t cap)
 typedef struct hits {
     json_t *arr;
     int limit;
+    bool full; /* arr holds limit entries: the store reads no further row */
 } hits;
 
 static bool hits_has(const hits *h, const char *kind, const char *id)
@@ -395,70 +391,40 @@ static bool hits_has(const hits *h, const char *kind, const char *id)
     return false;
 }
 
-/*
- * Reads rows (term, kind, entity_id, customer_id, display) into h until it
- * holds limit entries; *nrows (may be NULL) receives how many rows were read.
- */
-static bss_err hits_collect(hits *h, bss_db *db, const char *sql, const bss_db_val *args, size_t nargs,
-                            int64_t *nrows, bss_errinfo *ei)
+/* bss__search_row_fn: adds a row's entity to the hits (arg) unless it is there already. */
+static bss_err hits_add(const bss__search_row *row, void *arg, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
-    int64_t n = 0;
-    bss_err rc = bss_db_query(db, sql, args, nargs, &rows, ei);
-    if (rc != BSS_OK)
-        return rc;
-    while ((int)json_array_size(h->arr) < h->limit && bss_db_next(rows)) {
-        n++;
-        const char *term = bss_db_col_text(rows, 0, NULL), *kind = bss_db_col_text(rows, 1, NULL);
-        const char *id = bss_db_col_text(rows, 2, NULL), *cust = bss_db_col_text(rows, 3, NULL);
-        const char *display = bss_db_col_text(rows, 4, NULL);
-        if (!term || !kind || !id || hits_has(h, kind, id))
-            continue;
-        json_t *e =
-            json_pack("{s:o, s:s, s:s, s:s, s:s}", "customerId", cust ? json_string(cust) : json_null(),
-                      "kind", kind, "id", id, "display", display ? display : id, "matched", term);
-        if (!e || json_array_append_new(h->arr, e) != 0) {
-            bss_db_rows_close(rows);
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-        }
-    }
-    rc = bss_db_rows_error(rows);
-    bss_db_rows_close(rows);
-    if (nrows)
-        *nrows = n;
-    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "search failed");
+    hits *h = arg;
+    const char *term = row->term, *kind = row->kind, *id = row->entity_id, *cust = row->customer_id;
+    if (!term || !kind || !id || hits_has(h, kind, id))
+        return BSS_OK;
+    json_t *e =
+        json_pack("{s:o, s:s, s:s, s:s, s:s}", "customerId", cust ? json_string(cust) : json_null(), "kind",
+                  kind, "id", id, "display", row->display ? row->display : id, "matched", term);
+    if (!e || json_array_append_new(h->arr, e) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    h->full = (int)json_array_size(h->arr) >= h->limit;
+    return BSS_OK;
 }
 
 static bss_err search_exact(hits *h, bss_db *db, const char *term, bss_errinfo *ei)
 {
     if (term[0] == '\0')
         return BSS_OK;
-    return hits_collect(h, db,
-                        "SELECT term, kind, entity_id, customer_id, display FROM search_index "
-                        "WHERE term = ? AND field <> 'name' ORDER BY kind, entity_id LIMIT 200",
-                        BSS_DB_ARGS(BSS_DB_STR(term)), NULL, ei);
+    return bss__store_search_exact(db, term, &h->full, hits_add, h, ei);
 }
 
 /*
- * Name prefix: a range on the byte-ordered term index (U+10FFFF sorts after
- * every valid continuation), in index order so LIMIT stops the scan early.
- * One person may match by several of its name terms: when the rows read
- * collapse to fewer than limit hits, the next page is read (a few rounds).
+ * Name prefix: a range on the byte-ordered term index (customer_store.c),
+ * in index order so LIMIT stops the scan early. One person may match by
+ * several of its name terms: when the rows read collapse to fewer than
+ * limit hits, the next page is read (a few rounds).
  */
 static bss_err search_prefix(hits *h, bss_db *db, const char *folded, bss_errinfo *ei)
 {
-    char hi[BSS_SEARCH_TERM_MAX + 8];
-    snprintf(hi, sizeof hi, "%s\xf4\x8f\xbf\xbf", folded);
     int64_t fetch = (int64_t)h->limit * 2 + 8, offset = 0, nrows = 0;
-    for (int round = 0; round < 4 && (int)json_array_size(h->arr) < h->limit; round++) {
-        bss_err rc =
-            hits_collect(h, db,
-                         "SELECT term, kind, entity_id, customer_id, display FROM search_index "
-                         "WHERE term >= ? AND term < ? AND field = 'name' ORDER BY term, kind, entity_id "
-                         "LIMIT ? OFFSET ?",
-                         BSS_DB_ARGS(BSS_DB_STR(folded), BSS_DB_STRN(hi, strlen(hi)), BSS_DB_I64(fetch),
-                                     BSS_DB_I64(offset)),
-                         &nrows, ei);
+    for (int round = 0; round < 4 && !h->full; round++) {
+        bss_err rc = bss__store_search_names(db, folded, fetch, offset, &h->full, hits_add, h, &nrows, ei);
         if (rc != BSS_OK)
             return rc;
         if (nrows < fetch)
@@ -480,20 +446,17 @@ static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
             continue;
         if (!checked) {
             checked = true;
-            have = bss_db_table_exists(db, "tmf629_customer", &have, NULL) == BSS_OK && have;
+            have = bss__store_table_exists(db, "tmf629_customer");
         }
         if (!have)
             return BSS_OK;
-        bss_db_rows *rows = NULL;
-        const char *pid = json_string_value(json_object_get(e, "id"));
+        json_t *customer_id = NULL;
         bss_err rc =
-            bss_db_query(db, "SELECT id FROM tmf629_customer WHERE engaged_party_id = ? ORDER BY id LIMIT 1",
-                         BSS_DB_ARGS(BSS_DB_STR(pid)), &rows, ei);
+            bss__store_party_customer(db, json_string_value(json_object_get(e, "id")), &customer_id, ei);
         if (rc != BSS_OK)
             return rc;
-        if (bss_db_next(rows) && bss_db_col_text(rows, 0, NULL))
-            json_object_set_new(e, "customerId", json_string(bss_db_col_text(rows, 0, NULL)));
-        bss_db_rows_close(rows);
+        if (customer_id)
+            json_object_set_new(e, "customerId", customer_id);
     }
     return BSS_OK;
 }

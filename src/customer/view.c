@@ -6,11 +6,12 @@
  *   {customer, party, accounts, subscriptions, balances, lastBills,
  *    openOrders, openTickets, lastInteractions}
  *
- * It reads on the caller's connection (an event loop's). Only the customer
- * itself is required (404 without it); each other part is empty when it has
- * no data, when its table does not exist yet (products, bills, orders and
- * balances arrive with later modules: a cheap catalog lookup decides) or
- * when its read fails (logged).
+ * It reads on the caller's connection (an event loop's), through
+ * customer_store.c and db/resource.h. Only the customer itself is required
+ * (404 without it); each other part is empty when it has no data, when its
+ * table does not exist yet (products, bills, orders and balances arrive
+ * with later modules: a cheap catalog lookup decides) or when its read
+ * fails (logged).
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,47 +22,8 @@
 #include "customer/customer.h"
 #include "customer/customer_int.h"
 
-static bool table_exists(bss_db *db, const char *table)
-{
-    bool exists = false;
-    return bss_db_table_exists(db, table, &exists, NULL) == BSS_OK && exists;
-}
-
 #define VIEW_ACCOUNTS_MAX 100
 #define VIEW_TICKETS_MAX 50
-
-/* Runs sql (one text parameter, first column a JSON doc) and appends the parsed docs to arr. */
-static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t limit, json_t *arr,
-                         bss_errinfo *ei)
-{
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_STR(arg), BSS_DB_I64(limit)), &rows, ei);
-    if (rc != BSS_OK)
-        return rc;
-    while (bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 0, &len);
-        json_t *doc = NULL;
-        if (text && bss_json_parse(text, len, &doc, NULL) == BSS_OK)
-            json_array_append_new(arr, doc);
-    }
-    rc = bss_db_rows_error(rows);
-    bss_db_rows_close(rows);
-    return rc;
-}
-
-/* One doc by id from a table that may not exist; NULL if absent. */
-static json_t *doc_by_id(bss_db *db, const char *table, const char *sql, const char *id)
-{
-    if (!id || !table_exists(db, table))
-        return NULL;
-    json_t *arr = json_array();
-    json_t *doc = NULL;
-    if (arr && docs_into(db, sql, id, 1, arr, NULL) == BSS_OK && json_array_size(arr) > 0)
-        doc = json_incref(json_array_get(arr, 0));
-    json_decref(arr);
-    return doc;
-}
 
 static void part_failed(const char *part, const bss_errinfo *ei)
 {
@@ -71,7 +33,7 @@ static void part_failed(const char *part, const bss_errinfo *ei)
 /* subscriptions: rows of table product (a later issue) whose account_id is one of the accounts. */
 static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
 {
-    if (!table_exists(db, "product"))
+    if (!bss__store_table_exists(db, "product"))
         return;
     size_t i;
     json_t *a;
@@ -79,8 +41,7 @@ static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
     {
         bss_errinfo ei = {0};
         const char *id = json_string_value(json_object_get(a, "id"));
-        if (id && docs_into(db, "SELECT doc FROM product WHERE account_id = ? ORDER BY id LIMIT ?", id, 1000,
-                            out, &ei) != BSS_OK) {
+        if (id && bss__store_account_products(db, id, 1000, out, &ei) != BSS_OK) {
             part_failed("subscriptions", &ei);
             return;
         }
@@ -137,7 +98,8 @@ static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_ki
     if (!c.ids || !c.ms || bss_resource_table_prepare(table) != BSS_OK)
         goto done;
     for (size_t s = 0; s < ns; s++)
-        if (bss__care_refs_find(db, kind, subjects[s], (int64_t)limit * 2, collect_one, &c, &ei) != BSS_OK) {
+        if (bss__store_care_refs_find(db, kind, subjects[s], (int64_t)limit * 2, collect_one, &c, &ei) !=
+            BSS_OK) {
             part_failed(kind, &ei);
             goto done;
         }
@@ -174,19 +136,16 @@ done:
 static json_t *load_party(bss_db *db, const json_t *customer)
 {
     const char *pid = json_string_value(json_object_get(json_object_get(customer, "engagedParty"), "id"));
-    json_t *p =
-        doc_by_id(db, "tmf632_individual", "SELECT doc FROM tmf632_individual WHERE id = ? LIMIT ?", pid);
+    json_t *p = bss__store_view_doc(db, &bss_individual_kind, pid);
     if (!p)
-        p = doc_by_id(db, "tmf632_organization", "SELECT doc FROM tmf632_organization WHERE id = ? LIMIT ?",
-                      pid);
+        p = bss__store_view_doc(db, &bss_organization_kind, pid);
     return p ? p : json_null();
 }
 
 bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, bss_errinfo *ei)
 {
     *out = NULL;
-    json_t *customer =
-        doc_by_id(db, "tmf629_customer", "SELECT doc FROM tmf629_customer WHERE id = ? LIMIT ?", customer_id);
+    json_t *customer = bss__store_view_doc(db, &bss_customer_kind, customer_id);
     if (!customer)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no customer with id %.64s", customer_id);
     json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer,
@@ -196,9 +155,8 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     json_t *accounts = json_object_get(v, "accounts");
     bss_errinfo pei = {0};
-    if (table_exists(db, "tmf666_billing_account") &&
-        docs_into(db, "SELECT doc FROM tmf666_billing_account WHERE customer_id = ? ORDER BY id LIMIT ?",
-                  customer_id, VIEW_ACCOUNTS_MAX, accounts, &pei) != BSS_OK)
+    if (bss__store_table_exists(db, "tmf666_billing_account") &&
+        bss__store_customer_accounts(db, customer_id, VIEW_ACCOUNTS_MAX, accounts, &pei) != BSS_OK)
         part_failed("accounts", &pei);
     add_subscriptions(db, accounts, json_object_get(v, "subscriptions"));
     /* balances, lastBills (BSS_VIEW_BILLS) and openOrders: filled by charging, billing and ordering. */

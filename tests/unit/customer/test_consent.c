@@ -116,7 +116,7 @@ static void test_history_and_allows(void **state)
     json_decref(all);
 
     int64_t changed = 0;
-    assert_int_equal(bss__consent_erase_party(db, "p1", &changed, &ei), BSS_OK);
+    assert_int_equal(bss__store_consent_erase(db, "p1", &changed, &ei), BSS_OK);
     assert_int_equal(changed, 1);
     assert_int_equal(bss_consent_list(db, "p1", true, &all, &ei), BSS_OK);
     assert_string_equal(json_string_value(json_object_get(json_array_get(all, 0), "note")), "[erased]");
