@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "catalog/catalog_int.h"
 #include "catalog/catalog_int_compile.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -59,74 +60,58 @@ void bss_catalog_source_clear(bss_catalog_source *src)
     }
 }
 
-static bss_err table_exists(bss_db *db, const char *table, bool *out, bss_errinfo *ei)
+typedef struct load_acc {
+    json_t *arr;
+    bss_errinfo *ei;
+} load_acc;
+
+static bss_err load_row(const bss_res_row *row, void *arg)
 {
-    int64_t n = 0;
-    bss_err rc =
-        bss_db_kind(db) == BSS_DB_SQLITE
-            ? bss_db_query_int64(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei)
-            : bss_db_query_int64(db,
-                                 "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                                 "AND table_schema = current_schema()",
-                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);
-    *out = n > 0;
+    load_acc *acc = arg;
+    json_t *doc = NULL;
+    bss_err rc = bss_json_parse(row->doc, row->doc_len, &doc, acc->ei);
+    if (rc == BSS_OK && json_array_append_new(acc->arr, doc) != 0)
+        rc = bss_fail(acc->ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
     return rc;
 }
 
-/* Appends the parsed documents of column 0 of sql's rows to arr. */
-static bss_err load_docs(bss_db *db, const char *table, const char *sql, json_t *arr, bss_errinfo *ei)
+/* Appends every stored document of kind, in id order, to arr (none when its table does not exist yet). */
+static bss_err load_docs(bss_db *db, const bss_doc_kind *kind, json_t *arr, bss_errinfo *ei)
 {
     bool exists = false;
-    bss_err rc = table_exists(db, table, &exists, ei);
+    bss_err rc = bss_db_table_exists(db, kind->table->name, &exists, ei);
     if (rc != BSS_OK || !exists)
         return rc;
-    bss_db_rows *rows = NULL;
-    if ((rc = bss_db_query(db, sql, BSS_DB_NOARGS, &rows, ei)) != BSS_OK)
+    if ((rc = bss_resource_table_prepare(kind->table)) != BSS_OK)
+        return bss_fail(ei, rc, NULL, "bad table descriptor %s", kind->table->name);
+    load_acc acc = {arr, ei};
+    return bss_resource_list(db, kind->table, NULL, 0, 0, -1, NULL, load_row, &acc, ei);
+}
+
+static bss_err version_row(const bss_catalog_version_row *v, void *arg)
+{
+    load_acc *acc = arg;
+    json_t *doc = NULL;
+    bss_err rc = bss_json_parse(v->doc, v->doc_len, &doc, acc->ei);
+    if (rc != BSS_OK)
         return rc;
-    while (rc == BSS_OK && bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 0, &len);
-        json_t *doc = NULL;
-        if (text && (rc = bss_json_parse(text, len, &doc, ei)) == BSS_OK &&
-            json_array_append_new(arr, doc) != 0)
-            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
-    }
-    if (rc == BSS_OK)
-        rc = bss_db_rows_error(rows);
-    bss_db_rows_close(rows);
-    return rc;
+    json_t *row = json_pack("{s:s, s:s, s:I, s:I, s:o}", "kind", v->kind, "id", v->id, "version",
+                            (json_int_t)v->version, "validFrom", (json_int_t)v->valid_from_ms, "doc", doc);
+    if (row && v->valid_to_ms != BSS_CATALOG_NO_END)
+        json_object_set_new(row, "validTo", json_integer(v->valid_to_ms));
+    if (!row || json_array_append_new(acc->arr, row) != 0)
+        return bss_fail(acc->ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
+    return BSS_OK;
 }
 
 static bss_err load_versions(bss_db *db, json_t *arr, bss_errinfo *ei)
 {
     bool exists = false;
-    bss_err rc = table_exists(db, "tmf620_version", &exists, ei);
+    bss_err rc = bss_db_table_exists(db, "tmf620_version", &exists, ei);
     if (rc != BSS_OK || !exists)
         return rc;
-    bss_db_rows *rows = NULL;
-    rc = bss_db_query(db,
-                      "SELECT kind, id, version, valid_from_ms, valid_to_ms, doc FROM tmf620_version "
-                      "ORDER BY kind, id, version",
-                      BSS_DB_NOARGS, &rows, ei);
-    while (rc == BSS_OK && bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 5, &len);
-        json_t *doc = NULL, *row = NULL;
-        if (!text || (rc = bss_json_parse(text, len, &doc, ei)) != BSS_OK)
-            continue;
-        row = json_pack("{s:s?, s:s?, s:I, s:I, s:o}", "kind", bss_db_col_text(rows, 0, NULL), "id",
-                        bss_db_col_text(rows, 1, NULL), "version", (json_int_t)bss_db_col_int64(rows, 2),
-                        "validFrom", (json_int_t)bss_db_col_int64(rows, 3), "doc", doc);
-        if (row && !bss_db_col_null(rows, 4))
-            json_object_set_new(row, "validTo", json_integer(bss_db_col_int64(rows, 4)));
-        if (!row || json_array_append_new(arr, row) != 0)
-            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
-    }
-    if (rows && rc == BSS_OK)
-        rc = bss_db_rows_error(rows);
-    bss_db_rows_close(rows);
-    return rc;
+    load_acc acc = {arr, ei};
+    return bss_catalog_versions_list(db, NULL, NULL, version_row, &acc, ei);
 }
 
 bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
@@ -134,25 +119,19 @@ bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei)
     if (!src->offerings || !src->prices || !src->specifications || !src->zone_tables ||
         !src->timeband_plans || !src->promotions || !src->versions || !src->catalogs)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading the catalog");
-    bss_err rc = load_docs(db, "tmf620_zone_table", "SELECT doc FROM tmf620_zone_table ORDER BY id",
-                           src->zone_tables, ei);
+    bss_err rc = load_docs(db, &bss_zone_table_kind, src->zone_tables, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_time_band_plan", "SELECT doc FROM tmf620_time_band_plan ORDER BY id",
-                       src->timeband_plans, ei);
+        rc = load_docs(db, &bss_timeband_plan_kind, src->timeband_plans, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_product_specification",
-                       "SELECT doc FROM tmf620_product_specification ORDER BY id", src->specifications, ei);
+        rc = load_docs(db, &bss_spec_kind, src->specifications, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_product_offering_price",
-                       "SELECT doc FROM tmf620_product_offering_price ORDER BY id", src->prices, ei);
+        rc = load_docs(db, &bss_offering_price_kind, src->prices, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_product_offering", "SELECT doc FROM tmf620_product_offering ORDER BY id",
-                       src->offerings, ei);
+        rc = load_docs(db, &bss_offering_kind, src->offerings, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf671_promotion", "SELECT doc FROM tmf671_promotion ORDER BY id",
-                       src->promotions, ei);
+        rc = load_docs(db, &bss_promotion_kind, src->promotions, ei);
     if (rc == BSS_OK)
-        rc = load_docs(db, "tmf620_catalog", "SELECT doc FROM tmf620_catalog ORDER BY id", src->catalogs, ei);
+        rc = load_docs(db, &bss_catalog_kind, src->catalogs, ei);
     if (rc == BSS_OK)
         rc = load_versions(db, src->versions, ei);
     return rc;

@@ -23,6 +23,29 @@ bool bss__care_ref_exists(bss_db *db, const char *type, const char *id)
     return bss__store_ref_count(db, type, id, &n) != BSS_OK || n > 0;
 }
 
+bss_err bss__care_check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
+{
+    const json_t *arr = json_object_get(doc, key);
+    if (!arr || json_is_null(arr))
+        return BSS_OK;
+    if (!json_is_array(arr))
+        return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        char path[64];
+        snprintf(path, sizeof path, "%s[%zu].id", key, i);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        if (!id || !id[0])
+            return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
+        const char *type = json_string_value(json_object_get(e, "@referredType"));
+        if (ctx->db && !bss__care_ref_exists(ctx->db, type, id))
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
+    }
+    return BSS_OK;
+}
+
 /* The set of ids one record names. */
 typedef struct ref_set {
     size_t n;
@@ -66,21 +89,19 @@ static void refs_from(ref_set *rs, const json_t *v, const char *key_type)
 /* One step further: a customer's engaged party, a billing account's related parties. */
 static void refs_expand(bss_db *db, ref_set *rs)
 {
-    bool have_cust = bss__store_table_exists(db, "tmf629_customer");
-    bool have_acct = bss__store_table_exists(db, "tmf666_billing_account");
     size_t n = rs->n;
     for (size_t i = 0; i < n; i++) {
         json_t *doc = NULL;
-        if (have_acct && (doc = bss__store_billing_account_doc(db, rs->r[i].id))) {
+        if (bss_doc_load(db, &bss_billing_account_kind, rs->r[i].id, &doc, NULL, NULL) == BSS_OK) {
             refs_from(rs, json_object_get(doc, "relatedParty"), "RelatedParty");
             refs_from(rs, json_object_get(doc, "customer"), "Customer");
             json_decref(doc);
         }
     }
     n = rs->n;
-    for (size_t i = 0; i < n && have_cust; i++) {
-        json_t *doc = bss__store_customer_doc(db, rs->r[i].id);
-        if (doc) {
+    for (size_t i = 0; i < n; i++) {
+        json_t *doc = NULL;
+        if (bss_doc_load(db, &bss_customer_kind, rs->r[i].id, &doc, NULL, NULL) == BSS_OK) {
             refs_from(rs, json_object_get(doc, "engagedParty"), "Party");
             json_decref(doc);
         }

@@ -113,6 +113,13 @@ bss_err bss__care_notes_merge(const bss_doc_ctx *ctx, json_t *doc, const json_t 
  */
 bool bss__care_ref_exists(bss_db *db, const char *type, const char *id);
 
+/*
+ * relatedParty / relatedEntity (key) of a care record: an array of
+ * references whose id is required (400 "key[i].id") and, for the types
+ * bss__care_ref_exists checks, names a stored record (422).
+ */
+bss_err bss__care_check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei);
+
 /* The erasure of one record's personal text and party references (shared with ticket.c). */
 int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
                             const char *const *text_keys);
@@ -259,10 +266,6 @@ bss_err bss__store_care_refs_rename(bss_db *db, const char *kind, const char *fr
                                     bss_errinfo *ei);
 /* Reads the table of @referredType type: *n rows with id; BSS_E_NOT_FOUND: type unchecked or no table. */
 bss_err bss__store_ref_count(bss_db *db, const char *type, const char *id, int64_t *n);
-/* Reads tmf629_customer: the document with that id; NULL when absent or unreadable. */
-json_t *bss__store_customer_doc(bss_db *db, const char *id);
-/* Reads tmf666_billing_account: the document with that id; NULL when absent or unreadable. */
-json_t *bss__store_billing_account_doc(bss_db *db, const char *id);
 
 /* The tables whose documents may name a party (export and erasure), in this order. */
 typedef enum bss__related {
@@ -307,8 +310,6 @@ bss_err bss__store_search_names(bss_db *db, const char *prefix, int64_t limit, i
 /* Reads tmf629_customer: *customer_id = the first customer engaging the party, a JSON string or NULL. */
 bss_err bss__store_party_customer(bss_db *db, const char *party_id, json_t **customer_id, bss_errinfo *ei);
 
-/* Reads a customer, individual or organization (view); NULL when absent, no table or unreadable. */
-json_t *bss__store_view_doc(bss_db *db, const bss_doc_kind *kind, const char *id);
 /* Reads tmf666_billing_account: appends the customer's billing accounts, by id, at most limit. */
 bss_err bss__store_customer_accounts(bss_db *db, const char *customer_id, int64_t limit, json_t *arr,
                                      bss_errinfo *ei);

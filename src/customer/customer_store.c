@@ -243,8 +243,6 @@ static const char SQL_CARE_ADD[] =
 static const char SQL_CARE_FIND[] = "SELECT entity_id, sort_ms FROM care_ref WHERE ref_id = ? AND kind = ? "
                                     "ORDER BY sort_ms DESC, entity_id DESC LIMIT ?";
 static const char SQL_CARE_RENAME[] = "UPDATE care_ref SET ref_id = ? WHERE ref_id = ? AND kind = ?";
-static const char SQL_CUSTOMER_DOC[] = "SELECT doc FROM tmf629_customer WHERE id = ?";
-static const char SQL_BILLING_ACCOUNT_DOC[] = "SELECT doc FROM tmf666_billing_account WHERE id = ?";
 
 bss_err bss__store_care_refs_drop(bss_db *db, const char *kind, const char *entity_id, bss_errinfo *ei)
 {
@@ -355,33 +353,6 @@ bss_err bss__store_ref_count(bss_db *db, const char *type, const char *id, int64
         return bss_db_query_int64(db, types[i].sql, BSS_DB_ARGS(BSS_DB_STR(id)), n, NULL);
     }
     return BSS_E_NOT_FOUND;
-}
-
-/* The parsed doc (first column) of the first row of sql with one text parameter; NULL if absent. */
-static json_t *first_doc(bss_db *db, const char *sql, const char *id)
-{
-    bss_db_rows *rows = NULL;
-    json_t *doc = NULL;
-    if (bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, NULL) != BSS_OK)
-        return NULL;
-    if (bss_db_next(rows)) {
-        size_t len = 0;
-        const char *text = bss_db_col_text(rows, 0, &len);
-        if (text)
-            (void)bss_json_parse(text, len, &doc, NULL);
-    }
-    bss_db_rows_close(rows);
-    return doc;
-}
-
-json_t *bss__store_customer_doc(bss_db *db, const char *id)
-{
-    return first_doc(db, SQL_CUSTOMER_DOC, id);
-}
-
-json_t *bss__store_billing_account_doc(bss_db *db, const char *id)
-{
-    return first_doc(db, SQL_BILLING_ACCOUNT_DOC, id);
 }
 
 /* ---- customers and accounts naming a party (export and erasure) ---- */
@@ -572,31 +543,6 @@ static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t l
     return rc;
 }
 
-json_t *bss__store_view_doc(bss_db *db, const bss_doc_kind *kind, const char *id)
-{
-    static const struct {
-        const bss_doc_kind *kind;
-        const char *table, *sql;
-    } tables[] = {
-        {&bss_customer_kind, "tmf629_customer", "SELECT doc FROM tmf629_customer WHERE id = ? LIMIT ?"},
-        {&bss_individual_kind, "tmf632_individual", "SELECT doc FROM tmf632_individual WHERE id = ? LIMIT ?"},
-        {&bss_organization_kind, "tmf632_organization",
-         "SELECT doc FROM tmf632_organization WHERE id = ? LIMIT ?"},
-    };
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        if (tables[i].kind != kind)
-            continue;
-        if (!id || !bss__store_table_exists(db, tables[i].table))
-            return NULL;
-        json_t *arr = json_array();
-        json_t *doc = NULL;
-        if (arr && docs_into(db, tables[i].sql, id, 1, arr, NULL) == BSS_OK && json_array_size(arr) > 0)
-            doc = json_incref(json_array_get(arr, 0));
-        json_decref(arr);
-        return doc;
-    }
-    return NULL;
-}
 
 bss_err bss__store_customer_accounts(bss_db *db, const char *customer_id, int64_t limit, json_t *arr,
                                      bss_errinfo *ei)

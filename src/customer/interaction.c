@@ -153,30 +153,6 @@ static bss_err check_date(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* Checks the references of relatedParty / relatedEntity: {id} required; known types must exist. */
-static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
-{
-    const json_t *arr = json_object_get(doc, key);
-    if (!arr || json_is_null(arr))
-        return BSS_OK;
-    if (!json_is_array(arr))
-        return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e)
-    {
-        char path[64];
-        snprintf(path, sizeof path, "%s[%zu].id", key, i);
-        const char *id = json_string_value(json_object_get(e, "id"));
-        if (!id || !id[0])
-            return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
-        const char *type = json_string_value(json_object_get(e, "@referredType"));
-        if (ctx->db && !bss__care_ref_exists(ctx->db, type, id))
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
-    }
-    return BSS_OK;
-}
-
 /* The agent: relatedParty role "agent" from the API key unless the client named one. */
 static bss_err add_agent(const bss_doc_ctx *ctx, json_t *doc, bss_errinfo *ei)
 {
@@ -227,9 +203,9 @@ static bss_err interaction_prepare(const bss_doc_ctx *ctx, json_t *doc, const js
     if (!rc)
         rc = check_date(ctx, doc, ei);
     if (!rc)
-        rc = check_refs(ctx, doc, "relatedParty", ei);
+        rc = bss__care_check_refs(ctx, doc, "relatedParty", ei);
     if (!rc)
-        rc = check_refs(ctx, doc, "relatedEntity", ei);
+        rc = bss__care_check_refs(ctx, doc, "relatedEntity", ei);
     if (!rc && !has_subject(doc))
         rc = bss_fail(ei, BSS_E_INVALID, "relatedParty",
                       "an interaction must name whom it concerns: relatedParty (customer, party, account) "

@@ -207,30 +207,6 @@ static bss_err check_status(const bss_doc_ctx *ctx, json_t *doc, const json_t *o
     return rc;
 }
 
-/* relatedParty / relatedEntity: arrays of {id, ...}; Customer/Product/Individual refs must exist. */
-static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei)
-{
-    const json_t *arr = json_object_get(doc, key);
-    if (!arr || json_is_null(arr))
-        return BSS_OK;
-    if (!json_is_array(arr))
-        return bss_fail(ei, BSS_E_INVALID, key, "%s must be an array of references {id, @referredType}", key);
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e)
-    {
-        char path[64];
-        snprintf(path, sizeof path, "%s[%zu].id", key, i);
-        const char *id = json_string_value(json_object_get(e, "id"));
-        if (!id || !id[0])
-            return bss_fail(ei, BSS_E_INVALID, path, "%s is required (a string)", path);
-        const char *type = json_string_value(json_object_get(e, "@referredType"));
-        if (ctx->db && !bss__care_ref_exists(ctx->db, type, id))
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, path, "%s: no %s with id %.64s", path, type, id);
-    }
-    return BSS_OK;
-}
-
 static bss_err ticket_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     int64_t created = ctx->now_ms;
@@ -247,9 +223,9 @@ static bss_err ticket_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t 
         return bss_fail(ei, BSS_E_INVALID, "description", "description is required (a non-empty string)");
     bss_err rc = apply_sla(doc, created, ei);
     if (!rc)
-        rc = check_refs(ctx, doc, "relatedParty", ei);
+        rc = bss__care_check_refs(ctx, doc, "relatedParty", ei);
     if (!rc)
-        rc = check_refs(ctx, doc, "relatedEntity", ei);
+        rc = bss__care_check_refs(ctx, doc, "relatedEntity", ei);
     if (!rc)
         rc = check_status(ctx, doc, old, ei);
     if (!rc)

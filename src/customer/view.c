@@ -94,8 +94,7 @@ static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_ki
     c.ids = bss_calloc(c.cap, sizeof *c.ids);
     c.ms = bss_calloc(c.cap, sizeof *c.ms);
     bss_errinfo ei = {0};
-    bss_res_table *table = doc_kind->table;
-    if (!c.ids || !c.ms || bss_resource_table_prepare(table) != BSS_OK)
+    if (!c.ids || !c.ms)
         goto done;
     for (size_t s = 0; s < ns; s++)
         if (bss__store_care_refs_find(db, kind, subjects[s], (int64_t)limit * 2, collect_one, &c, &ei) !=
@@ -115,18 +114,14 @@ static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_ki
         memcpy(c.ids[best], tid, 64);
         c.ms[taken] = c.ms[best];
         c.ms[best] = tms;
-        bss_res_doc row;
         json_t *doc = NULL;
-        if (bss_resource_get(db, table, c.ids[taken], &row, NULL) != BSS_OK)
+        if (bss_doc_load(db, doc_kind, c.ids[taken], &doc, NULL, NULL) != BSS_OK)
             continue;
-        if (bss_json_parse(row.doc, row.doc_len, &doc, NULL) == BSS_OK) {
-            const char *st = json_string_value(json_object_get(doc, "status"));
-            if (open_only && st && (strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0))
-                json_decref(doc);
-            else
-                json_array_append_new(out, doc);
-        }
-        bss_resource_doc_free(&row);
+        const char *st = json_string_value(json_object_get(doc, "status"));
+        if (open_only && st && (strcmp(st, "resolved") == 0 || strcmp(st, "closed") == 0))
+            json_decref(doc);
+        else
+            json_array_append_new(out, doc);
     }
 done:
     bss_free(c.ids);
@@ -136,17 +131,17 @@ done:
 static json_t *load_party(bss_db *db, const json_t *customer)
 {
     const char *pid = json_string_value(json_object_get(json_object_get(customer, "engagedParty"), "id"));
-    json_t *p = bss__store_view_doc(db, &bss_individual_kind, pid);
-    if (!p)
-        p = bss__store_view_doc(db, &bss_organization_kind, pid);
+    json_t *p = NULL;
+    if (pid && bss_doc_load(db, &bss_individual_kind, pid, &p, NULL, NULL) != BSS_OK)
+        (void)bss_doc_load(db, &bss_organization_kind, pid, &p, NULL, NULL);
     return p ? p : json_null();
 }
 
 bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, bss_errinfo *ei)
 {
     *out = NULL;
-    json_t *customer = bss__store_view_doc(db, &bss_customer_kind, customer_id);
-    if (!customer)
+    json_t *customer = NULL;
+    if (bss_doc_load(db, &bss_customer_kind, customer_id, &customer, NULL, NULL) != BSS_OK)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no customer with id %.64s", customer_id);
     json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer,
                           "party", load_party(db, customer), "accounts", "subscriptions", "balances",
