@@ -56,7 +56,8 @@ static void check(const bss_zone_table *t, const json_t *doc, const char *number
 
 static void exercise(const bss_zone_table *t, const json_t *doc, const char *lines, size_t len)
 {
-    if (bss_zone_table_zone_kind(t) != BSS_ZONE_DESTINATION && bss_zone_table_zone_kind(t) != BSS_ZONE_ROAMING)
+    if (bss_zone_table_zone_kind(t) != BSS_ZONE_DESTINATION &&
+        bss_zone_table_zone_kind(t) != BSS_ZONE_ROAMING)
         abort();
     for (size_t z = 0; z < bss_zone_count(t); z++) {
         const char *name = bss_zone_name(t, (int)z);

@@ -17,23 +17,23 @@
 #include "db/workers.h"
 #include "db/writer.h"
 
-struct bss_events;  /* src/events/events.h */
-struct bss_metrics; /* src/api/metrics.h */
-struct bss_auth;    /* src/auth/auth.h */
+struct bss_events;         /* src/events/events.h */
+struct bss_metrics;        /* src/api/metrics.h */
+struct bss_auth;           /* src/auth/auth.h */
 struct bss_catalog_holder; /* src/catalog/catalog.h */
 
 typedef struct bss_app {
     bss_config cfg;
     bss_clock clock;
     bss_db_options dbopt;
-    bss_writer *writer;          /* all writes while serving */
-    bss_workers *workers;        /* long work off the event loops (imports, exports, bill runs) */
-    struct bss_events *events;   /* outbox dispatcher (NULL when not serving) */
-    struct bss_metrics *metrics; /* NULL when not serving */
-    struct bss_auth *auth;       /* API key cache */
+    bss_writer *writer;                 /* all writes while serving */
+    bss_workers *workers;               /* long work off the event loops (imports, exports, bill runs) */
+    struct bss_events *events;          /* outbox dispatcher (NULL when not serving) */
+    struct bss_metrics *metrics;        /* NULL when not serving */
+    struct bss_auth *auth;              /* API key cache */
     struct bss_catalog_holder *catalog; /* the compiled catalog the rater reads (NULL until built) */
-    char base_url[512];          /* "http://127.0.0.1:8080": prefix of every href */
-    atomic_int stopping;         /* set by SIGINT/SIGTERM */
+    char base_url[512];                 /* "http://127.0.0.1:8080": prefix of every href */
+    atomic_int stopping;                /* set by SIGINT/SIGTERM */
 } bss_app;
 
 #endif

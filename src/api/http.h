@@ -36,7 +36,7 @@ typedef struct bss_route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern; /* "/tmf-api/productCatalogManagement/v4/category/{id}" ({x} = one segment) */
     bss_handler handler;
-    unsigned roles; /* BSS_ROLE_* bits allowed; BSS_ROLES_PUBLIC for none */
+    unsigned roles;   /* BSS_ROLE_* bits allowed; BSS_ROLES_PUBLIC for none */
     const char *name; /* metrics label, e.g. "tmf620.category.get" */
     const void *data; /* handler data (a TMF resource descriptor, an API name) */
 } bss_route;

@@ -284,8 +284,8 @@ static bss_err check_time_values(const bss_query_filter *f, bss_errinfo *ei)
         const char *v = f->values[i];
         int64_t ms;
         if ((want_time || looks_like_time(v, strlen(v))) && !value_time(v, &ms))
-            return bss_fail(ei, BSS_E_INVALID, f->param, "%s: expected an RFC 3339 time, got '%.60s'", f->param,
-                            v);
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s: expected an RFC 3339 time, got '%.60s'",
+                            f->param, v);
     }
     return BSS_OK;
 }

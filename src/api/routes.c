@@ -15,9 +15,9 @@
 const bss_tmf_audit bss_tmf_read_audit = {bss_audit_wants, bss_audit_submit};
 
 static const bss_routes_fn route_modules[] = {
-    bss_admin_routes,  bss_tmf620_routes, bss_tmf620_eligibility_routes,
+    bss_admin_routes,  bss_tmf620_routes,    bss_tmf620_eligibility_routes,
     bss_tmf671_routes, bss_tmf620_io_routes, bss_tmf632_routes,
-    bss_tmf629_routes, bss_tmf666_routes, bss_tmf683_routes,
+    bss_tmf629_routes, bss_tmf666_routes,    bss_tmf683_routes,
     bss_tmf621_routes, bss_care_routes,
 };
 

@@ -16,17 +16,17 @@
 
 typedef bss_err (*bss_routes_fn)(bss_router *rt, const bss_app *app);
 
-bss_err bss_admin_routes(bss_router *rt, const bss_app *app);              /* admin.c: health, metrics, keys, clock */
-bss_err bss_tmf620_routes(bss_router *rt, const bss_app *app);             /* tmf620.c: the catalog's kinds */
+bss_err bss_admin_routes(bss_router *rt, const bss_app *app);  /* admin.c: health, metrics, keys, clock */
+bss_err bss_tmf620_routes(bss_router *rt, const bss_app *app); /* tmf620.c: the catalog's kinds */
 bss_err bss_tmf620_eligibility_routes(bss_router *rt, const bss_app *app); /* tmf620_eligibility.c */
-bss_err bss_tmf620_io_routes(bss_router *rt, const bss_app *app);          /* tmf620_io.c: import, export, jobs */
-bss_err bss_tmf671_routes(bss_router *rt, const bss_app *app);             /* tmf671.c: promotions */
-bss_err bss_tmf632_routes(bss_router *rt, const bss_app *app);             /* tmf632.c: parties, consent, privacy */
-bss_err bss_tmf629_routes(bss_router *rt, const bss_app *app);             /* tmf629.c: customers */
-bss_err bss_tmf666_routes(bss_router *rt, const bss_app *app);             /* tmf666.c: accounts */
-bss_err bss_tmf683_routes(bss_router *rt, const bss_app *app);             /* tmf683.c: interactions */
-bss_err bss_tmf621_routes(bss_router *rt, const bss_app *app);             /* tmf621.c: trouble tickets */
-bss_err bss_care_routes(bss_router *rt, const bss_app *app);               /* care.c: view, search, audit */
+bss_err bss_tmf620_io_routes(bss_router *rt, const bss_app *app); /* tmf620_io.c: import, export, jobs */
+bss_err bss_tmf671_routes(bss_router *rt, const bss_app *app);    /* tmf671.c: promotions */
+bss_err bss_tmf632_routes(bss_router *rt, const bss_app *app);    /* tmf632.c: parties, consent, privacy */
+bss_err bss_tmf629_routes(bss_router *rt, const bss_app *app);    /* tmf629.c: customers */
+bss_err bss_tmf666_routes(bss_router *rt, const bss_app *app);    /* tmf666.c: accounts */
+bss_err bss_tmf683_routes(bss_router *rt, const bss_app *app);    /* tmf683.c: interactions */
+bss_err bss_tmf621_routes(bss_router *rt, const bss_app *app);    /* tmf621.c: trouble tickets */
+bss_err bss_care_routes(bss_router *rt, const bss_app *app);      /* care.c: view, search, audit */
 
 /* hub.c: the TMF688 hub of one API ({base}/hub), added by routes.c for each row of its tmf_apis[]. */
 bss_err bss_hub_routes(bss_router *rt, const char *api, const char *base);

@@ -268,8 +268,8 @@ static bss_err open_listener(const char *host, int port, bool probe, int *fd_out
         return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
     if (probe && !port_free(res)) {
         freeaddrinfo(res);
-        return bss_fail(ei, BSS_E_IO, "listen", "cannot listen on %s:%d: the port is in use by another process",
-                        host, port);
+        return bss_fail(ei, BSS_E_IO, "listen",
+                        "cannot listen on %s:%d: the port is in use by another process", host, port);
     }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int on = 1;

@@ -133,7 +133,8 @@ bss_err bss_tmf_docs_keep(bss_tmf_docs *d, json_t *doc);
 void bss_tmf_send_docs(bss_req *r, bss_tmf_docs *d);
 void bss_tmf_docs_free(bss_tmf_docs *d); /* what bss_tmf_send_docs was not handed */
 
-/* The {id} path parameter, or NULL after answering 404 "no <what> with id ..." for one no document can have. */
+/* The {id} path parameter, or NULL after answering 404 "no <what> with id ..." when no document can
+ * have it. */
 const char *bss_tmf_path_id(bss_req *r, const char *what);
 
 /* Whether a Content-Type (may be NULL) is a JSON merge patch: BSS_OK or BSS_E_UNSUPPORTED with a message. */

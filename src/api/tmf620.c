@@ -131,20 +131,19 @@ static int handle_list_as_of(bss_req *r)
 
 #define CATALOG_BINDING(kind_, seg, ...)                                                                     \
     {                                                                                                        \
-        .kind = &kind_, BSS_TMF_PATHS(BSS_TMF620_BASE, seg), .read_roles = BSS_ROLES_ANY,                   \
-        .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT, .allow_delete = true,                               \
-        BSS_TMF_NAMES("tmf620." seg), __VA_ARGS__                                                            \
+        .kind = &kind_, BSS_TMF_PATHS(BSS_TMF620_BASE, seg), .read_roles = BSS_ROLES_ANY,                    \
+        .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT, .allow_delete = true, BSS_TMF_NAMES("tmf620." seg),  \
+        __VA_ARGS__                                                                                          \
     }
 
 static const bss_tmf_binding category = CATALOG_BINDING(bss_category_kind, "category");
 static const bss_tmf_binding catalog = CATALOG_BINDING(bss_catalog_kind, "catalog");
 static const bss_tmf_binding spec = CATALOG_BINDING(bss_spec_kind, "productSpecification");
-static const bss_tmf_binding offering = CATALOG_BINDING(bss_offering_kind, "productOffering",
-                                                        .handle_list = handle_list_as_of,
-                                                        .handle_get = handle_get_as_of);
-static const bss_tmf_binding price = CATALOG_BINDING(bss_offering_price_kind, "productOfferingPrice",
-                                                     .handle_list = handle_list_as_of,
-                                                     .handle_get = handle_get_as_of);
+static const bss_tmf_binding offering = CATALOG_BINDING(
+    bss_offering_kind, "productOffering", .handle_list = handle_list_as_of, .handle_get = handle_get_as_of);
+static const bss_tmf_binding price =
+    CATALOG_BINDING(bss_offering_price_kind, "productOfferingPrice", .handle_list = handle_list_as_of,
+                    .handle_get = handle_get_as_of);
 static const bss_tmf_binding zone_table = CATALOG_BINDING(bss_zone_table_kind, "zoneTable");
 static const bss_tmf_binding timeband_plan = CATALOG_BINDING(bss_timeband_plan_kind, "timeBandPlan");
 

@@ -154,8 +154,8 @@ static json_t *render(const char *id, const bss_elig_result *res)
         rc = add_promotion(rc, promos, &res->promotions[i]);
     json_t *out = NULL;
     if (!rc)
-        out = json_pack("{s:s, s:b, s:o, s:o, s:O, s:{s:I, s:I}}", "offeringId", id, "eligible", res->eligible,
-                        "reasons", reasons_json(res->reasons, res->nreasons), "warnings",
+        out = json_pack("{s:s, s:b, s:o, s:o, s:O, s:{s:I, s:I}}", "offeringId", id, "eligible",
+                        res->eligible, "reasons", reasons_json(res->reasons, res->nreasons), "warnings",
                         reasons_json(res->warnings, res->nwarnings), "promotions", promos, "lines", "held",
                         (json_int_t)res->lines_held, "ordered", (json_int_t)res->lines_ordered);
     if (out && res->tenure_months >= 0 &&
@@ -180,7 +180,7 @@ static int h_check(bss_req *r)
     bss_err rc = res ? BSS_OK : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
     bool found = false;
     json_t *promotions = NULL; /* what the result's strings point into */
-    if (!rc) /* an unknown offering is 404 before the body is judged */
+    if (!rc)                   /* an unknown offering is 404 before the body is judged */
         rc = bss_doc_exists(r->db, &bss_offering_kind, id ? id : "", &found, &ei);
     if (!rc && !found)
         rc = bss_fail(&ei, BSS_E_NOT_FOUND, "id", "no productOffering with id %.64s", id ? id : "");

@@ -94,7 +94,8 @@ static int h_consent_post(bss_req *r)
     consent_job *job = bss_calloc(1, sizeof *job);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_err rc = job ? bss_consent_parse(body, &job->in, &ei) : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc =
+        job ? bss_consent_parse(body, &job->in, &ei) : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
     if (rc) {
         json_decref(body);
         bss_free(job);
@@ -230,13 +231,19 @@ static int h_erase(bss_req *r)
 /* ---- routes ---- */
 
 #define PARTY_ROUTES(seg, kind_)                                                                             \
-    {"GET", BSS_TMF632_BASE "/" seg "/{id}/consent", h_consent_get, PARTY_READERS, "tmf632.consent.get",    \
+    {"GET", BSS_TMF632_BASE "/" seg "/{id}/consent", h_consent_get, PARTY_READERS, "tmf632.consent.get",     \
      &kind_},                                                                                                \
-        {"POST", BSS_TMF632_BASE "/" seg "/{id}/consent", h_consent_post, PARTY_WRITERS,                    \
-         "tmf632.consent.create", &kind_},                                                                   \
-        {"GET", BSS_TMF632_BASE "/" seg "/{id}/export", h_export, PARTY_WRITERS, "tmf632.party.export",     \
+        {"POST",                                                                                             \
+         BSS_TMF632_BASE "/" seg "/{id}/consent",                                                            \
+         h_consent_post,                                                                                     \
+         PARTY_WRITERS,                                                                                      \
+         "tmf632.consent.create",                                                                            \
          &kind_},                                                                                            \
-        {"POST", BSS_TMF632_BASE "/" seg "/{id}/erase", h_erase, PARTY_WRITERS, "tmf632.party.erase", &kind_}
+        {"GET", BSS_TMF632_BASE "/" seg "/{id}/export", h_export, PARTY_WRITERS, "tmf632.party.export",      \
+         &kind_},                                                                                            \
+    {                                                                                                        \
+        "POST", BSS_TMF632_BASE "/" seg "/{id}/erase", h_erase, PARTY_WRITERS, "tmf632.party.erase", &kind_  \
+    }
 
 static const bss_route party_routes[] = {
     PARTY_ROUTES("individual", bss_individual_kind),

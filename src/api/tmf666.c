@@ -15,7 +15,7 @@
 
 #define ACCOUNT_BINDING(kind_, seg, writers)                                                                 \
     {                                                                                                        \
-        .kind = &kind_, BSS_TMF_PATHS(BSS_TMF666_BASE, seg), .read_roles = ACCOUNT_READERS,                 \
+        .kind = &kind_, BSS_TMF_PATHS(BSS_TMF666_BASE, seg), .read_roles = ACCOUNT_READERS,                  \
         .write_roles = writers, BSS_TMF_NAMES("tmf666." seg),                                                \
     }
 
@@ -23,15 +23,16 @@
 
 static const bss_tmf_binding billing_account =
     ACCOUNT_BINDING(bss_billing_account_kind, "billingAccount", STAFF_WRITERS);
-static const bss_tmf_binding party_account = ACCOUNT_BINDING(bss_party_account_kind, "partyAccount", STAFF_WRITERS);
+static const bss_tmf_binding party_account =
+    ACCOUNT_BINDING(bss_party_account_kind, "partyAccount", STAFF_WRITERS);
 static const bss_tmf_binding financial_account =
     ACCOUNT_BINDING(bss_financial_account_kind, "financialAccount", STAFF_WRITERS);
 static const bss_tmf_binding settlement_account =
     ACCOUNT_BINDING(bss_settlement_account_kind, "settlementAccount", STAFF_WRITERS);
 static const bss_tmf_binding bill_format =
     ACCOUNT_BINDING(bss_bill_format_kind, "billFormat", BSS_ROLE_ADMIN | BSS_ROLE_BILLING);
-static const bss_tmf_binding billing_cycle_spec =
-    ACCOUNT_BINDING(bss_billing_cycle_spec_kind, "billingCycleSpecification", BSS_ROLE_ADMIN | BSS_ROLE_BILLING);
+static const bss_tmf_binding billing_cycle_spec = ACCOUNT_BINDING(
+    bss_billing_cycle_spec_kind, "billingCycleSpecification", BSS_ROLE_ADMIN | BSS_ROLE_BILLING);
 static const bss_tmf_binding bill_presentation_media =
     ACCOUNT_BINDING(bss_bill_presentation_media_kind, "billPresentationMedia", BSS_ROLE_ADMIN);
 

@@ -44,13 +44,14 @@ enum {
     BSS_ROLE_NETWORK = 1u << 4,
 };
 #define BSS_ROLES_PUBLIC 0u /* no key needed */
-#define BSS_ROLES_ANY (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK)
+#define BSS_ROLES_ANY                                                                                        \
+    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK)
 #define BSS_ROLES_STAFF_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING)
 
 typedef struct bss_principal {
     char key_id[40];
     char name[128];
-    unsigned role; /* exactly one BSS_ROLE_* bit */
+    unsigned role;  /* exactly one BSS_ROLE_* bit */
     bool looked_up; /* verified against the store on this request, not from the loop's cache */
 } bss_principal;
 
@@ -87,7 +88,7 @@ typedef struct bss_api_key {
     unsigned role;
     char prefix[BSS_AUTH_SHOWN_PREFIX + 1];
     int64_t created_ms;
-    int64_t revoked_ms; /* 0 while active */
+    int64_t revoked_ms;   /* 0 while active */
     int64_t last_used_ms; /* 0 if never used; accurate to about a second (bss_auth_touch) */
 } bss_api_key;
 

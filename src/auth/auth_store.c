@@ -51,10 +51,11 @@ static void copy_col(bss_db_rows *rows, int col, char *dst, size_t cap)
 bss_err bss_auth_key_list(bss_db *db, bss_auth_key_fn fn, void *arg, bss_errinfo *ei)
 {
     bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(
-        db, "SELECT id, name, role, prefix, created_ms, revoked_ms, last_used_ms FROM api_key "
-        "ORDER BY created_ms, id",
-        BSS_DB_NOARGS, &rows, ei);
+    bss_err rc =
+        bss_db_query(db,
+                     "SELECT id, name, role, prefix, created_ms, revoked_ms, last_used_ms FROM api_key "
+                     "ORDER BY created_ms, id",
+                     BSS_DB_NOARGS, &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while (bss_db_next(rows)) {

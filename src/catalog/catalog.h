@@ -60,7 +60,8 @@ typedef struct bss_tz bss_tz;
 /* "UTC", "Europe/Amsterdam", ... BSS_E_INVALID (unknown or malformed name; no '..', no leading '/'). */
 bss_err bss_tz_get(const char *name, const bss_tz **out, bss_errinfo *ei);
 const char *bss_tz_name(const bss_tz *tz);
-/* Offset from UTC in seconds at the instant (DST included); beyond the file's transitions its POSIX TZ rule applies. */
+/* Offset from UTC in seconds at the instant (DST included); beyond the file's transitions its POSIX TZ rule
+ * applies. */
 int32_t bss_tz_offset_s(const bss_tz *tz, int64_t utc_ms);
 
 /* ==== Zone tables (zones.c) ============================================================================= */
@@ -95,7 +96,7 @@ void bss_zone_table_free(bss_zone_table *t); /* NULL is a no-op */
 
 bss_zone_kind bss_zone_table_zone_kind(const bss_zone_table *t);
 size_t bss_zone_count(const bss_zone_table *t);
-const char *bss_zone_name(const bss_zone_table *t, int zone); /* NULL if out of range */
+const char *bss_zone_name(const bss_zone_table *t, int zone);  /* NULL if out of range */
 int bss_zone_index(const bss_zone_table *t, const char *name); /* -1 if unknown */
 size_t bss_zone_prefix_count(const bss_zone_table *t);
 
@@ -736,7 +737,7 @@ void bss_catalog_rebuild_async(bss_app *app);
 
 #define BSS_ELIG_MAX_REASONS 16
 #define BSS_ELIG_MAX_PROMOTIONS 16
-#define BSS_ELIG_MAX_HELD 100      /* offerings of the account one check may name */
+#define BSS_ELIG_MAX_HELD 100         /* offerings of the account one check may name */
 #define BSS_ELIG_NEW_CUSTOMER_DAYS 30 /* a customer since fewer days than this is new */
 
 /* An offering the account holds now. */

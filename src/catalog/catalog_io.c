@@ -18,21 +18,17 @@
 #include "core/mem.h"
 
 typedef struct kind_row {
-    const char *member; /* member of the file */
+    const char *member;       /* member of the file */
     const bss_doc_kind *kind; /* its name is the one of reports and errors */
 } kind_row;
 
 /* Import order: what a document refers to comes first (offerings name categories, catalogs name categories).
  */
 static const kind_row kinds[] = {
-    {"zoneTables", &bss_zone_table_kind},
-    {"timeBandPlans", &bss_timeband_plan_kind},
-    {"productSpecifications", &bss_spec_kind},
-    {"productOfferingPrices", &bss_offering_price_kind},
-    {"categories", &bss_category_kind},
-    {"productOfferings", &bss_offering_kind},
-    {"catalogs", &bss_catalog_kind},
-    {"promotions", &bss_promotion_kind},
+    {"zoneTables", &bss_zone_table_kind},      {"timeBandPlans", &bss_timeband_plan_kind},
+    {"productSpecifications", &bss_spec_kind}, {"productOfferingPrices", &bss_offering_price_kind},
+    {"categories", &bss_category_kind},        {"productOfferings", &bss_offering_kind},
+    {"catalogs", &bss_catalog_kind},           {"promotions", &bss_promotion_kind},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -551,9 +547,10 @@ bss_err bss_catalog_import_job_body(const json_t *req, int64_t now_ms, json_t **
 
 bss_err bss_catalog_export_job_body(const char *url, int64_t now_ms, json_t **body, bss_errinfo *ei)
 {
-    json_t *b = json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json", "url",
-                          url);
-    if (!b || bss_json_set_time(b, "creationDate", now_ms) || bss_json_set_time(b, "completionDate", now_ms)) {
+    json_t *b =
+        json_pack("{s:s, s:s, s:s}", "status", "Succeeded", "contentType", "application/json", "url", url);
+    if (!b || bss_json_set_time(b, "creationDate", now_ms) ||
+        bss_json_set_time(b, "completionDate", now_ms)) {
         json_decref(b);
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }

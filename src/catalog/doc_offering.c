@@ -277,7 +277,7 @@ static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const json_
     if (spec && !json_is_null(spec)) {
         const char *sid = json_string_value(json_object_get(spec, "id"));
         rc = bss__catalog_check_ref(ctx, &bss_spec_kind, spec, "productSpecification",
-                                   bss__catalog_may_keep(doc, old, "productSpecification", sid), NULL, ei);
+                                    bss__catalog_may_keep(doc, old, "productSpecification", sid), NULL, ei);
     }
     if (!rc)
         rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old, "productOfferingPrice", ei);

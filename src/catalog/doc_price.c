@@ -72,7 +72,8 @@ static bss_err price_delete_guard(const bss_doc_ctx *ctx, const char *id, const 
         return BSS_OK;
     bss_err rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productOfferingPrice", id, ei);
     if (!rc)
-        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "productOfferingPriceRelationship", id, ei);
+        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "productOfferingPriceRelationship", id,
+                                    ei);
     if (!rc)
         rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "bundledPopRelationship", id, ei);
     return rc;
@@ -203,7 +204,8 @@ static bss_err price_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *
             rc = build(ctx, doc, ei);
     }
     if (!rc)
-        rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old, "productOfferingPriceRelationship", ei);
+        rc = bss__catalog_check_refs(ctx, &bss_offering_price_kind, doc, old,
+                                     "productOfferingPriceRelationship", ei);
     if (!rc)
         rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "productOfferingPrice", ei);
     if (!rc)

@@ -45,7 +45,6 @@
 #include "core/money.h"
 #include "core/time.h"
 
-
 static const char *const channels[] = {"web", "shop", "care", "app"};
 
 static const bss_res_column promotion_columns[] = {

@@ -109,7 +109,7 @@ bss_err bss__catalog_common(const bss_doc_ctx *ctx, json_t *doc, const json_t *o
 }
 
 bss_err bss__catalog_check_ref(const bss_doc_ctx *ctx, const bss_doc_kind *kind, const json_t *ref,
-                              const char *path, bool allow_retired, json_t **out, bss_errinfo *ei)
+                               const char *path, bool allow_retired, json_t **out, bss_errinfo *ei)
 {
     char idpath[160];
     snprintf(idpath, sizeof idpath, "%s.id", path);
@@ -165,7 +165,7 @@ bool bss__catalog_may_keep(const json_t *doc, const json_t *old, const char *mem
 }
 
 bss_err bss__catalog_check_refs(const bss_doc_ctx *ctx, const bss_doc_kind *kind, const json_t *doc,
-                               const json_t *old, const char *member, bss_errinfo *ei)
+                                const json_t *old, const char *member, bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, member);
     if (!arr || json_is_null(arr))
@@ -179,8 +179,8 @@ bss_err bss__catalog_check_refs(const bss_doc_ctx *ctx, const bss_doc_kind *kind
         char path[128];
         snprintf(path, sizeof path, "%s[%zu]", member, i);
         const char *id = json_string_value(json_object_get(ref, "id"));
-        bss_err rc =
-            bss__catalog_check_ref(ctx, kind, ref, path, bss__catalog_may_keep(doc, old, member, id), NULL, ei);
+        bss_err rc = bss__catalog_check_ref(ctx, kind, ref, path, bss__catalog_may_keep(doc, old, member, id),
+                                            NULL, ei);
         if (rc)
             return rc;
     }
@@ -200,4 +200,3 @@ bss_err bss__catalog_compile_check(const bss_doc_ctx *ctx, const json_t *doc, bs
     const char *id = json_string_value(json_object_get(doc, "id"));
     return bss_catalog_check_write(ctx->db, ctx->kind->name, id ? id : "", doc, ei);
 }
-

@@ -119,8 +119,7 @@ static bss_err zone_table_prepare(const bss_doc_ctx *ctx, json_t *doc, const jso
     return rc;
 }
 
-static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
-                                         bss_errinfo *ei)
+static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     (void)old;
     bss_err rc = check_name(doc, ctx->now_ms, ei);

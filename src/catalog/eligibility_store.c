@@ -25,7 +25,8 @@ static bss_err load_promotions(bss_db *db, json_t *out, bss_errinfo *ei)
     bss_err rc = bss_resource_table_prepare(t);
     if (rc)
         return bss_fail(ei, rc, NULL, "bad table descriptor %s", t->name);
-    bss_res_filter f = {.column = bss_resource_column_of(t, "lifecycleStatus"), .op = BSS_RES_EQ, .nvalues = 1};
+    bss_res_filter f = {
+        .column = bss_resource_column_of(t, "lifecycleStatus"), .op = BSS_RES_EQ, .nvalues = 1};
     f.values[0] = BSS_DB_STR("Active");
     return bss_resource_list(db, t, &f, 1, 0, -1, NULL, collect_promotion, out, ei);
 }

@@ -103,7 +103,7 @@ static bss_err save_old(const bss_doc_ctx *ctx, const char *id, const json_t *ol
 }
 
 bss_err bss__catalog_version_on_patch(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
-                                     const char *const *versioned, bss_errinfo *ei)
+                                      const char *const *versioned, bss_errinfo *ei)
 {
     if (!old || bss__catalog_doc_state(old) != BSS__LC_ACTIVE || !changed(doc, old, versioned))
         return BSS_OK;
@@ -191,7 +191,7 @@ static bss_err referrer_row(const bss_res_row *row, void *arg)
 }
 
 bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char *member, const char *id,
-                              bss_errinfo *ei)
+                               bss_errinfo *ei)
 {
     referrers_ctx rc = {.member = member, .id = id};
     if (!*id)
@@ -207,7 +207,7 @@ bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char 
 }
 
 bss_err bss__catalog_retire_check(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old,
-                                 const bss_doc_kind *kind, const char *member, bss_errinfo *ei)
+                                  const bss_doc_kind *kind, const char *member, bss_errinfo *ei)
 {
     int to = bss__catalog_doc_state(doc), from = old ? bss__catalog_doc_state(old) : -1;
     bool retiring = (to == BSS__LC_RETIRED || to == BSS__LC_OBSOLETE) &&
@@ -222,9 +222,8 @@ bss_err bss__catalog_retire_check(const bss_doc_ctx *ctx, const json_t *doc, con
     return bss_fail(ei, BSS_E_UNPROCESSABLE, "lifecycleStatus",
                     "%s %.64s cannot become %s while %lld live %s%s refer to it (%s in %.64s '%.64s'): "
                     "retire or change them first",
-                    ctx->kind->name, id, to == BSS__LC_RETIRED ? "Retired" : "Obsolete",
-                    (long long)rc.count, kind->name, rc.count == 1 ? "" : "s", member, rc.first,
-                    rc.first_name);
+                    ctx->kind->name, id, to == BSS__LC_RETIRED ? "Retired" : "Obsolete", (long long)rc.count,
+                    kind->name, rc.count == 1 ? "" : "s", member, rc.first, rc.first_name);
 }
 
 /* ---- reads as of an instant ---- */

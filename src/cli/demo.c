@@ -141,12 +141,9 @@ typedef struct seed_kind {
 
 /* Creation order: what a document refers to comes first. */
 static const seed_kind seed_kinds[] = {
-    {"individuals", &bss_individual_kind},
-    {"organizations", &bss_organization_kind},
-    {"customers", &bss_customer_kind},
-    {"billingAccounts", &bss_billing_account_kind},
-    {"interactions", &bss_interaction_kind},
-    {"troubleTickets", &bss_ticket_kind},
+    {"individuals", &bss_individual_kind},   {"organizations", &bss_organization_kind},
+    {"customers", &bss_customer_kind},       {"billingAccounts", &bss_billing_account_kind},
+    {"interactions", &bss_interaction_kind}, {"troubleTickets", &bss_ticket_kind},
 };
 #define NSEED (sizeof seed_kinds / sizeof seed_kinds[0])
 
@@ -263,7 +260,7 @@ static bss_err seed_job_run(bss_db *db, void *arg, bss_errinfo *ei)
         rc = seed_consent(db, job->now_ms, c, ei);
         if (rc)
             rc = bss_errinfo_at(ei, rc, "consents", i, "consent of",
-                            json_string_value(json_object_get(c, "partyId")));
+                                json_string_value(json_object_get(c, "partyId")));
         else
             job->consents++;
     }
@@ -284,7 +281,8 @@ static bss_err seed_validate(const json_t *doc, bss_errinfo *ei)
     }
     for (size_t k = 0; k < NSEED; k++)
         if (bss_resource_table_prepare(seed_kinds[k].kind->table) != BSS_OK)
-            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_kinds[k].kind->name);
+            return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table",
+                            seed_kinds[k].kind->name);
     for (size_t k = 0; k < sizeof seed_also_read / sizeof seed_also_read[0]; k++)
         if (bss_resource_table_prepare(seed_also_read[k]->table) != BSS_OK)
             return bss_fail(ei, BSS_E_INTERNAL, NULL, "cannot prepare the %s table", seed_also_read[k]->name);

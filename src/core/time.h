@@ -55,7 +55,7 @@ size_t bss_time_format(int64_t ms, char buf[32]);
 /* Civil calendar (proleptic Gregorian). month 1..12. */
 bool bss_is_leap_year(int year);
 int bss_days_in_month(int year, int month);
-int64_t bss_days_from_civil(int year, int month, int day);          /* days since 1970-01-01 */
+int64_t bss_days_from_civil(int year, int month, int day); /* days since 1970-01-01 */
 void bss_civil_from_days(int64_t days, int *year, int *month, int *day);
 int64_t bss_time_from_civil(int year, int month, int day, int hour, int min, int sec, int ms);
 /* Breaks ms into UTC fields; weekday 0 = Monday .. 6 = Sunday. */
@@ -81,8 +81,8 @@ void bss_bill_period(int64_t at_ms, int cycle_day, int64_t *start_ms, int64_t *e
  * any thread while another sets it.
  */
 typedef struct bss_clock {
-    int is_test;               /* set at creation, never changed */
-    _Atomic int64_t fixed_ms;  /* test clock's current instant */
+    int is_test;              /* set at creation, never changed */
+    _Atomic int64_t fixed_ms; /* test clock's current instant */
 } bss_clock;
 
 void bss_clock_init_real(bss_clock *c);

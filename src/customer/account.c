@@ -72,7 +72,8 @@ static bss_err billing_after_store(const bss_doc_ctx *ctx, const char *id, const
                                 ei); /* customer NULL: none yet */
 }
 
-static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
+                                       bss_errinfo *ei);
 
 const bss_doc_kind bss_billing_account_kind = {
     .api = "accountManagement",
@@ -258,8 +259,8 @@ static bss_err check_parent(const bss_doc_ctx *ctx, const json_t *doc, bss_errin
         rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
                       "parentAccount %.64s would make a cycle: this account is already above it", pid);
     if (!rc && w.too_deep)
-        rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount", "the account hierarchy is deeper than %d levels",
-                      BSS__ACCT_MAX_DEPTH);
+        rc = bss_fail(ei, BSS_E_UNPROCESSABLE, "parentAccount",
+                      "the account hierarchy is deeper than %d levels", BSS__ACCT_MAX_DEPTH);
     return rc;
 }
 
@@ -276,7 +277,8 @@ static bss_err check_related_and_owner(const bss_doc_ctx *ctx, json_t *doc, bss_
     return bss__acct_link_customer(ctx, doc, owner, ei);
 }
 
-static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
+                                       bss_errinfo *ei)
 {
     json_t *spec = NULL;
     bss_err rc = bss_doc_check_names(doc, ei);

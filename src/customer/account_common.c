@@ -341,7 +341,6 @@ bss_err bss__acct_number(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
 
 /* ---- plain members ---- */
 
-
 bss_err bss__acct_check_contacts(const json_t *doc, bss_errinfo *ei)
 {
     const json_t *arr = json_object_get(doc, "contact");

@@ -54,7 +54,7 @@ static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t
 #define ACCOUNT_KIND(seg, typ, tbl)                                                                          \
     {                                                                                                        \
         .api = "accountManagement", .path = BSS_TMF666_BASE "/" seg, .name = seg, .type = typ,               \
-        .status_field = "state", .table = &tbl, .required = name_required, .prepare = account_prepare,      \
+        .status_field = "state", .table = &tbl, .required = name_required, .prepare = account_prepare,       \
         .personal_data = true,                                                                               \
     }
 
@@ -185,8 +185,9 @@ static bss_err cycle_spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const jso
         .table = &tbl, .required = name_required, .prepare = hook,                                           \
     }
 
-const bss_doc_kind bss_bill_format_kind = CONFIG_KIND("billFormat", "BillFormat", bill_format_table, bill_format_prepare);
-const bss_doc_kind bss_billing_cycle_spec_kind =
-    CONFIG_KIND("billingCycleSpecification", "BillingCycleSpecification", cycle_spec_table, cycle_spec_prepare);
+const bss_doc_kind bss_bill_format_kind =
+    CONFIG_KIND("billFormat", "BillFormat", bill_format_table, bill_format_prepare);
+const bss_doc_kind bss_billing_cycle_spec_kind = CONFIG_KIND(
+    "billingCycleSpecification", "BillingCycleSpecification", cycle_spec_table, cycle_spec_prepare);
 const bss_doc_kind bss_bill_presentation_media_kind =
     CONFIG_KIND("billPresentationMedia", "BillPresentationMedia", media_table, bill_format_prepare);

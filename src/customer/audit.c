@@ -19,8 +19,8 @@
 #include "customer/customer_int.h"
 
 bss_err bss__audit_record(bss_db *db, int64_t now_ms, const char *key_id, const char *key_name,
-                         const char *action, const char *resource_kind, const char *resource_id,
-                         bss_errinfo *ei)
+                          const char *action, const char *resource_kind, const char *resource_id,
+                          bss_errinfo *ei)
 {
     char id[BSS_ID_LEN + 1];
     bss_id_new(now_ms, id);
@@ -53,8 +53,8 @@ static bss_err audit_run(bss_db *db, void *arg, bss_errinfo *ei)
         if (n > 0 && n < sizeof id) {
             memcpy(id, p, n);
             id[n] = '\0';
-            bss_err rc =
-                bss__audit_record(db, job->now_ms, job->key_id, job->key_name, job->action, job->kind, id, ei);
+            bss_err rc = bss__audit_record(db, job->now_ms, job->key_id, job->key_name, job->action,
+                                           job->kind, id, ei);
             if (rc)
                 return rc;
         }

@@ -109,7 +109,7 @@ static void refs_expand(bss_db *db, ref_set *rs)
 }
 
 bss_err bss__care_refs_store(bss_db *db, const char *kind, const char *entity_id, const json_t *doc,
-                            int64_t sort_ms, bss_errinfo *ei)
+                             int64_t sort_ms, bss_errinfo *ei)
 {
     static const char *const keys[][2] = {
         {"relatedParty", "RelatedParty"}, {"relatedEntity", "Entity"}, {"interactionItem", "Entity"},
@@ -238,7 +238,7 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
 }
 
 int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
-                           const char *const *text_keys)
+                            const char *const *text_keys)
 {
     static const char *const ref_keys[] = {"relatedParty", "relatedEntity", "interactionItem", NULL};
     int64_t changed = 0;
@@ -316,7 +316,8 @@ static bss_err erase_one(const char *id, int64_t ms, void *arg)
         return rc;
     if (bss__care_erase_doc(doc, p->party_id, p->pseudonym, p->text_keys) > 0) {
         /* updated_ms stays: an erasure is not an edit of the record */
-        rc = bss_resource_update(p->db, p->kind->table, id, doc, meta.updated_ms, meta.row_version, NULL, p->ei);
+        rc = bss_resource_update(p->db, p->kind->table, id, doc, meta.updated_ms, meta.row_version, NULL,
+                                 p->ei);
         if (rc == BSS_OK)
             p->changed++;
     }
@@ -333,8 +334,9 @@ bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_k
     return bss__store_care_refs_find(db, ref_kind, party_id, -1, export_one, &p, ei);
 }
 
-bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *const *text_keys,
-                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei)
+bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind,
+                        const char *const *text_keys, const char *party_id, const char *pseudonym,
+                        int64_t *changed, bss_errinfo *ei)
 {
     per_doc p = {.db = db,
                  .kind = kind,

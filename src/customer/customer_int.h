@@ -127,8 +127,9 @@ int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseud
 /* Export / erasure of the records of a kind that name party_id (interaction.c; ticket.c uses them). */
 bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *party_id,
                          json_t *out, bss_errinfo *ei);
-bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *const *text_keys,
-                        const char *party_id, const char *pseudonym, int64_t *changed, bss_errinfo *ei);
+bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind,
+                        const char *const *text_keys, const char *party_id, const char *pseudonym,
+                        int64_t *changed, bss_errinfo *ei);
 
 /* Appends to `out` (a JSON array) every interaction / ticket that names the party (export). */
 bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei);
@@ -174,7 +175,8 @@ typedef void (*bss__search_term_fn)(void *arg, const char *term, const char *fie
 bss_err bss__search_doc_terms(const json_t *doc, const char *id, char *display, bss__search_term_fn fn,
                               void *arg);
 
-/* The exact-match form of a query or value: ASCII lower-cased, spaces and tabs trimmed, cut to cap - 1 bytes. */
+/* The exact-match form of a query or value: ASCII lower-cased, spaces and tabs trimmed, cut to
+ * cap - 1 bytes. */
 size_t bss__search_lower(const char *s, char *out, size_t cap);
 
 /* ---- the access audit (audit.c) ---- */

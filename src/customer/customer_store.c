@@ -543,7 +543,6 @@ static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t l
     return rc;
 }
 
-
 bss_err bss__store_customer_accounts(bss_db *db, const char *customer_id, int64_t limit, json_t *arr,
                                      bss_errinfo *ei)
 {

@@ -307,8 +307,8 @@ bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t 
 }
 
 bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
-                                     int64_t *changed, bss_errinfo *ei)
+                                      int64_t *changed, bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_interaction_kind, "interaction", erase_keys, party_id, pseudonym,
-                           changed, ei);
+    return bss__care_erase(db, &bss_interaction_kind, "interaction", erase_keys, party_id, pseudonym, changed,
+                           ei);
 }

@@ -339,9 +339,9 @@ static bss_err check_relation(const bss_doc_ctx *ctx, const json_t *rel, const c
         rc = reaches(ctx, id, self, path, &cycle, ei);
     } else if (!cycle && ctx->db) {
         bool found = false;
-        rc = strlen(id) > BSS_ID_MAX ? bss_fail(ei, BSS_E_INVALID, path, "%s: an id is at most %d characters",
-                                                path, BSS_ID_MAX)
-                                     : bss_doc_exists(ctx->db, &bss_organization_kind, id, &found, ei);
+        rc = strlen(id) > BSS_ID_MAX
+                 ? bss_fail(ei, BSS_E_INVALID, path, "%s: an id is at most %d characters", path, BSS_ID_MAX)
+                 : bss_doc_exists(ctx->db, &bss_organization_kind, id, &found, ei);
         if (!rc && !found)
             rc = BSS_E_NOT_FOUND;
     }
@@ -403,7 +403,8 @@ static bss_err check_hierarchy(const bss_doc_ctx *ctx, const json_t *doc, bss_er
 
 static bss_err organization_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
-    static const char *const strings[] = {"name", "tradingName", "nameType", "organizationType", "status", NULL};
+    static const char *const strings[] = {"name",   "tradingName", "nameType", "organizationType",
+                                          "status", NULL};
     static const char *const states[] = {"initialized", "validated", "closed"};
     bss_err rc = bss_doc_check_strings(doc, "", strings, true, ei);
     if (!rc && !json_is_string(json_object_get(doc, "tradingName")) &&

@@ -155,8 +155,8 @@ bss_err bss_party_export(bss_db *db, const bss_doc_kind *kind, const char *id, i
     json_t *party = NULL, *doc = json_object(), *arr = NULL;
     party_links l;
     memset(&l, 0, sizeof l);
-    bss_err rc = doc ? bss_doc_load(db, kind, id, &party, NULL, ei)
-                     : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc =
+        doc ? bss_doc_load(db, kind, id, &party, NULL, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     char at[32];
     bss_time_format(now_ms, at);
     if (!rc &&
@@ -324,8 +324,7 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
 }
 
 /* The anonymised party document. */
-static json_t *erased_doc(const bss_doc_kind *kind, const json_t *old, const char *pseudonym,
-                          int64_t now_ms)
+static json_t *erased_doc(const bss_doc_kind *kind, const json_t *old, const char *pseudonym, int64_t now_ms)
 {
     static const char *const keep[] = {"id", "href", "@type", "@baseType", "@schemaLocation"};
     json_t *doc = json_object();

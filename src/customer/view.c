@@ -87,8 +87,8 @@ static bss_err collect_one(const char *id, int64_t ms, void *arg)
 }
 
 /* The newest care records of kind naming any subject id; open_only keeps tickets not yet resolved. */
-static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_kind, const char *const *subjects,
-                        size_t ns, size_t limit, bool open_only, json_t *out)
+static void add_records(bss_db *db, const char *kind, const bss_doc_kind *doc_kind,
+                        const char *const *subjects, size_t ns, size_t limit, bool open_only, json_t *out)
 {
     collect c = {.cap = limit * 4};
     c.ids = bss_calloc(c.cap, sizeof *c.ids);

@@ -193,7 +193,8 @@ bss_err bss_db_table_exists(bss_db *db, const char *table, bool *exists, bss_err
     bss_err rc;
     if (bss_db_kind(db) == BSS_DB_POSTGRES)
         rc = bss_db_query_int64(db, "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE 1 END",
-                                BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei); /* the search path, as queries see it */
+                                BSS_DB_ARGS(BSS_DB_STR(table)), &n,
+                                ei); /* the search path, as queries see it */
     else
         rc = bss_db_query_int64(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
                                 BSS_DB_ARGS(BSS_DB_STR(table)), &n, ei);

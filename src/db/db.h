@@ -41,10 +41,12 @@ typedef struct bss_db_val {
 } bss_db_val;
 
 #define BSS_DB_I64(x) ((bss_db_val){.type = BSS_DB_INT64, .i = (int64_t)(x)})
-#define BSS_DB_STR(x) ((bss_db_val){.type = (x) ? BSS_DB_TEXT : BSS_DB_NULL, .s = (x), .len = (x) ? strlen(x) : 0})
+#define BSS_DB_STR(x)                                                                                        \
+    ((bss_db_val){.type = (x) ? BSS_DB_TEXT : BSS_DB_NULL, .s = (x), .len = (x) ? strlen(x) : 0})
 #define BSS_DB_STRN(x, n) ((bss_db_val){.type = BSS_DB_TEXT, .s = (x), .len = (n)})
 #define BSS_DB_NIL ((bss_db_val){.type = BSS_DB_NULL})
-#define BSS_DB_ARGS(...) ((const bss_db_val[]){__VA_ARGS__}), (sizeof((bss_db_val[]){__VA_ARGS__}) / sizeof(bss_db_val))
+#define BSS_DB_ARGS(...)                                                                                     \
+    ((const bss_db_val[]){__VA_ARGS__}), (sizeof((bss_db_val[]){__VA_ARGS__}) / sizeof(bss_db_val))
 #define BSS_DB_NOARGS NULL, 0
 
 typedef struct bss_db_options {
@@ -79,9 +81,9 @@ bss_err bss_db_query(bss_db *db, const char *sql, const bss_db_val *args, size_t
 bool bss_db_next(bss_db_rows *rows);
 bss_err bss_db_rows_error(const bss_db_rows *rows);
 bool bss_db_col_null(bss_db_rows *rows, int col);
-int64_t bss_db_col_int64(bss_db_rows *rows, int col);                  /* 0 if NULL */
-const char *bss_db_col_text(bss_db_rows *rows, int col, size_t *len);  /* NULL if NULL; valid until next */
-void bss_db_rows_close(bss_db_rows *rows);                             /* NULL is a no-op */
+int64_t bss_db_col_int64(bss_db_rows *rows, int col);                 /* 0 if NULL */
+const char *bss_db_col_text(bss_db_rows *rows, int col, size_t *len); /* NULL if NULL; valid until next */
+void bss_db_rows_close(bss_db_rows *rows);                            /* NULL is a no-op */
 
 /* Convenience: first column of the first row as int64 (BSS_E_NOT_FOUND if no row). */
 bss_err bss_db_query_int64(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *out,

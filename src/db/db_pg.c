@@ -260,7 +260,8 @@ static bss_err pg_exec(bss_db *db, const char *sql, const bss_db_val *args, size
     if (changes) {
         const char *n = PQcmdTuples(res);
         int64_t count = 0;
-        *changes = n && bss_parse_int64(n, strlen(n), BSS_NUM_DIGITS, 0, INT64_MAX, &count) == BSS_OK ? count : 0;
+        *changes =
+            n && bss_parse_int64(n, strlen(n), BSS_NUM_DIGITS, 0, INT64_MAX, &count) == BSS_OK ? count : 0;
     }
     PQclear(res);
     return BSS_OK;

@@ -331,7 +331,8 @@ bss_err bss_doc_check_arrays(const json_t *obj, const char *prefix, const char *
 
 bss_err bss_doc_check_names(const json_t *doc, bss_errinfo *ei)
 {
-    static const char *const strings[] = {"name", "description", "@type", "@baseType", "@schemaLocation", NULL};
+    static const char *const strings[] = {"name",      "description",     "@type",
+                                          "@baseType", "@schemaLocation", NULL};
     bss_err rc = bss_doc_check_strings(doc, "", strings, false, ei);
     const json_t *name = json_object_get(doc, "name");
     if (!rc && json_is_string(name) && json_string_length(name) == 0)
@@ -342,7 +343,8 @@ bss_err bss_doc_check_names(const json_t *doc, bss_errinfo *ei)
 /* ---- hierarchies ---- */
 
 bss_err bss_doc_walk_up(bss_db *db, const bss_doc_kind *kind, const char *start, const char *parent_path,
-                        const char *self, int max_depth, const char *field, bss_doc_walk *out, bss_errinfo *ei)
+                        const char *self, int max_depth, const char *field, bss_doc_walk *out,
+                        bss_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
     if (strlen(start) > BSS_ID_MAX)

@@ -56,9 +56,10 @@ typedef struct bss_doc_kind bss_doc_kind;
 /* What a kind's hooks see. */
 typedef struct bss_doc_ctx {
     const bss_doc_kind *kind;
-    bss_db *db;       /* the writer's connection, inside the write's transaction; NULL: no store (pure tests, fuzzing) */
-    int64_t now_ms;   /* from the injected clock */
-    const char *base_url; /* href prefix ("http://127.0.0.1:8080"); NULL: relative hrefs */
+    /* the writer's connection, inside the write's transaction; NULL: no store (pure tests, fuzzing) */
+    bss_db *db;
+    int64_t now_ms;                  /* from the injected clock */
+    const char *base_url;            /* href prefix ("http://127.0.0.1:8080"); NULL: relative hrefs */
     const struct bss_principal *who; /* who writes; NULL when unknown (seeding, tests) */
 } bss_doc_ctx;
 
@@ -69,10 +70,12 @@ typedef struct bss_doc_ctx {
  * patch, NULL on create. doc already has id, href, @type and every required
  * member. BSS_OK, or a code with ei (field = the member's path).
  */
-typedef bss_err (*bss_doc_prepare_fn)(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
+typedef bss_err (*bss_doc_prepare_fn)(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
+                                      bss_errinfo *ei);
 
-/* Refuses a delete (BSS_E_CONFLICT "used by 3 active products") or lets it go (BSS_OK); old = the stored doc. */
-typedef bss_err (*bss_doc_guard_fn)(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei);
+/* Refuses a delete (BSS_E_CONFLICT "used by 3 active products") or lets it go; old = the stored doc. */
+typedef bss_err (*bss_doc_guard_fn)(const bss_doc_ctx *ctx, const char *id, const json_t *old,
+                                    bss_errinfo *ei);
 
 /* Derived rows kept in step with the document, in its transaction (doc NULL after a delete). */
 typedef bss_err (*bss_doc_after_store_fn)(const bss_doc_ctx *ctx, const char *id, const json_t *doc,
@@ -138,7 +141,8 @@ bss_err bss_doc_exists(bss_db *db, const bss_doc_kind *kind, const char *id, boo
 /* How many documents of kind are stored: *n /out/. */
 bss_err bss_doc_count(bss_db *db, const bss_doc_kind *kind, int64_t *n, bss_errinfo *ei);
 
-/* The href of a document: base_url (may be NULL) + kind->path + "/" + id into buf. false if it does not fit. */
+/* The href of a document: base_url (may be NULL) + kind->path + "/" + id into buf; false if it does
+ * not fit. */
 bool bss_doc_href(const char *base_url, const bss_doc_kind *kind, const char *id, char *buf, size_t cap);
 
 /* kind->required on doc: BSS_E_INVALID "name is required" (field = the path). */
@@ -161,7 +165,8 @@ bss_err bss_doc_check_period(const json_t *period, const char *path, bss_errinfo
 bss_err bss_doc_check_strings(const json_t *obj, const char *prefix, const char *const *names, bool nonempty,
                               bss_errinfo *ei);
 bss_err bss_doc_check_bools(const json_t *obj, const char *prefix, const char *const *names, bss_errinfo *ei);
-bss_err bss_doc_check_arrays(const json_t *obj, const char *prefix, const char *const *names, bss_errinfo *ei);
+bss_err bss_doc_check_arrays(const json_t *obj, const char *prefix, const char *const *names,
+                             bss_errinfo *ei);
 
 /*
  * The members most TMF documents share: name, description, @type,
@@ -191,6 +196,7 @@ typedef struct bss_doc_walk {
  * missing parent would. Store errors as they come.
  */
 bss_err bss_doc_walk_up(bss_db *db, const bss_doc_kind *kind, const char *start, const char *parent_path,
-                        const char *self, int max_depth, const char *field, bss_doc_walk *out, bss_errinfo *ei);
+                        const char *self, int max_depth, const char *field, bss_doc_walk *out,
+                        bss_errinfo *ei);
 
 #endif

@@ -32,8 +32,8 @@ typedef struct bss_events bss_events;
  * The envelope {eventId, eventTime, eventType, correlationId?, domain, title,
  * description, timeOcurred, event: {res_key: resource}} is built here.
  */
-bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type, const char *res_key,
-                       const json_t *resource, bss_errinfo *ei);
+bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *event_type,
+                       const char *res_key, const json_t *resource, bss_errinfo *ei);
 
 /*
  * Local consumers: functions that bss_outbox_add calls inside the same
@@ -68,8 +68,8 @@ extern const bss_outbox_consumer bss_outbox_consumers[];
 bss_err bss_hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei);
 
 /* Records a subscription of api (a writer job); id is the caller's (a new UUIDv7). */
-bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback, const char *query,
-                          int64_t now_ms, bss_errinfo *ei);
+bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback,
+                          const char *query, int64_t now_ms, bss_errinfo *ei);
 
 /* One subscription as {id, callback, query}; BSS_E_NOT_FOUND (field "id") when api has none with id. */
 bss_err bss_hub_get(bss_db *db, const char *api, const char *id, json_t **out, bss_errinfo *ei);

@@ -59,7 +59,8 @@ int64_t bss__events_backoff_ms(int64_t base_ms, int64_t attempts);
 
 /* Test knob: the backoff unit (1000 ms by default; tests use a few ms). Thread-safe. */
 void bss__events_set_backoff_unit(bss_events *ev, int64_t unit_ms);
-/* Deletes ended deliveries and served events older than the retention (run every minute by the dispatcher). */
+/* Deletes ended deliveries and served events older than the retention (run every minute by the
+ * dispatcher). */
 void bss__events_sweep(bss_events *ev, int64_t now_wall_ms);
 
 #endif

@@ -15,12 +15,13 @@ json_t *bss_hub_subscription_json(const char *id, const char *callback, const ch
     return json_pack("{s:s, s:s, s:s}", "id", id, "callback", callback, "query", query);
 }
 
-bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback, const char *query,
-                          int64_t now_ms, bss_errinfo *ei)
+bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback,
+                          const char *query, int64_t now_ms, bss_errinfo *ei)
 {
     return bss_db_exec(
         db, "INSERT INTO hub_subscription (id, api, callback, query, created_ms) VALUES (?, ?, ?, ?, ?)",
-        BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(api), BSS_DB_STR(callback), BSS_DB_STR(query), BSS_DB_I64(now_ms)),
+        BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(api), BSS_DB_STR(callback), BSS_DB_STR(query),
+                    BSS_DB_I64(now_ms)),
         NULL, ei);
 }
 
@@ -56,6 +57,6 @@ bss_err bss_hub_unsubscribe(bss_db *db, const char *api, const char *id, bss_err
         return rc;
     if (changes == 0)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "hub subscription %s not found", id);
-    return bss_db_exec(db, "DELETE FROM event_delivery WHERE subscription_id = ?", BSS_DB_ARGS(BSS_DB_STR(id)),
-                       NULL, ei);
+    return bss_db_exec(db, "DELETE FROM event_delivery WHERE subscription_id = ?",
+                       BSS_DB_ARGS(BSS_DB_STR(id)), NULL, ei);
 }

@@ -269,7 +269,6 @@ static bss_err check_args(bss_db *db, const char *api, const char *event_type, c
     return BSS_OK;
 }
 
-
 /* Set when this thread recorded an event that has deliveries to make (bss_outbox_take_recorded). */
 static _Thread_local bool recorded;
 

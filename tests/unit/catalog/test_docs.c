@@ -217,17 +217,16 @@ static void test_references(void **state)
                   BSS_E_INVALID, "productOfferingPrice[0].id");
     /* a spec a live offering sells cannot retire; once the offering is retired it can */
     bss_errinfo ei;
-    assert_int_equal(
-        patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
-        BSS_E_UNPROCESSABLE);
+    assert_int_equal(patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+                     BSS_E_UNPROCESSABLE);
     assert_string_equal(ei.field, "lifecycleStatus");
     assert_non_null(strstr(ei.message, "o1"));
     assert_int_equal(
         patch_at(db, &bss_offering_price_kind, "p1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
         BSS_E_UNPROCESSABLE);
     assert_int_equal(patch_at(db, o, "o1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
-    assert_int_equal(
-        patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei), BSS_OK);
+    assert_int_equal(patch_at(db, &bss_spec_kind, "s1", "{\"lifecycleStatus\":\"Retired\"}", NOW, NULL, &ei),
+                     BSS_OK);
     /* new references to a retired document are 422; a retired offering keeps its own */
     expect_create(db, o, "{\"name\":\"x\",\"productSpecification\":{\"id\":\"s1\"}}", BSS_E_UNPROCESSABLE,
                   "productSpecification.id");

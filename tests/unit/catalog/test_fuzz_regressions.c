@@ -27,7 +27,6 @@
 
 #include "catalog/tz.c"
 
-
 static void put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
@@ -108,9 +107,9 @@ static void test_timeband_at_int64_extremes(void **state)
 
     /* the same through the rater: a usage event with start_ms = INT64_MAX */
     json_t *pd = cat_json("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},"
-                       "\"price\":{\"unit\":\"EUR\",\"value\":0.3},\"usage\":{\"service\":\"voice\","
-                       "\"timeBandPlanId\":\"bands\",\"rates\":[{\"zone\":\"*\",\"band\":\"peak\","
-                       "\"price\":{\"unit\":\"EUR\",\"value\":0.2}}]}}");
+                          "\"price\":{\"unit\":\"EUR\",\"value\":0.3},\"usage\":{\"service\":\"voice\","
+                          "\"timeBandPlanId\":\"bands\",\"rates\":[{\"zone\":\"*\",\"band\":\"peak\","
+                          "\"price\":{\"unit\":\"EUR\",\"value\":0.2}}]}}");
     bss_price_refs refs = {NULL, NULL, plan_cb};
     bss_price *p = NULL;
     if (bss_price_build(pd, &refs, &p, &ei) != BSS_OK)

@@ -40,29 +40,29 @@ static const bss_timeband_plan *tb_cb(void *ctx, const char *id)
 
 static const bss_price_refs refs = {NULL, zt_cb, tb_cb};
 
-
 static int setup(void **state)
 {
     (void)state;
     json_t *d = cat_json("{\"name\":\"NL\",\"kind\":\"destination\",\"defaultZone\":\"world\",\"zones\":["
-                      "{\"name\":\"national-fixed\",\"prefixes\":[\"31\"]},"
-                      "{\"name\":\"national-mobile\",\"prefixes\":[\"316\"]},"
-                      "{\"name\":\"on-net\",\"prefixes\":[\"3161234\"]},"
-                      "{\"name\":\"premium\",\"prefixes\":[\"31900\",\"31906\"]},"
-                      "{\"name\":\"eu\",\"prefixes\":[\"49\",\"33\"]},"
-                      "{\"name\":\"world\",\"prefixes\":[]}]}");
-    json_t *r = cat_json("{\"name\":\"roam\",\"kind\":\"roaming\",\"zones\":["
-                      "{\"name\":\"eu\",\"prefixes\":[\"20801\",\"26201\"]},{\"name\":\"rest\",\"prefixes\":["
-                      "\"310260\"]}]}");
-    json_t *b =
-        cat_json("{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
-              "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\","
-              "\"to\":\"20:00\"},"
-              "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\","
-              "\"to\":\"24:00\"},"
-              "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\","
-              "\"to\":\"08:00\"},"
-              "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}");
+                         "{\"name\":\"national-fixed\",\"prefixes\":[\"31\"]},"
+                         "{\"name\":\"national-mobile\",\"prefixes\":[\"316\"]},"
+                         "{\"name\":\"on-net\",\"prefixes\":[\"3161234\"]},"
+                         "{\"name\":\"premium\",\"prefixes\":[\"31900\",\"31906\"]},"
+                         "{\"name\":\"eu\",\"prefixes\":[\"49\",\"33\"]},"
+                         "{\"name\":\"world\",\"prefixes\":[]}]}");
+    json_t *r =
+        cat_json("{\"name\":\"roam\",\"kind\":\"roaming\",\"zones\":["
+                 "{\"name\":\"eu\",\"prefixes\":[\"20801\",\"26201\"]},{\"name\":\"rest\",\"prefixes\":["
+                 "\"310260\"]}]}");
+    json_t *b = cat_json(
+        "{\"name\":\"NL\",\"timeZone\":\"Europe/Amsterdam\",\"bands\":["
+        "{\"name\":\"peak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"08:00\","
+        "\"to\":\"20:00\"},"
+        "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"20:00\","
+        "\"to\":\"24:00\"},"
+        "{\"name\":\"offpeak\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"],\"from\":\"00:00\","
+        "\"to\":\"08:00\"},"
+        "{\"name\":\"weekend\",\"days\":[\"sat\",\"sun\"],\"from\":\"00:00\",\"to\":\"24:00\"}]}");
     bss_errinfo ei;
     if (bss_zone_table_build(d, &g_dest, &ei) || bss_zone_table_build(r, &g_roam, &ei) ||
         bss_timeband_plan_build(b, &g_plan, &ei))

@@ -26,7 +26,6 @@
 
 #define T(y, mo, d, h, mi) bss_time_from_civil(y, mo, d, h, mi, 0, 0)
 
-
 static bss_timeband_plan *build_ok(const char *text)
 {
     json_t *doc = cat_json(text);

@@ -21,7 +21,6 @@
 #include "core/json.h"
 #include "core/mem.h"
 
-
 static bss_zone_table *build_ok(const char *text)
 {
     json_t *doc = cat_json(text);

@@ -47,7 +47,8 @@ static void test_int64_refuses(void **state)
 {
     (void)state;
     int64_t v = 99;
-    static const char *const invalid[] = {"", " 1", "1 ", "1x", "-", "+", "--1", "1-", "0x10", "1.5", "\t2", "١"};
+    static const char *const invalid[] = {"",    " 1", "1 ",   "1x",  "-",   "+",
+                                          "--1", "1-", "0x10", "1.5", "\t2", "١"};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
         assert_int_equal(i64(invalid[i], BSS_NUM_SIGNED, INT64_MIN, INT64_MAX, &v), BSS_E_INVALID);
     assert_int_equal(v, 99); /* untouched on failure */
@@ -71,7 +72,8 @@ static void test_int64_prefix(void **state)
     const char text[] = "1234\nrest";
     const char *p = text;
     int64_t v = 0;
-    assert_int_equal(bss_parse_int64_prefix(&p, text + strlen(text), BSS_NUM_DIGITS, 1, INT32_MAX, &v), BSS_OK);
+    assert_int_equal(bss_parse_int64_prefix(&p, text + strlen(text), BSS_NUM_DIGITS, 1, INT32_MAX, &v),
+                     BSS_OK);
     assert_int_equal(v, 1234);
     assert_ptr_equal(p, text + 4);
     /* a failure leaves the cursor where it was */
@@ -97,14 +99,14 @@ static void test_double(void **state)
     static const struct {
         const char *text;
         double value;
-    } good[] = {{"0", 0}, {"1.5", 1.5}, {"-2.25", -2.25}, {"+3", 3}, {".5", 0.5}, {"5.", 5}, {"1e3", 1000},
-                {"2.5E-2", 0.025}, {"1e+2", 100}};
+    } good[] = {{"0", 0},  {"1.5", 1.5},  {"-2.25", -2.25},  {"+3", 3},    {".5", 0.5},
+                {"5.", 5}, {"1e3", 1000}, {"2.5E-2", 0.025}, {"1e+2", 100}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         assert_int_equal(bss_parse_double(good[i].text, strlen(good[i].text), &d), BSS_OK);
         assert_true(d == good[i].value);
     }
-    static const char *const bad[] = {"", ".", "-", "e5", "1e", "1e+", " 1", "1 ", "inf", "nan", "0x1p3",
-                                      "1.2.3", "1,5", "--1"};
+    static const char *const bad[] = {"",   ".",   "-",   "e5",    "1e",    "1e+", " 1",
+                                      "1 ", "inf", "nan", "0x1p3", "1.2.3", "1,5", "--1"};
     d = 7;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(bss_parse_double(bad[i], strlen(bad[i]), &d), BSS_E_INVALID);

@@ -52,7 +52,8 @@ static inline bss_err tx_end(bss_db *db, bss_err rc)
     return rc;
 }
 
-/* Creates (id given) or patches (patch true) a document of res at now, by who (may be NULL); out may be NULL. */
+/* Creates (id given) or patches (patch true) a document of res at now, by who (may be NULL); out may be NULL.
+ */
 static inline bss_err write_doc_as(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                    int64_t now, const bss_principal *who, const char *text, json_t **out,
                                    bss_errinfo *ei)
@@ -61,8 +62,7 @@ static inline bss_err write_doc_as(bss_db *db, const bss_doc_kind *res, const ch
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc =
-        patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
+    bss_err rc = patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
     rc = tx_end(db, rc);
     json_decref(body);
     if (out)

@@ -43,8 +43,7 @@ static inline bss_err pt_write(bss_db *db, const bss_doc_kind *res, const char *
     json_t *body = pt_js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc =
-        patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
+    bss_err rc = patch ? bss_doc_patch(&ctx, id, body, &doc, ei) : bss_doc_create(&ctx, id, body, &doc, ei);
     if (rc == BSS_OK) {
         bss_errinfo cei;
         assert_int_equal(bss_db_commit(db, &cei), BSS_OK);

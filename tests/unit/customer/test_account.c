@@ -230,8 +230,7 @@ static void test_other_accounts(void **state)
     expect_fail(db, &bss_financial_account_kind, "f2", false,
                 "{\"name\":\"x\",\"creditLimit\":{\"unit\":\"QQQ\",\"value\":1}}", BSS_E_INVALID,
                 "creditLimit.unit", NULL);
-    expect_fail(db, &bss_financial_account_kind, "f2", false, "{\"name\":\"\"}", BSS_E_INVALID, "name",
-                NULL);
+    expect_fail(db, &bss_financial_account_kind, "f2", false, "{\"name\":\"\"}", BSS_E_INVALID, "name", NULL);
     expect_fail(db, &bss_financial_account_kind, "f2", false,
                 "{\"name\":\"x\",\"iban\":\"4012888888881881\"}", BSS_E_INVALID, "iban", "card numbers");
     /* the seeded presentation media */

@@ -54,8 +54,7 @@ static bss_err create(bss_db *db, const bss_doc_kind *res, const char *id, int64
     json_t *body = js(text), *doc = NULL;
     bss_errinfo ei;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    bss_err rc =
-        patch ? bss_doc_patch(&ctx, id, body, &doc, &ei) : bss_doc_create(&ctx, id, body, &doc, &ei);
+    bss_err rc = patch ? bss_doc_patch(&ctx, id, body, &doc, &ei) : bss_doc_create(&ctx, id, body, &doc, &ei);
     if (rc != BSS_OK)
         fail_msg("%s: %s", text, ei.message);
     rc = tx_end(db, rc);

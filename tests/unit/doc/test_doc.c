@@ -126,12 +126,12 @@ static int setup_pg_store(void **state)
 
 /* Runs one write in its own transaction, as a writer job would. */
 static bss_err doc_write(bss_db *db, const bss_doc_kind *kind, char op, const char *id, const char *text,
-                     json_t **out, bss_errinfo *ei)
+                         json_t **out, bss_errinfo *ei)
 {
     bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL};
     json_t *body = text ? js(text) : NULL, *res = NULL;
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
-    bss_err rc = op == 'c' ? bss_doc_create(&ctx, id, body, &res, ei)
+    bss_err rc = op == 'c'   ? bss_doc_create(&ctx, id, body, &res, ei)
                  : op == 'p' ? bss_doc_patch(&ctx, id, body, &res, ei)
                              : bss_doc_delete(&ctx, id, ei);
     if (rc == BSS_OK)
@@ -162,7 +162,8 @@ static void test_write_paths(void **state)
     bss_db *db = env->db;
     bss_errinfo ei;
     json_t *doc = NULL;
-    assert_int_equal(doc_write(db, &thing, 'c', "t1", "{\"id\":\"ignored\",\"name\":\"One\"}", &doc, &ei), BSS_OK);
+    assert_int_equal(doc_write(db, &thing, 'c', "t1", "{\"id\":\"ignored\",\"name\":\"One\"}", &doc, &ei),
+                     BSS_OK);
     assert_string_equal(json_string_value(json_object_get(doc, "id")), "t1");
     assert_string_equal(json_string_value(json_object_get(doc, "href")), "http://h/t/v1/thing/t1");
     assert_string_equal(json_string_value(json_object_get(doc, "@type")), "Thing");
@@ -176,8 +177,9 @@ static void test_write_paths(void **state)
     assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"name\":\"One\",\"gone\":null}", NULL, &ei), BSS_OK);
     assert_int_equal(events(db, "ThingAttributeValueChangeEvent"), 0);
     assert_int_equal(events(db, "ThingStateChangeEvent"), 0); /* no status before or after: no change */
-    assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"name\":\"Uno\",\"lifecycleStatus\":\"Active\"}", NULL, &ei),
-                     BSS_OK);
+    assert_int_equal(
+        doc_write(db, &thing, 'p', "t1", "{\"name\":\"Uno\",\"lifecycleStatus\":\"Active\"}", NULL, &ei),
+        BSS_OK);
     assert_int_equal(events(db, "ThingAttributeValueChangeEvent"), 1);
     assert_int_equal(events(db, "ThingStateChangeEvent"), 1);
     assert_int_equal(doc_write(db, &thing, 'p', "t1", "{\"href\":\"x\"}", NULL, &ei), BSS_E_INVALID);
@@ -202,9 +204,9 @@ static void test_write_paths(void **state)
     assert_int_equal(n, 1);
 
     /* personal data never holds a card number, wherever it is */
-    assert_int_equal(doc_write(db, &secret, 'c', "s1", "{\"note\":[{\"text\":\"card 4111 1111 1111 1111\"}]}", NULL,
-                           &ei),
-                     BSS_E_INVALID);
+    assert_int_equal(
+        doc_write(db, &secret, 'c', "s1", "{\"note\":[{\"text\":\"card 4111 1111 1111 1111\"}]}", NULL, &ei),
+        BSS_E_INVALID);
     assert_string_equal(ei.field, "note[0].text");
 
     assert_int_equal(doc_write(db, &thing, 'd', "t1", NULL, NULL, &ei), BSS_OK);
@@ -254,7 +256,7 @@ static void test_walk_up(void **state)
 
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
-        cmocka_unit_test_setup_teardown(test_write_paths, setup, dbtest_teardown),                          \
+        cmocka_unit_test_setup_teardown(test_write_paths, setup, dbtest_teardown),                           \
             cmocka_unit_test_setup_teardown(test_walk_up, setup, dbtest_teardown),                           \
     }
 
