@@ -45,38 +45,17 @@ static int h_view(bss_req *r)
     return 0;
 }
 
-/* The decoded value of one query parameter into buf; false if absent. */
-static bool query_param(const bss_req *r, const char *name, char *buf, size_t cap, bss_errinfo *ei, bool *bad)
-{
-    size_t nlen = strlen(name);
-    const char *p = r->query, *end = r->query ? r->query + r->query_len : NULL;
-    while (p && p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            const char *val = p + nlen + 1;
-            size_t vlen = (size_t)(stop - val), out = 0;
-            if (vlen + 1 > cap || bss_query_decode(val, vlen, buf, &out) != BSS_OK) {
-                *bad = true;
-                bss_fail(ei, BSS_E_INVALID, name, "%s is malformed or longer than %zu bytes", name, cap - 1);
-                return false;
-            }
-            return true;
-        }
-        p = amp ? amp + 1 : end;
-    }
-    return false;
-}
-
 static int h_search(bss_req *r)
 {
     char q[BSS_SEARCH_TERM_MAX], lim[16];
     bss_errinfo ei = {0};
-    bool bad = false;
+    bool has_q = false, has_limit = false, bad = false;
     int limit = 20;
-    if (!query_param(r, "q", q, sizeof q, &ei, &bad))
+    bad = bss_query_param(r->query, r->query_len, "q", q, sizeof q, &has_q, &ei) != BSS_OK ||
+          bss_query_param(r->query, r->query_len, "limit", lim, sizeof lim, &has_limit, &ei) != BSS_OK;
+    if (!has_q)
         q[0] = '\0';
-    if (!bad && query_param(r, "limit", lim, sizeof lim, &ei, &bad)) {
+    if (!bad && has_limit) {
         int64_t v = 0;
         if (bss_parse_int64(lim, strlen(lim), BSS_NUM_DIGITS, 1, BSS_SEARCH_LIMIT_MAX, &v) != BSS_OK) {
             bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer 1..%d", BSS_SEARCH_LIMIT_MAX);
@@ -126,6 +105,8 @@ static int h_audit_list(bss_req *r)
             rc =
                 bss_fail(&ei, BSS_E_INVALID, f->param,
                          "%s: the audit is filtered by resourceId and keyId (one value each) only", f->param);
+        else if ((is_res && resource_id) || (is_key && key_id))
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is given more than once", f->attr);
         else if (is_res)
             resource_id = f->values[0];
         else

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "api/errmap.h"
@@ -68,11 +69,40 @@ h2o_iovec_t bss_http_body(const bss_req *r)
     return b;
 }
 
+bss_err bss_http_check_body_type(const char *ct, size_t len, bool merge_patch, bss_errinfo *ei)
+{
+    if (!ct || len == 0)
+        return BSS_OK;
+    size_t n = 0;
+    while (n < len && ct[n] != ';' && ct[n] != ' ')
+        n++;
+    static const char *const ok[] = {"application/json", "application/merge-patch+json"};
+    for (int i = 0; i < (merge_patch ? 2 : 1); i++)
+        if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0)
+            return BSS_OK;
+    if (merge_patch)
+        return bss_fail(
+            ei, BSS_E_UNSUPPORTED, "Content-Type",
+            "PATCH takes a JSON merge patch (application/merge-patch+json or application/json), not %.*s",
+            (int)(n > 80 ? 80 : n), ct);
+    return bss_fail(ei, BSS_E_UNSUPPORTED, "Content-Type",
+                    "the request body must be JSON (Content-Type: application/json), not %.*s",
+                    (int)(n > 80 ? 80 : n), ct);
+}
+
 json_t *bss_http_json_body(bss_req *r, bool want_object)
 {
     h2o_iovec_t b = bss_http_body(r);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
+    size_t ct_len = 0;
+    const char *ct = bss_http_header(r, "Content-Type", &ct_len);
+    bool patch = r->h2o->method.len == 5 && memcmp(r->h2o->method.base, "PATCH", 5) == 0;
+    bss_err trc = bss_http_check_body_type(ct, ct_len, patch, &ei);
+    if (trc != BSS_OK) {
+        bss_http_send_error(r, trc, &ei);
+        return NULL;
+    }
     if (b.len == 0) {
         bss_fail(&ei, BSS_E_INVALID, NULL, "the request body is empty: send a JSON %s",
                  want_object ? "object" : "document");

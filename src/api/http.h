@@ -66,7 +66,19 @@ struct bss_req {
 const char *bss_http_param(const bss_req *r, const char *name);
 /* The request body (already capped at --max-body). */
 h2o_iovec_t bss_http_body(const bss_req *r);
-/* Parses the body as JSON (object required if want_object); answers 400 itself and returns NULL on error. */
+/*
+ * Whether a request body's Content-Type (may be NULL: none given, taken as
+ * JSON) is JSON: application/json, or with merge_patch also
+ * application/merge-patch+json (parameters such as charset ignored, case
+ * insensitive). BSS_E_UNSUPPORTED (415) naming "Content-Type" otherwise.
+ */
+bss_err bss_http_check_body_type(const char *content_type, size_t len, bool merge_patch, bss_errinfo *ei);
+
+/*
+ * Parses the body as JSON (object required if want_object) after checking
+ * its Content-Type (a PATCH may send a merge patch); answers 400/415 itself
+ * and returns NULL on error.
+ */
 json_t *bss_http_json_body(bss_req *r, bool want_object);
 /* A request header value (case-insensitive name), NULL if absent. */
 const char *bss_http_header(bss_req *r, const char *name, size_t *len);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/money.h"
 #include "core/parse.h"
 #include "core/time.h"
@@ -58,6 +59,41 @@ bss_err bss_query_decode(const char *src, size_t len, char *dst, size_t *out_len
     dst[n] = '\0';
     if (out_len)
         *out_len = n;
+    return BSS_OK;
+}
+
+bss_err bss_query_param(const char *query, size_t len, const char *name, char *buf, size_t cap, bool *present,
+                        bss_errinfo *ei)
+{
+    *present = false;
+    const char *p = query, *end = query ? query + len : NULL;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        const char *kend = eq ? eq : stop;
+        char key[64];
+        size_t klen = (size_t)(kend - p);
+        bool named = klen < sizeof key && bss_query_decode(p, klen, key, NULL) == BSS_OK && strcmp(key, name) == 0;
+        if (named) {
+            if (*present)
+                return bss_fail(ei, BSS_E_INVALID, name, "%s is given more than once", name);
+            const char *val = eq ? eq + 1 : stop;
+            size_t vlen = (size_t)(stop - val), out = 0;
+            /* a decoded value is never longer than its text: check the text against cap first */
+            char *tmp = vlen < 4096 ? bss_malloc(vlen + 1) : NULL;
+            bss_err rc = tmp ? bss_query_decode(val, vlen, tmp, &out) : BSS_E_INVALID;
+            if (rc == BSS_OK && out + 1 > cap)
+                rc = BSS_E_INVALID;
+            if (rc == BSS_OK)
+                memcpy(buf, tmp, out + 1);
+            bss_free(tmp);
+            if (rc != BSS_OK)
+                return bss_fail(ei, BSS_E_INVALID, name, "%s is malformed or longer than %zu bytes", name, cap - 1);
+            *present = true;
+        }
+        p = amp ? amp + 1 : end;
+    }
     return BSS_OK;
 }
 
@@ -297,6 +333,9 @@ static bss_err add_filter(bss_query *q, const char *key, int pre_op, const char 
     memset(f, 0, sizeof *f);
     f->param = key;
     bss_err rc = split_operator(q->arena, key, pre_op, &f->attr, &f->op, ei);
+    for (size_t i = 0; !rc && i < q->nfilters; i++) /* one value list per attribute and operator */
+        if (q->filters[i].op == f->op && strcmp(q->filters[i].attr, f->attr) == 0)
+            rc = bss_fail(ei, BSS_E_INVALID, key, "%s is given more than once (list values as a=x,y)", key);
     if (!rc)
         rc = split_path(q->arena, f->attr, key, &f->segs, &f->nsegs, ei);
     if (!rc)

@@ -95,6 +95,17 @@ void bss_query_free(bss_query *q); /* NULL or an empty query is a no-op */
  */
 bss_err bss_query_decode(const char *src, size_t len, char *dst, size_t *out_len);
 
+/*
+ * One single-valued parameter of a raw query string (len bytes, not
+ * decoded; NULL is an empty query) for the routes that are not TMF lists:
+ * *present says whether name was given, buf (cap bytes) receives its
+ * URL-decoded value. BSS_E_INVALID naming the parameter when it is given
+ * more than once ("dryRun is given more than once"), when its decoded value
+ * is longer than cap - 1 bytes, or when it holds a bad escape.
+ */
+bss_err bss_query_param(const char *query, size_t len, const char *name, char *buf, size_t cap, bool *present,
+                        bss_errinfo *ei);
+
 /* True if every filter of q holds for doc. */
 bool bss_query_match(const bss_query *q, const json_t *doc);
 bool bss_query_filter_match(const bss_query_filter *f, const json_t *doc);

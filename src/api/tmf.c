@@ -61,19 +61,7 @@ bss_err bss_tmf_register_all(bss_router *rt, const bss_tmf_binding *const *list)
 
 bss_err bss_tmf_check_patch_type(const char *ct, size_t len, bss_errinfo *ei)
 {
-    if (!ct || len == 0)
-        return BSS_OK;
-    size_t n = 0;
-    while (n < len && ct[n] != ';' && ct[n] != ' ')
-        n++;
-    static const char *const ok[] = {"application/json", "application/merge-patch+json"};
-    for (int i = 0; i < 2; i++)
-        if (strlen(ok[i]) == n && strncasecmp(ct, ok[i], n) == 0)
-            return BSS_OK;
-    return bss_fail(
-        ei, BSS_E_UNSUPPORTED, "Content-Type",
-        "PATCH takes a JSON merge patch (application/merge-patch+json or application/json), not %.*s",
-        (int)(n > 80 ? 80 : n), ct);
+    return bss_http_check_body_type(ct, len, true, ei);
 }
 
 /* ---- HTTP handlers -------------------------------------------------------- */

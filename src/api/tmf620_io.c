@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "api/http.h"
+#include "api/query.h"
 #include "api/routes.h"
 #include "api/tmf.h"
 #include "catalog/catalog.h"
@@ -93,31 +94,18 @@ static void send_nomem(bss_req *r)
 /* dryRun=true|false from the query (absent: false); -1 after answering 400. */
 static int dry_run_of(bss_req *r)
 {
-    const char *q = r->query;
-    size_t len = q ? r->query_len : 0, i = 0;
-    int dry = 0;
-    while (i < len) {
-        size_t end = i;
-        while (end < len && q[end] != '&')
-            end++;
-        size_t n = end - i;
-        if (n >= 7 && memcmp(q + i, "dryRun=", 7) == 0) {
-            const char *v = q + i + 7;
-            size_t vn = n - 7;
-            if (vn == 4 && memcmp(v, "true", 4) == 0)
-                dry = 1;
-            else if (vn == 5 && memcmp(v, "false", 5) == 0)
-                dry = 0;
-            else {
-                bss_errinfo ei;
-                bss_fail(&ei, BSS_E_INVALID, "dryRun", "dryRun must be true or false");
-                bss_http_send_error(r, BSS_E_INVALID, &ei);
-                return -1;
-            }
-        }
-        i = end + 1;
+    char v[64];
+    bool present = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_param(r->query, r->query_len, "dryRun", v, sizeof v, &present, &ei);
+    if (!rc && present && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+        rc = bss_fail(&ei, BSS_E_INVALID, "dryRun", "dryRun must be true or false");
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return -1;
     }
-    return dry;
+    return present && strcmp(v, "true") == 0;
 }
 
 static bss_err work_import(bss_db *db, void *arg, bss_errinfo *ei)

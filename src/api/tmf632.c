@@ -128,7 +128,9 @@ static int history_of(bss_req *r)
     int history = 0;
     for (size_t i = 0; !rc && i < q.nfilters; i++) {
         const bss_query_filter *f = &q.filters[i];
-        if (strcmp(f->attr, "history") == 0 && f->nvalues == 1 &&
+        if (i > 0 && strcmp(f->attr, "history") == 0)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "history is given more than once");
+        else if (strcmp(f->attr, "history") == 0 && f->nvalues == 1 &&
             (strcmp(f->values[0], "true") == 0 || strcmp(f->values[0], "false") == 0))
             history = strcmp(f->values[0], "true") == 0;
         else

@@ -24,6 +24,7 @@
 
 #include "core/id.h"
 #include "core/mem.h"
+#include "core/pan.h"
 
 #define CACHE_SLOTS 64 /* power of two; direct-mapped by the first hash byte */
 
@@ -151,6 +152,9 @@ bss_err bss_auth_key_new(int64_t now_ms, const char *name, unsigned role, bss_ap
         return bss_fail(ei, BSS_E_INVALID, "name", "name must be 1 to %zu characters", sizeof(row->name) - 1);
     if (bss_auth_role_name(role)[0] == '?')
         return bss_fail(ei, BSS_E_INVALID, "role", "unknown role");
+    bss_err rc = bss_pan_reject_text(name, nlen, "name", ei); /* card numbers are never stored */
+    if (rc != BSS_OK)
+        return rc;
     memset(row, 0, sizeof(*row));
     bss_id_new(now_ms, row->id);
     memcpy(row->name, name, nlen + 1);

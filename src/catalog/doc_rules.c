@@ -46,10 +46,10 @@ static int state_of(const char *s)
 static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     json_t *v = json_object_get(doc, "lifecycleStatus");
-    if (!v || json_is_null(v)) {
-        if (old) /* removed by a patch: keep the stored one */
-            v = json_object_get(old, "lifecycleStatus");
-        if (json_object_set_new(doc, "lifecycleStatus", json_string(v ? json_string_value(v) : "In design")))
+    if (!v || json_is_null(v)) { /* absent or null: the stored one on patch, else the first state */
+        const json_t *kept = old ? json_object_get(old, "lifecycleStatus") : NULL;
+        if (json_object_set_new(doc, "lifecycleStatus",
+                                json_string(json_is_string(kept) ? json_string_value(kept) : "In design")))
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         v = json_object_get(doc, "lifecycleStatus");
     }

@@ -1,24 +1,32 @@
 /*
  * pan.h: the card-number (PAN) detector behind the non-negotiable "card
- * numbers are never stored at all". Pure functions, no I/O: the generic
- * TMF write path (api/tmf.c) runs bss_pan_reject_json on every document of
- * a personal_data resource before it is stored, the account rules
- * (customer/account_common.c) and consent notes (customer/consent.c) use
- * it too.
+ * numbers are never stored at all". Pure functions, no I/O: the document
+ * write path (doc/doc.c) runs bss_pan_reject_json on every document of
+ * every kind before it is stored, and the writes that are not documents
+ * (consent notes, API-key names, hub callbacks) run it on their text.
  *
- * A card number is a run of 13..19 digits, optionally grouped by single
- * spaces or dashes ("4111 1111 1111 1111", "5500-0000-0000-0004"), that
- * passes the Luhn check, found anywhere inside free text. The run is the
- * longest such sequence, so these are NOT card numbers:
- *   - a run of 20 or more digits, or of 12 or fewer;
- *   - a run glued to a letter or '_' on either side ("ab4111111111111111",
- *     "pm_4111111111111111", "4111111111111111x": part of an identifier),
- *     or right after '+' (an E.164 phone number);
- *   - a run starting with '0' (no card number does: national and 00-prefixed
- *     phone numbers) or "89" (an ICCID, the Luhn-checked SIM serial);
- *   - a 15-digit run starting with 35, 86 or 99 (an IMEI, also Luhn-checked;
- *     no card scheme issues 15-digit numbers there);
+ * A card number is 13..19 digits that pass the Luhn check and start with 2
+ * to 6 (the industry digits of the payment schemes), found anywhere in text, whatever is
+ * glued to it ("cc4111111111111111", "pm_4111111111111111",
+ * "4111111111111111x"). Digits may come in groups joined by one to three
+ * separators: space, tab, '-', '.', '/', '_', or a Unicode space (no-break,
+ * figure, thin, narrow no-break, ideographic, zero-width). Inside a longer
+ * run of groups, a card number at its start or at its end counts too
+ * ("ref 123456 4111 1111 1111 1111", "4111 1111 1111 1111 123"); groups of
+ * one or two digits (dates, times, lists of small numbers) are not part of
+ * a grouped card number. These are NOT card numbers:
+ *   - a run of 20 or more digits without separators, or of 12 or fewer;
+ *   - digits right after '+' (an E.164 phone number);
+ *   - digits starting with 0 (national and 00-prefixed phone numbers), 1
+ *     (millisecond timestamps: 13 digits until 2286), 7, 8 or 9, and a
+ *     grouped run starting with 89 (an ICCID);
+ *   - 15 digits starting with 35, 86 or 99 (an IMEI: no card scheme issues
+ *     15-digit numbers there);
  *   - digits inside a UUID (8-4-4-4-12 hex), i.e. ids and hrefs.
+ * In a JSON document the values of the members that hold such numbers by
+ * design (iccid, eid, imsi, imei, msisdn, phoneNumber, faxNumber, prefix,
+ * prefixes: checked by their own rules) are not judged; every other
+ * member's name, string and number is.
  */
 #ifndef BSS_CORE_PAN_H
 #define BSS_CORE_PAN_H
@@ -48,5 +56,8 @@ bool bss_pan_find(const char *text, size_t len, size_t *at /* out */, size_t *sp
  * BSS_OK when there is none. doc may be NULL.
  */
 bss_err bss_pan_reject_json(const json_t *doc, bss_errinfo *ei);
+
+/* The same for one text (len bytes; NULL is fine): BSS_E_INVALID naming field when it holds a card number. */
+bss_err bss_pan_reject_text(const char *text, size_t len, const char *field, bss_errinfo *ei);
 
 #endif

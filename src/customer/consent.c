@@ -62,13 +62,12 @@ static bss_err pick(const json_t *body, const char *key, const char *const *tabl
 /* The free text a consent stores (note, wordingVersion) never holds a card number (core/pan.h). */
 static bss_err reject_pan(const bss_consent_input *in, bss_errinfo *ei)
 {
-    const char *const keys[] = {"wordingVersion", "note"};
-    const char *const texts[] = {in->wording_version, in->note};
-    for (size_t i = 0; i < COUNT(keys); i++)
-        if (texts[i] && bss_pan_find(texts[i], strlen(texts[i]), NULL, NULL))
-            return bss_fail(ei, BSS_E_INVALID, keys[i],
-                            "%s: card numbers are not stored; use a payment method token", keys[i]);
-    return BSS_OK;
+    bss_err rc = in->wording_version
+                     ? bss_pan_reject_text(in->wording_version, strlen(in->wording_version), "wordingVersion", ei)
+                     : BSS_OK;
+    if (!rc && in->note)
+        rc = bss_pan_reject_text(in->note, strlen(in->note), "note", ei);
+    return rc;
 }
 
 bss_err bss_consent_parse(const json_t *body, bss_consent_input *in, bss_errinfo *ei)

@@ -4,9 +4,10 @@
  * hook), stores (db/resource.h), keeps derived rows (after_store) and
  * records its event (bss_outbox_add) on the caller's connection, inside
  * the caller's transaction: a writer job of the REST API, the catalog
- * import, the demo seeding. Personal data never stores a card number
- * (core/pan.h), checked on the whole document after the merge and before
- * the prepare hook, so the field path is the client's ("note[0].text").
+ * import, the demo seeding. No document stores a card number (core/pan.h),
+ * checked on the whole document after the merge and before
+ * the prepare hook, so the field path is the client's ("note[0].text"), and
+ * for every kind: catalog documents and promotions as much as parties.
  */
 #include "doc/doc.h"
 
@@ -75,9 +76,10 @@ static bss_err add_event(const bss_doc_ctx *ctx, const char *what, const json_t 
     return bss_outbox_add(ctx->db, ctx->now_ms, ctx->kind->api, type, ctx->kind->name, doc, ei);
 }
 
-static bss_err check_personal(const bss_doc_kind *kind, const json_t *doc, bss_errinfo *ei)
+/* Card numbers are never stored, in a document of any kind (core/pan.h). */
+static bss_err check_card_numbers(const json_t *doc, bss_errinfo *ei)
 {
-    return kind->personal_data ? bss_pan_reject_json(doc, ei) : BSS_OK;
+    return bss_pan_reject_json(doc, ei);
 }
 
 bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
@@ -92,7 +94,7 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
     if (rc)
         return rc;
     if (!(rc = bss_doc_check_required(kind, doc, ei)))
-        rc = check_personal(kind, doc, ei);
+        rc = check_card_numbers(doc, ei);
     if (!rc && kind->prepare)
         rc = kind->prepare(ctx, doc, NULL, ei);
     if (!rc)
@@ -219,7 +221,7 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
     if (!rc)
         rc = bss_doc_check_required(kind, doc, ei);
     if (!rc)
-        rc = check_personal(kind, doc, ei);
+        rc = check_card_numbers(doc, ei);
     if (!rc && kind->prepare)
         rc = kind->prepare(ctx, doc, old, ei);
     int changed = rc ? 0 : change_kind(kind, patch, old, doc);

@@ -17,7 +17,7 @@
  * kind->path + "/" + id) and defaults @type to kind->type.
  *
  * Create: the body must be an object; id and href are the server's; the
- * required members must be present; a personal_data document may not hold a
+ * required members must be present; no document of any kind may hold a
  * card number anywhere (core/pan.h: 400 naming the member); then prepare,
  * insert, after_store, and the {Type}CreateEvent.
  * Patch: an RFC 7396 merge patch of the stored document; id and href cannot
@@ -100,9 +100,8 @@ struct bss_doc_kind {
     bss_doc_after_commit_fn after_commit;
     /*
      * The kind holds personal data (parties, customers, accounts,
-     * interactions, tickets): every create and patch is refused (400) if any
-     * member holds a card number (core/pan.h), and the interfaces record
-     * reads by staff keys in the access audit.
+     * interactions, tickets): the interfaces record reads by staff keys in
+     * the access audit (card numbers are refused in every kind).
      */
     bool personal_data;
 };

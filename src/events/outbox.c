@@ -18,6 +18,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/pan.h"
 #include "core/time.h"
 #include "events/events.h"
 #include "events/events_int.h"
@@ -134,6 +135,8 @@ bss_err bss_hub_parse(const json_t *body, const char **callback, const char **qu
         return rc;
     if ((rc = bss__hub_callback_check(*callback, ei)) != BSS_OK)
         return rc;
+    if ((rc = bss_pan_reject_text(*callback, strlen(*callback), "callback", ei)) != BSS_OK)
+        return rc; /* card numbers are never stored, not even in a URL */
     return bss__hub_query_check(*query, ei);
 }
 

@@ -91,6 +91,9 @@ static void test_offset_limit(void **state)
     parse_bad("limit=", BSS_E_INVALID, "limit", NULL);
     parse_bad("limit=5&limit=6", BSS_E_INVALID, "limit", "more than once");
     parse_bad("offset=1&offset=1", BSS_E_INVALID, "offset", "more than once");
+    /* a repeated filter is a 400 too (its values are one list: a=x,y); a range uses two operators */
+    parse_bad("status=a&status=b", BSS_E_INVALID, "status", "more than once");
+    parse_bad("price.gt=1&price.gt=2", BSS_E_INVALID, "price.gt", "more than once");
 }
 
 static void test_decoding(void **state)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -83,6 +84,8 @@ static long request(fixture *f, const char *method, const char *path, const char
     }
     if (extra_header != NULL)
         h = curl_slist_append(h, extra_header);
+    if (body != NULL && (extra_header == NULL || strncasecmp(extra_header, "content-type:", 13) != 0))
+        h = curl_slist_append(h, "Content-Type: application/json"); /* curl's default is a form */
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);

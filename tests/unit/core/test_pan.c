@@ -1,16 +1,16 @@
 /*
  * test_pan.c: the card-number detector (core/pan.h): Luhn vectors, grouped
- * forms, numbers embedded in free text, what is not a card number (ICCIDs,
- * IMEIs, phone numbers, UUIDs, identifiers, 12- and 20-digit runs), the
- * JSON walk with its field paths and message, the consent notes that use
- * it, and a linear-time check on a 1 MB string.
+ * forms, numbers embedded in free text and glued to letters, digits or
+ * unusual separators, what is not a card number (ICCIDs, IMEIs, phone
+ * numbers, UUIDs, dates, 12- and 20-digit runs), the JSON walk with its
+ * field paths, message and exempt members, the consent notes that use it,
+ * and megabyte strings of every shape scanned to the end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -64,8 +64,8 @@ static void test_whole_and_grouped(void **state)
         assert_int_equal(span, pans[i].span);
     }
     assert_false(has("4111111111111112"));
-    assert_false(has("4111  1111 1111 1111")); /* a double space splits the run */
-    assert_false(has("4111 1111 1111 111"));   /* 15 digits, not Luhn */
+    assert_false(has("4111 1111 1111 111")); /* 15 digits, not Luhn */
+    assert_false(has("4111    1111 1111 1111")); /* four separators split the run */
 }
 
 static void test_embedded_in_text(void **state)
@@ -99,7 +99,6 @@ static void test_not_card_numbers(void **state)
     /* 12 and 20 digits, both Luhn-valid */
     assert_false(has("411111111117"));
     assert_false(has("41111111111111111115"));
-    assert_false(has("4111 1111 1111 1111 1111"));
     /* phone numbers: E.164 (13 Luhn-valid digits after '+'), national and 00 prefixes */
     assert_false(has("+31612345678"));
     assert_false(has("call +4915112345678 after 5"));
@@ -108,15 +107,44 @@ static void test_not_card_numbers(void **state)
     /* an IMEI (15 digits, Luhn-valid) */
     assert_false(has("handset IMEI 356938035643809 not registering"));
     assert_true(has("amex 378282246310005"));
-    /* identifiers: digits glued to letters or '_', UUIDs in ids and hrefs */
-    assert_false(has("ab4111111111111111"));
-    assert_false(has("4111111111111111x"));
-    assert_false(has("pm_4111111111111111"));
+    /* a letter inside splits the digits; UUIDs in ids and hrefs; dates and times; short groups */
     assert_false(has("41111x1111111111"));
     assert_false(has("41111111-1111-7118-a000-000000000000"));
     assert_false(has("https://h/tmf-api/x/v4/customer/41111111-1111-7118-a000-000000000000"));
     assert_false(has("anon-41111111-1111-7118-a000-000000000000"));
     assert_false(has("2026-11-22T03:33:35Z"));
+    assert_false(has("scores 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"));
+    assert_false(has("7111111111111114")); /* no payment scheme starts with 1, 7, 8 or 9 */
+    assert_false(has("agent-1764630165074")); /* a millisecond timestamp, Luhn-valid */
+}
+
+/* The family the hardening issue named: glued to letters or digits, unusual separators and spaces. */
+static void test_glued_and_unusual(void **state)
+{
+    (void)state;
+    static const char *const pans[] = {
+        "cc4111111111111111",
+        "ab4111111111111111",
+        "4111111111111111x",
+        "pm_4111111111111111",
+        "card#4111111111111111#",
+        "4111.1111.1111.1111",
+        "4111/1111/1111/1111",
+        "4111_1111_1111_1111",
+        "4111	1111	1111	1111",
+        "4111  1111 1111 1111",
+        "4111 - 1111 - 1111 - 1111",
+        "4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111",       /* no-break spaces */
+        "4111\xe2\x80\xaf" "1111\xe2\x80\xaf" "1111\xe2\x80\xaf" "1111", /* narrow no-break spaces */
+        "4111\xe3\x80\x80" "1111\xe3\x80\x80" "1111\xe3\x80\x80" "1111", /* ideographic spaces */
+        "ref 123456 4111 1111 1111 1111",
+        "4111 1111 1111 1111 1111",
+        "4111 1111 1111 1111 123",
+        "amex3782-822463-10005",
+    };
+    for (size_t i = 0; i < sizeof pans / sizeof pans[0]; i++)
+        if (!has(pans[i]))
+            fail_msg("not found: %s", pans[i]);
 }
 
 static json_t *js(const char *text)
@@ -157,10 +185,21 @@ static void test_json(void **state)
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     json_t *doc = js("{\"id\":\"41111111-1111-7118-a000-000000000000\",\"note\":[{\"text\":\"SIM "
-                     "8931440301234567897\"}],\"n\":411111111117,\"r\":4111111111111111.0,\"t\":true,"
+                     "8931440301234567897\"}],\"n\":411111111117,\"r\":4111111111111112.0,\"t\":true,"
                      "\"z\":null,\"phone\":\"+4915112345678\"}");
     assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_OK);
     json_decref(doc);
+    /* the members that hold such numbers by design are left to their own rules */
+    doc = js("{\"resource\":{\"iccid\":\"4111111111111111\",\"imei\":\"4111111111111111\","
+             "\"msisdn\":\"4111111111111111\",\"IMSI\":4111111111111111},\"zones\":[{\"prefixes\":"
+             "[\"4111111111111111\"]}],\"contactMedium\":[{\"characteristic\":{\"phoneNumber\":"
+             "\"4111111111111111\"}}]}");
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_OK);
+    json_decref(doc);
+    /* ... but nothing else, and not an object under such a name */
+    expect_path("{\"r\":4111111111111111.0}", "r");
+    expect_path("{\"iccid\":{\"note\":\"4111111111111111\"}}", "iccid.note");
+    expect_path("{\"msisdnNote\":\"4111111111111111\"}", "msisdnNote");
     assert_int_equal(bss_pan_reject_json(NULL, &ei), BSS_OK);
     /* the deepest document the parser admits (64 levels) is walked to the bottom */
     doc = json_string("4111111111111111");
@@ -204,19 +243,12 @@ static void test_consent_text(void **state)
     }
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* Fills buf[0..n) with the pattern repeated. */
+/* Fills buf[0..n) with the pattern repeated as whole copies, the rest with spaces. */
 static void fill(char *buf, size_t n, const char *pattern)
 {
-    size_t p = strlen(pattern);
+    size_t p = strlen(pattern), whole = n / p * p;
     for (size_t i = 0; i < n; i++)
-        buf[i] = pattern[i % p];
+        buf[i] = i < whole ? pattern[i % p] : ' ';
 }
 
 static void test_megabyte(void **state)
@@ -229,22 +261,19 @@ static void test_megabyte(void **state)
         "called about roaming, ref 123456 +31612345678 ", /* text without a card number */
         "1 ",                                             /* one grouped run of 512K digits */
         "4",                                              /* one run of 1M digits */
-        "4111111111111111x",                              /* Luhn-valid runs glued to letters */
         "41111111-1111-7118-a000-000000000000 ",          /* Luhn-valid runs inside UUIDs */
+        "1111 ",                                          /* one grouped run of 256K groups */
     };
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
         fill(buf, n, patterns[i]);
         assert_false(bss_pan_find(buf, n, NULL, NULL));
     }
     fill(buf, n, patterns[0]);
-    memcpy(buf + n - 18, ". 4111111111111111", 18); /* "123456 4111..." would be one 22-digit run */
+    memcpy(buf + n - 18, ". 4111111111111111", 18); /* at the very end of a megabyte */
     size_t at = 0;
     assert_true(bss_pan_find(buf, n, &at, NULL));
     assert_int_equal(at, n - 16);
-    assert_true(seconds_since(&t0) < 2.0); /* six 1 MB scans, even under the sanitizers */
-    bss_free(buf);
+    bss_free(buf); /* how fast: bench, not here (a test never asserts a time) */
 }
 
 int main(void)
@@ -254,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_whole_and_grouped),
         cmocka_unit_test(test_embedded_in_text),
         cmocka_unit_test(test_not_card_numbers),
+        cmocka_unit_test(test_glued_and_unusual),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_consent_text),
         cmocka_unit_test(test_megabyte),
