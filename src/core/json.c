@@ -40,6 +40,167 @@ static bool depth_ok(const json_t *v, int left)
     return true;
 }
 
+/*
+ * ---- exact numbers ----
+ *
+ * jansson reads a number with a fraction or an exponent into a double, which
+ * silently rounds what it cannot hold: 999999999999.9999999 becomes 1e12,
+ * 1.0000000000000001 becomes 1 and 1e-400 becomes 0. A double holds every
+ * decimal of at most 15 significant digits exactly (DBL_DIG), so a real
+ * whose text has at most 15 significant digits and a magnitude within
+ * 1e-300..1e300 survives the double and can be read back exactly (money.c
+ * does, through "%.15g"); any other real is refused here, naming the member,
+ * before any reader sees a rounded value. The check runs on the body's text,
+ * after jansson has accepted it as JSON, in one linear pass that tracks the
+ * member path. Integers are exact in jansson (int64, larger ones are a parse
+ * error) and are not judged here.
+ */
+
+#define MAX_REAL_DIGITS 15
+#define MAX_REAL_EXP10 300
+
+typedef struct {
+    bool array;
+    size_t index;
+    const char *key; /* raw text between the quotes */
+    size_t key_len;
+} num_frame;
+
+/* Writes the member path of the frames (up to depth) into out, e.g. "items[2].price.value". */
+static void frames_path(const num_frame *f, int depth, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < depth && o + 1 < cap; i++) {
+        int n;
+        if (f[i].array)
+            n = snprintf(out + o, cap - o, "[%zu]", f[i].index);
+        else
+            n = snprintf(out + o, cap - o, "%s%.*s", o ? "." : "", (int)(f[i].key_len > 64 ? 64 : f[i].key_len),
+                         f[i].key ? f[i].key : "");
+        if (n < 0 || (size_t)n >= cap - o)
+            break;
+        o += (size_t)n;
+    }
+}
+
+/*
+ * Judges one number literal p[0..n) (valid JSON number syntax). Returns NULL
+ * when it is exact, else the reason.
+ */
+static const char *real_inexact(const char *p, size_t n)
+{
+    const char *end = p + n;
+    if (p < end && *p == '-')
+        p++;
+    bool real = false, point = false;
+    long idx = 0, int_digits = 0, first_nz = -1, last_nz = -1; /* over the mantissa's digits */
+    for (; p < end && (*p == '.' || (*p >= '0' && *p <= '9')); p++) {
+        if (*p == '.') {
+            point = real = true;
+            continue;
+        }
+        if (!point)
+            int_digits++;
+        if (*p != '0') {
+            if (first_nz < 0)
+                first_nz = idx;
+            last_nz = idx;
+        }
+        idx++;
+    }
+    long exp10 = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        real = true;
+        p++;
+        bool neg = false;
+        if (p < end && (*p == '+' || *p == '-'))
+            neg = *p++ == '-';
+        for (; p < end && *p >= '0' && *p <= '9'; p++)
+            if (exp10 < 1000000)
+                exp10 = exp10 * 10 + (*p - '0');
+        if (neg)
+            exp10 = -exp10;
+    }
+    if (!real || first_nz < 0) /* integers are exact in jansson; zero is zero */
+        return NULL;
+    if (last_nz - first_nz + 1 > MAX_REAL_DIGITS)
+        return "has more than 15 significant digits";
+    long lead = int_digits - 1 - first_nz + exp10; /* the power of ten of the leading digit */
+    if (lead > MAX_REAL_EXP10 || lead < -MAX_REAL_EXP10)
+        return "is out of range (magnitude 1e-300 to 1e300)";
+    return NULL;
+}
+
+static bss_err check_reals(const char *text, size_t len, bss_errinfo *ei)
+{
+    num_frame f[MAX_DEPTH + 1];
+    int depth = 0;
+    bool want_key = false;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        char c = *p;
+        if (c == '{' || c == '[') {
+            if (depth > MAX_DEPTH) /* cannot happen: depth_ok ran first */
+                return BSS_OK;
+            f[depth++] = (num_frame){.array = c == '[', .index = 0, .key = NULL, .key_len = 0};
+            want_key = c == '{';
+            p++;
+        } else if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--;
+            want_key = false;
+            p++;
+        } else if (c == ',') {
+            if (depth > 0 && f[depth - 1].array)
+                f[depth - 1].index++;
+            else
+                want_key = true;
+            p++;
+        } else if (c == '"') {
+            const char *s = ++p;
+            while (p < end && *p != '"')
+                p += *p == '\\' ? 2 : 1;
+            if (want_key && depth > 0) {
+                f[depth - 1].key = s;
+                f[depth - 1].key_len = (size_t)(p - s);
+                want_key = false;
+            }
+            p++;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            const char *s = p;
+            while (p < end && (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
+                               (*p >= '0' && *p <= '9')))
+                p++;
+            const char *why = real_inexact(s, (size_t)(p - s));
+            if (why) {
+                char path[256];
+                frames_path(f, depth, path, sizeof(path));
+                int shown = (int)(p - s > 40 ? 40 : p - s);
+                return bss_fail(ei, BSS_E_INVALID, path, "%s%s%.*s%s %s and cannot be held exactly; send at most 15 "
+                                "significant digits",
+                                path, path[0] ? ": " : "", shown, s, p - s > 40 ? "..." : "", why);
+            }
+        } else {
+            p++;
+        }
+    }
+    return BSS_OK;
+}
+
+/* jansson's own words for two errors name its flags; say it in ours. */
+static const char *parse_error_text(const json_error_t *jerr)
+{
+    switch (json_error_code(jerr)) {
+    case json_error_null_character:
+        return "a \\u0000 (NUL) character is not allowed in a string";
+    case json_error_null_byte_in_key:
+        return "a \\u0000 (NUL) character is not allowed in a member name";
+    default:
+        return jerr->text;
+    }
+}
+
 bss_err bss_json_parse(const char *text, size_t len, json_t **out, bss_errinfo *ei)
 {
     json_error_t jerr;
@@ -49,11 +210,16 @@ bss_err bss_json_parse(const char *text, size_t len, json_t **out, bss_errinfo *
         if (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0')
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory while parsing JSON");
         return bss_fail(ei, BSS_E_PARSE, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
-                        jerr.column, jerr.text);
+                        jerr.column, parse_error_text(&jerr));
     }
     if (!depth_ok(v, MAX_DEPTH)) {
         json_decref(v);
         return bss_fail(ei, BSS_E_PARSE, NULL, "malformed JSON: nesting deeper than %d", MAX_DEPTH);
+    }
+    bss_err rc = check_reals(text ? text : "", text ? len : 0, ei);
+    if (rc != BSS_OK) {
+        json_decref(v);
+        return rc;
     }
     *out = v;
     return BSS_OK;

@@ -114,3 +114,36 @@ test('numbers that look like card numbers by design stay accepted in their own m
   const key = await post('/admin/v1/keys', { name: `agent-${1764630165074}`, role: 'agent' });
   assert.equal(key.status, 201, key.text);
 });
+
+test('money is exact or refused: a number the double cannot hold is 400 naming the member', async () => {
+  const pop = (value) => `{"name":"p","priceType":"oneTime","price":{"unit":"EUR","value":${value}}}`;
+  const cases = [
+    ['999999999999.9999999', /price\.value: 999999999999\.9999999 has more than 15 significant digits/],
+    ['1.0000000000000001', /more than 15 significant digits/],
+    ['1e-400', /price\.value: 1e-400 is out of range/],
+    ['0.1234567', /at most 6 decimal places/],
+    ['1e-7', /at most 6 decimal places/],
+  ];
+  for (const [value, message] of cases) {
+    const r = await post(`${TMF620}/productOfferingPrice`, pop(value));
+    expectError(r, 400, 'INVALID', 'price.value', value);
+    assert.match(r.json.message, message, value);
+  }
+  // the same rule holds for a real anywhere in any body, money or not
+  const cat = await post(`${TMF620}/category`, '{"name":"c","x":{"weight":[1, 2.00000000000000001]}}');
+  expectError(cat, 400, 'INVALID', 'x.weight[1]', 'a real in a free member');
+  // and what a double holds exactly is kept to the micro
+  for (const [value, want] of [['999999999999.999999', 999999999999.999999], ['0.000001', 0.000001], ['12.5e2', 1250]]) {
+    const r = await post(`${TMF620}/productOfferingPrice`, pop(value));
+    if (value.startsWith('999999999999')) {
+      // 18 significant digits: refused as above, send it as a decimal string instead
+      expectError(r, 400, 'INVALID', 'price.value', value);
+      const s = await post(`${TMF620}/productOfferingPrice`, pop(`"${value}"`));
+      assert.equal(s.status, 201, s.text);
+      assert.match(s.text, /"value":"?999999999999\.999999"?/);
+      continue;
+    }
+    assert.equal(r.status, 201, `${value}: ${r.text}`);
+    assert.equal(r.json.price.value, want, value);
+  }
+});

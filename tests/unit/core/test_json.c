@@ -63,7 +63,8 @@ static void test_parse_errors(void **state)
     parse_bad("{} x", "malformed JSON at line 1, column 4: end of file expected");
     parse_bad("{}{}", "end of file expected");
     parse_bad("{\"a\": 1, \"a\": 2}", "duplicate object key");
-    parse_bad("[\"\\u0000\"]", "malformed JSON");
+    parse_bad("[\"\\u0000\"]", "a \\u0000 (NUL) character is not allowed in a string");
+    parse_bad("{\"a\\u0000\": 1}", "a \\u0000 (NUL) character is not allowed in a member name");
     parse_bad("[1,]", "malformed JSON at line 1");
     parse_bad("{'a': 1}", "malformed JSON");
     parse_bad("[NaN]", "malformed JSON");
@@ -71,6 +72,43 @@ static void test_parse_errors(void **state)
     parse_bad("[99999999999999999999]", "too big integer");
     json_t *v;
     assert_int_equal(bss_json_parse(NULL, 0, &v, NULL), BSS_E_PARSE);
+}
+
+/* A real the double cannot hold is 400 naming the member, never a rounding. */
+static void inexact(const char *text, const char *want_field, const char *want_message)
+{
+    json_t *v = (json_t *)0x1;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    assert_int_equal(bss_json_parse(text, strlen(text), &v, &ei), BSS_E_INVALID);
+    assert_ptr_equal(v, (json_t *)0x1);
+    assert_string_equal(ei.field, want_field);
+    if (strstr(ei.message, want_message) == NULL)
+        fail_msg("'%s': message '%s' lacks '%s'", text, ei.message, want_message);
+}
+
+static void test_exact_reals(void **state)
+{
+    inexact("{\"price\":{\"unit\":\"EUR\",\"value\":999999999999.9999999}}", "price.value",
+            "price.value: 999999999999.9999999 has more than 15 significant digits and cannot be held exactly");
+    inexact("{\"a\":1.0000000000000001}", "a", "has more than 15 significant digits");
+    inexact("{\"a\":1e-400}", "a", "a: 1e-400 is out of range");
+    inexact("{\"a\":-1E+301}", "a", "is out of range");
+    inexact("{\"a\":0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001}",
+            "a", "is out of range");
+    inexact("[1, {\"x\": [0.5, 2.0000000000000000001]}]", "[1].x[1]", "[1].x[1]: 2.0000000000000000001");
+    inexact("{\"k\\\"q\":{\"z\":[[1.12345678901234567]]}}", "k\\\"q.z[0][0]", "more than 15");
+    inexact("{\"a\":1234567890123456.5e-5}", "a", "more than 15"); /* the exponent does not hide digits */
+    /* exact ones pass: 15 digits, trailing and leading zeros, exponents, zero, integers of any int64 size */
+    const char *ok[] = {"{\"a\":999999999999.999}", "{\"a\":0.000000000000000000001}", "{\"a\":1.50000000000000000000}",
+                        "{\"a\":1e300}", "{\"a\":-1e-300}", "{\"a\":0.0e-99999}", "{\"a\":9223372036854775807}",
+                        "{\"a\":123456789012345e-5}", "{\"s\":\"1.0000000000000001\"}", "[-0.0]"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        json_t *v = load(ok[i]);
+        json_decref(v);
+    }
 }
 
 static char *nested(int depth, char open, char close)
@@ -352,7 +390,7 @@ int main(void)
         cmocka_unit_test(test_depth),       cmocka_unit_test(test_parse_oom),
         cmocka_unit_test(test_dump),        cmocka_unit_test(test_path),
         cmocka_unit_test(test_getters),     cmocka_unit_test(test_time_members),
-        cmocka_unit_test(test_merge_patch),
+        cmocka_unit_test(test_merge_patch), cmocka_unit_test(test_exact_reals),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     assert_int_equal(bss_mem_used(), 0);
