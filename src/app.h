@@ -12,6 +12,8 @@
 #include <stdatomic.h>
 
 #include "core/config.h"
+#include "core/netallow.h"
+#include "core/seal.h"
 #include "core/time.h"
 #include "db/db.h"
 #include "db/workers.h"
@@ -33,6 +35,8 @@ typedef struct bss_app {
     struct bss_auth *auth;              /* API key cache */
     struct bss_catalog_holder *catalog; /* the compiled catalog the rater reads (NULL until built) */
     char base_url[512];                 /* "http://127.0.0.1:8080": prefix of every href */
+    bss_netallow webhook_allow;         /* cfg.webhook_allow, parsed: where event callbacks may go */
+    bss_seal_key secrets;               /* seals stored secrets (callback passwords); loaded by serve */
     atomic_int stopping;                /* set by SIGINT/SIGTERM */
 } bss_app;
 

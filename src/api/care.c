@@ -24,7 +24,7 @@
 #include "core/parse.h"
 #include "customer/customer.h"
 
-#define CARE_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+#define CARE_READERS BSS_ROLES_READERS
 
 static int h_view(bss_req *r)
 {

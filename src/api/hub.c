@@ -3,10 +3,14 @@
  * (events/events.h keeps them). routes.c calls bss_hub_routes(rt, api,
  * base) for each API; that adds
  *   POST   {base}/hub       {callback, query} -> 201 {id, callback, query} + Location
- *   GET    {base}/hub/{id}  -> 200 {id, callback, query} | 404   (a bss extension)
+ *   GET    {base}/hub/{id}  -> 200 {id, callback, query, delivery} | 404   (a bss extension)
  *   DELETE {base}/hub/{id}  -> 204 | 404
- * Create and delete are allowed to admin, agent and billing keys; get to
- * any key. Writes go through the group-commit writer (bss_http_write); a
+ * Subscriptions send data out of bss to an address a client names, so
+ * only admin and integration keys may make, read or remove them
+ * (BSS_ROLES_HUB). The callback is checked against --webhook-allow; its
+ * password is sealed with the secrets key before the job leaves the loop
+ * and is never sent back (callback reads "http://user:***@host/cb").
+ * Writes go through the group-commit writer (bss_http_write); a
  * subscription receives the events committed after it.
  *
  * The router keeps pointers to a route's pattern strings, so the patterns
@@ -15,6 +19,7 @@
  * immutable afterwards, never freed, no heap.
  */
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +47,8 @@ static pthread_mutex_t hub_api_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct hub_job {
     const hub_api *ha;
     char id[BSS_ID_LEN + 1];
-    char *callback;
+    bss_hub_callback cb; /* password wiped once sealed */
+    char *sealed;        /* the password sealed for this id, or NULL */
     char *query;
     int64_t now_ms;
 } hub_job;
@@ -51,7 +57,8 @@ static void job_free(hub_job *job)
 {
     if (!job)
         return;
-    bss_free(job->callback);
+    bss_hub_callback_wipe(&job->cb);
+    bss_free(job->sealed);
     bss_free(job->query);
     bss_free(job);
 }
@@ -59,7 +66,7 @@ static void job_free(hub_job *job)
 static bss_err job_create(bss_db *db, void *arg, bss_errinfo *ei)
 {
     hub_job *job = arg;
-    return bss_hub_subscribe(db, job->ha->api, job->id, job->callback, job->query, job->now_ms, ei);
+    return bss_hub_subscribe(db, job->ha->api, job->id, &job->cb, job->sealed, job->query, job->now_ms, ei);
 }
 
 static void create_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
@@ -69,7 +76,7 @@ static void create_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg
         if (rc != BSS_OK) {
             bss_http_send_error(r, rc, ei);
         } else {
-            json_t *body = bss_hub_subscription_json(job->id, job->callback, job->query);
+            json_t *body = bss_hub_subscription_json(job->id, job->cb.url, job->cb.user, job->query);
             char location[1200];
             snprintf(location, sizeof location, "%s%s/hub/%s", bss_http_base_url(r), job->ha->base, job->id);
             bss_http_add_header(r, "Location", location);
@@ -88,25 +95,34 @@ static int hub_create(bss_req *r)
     json_t *body = bss_http_json_body(r, true);
     if (!body)
         return 0;
-    const char *callback, *query;
+    hub_job *job = bss_calloc(1, sizeof *job);
+    if (!job) {
+        json_decref(body);
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        return 0;
+    }
+    const char *query;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_err rc = bss_hub_parse(body, &callback, &query, &ei);
+    bss_err rc = bss_hub_parse(&r->app->webhook_allow, body, &job->cb, &query, &ei);
     if (rc != BSS_OK) {
         json_decref(body);
+        job_free(job);
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    hub_job *job = bss_calloc(1, sizeof *job);
-    if (job) {
-        job->ha = ha;
-        job->now_ms = bss_clock_now(&r->app->clock);
-        bss_id_new(job->now_ms, job->id);
-        job->callback = bss_strdup(callback);
-        job->query = bss_strdup(query);
-    }
+    job->ha = ha;
+    job->now_ms = bss_clock_now(&r->app->clock);
+    bss_id_new(job->now_ms, job->id);
+    job->query = bss_strdup(query);
     json_decref(body);
-    if (!job || !job->callback || !job->query) {
+    bool sealed_ok = true;
+    if (job->cb.password[0]) {
+        job->sealed = bss_seal(&r->app->secrets, job->id, job->cb.password, strlen(job->cb.password));
+        sealed_ok = job->sealed != NULL;
+        sodium_memzero(job->cb.password, sizeof job->cb.password);
+    }
+    if (!job->query || !sealed_ok) {
         job_free(job);
         bss_http_send_error(r, BSS_E_NOMEM, NULL);
         return 0;
@@ -199,9 +215,9 @@ bss_err bss_hub_routes(bss_router *rt, const char *api, const char *base)
     if (!ha)
         return BSS_E_RANGE;
     const bss_route rows[] = {
-        {"POST", ha->pattern_hub, hub_create, BSS_ROLES_STAFF_WRITE, "hub.create", ha},
-        {"GET", ha->pattern_id, hub_get, BSS_ROLES_ANY, "hub.get", ha},
-        {"DELETE", ha->pattern_id, hub_delete, BSS_ROLES_STAFF_WRITE, "hub.delete", ha},
+        {"POST", ha->pattern_hub, hub_create, BSS_ROLES_HUB, "hub.create", ha},
+        {"GET", ha->pattern_id, hub_get, BSS_ROLES_HUB, "hub.get", ha},
+        {"DELETE", ha->pattern_id, hub_delete, BSS_ROLES_HUB, "hub.delete", ha},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         bss_err rc = bss_router_add(rt, &rows[i]);

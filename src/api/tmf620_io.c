@@ -47,7 +47,7 @@ static const bss_tmf_binding export_job_binding = {
     .kind = &bss_export_job_kind,
     BSS_TMF_PATHS(BSS_TMF620_BASE, "exportJob"),
     .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    .write_roles = BSS_ROLE_ADMIN, /* a job is a write: readonly keys read exports, they do not make jobs */
     BSS_TMF_NAMES("tmf620.exportJob"),
 };
 
@@ -306,7 +306,7 @@ static const bss_route io_routes[] = {
      "tmf620.importJob.list", &import_job_binding},
     {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
      "tmf620.importJob.get", &import_job_binding},
-    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN,
      "tmf620.exportJob.create", &export_job_binding},
     {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
      "tmf620.exportJob.list", &export_job_binding},

@@ -11,7 +11,7 @@
 static const bss_tmf_binding ticket = {
     .kind = &bss_ticket_kind,
     BSS_TMF_PATHS(BSS_TMF621_BASE, "troubleTicket"),
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY,
+    .read_roles = BSS_ROLES_READERS,
     .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING,
     BSS_TMF_NAMES("tmf621.troubleTicket"),
 };

@@ -12,7 +12,7 @@
 static const bss_tmf_binding customer = {
     .kind = &bss_customer_kind,
     BSS_TMF_PATHS(BSS_TMF629_BASE, "customer"),
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY,
+    .read_roles = BSS_ROLES_READERS,
     .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
     BSS_TMF_NAMES("tmf629.customer"),
 };

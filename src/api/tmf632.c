@@ -23,7 +23,7 @@
 #include "core/mem.h"
 #include "customer/customer.h"
 
-#define PARTY_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+#define PARTY_READERS BSS_ROLES_READERS
 #define PARTY_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
 
 static const bss_tmf_binding individual = {

@@ -11,7 +11,7 @@
 #include "api/tmf.h"
 #include "customer/customer.h"
 
-#define ACCOUNT_READERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+#define ACCOUNT_READERS BSS_ROLES_READERS
 
 #define ACCOUNT_BINDING(kind_, seg, writers)                                                                 \
     {                                                                                                        \

@@ -45,7 +45,7 @@ static const struct {
     unsigned role;
 } roles[] = {
     {"admin", BSS_ROLE_ADMIN},       {"agent", BSS_ROLE_AGENT},     {"billing", BSS_ROLE_BILLING},
-    {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK},
+    {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK}, {"integration", BSS_ROLE_INTEGRATION},
 };
 #define NROLES (sizeof(roles) / sizeof(roles[0]))
 

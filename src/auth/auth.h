@@ -42,11 +42,18 @@ enum {
     BSS_ROLE_BILLING = 1u << 2,
     BSS_ROLE_READONLY = 1u << 3,
     BSS_ROLE_NETWORK = 1u << 4,
+    BSS_ROLE_INTEGRATION = 1u << 5,
 };
 #define BSS_ROLES_PUBLIC 0u /* no key needed */
 #define BSS_ROLES_ANY                                                                                        \
-    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK)
+    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK |                \
+     BSS_ROLE_INTEGRATION)
 #define BSS_ROLES_STAFF_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING)
+/* Who reads customer, account and care data: staff, auditors and integrations (never the network). */
+#define BSS_ROLES_READERS                                                                                    \
+    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_INTEGRATION)
+/* Event subscriptions send data to an address the client names: admin and integration keys only. */
+#define BSS_ROLES_HUB (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION)
 
 typedef struct bss_principal {
     char key_id[40];
@@ -64,7 +71,7 @@ bool bss_auth_key_wellformed(const char *key, size_t len);
 /* The stored hash of a key: BLAKE2b-256 as lower-case hex, NUL-terminated. */
 void bss_auth_key_hash(const char *key, size_t len, char hex[BSS_AUTH_HASH_HEX_LEN + 1]);
 
-/* "admin" | "agent" | "billing" | "readonly" | "network" -> BSS_ROLE_*; BSS_E_INVALID (field "role")
+/* "admin" | "agent" | "billing" | "readonly" | "network" | "integration" -> BSS_ROLE_*; BSS_E_INVALID (field "role")
  * otherwise. */
 bss_err bss_auth_role_parse(const char *name, unsigned *out_role, bss_errinfo *ei);
 /* The name of exactly one role bit; "?" otherwise. */

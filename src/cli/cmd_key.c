@@ -144,7 +144,7 @@ void bss_cmd_key_help(FILE *out)
             "Manages API keys through the running server's admin API (the server owns the\n"
             "store while it runs). A new key is printed once; the store keeps only its hash.\n"
             "Revocation takes effect within a second.\n\n"
-            "  --role ROLE   admin, agent, billing, readonly or network\n"
+            "  --role ROLE   admin, agent, billing, readonly, network or integration\n"
             "  --name NAME   who or what the key is for\n"
             "  --url URL     the server (default http://<listen> from the configuration)\n"
             "  --key KEY     an admin key (default: the contents of <data-dir>/admin.key)\n"

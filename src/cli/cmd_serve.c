@@ -111,6 +111,15 @@ static bss_err prepare_store(bss_app *app, bss_errinfo *ei)
         bss_log(BSS_LOG_INFO, "db.migrated", "backend", bss_db_kind_name(db), "applied", n, NULL);
         rc = ensure_admin_key(app, db, ei);
     }
+    int sealed = 0;
+    if (rc == BSS_OK)
+        rc = bss_hub_seal_legacy(db, &app->secrets, &sealed, ei);
+    if (rc == BSS_OK && sealed > 0) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", sealed);
+        bss_log(BSS_LOG_INFO, "events.sealed_legacy", "subscriptions", n, "message",
+                "moved callback passwords out of the URLs into sealed storage", NULL);
+    }
     bss_db_close(db);
     return rc;
 }
@@ -138,6 +147,8 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
     } else {
         bss_clock_init_real(&app->clock);
     }
+    if (bss_netallow_parse(cfg->webhook_allow, &app->webhook_allow, ei) != BSS_OK)
+        return BSS_E_CONFIG;
     app->dbopt.busy_timeout_ms = cfg->db_busy_timeout_ms;
     app->dbopt.retries = cfg->db_retries;
     if (cfg->base_url[0] != '\0')
@@ -157,9 +168,26 @@ static void wake_dispatcher(void *arg)
         bss_events_kick(events);
 }
 
+/* The key that seals stored secrets: --secrets-key, else <data-dir>/secrets.key (made on first start). */
+static bss_err load_secrets(bss_app *app, bss_errinfo *ei)
+{
+    char path[600];
+    bool given = app->cfg.secrets_key[0] != '\0';
+    if (given)
+        snprintf(path, sizeof path, "%s", app->cfg.secrets_key);
+    else
+        snprintf(path, sizeof path, "%s/secrets.key", app->cfg.data_dir);
+    bool created = false;
+    bss_err rc = bss_seal_key_load(path, !given, &app->secrets, &created, ei);
+    if (rc == BSS_OK && created)
+        bss_log(BSS_LOG_INFO, "secrets.key_created", "path", path, "message",
+                "created the key that seals stored secrets; keep it with the store's backups", NULL);
+    return rc;
+}
+
 static int serve(bss_app *app, bss_errinfo *ei)
 {
-    if (prepare_store(app, ei) != BSS_OK)
+    if (load_secrets(app, ei) != BSS_OK || prepare_store(app, ei) != BSS_OK)
         return 1;
     /* the dispatcher first: the writer wakes it after commits, and it outlives the writer */
     if (bss_events_start(app, &app->events, ei) != BSS_OK)

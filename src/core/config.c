@@ -32,6 +32,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/netallow.h"
 #include "core/parse.h"
 #include "core/time.h"
 
@@ -46,6 +47,7 @@ typedef enum opt_type {
     T_URL,    /* "" or http(s)://... */
     T_TIME,   /* "" or RFC 3339 */
     T_CONFIG, /* --config: the file itself, not stored */
+    T_ALLOW,  /* a core/netallow.h list, checked here, parsed again where it is used */
 } opt_type;
 
 typedef struct opt {
@@ -102,6 +104,12 @@ static const opt options[] = {
      "keep delivered and dead events this long (1..3650)", T_INT, F(event_retention_days), 1, 3650},
     {"base-url", "BSS_BASE_URL", "", "URL", "prefix of every href (default: http://<listen>)", T_URL,
      F(base_url), 0, 0},
+    {"webhook-allow", "BSS_WEBHOOK_ALLOW", "", "LIST",
+     "non-public CIDRs and host names event callbacks may reach (default: public addresses only)", T_ALLOW,
+     F(webhook_allow), 0, 0},
+    {"secrets-key", "BSS_SECRETS_KEY", "", "FILE",
+     "key sealing stored secrets such as callback passwords (default: <data-dir>/secrets.key, made if missing)",
+     T_STR, F(secrets_key), 0, 0},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -191,6 +199,20 @@ static const char *check_text(const opt *o, const char *v)
         if (*v == '\0' || bss_time_parse(v, strlen(v), &ms, NULL) == BSS_OK)
             return NULL;
         return "expected an RFC 3339 time like 2026-01-01T00:00:00Z";
+    case T_ALLOW: {
+        static _Thread_local bss_netallow scratch;
+        static _Thread_local char why[160];
+        bss_errinfo aei;
+        if (bss_netallow_parse(v, &scratch, &aei) == BSS_OK)
+            return NULL;
+        const char *m = aei.message;
+        if (strncmp(m, "webhook-allow: ", 15) == 0)
+            m += 15;
+        size_t n = strnlen(m, sizeof why - 1);
+        memcpy(why, m, n);
+        why[n] = '\0';
+        return why;
+    }
     default:
         return NULL;
     }

@@ -38,6 +38,8 @@ typedef struct bss_config {
     int64_t outbox_poll_ms;     /* --outbox-poll ms: 200 */
     int event_retention_days;   /* --event-retention-days: 7; delivered/dead events older are deleted */
     char base_url[512];      /* --base-url: used in href; "" = http://<listen> */
+    char webhook_allow[2048]; /* --webhook-allow: CIDRs and host names callbacks may reach beyond public addresses */
+    char secrets_key[512];    /* --secrets-key FILE: "" = <data-dir>/secrets.key */
 } bss_config;
 
 /* Fills every field with its documented default. */

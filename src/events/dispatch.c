@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/id.h"
 #include "core/log.h"
@@ -51,6 +52,11 @@ typedef struct transfer {
     char *url;
     char *payload;
     size_t payload_len;
+    char user[BSS_HUB_CRED_MAX + 1];
+    char *password;            /* unsealed for this attempt, wiped on free; NULL = none */
+    bool host_listed;          /* the callback's host is named in --webhook-allow */
+    const bss_netallow *allow; /* the dispatcher's policy */
+    char refused[200];         /* set when the policy refused every address tried */
     /* outcome */
     long http_status;
     char error[CURL_ERROR_SIZE];
@@ -61,10 +67,14 @@ typedef struct transfer {
 typedef struct sub_row {
     char id[BSS_ID_LEN + 1];
     char *callback;
+    char user[BSS_HUB_CRED_MAX + 1];
+    char *sealed; /* the sealed password, or NULL */
 } sub_row;
 
 struct bss_events {
     bss_db *db;
+    bss_netallow allow; /* --webhook-allow, checked on every address a delivery connects to */
+    bss_seal_key key;   /* opens the callbacks' sealed passwords */
     CURLM *multi;
     struct curl_slist *headers;
     pthread_t thread;
@@ -109,6 +119,11 @@ static void transfer_free(transfer *t)
         return;
     if (t->easy)
         curl_easy_cleanup(t->easy);
+    if (t->password) {
+        sodium_memzero(t->password, strlen(t->password));
+        bss_free(t->password);
+    }
+    sodium_memzero(t->user, sizeof t->user);
     bss_free(t->url);
     bss_free(t->payload);
     bss_free(t);
@@ -116,8 +131,10 @@ static void transfer_free(transfer *t)
 
 static void subs_free(claim_ctx *cc)
 {
-    for (size_t i = 0; i < cc->nsubs; i++)
+    for (size_t i = 0; i < cc->nsubs; i++) {
         bss_free(cc->subs[i].callback);
+        bss_free(cc->subs[i].sealed);
+    }
     bss_free(cc->subs);
     cc->subs = NULL;
     cc->nsubs = 0;
@@ -142,7 +159,8 @@ static bss_err load_subscriptions(bss_db *db, claim_ctx *cc, bss_errinfo *ei)
 {
     bss_db_rows *rows;
     bss_err rc =
-        bss_db_query(db, "SELECT id, callback FROM hub_subscription ORDER BY id", BSS_DB_NOARGS, &rows, ei);
+        bss_db_query(db, "SELECT id, callback, callback_user, callback_secret FROM hub_subscription ORDER BY id",
+                     BSS_DB_NOARGS, &rows, ei);
     size_t cap = 0;
     if (rc != BSS_OK)
         return rc;
@@ -163,9 +181,18 @@ static bss_err load_subscriptions(bss_db *db, claim_ctx *cc, bss_errinfo *ei)
             cap = ncap;
         }
         sub_row *s = &cc->subs[cc->nsubs];
+        memset(s, 0, sizeof *s);
         memcpy(s->id, id, idlen);
         s->id[idlen] = '\0';
         s->callback = bss_strdup(callback);
+        const char *user = bss_db_col_text(rows, 2, NULL);
+        const char *sealed = bss_db_col_text(rows, 3, NULL);
+        if (user)
+            snprintf(s->user, sizeof s->user, "%s", user);
+        if (sealed && !(s->sealed = bss_strdup(sealed))) {
+            bss_free(s->callback);
+            s->callback = NULL;
+        }
         if (!s->callback)
             rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory loading subscriptions");
         else
@@ -178,7 +205,42 @@ static bss_err load_subscriptions(bss_db *db, claim_ctx *cc, bss_errinfo *ei)
 }
 
 /* The oldest due delivery of one subscription, as a new transfer (*out NULL if none). */
-static bss_err next_due(bss_db *db, const sub_row *sub, int64_t now_ms, transfer **out, bss_errinfo *ei)
+/* The host of a callback URL as libcurl reads it (brackets of IPv6 removed); "" when it has none. */
+static void url_host(const char *url, char *host, size_t cap)
+{
+    host[0] = '\0';
+    CURLU *u = curl_url();
+    char *h = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+        h) {
+        size_t n = strlen(h);
+        if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+            snprintf(host, cap, "%.*s", (int)(n - 2), h + 1);
+        else
+            snprintf(host, cap, "%s", h);
+    }
+    curl_free(h);
+    curl_url_cleanup(u);
+}
+
+/* Prepares the credentials and the policy of one attempt; a password that does not open fails the attempt. */
+static void transfer_prepare(const bss_events *ev, const sub_row *sub, transfer *t)
+{
+    char host[256];
+    t->allow = &ev->allow;
+    url_host(sub->callback, host, sizeof host);
+    t->host_listed = bss_netallow_has_host(&ev->allow, host);
+    snprintf(t->user, sizeof t->user, "%s", sub->user);
+    if (sub->sealed) {
+        bss_errinfo ei;
+        bss_errinfo_clear(&ei);
+        if (bss_unseal(&ev->key, sub->id, sub->sealed, &t->password, NULL, &ei) != BSS_OK)
+            snprintf(t->refused, sizeof t->refused, "cannot open the callback's password: %.150s", ei.message);
+    }
+}
+
+static bss_err next_due(const bss_events *ev, bss_db *db, const sub_row *sub, int64_t now_ms, transfer **out,
+                        bss_errinfo *ei)
 {
     bss_db_rows *rows;
     *out = NULL;
@@ -209,6 +271,7 @@ static bss_err next_due(bss_db *db, const sub_row *sub, int64_t now_ms, transfer
         t->url = bss__events_listener_url(sub->callback, event_type);
         t->payload = bss_strndup(payload, plen);
         t->payload_len = plen;
+        transfer_prepare(ev, sub, t);
         *out = t;
         if (!t->url || !t->payload)
             rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory preparing a delivery");
@@ -232,7 +295,7 @@ static bss_err claim_tx(bss_db *db, void *arg, bss_errinfo *ei)
         if (sub_in_flight(ev, sub->id))
             continue;
         transfer *t;
-        rc = next_due(db, sub, cc->now_ms, &t, ei);
+        rc = next_due(ev, db, sub, cc->now_ms, &t, ei);
         if (rc != BSS_OK || !t) {
             transfer_free(t);
             continue;
@@ -259,8 +322,29 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     return size * nmemb;
 }
 
+/*
+ * libcurl asks here for every socket it would connect with, after DNS and
+ * for each address it tries: the one place where the outbound policy is
+ * applied to the address actually used, so a name that resolves (or
+ * rebinds) to a private address is refused like the literal.
+ */
+static curl_socket_t open_checked(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    transfer *t = clientp;
+    char why[160];
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKET_BAD;
+    if (bss_netallow_refuse(t->allow, t->host_listed, &a->addr, why, sizeof why)) {
+        snprintf(t->refused, sizeof t->refused, "%s, not allowed by webhook-allow", why);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static bool transfer_start(bss_events *ev, transfer *t)
 {
+    if (t->refused[0])
+        return false; /* a password that does not open: judged as a failed attempt */
     t->easy = curl_easy_init();
     if (!t->easy)
         return false;
@@ -279,6 +363,14 @@ static bool transfer_start(bss_events *ev, transfer *t)
     ok = ok && curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
     ok = ok && curl_easy_setopt(e, CURLOPT_USERAGENT, "bss-events/1") == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_PROXY, "") == CURLE_OK; /* no proxy from the environment */
+    ok = ok && curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked) == CURLE_OK;
+    ok = ok && curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t) == CURLE_OK;
+    if (ok && t->user[0]) {
+        ok = curl_easy_setopt(e, CURLOPT_USERNAME, t->user) == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "") == CURLE_OK;
+        ok = ok && curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) == CURLE_OK;
+    }
     ok = ok && curl_multi_add_handle(ev->multi, e) == CURLM_OK;
     return ok;
 }
@@ -293,7 +385,9 @@ static void transfer_judge(bss_events *ev, transfer *t, CURLcode cc, int64_t now
         t->next_attempt_ms = now_ms;
         return;
     }
-    if (cc == CURLE_OK)
+    if (t->refused[0] && cc != CURLE_OK)
+        snprintf(t->error, sizeof t->error, "%s", t->refused);
+    else if (cc == CURLE_OK)
         snprintf(t->error, sizeof t->error, "HTTP %ld", t->http_status);
     else if (t->error[0] == '\0')
         snprintf(t->error, sizeof t->error, "%s", curl_easy_strerror(cc));
@@ -419,7 +513,8 @@ static void claim_and_start(bss_events *ev, int64_t now_ms)
         if (!transfer_start(ev, t)) {
             /* counts as a failed attempt; its easy handle is not in the multi handle */
             inflight_remove(ev, t);
-            snprintf(t->error, sizeof t->error, "cannot set up the HTTP request");
+            if (!t->refused[0])
+                snprintf(t->error, sizeof t->error, "cannot set up the HTTP request");
             transfer_judge(ev, t, CURLE_FAILED_INIT, now_ms);
             ev->finished[ev->nfinished++] = t;
         }
@@ -546,6 +641,7 @@ static void events_free(bss_events *ev)
         curl_multi_cleanup(ev->multi);
     curl_slist_free_all(ev->headers);
     bss_db_close(ev->db);
+    sodium_memzero(&ev->key, sizeof ev->key);
     bss_free(ev);
 }
 
@@ -566,6 +662,8 @@ bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei)
     ev->max_attempts = app->cfg.webhook_max_attempts > 0 ? app->cfg.webhook_max_attempts : 10;
     ev->retention_ms = (app->cfg.event_retention_days > 0 ? app->cfg.event_retention_days : 7) * BSS_MS_PER_DAY;
     ev->next_retry_ms = INT64_MAX;
+    ev->allow = app->webhook_allow;
+    ev->key = app->secrets;
     atomic_init(&ev->backoff_unit_ms, 1000);
     atomic_init(&ev->backlog, 0);
     atomic_init(&ev->stop, false);

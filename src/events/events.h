@@ -19,6 +19,8 @@
 
 #include "app.h"
 #include "core/err.h"
+#include "core/netallow.h"
+#include "core/seal.h"
 #include "db/db.h"
 
 typedef struct bss_events bss_events;
@@ -58,27 +60,73 @@ extern const bss_outbox_consumer bss_outbox_consumers[];
 
 /* ---- hub subscriptions (hub.c; served as {base}/hub by src/api/hub.c) ---- */
 
+#define BSS_HUB_CALLBACK_MAX 2048 /* longest callback URL accepted */
+#define BSS_HUB_CRED_MAX 256      /* longest user name or password in a callback */
+
 /*
- * Reads a POST {api}/hub body: callback (required: an absolute http:// or
- * https:// URL with a host, no spaces or control characters, at most 2048
- * bytes) and query (optional, null = "": all events; else "eventType=A" or
- * "eventType=A,B,..."). The pointers point into body. BSS_E_INVALID naming
+ * A callback URL split for storage. url: the URL without its userinfo, as
+ * libcurl's URL parser normalises it (numeric IPv4 spellings such as
+ * 0x7f000001 become 127.0.0.1). user and password: the percent-decoded
+ * userinfo ("" when absent); the password is sealed before it is stored
+ * (core/seal.h) and never shown: a subscription reads back as
+ * "http://user:***@host/cb". Wipe it with bss_hub_callback_wipe.
+ */
+typedef struct bss_hub_callback {
+    char url[BSS_HUB_CALLBACK_MAX + 1];
+    char host[256]; /* the host as written in the URL, brackets removed for IPv6 */
+    char user[BSS_HUB_CRED_MAX + 1];
+    char password[BSS_HUB_CRED_MAX + 1];
+} bss_hub_callback;
+
+void bss_hub_callback_wipe(bss_hub_callback *cb);
+
+/*
+ * Checks and splits a callback: an absolute http:// or https:// URL
+ * (libcurl's parser decides what is one) with a host, a port 1..65535 when
+ * given, no query, fragment or IPv6 zone, at most BSS_HUB_CALLBACK_MAX
+ * bytes, no card number; a host that is an IP literal or "localhost" must
+ * pass the outbound policy `allow` (core/netallow.h). Names are judged
+ * again, by address, on every delivery. BSS_E_INVALID naming "callback".
+ */
+bss_err bss_hub_callback_parse(const bss_netallow *allow, const char *callback, bss_hub_callback *out,
+                               bss_errinfo *ei);
+
+/*
+ * Reads a POST {api}/hub body: callback (required, bss_hub_callback_parse)
+ * and query (optional, null = "": all events; else "eventType=A" or
+ * "eventType=A,B,..."; *query points into body). BSS_E_INVALID naming
  * "callback" or "query".
  */
-bss_err bss_hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei);
+bss_err bss_hub_parse(const bss_netallow *allow, const json_t *body, bss_hub_callback *cb, const char **query,
+                      bss_errinfo *ei);
 
-/* Records a subscription of api (a writer job); id is the caller's (a new UUIDv7). */
-bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const char *callback,
-                          const char *query, int64_t now_ms, bss_errinfo *ei);
+/*
+ * Records a subscription of api (a writer job); id is the caller's (a new
+ * UUIDv7); sealed_password is cb->password sealed for owner id, or NULL
+ * when there is none.
+ */
+bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const bss_hub_callback *cb,
+                          const char *sealed_password, const char *query, int64_t now_ms, bss_errinfo *ei);
 
-/* One subscription as {id, callback, query}; BSS_E_NOT_FOUND (field "id") when api has none with id. */
+/*
+ * One subscription as {id, callback (masked), query, delivery: {pending,
+ * delivered, dead, lastError?, lastAttempt?}}; BSS_E_NOT_FOUND (field "id")
+ * when api has none with id.
+ */
 bss_err bss_hub_get(bss_db *db, const char *api, const char *id, json_t **out, bss_errinfo *ei);
 
 /* Removes a subscription and its pending deliveries (a writer job); BSS_E_NOT_FOUND as for bss_hub_get. */
 bss_err bss_hub_unsubscribe(bss_db *db, const char *api, const char *id, bss_errinfo *ei);
 
-/* {id, callback, query}: a new reference, NULL on OOM. */
-json_t *bss_hub_subscription_json(const char *id, const char *callback, const char *query);
+/* {id, callback, query} with the callback shown as "scheme://user:***@host...": a new reference, NULL on OOM. */
+json_t *bss_hub_subscription_json(const char *id, const char *url, const char *user, const char *query);
+
+/*
+ * Start-up: subscriptions stored before credentials were kept apart (their
+ * callback still holds "user:password@") are split and sealed with key, so
+ * no password stays in clear. *fixed counts them.
+ */
+bss_err bss_hub_seal_legacy(bss_db *db, const bss_seal_key *key, int *fixed, bss_errinfo *ei);
 
 /*
  * Whether this thread recorded an event since the last call (and clears

@@ -20,7 +20,6 @@
 /* A bound text parameter from a char array (BSS_DB_STR warns on arrays). */
 #define EV_TEXT(a) BSS_DB_STRN((a), strlen(a))
 
-#define BSS_HUB_CALLBACK_MAX 2048 /* longest callback URL accepted */
 #define BSS_HUB_QUERY_MAX 1024    /* longest query accepted */
 
 /*
@@ -32,13 +31,6 @@ bss_err bss__hub_query_check(const char *query, bss_errinfo *ei);
 
 /* True if event_type passes the (already checked) query; "" passes all. */
 bool bss__hub_query_match(const char *query, const char *event_type);
-
-/*
- * Checks a callback: an absolute http:// or https:// URL with a host, no
- * spaces or control characters, at most BSS_HUB_CALLBACK_MAX bytes.
- * BSS_E_INVALID naming "callback" otherwise.
- */
-bss_err bss__hub_callback_check(const char *callback, bss_errinfo *ei);
 
 /*
  * The listener URL of an event: callback without trailing '/', then

@@ -5,9 +5,9 @@
  * transaction creates one event_delivery row per hub subscription of the
  * API whose query matches, so a change, its event and its fan-out commit or
  * roll back together. The dispatcher (dispatch.c) only ever reads committed
- * delivery rows. Also here: the hub query filter and callback checks that
- * hub.c applies to new subscriptions, the listener URL rule, and the retry
- * schedule, all pure functions shared through events_int.h.
+ * delivery rows. Also here: the hub query filter that hub.c applies to new
+ * subscriptions, the listener URL rule, and the retry schedule, all pure
+ * functions shared through events_int.h.
  */
 #include <sodium.h>
 #include <strings.h>
@@ -18,7 +18,6 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
-#include "core/pan.h"
 #include "core/time.h"
 #include "events/events.h"
 #include "events/events_int.h"
@@ -93,51 +92,6 @@ bool bss__hub_query_match(const char *query, const char *event_type)
     if (query_scan(query, event_type, &matched, NULL) != BSS_OK)
         return false;
     return matched;
-}
-
-bss_err bss__hub_callback_check(const char *callback, bss_errinfo *ei)
-{
-    size_t len = strlen(callback);
-    size_t scheme = 0;
-    if (len >= 7 && strncasecmp(callback, "http://", 7) == 0)
-        scheme = 7;
-    else if (len >= 8 && strncasecmp(callback, "https://", 8) == 0)
-        scheme = 8;
-    if (scheme == 0)
-        return bss_fail(ei, BSS_E_INVALID, "callback",
-                        "callback must be an absolute http:// or https:// URL");
-    if (len > BSS_HUB_CALLBACK_MAX)
-        return bss_fail(ei, BSS_E_INVALID, "callback", "callback is longer than %d bytes",
-                        BSS_HUB_CALLBACK_MAX);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)callback[i];
-        if (c <= 0x20 || c == 0x7f)
-            return bss_fail(ei, BSS_E_INVALID, "callback",
-                            "callback must not contain spaces or control characters");
-        if (c == '?' || c == '#')
-            return bss_fail(ei, BSS_E_INVALID, "callback",
-                            "callback must not have a query or fragment (/listener/<eventType> is appended)");
-    }
-    const char *host = callback + scheme;
-    if (*host == '\0' || *host == '/' || *host == ':')
-        return bss_fail(ei, BSS_E_INVALID, "callback", "callback must name a host");
-    return BSS_OK;
-}
-
-bss_err bss_hub_parse(const json_t *body, const char **callback, const char **query, bss_errinfo *ei)
-{
-    bss_err rc;
-    *callback = NULL;
-    *query = "";
-    if ((rc = bss_json_get_str(body, "callback", "callback", true, callback, ei)) != BSS_OK)
-        return rc;
-    if ((rc = bss_json_get_str(body, "query", "query", false, query, ei)) != BSS_OK)
-        return rc;
-    if ((rc = bss__hub_callback_check(*callback, ei)) != BSS_OK)
-        return rc;
-    if ((rc = bss_pan_reject_text(*callback, strlen(*callback), "callback", ei)) != BSS_OK)
-        return rc; /* card numbers are never stored, not even in a URL */
-    return bss__hub_query_check(*query, ei);
 }
 
 char *bss__events_listener_url(const char *callback, const char *event_type)

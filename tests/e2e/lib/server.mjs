@@ -149,6 +149,8 @@ export function request(baseUrl, defaultKey, method, urlPath, { body, headers = 
  *   env       extra environment (BSS_* settings)
  *   conf      contents of <data-dir>/bss.conf
  *   testClock true adds --test-clock
+ *   webhookAllow  --webhook-allow (default '127.0.0.0/8,::1': the tests' receivers
+ *             listen on loopback; null gives the production default, public only)
  *   backend   'sqlite' | 'postgres' (default from BSS_E2E_BACKEND)
  *   dataDir   reuse a data dir (default: a new temp dir)
  */
@@ -176,6 +178,8 @@ async function startOnce(opts) {
     args.push('--db', pg.url);
   }
   if (opts.testClock) args.push('--test-clock');
+  const allow = opts.webhookAllow === undefined ? '127.0.0.0/8,::1' : opts.webhookAllow;
+  if (allow !== null) args.push('--webhook-allow', allow);
   if (opts.args) args.push(...opts.args);
   if (opts.conf !== undefined) fs.writeFileSync(path.join(dataDir, 'bss.conf'), opts.conf);
 

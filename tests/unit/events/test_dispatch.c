@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 
@@ -40,6 +41,7 @@ typedef struct receiver {
     int nreq;
     char paths[MAX_REQ][160];
     char content_type[MAX_REQ][64];
+    char authorization[MAX_REQ][128];
     char *bodies[MAX_REQ];
     int64_t at_ms[MAX_REQ];
     int held[MAX_REQ];
@@ -89,6 +91,10 @@ static void serve_one(receiver *rc, int fd)
         if (ct)
             snprintf(rc->content_type[i], sizeof rc->content_type[i], "%.*s", (int)strcspn(ct + 16, "\r"),
                      ct + 16);
+        char *au = strcasestr(buf, "\r\nAuthorization:");
+        if (au && au < eoh)
+            snprintf(rc->authorization[i], sizeof rc->authorization[i], "%.*s", (int)strcspn(au + 17, "\r"),
+                     au + 17);
         rc->bodies[i] = bss_strdup(eoh + 4);
         rc->at_ms[i] = bss_monotonic_ms();
         rc->nreq++;
@@ -176,12 +182,9 @@ static void apply_events_schema(bss_db *db)
 {
     bss_errinfo ei;
     for (size_t i = 0; i < bss_migrations_count; i++)
-        if (strcmp(bss_migrations[i].name, "events") == 0) {
+        if (strcmp(bss_migrations[i].name, "events") == 0 || strcmp(bss_migrations[i].name, "hub_credentials") == 0)
             if (bss_db_exec_script(db, bss_migrations[i].sql, &ei) != BSS_OK)
                 fail_msg("migration: %s", ei.message);
-            return;
-        }
-    fail_msg("no events migration embedded");
 }
 
 static void add_sub(bss_db *db, const char *id, receiver *rc, const char *query)
@@ -275,6 +278,10 @@ static void app_init(bss_app *app, dbtest_env *env, int64_t timeout_ms, int max_
     app->dbopt.busy_timeout_ms = 5000;
     app->dbopt.retries = 5;
     bss_clock_init_test(&app->clock, T0);
+    bss_errinfo ei;
+    assert_int_equal(bss_netallow_parse("127.0.0.0/8", &app->webhook_allow, &ei), BSS_OK); /* the receivers */
+    app->secrets.set = true;
+    randombytes_buf(app->secrets.k, sizeof app->secrets.k);
 }
 
 static bss_events *start(bss_app *app, int64_t backoff_unit_ms)
@@ -500,6 +507,87 @@ static void test_sweep_keeps_pending_and_recent(void **state)
     receiver_stop(rc);
 }
 
+/* The default policy (public addresses only) refuses the loopback receiver at connect time: nothing arrives. */
+static void test_policy_refuses_private_addresses(void **state)
+{
+    dbtest_env *env = *state;
+    apply_events_schema(env->db);
+    receiver *rc = receiver_start(ANSWER_200, 0);
+    add_sub(env->db, "s1", rc, "");
+    bss_errinfo ei;
+    char cb[128];
+    /* a name the policy cannot judge before DNS: judged by the address it resolves to */
+    snprintf(cb, sizeof cb, "http://localhost:%d/cb/", rc->port);
+    assert_int_equal(bss_db_exec(env->db,
+                                 "INSERT INTO hub_subscription (id, api, callback, query, created_ms) "
+                                 "VALUES ('s2', ?, ?, '', 0)",
+                                 BSS_DB_ARGS(BSS_DB_STR(API), EV_TEXT(cb)), NULL, &ei),
+                     BSS_OK);
+    const char *types[] = {"CategoryCreateEvent"};
+    add_events(env->db, types, 1);
+    bss_app app;
+    app_init(&app, env, 2000, 1);
+    assert_int_equal(bss_netallow_parse("", &app.webhook_allow, &ei), BSS_OK);
+    bss_events *ev = start(&app, 10);
+    assert_true(wait_status(env->db, "s1", 0, "dead", 5000));
+    assert_true(wait_status(env->db, "s2", 0, "dead", 5000));
+    bss_events_stop(ev);
+    assert_int_equal(receiver_count(rc), 0);
+    delivery_row d;
+    get_delivery(env->db, "s1", 0, &d);
+    assert_string_equal(d.last_error, "127.0.0.1 is a loopback address, not allowed by webhook-allow");
+    get_delivery(env->db, "s2", 0, &d);
+    assert_non_null(strstr(d.last_error, "is a loopback address, not allowed by webhook-allow"));
+
+    /* listing the host name lets that name through, whatever it resolves to */
+    assert_int_equal(bss_db_exec(env->db, "UPDATE event_delivery SET status = 'pending', attempts = 0",
+                                 BSS_DB_NOARGS, NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(bss_netallow_parse("localhost", &app.webhook_allow, &ei), BSS_OK);
+    ev = start(&app, 10);
+    assert_true(wait_status(env->db, "s2", 0, "delivered", 5000));
+    assert_true(wait_status(env->db, "s1", 0, "dead", 5000));
+    bss_events_stop(ev);
+    assert_int_equal(receiver_count(rc), 1);
+    receiver_stop(rc);
+}
+
+/* A callback's password is stored sealed, sent as Basic auth, and a copied seal does not open. */
+static void test_sealed_credentials(void **state)
+{
+    dbtest_env *env = *state;
+    apply_events_schema(env->db);
+    receiver *rc = receiver_start(ANSWER_200, 0);
+    bss_app app;
+    app_init(&app, env, 2000, 1);
+    char cb[128];
+    snprintf(cb, sizeof cb, "http://127.0.0.1:%d/cb/", rc->port);
+    char *s1 = bss_seal(&app.secrets, "s1", "pa:ss", 5);
+    char *other = bss_seal(&app.secrets, "elsewhere", "pa:ss", 5); /* sealed for another subscription */
+    bss_errinfo ei;
+    assert_int_equal(bss_db_exec(env->db,
+                                 "INSERT INTO hub_subscription (id, api, callback, query, created_ms, callback_user, "
+                                 "callback_secret) VALUES ('s1', ?, ?, '', 0, 'hook', ?), ('s2', ?, ?, '', 0, 'hook', ?)",
+                                 BSS_DB_ARGS(BSS_DB_STR(API), EV_TEXT(cb), BSS_DB_STR(s1), BSS_DB_STR(API), EV_TEXT(cb),
+                                             BSS_DB_STR(other)),
+                                 NULL, &ei),
+                     BSS_OK);
+    bss_free(s1);
+    bss_free(other);
+    const char *types[] = {"CategoryCreateEvent"};
+    add_events(env->db, types, 1);
+    bss_events *ev = start(&app, 10);
+    assert_true(wait_status(env->db, "s1", 0, "delivered", 5000));
+    assert_true(wait_status(env->db, "s2", 0, "dead", 5000));
+    bss_events_stop(ev);
+    assert_int_equal(receiver_count(rc), 1);
+    assert_string_equal(rc->authorization[0], "Basic aG9vazpwYTpzcw=="); /* hook:pa:ss */
+    delivery_row d;
+    get_delivery(env->db, "s2", 0, &d);
+    assert_non_null(strstr(d.last_error, "cannot open the callback's password"));
+    receiver_stop(rc);
+}
+
 static void test_start_errors_and_null(void **state)
 {
     dbtest_env *env = *state;
@@ -526,6 +614,8 @@ static void test_start_errors_and_null(void **state)
             cmocka_unit_test_setup_teardown(test_hung_receiver_does_not_delay_healthy, setup,                \
                                             dbtest_teardown),                                                \
             cmocka_unit_test_setup_teardown(test_sweep_keeps_pending_and_recent, setup, dbtest_teardown),    \
+            cmocka_unit_test_setup_teardown(test_policy_refuses_private_addresses, setup, dbtest_teardown),  \
+            cmocka_unit_test_setup_teardown(test_sealed_credentials, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_start_errors_and_null, setup, dbtest_teardown),             \
     }
 
