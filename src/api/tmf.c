@@ -76,6 +76,7 @@ typedef struct tmf_job {
     char base_url[512];
     bss_principal who;
     bool has_who;
+    bss_doc_limits limits; /* the server's (--doc-max-*) */
     char id[BSS_ID_MAX + 1];
     json_t *input;  /* body (create) or patch */
     json_t *result; /* the stored document (create, patch) */
@@ -92,7 +93,7 @@ static void job_free(tmf_job *job)
 static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     tmf_job *job = arg;
-    bss_doc_ctx ctx = {job->kind, db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL};
+    bss_doc_ctx ctx = {job->kind, db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL, &job->limits};
     json_decref(job->result);
     job->result = NULL;
     switch (job->op) {
@@ -128,6 +129,7 @@ static tmf_job *job_new(bss_req *r, int op)
     job->op = op;
     job->now_ms = bss_clock_now(&r->app->clock);
     snprintf(job->base_url, sizeof job->base_url, "%s", bss_http_base_url(r));
+    job->limits = (bss_doc_limits){r->app->cfg.doc_max_bytes, r->app->cfg.doc_max_string, r->app->cfg.doc_max_array};
     if (r->who) {
         job->who = *r->who;
         job->has_who = true;

@@ -187,7 +187,7 @@ static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_write *w = arg;
     io_job *job = w->io;
-    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, NULL};
+    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, NULL, NULL};
     json_t *out = NULL;
     bss_err rc = bss_doc_create(&ctx, job->id, w->body, &out, ei);
     json_decref(job->result);

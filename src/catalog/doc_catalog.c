@@ -45,12 +45,15 @@ static const char *const catalog_required[] = {"name", NULL};
 
 static bss_err catalog_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const catalog_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_catalog_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/catalog",
     .name = "catalog",
     .type = "Catalog",
     .status_field = "lifecycleStatus",
+    .server_managed = catalog_server_managed,
     .table = &catalog_table,
     .required = catalog_required,
     .prepare = catalog_prepare,

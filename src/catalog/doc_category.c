@@ -43,12 +43,15 @@ static const char *const category_required[] = {"name", NULL};
 
 static bss_err category_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const category_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_category_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/category",
     .name = "category",
     .type = "Category",
     .status_field = "lifecycleStatus",
+    .server_managed = category_server_managed,
     .table = &category_table,
     .required = category_required,
     .prepare = category_prepare,

@@ -58,12 +58,15 @@ static bss_err offering_delete_guard(const bss_doc_ctx *ctx, const char *id, con
 
 static bss_err offering_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const offering_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_offering_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/productOffering",
     .name = "productOffering",
     .type = "ProductOffering",
     .status_field = "lifecycleStatus",
+    .server_managed = offering_server_managed,
     .table = &offering_table,
     .required = offering_required,
     .prepare = offering_prepare,

@@ -81,12 +81,15 @@ static bss_err price_delete_guard(const bss_doc_ctx *ctx, const char *id, const 
 
 static bss_err price_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const price_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_offering_price_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/productOfferingPrice",
     .name = "productOfferingPrice",
     .type = "ProductOfferingPrice",
     .status_field = "lifecycleStatus",
+    .server_managed = price_server_managed,
     .table = &price_table,
     .required = price_required,
     .prepare = price_prepare,

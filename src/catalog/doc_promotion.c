@@ -62,12 +62,15 @@ static const char *const promotion_required[] = {"name", NULL};
 
 static bss_err promotion_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const promotion_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_promotion_kind = {
     .api = "promotionManagement",
     .path = BSS_TMF671_BASE "/promotion",
     .name = "promotion",
     .type = "Promotion",
     .status_field = "lifecycleStatus",
+    .server_managed = promotion_server_managed,
     .table = &promotion_table,
     .required = promotion_required,
     .prepare = promotion_prepare,

@@ -56,12 +56,15 @@ static bss_err spec_delete_guard(const bss_doc_ctx *ctx, const char *id, const j
 
 static bss_err spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const spec_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_spec_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/productSpecification",
     .name = "productSpecification",
     .type = "ProductSpecification",
     .status_field = "lifecycleStatus",
+    .server_managed = spec_server_managed,
     .table = &spec_table,
     .required = spec_required,
     .prepare = spec_prepare,

@@ -66,12 +66,17 @@ static bss_err plan_delete_guard(const bss_doc_ctx *ctx, const char *id, const j
 static bss_err zone_table_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const tables_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_zone_table_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/zoneTable",
     .name = "zoneTable",
     .type = "ZoneTable",
     .status_field = NULL,
+    .server_managed = tables_server_managed,
+    /* a zone table holds every destination prefix of the operator: thousands */
+    .limits = {.max_bytes = 16 << 20, .max_array = 200000},
     .table = &zone_table,
     .required = tables_required,
     .prepare = zone_table_prepare,
@@ -85,6 +90,7 @@ const bss_doc_kind bss_timeband_plan_kind = {
     .name = "timeBandPlan",
     .type = "TimeBandPlan",
     .status_field = NULL,
+    .server_managed = tables_server_managed,
     .table = &plan_table,
     .required = tables_required,
     .prepare = timeband_plan_prepare,

@@ -40,6 +40,9 @@ typedef struct bss_config {
     char base_url[512];      /* --base-url: used in href; "" = http://<listen> */
     char webhook_allow[2048]; /* --webhook-allow: CIDRs and host names callbacks may reach beyond public addresses */
     char secrets_key[512];    /* --secrets-key FILE: "" = <data-dir>/secrets.key */
+    int64_t doc_max_bytes;    /* --doc-max-bytes: largest stored document, 262144 */
+    int64_t doc_max_string;   /* --doc-max-string: longest string member, 16384 */
+    int64_t doc_max_array;    /* --doc-max-array: most elements of an array member, 1000 */
 } bss_config;
 
 /* Fills every field with its documented default. */

@@ -125,10 +125,10 @@ static const char *real_inexact(const char *p, size_t n)
     if (!real || first_nz < 0) /* integers are exact in jansson; zero is zero */
         return NULL;
     if (last_nz - first_nz + 1 > MAX_REAL_DIGITS)
-        return "has more than 15 significant digits";
+        return "has more than 15 significant digits and cannot be held exactly; send fewer digits";
     long lead = int_digits - 1 - first_nz + exp10; /* the power of ten of the leading digit */
     if (lead > MAX_REAL_EXP10 || lead < -MAX_REAL_EXP10)
-        return "is out of range (magnitude 1e-300 to 1e300)";
+        return "is out of range: a number's magnitude must be 0 or from 1e-300 to 1e300";
     return NULL;
 }
 
@@ -177,9 +177,8 @@ static bss_err check_reals(const char *text, size_t len, bss_errinfo *ei)
                 char path[256];
                 frames_path(f, depth, path, sizeof(path));
                 int shown = (int)(p - s > 40 ? 40 : p - s);
-                return bss_fail(ei, BSS_E_INVALID, path, "%s%s%.*s%s %s and cannot be held exactly; send at most 15 "
-                                "significant digits",
-                                path, path[0] ? ": " : "", shown, s, p - s > 40 ? "..." : "", why);
+                return bss_fail(ei, BSS_E_INVALID, path, "%s%s%.*s%s %s", path, path[0] ? ": " : "", shown, s,
+                                p - s > 40 ? "..." : "", why);
             }
         } else {
             p++;

@@ -75,12 +75,15 @@ static bss_err billing_after_store(const bss_doc_ctx *ctx, const char *id, const
 static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
                                        bss_errinfo *ei);
 
+static const char *const billing_server_managed[] = {"accountNumber", "lastModified", "balance", "accountBalance", NULL};
+
 const bss_doc_kind bss_billing_account_kind = {
     .api = "accountManagement",
     .path = BSS_TMF666_BASE "/billingAccount",
     .name = "billingAccount",
     .type = "BillingAccount",
     .status_field = "state",
+    .server_managed = billing_server_managed,
     .table = &billing_table,
     .required = billing_required,
     .prepare = billing_account_prepare,

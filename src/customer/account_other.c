@@ -51,11 +51,13 @@ static const char *const name_required[] = {"name", NULL};
 
 static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const account_server_managed[] = {"accountNumber", "lastModified", "balance", NULL};
+
 #define ACCOUNT_KIND(seg, typ, tbl)                                                                          \
     {                                                                                                        \
         .api = "accountManagement", .path = BSS_TMF666_BASE "/" seg, .name = seg, .type = typ,               \
         .status_field = "state", .table = &tbl, .required = name_required, .prepare = account_prepare,       \
-        .personal_data = true,                                                                               \
+        .server_managed = account_server_managed, .personal_data = true,                                     \
     }
 
 const bss_doc_kind bss_party_account_kind = ACCOUNT_KIND("partyAccount", "PartyAccount", party_account_table);

@@ -58,12 +58,15 @@ static bss_err interaction_prepare(const bss_doc_ctx *ctx, json_t *doc, const js
 static bss_err interaction_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc,
                                        bss_errinfo *ei);
 
+static const char *const interaction_server_managed[] = {"lastUpdate", NULL};
+
 const bss_doc_kind bss_interaction_kind = {
     .api = "partyInteraction",
     .path = BSS_TMF683_BASE "/partyInteraction",
     .name = "partyInteraction",
     .type = "PartyInteraction",
     .status_field = "status",
+    .server_managed = interaction_server_managed,
     .table = &interaction_table,
     .required = interaction_required,
     .prepare = interaction_prepare,

@@ -77,12 +77,15 @@ static const char *const individual_required[] = {"givenName", "familyName", NUL
 static bss_err individual_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 static bss_err organization_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const char *const party_server_managed[] = {"erasedAt", "pseudonym", NULL};
+
 const bss_doc_kind bss_individual_kind = {
     .api = "party",
     .path = BSS_TMF632_BASE "/individual",
     .name = "individual",
     .type = "Individual",
     .status_field = "status",
+    .server_managed = party_server_managed,
     .table = &individual_table,
     .required = individual_required,
     .prepare = individual_prepare,
@@ -96,6 +99,7 @@ const bss_doc_kind bss_organization_kind = {
     .name = "organization",
     .type = "Organization",
     .status_field = "status",
+    .server_managed = party_server_managed,
     .table = &organization_table,
     .prepare = organization_prepare,
     .after_store = index_party,

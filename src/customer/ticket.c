@@ -65,12 +65,15 @@ static const char *const ticket_required[] = {"description", "severity", "ticket
 static bss_err ticket_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 static bss_err ticket_after_store(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei);
 
+static const char *const ticket_server_managed[] = {"creationDate", "lastUpdate", "resolutionDate", "statusChange", "statusChangeDate", "expectedResolutionDate", NULL};
+
 const bss_doc_kind bss_ticket_kind = {
     .api = "troubleTicket",
     .path = BSS_TMF621_BASE "/troubleTicket",
     .name = "troubleTicket",
     .type = "TroubleTicket",
     .status_field = "status",
+    .server_managed = ticket_server_managed,
     .table = &ticket_table,
     .required = ticket_required,
     .prepare = ticket_prepare,

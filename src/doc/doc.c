@@ -40,6 +40,151 @@ bss_err bss_doc_check_required(const bss_doc_kind *kind, const json_t *doc, bss_
     return BSS_OK;
 }
 
+bool bss_doc_id_ok(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > BSS_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '.' || c == '_' || c == '~';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool is_server_managed(const bss_doc_kind *kind, const char *key)
+{
+    if (strcmp(key, "id") == 0 || strcmp(key, "href") == 0)
+        return true;
+    for (const char *const *m = kind->server_managed; m && *m; m++)
+        if (strcmp(*m, key) == 0)
+            return true;
+    return false;
+}
+
+/* Puts the stored values of the server-managed members back (absent where the old document had none). */
+static bss_err keep_server_managed(const bss_doc_kind *kind, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    for (const char *const *m = kind->server_managed; m && *m; m++) {
+        const json_t *was = old ? json_object_get(old, *m) : NULL;
+        if (!was) {
+            json_object_del(doc, *m);
+        } else if (!json_equal((json_t *)was, json_object_get(doc, *m)) &&
+                   json_object_set_new(doc, *m, json_deep_copy(was)) != 0) {
+            return nomem(ei);
+        }
+    }
+    return BSS_OK;
+}
+
+/*
+ * @type names what the document is: absent or null is the kind's type; a
+ * string must be the kind's type, or an extension type that says whose
+ * ("@baseType": the kind's type). Anything else contradicts the resource.
+ */
+static bss_err check_type(const bss_doc_kind *kind, json_t *doc, bss_errinfo *ei)
+{
+    const json_t *t = json_object_get(doc, "@type");
+    if (!t || json_is_null(t))
+        return json_object_set_new(doc, "@type", json_string(kind->type)) ? nomem(ei) : BSS_OK;
+    if (!json_is_string(t))
+        return bss_fail(ei, BSS_E_INVALID, "@type", "@type must be a string (%s)", kind->type);
+    const char *v = json_string_value(t);
+    if (strcmp(v, kind->type) == 0)
+        return BSS_OK;
+    const char *base = json_string_value(json_object_get(doc, "@baseType"));
+    if (base && strcmp(base, kind->type) == 0 && json_string_length(t) > 0)
+        return BSS_OK;
+    return bss_fail(ei, BSS_E_INVALID, "@type",
+                    "@type '%.64s' does not match this resource (%s); an extension type must also say "
+                    "\"@baseType\": \"%s\"",
+                    v, kind->type, kind->type);
+}
+
+/* ---- limits ---- */
+
+typedef struct limit_walk {
+    int64_t max_string, max_array;
+    char path[256];
+} limit_walk;
+
+static bss_err walk_limits(limit_walk *w, const json_t *v, size_t at, bss_errinfo *ei)
+{
+    if (json_is_string(v)) {
+        if ((int64_t)json_string_length(v) > w->max_string)
+            return bss_fail(ei, BSS_E_INVALID, w->path, "%s is longer than %lld bytes", at ? w->path : "the value",
+                            (long long)w->max_string);
+        return BSS_OK;
+    }
+    if (json_is_array(v)) {
+        if ((int64_t)json_array_size(v) > w->max_array)
+            return bss_fail(ei, BSS_E_INVALID, w->path, "%s has more than %lld elements",
+                            at ? w->path : "the value", (long long)w->max_array);
+        size_t i;
+        json_t *item;
+        json_array_foreach((json_t *)v, i, item)
+        {
+            int n = snprintf(w->path + at, sizeof w->path - at, "[%zu]", i);
+            size_t next = n > 0 && (size_t)n < sizeof w->path - at ? at + (size_t)n : at;
+            bss_err rc = walk_limits(w, item, next, ei);
+            w->path[at] = '\0';
+            if (rc)
+                return rc;
+        }
+        return BSS_OK;
+    }
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *member;
+        json_object_foreach((json_t *)v, key, member)
+        {
+            if (at == 0 && (strcmp(key, "id") == 0 || strcmp(key, "href") == 0))
+                continue; /* the server's, bounded by BSS_ID_MAX and the base URL */
+            if ((int64_t)strlen(key) > w->max_string)
+                return bss_fail(ei, BSS_E_INVALID, at ? w->path : "", "a member name of %lld bytes or more",
+                                (long long)w->max_string);
+            int n = snprintf(w->path + at, sizeof w->path - at, "%s%s", at ? "." : "", key);
+            size_t next = n > 0 && (size_t)n < sizeof w->path - at ? at + (size_t)n : sizeof w->path - 1;
+            bss_err rc = walk_limits(w, member, next, ei);
+            w->path[at] = '\0';
+            if (rc)
+                return rc;
+        }
+    }
+    return BSS_OK;
+}
+
+static int64_t limit_of(int64_t kind_value, const bss_doc_limits *server, int64_t server_value, int64_t def)
+{
+    if (kind_value > 0)
+        return kind_value;
+    if (server && server_value > 0)
+        return server_value;
+    return def;
+}
+
+/* The document within its kind's (or the server's) size, string and array limits. */
+static bss_err check_limits(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+{
+    const bss_doc_limits *k = &ctx->kind->limits, *srv = ctx->limits;
+    limit_walk w = {
+        .max_string = limit_of(k->max_string, srv, srv ? srv->max_string : 0, BSS_DOC_MAX_STRING_DEFAULT),
+        .max_array = limit_of(k->max_array, srv, srv ? srv->max_array : 0, BSS_DOC_MAX_ARRAY_DEFAULT),
+    };
+    bss_err rc = walk_limits(&w, doc, 0, ei);
+    if (rc)
+        return rc;
+    int64_t max_bytes = limit_of(k->max_bytes, srv, srv ? srv->max_bytes : 0, BSS_DOC_MAX_BYTES_DEFAULT);
+    size_t bytes = json_dumpb(doc, NULL, 0, BSS_JSON_DUMP_FLAGS);
+    if ((int64_t)bytes > max_bytes)
+        return bss_fail(ei, BSS_E_TOO_BIG, NULL, "the %s would be %zu bytes, over the limit of %lld", ctx->kind->name,
+                        bytes, (long long)max_bytes);
+    return BSS_OK;
+}
+
 /* A new object: id, href, the body's other members in order, @type if the body had none. */
 static bss_err new_doc(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
                        bss_errinfo *ei)
@@ -56,7 +201,7 @@ static bss_err new_doc(const bss_doc_ctx *ctx, const char *id, const json_t *bod
     {
         if (bad)
             break;
-        if (strcmp(key, "id") != 0 && strcmp(key, "href") != 0)
+        if (!is_server_managed(ctx->kind, key))
             bad = json_object_set_new(doc, key, json_deep_copy(val));
     }
     if (!bad && !json_object_get(doc, "@type"))
@@ -90,13 +235,23 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
     *out = NULL;
     if (!json_is_object(body))
         return bss_fail(ei, BSS_E_INVALID, NULL, "the request body must be a JSON object");
+    if (!bss_doc_id_ok(id))
+        return bss_fail(ei, BSS_E_INVALID, "id",
+                        "id '%.80s' must be 1 to %d letters, digits, '-', '.', '_' or '~'", id ? id : "",
+                        BSS_ID_MAX);
     bss_err rc = new_doc(ctx, id, body, &doc, ei);
     if (rc)
         return rc;
-    if (!(rc = bss_doc_check_required(kind, doc, ei)))
+    if (!(rc = check_type(kind, doc, ei)))
+        rc = bss_doc_check_required(kind, doc, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
+    if (!rc)
         rc = check_card_numbers(doc, ei);
     if (!rc && kind->prepare)
         rc = kind->prepare(ctx, doc, NULL, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
     if (!rc)
         rc = bss_resource_insert(ctx->db, kind->table, id, doc, ctx->now_ms, ei);
     if (!rc && kind->after_store)
@@ -219,11 +374,19 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
     if (!rc && (rc = bss_json_merge_patch(doc, patch)))
         rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
     if (!rc)
+        rc = keep_server_managed(kind, doc, old, ei);
+    if (!rc)
+        rc = check_type(kind, doc, ei);
+    if (!rc)
         rc = bss_doc_check_required(kind, doc, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
     if (!rc)
         rc = check_card_numbers(doc, ei);
     if (!rc && kind->prepare)
         rc = kind->prepare(ctx, doc, old, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
     int changed = rc ? 0 : change_kind(kind, patch, old, doc);
     if (!rc && changed == 0) { /* nothing changed: nothing written */
         json_decref(doc);

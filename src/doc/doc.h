@@ -16,16 +16,20 @@
  * copied from members). The server assigns id and href (href = base_url +
  * kind->path + "/" + id) and defaults @type to kind->type.
  *
- * Create: the body must be an object; id and href are the server's; the
- * required members must be present; no document of any kind may hold a
- * card number anywhere (core/pan.h: 400 naming the member); then prepare,
- * insert, after_store, and the {Type}CreateEvent.
+ * Create: the body must be an object; id and href are the server's (the
+ * caller's id must be of the safe alphabet, bss_doc_id_ok); the kind's
+ * server-managed members are dropped; @type, when given, must be the
+ * kind's type or name it as @baseType (an extension subtype); the required
+ * members must be present; the limits hold; no document of any kind may
+ * hold a card number anywhere (core/pan.h: 400 naming the member); then
+ * prepare, insert, after_store, and the {Type}CreateEvent.
  * Patch: an RFC 7396 merge patch of the stored document; id and href cannot
- * change (their current values may be sent); required, card numbers,
- * prepare as on create; a patch that changes nothing writes nothing and
- * records no event; otherwise {Type}AttributeValueChangeEvent when a
- * member other than the status changed and {Type}StateChangeEvent when the
- * status member did (both when both did).
+ * change (their current values may be sent); server-managed members keep
+ * their stored values whatever the patch says; @type, required, limits,
+ * card numbers, prepare as on create; a patch that changes nothing writes
+ * nothing and records no event; otherwise {Type}AttributeValueChangeEvent
+ * when a member other than the status changed and {Type}StateChangeEvent
+ * when the status member did (both when both did).
  * Delete: delete_guard may refuse (409 "used by ..."), then the row goes,
  * after_store runs with doc NULL, and the {Type}DeleteEvent carries the old
  * document.
@@ -53,6 +57,25 @@ struct bss_principal; /* auth/auth.h */
 
 typedef struct bss_doc_kind bss_doc_kind;
 
+/*
+ * How big a document may grow. The serialized document (max_bytes: 413
+ * TOO_BIG), any one string member (max_string bytes) and any one array
+ * (max_array elements) are bounded, so no stored document can make a later
+ * read, filter or sort expensive (400 naming the member). 0 = the default.
+ * --doc-max-bytes, --doc-max-string and --doc-max-array set them for the
+ * server; a kind whose documents are big by nature raises its own (zone
+ * tables hold thousands of prefixes).
+ */
+typedef struct bss_doc_limits {
+    int64_t max_bytes;
+    int64_t max_string;
+    int64_t max_array;
+} bss_doc_limits;
+
+#define BSS_DOC_MAX_BYTES_DEFAULT (256 * 1024)
+#define BSS_DOC_MAX_STRING_DEFAULT (16 * 1024)
+#define BSS_DOC_MAX_ARRAY_DEFAULT 1000
+
 /* What a kind's hooks see. */
 typedef struct bss_doc_ctx {
     const bss_doc_kind *kind;
@@ -61,6 +84,7 @@ typedef struct bss_doc_ctx {
     int64_t now_ms;                  /* from the injected clock */
     const char *base_url;            /* href prefix ("http://127.0.0.1:8080"); NULL: relative hrefs */
     const struct bss_principal *who; /* who writes; NULL when unknown (seeding, tests) */
+    const bss_doc_limits *limits;    /* the server's limits; NULL: the defaults */
 } bss_doc_ctx;
 
 /*
@@ -94,6 +118,15 @@ struct bss_doc_kind {
     const char *status_field; /* "lifecycleStatus": a change is a StateChangeEvent (NULL: none) */
     bss_res_table *table;     /* a static descriptor (db/resource.h) */
     const char *const *required; /* NULL-terminated member paths required on create and kept on patch */
+    /*
+     * NULL-terminated top-level members only the server sets (lastUpdate,
+     * creationDate, resolutionDate, a balance): ignored in a POST body and
+     * in a PATCH alike (dropped on create, kept as stored on patch) before
+     * the prepare hook runs, which may then set them. id and href always
+     * are the server's.
+     */
+    const char *const *server_managed;
+    bss_doc_limits limits; /* raised limits for this kind (0 = the server's) */
     bss_doc_prepare_fn prepare;  /* NULL: no rules */
     bss_doc_guard_fn delete_guard;
     bss_doc_after_store_fn after_store;
@@ -143,6 +176,14 @@ bss_err bss_doc_count(bss_db *db, const bss_doc_kind *kind, int64_t *n, bss_erri
 /* The href of a document: base_url (may be NULL) + kind->path + "/" + id into buf; false if it does
  * not fit. */
 bool bss_doc_href(const char *base_url, const bss_doc_kind *kind, const char *id, char *buf, size_t cap);
+
+/*
+ * Whether id is a document id bss accepts: 1..BSS_ID_MAX characters of
+ * letters, digits, '-', '.', '_' and '~' (RFC 3986 unreserved: an id is
+ * its href's last segment as is), and not "." or "..". Server ids (UUIDv7)
+ * always are; imported documents bring their own.
+ */
+bool bss_doc_id_ok(const char *id);
 
 /* kind->required on doc: BSS_E_INVALID "name is required" (field = the path). */
 bss_err bss_doc_check_required(const bss_doc_kind *kind, const json_t *doc, bss_errinfo *ei);

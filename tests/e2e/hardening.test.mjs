@@ -147,3 +147,78 @@ test('money is exact or refused: a number the double cannot hold is 400 naming t
     assert.equal(r.json.price.value, want, value);
   }
 });
+
+test('server-managed members are ignored the same way on POST and PATCH, for every resource', async () => {
+  const ind = await post('/tmf-api/party/v4/individual', { givenName: 'Sam', familyName: 'Server' });
+  const cust = await post('/tmf-api/customerManagement/v4/customer', { name: 'Sam Server', engagedParty: { id: ind.json.id } });
+  assert.equal(cust.status, 201, cust.text);
+  const TT = '/tmf-api/troubleTicket/v4/troubleTicket';
+  const body = { description: 'no data', ticketType: 'complaint', severity: 'major',
+                 relatedParty: [{ id: cust.json.id, '@referredType': 'Customer', role: 'customer' }],
+                 resolutionDate: '2020-01-01T00:00:00Z', creationDate: '2020-01-01T00:00:00Z',
+                 statusChange: [{ status: 'resolved' }], expectedResolutionDate: '2020-01-02T00:00:00Z' };
+  const t = await post(TT, body);
+  assert.equal(t.status, 201, t.text);
+  assert.equal(t.json.resolutionDate, undefined, 'POST ignores resolutionDate');
+  assert.notEqual(t.json.creationDate, '2020-01-01T00:00:00Z');
+  assert.notEqual(t.json.expectedResolutionDate, '2020-01-02T00:00:00Z');
+  assert.equal(t.json.statusChange.length, 1);
+  const p = await srv.request('PATCH', `${TT}/${t.json.id}`, { body: { resolutionDate: '2020-01-01T00:00:00Z', creationDate: '2021-01-01T00:00:00Z' } });
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.json.resolutionDate, undefined, 'PATCH ignores resolutionDate as POST does');
+  assert.equal(p.json.creationDate, t.json.creationDate);
+  // an account's balance is the server's: "abc", true, 1e308 or another currency are never stored
+  const acc = await post(`${ACCOUNTS}/billingAccount`, {
+    name: 'B', currency: 'EUR', relatedParty: [{ id: ind.json.id, '@referredType': 'Individual', role: 'owner' }],
+    balance: { unit: 'USD', value: 5 } });
+  assert.equal(acc.status, 201, acc.text);
+  assert.equal(acc.json.balance, undefined);
+  expectError(await srv.request('PATCH', `${ACCOUNTS}/billingAccount/${acc.json.id}`, { body: { balance: 1e308 } }), 400,
+              'INVALID', 'balance', 'a number no double holds is refused before anything');
+  for (const balance of ['abc', true, 1e300, { unit: 'USD', value: -1 }]) {
+    const r = await srv.request('PATCH', `${ACCOUNTS}/billingAccount/${acc.json.id}`, { body: { balance } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.balance, undefined, JSON.stringify(balance));
+  }
+});
+
+test('@type must not contradict the resource', async () => {
+  const IND = '/tmf-api/party/v4/individual';
+  const bad = await post(IND, { givenName: 'T', familyName: 'Type', '@type': 'Organization' });
+  expectError(bad, 400, 'INVALID', '@type', 'Organization on an individual');
+  assert.equal(bad.json.message, `@type 'Organization' does not match this resource (Individual); an extension type must also say "@baseType": "Individual"`);
+  expectError(await post(IND, { givenName: 'T', familyName: 'Type', '@type': 5 }), 400, 'INVALID', '@type', '5');
+  const nul = await post(IND, { givenName: 'T', familyName: 'Type', '@type': null });
+  assert.equal(nul.status, 201, nul.text);
+  assert.equal(nul.json['@type'], 'Individual');
+  const ext = await post(IND, { givenName: 'T', familyName: 'Type', '@type': 'VipIndividual', '@baseType': 'Individual' });
+  assert.equal(ext.status, 201, ext.text);
+  expectError(await srv.request('PATCH', `${IND}/${nul.json.id}`, { body: { '@type': 'Organization' } }), 400, 'INVALID',
+              '@type', 'PATCH to another type');
+});
+
+test('ids outside the safe alphabet are refused on import, never turned into broken hrefs', async () => {
+  for (const id of ['cat?x', 'cat x', 'cat/x', 'cat#x', '..', 'c%41t']) {
+    const r = await post('/admin/v1/catalog/import', { format: 'bss-catalog/1', categories: [{ id, name: 'x' }] });
+    expectError(r, 400, 'INVALID', 'categories[0].id', JSON.stringify(id));
+  }
+  const ok = await post('/admin/v1/catalog/import', { format: 'bss-catalog/1', categories: [{ id: 'Cat_2026.v1~x-y', name: 'x' }] });
+  assert.equal(ok.status, 200, ok.text);
+  const got = await srv.request('GET', `${TMF620}/category/Cat_2026.v1~x-y`);
+  assert.equal(got.status, 200, got.text);
+  assert.ok(got.json.href.endsWith('/category/Cat_2026.v1~x-y'), got.json.href);
+});
+
+test('documents are bounded: a long string, a long array, a big document', async () => {
+  const long = 'x'.repeat(16385);
+  const r = await post(`${TMF620}/category`, { name: 'c', note: [{ text: 'ok' }, { text: long }] });
+  expectError(r, 400, 'INVALID', 'note[1].text', 'a 16 KiB + 1 string');
+  assert.equal(r.json.message, 'note[1].text is longer than 16384 bytes');
+  const arr = await post(`${TMF620}/category`, { name: 'c', tags: Array.from({ length: 1001 }, (_, i) => i) });
+  expectError(arr, 400, 'INVALID', 'tags', '1001 elements');
+  const big = {};
+  for (let i = 0; i < 20; i++) big[`m${i}`] = 'y'.repeat(16000);
+  const b = await post(`${TMF620}/category`, { name: 'c', ...big });
+  expectError(b, 413, 'TOO_BIG', undefined, '320 KB document');
+  assert.match(b.json.message, /over the limit of 262144/);
+});

@@ -31,6 +31,32 @@ static const bss_doc_kind thing = {
     .required = thing_required,
 };
 
+/* A kind with a server-managed member its prepare hook sets, and small limits. */
+static const char *const managed_members[] = {"stamp", "closedAt", NULL};
+
+static bss_err managed_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    (void)ei;
+    bss_json_set_time(doc, "stamp", ctx->now_ms);
+    const char *st = json_string_value(json_object_get(doc, "status"));
+    if (st && strcmp(st, "closed") == 0 && !json_object_get(doc, "closedAt"))
+        bss_json_set_time(doc, "closedAt", ctx->now_ms);
+    (void)old;
+    return BSS_OK;
+}
+
+static const bss_doc_kind managed = {
+    .api = "productCatalogManagement",
+    .path = "/t/v1/managed",
+    .name = "managed",
+    .type = "Managed",
+    .status_field = "status",
+    .table = &thing_table,
+    .server_managed = managed_members,
+    .prepare = managed_prepare,
+    .limits = {.max_bytes = 2048, .max_string = 64, .max_array = 4},
+};
+
 static const bss_doc_kind secret = {
     .api = "productCatalogManagement",
     .path = "/t/v1/secret",
@@ -128,7 +154,7 @@ static int setup_pg_store(void **state)
 static bss_err doc_write(bss_db *db, const bss_doc_kind *kind, char op, const char *id, const char *text,
                          json_t **out, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL};
+    bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL, NULL};
     json_t *body = text ? js(text) : NULL, *res = NULL;
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
     bss_err rc = op == 'c'   ? bss_doc_create(&ctx, id, body, &res, ei)
@@ -254,9 +280,95 @@ static void test_walk_up(void **state)
     assert_int_equal(w.steps, 3);
 }
 
+static void test_server_rules(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    json_t *doc = NULL;
+    /* server-managed members: ignored on create and on patch alike, set only by the server */
+    assert_int_equal(doc_write(db, &managed, 'c', "m1", "{\"stamp\":\"1999-01-01T00:00:00Z\",\"closedAt\":\"x\"}",
+                               &doc, &ei),
+                     BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "stamp")), "2026-01-01T00:00:00.000Z");
+    assert_null(json_object_get(doc, "closedAt"));
+    json_decref(doc);
+    assert_int_equal(doc_write(db, &managed, 'p', "m1", "{\"closedAt\":\"2020-01-01T00:00:00Z\"}", &doc, &ei), BSS_OK);
+    assert_null(json_object_get(doc, "closedAt"));
+    json_decref(doc);
+    assert_int_equal(doc_write(db, &managed, 'p', "m1", "{\"status\":\"closed\"}", &doc, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "closedAt")), "2026-01-01T00:00:00.000Z");
+    json_decref(doc);
+    assert_int_equal(doc_write(db, &managed, 'p', "m1", "{\"closedAt\":null}", &doc, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "closedAt")), "2026-01-01T00:00:00.000Z");
+    json_decref(doc);
+
+    /* @type: the kind's, or an extension type naming it as @baseType */
+    assert_int_equal(doc_write(db, &thing, 'c', "ty1", "{\"name\":\"x\",\"@type\":null}", &doc, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "@type")), "Thing");
+    json_decref(doc);
+    assert_int_equal(doc_write(db, &thing, 'c', "ty2", "{\"name\":\"x\",\"@type\":\"Other\"}", NULL, &ei),
+                     BSS_E_INVALID);
+    assert_string_equal(ei.field, "@type");
+    assert_string_equal(ei.message, "@type 'Other' does not match this resource (Thing); an extension type must also "
+                                    "say \"@baseType\": \"Thing\"");
+    assert_int_equal(doc_write(db, &thing, 'c', "ty2", "{\"name\":\"x\",\"@type\":5}", NULL, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "@type must be a string (Thing)");
+    assert_int_equal(
+        doc_write(db, &thing, 'c', "ty3", "{\"name\":\"x\",\"@type\":\"BigThing\",\"@baseType\":\"Thing\"}", NULL, &ei),
+        BSS_OK);
+    assert_int_equal(doc_write(db, &thing, 'p', "ty1", "{\"@type\":\"Other\"}", NULL, &ei), BSS_E_INVALID);
+    assert_int_equal(doc_write(db, &thing, 'p', "ty1", "{\"@type\":null}", &doc, &ei), BSS_OK);
+    assert_string_equal(json_string_value(json_object_get(doc, "@type")), "Thing");
+    json_decref(doc);
+
+    /* ids: the safe alphabet only */
+    const char *bad_ids[] = {"a b", "a?b", "a/b", "a%20b", "..", ".", "", "ä", "a#b", NULL};
+    for (int i = 0; bad_ids[i]; i++) {
+        assert_int_equal(doc_write(db, &thing, 'c', bad_ids[i], "{\"name\":\"x\"}", NULL, &ei), BSS_E_INVALID);
+        assert_string_equal(ei.field, "id");
+    }
+    assert_true(bss_doc_id_ok("Plan_2026.v1~eu-west"));
+    assert_false(bss_doc_id_ok(NULL));
+    char longid[BSS_ID_MAX + 2];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    assert_false(bss_doc_id_ok(longid));
+    longid[BSS_ID_MAX] = '\0';
+    assert_true(bss_doc_id_ok(longid));
+
+    /* limits: a string, an array, the whole document; the kind's own, else the server's */
+    assert_int_equal(doc_write(db, &managed, 'c', "m2", "{\"a\":{\"b\":[\"x\",\"0123456789012345678901234567890123456789"
+                                                     "01234567890123456789012345\"]}}",
+                               NULL, &ei),
+                     BSS_E_INVALID);
+    assert_string_equal(ei.field, "a.b[1]");
+    assert_string_equal(ei.message, "a.b[1] is longer than 64 bytes");
+    assert_int_equal(doc_write(db, &managed, 'c', "m2", "{\"list\":[1,2,3,4,5]}", NULL, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "list has more than 4 elements");
+    assert_int_equal(doc_write(db, &managed, 'p', "m1", "{\"list\":[1,2,3,4,5]}", NULL, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "list");
+    char big[4096];
+    size_t n = (size_t)snprintf(big, sizeof big, "{");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s\"k%02d\":\"%040d\"", i ? "," : "", i, i);
+    snprintf(big + n, sizeof big - n, "}");
+    assert_int_equal(doc_write(db, &managed, 'c', "m3", big, NULL, &ei), BSS_E_TOO_BIG);
+    assert_non_null(strstr(ei.message, "over the limit of 2048"));
+    bss_doc_limits server = {.max_string = 8};
+    bss_doc_ctx ctx = {&thing, db, NOW, "http://h", NULL, &server};
+    json_t *body = js("{\"name\":\"a long name\"}"), *res = NULL;
+    assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
+    assert_int_equal(bss_doc_create(&ctx, "lim", body, &res, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "name is longer than 8 bytes");
+    bss_db_rollback(db);
+    json_decref(body);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_write_paths, setup, dbtest_teardown),                           \
+            cmocka_unit_test_setup_teardown(test_server_rules, setup, dbtest_teardown),                      \
             cmocka_unit_test_setup_teardown(test_walk_up, setup, dbtest_teardown),                           \
     }
 
