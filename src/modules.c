@@ -8,13 +8,44 @@
  * bss_outbox_consumers[] (events/events.h): the functions the outbox calls
  * in the transaction of every event it records, in order.
  *
+ * bss_doc_kinds[] (doc/doc.h): every kind of document, for what looks at
+ * all of them at once (the reference index rebuilt at start-up).
+ *
  * The interface's own wiring (which API files serve routes, the access
  * audit of reads) is in src/api/routes.c.
  */
+#include "catalog/catalog.h"
 #include "customer/customer.h"
+#include "doc/doc.h"
 #include "events/events.h"
 
 const bss_outbox_consumer bss_outbox_consumers[] = {
     {"customer.interactions", bss_interaction_on_event}, /* system interactions of subscribers' events */
     {NULL, NULL},
+};
+
+const bss_doc_kind *const bss_doc_kinds[] = {
+    &bss_category_kind,
+    &bss_catalog_kind,
+    &bss_spec_kind,
+    &bss_offering_kind,
+    &bss_offering_price_kind,
+    &bss_zone_table_kind,
+    &bss_timeband_plan_kind,
+    &bss_promotion_kind,
+    &bss_import_job_kind,
+    &bss_export_job_kind,
+    &bss_individual_kind,
+    &bss_organization_kind,
+    &bss_customer_kind,
+    &bss_billing_account_kind,
+    &bss_party_account_kind,
+    &bss_financial_account_kind,
+    &bss_settlement_account_kind,
+    &bss_bill_format_kind,
+    &bss_billing_cycle_spec_kind,
+    &bss_bill_presentation_media_kind,
+    &bss_interaction_kind,
+    &bss_ticket_kind,
+    NULL,
 };

@@ -101,17 +101,6 @@ bss_err bss__catalog_version_on_patch(const bss_doc_ctx *ctx, json_t *doc, const
                                       const char *const *versioned, bss_errinfo *ei);
 
 /*
- * Delete guard: refuses (BSS_E_CONFLICT, naming the first referrer and how
- * many there are) when a document of kind other than id refers to id
- * through member (a dotted path to an object {id}, an array of them or an
- * id string: "productSpecification", "productOfferingPrice",
- * "usage.zoneTableId", ...). Any lifecycle state counts, so no stored
- * reference ever dangles.
- */
-bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char *member, const char *id,
-                               bss_errinfo *ei);
-
-/*
  * When doc moves to Retired or Obsolete (from a live state), refuses
  * (BSS_E_UNPROCESSABLE, field lifecycleStatus) while a live document of kind
  * refers to it through member (relationships: addOnTo/requires only): the

@@ -47,6 +47,11 @@ static bss_err catalog_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t
 
 static const char *const catalog_server_managed[] = {"lastUpdate", NULL};
 
+static const bss_doc_ref catalog_refs[] = {
+    {"category", &bss_category_kind},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_catalog_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/catalog",
@@ -54,6 +59,7 @@ const bss_doc_kind bss_catalog_kind = {
     .type = "Catalog",
     .status_field = "lifecycleStatus",
     .server_managed = catalog_server_managed,
+    .refs = catalog_refs,
     .table = &catalog_table,
     .required = catalog_required,
     .prepare = catalog_prepare,

@@ -45,6 +45,11 @@ static bss_err category_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_
 
 static const char *const category_server_managed[] = {"lastUpdate", NULL};
 
+static const bss_doc_ref category_refs[] = {
+    {"parentId", &bss_category_kind},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_category_kind = {
     .api = "productCatalogManagement",
     .path = BSS_TMF620_BASE "/category",
@@ -52,6 +57,7 @@ const bss_doc_kind bss_category_kind = {
     .type = "Category",
     .status_field = "lifecycleStatus",
     .server_managed = category_server_managed,
+    .refs = category_refs,
     .table = &category_table,
     .required = category_required,
     .prepare = category_prepare,

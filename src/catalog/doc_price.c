@@ -65,23 +65,20 @@ static const char *const price_versioned[] = {
     NULL,
 };
 
-static bss_err price_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
-{
-    (void)old;
-    if (!ctx->db)
-        return BSS_OK;
-    bss_err rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productOfferingPrice", id, ei);
-    if (!rc)
-        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "productOfferingPriceRelationship", id,
-                                    ei);
-    if (!rc)
-        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "bundledPopRelationship", id, ei);
-    return rc;
-}
 
 static bss_err price_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
 static const char *const price_server_managed[] = {"lastUpdate", NULL};
+
+static const bss_doc_ref price_refs[] = {
+    {"bundledPopRelationship", &bss_offering_price_kind},
+    {"productOfferingPriceRelationship", &bss_offering_price_kind},
+    {"usage.zoneTableId", &bss_zone_table_kind},
+    {"usage.roamingZoneTableId", &bss_zone_table_kind},
+    {"usage.timeBandPlanId", &bss_timeband_plan_kind},
+    {"allowance.zoneTableId", &bss_zone_table_kind},
+    {NULL, NULL},
+};
 
 const bss_doc_kind bss_offering_price_kind = {
     .api = "productCatalogManagement",
@@ -90,10 +87,10 @@ const bss_doc_kind bss_offering_price_kind = {
     .type = "ProductOfferingPrice",
     .status_field = "lifecycleStatus",
     .server_managed = price_server_managed,
+    .refs = price_refs,
     .table = &price_table,
     .required = price_required,
     .prepare = price_prepare,
-    .delete_guard = price_delete_guard,
     .after_commit = bss__catalog_changed,
 };
 

@@ -64,6 +64,11 @@ static bss_err promotion_prepare(const bss_doc_ctx *ctx, json_t *doc, const json
 
 static const char *const promotion_server_managed[] = {"lastUpdate", NULL};
 
+static const bss_doc_ref promotion_refs[] = {
+    {"action.offeringIds", &bss_offering_kind},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_promotion_kind = {
     .api = "promotionManagement",
     .path = BSS_TMF671_BASE "/promotion",
@@ -71,6 +76,7 @@ const bss_doc_kind bss_promotion_kind = {
     .type = "Promotion",
     .status_field = "lifecycleStatus",
     .server_managed = promotion_server_managed,
+    .refs = promotion_refs,
     .table = &promotion_table,
     .required = promotion_required,
     .prepare = promotion_prepare,

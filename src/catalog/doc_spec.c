@@ -43,20 +43,15 @@ static bss_res_table spec_table = {
 
 static const char *const spec_required[] = {"name", NULL};
 
-static bss_err spec_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
-{
-    (void)old;
-    if (!ctx->db)
-        return BSS_OK;
-    bss_err rc = bss__catalog_referrers(ctx->db, &bss_offering_kind, "productSpecification", id, ei);
-    if (!rc)
-        rc = bss__catalog_referrers(ctx->db, &bss_spec_kind, "bundledProductSpecification", id, ei);
-    return rc;
-}
 
 static bss_err spec_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
 static const char *const spec_server_managed[] = {"lastUpdate", NULL};
+
+static const bss_doc_ref spec_refs[] = {
+    {"bundledProductSpecification", &bss_spec_kind},
+    {NULL, NULL},
+};
 
 const bss_doc_kind bss_spec_kind = {
     .api = "productCatalogManagement",
@@ -65,10 +60,10 @@ const bss_doc_kind bss_spec_kind = {
     .type = "ProductSpecification",
     .status_field = "lifecycleStatus",
     .server_managed = spec_server_managed,
+    .refs = spec_refs,
     .table = &spec_table,
     .required = spec_required,
     .prepare = spec_prepare,
-    .delete_guard = spec_delete_guard,
     .after_commit = bss__catalog_changed,
 };
 

@@ -45,23 +45,7 @@ static bss_res_table plan_table = {
 
 static const char *const tables_required[] = {"name", NULL};
 
-static bss_err zone_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
-{
-    static const char *const members[] = {"usage.zoneTableId", "usage.roamingZoneTableId",
-                                          "allowance.zoneTableId"};
-    (void)old;
-    bss_err rc = BSS_OK;
-    for (size_t i = 0; ctx->db && !rc && i < sizeof members / sizeof members[0]; i++)
-        rc = bss__catalog_referrers(ctx->db, &bss_offering_price_kind, members[i], id, ei);
-    return rc;
-}
 
-static bss_err plan_delete_guard(const bss_doc_ctx *ctx, const char *id, const json_t *old, bss_errinfo *ei)
-{
-    (void)old;
-    return ctx->db ? bss__catalog_referrers(ctx->db, &bss_offering_price_kind, "usage.timeBandPlanId", id, ei)
-                   : BSS_OK;
-}
 
 static bss_err zone_table_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 static bss_err timeband_plan_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
@@ -80,7 +64,6 @@ const bss_doc_kind bss_zone_table_kind = {
     .table = &zone_table,
     .required = tables_required,
     .prepare = zone_table_prepare,
-    .delete_guard = zone_delete_guard,
     .after_commit = bss__catalog_changed,
 };
 
@@ -94,7 +77,6 @@ const bss_doc_kind bss_timeband_plan_kind = {
     .table = &plan_table,
     .required = tables_required,
     .prepare = timeband_plan_prepare,
-    .delete_guard = plan_delete_guard,
     .after_commit = bss__catalog_changed,
 };
 

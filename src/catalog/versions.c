@@ -190,22 +190,6 @@ static bss_err referrer_row(const bss_res_row *row, void *arg)
     return BSS_OK;
 }
 
-bss_err bss__catalog_referrers(bss_db *db, const bss_doc_kind *kind, const char *member, const char *id,
-                               bss_errinfo *ei)
-{
-    referrers_ctx rc = {.member = member, .id = id};
-    if (!*id)
-        return BSS_OK;
-    bss_err err = bss_resource_list(db, kind->table, NULL, 0, 0, -1, NULL, referrer_row, &rc, ei);
-    if (err)
-        return err;
-    if (rc.count == 0)
-        return BSS_OK;
-    return bss_fail(ei, BSS_E_CONFLICT, "id", "%.64s is referred to by %lld %s%s (%s in %s %.64s '%.64s')",
-                    id, (long long)rc.count, kind->name, rc.count == 1 ? "" : "s", member, kind->name,
-                    rc.first, rc.first_name);
-}
-
 bss_err bss__catalog_retire_check(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old,
                                   const bss_doc_kind *kind, const char *member, bss_errinfo *ei)
 {

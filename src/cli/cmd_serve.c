@@ -26,6 +26,7 @@
 #include "db/lock.h"
 #include "db/migrate.h"
 #include "db/writer.h"
+#include "doc/doc.h"
 #include "events/events.h"
 
 /* mkdir -p with mode 0700 for what it creates. */
@@ -111,6 +112,12 @@ static bss_err prepare_store(bss_app *app, bss_errinfo *ei)
         bss_log(BSS_LOG_INFO, "db.migrated", "backend", bss_db_kind_name(db), "applied", n, NULL);
         rc = ensure_admin_key(app, db, ei);
     }
+    bool rebuilt = false;
+    if (rc == BSS_OK)
+        rc = bss_doc_refs_sync(db, bss_doc_kinds, &rebuilt, ei);
+    if (rc == BSS_OK && rebuilt)
+        bss_log(BSS_LOG_INFO, "doc.refs_rebuilt", "message", "rebuilt the index of references between documents",
+                NULL);
     int sealed = 0;
     if (rc == BSS_OK)
         rc = bss_hub_seal_legacy(db, &app->secrets, &sealed, ei);

@@ -77,6 +77,16 @@ static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, cons
 
 static const char *const billing_server_managed[] = {"accountNumber", "lastModified", "balance", "accountBalance", NULL};
 
+static const bss_doc_ref billing_refs[] = {
+    {"relatedParty", NULL},
+    {"customer", &bss_customer_kind},
+    {"parentAccount", &bss_billing_account_kind},
+    {"billStructure.format", &bss_bill_format_kind},
+    {"billStructure.presentationMedia", &bss_bill_presentation_media_kind},
+    {"billStructure.cycleSpecification", &bss_billing_cycle_spec_kind},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_billing_account_kind = {
     .api = "accountManagement",
     .path = BSS_TMF666_BASE "/billingAccount",
@@ -84,6 +94,7 @@ const bss_doc_kind bss_billing_account_kind = {
     .type = "BillingAccount",
     .status_field = "state",
     .server_managed = billing_server_managed,
+    .refs = billing_refs,
     .table = &billing_table,
     .required = billing_required,
     .prepare = billing_account_prepare,

@@ -52,12 +52,17 @@ static const char *const name_required[] = {"name", NULL};
 static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
 static const char *const account_server_managed[] = {"accountNumber", "lastModified", "balance", NULL};
+static const bss_doc_ref account_refs[] = {
+    {"relatedParty", NULL},
+    {"customer", &bss_customer_kind},
+    {NULL, NULL},
+};
 
 #define ACCOUNT_KIND(seg, typ, tbl)                                                                          \
     {                                                                                                        \
         .api = "accountManagement", .path = BSS_TMF666_BASE "/" seg, .name = seg, .type = typ,               \
         .status_field = "state", .table = &tbl, .required = name_required, .prepare = account_prepare,       \
-        .server_managed = account_server_managed, .personal_data = true,                                     \
+        .server_managed = account_server_managed, .refs = account_refs, .personal_data = true,               \
     }
 
 const bss_doc_kind bss_party_account_kind = ACCOUNT_KIND("partyAccount", "PartyAccount", party_account_table);

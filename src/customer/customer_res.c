@@ -66,12 +66,19 @@ static bss_err customer_after_store(const bss_doc_ctx *ctx, const char *id, cons
 
 static bss_err customer_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei);
 
+static const bss_doc_ref customer_refs[] = {
+    {"engagedParty", NULL},
+    {"relatedParty", NULL},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_customer_kind = {
     .api = "customerManagement",
     .path = BSS_TMF629_BASE "/customer",
     .name = "customer",
     .type = "Customer",
     .status_field = "status",
+    .refs = customer_refs,
     .table = &customer_table,
     .required = customer_required,
     .prepare = customer_prepare,

@@ -93,6 +93,11 @@ const bss_doc_kind bss_individual_kind = {
     .personal_data = true,
 };
 
+static const bss_doc_ref organization_refs[] = {
+    {"organizationParentRelationship.organization", &bss_organization_kind},
+    {NULL, NULL},
+};
+
 const bss_doc_kind bss_organization_kind = {
     .api = "party",
     .path = BSS_TMF632_BASE "/organization",
@@ -100,6 +105,7 @@ const bss_doc_kind bss_organization_kind = {
     .type = "Organization",
     .status_field = "status",
     .server_managed = party_server_managed,
+    .refs = organization_refs,
     .table = &organization_table,
     .prepare = organization_prepare,
     .after_store = index_party,

@@ -16,6 +16,7 @@
 
 #include "core/id.h"
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/pan.h"
 #include "events/events.h"
 
@@ -185,6 +186,262 @@ static bss_err check_limits(const bss_doc_ctx *ctx, const json_t *doc, bss_errin
     return BSS_OK;
 }
 
+/* ---- references (doc_ref) ---- */
+
+#define REF_ANY "*" /* to_kind of a reference that may name several kinds */
+#define REFERRERS_SHOWN 3
+
+/* One reference found in a document. */
+typedef struct found_ref {
+    const char *to_kind;
+    const char *path;
+    char to_id[BSS_ID_MAX + 1];
+} found_ref;
+
+typedef struct ref_list {
+    found_ref *v;
+    size_t n, cap;
+} ref_list;
+
+static bss_err ref_add(ref_list *l, const bss_doc_ref *r, const json_t *v)
+{
+    if (json_is_object(v))
+        v = json_object_get(v, "id");
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > BSS_ID_MAX)
+        return BSS_OK; /* not an id: the kind's own checks judge the member */
+    const char *to_kind = r->target ? r->target->name : REF_ANY;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].to_kind, to_kind) == 0 && strcmp(l->v[i].path, r->path) == 0 &&
+            strcmp(l->v[i].to_id, json_string_value(v)) == 0)
+            return BSS_OK;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        found_ref *g = bss_realloc(l->v, cap * sizeof *g);
+        if (!g)
+            return BSS_E_NOMEM;
+        l->v = g;
+        l->cap = cap;
+    }
+    found_ref *f = &l->v[l->n++];
+    f->to_kind = to_kind;
+    f->path = r->path;
+    memcpy(f->to_id, json_string_value(v), json_string_length(v) + 1);
+    return BSS_OK;
+}
+
+/* The references doc makes, by its kind's declarations. */
+static bss_err refs_find(const bss_doc_kind *kind, const json_t *doc, ref_list *l)
+{
+    for (const bss_doc_ref *r = kind->refs; r && r->path; r++) {
+        const json_t *v = bss_json_path(doc, r->path);
+        bss_err rc = BSS_OK;
+        if (json_is_array(v)) {
+            size_t i;
+            const json_t *e;
+            json_array_foreach(v, i, e) if ((rc = ref_add(l, r, e)) != BSS_OK) break;
+        } else if (v) {
+            rc = ref_add(l, r, v);
+        }
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
+}
+
+static bss_err refs_insert(bss_db *db, const bss_doc_kind *kind, const char *id, const ref_list *l, bss_errinfo *ei)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        bss_err rc = bss_db_exec(db,
+                                 "INSERT INTO doc_ref (to_kind, to_id, from_kind, from_id, path) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT DO NOTHING",
+                                 BSS_DB_ARGS(BSS_DB_STR(l->v[i].to_kind), BSS_DB_STRN(l->v[i].to_id, strlen(l->v[i].to_id)),
+                                             BSS_DB_STR(kind->name), BSS_DB_STR(id), BSS_DB_STR(l->v[i].path)),
+                                 NULL, ei);
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
+}
+
+/* Rewrites the rows of what document id (of ctx's kind) refers to; doc NULL after a delete. */
+static bss_err refs_write(const bss_doc_ctx *ctx, const char *id, const json_t *doc, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    if (!ctx->db || !kind->refs)
+        return BSS_OK;
+    bss_err rc = bss_db_exec(ctx->db, "DELETE FROM doc_ref WHERE from_kind = ? AND from_id = ?",
+                             BSS_DB_ARGS(BSS_DB_STR(kind->name), BSS_DB_STR(id)), NULL, ei);
+    if (rc || !doc)
+        return rc;
+    ref_list l = {0};
+    rc = refs_find(kind, doc, &l);
+    if (rc)
+        rc = nomem(ei);
+    else
+        rc = refs_insert(ctx->db, kind, id, &l, ei);
+    bss_free(l.v);
+    return rc;
+}
+
+/* 409 while any other document names (kind, id), naming the first few referrers. */
+static bss_err refs_guard(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    if (!ctx->db)
+        return BSS_OK;
+    bss_db_rows *rows;
+    bss_err rc = bss_db_query(ctx->db,
+                              "SELECT from_kind, from_id, path FROM doc_ref WHERE to_id = ? AND (to_kind = ? OR "
+                              "to_kind = '" REF_ANY "') AND NOT (from_kind = ? AND from_id = ?) "
+                              "ORDER BY from_kind, from_id, path LIMIT 100",
+                              BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(kind->name), BSS_DB_STR(kind->name), BSS_DB_STR(id)),
+                              &rows, ei);
+    if (rc)
+        return rc;
+    char list[600] = "";
+    size_t used = 0;
+    int n = 0;
+    while (bss_db_next(rows)) {
+        if (n++ >= REFERRERS_SHOWN)
+            continue;
+        const char *fk = bss_db_col_text(rows, 0, NULL), *fid = bss_db_col_text(rows, 1, NULL),
+                   *path = bss_db_col_text(rows, 2, NULL);
+        int w = snprintf(list + used, sizeof list - used, "%s%s %.64s (%s)", used ? ", " : "", fk ? fk : "?",
+                         fid ? fid : "?", path ? path : "?");
+        if (w > 0 && (size_t)w < sizeof list - used)
+            used += (size_t)w;
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc || n == 0)
+        return rc;
+    if (n > REFERRERS_SHOWN)
+        snprintf(list + used, sizeof list - used, " and %s%d more", n >= 100 ? "at least " : "",
+                 n - REFERRERS_SHOWN);
+    return bss_fail(ei, BSS_E_CONFLICT, "id", "%s %.64s is still named by %s: change or delete %s first",
+                    kind->name, id, list, n == 1 ? "it" : "them");
+}
+
+/* The declarations as one text: a change to any makes bss_doc_refs_sync rebuild. */
+static uint64_t refs_signature(const bss_doc_kind *const *kinds)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (const bss_doc_kind *const *k = kinds; k && *k; k++)
+        for (const bss_doc_ref *r = (*k)->refs; r && r->path; r++) {
+            const char *parts[] = {(*k)->name, ":", r->path, ">", r->target ? r->target->name : REF_ANY, ";"};
+            for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+                for (const char *c = parts[i]; *c; c++)
+                    h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
+        }
+    return h;
+}
+
+typedef struct sync_page {
+    const bss_doc_kind *kind;
+    ref_list refs;
+    struct page_doc {
+        char id[BSS_ID_MAX + 1];
+        size_t first, count; /* its refs in refs.v */
+    } *docs;
+    size_t ndocs, cap;
+} sync_page;
+
+static bss_err sync_row(const bss_res_row *row, void *arg)
+{
+    sync_page *sp = arg;
+    if (strlen(row->id) > BSS_ID_MAX)
+        return BSS_OK;
+    json_t *doc = NULL;
+    if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
+        return BSS_OK; /* not JSON: nothing it names can be known */
+    if (sp->ndocs == sp->cap) {
+        size_t cap = sp->cap ? sp->cap * 2 : 64;
+        struct page_doc *g = bss_realloc(sp->docs, cap * sizeof *g);
+        if (!g) {
+            json_decref(doc);
+            return BSS_E_NOMEM;
+        }
+        sp->docs = g;
+        sp->cap = cap;
+    }
+    struct page_doc *d = &sp->docs[sp->ndocs++];
+    memcpy(d->id, row->id, strlen(row->id) + 1);
+    d->first = sp->refs.n;
+    bss_err rc = refs_find(sp->kind, doc, &sp->refs);
+    d->count = sp->refs.n - d->first;
+    json_decref(doc);
+    return rc;
+}
+
+#define SYNC_PAGE 500
+
+static bss_err sync_kind(bss_db *db, const bss_doc_kind *kind, bss_errinfo *ei)
+{
+    bss_err rc = bss_resource_table_prepare(kind->table);
+    if (rc)
+        return bss_fail(ei, rc, NULL, "bad table descriptor %s", kind->table->name);
+    bool exists = false;
+    if ((rc = bss_db_table_exists(db, kind->table->name, &exists, ei)) != BSS_OK || !exists)
+        return rc;
+    for (int64_t offset = 0;; offset += SYNC_PAGE) {
+        sync_page sp = {.kind = kind};
+        rc = bss_resource_list(db, kind->table, NULL, 0, offset, SYNC_PAGE, NULL, sync_row, &sp, ei);
+        if (rc == BSS_E_NOMEM)
+            rc = nomem(ei);
+        for (size_t i = 0; !rc && i < sp.ndocs; i++) {
+            ref_list one = {.v = sp.refs.v + sp.docs[i].first, .n = sp.docs[i].count};
+            rc = refs_insert(db, kind, sp.docs[i].id, &one, ei);
+        }
+        size_t got = sp.ndocs;
+        bss_free(sp.docs);
+        bss_free(sp.refs.v);
+        if (rc || got < SYNC_PAGE)
+            return rc;
+    }
+}
+
+typedef struct sync_ctx {
+    const bss_doc_kind *const *kinds;
+    bool rebuilt;
+} sync_ctx;
+
+static bss_err sync_tx(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    sync_ctx *sc = arg;
+    char want[24];
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)refs_signature(sc->kinds));
+    sc->rebuilt = false;
+    bss_db_rows *rows;
+    bss_err rc = bss_db_query(db, "SELECT signature FROM doc_ref_state WHERE name = 'refs'", BSS_DB_NOARGS, &rows, ei);
+    if (rc)
+        return rc;
+    bool same = bss_db_next(rows) && strcmp(bss_db_col_text(rows, 0, NULL) ? bss_db_col_text(rows, 0, NULL) : "", want) == 0;
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc || same)
+        return rc;
+    rc = bss_db_exec(db, "DELETE FROM doc_ref", BSS_DB_NOARGS, NULL, ei);
+    for (const bss_doc_kind *const *k = sc->kinds; !rc && k && *k; k++)
+        if ((*k)->refs)
+            rc = sync_kind(db, *k, ei);
+    if (!rc)
+        rc = bss_db_exec(db, "DELETE FROM doc_ref_state WHERE name = 'refs'", BSS_DB_NOARGS, NULL, ei);
+    if (!rc)
+        rc = bss_db_exec(db, "INSERT INTO doc_ref_state (name, signature) VALUES ('refs', ?)",
+                         BSS_DB_ARGS(BSS_DB_STRN(want, strlen(want))), NULL, ei);
+    sc->rebuilt = rc == BSS_OK;
+    return rc;
+}
+
+bss_err bss_doc_refs_sync(bss_db *db, const bss_doc_kind *const *kinds, bool *rebuilt, bss_errinfo *ei)
+{
+    sync_ctx sc = {.kinds = kinds};
+    bss_err rc = bss_db_tx(db, sync_tx, &sc, ei);
+    if (rebuilt)
+        *rebuilt = rc == BSS_OK && sc.rebuilt;
+    return rc;
+}
+
 /* A new object: id, href, the body's other members in order, @type if the body had none. */
 static bss_err new_doc(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
                        bss_errinfo *ei)
@@ -254,6 +511,8 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
         rc = check_limits(ctx, doc, ei);
     if (!rc)
         rc = bss_resource_insert(ctx->db, kind->table, id, doc, ctx->now_ms, ei);
+    if (!rc)
+        rc = refs_write(ctx, id, doc, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, doc, ei);
     if (!rc)
@@ -395,6 +654,8 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
     }
     if (!rc)
         rc = bss_resource_update(ctx->db, kind->table, id, doc, ctx->now_ms, meta.row_version, NULL, ei);
+    if (!rc)
+        rc = refs_write(ctx, id, doc, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, doc, ei);
     if (!rc && (changed & 1))
@@ -416,10 +677,14 @@ bss_err bss_doc_delete(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei)
     json_t *old = NULL;
     bss_doc_meta meta = {0};
     bss_err rc = bss_doc_load(ctx->db, kind, id, &old, &meta, ei);
+    if (!rc)
+        rc = refs_guard(ctx, id, ei);
     if (!rc && kind->delete_guard)
         rc = kind->delete_guard(ctx, id, old, ei);
     if (!rc)
         rc = bss_resource_delete(ctx->db, kind->table, id, meta.row_version, ei);
+    if (!rc)
+        rc = refs_write(ctx, id, NULL, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, NULL, ei);
     if (!rc)

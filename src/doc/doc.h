@@ -30,9 +30,10 @@
  * nothing and records no event; otherwise {Type}AttributeValueChangeEvent
  * when a member other than the status changed and {Type}StateChangeEvent
  * when the status member did (both when both did).
- * Delete: delete_guard may refuse (409 "used by ..."), then the row goes,
- * after_store runs with doc NULL, and the {Type}DeleteEvent carries the old
- * document.
+ * Delete: 409 while another document names this one (its kind's refs,
+ * indexed in doc_ref); delete_guard may refuse too (409 "used by 3 active
+ * products"); then the row goes, after_store runs with doc NULL, and the
+ * {Type}DeleteEvent carries the old document.
  *
  * Also here, because every kind needs them: loading a document as JSON,
  * the TimePeriod and member-type checks, and the walk up a parent chain
@@ -75,6 +76,18 @@ typedef struct bss_doc_limits {
 #define BSS_DOC_MAX_BYTES_DEFAULT (256 * 1024)
 #define BSS_DOC_MAX_STRING_DEFAULT (16 * 1024)
 #define BSS_DOC_MAX_ARRAY_DEFAULT 1000
+
+/*
+ * A member that names another document: path is a dotted path from the
+ * top ("parentId", "productSpecification", "action.offeringIds",
+ * "usage.zoneTableId"); what it reaches is an id string, an object with an
+ * "id", or an array of either. target is the kind named; NULL when the
+ * member may name several kinds (a relatedParty entry).
+ */
+typedef struct bss_doc_ref {
+    const char *path;
+    const bss_doc_kind *target;
+} bss_doc_ref;
 
 /* What a kind's hooks see. */
 typedef struct bss_doc_ctx {
@@ -127,6 +140,13 @@ struct bss_doc_kind {
      */
     const char *const *server_managed;
     bss_doc_limits limits; /* raised limits for this kind (0 = the server's) */
+    /*
+     * The members naming other documents, ended by {NULL}: indexed in
+     * doc_ref on every write, so deleting a document something still names
+     * is 409 naming the referrers, for every kind by the same rule (the
+     * kind's own checks that a named document exists stay in prepare).
+     */
+    const bss_doc_ref *refs;
     bss_doc_prepare_fn prepare;  /* NULL: no rules */
     bss_doc_guard_fn delete_guard;
     bss_doc_after_store_fn after_store;
@@ -151,6 +171,18 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
 bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patch, json_t **out,
                       bss_errinfo *ei);
 bss_err bss_doc_delete(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei);
+
+/*
+ * Start-up: makes doc_ref match the refs declarations of kinds (NULL-
+ * terminated; src/modules.c lists every kind): when the declarations
+ * changed since the rows were built (or were never built), rebuilds them
+ * from every stored document. *rebuilt (may be NULL) says whether it did.
+ * Runs its own transaction.
+ */
+bss_err bss_doc_refs_sync(bss_db *db, const bss_doc_kind *const *kinds, bool *rebuilt, bss_errinfo *ei);
+
+/* Every kind of document of bss, NULL-terminated (defined in src/modules.c, where modules are wired). */
+extern const bss_doc_kind *const bss_doc_kinds[];
 
 /* What bss_doc_load reports of a stored row besides its document. */
 typedef struct bss_doc_meta {

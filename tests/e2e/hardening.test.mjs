@@ -222,3 +222,33 @@ test('documents are bounded: a long string, a long array, a big document', async
   expectError(b, 413, 'TOO_BIG', undefined, '320 KB document');
   assert.match(b.json.message, /over the limit of 262144/);
 });
+
+test('a document something still names cannot be deleted: 409 naming the referrers, for every reference kind', async () => {
+  const cat = (await post(`${TMF620}/category`, { name: 'Parent' })).json;
+  const child = (await post(`${TMF620}/category`, { name: 'Child', parentId: cat.id })).json;
+  const catalog = (await post(`${TMF620}/catalog`, { name: 'K', category: [{ id: cat.id }] })).json;
+  const spec = (await post(`${TMF620}/productSpecification`, { name: 'S' })).json;
+  const off = await post(`${TMF620}/productOffering`, { name: 'O', productSpecification: { id: spec.id }, category: [{ id: cat.id }] });
+  assert.equal(off.status, 201, off.text);
+  let r = await srv.request('DELETE', `${TMF620}/category/${cat.id}`);
+  expectError(r, 409, 'CONFLICT', 'id', 'a category named by a child, a catalog and an offering');
+  assert.match(r.json.message, new RegExp(`^category ${cat.id} is still named by `));
+  for (const who of [`catalog ${catalog.id} \\(category\\)`, `category ${child.id} \\(parentId\\)`, `productOffering ${off.json.id} \\(category\\)`]) {
+    assert.match(r.json.message, new RegExp(who), r.json.message);
+  }
+  const promo = await post(PROMO, { name: 'P', action: { type: 'discount', percentage: 10, offeringIds: [off.json.id] } });
+  assert.equal(promo.status, 201, promo.text);
+  r = await srv.request('DELETE', `${TMF620}/productOffering/${off.json.id}`);
+  expectError(r, 409, 'CONFLICT', 'id', 'an offering named by a promotion');
+  assert.match(r.json.message, new RegExp(`promotion ${promo.json.id} \\(action\\.offeringIds\\)`));
+  expectError(await srv.request('DELETE', `${TMF620}/productSpecification/${spec.id}`), 409, 'CONFLICT', 'id', 'a spec named by an offering');
+  // the promotion still patches: nothing it names went away
+  assert.equal((await srv.request('PATCH', `${PROMO}/${promo.json.id}`, { body: { description: 'still fine' } })).status, 200);
+  // unlink, then each delete goes through
+  assert.equal((await srv.request('DELETE', `${PROMO}/${promo.json.id}`)).status, 204);
+  assert.equal((await srv.request('DELETE', `${TMF620}/productOffering/${off.json.id}`)).status, 204);
+  assert.equal((await srv.request('DELETE', `${TMF620}/productSpecification/${spec.id}`)).status, 204);
+  assert.equal((await srv.request('PATCH', `${TMF620}/catalog/${catalog.id}`, { body: { category: [] } })).status, 200);
+  assert.equal((await srv.request('DELETE', `${TMF620}/category/${child.id}`)).status, 204);
+  assert.equal((await srv.request('DELETE', `${TMF620}/category/${cat.id}`)).status, 204);
+});

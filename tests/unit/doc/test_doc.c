@@ -57,6 +57,23 @@ static const bss_doc_kind managed = {
     .limits = {.max_bytes = 2048, .max_string = 64, .max_array = 4},
 };
 
+/* A kind that names things (one, a list, and a member that may name any kind). */
+static bss_res_table pointer_table = {.name = "tmf620_catalog"};
+static const bss_doc_ref pointer_refs[] = {
+    {"thingId", &thing},
+    {"things", &thing},
+    {"about", NULL},
+    {NULL, NULL},
+};
+static const bss_doc_kind pointer = {
+    .api = "productCatalogManagement",
+    .path = "/t/v1/pointer",
+    .name = "pointer",
+    .type = "Pointer",
+    .table = &pointer_table,
+    .refs = pointer_refs,
+};
+
 static const bss_doc_kind secret = {
     .api = "productCatalogManagement",
     .path = "/t/v1/secret",
@@ -365,10 +382,69 @@ static void test_server_rules(void **state)
     json_decref(body);
 }
 
+static int64_t ref_rows(bss_db *db)
+{
+    int64_t n = -1;
+    bss_errinfo ei;
+    assert_int_equal(bss_db_query_int64(db, "SELECT COUNT(*) FROM doc_ref", BSS_DB_NOARGS, &n, &ei), BSS_OK);
+    return n;
+}
+
+static void test_references(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    for (int i = 1; i <= 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "t%d", i);
+        assert_int_equal(doc_write(db, &thing, 'c', id, "{\"name\":\"x\"}", NULL, &ei), BSS_OK);
+    }
+    assert_int_equal(doc_write(db, &pointer, 'c', "p1", "{\"thingId\":\"t1\",\"things\":[{\"id\":\"t2\"},\"t3\",7]}",
+                               NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(doc_write(db, &pointer, 'c', "p2", "{\"about\":{\"id\":\"t4\"},\"things\":[\"t2\",\"t2\"]}", NULL,
+                               &ei),
+                     BSS_OK);
+    assert_int_equal(ref_rows(db), 5);
+    /* a named document cannot go; the message names who names it */
+    assert_int_equal(doc_write(db, &thing, 'd', "t1", NULL, NULL, &ei), BSS_E_CONFLICT);
+    assert_string_equal(ei.field, "id");
+    assert_string_equal(ei.message, "thing t1 is still named by pointer p1 (thingId): change or delete it first");
+    assert_int_equal(doc_write(db, &thing, 'd', "t2", NULL, NULL, &ei), BSS_E_CONFLICT);
+    assert_string_equal(ei.message,
+                        "thing t2 is still named by pointer p1 (things), pointer p2 (things): change or delete them first");
+    assert_int_equal(doc_write(db, &thing, 'd', "t4", NULL, NULL, &ei), BSS_E_CONFLICT); /* via the any-kind member */
+    assert_int_equal(doc_write(db, &thing, 'd', "t5", NULL, NULL, &ei), BSS_OK);       /* named by nobody */
+    /* a patch rewrites what a document names */
+    assert_int_equal(doc_write(db, &pointer, 'p', "p1", "{\"thingId\":null}", NULL, &ei), BSS_OK);
+    assert_int_equal(doc_write(db, &thing, 'd', "t1", NULL, NULL, &ei), BSS_OK);
+    /* deleting the referrer frees the rest */
+    assert_int_equal(doc_write(db, &pointer, 'd', "p1", NULL, NULL, &ei), BSS_OK);
+    assert_int_equal(doc_write(db, &thing, 'd', "t3", NULL, NULL, &ei), BSS_OK);
+    assert_int_equal(ref_rows(db), 2); /* p2: t4 (about) and t2 (things) */
+
+    /* the index is rebuilt from the documents when the declarations change (or on first start) */
+    const bss_doc_kind *const kinds[] = {&thing, &pointer, NULL};
+    bool rebuilt = false;
+    assert_int_equal(bss_db_exec(db, "DELETE FROM doc_ref", BSS_DB_NOARGS, NULL, &ei), BSS_OK);
+    assert_int_equal(bss_doc_refs_sync(db, kinds, &rebuilt, &ei), BSS_OK);
+    assert_true(rebuilt);
+    assert_int_equal(ref_rows(db), 2);
+    assert_int_equal(bss_doc_refs_sync(db, kinds, &rebuilt, &ei), BSS_OK);
+    assert_false(rebuilt); /* same declarations: nothing to do */
+    const bss_doc_kind *const fewer[] = {&thing, NULL};
+    assert_int_equal(bss_doc_refs_sync(db, fewer, &rebuilt, &ei), BSS_OK);
+    assert_true(rebuilt);
+    assert_int_equal(ref_rows(db), 0);
+    assert_int_equal(doc_write(db, &thing, 'd', "t2", NULL, NULL, &ei), BSS_OK);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_write_paths, setup, dbtest_teardown),                           \
             cmocka_unit_test_setup_teardown(test_server_rules, setup, dbtest_teardown),                      \
+            cmocka_unit_test_setup_teardown(test_references, setup, dbtest_teardown),                        \
             cmocka_unit_test_setup_teardown(test_walk_up, setup, dbtest_teardown),                           \
     }
 
