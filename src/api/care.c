@@ -10,9 +10,9 @@
  *   GET /admin/v1/audit?resourceId=&keyId=&offset=&limit=  (admin; either
  *       filter, both or none; newest first)
  *
- * The view and the search read on the loop's connection; what they show of
- * personal data to an audited key is queued to the access audit without
- * waiting.
+ * All three read on a worker (bss_http_read_json), never on a loop; what
+ * the view and the search show of personal data to an audited key is
+ * queued to the access audit without waiting.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,59 +21,61 @@
 #include "api/routes.h"
 #include "api/tmf.h"
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/parse.h"
 #include "customer/customer.h"
 
 #define CARE_READERS BSS_ROLES_READERS
 
-static int h_view(bss_req *r)
+/* ---- the customer view ---- */
+
+static bss_err view_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
 {
-    const char *id = bss_http_param(r, "id");
-    bss_errinfo ei = {0};
-    json_t *v = NULL;
-    bss_err rc = bss_care_view_build(r->db, id, &v, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
+    return bss_care_view_build(db, arg, out, ei);
+}
+
+static void view_sent(bss_req *r, const json_t *v, void *arg)
+{
+    const char *id = arg;
     char ids[256];
     const char *pid = json_string_value(json_object_get(json_object_get(v, "party"), "id"));
     int n = snprintf(ids, sizeof ids, "%s%s%s", id, pid ? "\n" : "", pid ? pid : "");
     if (n > 0 && (size_t)n < sizeof ids)
         bss_audit_submit(r->app, r->who, "view", "customer", ids, (size_t)n);
-    bss_http_send_json(r, 200, v);
+}
+
+static int h_view(bss_req *r)
+{
+    const char *id = bss_http_param(r, "id");
+    char *copy = bss_strdup(id ? id : "");
+    if (!copy) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    bss_http_read_json(r, view_read, copy, bss_free, view_sent);
     return 0;
 }
 
-static int h_search(bss_req *r)
+/* ---- search ---- */
+
+typedef struct search_args {
+    char q[BSS_SEARCH_TERM_MAX];
+    int limit;
+} search_args;
+
+static bss_err search_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
 {
-    char q[BSS_SEARCH_TERM_MAX], lim[16];
-    bss_errinfo ei = {0};
-    bool has_q = false, has_limit = false, bad = false;
-    int limit = 20;
-    bad = bss_query_param(r->query, r->query_len, "q", q, sizeof q, &has_q, &ei) != BSS_OK ||
-          bss_query_param(r->query, r->query_len, "limit", lim, sizeof lim, &has_limit, &ei) != BSS_OK;
-    if (!has_q)
-        q[0] = '\0';
-    if (!bad && has_limit) {
-        int64_t v = 0;
-        if (bss_parse_int64(lim, strlen(lim), BSS_NUM_DIGITS, 1, BSS_SEARCH_LIMIT_MAX, &v) != BSS_OK) {
-            bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer 1..%d", BSS_SEARCH_LIMIT_MAX);
-            bad = true;
-        } else {
-            limit = (int)v;
-        }
-    }
-    json_t *hits = NULL;
-    bss_err rc = bad ? ei.code : bss_search_run(r->db, q, limit, &hits, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        return 0;
-    }
+    const search_args *sa = arg;
+    return bss_search_run(db, sa->q, sa->limit, out, ei);
+}
+
+static void search_sent(bss_req *r, const json_t *hits, void *arg)
+{
+    (void)arg;
     char ids[BSS_SEARCH_LIMIT_MAX * 40];
     size_t len = 0, i;
     json_t *h;
-    json_array_foreach(hits, i, h)
+    json_array_foreach((json_t *)hits, i, h)
     {
         const char *id = json_string_value(json_object_get(h, "id"));
         int n = snprintf(ids + len, sizeof ids - len, "%s%s", len ? "\n" : "", id ? id : "");
@@ -82,45 +84,96 @@ static int h_search(bss_req *r)
         len += (size_t)n;
     }
     bss_audit_submit(r->app, r->who, "search", "search", ids, len);
-    bss_http_send_json(r, 200, hits);
+}
+
+static int h_search(bss_req *r)
+{
+    search_args *sa = bss_calloc(1, sizeof *sa);
+    if (!sa) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    char lim[16];
+    bss_errinfo ei = {0};
+    bool has_q = false, has_limit = false, bad = false;
+    sa->limit = 20;
+    bad = bss_query_param(r->query, r->query_len, "q", sa->q, sizeof sa->q, &has_q, &ei) != BSS_OK ||
+          bss_query_param(r->query, r->query_len, "limit", lim, sizeof lim, &has_limit, &ei) != BSS_OK;
+    if (!has_q)
+        sa->q[0] = '\0';
+    if (!bad && has_limit) {
+        int64_t v = 0;
+        if (bss_parse_int64(lim, strlen(lim), BSS_NUM_DIGITS, 1, BSS_SEARCH_LIMIT_MAX, &v) != BSS_OK) {
+            bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer 1..%d", BSS_SEARCH_LIMIT_MAX);
+            bad = true;
+        } else {
+            sa->limit = (int)v;
+        }
+    }
+    if (bad) {
+        bss_free(sa);
+        bss_http_send_error(r, ei.code, &ei);
+        return 0;
+    }
+    bss_http_read_json(r, search_read, sa, bss_free, search_sent);
     return 0;
 }
 
-/* GET /admin/v1/audit?resourceId=&keyId=&offset=&limit= */
+/* ---- GET /admin/v1/audit?resourceId=&keyId=&offset=&limit= ---- */
+
+typedef struct audit_args {
+    bss_query q;
+    const char *resource_id, *key_id; /* in q's arena */
+} audit_args;
+
+static void audit_args_free(void *p)
+{
+    audit_args *aa = p;
+    bss_query_free(&aa->q);
+    bss_free(aa);
+}
+
+static bss_err audit_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    const audit_args *aa = arg;
+    return bss_audit_list(db, aa->resource_id, aa->key_id, aa->q.offset, aa->q.limit, out, ei);
+}
+
 static int h_audit_list(bss_req *r)
 {
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_query q;
-    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
+    audit_args *aa = bss_calloc(1, sizeof *aa);
+    if (!aa) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &aa->q, &ei);
     if (rc) {
+        bss_free(aa);
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    const char *resource_id = NULL, *key_id = NULL;
-    for (size_t i = 0; !rc && i < q.nfilters; i++) {
-        const bss_query_filter *f = &q.filters[i];
+    for (size_t i = 0; !rc && i < aa->q.nfilters; i++) {
+        const bss_query_filter *f = &aa->q.filters[i];
         bool is_res = strcmp(f->attr, "resourceId") == 0, is_key = strcmp(f->attr, "keyId") == 0;
         if ((!is_res && !is_key) || f->op != BSS_QOP_EQ || f->nvalues != 1)
             rc =
                 bss_fail(&ei, BSS_E_INVALID, f->param,
                          "%s: the audit is filtered by resourceId and keyId (one value each) only", f->param);
-        else if ((is_res && resource_id) || (is_key && key_id))
+        else if ((is_res && aa->resource_id) || (is_key && aa->key_id))
             rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is given more than once", f->attr);
         else if (is_res)
-            resource_id = f->values[0];
+            aa->resource_id = f->values[0];
         else
-            key_id = f->values[0];
+            aa->key_id = f->values[0];
     }
-    json_t *arr = NULL;
-    if (!rc)
-        rc = bss_audit_list(r->db, resource_id, key_id, q.offset, q.limit, &arr, &ei);
-    bss_query_free(&q);
     if (rc) {
+        audit_args_free(aa);
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    bss_http_send_json(r, 200, arr);
+    bss_http_read_json(r, audit_read, aa, audit_args_free, NULL);
     return 0;
 }
 

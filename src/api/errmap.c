@@ -34,6 +34,8 @@ static const bss_errmap_entry rows[BSS_E__COUNT] = {
     [BSS_E_LOCKED] = {503, "Service Unavailable", "Retry-After", "1"},
     [BSS_E_CONFIG] = {500, "Internal Server Error", NULL, NULL},
     [BSS_E_DONE] = {500, "Internal Server Error", NULL, NULL},
+    [BSS_E_CANCELLED] = {503, "Service Unavailable", NULL, NULL}, /* never sent: its client is gone */
+    [BSS_E_RATE] = {429, "Too Many Requests", "Retry-After", "1"},
     [BSS_E_INTERNAL] = {500, "Internal Server Error", NULL, NULL},
 };
 

@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +43,8 @@ typedef struct bss__write_job {
     bss_http_write_done_fn done;
     bss_err rc;
     bss_errinfo ei;
+    bool read_only;        /* bss_http_read: skipped when the client is gone before it starts */
+    atomic_bool abandoned; /* set on the loop when the request goes away */
 } bss__write_job;
 
 static int64_t mono_ns(void)
@@ -290,14 +293,18 @@ void bss_http_send_fail(bss_req *r, bss_err code, const char *field, const char 
 static void guard_dispose(void *p)
 {
     bss__req_guard *g = p;
-    if (g->job != NULL)
+    if (g->job != NULL) {
         g->job->req = NULL; /* the client went away: done gets r == NULL */
+        atomic_store(&g->job->abandoned, true);
+    }
     g->job = NULL;
 }
 
 static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     bss__write_job *job = arg;
+    if (job->read_only && atomic_load(&job->abandoned))
+        return bss_fail(ei, BSS_E_CANCELLED, NULL, "the client went away before the read ran");
     return job->fn(db, job->arg, ei);
 }
 
@@ -316,7 +323,8 @@ static void job_done(void *arg, bss_err rc, const bss_errinfo *ei)
 }
 
 /* A job for the writer (on_workers false) or the worker pool; its completion comes back to this loop. */
-static void defer(bss_req *r, bool on_workers, bss_write_fn fn, void *arg, bss_http_write_done_fn done)
+static void defer(bss_req *r, bool on_workers, bool read_only, bss_write_fn fn, void *arg,
+                  bss_http_write_done_fn done)
 {
     bss__req *x = (bss__req *)r;
     bss__write_job *job = bss_calloc(1, sizeof(*job));
@@ -331,6 +339,8 @@ static void defer(bss_req *r, bool on_workers, bss_write_fn fn, void *arg, bss_h
         x->guard->job = NULL;
     }
     job->loop = r->loop;
+    job->read_only = read_only;
+    atomic_init(&job->abandoned, false);
     job->req = x;
     job->fn = fn;
     job->arg = arg;
@@ -359,12 +369,73 @@ static void defer(bss_req *r, bool on_workers, bss_write_fn fn, void *arg, bss_h
 
 void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_fn done)
 {
-    defer(r, false, fn, arg, done);
+    defer(r, false, false, fn, arg, done);
 }
 
 void bss_http_work(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done)
 {
-    defer(r, true, fn, arg, done);
+    defer(r, true, false, fn, arg, done);
+}
+
+void bss_http_read(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done)
+{
+    defer(r, true, true, fn, arg, done);
+}
+
+/* ---- reads answered with one JSON value ---- */
+
+typedef struct read_json_job {
+    bss_read_json_fn fn;
+    void *arg;
+    void (*arg_free)(void *);
+    bss_read_json_sent_fn sent;
+    json_t *out;
+    char *text; /* out serialized on the worker */
+    size_t len;
+} read_json_job;
+
+static bss_err read_json_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    read_json_job *job = arg;
+    json_decref(job->out);
+    job->out = NULL;
+    bss_free(job->text);
+    job->text = NULL;
+    bss_err rc = job->fn(db, job->arg, &job->out, ei);
+    if (rc == BSS_OK && !(job->text = bss_json_dump(job->out, &job->len)))
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return rc;
+}
+
+static void read_json_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    read_json_job *job = arg;
+    if (r && rc != BSS_OK) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        bss_http_send_text(r, 200, JSON_CT, job->text, job->len);
+        if (job->sent)
+            job->sent(r, job->out, job->arg);
+    }
+    json_decref(job->out);
+    bss_free(job->text);
+    if (job->arg_free)
+        job->arg_free(job->arg);
+    bss_free(job);
+}
+
+void bss_http_read_json(bss_req *r, bss_read_json_fn fn, void *arg, void (*arg_free)(void *),
+                        bss_read_json_sent_fn sent)
+{
+    read_json_job *job = bss_calloc(1, sizeof *job);
+    if (!job) {
+        if (arg_free)
+            arg_free(arg);
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return;
+    }
+    *job = (read_json_job){.fn = fn, .arg = arg, .arg_free = arg_free, .sent = sent};
+    bss_http_read(r, read_json_run, job, read_json_done);
 }
 
 void bss__http_on_write_messages(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)

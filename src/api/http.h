@@ -122,6 +122,27 @@ void bss_http_write(bss_req *r, bss_write_fn fn, void *arg, bss_http_write_done_
  */
 void bss_http_work(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done);
 
+/*
+ * The same for a read that may cost more than a few milliseconds (a list
+ * filtered or sorted in memory, the customer view, search, an export):
+ * every such read runs on a worker, never on a loop, so no request can
+ * hold a loop by what it asks for. A read still queued when its client
+ * goes away (a reset stream, a closed connection) is skipped: done gets
+ * r == NULL and BSS_E_CANCELLED.
+ */
+void bss_http_read(bss_req *r, bss_work_fn fn, void *arg, bss_http_write_done_fn done);
+
+/*
+ * A read answered 200 with one JSON value: fn builds *out on a worker
+ * (serialized there too); an error is the TMF error body. sent (may be
+ * NULL) runs on the loop after a 200 with the value, for the access audit;
+ * arg is freed with arg_free (may be NULL) in every case.
+ */
+typedef bss_err (*bss_read_json_fn)(bss_db *db, void *arg, json_t **out, bss_errinfo *ei);
+typedef void (*bss_read_json_sent_fn)(bss_req *r, const json_t *out, void *arg);
+void bss_http_read_json(bss_req *r, bss_read_json_fn fn, void *arg, void (*arg_free)(void *),
+                        bss_read_json_sent_fn sent);
+
 /* The absolute href prefix ("http://127.0.0.1:8080"). */
 const char *bss_http_base_url(const bss_req *r);
 

@@ -117,12 +117,12 @@ int bss_tmf_handle_patch(bss_req *r);
 int bss_tmf_handle_delete(bss_req *r);
 
 /*
- * A list answered from documents selected in memory (the slow path of
- * bss_tmf_handle_list, the catalog's "as of" lists): bss_tmf_docs_keep
- * keeps a document (stolen) when it matches q's filters, in the order
- * given (id order); bss_tmf_send_docs sorts them by q's sort= (then id),
- * answers the page of offset/limit with X-Total-Count and X-Result-Count
- * (and the access audit of personal data), and frees them.
+ * Documents selected in memory (the slow path of bss_tmf_handle_list, the
+ * catalog's "as of" lists), on a worker: bss_tmf_docs_keep keeps a
+ * document (stolen) when it matches q's filters, in the order given (id
+ * order); the list then sorts them by q's sort= (then id) and answers the
+ * page of offset/limit with X-Total-Count and X-Result-Count (and the
+ * access audit of personal data).
  */
 typedef struct bss_tmf_docs {
     const struct bss_query *q;
@@ -130,8 +130,17 @@ typedef struct bss_tmf_docs {
     size_t n, cap;
 } bss_tmf_docs;
 bss_err bss_tmf_docs_keep(bss_tmf_docs *d, json_t *doc);
-void bss_tmf_send_docs(bss_req *r, bss_tmf_docs *d);
-void bss_tmf_docs_free(bss_tmf_docs *d); /* what bss_tmf_send_docs was not handed */
+
+/*
+ * A list whose documents come from elsewhere than the kind's table (the
+ * catalog's "as of" lists): collect runs on a worker and keeps documents
+ * with bss_tmf_docs_keep; the sort, page and answer follow as for any list.
+ * q is moved into the job (left empty); arg is freed with arg_free.
+ */
+typedef bss_err (*bss_tmf_collect_fn)(bss_db *db, void *arg, bss_tmf_docs *d, bss_errinfo *ei);
+void bss_tmf_list_collected(bss_req *r, struct bss_query *q, bss_tmf_collect_fn collect, void *arg,
+                            void (*arg_free)(void *));
+void bss_tmf_docs_free(bss_tmf_docs *d);
 
 /* The {id} path parameter, or NULL after answering 404 "no <what> with id ..." when no document can
  * have it. */

@@ -105,25 +105,34 @@ static bss_err keep_doc(json_t *doc, void *arg)
     return bss_tmf_docs_keep(arg, doc);
 }
 
+/* What an "as of" list collects on its worker. */
+typedef struct as_of_list {
+    const bss_doc_kind *kind;
+    int64_t at_ms;
+} as_of_list;
+
+static bss_err collect_as_of(bss_db *db, void *arg, bss_tmf_docs *d, bss_errinfo *ei)
+{
+    const as_of_list *al = arg;
+    return bss_catalog_list_as_of(db, al->kind, al->at_ms, BSS_TMF_MAX_SCAN, keep_doc, d, ei);
+}
+
 static int handle_list_as_of(bss_req *r)
 {
-    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     bss_query q;
     int64_t at_ms = 0;
     int has = as_of_query(r, &q, &at_ms);
     if (has <= 0)
         return has < 0 ? 0 : bss_tmf_handle_list(r);
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_tmf_docs d = {.q = &q};
-    bss_err rc = bss_catalog_list_as_of(r->db, kind, at_ms, BSS_TMF_MAX_SCAN, keep_doc, &d, &ei);
-    if (rc) {
-        bss_tmf_docs_free(&d);
-        bss_http_send_error(r, rc, &ei);
-    } else {
-        bss_tmf_send_docs(r, &d); /* frees d */
+    as_of_list *al = bss_malloc(sizeof *al);
+    if (al)
+        *al = (as_of_list){bss_tmf_binding_of(r)->kind, at_ms};
+    if (!al) {
+        bss_query_free(&q);
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
     }
-    bss_query_free(&q);
+    bss_tmf_list_collected(r, &q, collect_as_of, al, bss_free);
     return 0;
 }
 

@@ -166,20 +166,54 @@ static int h_consent_get(bss_req *r)
 
 /* ---- privacy ---- */
 
+typedef struct export_args {
+    const bss_doc_kind *kind;
+    char id[BSS_ID_MAX + 1];
+    int64_t now_ms;
+    bool key_names; /* the access audit names the staff keys (admin callers only) */
+} export_args;
+
+static bss_err export_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    const export_args *ea = arg;
+    bss_err rc = bss_party_export(db, ea->kind, ea->id, ea->now_ms, out, ei);
+    if (rc || ea->key_names)
+        return rc;
+    /* who read the data, by action and time; which staff key did is for admins (as /admin/v1/audit is) */
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(*out, "accessAudit"), i, row)
+    {
+        json_object_del(row, "keyId");
+        json_object_del(row, "keyName");
+    }
+    return BSS_OK;
+}
+
+static void export_sent(bss_req *r, const json_t *doc, void *arg)
+{
+    (void)doc;
+    const export_args *ea = arg;
+    bss_audit_submit(r->app, r->who, "export", ea->kind->name, ea->id, strlen(ea->id));
+}
+
 static int h_export(bss_req *r)
 {
-    const bss_doc_kind *kind = party_of(r);
     const char *id = bss_http_param(r, "id");
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    json_t *doc = NULL;
-    bss_err rc = bss_party_export(r->db, kind, id ? id : "", bss_clock_now(&r->app->clock), &doc, &ei);
-    if (rc) {
-        bss_http_send_error(r, rc, &ei);
+    if (!id || strlen(id) > BSS_ID_MAX) {
+        bss_http_send_fail(r, BSS_E_NOT_FOUND, "id", "no %s with id %.64s", party_of(r)->name, id ? id : "");
         return 0;
     }
-    bss_audit_submit(r->app, r->who, "export", kind->name, id, strlen(id));
-    bss_http_send_json(r, 200, doc);
+    export_args *ea = bss_calloc(1, sizeof *ea);
+    if (!ea) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    ea->kind = party_of(r);
+    memcpy(ea->id, id, strlen(id) + 1);
+    ea->now_ms = bss_clock_now(&r->app->clock);
+    ea->key_names = r->who && r->who->role == BSS_ROLE_ADMIN;
+    bss_http_read_json(r, export_read, ea, bss_free, export_sent);
     return 0;
 }
 

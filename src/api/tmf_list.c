@@ -4,6 +4,8 @@
  * columns (db/resource.h) and which must be applied in memory, and renders
  * the page with X-Total-Count and X-Result-Count.
  *
+ * Every list runs on a worker (bss_http_read): the loop parses the query
+ * and sends the answer the worker built, so no list holds a loop.
  * Fast path (every filter pushed to SQL, no sort=): COUNT plus one page
  * query; stored documents are copied into the answer without parsing
  * unless fields= asks for a projection. Slow path (a filter on an untyped
@@ -199,14 +201,14 @@ static bss_err page_docs(bss_tmf_docs *d, bss_buf *out, bss_buf *ids, int64_t *t
     return rc;
 }
 
-static bss_err list_slow(bss_req *r, const list_plan *plan, bss_tmf_docs *d, bss_errinfo *ei)
+static bss_err list_slow(bss_db *db, const bss_doc_kind *kind, const list_plan *plan, bss_tmf_docs *d,
+                         bss_errinfo *ei)
 {
-    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     scan_ctx sc = {.d = d};
-    bss_err rc = bss_resource_list(r->db, kind->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
+    bss_err rc = bss_resource_list(db, kind->table, plan->push, plan->npush, 0, BSS_TMF_MAX_SCAN + 1, NULL,
                                    scan_row, &sc, ei);
     if (rc == BSS_E_UNSUPPORTED) /* shape too large for the store: scan everything */
-        rc = bss_resource_list(r->db, kind->table, NULL, 0, 0, BSS_TMF_MAX_SCAN + 1, NULL, scan_row, &sc, ei);
+        rc = bss_resource_list(db, kind->table, NULL, 0, 0, BSS_TMF_MAX_SCAN + 1, NULL, scan_row, &sc, ei);
     if (rc == BSS_E_RANGE)
         bss_fail(ei, rc, NULL,
                  "this query reads more than %d %s records: add a filter on id or an indexed attribute",
@@ -214,69 +216,139 @@ static bss_err list_slow(bss_req *r, const list_plan *plan, bss_tmf_docs *d, bss
     return rc;
 }
 
-static bss_err list_fast(bss_req *r, const bss_query *q, const list_plan *plan, bss_buf *out, bss_buf *ids,
-                         int64_t *total, int64_t *count, bss_errinfo *ei)
+static bss_err list_fast(bss_db *db, const bss_doc_kind *kind, const bss_query *q, const list_plan *plan,
+                         bss_buf *out, bss_buf *ids, int64_t *total, int64_t *count, bss_errinfo *ei)
 {
-    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
     page_ctx pc = {.q = q, .out = out, .ids = ids};
-    bss_err rc = bss_resource_list(r->db, kind->table, plan->push, plan->npush, q->offset, q->limit, total,
+    bss_err rc = bss_resource_list(db, kind->table, plan->push, plan->npush, q->offset, q->limit, total,
                                    page_row, &pc, ei);
     *count = pc.count;
     return rc;
 }
 
-/* The answer of a list: the page in out (without the brackets), its counts, the audit of what it showed. */
-typedef struct list_answer {
+/*
+ * A list on its way through a worker and back: every list runs there, so
+ * that no request holds an event loop for what it asks (a page of large
+ * documents, a filter or sort in memory over BSS_TMF_MAX_SCAN rows). The
+ * loop only parses the query and, at the end, sends what the worker built.
+ */
+typedef struct list_job {
+    const bss_doc_kind *kind;
+    bss_query q;
+    bss_tmf_collect_fn collect; /* NULL: the kind's table, planned from q */
+    void *arg;
+    void (*arg_free)(void *);
     bss_buf out, ids;
-    bss_buf *audit; /* &ids when the reads are audited, else NULL */
+    bool audit; /* the answer's ids go to the access audit */
     int64_t total, count;
-} list_answer;
+} list_job;
 
-static void answer_init(bss_req *r, list_answer *a)
+static list_job *list_job_new(bss_req *r, const bss_doc_kind *kind, bss_query *q)
 {
-    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
-    bss_buf_init(&a->out, LIST_MAX_BYTES);
-    bss_buf_init(&a->ids, LIST_MAX_BYTES);
-    a->audit = kind->personal_data && bss_tmf_read_audit.wants(r->who) ? &a->ids : NULL;
-    a->total = a->count = 0;
+    list_job *job = bss_calloc(1, sizeof *job);
+    if (!job)
+        return NULL;
+    job->kind = kind;
+    job->q = *q; /* moved: the arena comes along */
+    memset(q, 0, sizeof *q);
+    bss_buf_init(&job->out, LIST_MAX_BYTES);
+    bss_buf_init(&job->ids, LIST_MAX_BYTES);
+    job->audit = kind->personal_data && bss_tmf_read_audit.wants(r->who);
+    return job;
 }
 
-/* Sends the answer (or the error rc) and frees it. */
-static void answer_send(bss_req *r, list_answer *a, bss_err rc, bss_errinfo *ei)
+static void list_job_free(list_job *job)
 {
-    const bss_doc_kind *kind = bss_tmf_binding_of(r)->kind;
-    if (!rc)
-        rc = bss_buf_append(&a->out, "]", 1);
-    if (rc) {
-        if (rc == BSS_E_TOO_BIG)
-            bss_fail(ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit",
-                     LIST_MAX_BYTES >> 20);
-        bss_http_send_error(r, rc, ei);
+    if (!job)
+        return;
+    bss_query_free(&job->q);
+    if (job->arg_free)
+        job->arg_free(job->arg);
+    bss_buf_free(&job->out);
+    bss_buf_free(&job->ids);
+    bss_free(job);
+}
+
+/* On a worker: the whole answer into job->out, "[...]". */
+static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    list_job *job = arg;
+    bss_buf *ids = job->audit ? &job->ids : NULL;
+    bss_buf_reset(&job->out);
+    bss_buf_reset(&job->ids);
+    bss_err rc = bss_buf_append(&job->out, "[", 1);
+    if (rc)
+        return rc;
+    if (job->collect) {
+        bss_tmf_docs d = {.q = &job->q};
+        rc = job->collect(db, job->arg, &d, ei);
+        if (!rc)
+            rc = page_docs(&d, &job->out, ids, &job->total, &job->count);
+        bss_tmf_docs_free(&d);
     } else {
-        char num[24];
-        snprintf(num, sizeof num, "%lld", (long long)a->total);
-        bss_http_add_header(r, "X-Total-Count", num);
-        snprintf(num, sizeof num, "%lld", (long long)a->count);
-        bss_http_add_header(r, "X-Result-Count", num);
-        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, a->out.data, a->out.len);
-        if (a->audit) /* the access audit of personal data: queued, not waited for */
-            bss_tmf_read_audit.submit(r->app, r->who, "list", kind->name, a->ids.data, a->ids.len);
+        list_plan plan;
+        rc = plan_list(job->kind->table, &job->q, &plan, ei);
+        if (!rc && !plan.in_memory) {
+            rc = list_fast(db, job->kind, &job->q, &plan, &job->out, ids, &job->total, &job->count, ei);
+            if (rc == BSS_E_UNSUPPORTED) { /* the store cannot run this shape: in memory after all */
+                plan.in_memory = true;
+                bss_buf_reset(&job->out);
+                bss_buf_reset(&job->ids);
+                bss_errinfo_clear(ei);
+                rc = bss_buf_append(&job->out, "[", 1);
+            }
+        }
+        if (!rc && plan.in_memory) {
+            bss_tmf_docs d = {.q = &job->q};
+            rc = list_slow(db, job->kind, &plan, &d, ei);
+            if (!rc)
+                rc = page_docs(&d, &job->out, ids, &job->total, &job->count);
+            bss_tmf_docs_free(&d);
+        }
     }
-    bss_buf_free(&a->ids);
-    bss_buf_free(&a->out);
+    if (!rc)
+        rc = bss_buf_append(&job->out, "]", 1);
+    if (rc == BSS_E_TOO_BIG)
+        bss_fail(ei, rc, "limit", "the answer would be over %u MiB: ask for fewer with limit", LIST_MAX_BYTES >> 20);
+    else if (rc == BSS_E_NOMEM && ei->message[0] == '\0')
+        bss_fail(ei, rc, NULL, "out of memory building the list");
+    return rc;
 }
 
-void bss_tmf_send_docs(bss_req *r, bss_tmf_docs *d)
+/* Back on the loop: the answer, with its counts and the access audit of what it showed. */
+static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    list_answer a;
-    answer_init(r, &a);
-    bss_err rc = bss_buf_append(&a.out, "[", 1);
-    if (!rc)
-        rc = page_docs(d, &a.out, a.audit, &a.total, &a.count);
-    answer_send(r, &a, rc, &ei);
-    bss_tmf_docs_free(d);
+    list_job *job = arg;
+    if (r && rc) {
+        bss_http_send_error(r, rc, ei);
+    } else if (r) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)job->total);
+        bss_http_add_header(r, "X-Total-Count", num);
+        snprintf(num, sizeof num, "%lld", (long long)job->count);
+        bss_http_add_header(r, "X-Result-Count", num);
+        bss_http_send_text(r, 200, BSS_TMF_JSON_CT, job->out.data, job->out.len);
+        if (job->audit) /* the access audit of personal data: queued, not waited for */
+            bss_tmf_read_audit.submit(r->app, r->who, "list", job->kind->name, job->ids.data, job->ids.len);
+    }
+    list_job_free(job);
+}
+
+void bss_tmf_list_collected(bss_req *r, bss_query *q, bss_tmf_collect_fn collect, void *arg,
+                            void (*arg_free)(void *))
+{
+    list_job *job = list_job_new(r, bss_tmf_binding_of(r)->kind, q);
+    if (!job) {
+        bss_query_free(q);
+        if (arg_free)
+            arg_free(arg);
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return;
+    }
+    job->collect = collect;
+    job->arg = arg;
+    job->arg_free = arg_free;
+    bss_http_read(r, list_work, job, list_done);
 }
 
 int bss_tmf_handle_list(bss_req *r)
@@ -285,39 +357,24 @@ int bss_tmf_handle_list(bss_req *r)
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     bss_query q;
-    list_plan plan;
     bss_err rc = bss_query_parse(r->query, r->query ? r->query_len : 0, &q, &ei);
     if (rc) {
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
+    list_plan plan; /* checked here, so a bad filter value is a 400 before any work is queued */
     rc = plan_list(kind->table, &q, &plan, &ei);
-    if (!rc && !plan.in_memory) {
-        list_answer a;
-        answer_init(r, &a);
-        rc = bss_buf_append(&a.out, "[", 1);
-        if (!rc)
-            rc = list_fast(r, &q, &plan, &a.out, a.audit, &a.total, &a.count, &ei);
-        if (rc == BSS_E_UNSUPPORTED) { /* the store cannot run this shape: in memory after all */
-            plan.in_memory = true;
-            bss_buf_free(&a.out);
-            bss_buf_free(&a.ids);
-            bss_errinfo_clear(&ei);
-        } else {
-            answer_send(r, &a, rc, &ei);
-        }
-        rc = BSS_OK;
-    }
-    if (!rc && plan.in_memory) {
-        bss_tmf_docs d = {.q = &q};
-        rc = list_slow(r, &plan, &d, &ei);
-        if (!rc)
-            bss_tmf_send_docs(r, &d); /* frees d */
-        else
-            bss_tmf_docs_free(&d);
-    }
-    if (rc)
+    if (rc) {
+        bss_query_free(&q);
         bss_http_send_error(r, rc, &ei);
-    bss_query_free(&q);
+        return 0;
+    }
+    list_job *job = list_job_new(r, kind, &q);
+    if (!job) {
+        bss_query_free(&q);
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    bss_http_read(r, list_work, job, list_done);
     return 0;
 }

@@ -207,9 +207,13 @@ static int serve(bss_app *app, bss_errinfo *ei)
     int status = 0;
     if (bss_writer_start(app->cfg.db_url, &app->dbopt, &wopt, &app->writer, ei) != BSS_OK)
         status = 1;
-    /* long work (imports, exports, bill runs): as many workers as cores, at least 2 */
+    /*
+     * Work too long for a loop (every list, the customer view, search,
+     * exports, imports, bill runs): two workers per core, at least 4, so a
+     * long import does not hold the lists up.
+     */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int nworkers = ncpu > 2 ? (int)ncpu : 2;
+    int nworkers = ncpu > 2 ? (int)ncpu * 2 : 4;
     if (status == 0 &&
         bss_workers_start(app->cfg.db_url, &app->dbopt, nworkers, 10000, &app->workers, ei) != BSS_OK)
         status = 1;

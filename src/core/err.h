@@ -39,6 +39,8 @@
     X(LOCKED, "held by another process")                                                                     \
     X(CONFIG, "bad configuration")                                                                           \
     X(DONE, "no more rows")                                                                                  \
+    X(CANCELLED, "cancelled: the client went away")                                                          \
+    X(RATE, "too many requests")                                                                             \
     X(INTERNAL, "internal error")
 
 typedef enum bss_err {

@@ -252,3 +252,25 @@ test('a document something still names cannot be deleted: 409 naming the referre
   assert.equal((await srv.request('DELETE', `${TMF620}/category/${child.id}`)).status, 204);
   assert.equal((await srv.request('DELETE', `${TMF620}/category/${cat.id}`)).status, 204);
 });
+
+test('a party export shows who read the data by action and time; staff key names only to admins', async () => {
+  const IND = '/tmf-api/party/v4/individual';
+  const p = (await post(IND, { givenName: 'Exa', familyName: 'Port' })).json;
+  const agent = (await post('/admin/v1/keys', { name: 'Alice at the care desk', role: 'agent' })).json.key;
+  assert.equal((await srv.request('GET', `${IND}/${p.id}`, { key: agent })).status, 200);
+  let byAgent; // the audit row of the read is queued, not waited for
+  for (let i = 0; i < 100; i++) {
+    byAgent = await srv.request('GET', `${IND}/${p.id}/export`, { key: agent });
+    assert.equal(byAgent.status, 200, byAgent.text);
+    if (byAgent.json.accessAudit.length >= 1) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(byAgent.json.accessAudit.length >= 1, byAgent.text);
+  assert.ok(!byAgent.text.includes('Alice at the care desk'), 'an agent does not see staff key names');
+  for (const row of byAgent.json.accessAudit) {
+    assert.equal(row.keyName, undefined);
+    assert.ok(row.action && row.at, JSON.stringify(row));
+  }
+  const byAdmin = await srv.request('GET', `${IND}/${p.id}/export`);
+  assert.ok(byAdmin.json.accessAudit.some((row) => row.keyName === 'Alice at the care desk'), byAdmin.text);
+});
