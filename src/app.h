@@ -23,6 +23,7 @@ struct bss_events;         /* src/events/events.h */
 struct bss_metrics;        /* src/api/metrics.h */
 struct bss_auth;           /* src/auth/auth.h */
 struct bss_catalog_holder; /* src/catalog/catalog.h */
+struct bss_ratelimit;      /* src/api/ratelimit.h */
 
 typedef struct bss_app {
     bss_config cfg;
@@ -37,6 +38,7 @@ typedef struct bss_app {
     char base_url[512];                 /* "http://127.0.0.1:8080": prefix of every href */
     bss_netallow webhook_allow;         /* cfg.webhook_allow, parsed: where event callbacks may go */
     bss_seal_key secrets;               /* seals stored secrets (callback passwords); loaded by serve */
+    struct bss_ratelimit *ratelimit;    /* per-key request rates (NULL: none, as in unit tests) */
     atomic_int stopping;                /* set by SIGINT/SIGTERM */
 } bss_app;
 

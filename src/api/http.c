@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "api/errmap.h"
+#include "api/ratelimit.h"
 #include "api/router_int.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -558,7 +559,8 @@ static void touch_key(bss_req *r, const bss_principal *who)
     bss_writer_submit(r->app->writer, touch_run, t, touch_done);
 }
 
-static bool authenticate(bss_req *r)
+/* The caller's key, verified (401 sent otherwise); no role check yet. */
+static bool identify(bss_req *r)
 {
     h2o_req_t *req = r->h2o;
     ssize_t at = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
@@ -576,48 +578,72 @@ static bool authenticate(bss_req *r)
     r->who = who;
     if (who->looked_up)
         touch_key(r, who);
-    if (!bss_auth_allows(r->route->roles, who->role)) {
-        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s",
-                 bss_auth_role_name(who->role), r->route->method, r->route->pattern);
+    return true;
+}
+
+/* The route's roles (403) and the key's request rate (429) for an identified caller. */
+static bool admit(bss_req *r)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    if (!bss_auth_allows(r->route->roles, r->who->role)) {
+        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s", bss_auth_role_name(r->who->role),
+                 r->route->method, r->route->pattern);
         bss_http_send_error(r, BSS_E_FORBIDDEN, &ei);
+        return false;
+    }
+    int64_t retry_ms = 0;
+    if (r->app->ratelimit && !bss_ratelimit_take(r->app->ratelimit, r->who->key_id, r->who->role,
+                                                 mono_ns() / 1000000, &retry_ms)) {
+        char after[24];
+        snprintf(after, sizeof after, "%lld", (long long)((retry_ms + 999) / 1000));
+        bss_http_add_header(r, "Retry-After", after);
+        bss_fail(&ei, BSS_E_RATE, NULL, "this key has sent more requests than its role's rate allows (%s); retry "
+                 "in %s s", bss_auth_role_name(r->who->role), after);
+        bss_http_send_error(r, BSS_E_RATE, &ei);
         return false;
     }
     return true;
 }
 
-static bool route_request(bss_req *r, size_t path_len)
+/*
+ * Finds the route (HEAD is served by the GET route) and decodes its path
+ * parameters. On failure returns the error for the caller to send once it
+ * knows who is asking (an unknown caller gets 401 before a 404 or 405 could
+ * tell which routes exist).
+ */
+static bss_err route_request(bss_req *r, size_t path_len, bss_errinfo *ei)
 {
     bss__req *x = (bss__req *)r;
     h2o_req_t *req = r->h2o;
     bss_router *rt = r->loop->srv->router;
     bss_route_match m;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_err rc = bss_router_match(rt, req->method.base, req->method.len, req->path.base, path_len, &m);
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    const char *method = head ? "GET" : req->method.base;
+    size_t method_len = head ? 3 : req->method.len;
+    bss_err rc = bss_router_match(rt, method, method_len, req->path.base, path_len, &m);
     if (rc != BSS_OK) {
         if (rc == BSS_E_METHOD) {
-            bss_http_add_header(r, "Allow", m.allow);
-            bss_fail(&ei, rc, NULL, "%.*s is not allowed on %.*s; allowed: %s", (int)req->method.len,
-                     req->method.base, (int)path_len, req->path.base, m.allow);
+            char allow[160];
+            snprintf(allow, sizeof allow, "%s%s", m.allow, strstr(m.allow, "GET") ? ", HEAD" : "");
+            bss_http_add_header(r, "Allow", allow);
+            bss_fail(ei, rc, NULL, "%.*s is not allowed on %.*s; allowed: %s", (int)req->method.len,
+                     req->method.base, (int)path_len, req->path.base, allow);
         } else {
-            bss_fail(&ei, rc, NULL, "no resource at %.*s", (int)path_len, req->path.base);
+            bss_fail(ei, rc, NULL, "no resource at %.*s", (int)path_len, req->path.base);
         }
-        bss_http_send_error(r, rc, &ei);
-        return false;
+        return rc;
     }
     r->route = m.route;
     x->route_index = bss_router_index_of(rt, m.route);
     for (size_t i = 0; i < m.nparams; i++) {
         r->params[i].name = m.params[i].name;
-        if (!decode_param(&req->pool, m.params[i].value, m.params[i].len, &r->params[i].value)) {
-            bss_fail(&ei, BSS_E_INVALID, m.params[i].name, "bad percent-encoding in the path parameter '%s'",
-                     m.params[i].name);
-            bss_http_send_error(r, BSS_E_INVALID, &ei);
-            return false;
-        }
+        if (!decode_param(&req->pool, m.params[i].value, m.params[i].len, &r->params[i].value))
+            return bss_fail(ei, BSS_E_INVALID, m.params[i].name, "bad percent-encoding in the path parameter '%s'",
+                            m.params[i].name);
     }
     r->nparams = m.nparams;
-    return true;
+    return BSS_OK;
 }
 
 int bss__http_dispatch(bss_loop *loop, h2o_req_t *req)
@@ -639,18 +665,23 @@ int bss__http_dispatch(bss_loop *loop, h2o_req_t *req)
         r->query_len = req->path.len - req->query_at - 1;
     }
     bss_log_set_request_id(r->request_id);
-    if (route_request(r, path_len)) {
-        bss_errinfo ei;
-        if (req->entity.base != NULL && (int64_t)req->entity.len > loop->app->cfg.max_body) {
-            bss_fail(&ei, BSS_E_TOO_BIG, NULL, "the request body is larger than %lld bytes",
-                     (long long)loop->app->cfg.max_body);
-            bss_http_send_error(r, BSS_E_TOO_BIG, &ei);
-        } else if (r->route->roles == BSS_ROLES_PUBLIC || authenticate(r)) {
-            r->route->handler(r);
-            if (!r->answered && x->job == NULL) {
-                bss_fail(&ei, BSS_E_INTERNAL, NULL, "the handler did not answer");
-                bss_http_send_error(r, BSS_E_INTERNAL, &ei);
-            }
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err routed = route_request(r, path_len, &ei);
+    bool public_route = routed == BSS_OK && r->route->roles == BSS_ROLES_PUBLIC;
+    if (!public_route && !identify(r)) {
+        /* 401: sent by identify, whether or not a route matched */
+    } else if (routed != BSS_OK) {
+        bss_http_send_error(r, routed, &ei);
+    } else if (req->entity.base != NULL && (int64_t)req->entity.len > loop->app->cfg.max_body) {
+        bss_fail(&ei, BSS_E_TOO_BIG, NULL, "the request body is larger than %lld bytes",
+                 (long long)loop->app->cfg.max_body);
+        bss_http_send_error(r, BSS_E_TOO_BIG, &ei);
+    } else if (public_route || admit(r)) {
+        r->route->handler(r);
+        if (!r->answered && x->job == NULL) {
+            bss_fail(&ei, BSS_E_INTERNAL, NULL, "the handler did not answer");
+            bss_http_send_error(r, BSS_E_INTERNAL, &ei);
         }
     }
     bss_log_set_request_id(NULL);

@@ -17,6 +17,7 @@
 
 #include "auth/auth.h"
 #include "api/api.h"
+#include "api/ratelimit.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
@@ -156,6 +157,8 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
     }
     if (bss_netallow_parse(cfg->webhook_allow, &app->webhook_allow, ei) != BSS_OK)
         return BSS_E_CONFIG;
+    if (bss_ratelimit_check(cfg->rate_limit, ei) != BSS_OK)
+        return BSS_E_CONFIG;
     app->dbopt.busy_timeout_ms = cfg->db_busy_timeout_ms;
     app->dbopt.retries = cfg->db_retries;
     if (cfg->base_url[0] != '\0')
@@ -231,6 +234,10 @@ static int serve(bss_app *app, bss_errinfo *ei)
         if (bss_catalog_rebuild(app, &cei) != BSS_OK)
             bss_log(BSS_LOG_ERROR, "catalog.rebuild", "field", cei.field, "message", cei.message, NULL);
     }
+    if (status == 0 && !(app->ratelimit = bss_ratelimit_new(app->cfg.rate_limit))) {
+        bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        status = 1;
+    }
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
     bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */
@@ -241,6 +248,8 @@ static int serve(bss_app *app, bss_errinfo *ei)
     app->writer = NULL;
     bss_events_stop(app->events);
     app->events = NULL;
+    bss_ratelimit_free(app->ratelimit);
+    app->ratelimit = NULL;
     return status;
 }
 

@@ -114,6 +114,13 @@ static const opt options[] = {
      T_I64, F(doc_max_string), 16, INT64_C(16) << 20},
     {"doc-max-array", "BSS_DOC_MAX_ARRAY", "1000", "N", "most elements of an array member (1..1000000)", T_I64,
      F(doc_max_array), 1, 1000000},
+    {"rate-limit", "BSS_RATE_LIMIT", "", "LIST",
+     "requests per second per key by role, e.g. agent=100,readonly=50 (0 = unlimited; defaults: admin=0 agent=100 "
+     "billing=100 readonly=50 network=0 integration=200)",
+     T_STR, F(rate_limit), 0, 0},
+    {"drain-timeout", "BSS_DRAIN_TIMEOUT", "10000", "MS",
+     "on SIGTERM, how long to finish requests in flight before exiting (0..600000)", T_I64, F(drain_ms), 0,
+     600000},
     {"secrets-key", "BSS_SECRETS_KEY", "", "FILE",
      "key sealing stored secrets such as callback passwords (default: <data-dir>/secrets.key, made if missing)",
      T_STR, F(secrets_key), 0, 0},

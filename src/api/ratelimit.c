@@ -1,0 +1,155 @@
+/*
+ * ratelimit.c: token buckets per API key (ratelimit.h). Tokens are counted
+ * in thousandths so refills stay integers. The buckets live in one open-
+ * addressed table behind a mutex (a handful of instructions per request);
+ * when a probe window is full the bucket seen least recently is reused,
+ * which at worst lets a long-idle key start with a full bucket.
+ */
+#include "api/ratelimit.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/mem.h"
+#include "core/parse.h"
+
+#define SLOTS 4096 /* power of two */
+#define PROBE 16
+#define MILLI 1000
+#define MAX_RATE 1000000
+
+typedef struct bucket {
+    char key_id[40]; /* "" = free */
+    int64_t milli_tokens;
+    int64_t last_ms;
+} bucket;
+
+struct bss_ratelimit {
+    pthread_mutex_t mu;
+    int64_t rate[8]; /* per role bit index: requests per second, 0 = unlimited */
+    bucket slots[SLOTS];
+};
+
+static const struct {
+    const char *name;
+    unsigned role;
+} roles[] = {
+    {"admin", BSS_ROLE_ADMIN},       {"agent", BSS_ROLE_AGENT},     {"billing", BSS_ROLE_BILLING},
+    {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK}, {"integration", BSS_ROLE_INTEGRATION},
+};
+
+static int role_index(unsigned role)
+{
+    for (int i = 0; i < 8; i++)
+        if (role == (1u << i))
+            return i;
+    return -1;
+}
+
+/* Applies spec to rate (NULL rate: check only). */
+static bss_err apply(const char *spec, int64_t *rate, bss_errinfo *ei)
+{
+    const char *p = spec ? spec : "";
+    while (*p) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *eq = strchr(p, '='), *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        if (!eq || eq > end)
+            return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: expected role=N, got '%.*s'",
+                            (int)(end - p > 40 ? 40 : end - p), p);
+        int found = -1;
+        for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+            if (strlen(roles[i].name) == (size_t)(eq - p) && memcmp(roles[i].name, p, (size_t)(eq - p)) == 0)
+                found = role_index(roles[i].role);
+        if (found < 0)
+            return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: no role '%.*s'",
+                            (int)(eq - p > 40 ? 40 : eq - p), p);
+        int64_t n = 0;
+        if (bss_parse_int64(eq + 1, (size_t)(end - eq - 1), BSS_NUM_DIGITS, 0, MAX_RATE, &n) != BSS_OK)
+            return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: %.*s must be 0..%d requests per second",
+                            (int)(eq - p), p, MAX_RATE);
+        if (rate)
+            rate[found] = n;
+        p = end;
+    }
+    return BSS_OK;
+}
+
+bss_err bss_ratelimit_check(const char *spec, bss_errinfo *ei)
+{
+    return apply(spec, NULL, ei);
+}
+
+bss_ratelimit *bss_ratelimit_new(const char *spec)
+{
+    bss_ratelimit *rl = bss_calloc(1, sizeof *rl);
+    if (!rl)
+        return NULL;
+    pthread_mutex_init(&rl->mu, NULL);
+    apply(BSS_RATELIMIT_DEFAULTS, rl->rate, NULL);
+    if (apply(spec, rl->rate, NULL) != BSS_OK)
+        apply(BSS_RATELIMIT_DEFAULTS, rl->rate, NULL);
+    return rl;
+}
+
+void bss_ratelimit_free(bss_ratelimit *rl)
+{
+    if (!rl)
+        return;
+    pthread_mutex_destroy(&rl->mu);
+    bss_free(rl);
+}
+
+static uint32_t hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+bool bss_ratelimit_take(bss_ratelimit *rl, const char *key_id, unsigned role, int64_t now_ms, int64_t *retry_ms)
+{
+    int ri = role_index(role);
+    int64_t rate = ri >= 0 ? rl->rate[ri] : 0;
+    *retry_ms = 0;
+    if (rate <= 0 || !key_id || !*key_id || strlen(key_id) >= sizeof rl->slots[0].key_id)
+        return true;
+    int64_t burst = rate * 2 * MILLI;
+    pthread_mutex_lock(&rl->mu);
+    uint32_t h = hash(key_id);
+    bucket *b = NULL, *empty = NULL, *oldest = NULL;
+    for (int i = 0; i < PROBE && !b; i++) {
+        bucket *s = &rl->slots[(h + (uint32_t)i) & (SLOTS - 1)];
+        if (strcmp(s->key_id, key_id) == 0)
+            b = s;
+        else if (s->key_id[0] == '\0' && !empty)
+            empty = s;
+        else if (s->key_id[0] != '\0' && (!oldest || s->last_ms < oldest->last_ms))
+            oldest = s;
+    }
+    if (!b) {
+        b = empty ? empty : oldest;
+        snprintf(b->key_id, sizeof b->key_id, "%s", key_id);
+        b->milli_tokens = burst;
+        b->last_ms = now_ms;
+    }
+    if (now_ms > b->last_ms) {
+        int64_t gained = (now_ms - b->last_ms) * rate; /* milli-tokens: rate per s = rate per ms * 1000 */
+        b->milli_tokens = gained > burst - b->milli_tokens ? burst : b->milli_tokens + gained;
+        b->last_ms = now_ms;
+    }
+    bool ok = b->milli_tokens >= MILLI;
+    if (ok)
+        b->milli_tokens -= MILLI;
+    else
+        *retry_ms = (MILLI - b->milli_tokens + rate - 1) / rate;
+    pthread_mutex_unlock(&rl->mu);
+    return ok;
+}
