@@ -40,6 +40,7 @@ typedef struct bss_app {
     bss_seal_key secrets;               /* seals stored secrets (callback passwords); loaded by serve */
     struct bss_ratelimit *ratelimit;    /* per-key request rates (NULL: none, as in unit tests) */
     atomic_int stopping;                /* set by SIGINT/SIGTERM */
+    _Atomic int64_t stop_deadline_ms;   /* monotonic ms the drain ends at (0 until a stop) */
 } bss_app;
 
 #endif

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "api/errmap.h"
+#include "api/h2guard.h"
 #include "api/ratelimit.h"
 #include "api/router_int.h"
 #include "core/json.h"
@@ -306,6 +307,9 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
     bss__write_job *job = arg;
     if (job->read_only && atomic_load(&job->abandoned))
         return bss_fail(ei, BSS_E_CANCELLED, NULL, "the client went away before the read ran");
+    int64_t stop_at = atomic_load(&job->loop->app->stop_deadline_ms);
+    if (job->read_only && stop_at > 0 && mono_ns() / 1000000 >= stop_at)
+        return bss_fail(ei, BSS_E_CANCELLED, NULL, "the server is stopping");
     return job->fn(db, job->arg, ei);
 }
 
@@ -657,6 +661,7 @@ int bss__http_dispatch(bss_loop *loop, h2o_req_t *req)
     r->app = loop->app;
     r->db = loop->db;
     x->route_index = bss_router_count(loop->srv->router);
+    bss_h2guard_watch(loop->h2guard, req); /* the first request of an HTTP/2 connection puts its meter on */
     make_request_id(loop, req, r->request_id);
     size_t path_len = req->path.len;
     if (req->query_at != SIZE_MAX && req->query_at < req->path.len) {

@@ -50,6 +50,7 @@ struct bss_loop {
     uint64_t req_seq;
     char rid_prefix[12];
     int64_t health_checked_ms; /* monotonic */
+    struct bss_h2guard *h2guard; /* frame meters of this loop's HTTP/2 connections */
     bss_err health_rc;
 };
 

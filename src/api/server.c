@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "api/errmap.h"
+#include "api/h2guard.h"
 #include "api/http_int.h"
 #include "api/router_int.h"
 #include "core/json.h"
@@ -58,7 +59,7 @@ const char *__lsan_default_suppressions(void)
            "leak:h2o_context_init\nleak:h2o_filecache_create\nleak:h2o_vector__expand\n";
 }
 #endif
-#define STOP_GRACE_MAX_MS 10000
+#define STOP_FORCE_MARGIN_MS 5000 /* past the drain, the watchdog ends the process */
 #define STOP_FLUSH_MS 200 /* after the last answer, time for responses to leave */
 
 static int64_t now_ms(void)
@@ -131,8 +132,8 @@ static void on_stop(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
     if (loop->stopping)
         return;
     loop->stopping = true;
-    int64_t grace = loop->app->cfg.request_timeout_ms;
-    loop->stop_deadline_ms = now_ms() + (grace > STOP_GRACE_MAX_MS ? STOP_GRACE_MAX_MS : grace);
+    int64_t deadline = atomic_load(&loop->app->stop_deadline_ms);
+    loop->stop_deadline_ms = deadline > 0 ? deadline : now_ms() + loop->app->cfg.drain_ms;
     close_listener(loop);
     h2o_context_request_shutdown(&loop->ctx);
 }
@@ -326,6 +327,7 @@ static bss_err setup_loop(bss_server *srv, bss_loop *loop, int fd, bss_errinfo *
 static void setup_loop_h2o(bss_loop *loop)
 {
     loop->evloop = h2o_evloop_create();
+    loop->h2guard = bss_h2guard_new(); /* NULL (no memory): connections go unmetered */
     h2o_context_init(&loop->ctx, loop->evloop, &loop->srv->config);
     loop->ctx_inited = true;
     loop->accept_ctx.ctx = &loop->ctx;
@@ -378,6 +380,9 @@ static void teardown_loop(bss_loop *loop)
     }
     bss_db_close(loop->db);
     bss_auth_destroy(loop->auth);
+    /* the loop thread has ended: no connection of it runs any more, even one left open */
+    bss_h2guard_free(loop->h2guard);
+    loop->h2guard = NULL;
 }
 
 static void setup_config(bss_server *srv)
@@ -453,6 +458,38 @@ static bss_err open_loops(bss_server *srv, char *addr, size_t addr_cap, bss_erri
     return BSS_OK;
 }
 
+/*
+ * Stop always works: the loops, workers, writer and dispatcher all end
+ * within the drain (--drain-timeout) by construction, and this thread makes
+ * sure of it. Should anything still run STOP_FORCE_MARGIN_MS after the
+ * drain, it says so and ends the process (exit status 1). Every write is a
+ * transaction, so the store is consistent at any instant; what was not
+ * answered was not acknowledged.
+ */
+static void *watchdog_main(void *arg)
+{
+    const bss_app *app = arg;
+    int64_t until = atomic_load(&app->stop_deadline_ms) + STOP_FORCE_MARGIN_MS;
+    for (;;) {
+        int64_t left = until - now_ms();
+        if (left <= 0)
+            break;
+        struct timespec ts = {left / 1000, (left % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    bss_log(BSS_LOG_ERROR, "server.stop_forced", "message",
+            "the stop did not finish within the drain time: exiting now", NULL);
+    _exit(1);
+    return NULL;
+}
+
+static void start_watchdog(bss_app *app)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, watchdog_main, app) == 0)
+        pthread_detach(t);
+}
+
 static void wait_for_stop(bss_app *app)
 {
     sigset_t set;
@@ -464,7 +501,9 @@ static void wait_for_stop(bss_app *app)
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM) {
             bss_log(BSS_LOG_INFO, "server.stop", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+            atomic_store(&app->stop_deadline_ms, now_ms() + app->cfg.drain_ms);
             atomic_store(&app->stopping, 1);
+            start_watchdog(app);
         }
     }
 }

@@ -190,7 +190,7 @@ static int sort_cmp(const void *a, const void *b, void *arg)
 static bss_err page_docs(bss_tmf_docs *d, bss_buf *out, bss_buf *ids, int64_t *total, int64_t *count)
 {
     const bss_query *q = d->q;
-    if (q->nsort)
+    if (q->nsort && d->n > 1) /* qsort_r wants a real array, even for nothing to sort */
         qsort_r(d->docs, d->n, sizeof *d->docs, sort_cmp, (void *)q);
     page_ctx pc = {.q = q, .out = out, .ids = ids};
     bss_err rc = BSS_OK;

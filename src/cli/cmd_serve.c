@@ -293,10 +293,12 @@ void bss_cmd_serve_help(FILE *out)
                  "Runs the server: the TM Forum REST API, /health, /metrics, the admin API and the\n"
                  "event dispatcher, on one event loop per core. Migrates the store first. On the\n"
                  "first start it creates an admin API key and writes it to <data-dir>/admin.key\n"
-                 "(mode 0600). Stops gracefully on SIGINT or SIGTERM.\n\n"
+                 "(mode 0600). On SIGINT or SIGTERM it stops accepting at once, lets requests\n"
+                 "in flight finish within --drain-timeout, and exits.\n\n"
                  "  --demo          seed the demo operator into an empty store\n"
                  "  --test-clock    enable PUT /admin/v1/clock so tests can move time\n\n"
                  "Exit status: 0 after a clean stop, 1 on a run-time failure (store locked by\n"
-                 "another server, store unreachable, port in use), 2 on a bad option.\n\n");
+                 "another server, store unreachable, port in use, or a stop that did not finish\n"
+                 "within the drain), 2 on a bad option.\n\n");
     bss_config_print_help(out);
 }

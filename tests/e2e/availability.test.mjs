@@ -5,6 +5,7 @@
 // before it started is skipped.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startServer } from './lib/server.mjs';
 
 const TMF620 = '/tmf-api/productCatalogManagement/v4';
@@ -39,4 +40,89 @@ test('heavy in-memory lists run off the loop: /health answers while they are sti
     assert.deepEqual(l.json.map((c) => c.rank), [1, 2, 3, 4, 5]);
   }
   assert.equal(order[0], 'health', `/health waited for a list: ${order.join(',')}`);
+});
+
+// ---- HTTP/2 floods over a raw h2c socket ----
+
+function frame(type, flags, stream, payload = Buffer.alloc(0)) {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(payload.length, 0, 3);
+  h[3] = type;
+  h[4] = flags;
+  h.writeUInt32BE(stream & 0x7fffffff, 5);
+  return Buffer.concat([h, payload]);
+}
+
+// HPACK: indexed :method GET, :scheme http; literal :path, :authority; a literal authorization header.
+function lit(s) { const b = Buffer.from(s); if (b.length > 126) throw new Error('too long for this encoder'); return Buffer.concat([Buffer.from([b.length]), b]); }
+function headerBlock(path, key) {
+  return Buffer.concat([Buffer.from([0x82, 0x86, 0x44]), lit(path), Buffer.from([0x41]), lit('127.0.0.1'),
+                        Buffer.from([0x00]), lit('authorization'), lit(`Bearer ${key}`)]);
+}
+
+// Opens h2c, sends `pairs` HEADERS + RST_STREAM pairs in one write, and collects what the server
+// answers until it closes. (All at once and then quiet: a server that closes with a client's bytes
+// still unread makes the kernel reset the connection, and the GOAWAY can be lost on the way.)
+function resetFlood(port, key, { pairs = 400 } = {}) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = Buffer.alloc(0);
+    let goaway = null;
+    let error = null;
+    s.on('connect', () => {
+      const block = headerBlock('/tmf-api/productCatalogManagement/v4/category?sort=name', key);
+      const rst = Buffer.alloc(4);
+      rst.writeUInt32BE(8); // CANCEL
+      const out = [Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0)];
+      for (let i = 0; i < pairs; i++) out.push(frame(1, 0x5, 1 + 2 * i, block), frame(3, 0, 1 + 2 * i, rst));
+      s.write(Buffer.concat(out));
+    });
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 9) {
+        const len = buf.readUIntBE(0, 3);
+        if (buf.length < 9 + len) break;
+        const payload = buf.subarray(9, 9 + len);
+        if (buf[3] === 7) goaway = { error: payload.readUInt32BE(4), debug: payload.subarray(8).toString() };
+        buf = buf.subarray(9 + len);
+      }
+    });
+    s.on('close', () => resolve({ goaway, error }));
+    s.on('error', (e) => { error = e.code || String(e); });
+  });
+}
+
+// Floods over new connections, one after the other, until the server is gone.
+async function floodUntilGone(port, key, gone) {
+  let n = 0;
+  while (!gone()) {
+    await resetFlood(port, key, { pairs: 2000 });
+    n++;
+  }
+  return n;
+}
+
+test('an HTTP/2 reset flood is cut with GOAWAY(ENHANCE_YOUR_CALM) while /health keeps answering', async () => {
+  const flood = resetFlood(srv.port, srv.key);
+  const healthy = [];
+  for (let i = 0; i < 5; i++) healthy.push((await srv.request('GET', '/health', { timeoutMs: 20000 })).status);
+  const r = await flood;
+  assert.ok(r.goaway, `the server sent GOAWAY: ${JSON.stringify(r)}`);
+  assert.equal(r.goaway.error, 0xb, `ENHANCE_YOUR_CALM: ${JSON.stringify(r.goaway)}`);
+  assert.equal(r.goaway.debug, 'too many stream resets');
+  assert.deepEqual(healthy, [200, 200, 200, 200, 200]);
+  assert.match(srv.stderr(), /event=http2\.flood .*frame=RST_STREAM/);
+  // an ordinary HTTP/2 client on a new connection is served
+  assert.equal((await srv.request('GET', '/health')).status, 200);
+});
+
+test('SIGTERM stops the server during a flood', async () => {
+  const other = await startServer({ args: ['--drain-timeout', '3000'] });
+  const gone = () => other.exited !== null;
+  const floods = [floodUntilGone(other.port, other.key, gone), floodUntilGone(other.port, other.key, gone)];
+  await new Promise((r) => setTimeout(r, 500));
+  await other.stop(); // SIGTERM; stop() fails the test if it takes a SIGKILL (10 s) or the exit is not clean
+  assert.ok(other.exited, 'the process is gone');
+  const rounds = await Promise.all(floods);
+  assert.ok(rounds[0] + rounds[1] >= 2, `floods ran while the server stopped: ${rounds}`);
 });
