@@ -297,6 +297,8 @@ static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, cons
     json_t *spec = NULL;
     bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
+        rc = bss__erased_guard(ctx, doc, old, ei);
+    if (!rc)
         rc = bss__acct_check_state(doc, old, ei);
     if (!rc)
         rc = check_currency(doc, old, ei);

@@ -99,6 +99,8 @@ static bss_err account_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t
     int owner = -1;
     bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
+        rc = bss__erased_guard(ctx, doc, old, ei);
+    if (!rc)
         rc = bss__acct_check_state(doc, old, ei);
     if (!rc)
         rc = check_account_currency(doc, &currency, ei);

@@ -211,8 +211,9 @@ bss_err bss__care_notes_merge(const bss_doc_ctx *ctx, json_t *doc, const json_t 
     return BSS_OK;
 }
 
-/* Replaces the references to party_id in an array of refs; erases their names. */
-static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudonym)
+/* Replaces the references to party_id in an array of refs; erases their names (and those of refs to also[]). */
+static int64_t erase_refs(json_t *arr, const char *party_id, const char *const *also, size_t nalso,
+                          const char *pseudonym)
 {
     int64_t changed = 0;
     size_t i;
@@ -222,6 +223,17 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
         const json_t *target = json_object_get(e, "item");
         json_t *ref = json_is_object(target) ? (json_t *)target : e;
         const char *id = json_string_value(json_object_get(ref, "id"));
+        bool other = false;
+        for (size_t k = 0; id && k < nalso; k++)
+            other = other || strcmp(id, also[k]) == 0;
+        if (other) { /* one of the person's records: its id stays, its name goes */
+            const char *nm = json_string_value(json_object_get(ref, "name"));
+            if (nm && strcmp(nm, "[erased]") != 0) {
+                json_object_set_new(ref, "name", json_string("[erased]"));
+                changed++;
+            }
+            continue;
+        }
         if (!id || strcmp(id, party_id) != 0)
             continue;
         const char *name = json_string_value(json_object_get(ref, "name"));
@@ -237,8 +249,39 @@ static int64_t erase_refs(json_t *arr, const char *party_id, const char *pseudon
     return changed;
 }
 
-int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
-                            const char *const *text_keys)
+/* Names (and copied contact details) of every object below v whose id is the party's or one of also[]. */
+static int64_t erase_names_below(json_t *v, const char *party_id, const char *const *also, size_t nalso)
+{
+    int64_t changed = 0;
+    if (json_is_object(v)) {
+        const char *id = json_string_value(json_object_get(v, "id"));
+        bool person = id && strcmp(id, party_id) == 0;
+        for (size_t k = 0; id && !person && k < nalso; k++)
+            person = strcmp(id, also[k]) == 0;
+        if (person) {
+            const char *nm = json_string_value(json_object_get(v, "name"));
+            if (json_object_get(v, "name") && !(nm && strcmp(nm, "[erased]") == 0)) {
+                json_object_set_new(v, "name", json_string("[erased]"));
+                changed++;
+            }
+            if (json_object_get(v, "contactMedium")) {
+                json_object_del(v, "contactMedium");
+                changed++;
+            }
+        }
+        const char *key;
+        json_t *m;
+        json_object_foreach(v, key, m) changed += erase_names_below(m, party_id, also, nalso);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) changed += erase_names_below(m, party_id, also, nalso);
+    }
+    return changed;
+}
+
+int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *const *also, size_t nalso,
+                            const char *pseudonym, const char *const *text_keys)
 {
     static const char *const ref_keys[] = {"relatedParty", "relatedEntity", "interactionItem", NULL};
     int64_t changed = 0;
@@ -272,7 +315,11 @@ int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseud
         changed++;
     }
     for (size_t k = 0; ref_keys[k]; k++)
-        changed += erase_refs(json_object_get(doc, ref_keys[k]), party_id, pseudonym);
+        changed += erase_refs(json_object_get(doc, ref_keys[k]), party_id, also, nalso, pseudonym);
+    /* and wherever else a copy of a reference sits (a system record's engagedParty, customer, ...) */
+    const char *key;
+    json_t *m;
+    json_object_foreach(doc, key, m) changed += erase_names_below(m, party_id, also, nalso);
     return changed;
 }
 
@@ -284,6 +331,8 @@ typedef struct per_doc {
     json_t *out;          /* export */
     const char *party_id; /* erase */
     const char *pseudonym;
+    const char *const *also;
+    size_t nalso;
     const char *const *text_keys;
     int64_t changed;
     bss_errinfo *ei;
@@ -314,7 +363,7 @@ static bss_err erase_one(const char *id, int64_t ms, void *arg)
         return BSS_OK;
     if (rc != BSS_OK)
         return rc;
-    if (bss__care_erase_doc(doc, p->party_id, p->pseudonym, p->text_keys) > 0) {
+    if (bss__care_erase_doc(doc, p->party_id, p->also, p->nalso, p->pseudonym, p->text_keys) > 0) {
         /* updated_ms stays: an erasure is not an edit of the record */
         rc = bss_resource_update(p->db, p->kind->table, id, doc, meta.updated_ms, meta.row_version, NULL,
                                  p->ei);
@@ -335,12 +384,14 @@ bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_k
 }
 
 bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind,
-                        const char *const *text_keys, const char *party_id, const char *pseudonym,
-                        int64_t *changed, bss_errinfo *ei)
+                        const char *const *text_keys, const char *party_id, const char *const *also, size_t nalso,
+                        const char *pseudonym, int64_t *changed, bss_errinfo *ei)
 {
     per_doc p = {.db = db,
                  .kind = kind,
                  .party_id = party_id,
+                 .also = also,
+                 .nalso = nalso,
                  .pseudonym = pseudonym,
                  .text_keys = text_keys,
                  .ei = ei};

@@ -120,31 +120,51 @@ bool bss__care_ref_exists(bss_db *db, const char *type, const char *id);
  */
 bss_err bss__care_check_refs(const bss_doc_ctx *ctx, const json_t *doc, const char *key, bss_errinfo *ei);
 
+/*
+ * Keeps an erased party erased (erased.c): a customer or account may not
+ * newly name an erased party, change a reference to one, or change
+ * anything but its status when it is the erased party's own record.
+ * BSS_E_CONFLICT naming the member. Called by the customer and account
+ * prepare hooks (old NULL on create).
+ */
+bss_err bss__erased_guard(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei);
+
 /* The erasure of one record's personal text and party references (shared with ticket.c). */
-int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *pseudonym,
-                            const char *const *text_keys);
+int64_t bss__care_erase_doc(json_t *doc, const char *party_id, const char *const *also, size_t nalso,
+                            const char *pseudonym, const char *const *text_keys);
 
 /* Export / erasure of the records of a kind that name party_id (interaction.c; ticket.c uses them). */
 bss_err bss__care_export(bss_db *db, const bss_doc_kind *kind, const char *ref_kind, const char *party_id,
                          json_t *out, bss_errinfo *ei);
 bss_err bss__care_erase(bss_db *db, const bss_doc_kind *kind, const char *ref_kind,
-                        const char *const *text_keys, const char *party_id, const char *pseudonym,
-                        int64_t *changed, bss_errinfo *ei);
+                        const char *const *text_keys, const char *party_id, const char *const *also, size_t nalso,
+                        const char *pseudonym, int64_t *changed, bss_errinfo *ei);
 
 /* Appends to `out` (a JSON array) every interaction / ticket that names the party (export). */
 bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei);
 bss_err bss__tickets_export_party(bss_db *db, const char *party_id, json_t *out, bss_errinfo *ei);
 
 /*
- * Erasure: replaces personal text (notes, descriptions, names, contact
- * details) in every interaction / ticket that names the party with
- * "[erased]" and the party reference with the pseudonym; keeps ids, times,
- * channels, types and statuses. Returns how many rows changed in *changed.
+ * Erasure: replaces personal text (notes, descriptions, reasons, names,
+ * contact details) in every interaction / ticket that names the party with
+ * "[erased]" and the party reference with the pseudonym; references to the
+ * person's own records (also[0..nalso): their customers and accounts) keep
+ * their ids and lose their names; keeps ids, times, channels, types and
+ * statuses. Returns how many rows changed in *changed.
  */
-bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
-                                      int64_t *changed, bss_errinfo *ei);
-bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
-                                 bss_errinfo *ei);
+bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *const *also, size_t nalso,
+                                      const char *pseudonym, int64_t *changed, bss_errinfo *ei);
+bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *const *also, size_t nalso,
+                                 const char *pseudonym, int64_t *changed, bss_errinfo *ei);
+
+/*
+ * The individuals and organizations whose document names id (as a JSON
+ * string anywhere): fn(kind, their id) for each (erasure: a child
+ * organization's parent, a contact person). A scan; tables not there yet
+ * are skipped.
+ */
+typedef bss_err (*bss__party_fn)(const bss_doc_kind *kind, const char *id, void *arg, bss_errinfo *ei);
+bss_err bss__store_parties_naming(bss_db *db, const char *id, bss__party_fn fn, void *arg, bss_errinfo *ei);
 
 /* ---- tickets (ticket.c): pure rules, reached by the tests ---- */
 

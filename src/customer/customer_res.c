@@ -221,6 +221,8 @@ static bss_err customer_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_
     int owner = -1;
     bss_err rc = bss_doc_check_names(doc, ei);
     if (!rc)
+        rc = bss__erased_guard(ctx, doc, old, ei);
+    if (!rc)
         rc = check_engaged_party(ctx, doc, old, ei);
     if (!rc)
         rc = check_status(ctx, doc, old, ei);

@@ -407,6 +407,51 @@ bss_err bss__store_related_scan(bss_db *db, bss__related t, const char *const *i
     return rc;
 }
 
+bss_err bss__store_parties_naming(bss_db *db, const char *id, bss__party_fn fn, void *arg, bss_errinfo *ei)
+{
+    static const struct {
+        const bss_doc_kind *kind;
+        const char *sql;
+    } parties[] = {
+        {&bss_individual_kind, SCAN_SQL("tmf632_individual")},
+        {&bss_organization_kind, SCAN_SQL("tmf632_organization")},
+    };
+    char pattern[160];
+    snprintf(pattern, sizeof pattern, "%%\"%s\"%%", id);
+    bss_err rc = BSS_OK;
+    for (size_t t = 0; !rc && t < sizeof parties / sizeof parties[0]; t++) {
+        /* collected first: fn may read, and a connection has one open result at a time */
+        char (*ids)[BSS_ID_MAX + 1] = NULL;
+        size_t n = 0, cap = 0;
+        bss_db_rows *rows = NULL;
+        rc = bss_db_query(db, parties[t].sql, BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))), &rows, ei);
+        while (!rc && bss_db_next(rows)) {
+            size_t len = 0;
+            const char *pid = bss_db_col_text(rows, 0, &len);
+            if (!pid || len > BSS_ID_MAX)
+                continue;
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 8;
+                void *g = bss_realloc(ids, ncap * sizeof *ids);
+                if (!g) {
+                    rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+                    break;
+                }
+                ids = g;
+                cap = ncap;
+            }
+            memcpy(ids[n], pid, len);
+            ids[n][len] = '\0';
+            n++;
+        }
+        bss_db_rows_close(rows);
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = fn(parties[t].kind, ids[i], arg, ei);
+        bss_free(ids);
+    }
+    return rc;
+}
+
 bss_err bss__store_related_update(bss_db *db, bss__related t, const char *id, const char *doc_text,
                                   const char *name, int64_t now_ms, bss_errinfo *ei)
 {

@@ -37,7 +37,7 @@
 
 static const char *const channels[] = {"call", "email", "chat", "shop", "selfCare", NULL};
 static const char *const statuses[] = {"open", "inProgress", "completed", NULL};
-static const char *const erase_keys[] = {"description", "reason_text", "summary", NULL};
+static const char *const erase_keys[] = {"description", "reason", "reason_text", "summary", NULL};
 
 static const bss_res_column interaction_columns[] = {
     {"direction", "direction", BSS_RES_TEXT},
@@ -309,9 +309,11 @@ bss_err bss__interactions_export_party(bss_db *db, const char *party_id, json_t 
     return bss__care_export(db, &bss_interaction_kind, "interaction", party_id, out, ei);
 }
 
-bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *pseudonym,
+bss_err bss__interactions_erase_party(bss_db *db, const char *party_id, const char *const *also, size_t nalso,
+                                      const char *pseudonym,
                                       int64_t *changed, bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_interaction_kind, "interaction", erase_keys, party_id, pseudonym, changed,
+    return bss__care_erase(db, &bss_interaction_kind, "interaction", erase_keys, party_id, also, nalso, pseudonym,
+                           changed,
                            ei);
 }

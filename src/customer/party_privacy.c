@@ -109,11 +109,15 @@ static bss_err find_related(bss_db *db, bss__related t, const char *const *ids, 
 }
 
 /* Everything that names the party: related[BSS__REL_CUSTOMER..] arrays (new references). */
+#define PERSON_MAX (MAX_RELATED * 2 + 1)
+
 typedef struct party_links {
     json_t *docs[BSS__REL_COUNT];
     const char *ids[MAX_RELATED + 1]; /* the party and its customers (point into docs) */
     bool engaged[MAX_RELATED + 1];    /* ids[i] is a customer whose engagedParty is the party */
     size_t nids;
+    const char *person[PERSON_MAX]; /* erasure: the party, its own customers and accounts (collect_person) */
+    size_t nperson;
 } party_links;
 
 static void links_free(party_links *l)
@@ -255,25 +259,6 @@ static bss_err erase_guard(bss_db *db, const party_links *l, bss_errinfo *ei)
     return BSS_OK;
 }
 
-/* Sets "name" to the pseudonym in every object below v whose id is party_id; drops its contact details. */
-static void rename_refs(json_t *v, const char *party_id, const char *pseudonym, bool top)
-{
-    if (json_is_object(v)) {
-        const char *mid = json_string_value(json_object_get(v, "id"));
-        if (!top && mid && strcmp(mid, party_id) == 0) {
-            json_object_set_new(v, "name", json_string(pseudonym));
-            json_object_del(v, "contactMedium");
-        }
-        const char *key;
-        json_t *m;
-        json_object_foreach(v, key, m) rename_refs(m, party_id, pseudonym, false);
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *m;
-        json_array_foreach(v, i, m) rename_refs(m, party_id, pseudonym, false);
-    }
-}
-
 static bss_err store_related(bss_db *db, bss__related t, json_t *doc, int64_t now_ms, bss_errinfo *ei)
 {
     char *text = bss_json_dump(doc, NULL);
@@ -293,7 +278,135 @@ static bss_err store_related(bss_db *db, bss__related t, json_t *doc, int64_t no
     return rc;
 }
 
-/* Rewrites customers and accounts: references carry the pseudonym; the party's own customers lose contacts.
+/*
+ * The members a record of the person keeps once they are erased: ids,
+ * references (renamed), amounts, dates, statuses. Everything else goes,
+ * members bss does not know included, since they may hold anything.
+ */
+static const char *const customer_keeps[] = {"id", "href", "@type", "@baseType", "@schemaLocation", "name",
+                                             "status", "statusReason", "validFor", "segment", "creditClass",
+                                             "customerSince", "engagedParty", "account", "paymentMethod",
+                                             "agreement", NULL};
+static const char *const account_keeps[] = {
+    "id", "href", "@type", "@baseType", "@schemaLocation", "name", "accountNumber", "accountType", "state",
+    "stateReason", "currency", "billCycleDay", "billStructure", "creditLimit", "paymentMethod",
+    "defaultPaymentMethod", "paymentPlan", "customer", "parentAccount", "relatedParty", "lastModified", "balance",
+    "accountBalance", "ratingType", NULL};
+
+static bool kept(const char *const *keeps, const char *key)
+{
+    for (; *keeps; keeps++)
+        if (strcmp(*keeps, key) == 0)
+            return true;
+    return false;
+}
+
+/* Whether id is one of the person's ids (the party, its own customers and accounts). */
+static bool person_id(const party_links *l, const char *id)
+{
+    for (size_t i = 0; id && i < l->nperson; i++)
+        if (strcmp(l->person[i], id) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Below v: every reference to one of the person's ids carries the pseudonym
+ * as its name and loses any contact details it copied; the ids stay (they
+ * are the pseudonymous keys the financial records use).
+ */
+static void rename_person_refs(json_t *v, const party_links *l, const char *pseudonym, bool top)
+{
+    if (json_is_object(v)) {
+        const char *mid = json_string_value(json_object_get(v, "id"));
+        if (!top && person_id(l, mid)) {
+            if (json_object_get(v, "name"))
+                json_object_set_new(v, "name", json_string(pseudonym));
+            json_object_del(v, "contactMedium");
+            json_object_del(v, "contactName");
+        }
+        const char *key;
+        json_t *m;
+        json_object_foreach(v, key, m) rename_person_refs(m, l, pseudonym, false);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) rename_person_refs(m, l, pseudonym, false);
+    }
+}
+
+/* A record of the person: only the kept members stay; its name becomes the pseudonym. */
+static void strip_own(json_t *doc, const char *const *keeps, const char *pseudonym)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(doc, tmp, key, v) if (!kept(keeps, key)) json_object_del(doc, key);
+    json_object_set_new(doc, "name", json_string(pseudonym));
+    if (keeps == account_keeps) { /* its related parties: the person's entries only, renamed; others go */
+        json_t *rp = json_object_get(doc, "relatedParty");
+        json_t *keep = json_array();
+        size_t i;
+        json_t *e;
+        json_array_foreach(rp, i, e)
+        {
+            json_t *o = json_pack("{s:O?, s:O?, s:O?, s:s}", "id", json_object_get(e, "id"), "role",
+                                  json_object_get(e, "role"), "@referredType", json_object_get(e, "@referredType"),
+                                  "name", pseudonym);
+            if (o)
+                json_array_append_new(keep, o);
+        }
+        if (rp && keep)
+            json_object_set_new(doc, "relatedParty", keep);
+        else
+            json_decref(keep);
+    }
+}
+
+/* Whether account doc belongs to the person: owned by the party, or of one of its own customers. */
+static bool own_account(const json_t *doc, const party_links *l, const char *party_id)
+{
+    const char *cust = json_string_value(bss_json_path(doc, "customer.id"));
+    for (size_t k = 1; cust && k < l->nids; k++)
+        if (l->engaged[k] && strcmp(cust, l->ids[k]) == 0)
+            return true;
+    size_t i;
+    const json_t *rp;
+    json_array_foreach(json_object_get(doc, "relatedParty"), i, rp)
+    {
+        const char *id = json_string_value(json_object_get(rp, "id"));
+        const char *role = json_string_value(json_object_get(rp, "role"));
+        bool owner = i == 0 || (role && (strcasecmp(role, "owner") == 0 || strcasecmp(role, "accountHolder") == 0));
+        if (owner && id && (strcmp(id, party_id) == 0 || (person_id(l, id) && strcmp(id, party_id) != 0)))
+            return true;
+    }
+    return false;
+}
+
+/* The person's ids: the party, the customers it is the engagedParty of, the accounts it owns. */
+static void collect_person(party_links *l, const char *party_id)
+{
+    l->nperson = 0;
+    l->person[l->nperson++] = party_id;
+    for (size_t k = 1; k < l->nids && l->nperson < PERSON_MAX; k++)
+        if (l->engaged[k])
+            l->person[l->nperson++] = l->ids[k];
+    for (int t = BSS__REL_BILLING; t < BSS__REL_COUNT; t++) {
+        size_t i;
+        json_t *doc;
+        json_array_foreach(l->docs[t], i, doc)
+        {
+            const char *id = json_string_value(json_object_get(doc, "id"));
+            if (id && l->nperson < PERSON_MAX && own_account(doc, l, party_id))
+                l->person[l->nperson++] = id;
+        }
+    }
+}
+
+/*
+ * Rewrites customers and accounts: the person's own records keep only what
+ * is not personal (and the pseudonym as name); every other record that
+ * names the person keeps its own data with the references renamed.
  */
 static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, const char *pseudonym,
                              int64_t now_ms, int64_t *changed, bss_errinfo *ei)
@@ -303,17 +416,11 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
         json_t *doc;
         json_array_foreach(l->docs[t], i, doc)
         {
-            rename_refs(doc, party_id, pseudonym, true);
-            const char *engaged = json_string_value(bss_json_path(doc, "engagedParty.id"));
-            if (t == BSS__REL_CUSTOMER && engaged && strcmp(engaged, party_id) == 0) {
-                json_object_set_new(doc, "name", json_string(pseudonym));
-                json_object_del(doc, "contactMedium");
-            }
-            for (size_t k = 1; t != BSS__REL_CUSTOMER && k < l->nids; k++)
-                if (l->engaged[k] && names_id(doc, l->ids[k], true)) { /* an account of the person's own */
-                    json_object_del(doc, "contact");
-                    json_object_set_new(doc, "name", json_string(pseudonym));
-                }
+            const char *id = json_string_value(json_object_get(doc, "id"));
+            bool own = person_id(l, id);
+            if (own)
+                strip_own(doc, t == BSS__REL_CUSTOMER ? customer_keeps : account_keeps, pseudonym);
+            rename_person_refs(doc, l, pseudonym, true);
             bss_err rc = store_related(db, t, doc, now_ms, ei);
             if (rc)
                 return rc;
@@ -321,6 +428,59 @@ static bss_err erase_related(bss_db *db, party_links *l, const char *party_id, c
         }
     }
     return BSS_OK;
+}
+
+/* Other parties that name the person (a child organization's parent, a contact person): references renamed. */
+typedef struct named_party {
+    const bss_doc_kind *kind;
+    char id[BSS_ID_MAX + 1];
+} named_party;
+
+typedef struct parties_ctx {
+    named_party found[MAX_RELATED];
+    size_t n;
+} parties_ctx;
+
+static bss_err note_party(const bss_doc_kind *kind, const char *id, void *arg, bss_errinfo *ei)
+{
+    (void)ei;
+    parties_ctx *pc = arg;
+    if (pc->n < MAX_RELATED && strlen(id) <= BSS_ID_MAX) {
+        pc->found[pc->n].kind = kind;
+        memcpy(pc->found[pc->n].id, id, strlen(id) + 1);
+        pc->n++;
+    }
+    return BSS_OK;
+}
+
+static bss_err erase_in_parties(bss_db *db, const party_links *l, const char *party_id, const char *pseudonym,
+                                int64_t now_ms, int64_t *changed, bss_errinfo *ei)
+{
+    parties_ctx *pc = bss_calloc(1, sizeof *pc);
+    if (!pc)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = bss__store_parties_naming(db, party_id, note_party, pc, ei);
+    for (size_t i = 0; !rc && i < pc->n; i++) {
+        if (strcmp(pc->found[i].id, party_id) == 0)
+            continue;
+        json_t *doc = NULL;
+        bss_doc_meta meta;
+        rc = bss_doc_load(db, pc->found[i].kind, pc->found[i].id, &doc, &meta, ei);
+        if (rc == BSS_E_NOT_FOUND) {
+            rc = BSS_OK;
+            continue;
+        }
+        if (!rc) {
+            rename_person_refs(doc, l, pseudonym, true);
+            rc = bss_resource_update(db, pc->found[i].kind->table, pc->found[i].id, doc, now_ms, meta.row_version,
+                                     NULL, ei);
+            if (!rc)
+                (*changed)++;
+        }
+        json_decref(doc);
+    }
+    bss_free(pc);
+    return rc;
 }
 
 /* The anonymised party document. */
@@ -409,15 +569,22 @@ bss_err bss_party_erase(bss_db *db, const bss_doc_kind *kind, const char *party_
     if (!rc)
         rc = erase_guard(db, &l, ei);
     if (!rc)
+        collect_person(&l, job->party_id);
+    /* the events already recorded about the person's records keep their envelope, not the data */
+    for (size_t k = 0; !rc && k < l.nperson; k++)
+        rc = bss_outbox_redact(db, l.person[k], NULL, ei);
+    if (!rc)
         rc = erase_party_doc(db, job, old, version, pseudonym, ei);
     if (!rc)
         rc = bss__store_consent_erase(db, job->party_id, &counts[0], ei);
     if (!rc)
         rc = erase_related(db, &l, job->party_id, pseudonym, job->now_ms, &counts[1], ei);
     if (!rc)
-        rc = bss__interactions_erase_party(db, job->party_id, pseudonym, &counts[2], ei);
+        rc = erase_in_parties(db, &l, job->party_id, pseudonym, job->now_ms, &counts[1], ei);
     if (!rc)
-        rc = bss__tickets_erase_party(db, job->party_id, pseudonym, &counts[3], ei);
+        rc = bss__interactions_erase_party(db, job->party_id, l.person + 1, l.nperson - 1, pseudonym, &counts[2], ei);
+    if (!rc)
+        rc = bss__tickets_erase_party(db, job->party_id, l.person + 1, l.nperson - 1, pseudonym, &counts[3], ei);
     if (!rc)
         rc = bss__audit_record(db, job->now_ms, who ? who->key_id : NULL, who ? who->name : NULL, "erase",
                                job->kind->name, job->party_id, ei);

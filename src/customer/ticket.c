@@ -252,8 +252,10 @@ bss_err bss__tickets_export_party(bss_db *db, const char *party_id, json_t *out,
     return bss__care_export(db, &bss_ticket_kind, "ticket", party_id, out, ei);
 }
 
-bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *pseudonym, int64_t *changed,
+bss_err bss__tickets_erase_party(bss_db *db, const char *party_id, const char *const *also, size_t nalso,
+                                 const char *pseudonym, int64_t *changed,
                                  bss_errinfo *ei)
 {
-    return bss__care_erase(db, &bss_ticket_kind, "ticket", erase_keys, party_id, pseudonym, changed, ei);
+    return bss__care_erase(db, &bss_ticket_kind, "ticket", erase_keys, party_id, also, nalso, pseudonym, changed,
+                           ei);
 }

@@ -73,6 +73,7 @@ typedef struct sub_row {
 
 struct bss_events {
     bss_db *db;
+    pthread_mutex_t db_mu; /* the dispatcher holds it while it uses db; the test knobs take it too */
     bss_netallow allow; /* --webhook-allow, checked on every address a delivery connects to */
     bss_seal_key key;   /* opens the callbacks' sealed passwords */
     CURLM *multi;
@@ -580,13 +581,20 @@ static bss_err sweep_tx(bss_db *db, void *arg, bss_errinfo *ei)
     return rc;
 }
 
-void bss__events_sweep(bss_events *ev, int64_t now_wall_ms)
+static void sweep(bss_events *ev, int64_t now_wall_ms)
 {
     int64_t cutoff = now_wall_ms - ev->retention_ms;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     if (bss_db_tx(ev->db, sweep_tx, &cutoff, &ei) != BSS_OK)
         bss_log(BSS_LOG_WARN, "events.sweep_failed", "message", ei.message, NULL);
+}
+
+void bss__events_sweep(bss_events *ev, int64_t now_wall_ms)
+{
+    pthread_mutex_lock(&ev->db_mu); /* one connection, one thread at a time */
+    sweep(ev, now_wall_ms);
+    pthread_mutex_unlock(&ev->db_mu);
 }
 
 static void *dispatch_main(void *arg)
@@ -596,6 +604,7 @@ static void *dispatch_main(void *arg)
     int64_t next_sweep_ms = bss__events_wall_ms() + SWEEP_EVERY_MS;
     bool rescan = true;
     while (!atomic_load(&ev->stop)) {
+        pthread_mutex_lock(&ev->db_mu);
         int64_t now = bss__events_wall_ms();
         if (atomic_exchange(&ev->kicked, false) && ev->last_scan_ms + KICK_GAP_MS < ev->next_scan_ms)
             ev->next_scan_ms = ev->last_scan_ms + KICK_GAP_MS;
@@ -613,7 +622,7 @@ static void *dispatch_main(void *arg)
             rescan = true;
         }
         if (now >= next_sweep_ms) {
-            bss__events_sweep(ev, now);
+            sweep(ev, now);
             next_sweep_ms = now + SWEEP_EVERY_MS;
         }
         if (now >= next_backlog_ms) {
@@ -623,6 +632,7 @@ static void *dispatch_main(void *arg)
         if (ev->next_retry_ms < ev->next_scan_ms)
             ev->next_scan_ms = ev->next_retry_ms;
         ev->next_retry_ms = INT64_MAX;
+        pthread_mutex_unlock(&ev->db_mu);
         int64_t wait = rescan ? 0 : ev->next_scan_ms - bss__events_wall_ms();
         if (wait < 0)
             wait = 0;
@@ -631,7 +641,9 @@ static void *dispatch_main(void *arg)
         if (wait > 0 || running > 0)
             curl_multi_poll(ev->multi, NULL, 0, (int)wait, NULL);
     }
+    pthread_mutex_lock(&ev->db_mu);
     abandon_inflight(ev);
+    pthread_mutex_unlock(&ev->db_mu);
     return NULL;
 }
 
@@ -642,6 +654,7 @@ static void events_free(bss_events *ev)
     curl_slist_free_all(ev->headers);
     bss_db_close(ev->db);
     sodium_memzero(&ev->key, sizeof ev->key);
+    pthread_mutex_destroy(&ev->db_mu);
     bss_free(ev);
 }
 
@@ -662,6 +675,7 @@ bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei)
     ev->max_attempts = app->cfg.webhook_max_attempts > 0 ? app->cfg.webhook_max_attempts : 10;
     ev->retention_ms = (app->cfg.event_retention_days > 0 ? app->cfg.event_retention_days : 7) * BSS_MS_PER_DAY;
     ev->next_retry_ms = INT64_MAX;
+    pthread_mutex_init(&ev->db_mu, NULL);
     ev->allow = app->webhook_allow;
     ev->key = app->secrets;
     atomic_init(&ev->backoff_unit_ms, 1000);

@@ -58,6 +58,14 @@ typedef struct bss_outbox_consumer {
 
 extern const bss_outbox_consumer bss_outbox_consumers[];
 
+/*
+ * GDPR erasure: every stored event whose payload names needle (an id, as
+ * a JSON string) keeps its envelope but its resource shrinks to {id, href,
+ * @type}; deliveries still pending send that. Runs in the caller's
+ * transaction. *changed (may be NULL) = events rewritten.
+ */
+bss_err bss_outbox_redact(bss_db *db, const char *needle, int64_t *changed, bss_errinfo *ei);
+
 /* ---- hub subscriptions (hub.c; served as {base}/hub by src/api/hub.c) ---- */
 
 #define BSS_HUB_CALLBACK_MAX 2048 /* longest callback URL accepted */

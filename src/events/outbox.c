@@ -275,3 +275,95 @@ bss_err bss_outbox_add(bss_db *db, int64_t now_ms, const char *api, const char *
         rc = c->fn(db, now_ms, api, event_type, res_key, resource, ei); /* src/modules.c */
     return rc;
 }
+
+/* ---- redaction (GDPR erasure) ---- */
+
+/* The envelope of payload with its resource reduced to {id, href, @type}: a new text, NULL on failure. */
+static char *redacted(const char *payload, size_t len)
+{
+    json_t *env = NULL;
+    if (bss_json_parse(payload, len, &env, NULL) != BSS_OK)
+        return NULL;
+    json_t *event = json_object_get(env, "event");
+    json_t *bare = json_object();
+    const char *key;
+    json_t *res;
+    json_object_foreach(event, key, res)
+    {
+        json_t *ref = json_object();
+        static const char *const keep[] = {"id", "href", "@type"};
+        for (size_t i = 0; ref && i < 3; i++) {
+            json_t *v = json_object_get(res, keep[i]);
+            if (v)
+                json_object_set(ref, keep[i], v);
+        }
+        if (ref)
+            json_object_set_new(bare, key, ref);
+    }
+    char *text = NULL;
+    if (bare && json_object_set_new(env, "event", bare) == 0) {
+        bare = NULL;
+        json_object_set_new(env, "description", json_string("redacted: the data was erased"));
+        text = bss_json_dump(env, NULL);
+    }
+    json_decref(bare);
+    json_decref(env);
+    return text;
+}
+
+bss_err bss_outbox_redact(bss_db *db, const char *needle, int64_t *changed, bss_errinfo *ei)
+{
+    if (changed)
+        *changed = 0;
+    if (!needle || !*needle || strpbrk(needle, "%_\\"))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "bss_outbox_redact: an id without LIKE metacharacters");
+    char pattern[BSS_ID_LEN * 2 + 8];
+    snprintf(pattern, sizeof pattern, "%%\"%s\"%%", needle);
+    bss_db_rows *rows;
+    bss_err rc = bss_db_query(db, "SELECT id, payload FROM outbox WHERE payload LIKE ? ORDER BY id",
+                              BSS_DB_ARGS(BSS_DB_STRN(pattern, strlen(pattern))), &rows, ei);
+    if (rc)
+        return rc;
+    size_t n = 0, cap = 0;
+    struct red {
+        char id[BSS_ID_LEN + 1];
+        char *payload;
+    } *v = NULL;
+    while (bss_db_next(rows)) {
+        size_t idlen = 0, plen = 0;
+        const char *id = bss_db_col_text(rows, 0, &idlen);
+        const char *payload = bss_db_col_text(rows, 1, &plen);
+        if (!id || idlen > BSS_ID_LEN || !payload)
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct red *g = bss_realloc(v, ncap * sizeof *g);
+            if (!g) {
+                rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+                break;
+            }
+            v = g;
+            cap = ncap;
+        }
+        memcpy(v[n].id, id, idlen);
+        v[n].id[idlen] = '\0';
+        v[n].payload = redacted(payload, plen);
+        if (!v[n].payload) {
+            rc = bss_fail(ei, BSS_E_INTERNAL, NULL, "event %.64s cannot be redacted", v[n].id);
+            break;
+        }
+        n++;
+    }
+    if (!rc)
+        rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = bss_db_exec(db, "UPDATE outbox SET payload = ? WHERE id = ?",
+                         BSS_DB_ARGS(BSS_DB_STR(v[i].payload), EV_TEXT(v[i].id)), NULL, ei);
+    if (!rc && changed)
+        *changed = (int64_t)n;
+    for (size_t i = 0; i < n; i++)
+        bss_free(v[i].payload);
+    bss_free(v);
+    return rc;
+}

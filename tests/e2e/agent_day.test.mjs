@@ -315,7 +315,7 @@ test('10:06 the call and the tickets, read directly: texts "[erased]", facts kep
   const call = await ok(await as('GET', `${PI}/${s.call.id}`), 200, 'the call after erasure');
   assert.equal(call.note[0].text, '[erased]');
   assert.deepEqual(call.channel, [{ name: 'call', '@type': 'ChannelRef' }]);
-  assert.equal(call.reason, 'no mobile data');
+  assert.equal(call.reason, '[erased]'); // free text: what the person said
   assert.deepEqual(call.interactionDate, { startDateTime: at(10), endDateTime: at(16) });
   const resolved = await ok(await as('GET', `${TT}/${s.resolved.id}`), 200, 'the resolved ticket after erasure');
   assert.equal(resolved.description, '[erased]');

@@ -208,7 +208,7 @@ static void test_export_erase(void **state)
     json_decref(arr);
     int64_t changed = 0;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
-    assert_int_equal(bss__tickets_erase_party(db, "ind-1", "anon-1", &changed, &ei), BSS_OK);
+    assert_int_equal(bss__tickets_erase_party(db, "ind-1", NULL, 0, "anon-1", &changed, &ei), BSS_OK);
     assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
     assert_int_equal(changed, 2);
     arr = json_array();
