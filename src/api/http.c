@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "api/errmap.h"
+#include "api/h1guard.h"
 #include "api/h2guard.h"
 #include "api/ratelimit.h"
 #include "api/router_int.h"
@@ -672,6 +673,19 @@ int bss__http_dispatch(bss_loop *loop, h2o_req_t *req)
     bss_log_set_request_id(r->request_id);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
+    const char *framing = bss_h1guard_check(req); /* a head a proxy could read another way: 400 and close */
+    if (framing) {
+        char peer[64] = "?";
+        struct sockaddr_storage ss;
+        socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+        if (sl > 0)
+            h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, peer);
+        bss_log(BSS_LOG_WARN, "http1.framing", "peer", peer, "message", framing, NULL);
+        bss_fail(&ei, BSS_E_INVALID, NULL, "%s", framing);
+        bss_http_send_error(r, BSS_E_INVALID, &ei);
+        bss_log_set_request_id(NULL);
+        return 0;
+    }
     bss_err routed = route_request(r, path_len, &ei);
     bool public_route = routed == BSS_OK && r->route->roles == BSS_ROLES_PUBLIC;
     if (!public_route && !identify(r)) {

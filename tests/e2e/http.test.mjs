@@ -68,3 +68,91 @@ test('a key over its rate gets 429 with Retry-After; other keys are not slowed',
   assert.equal((await srv.request('GET', CAT, { key: agent })).status, 200, 'another key is not limited');
   assert.equal((await srv.request('GET', CAT)).status, 200, 'admin keys are not limited by default');
 });
+
+// ---- HTTP/1.1 framing that could be read two ways ----
+
+// A raw connection that writes `steps` one after the other (each waits for the server to answer or
+// go quiet) and returns everything the server wrote and whether it closed.
+function rawSteps(steps, { quietMs = 300 } = {}) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(srv.port, '127.0.0.1');
+    let out = '';
+    let closed = false;
+    let timer = null;
+    let i = 0;
+    const next = () => {
+      if (i < steps.length && !closed) { s.write(steps[i++]); timer = setTimeout(next, quietMs); return; }
+      s.destroy();
+      resolve({ out, closed });
+    };
+    s.on('data', (d) => { out += d.toString('latin1'); });
+    s.on('end', () => { closed = true; });
+    s.on('close', () => { closed = true; clearTimeout(timer); resolve({ out, closed }); });
+    s.on('error', reject);
+    s.on('connect', next);
+  });
+}
+
+const CAT = '/tmf-api/productCatalogManagement/v4/category';
+const auth = () => `Authorization: Bearer ${srv.key}\r\nContent-Type: application/json\r\n`;
+const count = async (name) => (await srv.request('GET', `${CAT}?name=${name}`)).json.length;
+
+test('Content-Length with Transfer-Encoding is 400 and the connection closes: nothing is smuggled', async () => {
+  // without the check h2o frames by the chunked body, answers the POST, and runs the bytes after it
+  // as a second request (the one a proxy framing by Content-Length would never have seen)
+  const smuggled = `POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n` +
+                   `0\r\n\r\nPOST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: 20\r\n\r\n{"name":"smuggled1"}`;
+  const r = await rawSteps([smuggled]);
+  assert.match(r.out, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(r.out, /Connection: close/i);
+  assert.match(r.out, /"code":"INVALID".*both Content-Length and Transfer-Encoding/);
+  assert.equal((r.out.match(/HTTP\/1\.1 /g) || []).length, 1, r.out);
+  assert.ok(r.closed, 'the server closed the connection');
+  assert.equal(await count('smuggled1'), 0, 'the trailing request never ran');
+  assert.match(srv.stderr(), /event=http1\.framing .*both Content-Length and Transfer-Encoding/);
+});
+
+test('two different Content-Length values are 400 and close; equal ones are one', async () => {
+  const body = '{"name":"twocl"}';
+  const r = await rawSteps([`POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: ${body.length}\r\nContent-Length: 99\r\n\r\n${body}`]);
+  assert.match(r.out, /^HTTP\/1\.1 400 /);
+  assert.match(r.out, /two different Content-Length values/);
+  assert.ok(r.closed);
+  assert.equal(await count('twocl'), 0);
+  const same = await rawSteps([`POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: ${body.length}\r\nContent-Length: ${body.length}\r\n\r\n${body}`]);
+  assert.match(same.out, /^HTTP\/1\.1 201 /, same.out);
+});
+
+test('on a keep-alive connection the check holds for every request, pipelined or later', async () => {
+  const good = (name) => `POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: ${`{"name":"${name}"}`.length}\r\n\r\n{"name":"${name}"}`;
+  // without the guard h2o would frame this by its chunked body and create "smug"
+  const bad = `POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n` +
+              'f\r\n{"name":"smug"}\r\n0\r\n\r\n';
+  const refused = /both Content-Length and Transfer-Encoding/;
+  // later: two good requests answered one by one, then a bad one on the same connection
+  const later = await rawSteps([good('ka1'), good('ka2'), bad]);
+  const answers = later.out.match(/HTTP\/1\.1 \d{3}/g);
+  assert.deepEqual(answers, ['HTTP/1.1 201', 'HTTP/1.1 201', 'HTTP/1.1 400'], later.out);
+  assert.match(later.out, refused);
+  assert.ok(later.closed);
+  // pipelined: the good request runs, the ambiguous one is refused and closes the connection, so the
+  // request hidden in its body (and anything after) never runs
+  const piped = await rawSteps([good('pipe1') + bad + good('pipe2')]);
+  assert.deepEqual(piped.out.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 201', 'HTTP/1.1 400'], piped.out);
+  assert.match(piped.out, refused);
+  assert.match(piped.out, /Connection: close/i);
+  assert.ok(piped.closed);
+  assert.equal(await count('pipe1'), 1);
+  assert.equal(await count('pipe2'), 0);
+  // a chunked body on its own is fine, and so is what follows it
+  const chunked = `POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\n` +
+                  `8\r\n{"name":\r\n9\r\n"chunky"}\r\n0\r\n\r\n`;
+  const ok = await rawSteps([chunked + good('after-chunked')]);
+  assert.deepEqual(ok.out.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 201', 'HTTP/1.1 201'], ok.out);
+  // after "Expect: 100-continue" too
+  const expect = `POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Expect: 100-continue\r\nContent-Length: 17\r\n\r\n`;
+  const e = await rawSteps([expect, '{"name":"expect"}', bad]);
+  assert.deepEqual(e.out.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 100', 'HTTP/1.1 201', 'HTTP/1.1 400'], e.out);
+  assert.match(e.out, refused);
+  assert.equal(await count('smug'), 0, 'no smuggled create, ever');
+});
