@@ -27,6 +27,8 @@
 #define FRAME_SETTINGS 4
 #define FRAME_PING 6
 #define FRAME_WINDOW_UPDATE 8
+#define FRAME_CONTINUATION 9
+#define FRAME_MAX_DEFAULT 16384 /* SETTINGS_MAX_FRAME_SIZE h2o announces */
 
 /*
  * The first members of h2o 2.2.5's struct st_h2o_http2_conn_t, up to the
@@ -145,7 +147,7 @@ static bool charge(meter *m, const uint8_t *hdr)
         bucket = &m->resets;
     else if (type == FRAME_PING || type == FRAME_SETTINGS ||
              type == FRAME_PRIORITY || type == FRAME_WINDOW_UPDATE ||
-             (type == FRAME_DATA && length == 0))
+             (type == FRAME_DATA && length == 0) || type > FRAME_CONTINUATION)
         bucket = &m->control;
     if (!bucket)
         return true;
@@ -175,6 +177,16 @@ static ssize_t metered_read(h2o_http2_conn_t *conn, const uint8_t *src, size_t l
                 NULL);
         *err_desc = src[3] == FRAME_RST_STREAM ? "too many stream resets" : "too many control frames";
         return H2O_HTTP2_ERROR_ENHANCE_YOUR_CALM;
+    }
+    /*
+     * Frames of a type HTTP/2 does not define must be ignored (RFC 9113 4.1); h2o 2.2.5 ignores them
+     * but prints a raw "skipping frame" line on stderr for each, which a client could use to flood
+     * the log. They are dropped here, charged as the cheap frames they are.
+     */
+    if (len >= FRAME_HEADER && src[3] > FRAME_CONTINUATION) {
+        size_t flen = ((size_t)src[0] << 16) | ((size_t)src[1] << 8) | src[2];
+        if (flen <= FRAME_MAX_DEFAULT)
+            return len >= FRAME_HEADER + flen ? (ssize_t)(FRAME_HEADER + flen) : H2O_HTTP2_ERROR_INCOMPLETE;
     }
     reader_fn inner = m->inner;
     ssize_t ret = inner(conn, src, len, err_desc);

@@ -182,7 +182,7 @@ static void *loop_main(void *arg)
 /*
  * h2o answers some requests itself before our handler runs: 413 when the
  * body exceeds max_request_entity_size (--max-body), 400 on a request it
- * cannot parse, both with a text/plain body. This filter (on the "/" path
+ * cannot parse, 417 on an unknown Expect, all with a text/plain body. This filter (on the "/" path
  * and the host's fallback path, which h2o binds those errors to) swaps such
  * a body for the TMF error body, so every error looks the same. Our own
  * answers carry X-Request-Id and are left alone.
@@ -203,15 +203,32 @@ static void tmf_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, 
     h2o_ostream_send_next(self, req, &o->body, 1, state);
 }
 
-static h2o_iovec_t tmf_error_text(h2o_req_t *req, bss_err code, const bss_app *app)
+/* The TMF error body of an answer h2o made itself (status st): a bss code where one fits. */
+static h2o_iovec_t tmf_error_text(h2o_req_t *req, int st, const bss_app *app)
 {
     bss_errinfo ei;
-    if (code == BSS_E_TOO_BIG)
+    bss_err code = st == 413 ? BSS_E_TOO_BIG : st == 400 ? BSS_E_PARSE : BSS_E_INVALID;
+    if (st == 413)
         bss_fail(&ei, code, NULL, "the request body is larger than %lld bytes (--max-body)",
                  (long long)app->cfg.max_body);
-    else
+    else if (st == 417)
+        bss_fail(&ei, code, NULL, "unknown expectation: only Expect: 100-continue is supported");
+    else if (st == 400)
         bss_fail(&ei, code, NULL, "malformed HTTP request");
+    else
+        bss_fail(&ei, code, NULL, "%s", req->res.reason ? req->res.reason : "the request was refused");
     json_t *body = bss_errmap_body(code, &ei, app->base_url);
+    if (body && st != 400 && st != 413) { /* the status h2o answers with, not the code's usual one */
+        char num[8];
+        snprintf(num, sizeof num, "%d", st);
+        json_object_set_new(body, "status", json_string(num));
+        const char *name = st == 417 ? "EXPECTATION" : "HTTP";
+        char ref[600];
+        snprintf(ref, sizeof ref, "%s/docs/errors#%s", app->base_url, name);
+        json_object_set_new(body, "code", json_string(name));
+        json_object_set_new(body, "reason", json_string(req->res.reason ? req->res.reason : "Error"));
+        json_object_set_new(body, "referenceError", json_string(ref));
+    }
     size_t len = 0;
     char *text = body ? bss_json_dump(body, &len) : NULL;
     json_decref(body);
@@ -223,12 +240,11 @@ static h2o_iovec_t tmf_error_text(h2o_req_t *req, bss_err code, const bss_app *a
 static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     int st = req->res.status;
-    if ((st == 413 || st == 400) &&
-        h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
+    if (st >= 400 && h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
         bss_loop *loop = H2O_STRUCT_FROM_MEMBER(bss_loop, ctx, req->conn->ctx);
         tmf_ostream *o = (tmf_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
         o->super.do_send = tmf_do_send;
-        o->body = tmf_error_text(req, st == 413 ? BSS_E_TOO_BIG : BSS_E_PARSE, loop->app);
+        o->body = tmf_error_text(req, st, loop->app);
         memset(&req->res.headers, 0, sizeof(req->res.headers));
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json;charset=utf-8"));

@@ -126,3 +126,41 @@ test('SIGTERM stops the server during a flood', async () => {
   const rounds = await Promise.all(floods);
   assert.ok(rounds[0] + rounds[1] >= 2, `floods ran while the server stopped: ${rounds}`);
 });
+
+test('frames of unknown types are ignored quietly; a flood of them is cut like any other', async () => {
+  const s = net.connect(srv.port, '127.0.0.1');
+  await new Promise((r) => s.on('connect', r));
+  let buf = Buffer.alloc(0);
+  const frames = [];
+  s.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+      const len = buf.readUIntBE(0, 3);
+      frames.push({ type: buf[3], stream: buf.readUInt32BE(5) & 0x7fffffff, payload: buf.subarray(9, 9 + len) });
+      buf = buf.subarray(9 + len);
+    }
+  });
+  const closed = new Promise((r) => s.on('close', r));
+  s.on('error', () => {});
+  const waitFor = async (pred) => {
+    for (let i = 0; i < 200; i++) {
+      if (frames.some(pred)) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  };
+  const get = (id) => frame(1, 0x5, id, headerBlock('/health', srv.key));
+  s.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0), get(1)]));
+  assert.ok(await waitFor((f) => f.type === 1 && f.stream === 1), 'the first request is answered');
+  const before = srv.stderr().length;
+  const unknown = Array.from({ length: 50 }, () => frame(0x20, 0, 0, Buffer.from('hello')));
+  s.write(Buffer.concat([...unknown, get(3)]));
+  assert.ok(await waitFor((f) => f.type === 1 && f.stream === 3), 'the connection goes on after unknown frames');
+  assert.ok(!srv.stderr().slice(before).includes('skipping frame'), 'no raw h2o line in the log');
+  s.write(Buffer.concat(Array.from({ length: 3000 }, () => frame(0x20, 0, 0))));
+  await closed;
+  const goaway = frames.find((f) => f.type === 7);
+  assert.ok(goaway, 'GOAWAY before the close');
+  assert.equal(goaway.payload.readUInt32BE(4), 0xb);
+  assert.equal(goaway.payload.subarray(8).toString(), 'too many control frames');
+});

@@ -156,3 +156,15 @@ test('on a keep-alive connection the check holds for every request, pipelined or
   assert.match(e.out, refused);
   assert.equal(await count('smug'), 0, 'no smuggled create, ever');
 });
+
+test('errors h2o answers itself have the TMF error body too', async () => {
+  const r = await rawSteps([`POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Expect: teapot\r\nContent-Length: 2\r\n\r\n{}`]);
+  assert.match(r.out, /^HTTP\/1\.1 417 /);
+  assert.match(r.out, /content-type: application\/json/i);
+  const body = JSON.parse(r.out.slice(r.out.indexOf('\r\n\r\n') + 4));
+  assert.deepEqual([body.code, body.status, body['@type']], ['EXPECTATION', '417', 'Error']);
+  assert.match(body.message, /only Expect: 100-continue/);
+  const big = await rawSteps([`POST ${CAT} HTTP/1.1\r\nHost: x\r\n${auth()}Transfer-Encoding: chunked\r\n\r\nzz\r\n`]);
+  assert.match(big.out, /^HTTP\/1\.1 400 /);
+  assert.match(big.out, /"code":"PARSE"/);
+});
