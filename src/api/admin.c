@@ -5,6 +5,9 @@
  *                             keep the port off the internet, see docs/operations.md)
  *   GET  /admin/v1/clock      admin; only with --test-clock
  *   PUT  /admin/v1/clock      admin; only with --test-clock: {"now": RFC 3339}
+ *   POST /admin/v1/test/sleep?ms=N  any key; only with --test-clock: a read that
+ *                             holds a worker N ms (0..10000), so tests can fill
+ *                             the queues the in-flight limits guard
  *   POST /admin/v1/keys       admin; {name, role} -> 201 with the key, shown once
  *   GET  /admin/v1/keys       admin; no secrets
  *   DELETE /admin/v1/keys/{id} admin; revoke -> 204
@@ -18,10 +21,12 @@
 #include "auth/auth.h"
 #include "api/http_int.h"
 #include "api/metrics.h"
+#include "api/query.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "events/events.h"
 #include "version.h"
 
@@ -116,6 +121,49 @@ static int h_clock_put(bss_req *r)
         return 0;
     }
     send_clock(r);
+    return 0;
+}
+
+/* ---- a slow read, for the tests of the in-flight limits ---- */
+
+static bss_err sleep_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    (void)db;
+    (void)ei;
+    int64_t ms = (int64_t)(intptr_t)arg;
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    return BSS_OK;
+}
+
+static void sleep_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    (void)arg;
+    if (!r)
+        return;
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, ei);
+        return;
+    }
+    bss_http_send_text(r, 200, JSON_CT, "{\"slept\":true}", 14);
+}
+
+static int h_test_sleep(bss_req *r)
+{
+    char v[16];
+    bool present = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    int64_t ms = 0;
+    bss_err rc = bss_query_param(r->query, r->query_len, "ms", v, sizeof v, &present, &ei);
+    if (rc == BSS_OK && (!present || bss_parse_int64(v, strlen(v), BSS_NUM_DIGITS, 0, 10000, &ms) != BSS_OK))
+        rc = bss_fail(&ei, BSS_E_INVALID, "ms", "ms must be an integer from 0 to 10000");
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_http_read(r, sleep_run, (void *)(intptr_t)ms, sleep_done);
     return 0;
 }
 
@@ -288,6 +336,7 @@ static const bss_route admin_routes[] = {
 static const bss_route clock_routes[] = {
     {"GET", "/admin/v1/clock", h_clock_get, BSS_ROLE_ADMIN, "admin.clock.get", NULL},
     {"PUT", "/admin/v1/clock", h_clock_put, BSS_ROLE_ADMIN, "admin.clock.put", NULL},
+    {"POST", "/admin/v1/test/sleep", h_test_sleep, BSS_ROLES_ANY, "admin.test.sleep", NULL},
 };
 
 bss_err bss_admin_routes(bss_router *rt, const bss_app *app)

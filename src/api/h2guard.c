@@ -71,6 +71,8 @@ typedef struct meter {
     bss_h2guard *g;
     int64_t resets, control; /* milli-tokens */
     int64_t last_ms;
+    uint64_t serial;
+    uint32_t jobs; /* deferred requests not finished */
     void (*prev_on_close)(void *);
     void *prev_on_close_data;
 } meter;
@@ -78,6 +80,7 @@ typedef struct meter {
 struct bss_h2guard {
     meter slots[SLOTS];
     uint64_t closed;
+    uint64_t serials;
 };
 
 /* The loop's guard, for the reader (it gets only the connection). One loop per thread. */
@@ -242,11 +245,36 @@ void bss_h2guard_watch(bss_h2guard *g, h2o_req_t *req)
         return;
     meter *m = &g->slots[i]; /* the socket's on_close names this slot; erase() keeps that true */
     *m = (meter){.conn = conn, .inner = conn->_read_expect, .g = g, .resets = BSS_H2_RESETS_BURST * MILLI,
-                 .control = BSS_H2_CONTROL_BURST * MILLI, .last_ms = mono_ms(),
+                 .control = BSS_H2_CONTROL_BURST * MILLI, .last_ms = mono_ms(), .serial = ++g->serials,
                  .prev_on_close = conn->sock->on_close.cb, .prev_on_close_data = conn->sock->on_close.data};
     conn->sock->on_close.cb = on_close;
     conn->sock->on_close.data = m;
     conn->_read_expect = metered_read;
+}
+
+bool bss_h2guard_job_enter(bss_h2guard *g, h2o_req_t *req, bss_h2_ticket *t)
+{
+    *t = (bss_h2_ticket){0};
+    if (!g || req->version < 0x200 || req->conn == NULL)
+        return true;
+    meter *m = find(g, (h2o_http2_conn_t *)req->conn);
+    if (!m)
+        return true;
+    if (m->jobs >= BSS_H2_JOBS_MAX)
+        return false;
+    m->jobs++;
+    *t = (bss_h2_ticket){.conn = m->conn, .serial = m->serial};
+    return true;
+}
+
+void bss_h2guard_job_leave(bss_h2guard *g, bss_h2_ticket *t)
+{
+    if (!g || !t->conn)
+        return;
+    meter *m = find(g, t->conn);
+    if (m && m->serial == t->serial && m->jobs > 0)
+        m->jobs--;
+    *t = (bss_h2_ticket){0};
 }
 
 bss_h2guard *bss_h2guard_new(void)

@@ -48,7 +48,58 @@ typedef struct bss__write_job {
     bss_errinfo ei;
     bool read_only;        /* bss_http_read: skipped when the client is gone before it starts */
     atomic_bool abandoned; /* set on the loop when the request goes away */
+    bool key_counted;      /* holds one of key_id's requests in flight (ratelimit.h) */
+    char key_id[40];
+    bss_h2_ticket conn_slot; /* holds one of its HTTP/2 connection's (h2guard.h) */
 } bss__write_job;
+
+/* Gives back the in-flight counts a job holds (on its loop). */
+static void job_release(bss__write_job *job)
+{
+    if (job->key_counted)
+        bss_ratelimit_leave(job->loop->app->ratelimit, job->key_id);
+    job->key_counted = false;
+    bss_h2guard_job_leave(job->loop->h2guard, &job->conn_slot);
+}
+
+/*
+ * Takes the in-flight counts for a new job of r: inherited from the job
+ * whose completion is deferring it (a write, then a read: one request
+ * holds one count all along), else counted anew. false, with the 429 in
+ * *ei and Retry-After set, when the key or the connection has its most.
+ */
+static bool job_admit(bss_req *r, bss__write_job *job, bss_errinfo *ei)
+{
+    bss__req *x = (bss__req *)r;
+    if (x->carry) {
+        job->key_counted = x->carry->key_counted;
+        memcpy(job->key_id, x->carry->key_id, sizeof job->key_id);
+        job->conn_slot = x->carry->conn_slot;
+        x->carry->key_counted = false;
+        x->carry->conn_slot = (bss_h2_ticket){0};
+        return true;
+    }
+    if (!bss_h2guard_job_enter(r->loop->h2guard, r->h2o, &job->conn_slot)) {
+        bss_http_add_header(r, "Retry-After", "1");
+        bss_fail(ei, BSS_E_RATE, NULL,
+                 "this connection has %d requests waiting for the server; retry when some have finished",
+                 BSS_H2_JOBS_MAX);
+        return false;
+    }
+    if (r->who && r->app->ratelimit) {
+        int held = 0;
+        if (!bss_ratelimit_enter(r->app->ratelimit, r->who->key_id, &job->key_counted, &held)) {
+            bss_h2guard_job_leave(r->loop->h2guard, &job->conn_slot);
+            bss_http_add_header(r, "Retry-After", "1");
+            bss_fail(ei, BSS_E_RATE, NULL,
+                     "this key has %d requests in progress, the most it may (--max-inflight); retry when "
+                     "some have finished", held);
+            return false;
+        }
+        snprintf(job->key_id, sizeof job->key_id, "%s", r->who->key_id);
+    }
+    return true;
+}
 
 static int64_t mono_ns(void)
 {
@@ -345,6 +396,13 @@ static void defer(bss_req *r, bool on_workers, bool read_only, bss_write_fn fn, 
         x->guard->job = NULL;
     }
     job->loop = r->loop;
+    bss_errinfo aei;
+    bss_errinfo_clear(&aei);
+    if (!job_admit(r, job, &aei)) {
+        bss_free(job);
+        done(r, BSS_E_RATE, &aei, arg);
+        return;
+    }
     job->read_only = read_only;
     atomic_init(&job->abandoned, false);
     job->req = x;
@@ -454,6 +512,7 @@ void bss__http_on_write_messages(h2o_multithread_receiver_t *rx, h2o_linklist_t 
         job->loop->pending_writes--;
         bss__req *x = job->req;
         if (x == NULL) {
+            job_release(job);
             job->done(NULL, job->rc, &job->ei, job->arg);
             bss_free(job);
             continue;
@@ -461,7 +520,10 @@ void bss__http_on_write_messages(h2o_multithread_receiver_t *rx, h2o_linklist_t 
         x->job = NULL;
         x->guard->job = NULL;
         bss_log_set_request_id(x->pub.request_id);
+        x->carry = job;
         job->done(&x->pub, job->rc, &job->ei, job->arg);
+        x->carry = NULL;
+        job_release(job);
         if (!x->pub.answered && x->job == NULL) {
             bss_errinfo ei;
             bss_fail(&ei, BSS_E_INTERNAL, NULL, "the handler did not answer after its write");

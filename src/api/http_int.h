@@ -72,6 +72,7 @@ typedef struct bss__req {
     size_t route_index;         /* metrics index; the router's count for unmatched */
     struct bss__write_job *job; /* the write in flight, if any */
     struct bss__req_guard *guard;
+    struct bss__write_job *carry; /* the job whose done runs now: a job it defers inherits its counts */
 } bss__req;
 
 /* Sets up the per-request state and dispatches (server.c calls it from its h2o handler). */

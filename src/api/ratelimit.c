@@ -4,6 +4,10 @@
  * addressed table behind a mutex (a handful of instructions per request);
  * when a probe window is full the bucket seen least recently is reused,
  * which at worst lets a long-idle key start with a full bucket.
+ *
+ * The requests in flight per key are a second table of the same shape
+ * whose entries are freed when their count drops to zero; a lookup always
+ * scans the whole probe window, so a freed slot never hides a later one.
  */
 #include "api/ratelimit.h"
 
@@ -26,10 +30,17 @@ typedef struct bucket {
     int64_t last_ms;
 } bucket;
 
+typedef struct flight {
+    char key_id[40]; /* "" = free */
+    int n;
+} flight;
+
 struct bss_ratelimit {
     pthread_mutex_t mu;
     int64_t rate[8]; /* per role bit index: requests per second, 0 = unlimited */
+    int max_inflight; /* per key, 0 = unlimited */
     bucket slots[SLOTS];
+    flight flights[SLOTS];
 };
 
 static const struct {
@@ -63,17 +74,24 @@ static bss_err apply(const char *spec, int64_t *rate, bss_errinfo *ei)
         if (!eq || eq > end)
             return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: expected role=N, got '%.*s'",
                             (int)(end - p > 40 ? 40 : end - p), p);
+        const char *name_end = eq, *v = eq + 1, *v_end = end; /* spaces around the name and the number are fine */
+        while (name_end > p && name_end[-1] == ' ')
+            name_end--;
+        while (*v == ' ' && v < v_end)
+            v++;
+        while (v_end > v && v_end[-1] == ' ')
+            v_end--;
         int found = -1;
         for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-            if (strlen(roles[i].name) == (size_t)(eq - p) && memcmp(roles[i].name, p, (size_t)(eq - p)) == 0)
+            if (strlen(roles[i].name) == (size_t)(name_end - p) && memcmp(roles[i].name, p, (size_t)(name_end - p)) == 0)
                 found = role_index(roles[i].role);
         if (found < 0)
             return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: no role '%.*s'",
-                            (int)(eq - p > 40 ? 40 : eq - p), p);
+                            (int)(name_end - p > 40 ? 40 : name_end - p), p);
         int64_t n = 0;
-        if (bss_parse_int64(eq + 1, (size_t)(end - eq - 1), BSS_NUM_DIGITS, 0, MAX_RATE, &n) != BSS_OK)
+        if (bss_parse_int64(v, (size_t)(v_end - v), BSS_NUM_DIGITS, 0, MAX_RATE, &n) != BSS_OK)
             return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: %.*s must be 0..%d requests per second",
-                            (int)(eq - p), p, MAX_RATE);
+                            (int)(name_end - p), p, MAX_RATE);
         if (rate)
             rate[found] = n;
         p = end;
@@ -86,12 +104,13 @@ bss_err bss_ratelimit_check(const char *spec, bss_errinfo *ei)
     return apply(spec, NULL, ei);
 }
 
-bss_ratelimit *bss_ratelimit_new(const char *spec)
+bss_ratelimit *bss_ratelimit_new(const char *spec, int max_inflight)
 {
     bss_ratelimit *rl = bss_calloc(1, sizeof *rl);
     if (!rl)
         return NULL;
     pthread_mutex_init(&rl->mu, NULL);
+    rl->max_inflight = max_inflight > 0 ? max_inflight : 0;
     apply(BSS_RATELIMIT_DEFAULTS, rl->rate, NULL);
     if (apply(spec, rl->rate, NULL) != BSS_OK)
         apply(BSS_RATELIMIT_DEFAULTS, rl->rate, NULL);
@@ -152,4 +171,70 @@ bool bss_ratelimit_take(bss_ratelimit *rl, const char *key_id, unsigned role, in
         *retry_ms = (MILLI - b->milli_tokens + rate - 1) / rate;
     pthread_mutex_unlock(&rl->mu);
     return ok;
+}
+
+/* The flight entry of key_id, or with make a free one (NULL: none / no room). Under mu. */
+static flight *flight_of(bss_ratelimit *rl, const char *key_id, bool make)
+{
+    uint32_t h = hash(key_id);
+    flight *empty = NULL;
+    for (int i = 0; i < PROBE; i++) {
+        flight *f = &rl->flights[(h + (uint32_t)i) & (SLOTS - 1)];
+        if (strcmp(f->key_id, key_id) == 0)
+            return f;
+        if (f->key_id[0] == '\0' && !empty)
+            empty = f;
+    }
+    if (!make || !empty)
+        return NULL;
+    snprintf(empty->key_id, sizeof empty->key_id, "%s", key_id);
+    empty->n = 0;
+    return empty;
+}
+
+static bool key_ok(const bss_ratelimit *rl, const char *key_id)
+{
+    return key_id && *key_id && strlen(key_id) < sizeof rl->flights[0].key_id;
+}
+
+bool bss_ratelimit_enter(bss_ratelimit *rl, const char *key_id, bool *counted, int *held)
+{
+    *counted = false;
+    *held = 0;
+    if (rl->max_inflight <= 0 || !key_ok(rl, key_id))
+        return true;
+    pthread_mutex_lock(&rl->mu);
+    flight *f = flight_of(rl, key_id, true);
+    bool ok = true;
+    if (f && f->n >= rl->max_inflight) {
+        ok = false;
+        *held = f->n;
+    } else if (f) {
+        f->n++;
+        *counted = true;
+    }
+    pthread_mutex_unlock(&rl->mu);
+    return ok;
+}
+
+void bss_ratelimit_leave(bss_ratelimit *rl, const char *key_id)
+{
+    if (!key_ok(rl, key_id))
+        return;
+    pthread_mutex_lock(&rl->mu);
+    flight *f = flight_of(rl, key_id, false);
+    if (f && --f->n <= 0)
+        f->key_id[0] = '\0';
+    pthread_mutex_unlock(&rl->mu);
+}
+
+int bss_ratelimit_inflight(bss_ratelimit *rl, const char *key_id)
+{
+    if (!key_ok(rl, key_id))
+        return 0;
+    pthread_mutex_lock(&rl->mu);
+    flight *f = flight_of(rl, key_id, false);
+    int n = f ? f->n : 0;
+    pthread_mutex_unlock(&rl->mu);
+    return n;
 }

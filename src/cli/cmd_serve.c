@@ -234,7 +234,7 @@ static int serve(bss_app *app, bss_errinfo *ei)
         if (bss_catalog_rebuild(app, &cei) != BSS_OK)
             bss_log(BSS_LOG_ERROR, "catalog.rebuild", "field", cei.field, "message", cei.message, NULL);
     }
-    if (status == 0 && !(app->ratelimit = bss_ratelimit_new(app->cfg.rate_limit))) {
+    if (status == 0 && !(app->ratelimit = bss_ratelimit_new(app->cfg.rate_limit, app->cfg.max_inflight))) {
         bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         status = 1;
     }
@@ -296,7 +296,7 @@ void bss_cmd_serve_help(FILE *out)
                  "(mode 0600). On SIGINT or SIGTERM it stops accepting at once, lets requests\n"
                  "in flight finish within --drain-timeout, and exits.\n\n"
                  "  --demo          seed the demo operator into an empty store\n"
-                 "  --test-clock    enable PUT /admin/v1/clock so tests can move time\n\n"
+                 "  --test-clock    enable PUT /admin/v1/clock (tests move time) and\n                  POST /admin/v1/test/sleep\n\n"
                  "Exit status: 0 after a clean stop, 1 on a run-time failure (store locked by\n"
                  "another server, store unreachable, port in use, or a stop that did not finish\n"
                  "within the drain), 2 on a bad option.\n\n");

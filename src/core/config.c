@@ -90,7 +90,7 @@ static const opt options[] = {
     {"log-file", "BSS_LOG_FILE", "", "FILE", "append log lines here (default: stderr)", T_STR, F(log_file), 0,
      0},
     {"demo", "BSS_DEMO", "false", "", "seed the demo operator into an empty store", T_BOOL, F(demo), 0, 0},
-    {"test-clock", "BSS_TEST_CLOCK", "false", "", "enable PUT /admin/v1/clock (tests only)", T_BOOL,
+    {"test-clock", "BSS_TEST_CLOCK", "false", "", "enable PUT /admin/v1/clock and POST /admin/v1/test/sleep (tests only)", T_BOOL,
      F(test_clock), 0, 0},
     {"test-clock-start", "BSS_TEST_CLOCK_START", "", "TIME", "test clock start, RFC 3339 (default: now)",
      T_TIME, F(test_clock_start), 0, 0},
@@ -118,6 +118,9 @@ static const opt options[] = {
      "requests per second per key by role, e.g. agent=100,readonly=50 (0 = unlimited; defaults: admin=0 agent=100 "
      "billing=100 readonly=50 network=0 integration=200)",
      T_STR, F(rate_limit), 0, 0},
+    {"max-inflight", "BSS_MAX_INFLIGHT", "64", "N",
+     "requests one key may have queued or running on the workers and the writer (0 = unlimited, ..100000)", T_INT,
+     F(max_inflight), 0, 100000},
     {"drain-timeout", "BSS_DRAIN_TIMEOUT", "10000", "MS",
      "on SIGTERM, how long to finish requests in flight before exiting (0..600000)", T_I64, F(drain_ms), 0,
      600000},

@@ -6,12 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer } from './lib/server.mjs';
+import { startServer, newApiKey, sleep } from './lib/server.mjs';
 
 const TMF620 = '/tmf-api/productCatalogManagement/v4';
 let srv;
 
-before(async () => { srv = await startServer({ args: ['--threads', '1'] }); }); // one loop: nothing to hide behind
+before(async () => { srv = await startServer({ args: ['--threads', '1'], testClock: true }); }); // one loop: nothing to hide behind
 after(async () => { await srv.stop(); });
 
 test('heavy in-memory lists run off the loop: /health answers while they are still working', async () => {
@@ -55,9 +55,40 @@ function frame(type, flags, stream, payload = Buffer.alloc(0)) {
 
 // HPACK: indexed :method GET, :scheme http; literal :path, :authority; a literal authorization header.
 function lit(s) { const b = Buffer.from(s); if (b.length > 126) throw new Error('too long for this encoder'); return Buffer.concat([Buffer.from([b.length]), b]); }
-function headerBlock(path, key) {
-  return Buffer.concat([Buffer.from([0x82, 0x86, 0x44]), lit(path), Buffer.from([0x41]), lit('127.0.0.1'),
+function headerBlock(path, key, method = 0x82 /* GET; 0x83 POST */) {
+  return Buffer.concat([Buffer.from([method, 0x86, 0x44]), lit(path), Buffer.from([0x41]), lit('127.0.0.1'),
                         Buffer.from([0x00]), lit('authorization'), lit(`Bearer ${key}`)]);
+}
+
+// A raw h2c connection that keeps every frame the server sends, with the DATA of each stream.
+async function h2raw(port) {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise((r) => s.on('connect', r));
+  let buf = Buffer.alloc(0);
+  const frames = [];
+  const data = new Map();
+  s.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+      const len = buf.readUIntBE(0, 3);
+      const f = { type: buf[3], flags: buf[4], stream: buf.readUInt32BE(5) & 0x7fffffff, payload: buf.subarray(9, 9 + len) };
+      frames.push(f);
+      if (f.type === 0) data.set(f.stream, (data.get(f.stream) || '') + f.payload.toString());
+      buf = buf.subarray(9 + len);
+    }
+  });
+  const closed = new Promise((r) => s.on('close', r));
+  s.on('error', () => {});
+  s.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0)]));
+  const ended = (id) => frames.some((f) => f.stream === id && (f.flags & 1) && (f.type === 0 || f.type === 1));
+  return {
+    s, frames, data, closed, ended,
+    async waitEnded(id, ms = 10000) {
+      for (let t = 0; t < ms && !ended(id); t += 10) await sleep(10);
+      return ended(id);
+    },
+    close() { s.destroy(); return closed; },
+  };
 }
 
 // Opens h2c, sends `pairs` HEADERS + RST_STREAM pairs in one write, and collects what the server
@@ -163,4 +194,63 @@ test('frames of unknown types are ignored quietly; a flood of them is cut like a
   assert.ok(goaway, 'GOAWAY before the close');
   assert.equal(goaway.payload.readUInt32BE(4), 0xb);
   assert.equal(goaway.payload.subarray(8).toString(), 'too many control frames');
+});
+
+// ---- how much one key and one connection may leave queued ----
+
+const SLEEP = '/admin/v1/test/sleep?ms=1500';
+
+test('one key may have --max-inflight requests queued or running (default 64): the next is 429, other keys go on', async () => {
+  const other = await newApiKey(srv, 'readonly', 'inflight-other');
+  const c = await h2raw(srv.port);
+  const out = [];
+  for (let i = 0; i < 64; i++) out.push(frame(1, 0x5, 1 + 2 * i, headerBlock(SLEEP, srv.key, 0x83)));
+  c.s.write(Buffer.concat(out));
+  await sleep(500); // all 64 are in the queues: the workers sleep on the first few
+  c.s.write(frame(1, 0x5, 129, headerBlock('/tmf-api/productCatalogManagement/v4/category', srv.key)));
+  assert.ok(await c.waitEnded(129), 'the 65th request is answered at once');
+  const body = JSON.parse(c.data.get(129));
+  assert.equal(body.code, 'RATE', JSON.stringify(body));
+  assert.equal(body.status, '429');
+  assert.equal(body.message, 'this key has 64 requests in progress, the most it may (--max-inflight); retry when some have finished');
+  await c.close(); // the queued sleeps are abandoned and skipped; the running ones end
+  assert.equal((await srv.request('GET', '/tmf-api/productCatalogManagement/v4/category?limit=1', { key: other, timeoutMs: 20000 })).status, 200);
+  let st = 0;
+  for (let t = 0; t < 100 && st !== 200; t++) {
+    st = (await srv.request('GET', '/tmf-api/productCatalogManagement/v4/category?limit=1', { timeoutMs: 20000 })).status;
+    if (st !== 200) await sleep(100);
+  }
+  assert.equal(st, 200, 'the key is served again once its requests have finished');
+});
+
+test('one HTTP/2 connection never has more than 128 requests in the queues, reset streams included', async () => {
+  const other = await startServer({ args: ['--max-inflight', '0'], testClock: true });
+  let c = null;
+  try {
+    c = await h2raw(other.port);
+    const out = [];
+    for (let i = 0; i < 90; i++) out.push(frame(1, 0x5, 1 + 2 * i, headerBlock(SLEEP, other.key, 0x83)));
+    const rst = Buffer.alloc(4);
+    rst.writeUInt32BE(8);
+    const list = headerBlock('/tmf-api/productCatalogManagement/v4/category?sort=name', other.key);
+    for (let i = 90; i < 150; i++) out.push(frame(1, 0x5, 1 + 2 * i, list), frame(3, 0, 1 + 2 * i, rst));
+    c.s.write(Buffer.concat(out));
+    await sleep(500);
+    c.s.write(frame(1, 0x5, 301, headerBlock('/tmf-api/productCatalogManagement/v4/category', other.key)));
+    assert.ok(await c.waitEnded(301), 'the request past the cap is answered at once');
+    const body = JSON.parse(c.data.get(301));
+    assert.equal(body.code, 'RATE', JSON.stringify(body));
+    assert.equal(body.message, 'this connection has 128 requests waiting for the server; retry when some have finished');
+    assert.equal((await other.request('GET', '/health')).status, 200, 'other connections are served');
+    await c.close();
+    let st = 0;
+    for (let t = 0; t < 100 && st !== 200; t++) {
+      st = (await other.request('GET', '/tmf-api/productCatalogManagement/v4/category?limit=1', { timeoutMs: 20000 })).status;
+      if (st !== 200) await sleep(100);
+    }
+    assert.equal(st, 200);
+  } finally {
+    if (c) await c.close();
+    await other.stop();
+  }
 });

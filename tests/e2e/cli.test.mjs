@@ -3,12 +3,15 @@
 // refusing while a server holds the store, and exit 2 on bad usage.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, bss, sleep, CATEGORY } from './lib/server.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot } from './lib/server.mjs';
 
 // Every option of src/core/config.h (name; the env var is BSS_ + upper snake).
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
   'db-retries', 'commit-window', 'log-level', 'log-file', 'demo', 'test-clock', 'test-clock-start',
-  'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'base-url'];
+  'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
+  'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'max-inflight', 'drain-timeout', 'secrets-key'];
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -44,6 +47,16 @@ test('bss help serve documents every option with its environment variable', asyn
   const r2 = await bss(['serve', '--help']);
   assert.equal(r2.code, 0);
   assert.equal(r2.stdout, r.stdout);
+});
+
+test('docs/operations.md has a row for every option bss help serve lists', async () => {
+  const r = await bss(['help', 'serve']);
+  const listed = [...r.stdout.matchAll(/^  --([a-z-]+)\b.*\b(BSS_[A-Z_]+)\b/gm)].map((m) => [m[1], m[2]]);
+  assert.equal(listed.length, SERVE_OPTIONS.length, 'the option table and SERVE_OPTIONS agree');
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'operations.md'), 'utf8');
+  for (const [o, env] of listed) {
+    assert.match(doc, new RegExp(`^\\| \`--${o}[ \`].*\\| \`${env}\` \\|`, 'm'), `docs/operations.md lacks --${o} / ${env}`);
+  }
 });
 
 test('bss help for every command works', async () => {
