@@ -10,6 +10,8 @@
  */
 #include "api/h1guard.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -108,4 +110,40 @@ const char *bss_h1guard_check(h2o_req_t *req)
     if (why)
         req->http1_is_persistent = 0; /* what follows the body is never read as a request */
     return why;
+}
+
+/* ---- h2o's own 400 for what is not HTTP ---- */
+
+/* The response h2o 2.2.5 writes from send_bad_request() in lib/http1.c, byte for byte. */
+static const char h2o_bad_request[] = "HTTP/1.1 400 Bad Request\r\n"
+                                      "Content-Type: text/plain; charset=utf-8\r\n"
+                                      "Connection: close\r\n"
+                                      "Content-Length: 11\r\n"
+                                      "\r\n"
+                                      "Bad Request";
+
+static h2o_iovec_t bad_request; /* ours; set before the loops start, then only read */
+
+void bss_h1guard_set_bad_request(const char *response, size_t len)
+{
+    bad_request = h2o_iovec_init(response, response ? len : 0);
+}
+
+typedef void (*socket_write_fn)(h2o_socket_t *sock, h2o_iovec_t *bufs, size_t bufcnt, h2o_socket_cb cb);
+static socket_write_fn real_write;
+static pthread_once_t real_write_once = PTHREAD_ONCE_INIT;
+
+static void find_real_write(void)
+{
+    void *f = dlsym(RTLD_NEXT, "h2o_socket_write");
+    memcpy(&real_write, &f, sizeof real_write);
+}
+
+void h2o_socket_write(h2o_socket_t *sock, h2o_iovec_t *bufs, size_t bufcnt, h2o_socket_cb cb)
+{
+    pthread_once(&real_write_once, find_real_write);
+    if (bufcnt == 1 && bufs[0].len == sizeof h2o_bad_request - 1 && bad_request.base != NULL &&
+        memcmp(bufs[0].base, h2o_bad_request, sizeof h2o_bad_request - 1) == 0)
+        bufs = &bad_request; /* static, as h2o's was: the socket may write it later */
+    real_write(sock, bufs, bufcnt, cb);
 }

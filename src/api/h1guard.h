@@ -27,4 +27,16 @@
  */
 const char *bss_h1guard_check(h2o_req_t *req);
 
+/*
+ * A request h2o cannot parse as HTTP/1.x at all (a broken request line or
+ * header, a head too large) is answered by h2o 2.2.5 itself, before any
+ * request exists and past every filter: a fixed plain-text 400 written
+ * straight to the socket. bss defines h2o_socket_write (libh2o calls it
+ * through its PLT, so this definition comes first) and hands the real one
+ * every write unchanged, except that one fixed answer, which it swaps for
+ * the TMF error body set here (a whole HTTP/1.1 response, made once when
+ * the base URL is known, before the loops start). NULL keeps h2o's.
+ */
+void bss_h1guard_set_bad_request(const char *response, size_t len);
+
 #endif

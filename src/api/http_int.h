@@ -62,6 +62,7 @@ struct bss_server {
     size_t nloops;
     bss_loop *loops;
     sem_t ready; /* posted by each loop thread once its h2o state exists */
+    char *bad_request; /* the TMF 400 for what is not HTTP (h1guard.h) */
 };
 
 struct bss__write_job;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "api/errmap.h"
+#include "api/h1guard.h"
 #include "api/h2guard.h"
 #include "api/http_int.h"
 #include "api/router_int.h"
@@ -450,6 +451,33 @@ static void format_addr(const char *host, int port, char *buf, size_t cap)
         snprintf(buf, cap, "%s:%d", host, port);
 }
 
+/* The TMF 400 for a request h2o cannot read as HTTP at all (h1guard.h). */
+static void set_bad_request(bss_server *srv)
+{
+    bss_errinfo ei;
+    bss_fail(&ei, BSS_E_PARSE, NULL,
+             "the request could not be read as HTTP/1.1: a malformed request line or header, or a head larger "
+             "than %d bytes", H2O_MAX_REQLEN);
+    json_t *body = bss_errmap_body(BSS_E_PARSE, &ei, srv->app->base_url);
+    size_t len = 0;
+    char *text = body ? bss_json_dump(body, &len) : NULL;
+    json_decref(body);
+    bss_free(srv->bad_request);
+    srv->bad_request = NULL;
+    if (text) {
+        size_t cap = len + 200;
+        srv->bad_request = bss_malloc(cap);
+        if (srv->bad_request) {
+            int n = snprintf(srv->bad_request, cap,
+                             "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json;charset=utf-8\r\n"
+                             "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                             len, text);
+            bss_h1guard_set_bad_request(srv->bad_request, (size_t)n);
+        }
+    }
+    bss_free(text);
+}
+
 static bss_err open_loops(bss_server *srv, char *addr, size_t addr_cap, bss_errinfo *ei)
 {
     const bss_config *cfg = &srv->app->cfg;
@@ -471,6 +499,7 @@ static bss_err open_loops(bss_server *srv, char *addr, size_t addr_cap, bss_erri
     format_addr(cfg->listen_host, port, addr, addr_cap);
     if (cfg->base_url[0] == '\0')
         snprintf(srv->app->base_url, sizeof(srv->app->base_url), "http://%s", addr);
+    set_bad_request(srv);
     return BSS_OK;
 }
 
@@ -579,6 +608,9 @@ bss_err bss_server_run(bss_app *app, bss_errinfo *ei)
     for (size_t i = 0; srv->loops != NULL && i < srv->nloops; i++)
         teardown_loop(&srv->loops[i]);
     bss_free(srv->loops);
+    bss_h1guard_set_bad_request(NULL, 0);
+    bss_free(srv->bad_request);
+    srv->bad_request = NULL;
     bss_metrics_destroy(srv->metrics);
     bss_router_destroy(srv->router);
     h2o_config_dispose(&srv->config);

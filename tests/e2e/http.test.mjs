@@ -168,3 +168,22 @@ test('errors h2o answers itself have the TMF error body too', async () => {
   assert.match(big.out, /^HTTP\/1\.1 400 /);
   assert.match(big.out, /"code":"PARSE"/);
 });
+
+test('a request h2o cannot read as HTTP at all gets the TMF 400 too, and the connection closes', async () => {
+  const cases = ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header\r\n\r\n', 'GET /health HTTP/1.1\r\nHost: x\r\n' + 'X: y\r\n'.repeat(120) + '\r\n',
+    `GET /health HTTP/1.1\r\nHost: x\r\n${'a'.repeat(420000)}`];
+  for (const c of cases) {
+    const out = await raw(c);
+    assert.match(out, /^HTTP\/1\.1 400 Bad Request\r\n/, JSON.stringify(c.slice(0, 40)));
+    assert.match(out, /\r\nContent-Type: application\/json;charset=utf-8\r\n/);
+    assert.match(out, /\r\nConnection: close\r\n/);
+    const head = out.slice(0, out.indexOf('\r\n\r\n'));
+    const body = out.slice(out.indexOf('\r\n\r\n') + 4);
+    assert.equal(Number(/Content-Length: (\d+)/.exec(head)[1]), Buffer.byteLength(body));
+    const e = JSON.parse(body);
+    assert.deepEqual([e['@type'], e.code, e.status], ['Error', 'PARSE', '400']);
+    assert.equal(e.message, 'the request could not be read as HTTP/1.1: a malformed request line or header, or a head larger than 417792 bytes');
+    assert.equal(e.referenceError, `${srv.url}/docs/errors#PARSE`);
+  }
+  assert.equal((await srv.request('GET', '/health')).status, 200);
+});
