@@ -14,6 +14,7 @@
 
 #include "core/id.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -278,8 +279,43 @@ static bool same(const json_t *a, const json_t *b)
     return json_equal((json_t *)a, (json_t *)b);
 }
 
-/* The merge patch that turns old into want (server-managed top-level members ignored); NULL on OOM. */
+/* Whether doc has versions before this one (its "version" above 1). */
+static bool has_history(const json_t *doc)
+{
+    const char *v = json_string_value(json_object_get(doc, "version"));
+    return v && strcmp(v, "1") != 0 && strcmp(v, "") != 0;
+}
+
+/*
+ * The merge patch that turns old into want (server-managed top-level
+ * members ignored); NULL on OOM.
+ *
+ * The start of a versioned document's validity (version 2 and later) was
+ * set by the server when it made the current version, and the history
+ * before it ends there. A file that leaves it out, or gives a start that is
+ * not later (typically the document's first start, as the file was first
+ * written), keeps the stored one, so importing a file again writes nothing
+ * and never rewrites history. A later start is the file's: the effective
+ * date of a new version when a priced member changes too (versions.c
+ * refuses it otherwise).
+ */
+static json_t *make_patch_in(const json_t *old, const json_t *want, bool top, bool keep_start);
+
 static json_t *make_patch(const json_t *old, const json_t *want, bool top)
+{
+    return make_patch_in(old, want, top, false);
+}
+
+/* Whether the instant text a is not later than b (both RFC 3339); false when either is not one. */
+static bool not_later(const json_t *a, const json_t *b)
+{
+    int64_t ta, tb;
+    return json_is_string(a) && json_is_string(b) &&
+           bss_time_parse(json_string_value(a), json_string_length(a), &ta, NULL) == BSS_OK &&
+           bss_time_parse(json_string_value(b), json_string_length(b), &tb, NULL) == BSS_OK && ta <= tb;
+}
+
+static json_t *make_patch_in(const json_t *old, const json_t *want, bool top, bool keep_start)
 {
     json_t *patch = json_object();
     if (!patch)
@@ -294,14 +330,27 @@ static json_t *make_patch(const json_t *old, const json_t *want, bool top)
         const json_t *was = json_object_get(old, key);
         if (was && same(was, val))
             continue;
-        if (json_is_object(was) && json_is_object(val) && json_object_size(val) > 0)
-            bad = bad || json_object_set_new(patch, key, make_patch(was, val, false));
-        else
+        if (keep_start && strcmp(key, "startDateTime") == 0 && not_later(val, was))
+            continue;
+        bool start_kept = top && strcmp(key, "validFor") == 0 && has_history(old);
+        if (json_is_object(was) && json_is_object(val) && json_object_size(val) > 0) {
+            json_t *sub = make_patch_in(was, val, false, start_kept);
+            if (sub && json_object_size(sub) == 0) {
+                json_decref(sub);
+                continue;
+            }
+            bad = bad || json_object_set_new(patch, key, sub);
+        } else {
             bad = bad || json_object_set_new(patch, key, json_deep_copy(val));
+        }
     }
     json_object_foreach((json_t *)old, key, val)
     {
         if (top && (server_managed(key) || strcmp(key, "@type") == 0))
+            continue;
+        if (top && strcmp(key, "validFor") == 0 && has_history(old))
+            continue; /* the file does not say: the current version's start stays */
+        if (keep_start && strcmp(key, "startDateTime") == 0)
             continue;
         if (!json_object_get(want, key))
             bad = bad || json_object_set_new(patch, key, json_null());

@@ -25,6 +25,7 @@
  * cannot be retired (422). Deleting an offering that an active product uses (table product) is 409
  * naming how many; so is deleting one another offering bundles or relates to.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -302,6 +303,47 @@ static bss_err check_refs(const bss_doc_ctx *ctx, const json_t *doc, const json_
     return rc;
 }
 
+/*
+ * An Active offering sells what it names: every price and every bundled
+ * offering must be live (Active, or Retired and kept for those who bought
+ * it). One still In design, or Obsolete, is 422 naming them all, on the
+ * write that makes the offering Active or names them while it is.
+ */
+static bss_err check_live(const bss_doc_ctx *ctx, const json_t *doc, const char *member,
+                          const bss_doc_kind *kind, const char *what, bss_errinfo *ei)
+{
+    const json_t *list = json_object_get(doc, member);
+    if (!ctx->db || bss__catalog_doc_state(doc) != BSS__LC_ACTIVE || !json_is_array(list))
+        return BSS_OK;
+    char names[400] = "";
+    size_t used = 0, first = SIZE_MAX, n = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *id = json_string_value(json_object_get(json_array_get(list, i), "id"));
+        json_t *ref = NULL;
+        if (!id || bss_doc_load(ctx->db, kind, id, &ref, NULL, NULL) != BSS_OK)
+            continue; /* a missing reference is check_refs' to report */
+        int st = bss__catalog_doc_state(ref);
+        const char *status = json_string_value(json_object_get(ref, "lifecycleStatus"));
+        if (st == BSS__LC_DESIGN || st == BSS__LC_OBSOLETE) {
+            if (first == SIZE_MAX)
+                first = i;
+            n++;
+            int w = snprintf(names + used, sizeof names - used, "%s%s (%s)", used ? ", " : "", id,
+                             status ? status : "In design");
+            if (w > 0 && (size_t)w < sizeof names - used)
+                used += (size_t)w;
+        }
+        json_decref(ref);
+    }
+    if (n == 0)
+        return BSS_OK;
+    char field[80];
+    snprintf(field, sizeof field, "%s[%zu].id", member, first);
+    return bss_fail(ei, BSS_E_UNPROCESSABLE, field,
+                    "an Active offering sells only live %s; not live: %s. Make %s Active first", what, names,
+                    n == 1 ? "it" : "them");
+}
+
 static bss_err offering_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     bss_err rc = bss__catalog_common(ctx, doc, old, ei);
@@ -309,6 +351,10 @@ static bss_err offering_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_
         rc = check_shape(doc, ei);
     if (!rc)
         rc = check_refs(ctx, doc, old, ei);
+    if (!rc)
+        rc = check_live(ctx, doc, "productOfferingPrice", &bss_offering_price_kind, "prices", ei);
+    if (!rc)
+        rc = check_live(ctx, doc, "bundledProductOffering", &bss_offering_kind, "bundled offerings", ei);
     if (!rc)
         rc = bss__catalog_retire_check(ctx, doc, old, &bss_offering_kind, "bundledProductOffering", ei);
     if (!rc)

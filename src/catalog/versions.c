@@ -102,11 +102,32 @@ static bss_err save_old(const bss_doc_ctx *ctx, const char *id, const json_t *ol
     return rc;
 }
 
+/*
+ * The start of a version that has history before it is where that history
+ * ends: a change that keeps the priced members may not move or remove it
+ * (asOf answers would change, or fall into a gap).
+ */
+static bss_err keep_start(const bss_doc_ctx *ctx, const json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    int64_t number = version_number(old);
+    const json_t *os = bss_json_path(old, "validFor.startDateTime");
+    const json_t *ns = bss_json_path(doc, "validFor.startDateTime");
+    if (number < 2 || !json_is_string(os) || (ns && json_equal((json_t *)ns, (json_t *)os)))
+        return BSS_OK;
+    return bss_fail(ei, BSS_E_UNPROCESSABLE, "validFor.startDateTime",
+                    "version %lld of this %s began at %s, where version %lld ends: that start is history and "
+                    "cannot be %s (change a priced member to make a new version)",
+                    (long long)number, ctx->kind->name, json_string_value(os), (long long)(number - 1),
+                    ns ? "moved" : "removed");
+}
+
 bss_err bss__catalog_version_on_patch(const bss_doc_ctx *ctx, json_t *doc, const json_t *old,
                                       const char *const *versioned, bss_errinfo *ei)
 {
-    if (!old || bss__catalog_doc_state(old) != BSS__LC_ACTIVE || !changed(doc, old, versioned))
+    if (!old)
         return BSS_OK;
+    if (bss__catalog_doc_state(old) != BSS__LC_ACTIVE || !changed(doc, old, versioned))
+        return keep_start(ctx, doc, old, ei);
     const char *id = json_string_value(json_object_get(doc, "id"));
     int64_t number = version_number(old), eff = 0, created_ms = ctx->now_ms;
     bss_err rc = effective_date(ctx, doc, old, &eff, ei);

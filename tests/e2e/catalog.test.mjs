@@ -211,7 +211,7 @@ test('markets: bad members are 400; conflicts and foreign currencies are 422 on 
   const business = await post('catalog', { name: 'Business market', lifecycleStatus: 'Active', market: nlEur,
     category: [{ id: cBiz.id }] }); // pricesIncludeTax absent: net prices
   const fee = await post('productOfferingPrice', { name: 'Plan fee', priceType: 'recurring', price: eur(24.2),
-    recurringChargePeriodType: 'month' });
+    recurringChargePeriodType: 'month', lifecycleStatus: 'Active' });
   const mk = (name, cats, prices = [fee.id]) => ({ name, lifecycleStatus: 'Active', productSpecification: { id: spec.id },
     category: cats.map((id) => ({ id })), productOfferingPrice: prices.map((id) => ({ id })) });
 
@@ -232,7 +232,8 @@ test('markets: bad members are 400; conflicts and foreign currencies are 422 on 
   // currencies: the market's against the prices of what it sells, from all three sides
   r = await srv.request('PATCH', `${BASE}/catalog/${business.id}`, { body: { market: { country: 'NL', currency: 'USD' } } });
   expectError(r, 422, 'UNPROCESSABLE', 'market.currency', 'market currency against the prices');
-  const usd = await post('productOfferingPrice', { name: 'Dollar fee', priceType: 'oneTime', price: { unit: 'USD', value: 5 } });
+  const usd = await post('productOfferingPrice', { name: 'Dollar fee', priceType: 'oneTime', price: { unit: 'USD', value: 5 },
+    lifecycleStatus: 'Active' });
   r = await srv.request('PATCH', `${BASE}/productOffering/${plan.id}`,
     { body: { productOfferingPrice: [{ id: fee.id }, { id: usd.id }] } });
   expectError(r, 422, 'UNPROCESSABLE', 'productOfferingPrice[1].id', 'offering taking a USD price in a EUR market');
@@ -242,4 +243,35 @@ test('markets: bad members are 400; conflicts and foreign currencies are 422 on 
   // a Retired catalog no longer constrains anything
   await patch('catalog', consumer.id, { lifecycleStatus: 'Retired' });
   await post('productOffering', mk('Both again', [cHome.id, cBiz.id]));
+});
+
+test('an Active offering sells only live prices and bundled offerings: 422 naming every one still In design', async () => {
+  const spec = await post('productSpecification', { name: 'Live check', lifecycleStatus: 'Active' });
+  const draft1 = await post('productOfferingPrice', { name: 'Draft fee', priceType: 'oneTime', price: eur(5) });
+  const draft2 = await post('productOfferingPrice', { name: 'Draft monthly', priceType: 'recurring', price: eur(9),
+    recurringChargePeriodType: 'month' });
+  const live = await post('productOfferingPrice', { name: 'Live fee', priceType: 'oneTime', price: eur(1), lifecycleStatus: 'Active' });
+  const body = { name: 'Too early', lifecycleStatus: 'Active', productSpecification: { id: spec.id },
+    productOfferingPrice: [{ id: live.id }, { id: draft1.id }, { id: draft2.id }] };
+  let r = await srv.request('POST', `${BASE}/productOffering`, { body });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOfferingPrice[1].id', 'Active offering with draft prices');
+  assert.equal(r.json.message, `an Active offering sells only live prices; not live: ${draft1.id} (In design), ${draft2.id} (In design). Make them Active first`);
+  // in design it may take them; making it Active is the write refused
+  const o = await post('productOffering', { ...body, lifecycleStatus: 'In design' });
+  r = await srv.request('PATCH', `${BASE}/productOffering/${o.id}`, { body: { lifecycleStatus: 'Active' } });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOfferingPrice[1].id', 'activating an offering with draft prices');
+  await patch('productOfferingPrice', draft1.id, { lifecycleStatus: 'Active' });
+  await patch('productOfferingPrice', draft2.id, { lifecycleStatus: 'Active' });
+  const active = await patch('productOffering', o.id, { lifecycleStatus: 'Active' });
+  assert.equal(active.lifecycleStatus, 'Active');
+  // a live offering cannot take a draft price either, nor bundle a draft offering
+  const draft3 = await post('productOfferingPrice', { name: 'Draft 3', priceType: 'oneTime', price: eur(2) });
+  r = await srv.request('PATCH', `${BASE}/productOffering/${o.id}`,
+    { body: { productOfferingPrice: [{ id: live.id }, { id: draft3.id }] } });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOfferingPrice[1].id', 'live offering taking a draft price');
+  const part = await post('productOffering', { name: 'Draft part', productSpecification: { id: spec.id } });
+  r = await srv.request('POST', `${BASE}/productOffering`, { body: { name: 'Bundle', lifecycleStatus: 'Active', isBundle: true,
+    bundledProductOffering: [{ id: o.id }, { id: part.id }] } });
+  expectError(r, 422, 'UNPROCESSABLE', 'bundledProductOffering[1].id', 'live bundle of a draft offering');
+  assert.match(r.json.message, /only live bundled offerings; not live: .* \(In design\)/);
 });

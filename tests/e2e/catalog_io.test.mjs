@@ -260,3 +260,133 @@ test('bss catalog: help documents every flag; bad usage exits 2; no server exits
   assert.equal(o.code, 0, o.stderr);
   assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).format, 'bss-catalog/1');
 });
+
+// ---- versions survive re-imports ----
+
+// For every member whose change makes a new version: the document as a file first has it, then as it is changed.
+const START_2026 = { startDateTime: '2026-01-01T00:00:00.000Z' };
+const RECURRING = { priceType: 'recurring', price: { unit: 'EUR', value: 20 }, recurringChargePeriodType: 'month',
+  recurringChargePeriodLength: 1, prorationPolicy: 'daily', taxCategory: 'standard' };
+const USAGE = { priceType: 'usage', price: { unit: 'EUR', value: 0.01 }, unitOfMeasure: { amount: 1, units: 'MB' },
+  usage: { service: 'data', increments: { first: 1024, next: 1024 } } };
+const ALLOWANCE = { priceType: 'allowance', allowance: { service: 'data', amount: { amount: 1, units: 'GB' },
+  validity: { days: 30 }, renewal: 'none', priority: 10 } };
+const DISCOUNT = { priceType: 'discount', percentage: 50, applicationDuration: { cycles: 3 }, appliesTo: ['recurring'] };
+const VERSIONED = [
+  ['price', RECURRING, { price: { unit: 'EUR', value: 25 } }],
+  ['taxCategory', RECURRING, { taxCategory: 'reduced' }],
+  ['recurringChargePeriodType', RECURRING, { recurringChargePeriodType: 'week' }],
+  ['recurringChargePeriodLength', RECURRING, { recurringChargePeriodLength: 2 }],
+  ['prorationPolicy', RECURRING, { prorationPolicy: 'none' }],
+  ['priceType', RECURRING, { priceType: 'oneTime', recurringChargePeriodType: undefined,
+    recurringChargePeriodLength: undefined, prorationPolicy: undefined }],
+  ['unitOfMeasure', USAGE, { unitOfMeasure: { amount: 1, units: 'GB' } }],
+  ['usage', USAGE, { usage: { service: 'data', increments: { first: 1, next: 1 } } }],
+  ['allowance', ALLOWANCE, { allowance: { ...ALLOWANCE.allowance, amount: { amount: 2, units: 'GB' } } }],
+  ['percentage', DISCOUNT, { percentage: 40 }],
+  ['applicationDuration', DISCOUNT, { applicationDuration: { cycles: 6 } }],
+  ['appliesTo', DISCOUNT, { appliesTo: ['recurring', 'usage'] }],
+];
+
+function versionFiles() {
+  const v1 = [], v2 = [];
+  for (const [member, base, change] of VERSIONED) {
+    const doc = { id: `pop-vh-${member}`, name: `versioned ${member}`, lifecycleStatus: 'Active', validFor: START_2026, ...base };
+    v1.push(doc);
+    v2.push(JSON.parse(JSON.stringify({ ...doc, ...change })));
+  }
+  const offering = (prices) => ({ id: 'po-vh', name: 'versioned offering', lifecycleStatus: 'Active', validFor: START_2026,
+    isBundle: false, isSellable: true, productSpecification: { id: 'ps-vh' }, productOfferingPrice: prices.map((id) => ({ id })) });
+  const spec = { id: 'ps-vh', name: 'versioned spec', lifecycleStatus: 'Active' };
+  return [
+    { format: 'bss-catalog/1', productSpecifications: [spec], productOfferingPrices: v1, productOfferings: [offering(['pop-vh-price'])] },
+    { format: 'bss-catalog/1', productSpecifications: [spec], productOfferingPrices: v2,
+      productOfferings: [offering(['pop-vh-price', 'pop-vh-taxCategory'])] },
+  ];
+}
+
+test('re-importing a file never rewrites history: no write, asOf answers unchanged, for every versioned member', async () => {
+  const srv = await startServer({ args: ['--test-clock-start', '2026-06-01T10:00:00Z'], testClock: true });
+  try {
+    const setClock = async (now) => assert.equal((await srv.request('PUT', '/admin/v1/clock', { body: { now } })).status, 200);
+    const [file1, file2] = versionFiles();
+    const ids = [['productSpecification', 'ps-vh'], ...file1.productOfferingPrices.map((p) => ['productOfferingPrice', p.id]), ['productOffering', 'po-vh']];
+    const r1 = await importDoc(srv, file1);
+    assert.equal(r1.status, 200, r1.text);
+    assert.equal(r1.json.created.length, ids.length, r1.text);
+    await setClock('2026-06-02T10:00:00Z');
+    const r2 = await importDoc(srv, file2);
+    assert.equal(r2.status, 200, r2.text);
+    assert.equal(r2.json.updated.length, ids.length - 1, `every price and the offering get a version 2: ${r2.text}`);
+    const asOf = async () => {
+      const out = {};
+      for (const [kind, id] of ids) {
+        for (const t of ['2026-06-01T12:00:00Z', '2026-06-02T12:00:00Z']) {
+          const g = await srv.request('GET', `${BASE}/${kind}/${id}?asOf=${t}`);
+          assert.equal(g.status, 200, `${id} as of ${t}: ${g.text}`);
+          out[`${id}@${t}`] = g.json;
+        }
+      }
+      return out;
+    };
+    const answers = await asOf();
+    for (const [member] of VERSIONED) {
+      const id = `pop-vh-${member}`;
+      assert.equal(answers[`${id}@2026-06-01T12:00:00Z`].version, '1', id);
+      assert.equal(answers[`${id}@2026-06-02T12:00:00Z`].version, '2', id);
+      assert.notDeepEqual(answers[`${id}@2026-06-01T12:00:00Z`][member], answers[`${id}@2026-06-02T12:00:00Z`][member], id);
+    }
+    assert.equal(answers['po-vh@2026-06-01T12:00:00Z'].productOfferingPrice.length, 1);
+    assert.equal(answers['po-vh@2026-06-02T12:00:00Z'].productOfferingPrice.length, 2);
+    await setClock('2026-06-03T10:00:00Z');
+    const outboxBefore = await outboxCount(srv);
+    for (const file of [file2, file2]) {
+      const again = await importDoc(srv, file);
+      assert.equal(again.status, 200, again.text);
+      assert.deepEqual([again.json.created, again.json.updated, again.json.unchanged], [[], [], ids.length], again.text);
+    }
+    assert.deepEqual(await asOf(), answers, 'asOf answers changed across re-imports');
+    const e1 = await srv.request('GET', '/admin/v1/catalog/export');
+    const back = await importDoc(srv, e1.json);
+    assert.deepEqual([back.json.created, back.json.updated], [[], []], back.text);
+    await importDoc(srv, e1.json);
+    const e2 = await srv.request('GET', '/admin/v1/catalog/export');
+    assert.equal(e2.text, e1.text, 'export -> import -> import -> export differs');
+    assert.deepEqual(await asOf(), answers);
+    assert.equal(await outboxCount(srv), outboxBefore, 're-imports recorded events');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('the start of a version with history cannot be moved or removed; a later start with a price change is a new version', async () => {
+  const srv = await startServer({ args: ['--test-clock-start', '2026-06-01T10:00:00Z'], testClock: true });
+  try {
+    const P = `${BASE}/productOfferingPrice/pop-vh-price`;
+    const [file1, file2] = versionFiles();
+    assert.equal((await importDoc(srv, { ...file1, productOfferings: [] })).status, 200);
+    assert.equal((await srv.request('PUT', '/admin/v1/clock', { body: { now: '2026-06-02T10:00:00Z' } })).status, 200);
+    assert.equal((await importDoc(srv, { ...file2, productOfferings: [] })).status, 200);
+    const v2 = (await srv.request('GET', P)).json;
+    assert.equal(v2.version, '2');
+    assert.equal(v2.validFor.startDateTime, '2026-06-02T10:00:00.000Z');
+    const moved = await srv.request('PATCH', P, { body: { validFor: { startDateTime: '2026-05-01T00:00:00Z' } } });
+    assertTmfError(moved, 422, assert);
+    assert.equal(moved.json.message, 'version 2 of this productOfferingPrice began at 2026-06-02T10:00:00.000Z, where version 1 ends: that start is history and cannot be moved (change a priced member to make a new version)');
+    const removed = await srv.request('PATCH', P, { body: { validFor: null } });
+    assertTmfError(removed, 422, assert);
+    assert.match(removed.json.message, /cannot be removed/);
+    // a file with a later start and a new price makes version 3 from that date
+    const later = JSON.parse(JSON.stringify(file2.productOfferingPrices[0]));
+    later.price.value = 30;
+    later.validFor = { startDateTime: '2026-07-01T00:00:00.000Z' };
+    const r = await importDoc(srv, { format: 'bss-catalog/1', productOfferingPrices: [later] });
+    assert.equal(r.status, 200, r.text);
+    const v3 = (await srv.request('GET', P)).json;
+    assert.deepEqual([v3.version, v3.validFor.startDateTime, v3.price.value], ['3', '2026-07-01T00:00:00.000Z', 30]);
+    const mid = (await srv.request('GET', `${P}?asOf=2026-06-15T00:00:00Z`)).json;
+    assert.deepEqual([mid.version, mid.price.value], ['2', 25]);
+  } finally {
+    await srv.stop();
+  }
+});
