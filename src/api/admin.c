@@ -25,6 +25,7 @@
 #include "api/router.h"
 #include "api/routes.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/parse.h"
 #include "events/events.h"
@@ -217,6 +218,8 @@ static void key_insert_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void 
         free_new_key(nk);
         return;
     }
+    bss_log(BSS_LOG_INFO, "auth.key_created", "id", nk->row.id, "name", nk->row.name, "role",
+            bss_auth_role_name(nk->row.role), "by", r->who ? r->who->name : NULL, NULL);
     json_t *body = key_json(&nk->row);
     if (body != NULL)
         json_object_set_new(body, "key", json_string(nk->key));
@@ -295,6 +298,9 @@ static bss_err key_revoke_job(bss_db *db, void *arg, bss_errinfo *ei)
 
 static void key_revoke_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
+    revoke_job *rv = arg;
+    if (rc == BSS_OK)
+        bss_log(BSS_LOG_INFO, "auth.key_revoked", "id", rv->id, "by", r && r->who ? r->who->name : NULL, NULL);
     bss_free(arg);
     if (r == NULL)
         return;

@@ -250,7 +250,25 @@ static const char *reason_of(int status)
     return status < 400 ? "OK" : "Error";
 }
 
-static void finish(bss_req *r, int status, const char *content_type)
+/* The request log: one line per answer (--request-log). */
+static void log_request(bss_req *r, int status, size_t bytes_out)
+{
+    h2o_req_t *req = r->h2o;
+    int64_t us = (mono_ns() - r->start_ns) / 1000;
+    char method[16], route[160], ms[32], st[8], in[24], out[24];
+    snprintf(method, sizeof method, "%.*s", (int)(req->method.len < 15 ? req->method.len : 15), req->method.base);
+    snprintf(route, sizeof route, "%s", r->route ? r->route->pattern : "-");
+    snprintf(ms, sizeof ms, "%lld.%03lld", (long long)(us / 1000), (long long)(us % 1000));
+    snprintf(st, sizeof st, "%d", status);
+    snprintf(in, sizeof in, "%zu", req->entity.base ? req->entity.len : 0);
+    snprintf(out, sizeof out, "%zu", bytes_out);
+    bss_log_set_request_id(r->request_id);
+    bss_log(BSS_LOG_INFO, "http.request", "method", method, "route", route, "status", st, "ms", ms, "in", in,
+            "out", out, "key", r->who ? r->who->name : NULL, "role",
+            r->who ? bss_auth_role_name(r->who->role) : NULL, NULL);
+}
+
+static void finish(bss_req *r, int status, const char *content_type, size_t bytes_out)
 {
     h2o_req_t *req = r->h2o;
     bss__req *x = (bss__req *)r;
@@ -262,6 +280,8 @@ static void finish(bss_req *r, int status, const char *content_type)
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, "X-Request-Id",
                           r->request_id, strlen(r->request_id));
     r->answered = true;
+    if (r->app->cfg.request_log && bss_log_enabled(BSS_LOG_INFO))
+        log_request(r, status, bytes_out);
     bss_metrics_observe(r->loop->srv->metrics, r->loop->index, x->route_index, status,
                         mono_ns() - r->start_ns);
 }
@@ -270,7 +290,7 @@ void bss_http_send_text(bss_req *r, int status, const char *content_type, const 
 {
     if (r->answered)
         return;
-    finish(r, status, content_type);
+    finish(r, status, content_type, len);
     r->h2o->res.content_length = len;
     h2o_send_inline(r->h2o, body, len);
 }
@@ -279,7 +299,7 @@ void bss_http_send_empty(bss_req *r, int status)
 {
     if (r->answered)
         return;
-    finish(r, status, NULL);
+    finish(r, status, NULL, 0);
     r->h2o->res.content_length = 0;
     h2o_send_inline(r->h2o, "", 0);
 }

@@ -60,6 +60,7 @@ typedef struct io_job {
     char base_url[512];
     char id[BSS_ID_LEN + 1]; /* importJob id */
     json_t *result;          /* report (import) or document (export) */
+    char by[128];            /* the caller's key name, for the log */
     char *text;              /* export text */
     size_t text_len;
 } io_job;
@@ -80,6 +81,7 @@ static io_job *io_job_new(bss_req *r)
     if (job) {
         job->app = r->app;
         snprintf(job->base_url, sizeof job->base_url, "%s", bss_http_base_url(r));
+        snprintf(job->by, sizeof job->by, "%s", r->who ? r->who->name : "-");
     }
     return job;
 }
@@ -118,6 +120,11 @@ static bss_err work_import(bss_db *db, void *arg, bss_errinfo *ei)
 static void done_json(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     io_job *job = arg;
+    if (rc == BSS_OK && job->result && json_object_get(job->result, "unchanged"))
+        bss_logf(BSS_LOG_INFO, "catalog.imported", "dryRun=%s created=%zu updated=%zu unchanged=%lld by=%s",
+                 job->dry_run ? "true" : "false", json_array_size(json_object_get(job->result, "created")),
+                 json_array_size(json_object_get(job->result, "updated")),
+                 (long long)json_integer_value(json_object_get(job->result, "unchanged")), job->by);
     bss_http_reply(r, rc, ei, 200, &job->result);
     io_job_free(job);
 }
@@ -157,6 +164,8 @@ static bss_err work_export(bss_db *db, void *arg, bss_errinfo *ei)
 static void done_export(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     io_job *job = arg;
+    if (rc == BSS_OK)
+        bss_log(BSS_LOG_INFO, "catalog.exported", "by", job->by, NULL);
     if (r && rc)
         bss_http_send_error(r, rc, ei);
     else if (r)
@@ -208,6 +217,8 @@ static void import_job_bg_done(void *arg, bss_err rc, const bss_errinfo *ei)
     io_job *job = arg;
     if (rc)
         bss_log(BSS_LOG_ERROR, "catalog.import_job", "id", job->id, "error", ei ? ei->message : "", NULL);
+    else
+        bss_log(BSS_LOG_INFO, "catalog.import_job", "id", job->id, "status", "done", "by", job->by, NULL);
     io_job_free(job);
 }
 

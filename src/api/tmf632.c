@@ -20,6 +20,7 @@
 #include "api/query.h"
 #include "api/routes.h"
 #include "api/tmf.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "customer/customer.h"
 
@@ -194,6 +195,8 @@ static void export_sent(bss_req *r, const json_t *doc, void *arg)
 {
     (void)doc;
     const export_args *ea = arg;
+    bss_log(BSS_LOG_INFO, "party.exported", "kind", ea->kind->name, "id", ea->id, "by",
+            r->who ? r->who->name : NULL, NULL);
     bss_audit_submit(r->app, r->who, "export", ea->kind->name, ea->id, strlen(ea->id));
 }
 
@@ -238,6 +241,9 @@ static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
 static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     erase_job *job = arg;
+    if (rc == BSS_OK)
+        bss_log(BSS_LOG_INFO, "party.erased", "kind", job->kind->name, "id", job->party_id, "by",
+                job->has_who ? job->who.name : NULL, NULL);
     bss_http_reply(r, rc, ei, 200, &job->result);
     json_decref(job->result);
     bss_free(job);

@@ -383,8 +383,10 @@ bss_err bss_catalog_rebuild_db(bss_app *app, bss_db *db, bss_errinfo *ei)
         return rc;
     }
     size_t n = cat->nids;
+    bool first = atomic_load(&app->catalog->gen) == 0; /* nothing published yet: the start-up build */
     bss_catalog_publish(app->catalog, cat);
-    bss_logf(BSS_LOG_INFO, "catalog.rebuild", "offerings=%zu ms=%lld", n,
+    /* the start-up build at info; the rebuilds after catalog writes (coalesced per batch) at debug */
+    bss_logf(first ? BSS_LOG_INFO : BSS_LOG_DEBUG, "catalog.rebuild", "offerings=%zu ms=%lld", n,
              (long long)(bss_monotonic_ms() - t0));
     return BSS_OK;
 }

@@ -159,6 +159,7 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
         return BSS_E_CONFIG;
     if (bss_ratelimit_check(cfg->rate_limit, ei) != BSS_OK)
         return BSS_E_CONFIG;
+    bss_config_log(cfg);
     app->dbopt.busy_timeout_ms = cfg->db_busy_timeout_ms;
     app->dbopt.retries = cfg->db_retries;
     if (cfg->base_url[0] != '\0')

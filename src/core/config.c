@@ -89,6 +89,9 @@ static const opt options[] = {
      0},
     {"log-file", "BSS_LOG_FILE", "", "FILE", "append log lines here (default: stderr)", T_STR, F(log_file), 0,
      0},
+    {"request-log", "BSS_REQUEST_LOG", "true", "",
+     "one http.request line per request: id, method, route, status, time, bytes, key, role (=false: off)", T_BOOL,
+     F(request_log), 0, 0},
     {"demo", "BSS_DEMO", "false", "", "seed the demo operator into an empty store", T_BOOL, F(demo), 0, 0},
     {"test-clock", "BSS_TEST_CLOCK", "false", "", "enable PUT /admin/v1/clock and POST /admin/v1/test/sleep (tests only)", T_BOOL,
      F(test_clock), 0, 0},
@@ -511,4 +514,73 @@ void bss_config_print_help(FILE *out)
         fprintf(out, "  %-*s  %-*s  %-*s  %s\n", wflag, flagtext[i], wenv, options[i].env, wdef, def,
                 options[i].help);
     }
+}
+
+/* A postgres URL with its password replaced by ***; other values as they are. */
+static void redact_db(const char *url, char *out, size_t cap)
+{
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme && at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon) {
+        snprintf(out, cap, "%s", url);
+        return;
+    }
+    snprintf(out, cap, "%.*s:***%s", (int)(colon - url), url, at);
+    char *q = strstr(out, "password=");
+    if (q) { /* a password given as a query parameter */
+        char *end = q + 9;
+        while (*end && *end != '&')
+            end++;
+        memmove(q + 12, end, strlen(end) + 1);
+        memcpy(q + 9, "***", 3);
+    }
+}
+
+void bss_config_log(const bss_config *c)
+{
+    char line[4096];
+    size_t used = 0;
+    for (size_t i = 0; i < NOPTIONS && used < sizeof line; i++) {
+        const opt *o = &options[i];
+        const char *base = (const char *)c + o->offset;
+        char val[1024];
+        switch (o->type) {
+        case T_CONFIG:
+            continue;
+        case T_INT:
+            snprintf(val, sizeof val, "%d", *(const int *)(const void *)base);
+            break;
+        case T_I64:
+            snprintf(val, sizeof val, "%lld", (long long)*(const int64_t *)(const void *)base);
+            break;
+        case T_BOOL:
+            snprintf(val, sizeof val, "%s", *(const bool *)(const void *)base ? "true" : "false");
+            break;
+        case T_LISTEN:
+            snprintf(val, sizeof val, strchr(c->listen_host, ':') ? "[%s]:%d" : "%s:%d", c->listen_host,
+                     c->listen_port);
+            break;
+        case T_DB:
+            redact_db(base, val, sizeof val);
+            break;
+        default:
+            snprintf(val, sizeof val, "%s", base);
+            break;
+        }
+        bool quote = val[0] == '\0' || strpbrk(val, " =\"\\") != NULL;
+        int n = snprintf(line + used, sizeof line - used, "%s%s=%s", used ? " " : "", o->name, quote ? "\"" : "");
+        used += n > 0 ? (size_t)n : 0;
+        for (const char *v = val; *v && used + 3 < sizeof line; v++) {
+            if (*v == '"' || *v == '\\')
+                line[used++] = '\\';
+            line[used++] = (*v >= ' ' && *v != 0x7f) ? *v : '?';
+        }
+        if (quote && used + 1 < sizeof line)
+            line[used++] = '"';
+    }
+    if (used >= sizeof line)
+        used = sizeof line - 1;
+    line[used] = '\0';
+    bss_logf(BSS_LOG_INFO, "config", "%s", line);
 }

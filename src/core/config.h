@@ -30,6 +30,7 @@ typedef struct bss_config {
     int64_t commit_window_us; /* --commit-window us: group-commit batching window, 500 */
     char log_level[16];      /* --log-level: info */
     char log_file[512];      /* --log-file: "" (stderr) */
+    bool request_log;        /* --request-log: one http.request line per request, true */
     bool demo;               /* --demo: seed the demo operator into an empty store */
     bool test_clock;         /* --test-clock: PUT /admin/v1/clock enabled */
     char test_clock_start[40]; /* --test-clock-start RFC 3339: "" (real now) */
@@ -63,6 +64,12 @@ bss_err bss_config_load(bss_config *c, int argc, char **argv, int *rest_argc, ch
 
 /* Parses one "name = value" the way the file does (for tests). */
 bss_err bss_config_set(bss_config *c, const char *name, const char *value, bss_errinfo *ei);
+
+/*
+ * Logs the settings in effect (event=config, settings="name=value ..."),
+ * secrets redacted: a store URL's password shows as ***.
+ */
+void bss_config_log(const bss_config *c);
 
 /* Prints the option table (name, env, default, help) for `bss help`. */
 void bss_config_print_help(FILE *out);

@@ -9,7 +9,7 @@ import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot } from './lib/s
 
 // Every option of src/core/config.h (name; the env var is BSS_ + upper snake).
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
-  'db-retries', 'commit-window', 'log-level', 'log-file', 'demo', 'test-clock', 'test-clock-start',
+  'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
   'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'max-inflight', 'drain-timeout', 'secrets-key'];
 
