@@ -674,8 +674,10 @@ static bool admit(bss_req *r)
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     if (!bss_auth_allows(r->route->roles, r->who->role)) {
-        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s", bss_auth_role_name(r->who->role),
-                 r->route->method, r->route->pattern);
+        char need[160];
+        bss_auth_roles_text(r->route->roles, need, sizeof need);
+        bss_fail(&ei, BSS_E_FORBIDDEN, NULL, "the role '%s' may not call %s %s; it needs one of: %s",
+                 bss_auth_role_name(r->who->role), r->route->method, r->route->pattern, need);
         bss_http_send_error(r, BSS_E_FORBIDDEN, &ei);
         return false;
     }

@@ -49,6 +49,7 @@ static const struct {
 } roles[] = {
     {"admin", BSS_ROLE_ADMIN},       {"agent", BSS_ROLE_AGENT},     {"billing", BSS_ROLE_BILLING},
     {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK}, {"integration", BSS_ROLE_INTEGRATION},
+    {"catalog", BSS_ROLE_CATALOG},   {"privacy", BSS_ROLE_PRIVACY},
 };
 
 static int role_index(unsigned role)

@@ -23,7 +23,8 @@
 typedef struct bss_ratelimit bss_ratelimit;
 
 /* The defaults, as --rate-limit text. */
-#define BSS_RATELIMIT_DEFAULTS "admin=0,agent=100,billing=100,readonly=50,network=0,integration=200"
+#define BSS_RATELIMIT_DEFAULTS                                                                               \
+    "admin=0,agent=100,billing=100,readonly=50,network=0,integration=200,catalog=100,privacy=50"
 
 /*
  * Checks a --rate-limit text: "role=N" entries separated by commas, N

@@ -19,6 +19,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/parse.h"
 
 static const bss_doc_kind *kind_of(const bss_req *r)
 {
@@ -33,6 +34,10 @@ bss_err bss_tmf_register(bss_router *rt, const bss_tmf_binding *b)
         return BSS_E_INVALID;
     bss_err rc = bss_resource_table_prepare(k->table);
     if (rc)
+        return rc;
+    const bss_route history = {"GET", b->history_path, bss_tmf_handle_history,
+                                 BSS_ROLES_HISTORY | (b->write_roles & BSS_ROLE_CATALOG), b->route_names[5], b};
+    if (b->history_path && (rc = bss_router_add(rt, &history)))
         return rc;
     const bss_route rows[5] = {
         {"GET", b->collection_path, b->handle_list ? b->handle_list : bss_tmf_handle_list, b->read_roles,
@@ -93,7 +98,7 @@ static void job_free(tmf_job *job)
 static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     tmf_job *job = arg;
-    bss_doc_ctx ctx = {job->kind, db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL, &job->limits};
+    bss_doc_ctx ctx = {job->kind, db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL, &job->limits, NULL};
     json_decref(job->result);
     job->result = NULL;
     switch (job->op) {
@@ -209,6 +214,58 @@ int bss_tmf_handle_get(bss_req *r)
     }
     send_projected(r, &row);
     bss_resource_doc_free(&row);
+    return 0;
+}
+
+typedef struct history_args {
+    const bss_doc_kind *kind;
+    char id[BSS_ID_MAX + 1];
+    int64_t limit;
+} history_args;
+
+static bss_err history_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    const history_args *ha = arg;
+    bss_err rc = bss_doc_history_list(db, ha->kind, ha->id, ha->limit, out, ei);
+    if (rc || json_array_size(*out) > 0)
+        return rc;
+    bool found = false;
+    if ((rc = bss_doc_exists(db, ha->kind, ha->id, &found, ei)))
+        return rc;
+    if (!found) {
+        json_decref(*out);
+        *out = NULL;
+        return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no %s with id %s, and none ever changed", ha->kind->name, ha->id);
+    }
+    return BSS_OK; /* stored before the history began: no rows yet */
+}
+
+int bss_tmf_handle_history(bss_req *r)
+{
+    const char *id = path_id(r);
+    if (!id)
+        return 0;
+    char v[16];
+    bool present = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    int64_t limit = 100;
+    bss_err rc = bss_query_param(r->query, r->query_len, "limit", v, sizeof v, &present, &ei);
+    if (!rc && present && bss_parse_int64(v, strlen(v), BSS_NUM_DIGITS, 1, 1000, &limit) != BSS_OK)
+        rc = bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be an integer from 1 to 1000");
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    history_args *ha = bss_calloc(1, sizeof *ha);
+    if (!ha) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    ha->kind = kind_of(r);
+    snprintf(ha->id, sizeof ha->id, "%s", id);
+    ha->limit = limit;
+    bss_http_read_json(r, history_read, ha, bss_free, NULL);
     return 0;
 }
 

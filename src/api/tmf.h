@@ -66,18 +66,21 @@ typedef struct bss_tmf_binding {
     const bss_doc_kind *kind;
     const char *collection_path; /* kind->path (checked at registration) */
     const char *item_path;       /* collection_path "/{id}" */
+    const char *history_path;    /* item_path "/history": the document's change history (admin) */
     unsigned read_roles;
     unsigned write_roles;
     bool allow_delete;
-    const char *route_names[5]; /* metrics labels: list, get, create, patch, delete (BSS_TMF_NAMES) */
+    const char *route_names[6]; /* metrics labels: list, get, create, patch, delete, history (BSS_TMF_NAMES) */
     bss_handler handle_list;    /* NULL: bss_tmf_handle_list (an override may delegate to it) */
     bss_handler handle_get;     /* NULL: bss_tmf_handle_get */
 } bss_tmf_binding;
 
 /* Fill the path and route-name members from literals: BSS_TMF_PATHS("/tmf-api/x/v4", "category"). */
-#define BSS_TMF_PATHS(base, seg) .collection_path = base "/" seg, .item_path = base "/" seg "/{id}"
+#define BSS_TMF_PATHS(base, seg)                                                                             \
+    .collection_path = base "/" seg, .item_path = base "/" seg "/{id}", .history_path = base "/" seg "/{id}/history"
 #define BSS_TMF_NAMES(prefix)                                                                                \
-    .route_names = {prefix ".list", prefix ".get", prefix ".create", prefix ".patch", prefix ".delete"}
+    .route_names = {prefix ".list", prefix ".get", prefix ".create", prefix ".patch", prefix ".delete",          \
+                    prefix ".history"}
 
 /* The binding of a request on a binding's route. */
 static inline const bss_tmf_binding *bss_tmf_binding_of(const bss_req *r)
@@ -112,6 +115,8 @@ bss_err bss_tmf_register_all(bss_router *rt, const bss_tmf_binding *const *list)
 /* The generic handlers (route data = the bss_tmf_binding). */
 int bss_tmf_handle_list(bss_req *r);
 int bss_tmf_handle_get(bss_req *r);
+/* GET {item}/history?limit=N: the change history (doc.h), newest first; 404 for a document never stored. */
+int bss_tmf_handle_history(bss_req *r);
 int bss_tmf_handle_create(bss_req *r);
 int bss_tmf_handle_patch(bss_req *r);
 int bss_tmf_handle_delete(bss_req *r);

@@ -141,7 +141,7 @@ static int handle_list_as_of(bss_req *r)
 #define CATALOG_BINDING(kind_, seg, ...)                                                                     \
     {                                                                                                        \
         .kind = &kind_, BSS_TMF_PATHS(BSS_TMF620_BASE, seg), .read_roles = BSS_ROLES_ANY,                    \
-        .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT, .allow_delete = true, BSS_TMF_NAMES("tmf620." seg),  \
+        .write_roles = BSS_ROLES_CATALOG_WRITE, .allow_delete = true, BSS_TMF_NAMES("tmf620." seg),  \
         __VA_ARGS__                                                                                          \
     }
 

@@ -38,16 +38,16 @@
 static const bss_tmf_binding import_job_binding = {
     .kind = &bss_import_job_kind,
     BSS_TMF_PATHS(BSS_TMF620_BASE, "importJob"),
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-    .write_roles = BSS_ROLE_ADMIN,
+    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
+    .write_roles = BSS_ROLES_CATALOG_WRITE,
     BSS_TMF_NAMES("tmf620.importJob"),
 };
 
 static const bss_tmf_binding export_job_binding = {
     .kind = &bss_export_job_kind,
     BSS_TMF_PATHS(BSS_TMF620_BASE, "exportJob"),
-    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
-    .write_roles = BSS_ROLE_ADMIN, /* a job is a write: readonly keys read exports, they do not make jobs */
+    .read_roles = BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
+    .write_roles = BSS_ROLES_CATALOG_WRITE, /* a job is a write: readonly keys read exports, they do not make jobs */
     BSS_TMF_NAMES("tmf620.exportJob"),
 };
 
@@ -61,6 +61,8 @@ typedef struct io_job {
     char id[BSS_ID_LEN + 1]; /* importJob id */
     json_t *result;          /* report (import) or document (export) */
     char by[128];            /* the caller's key name, for the log */
+    bss_principal who;       /* the caller, for the change history */
+    bool has_who;
     char *text;              /* export text */
     size_t text_len;
 } io_job;
@@ -82,6 +84,10 @@ static io_job *io_job_new(bss_req *r)
         job->app = r->app;
         snprintf(job->base_url, sizeof job->base_url, "%s", bss_http_base_url(r));
         snprintf(job->by, sizeof job->by, "%s", r->who ? r->who->name : "-");
+        if (r->who) {
+            job->who = *r->who;
+            job->has_who = true;
+        }
     }
     return job;
 }
@@ -114,7 +120,8 @@ static bss_err work_import(bss_db *db, void *arg, bss_errinfo *ei)
 {
     (void)db;
     io_job *job = arg;
-    return bss_catalog_import_run(job->app, job->doc, job->dry_run, job->base_url, &job->result, ei);
+    return bss_catalog_import_run(job->app, job->doc, job->dry_run, job->base_url, job->has_who ? &job->who : NULL,
+                                  &job->result, ei);
 }
 
 static void done_json(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
@@ -196,7 +203,7 @@ static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_write *w = arg;
     io_job *job = w->io;
-    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, NULL, NULL};
+    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, job->has_who ? &job->who : NULL, NULL, NULL};
     json_t *out = NULL;
     bss_err rc = bss_doc_create(&ctx, job->id, w->body, &out, ei);
     json_decref(job->result);
@@ -209,7 +216,8 @@ static bss_err import_job_bg(bss_db *db, void *arg, bss_errinfo *ei)
 {
     (void)db;
     io_job *job = arg;
-    return bss_catalog_import_job_finish(job->app, job->id, job->doc, job->base_url, ei);
+    return bss_catalog_import_job_finish(job->app, job->id, job->doc, job->base_url, job->has_who ? &job->who : NULL,
+                                         ei);
 }
 
 static void import_job_bg_done(void *arg, bss_err rc, const bss_errinfo *ei)
@@ -308,20 +316,20 @@ static int h_export_job(bss_req *r)
 #define JOBS_BASE BSS_TMF620_BASE
 
 static const bss_route io_routes[] = {
-    {"POST", "/admin/v1/catalog/import", h_import, BSS_ROLE_ADMIN, "admin.catalog.import", NULL},
-    {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY, "admin.catalog.export",
+    {"POST", "/admin/v1/catalog/import", h_import, BSS_ROLES_CATALOG_WRITE, "admin.catalog.import", NULL},
+    {"GET", "/admin/v1/catalog/export", h_export, BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG, "admin.catalog.export",
      NULL},
-    {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLE_ADMIN, "tmf620.importJob.create",
+    {"POST", JOBS_BASE "/importJob", h_import_job, BSS_ROLES_CATALOG_WRITE, "tmf620.importJob.create",
      &import_job_binding},
-    {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    {"GET", JOBS_BASE "/importJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
      "tmf620.importJob.list", &import_job_binding},
-    {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    {"GET", JOBS_BASE "/importJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
      "tmf620.importJob.get", &import_job_binding},
-    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLE_ADMIN,
+    {"POST", JOBS_BASE "/exportJob", h_export_job, BSS_ROLES_CATALOG_WRITE,
      "tmf620.exportJob.create", &export_job_binding},
-    {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    {"GET", JOBS_BASE "/exportJob", bss_tmf_handle_list, BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
      "tmf620.exportJob.list", &export_job_binding},
-    {"GET", JOBS_BASE "/exportJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY,
+    {"GET", JOBS_BASE "/exportJob/{id}", bss_tmf_handle_get, BSS_ROLE_ADMIN | BSS_ROLE_READONLY | BSS_ROLE_CATALOG,
      "tmf620.exportJob.get", &export_job_binding},
 };
 

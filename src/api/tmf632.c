@@ -20,12 +20,17 @@
 #include "api/query.h"
 #include "api/routes.h"
 #include "api/tmf.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "core/pan.h"
 #include "core/mem.h"
 #include "customer/customer.h"
 
 #define PARTY_READERS BSS_ROLES_READERS
 #define PARTY_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
+#define PARTY_EXPORTERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_PRIVACY) /* the right of access */
+#define PARTY_ERASERS (BSS_ROLE_ADMIN | BSS_ROLE_PRIVACY)                   /* the right to erasure */
+#define BSS_ERASE_REASON_MAX 500
 
 static const bss_tmf_binding individual = {
     .kind = &bss_individual_kind,
@@ -226,15 +231,52 @@ typedef struct erase_job {
     char party_id[BSS_ID_MAX + 1];
     bss_principal who;
     bool has_who;
+    char reason[BSS_ERASE_REASON_MAX + 1];
     json_t *result;
 } erase_job;
+
+/* The erasure's reason from the body {"reason": "..."}: 1..BSS_ERASE_REASON_MAX bytes, no card number. */
+static bss_err erase_reason(bss_req *r, char *out, bss_errinfo *ei)
+{
+    h2o_iovec_t b = bss_http_body(r);
+    if (b.len == 0)
+        return bss_fail(ei, BSS_E_INVALID, "reason",
+                        "an erasure needs a reason: send {\"reason\": \"...\"} (the customer's request, its ticket)");
+    size_t ct_len = 0;
+    const char *ct = bss_http_header(r, "Content-Type", &ct_len);
+    bss_err rc = bss_http_check_body_type(ct, ct_len, false, ei);
+    json_t *body = NULL;
+    if (!rc)
+        rc = bss_json_parse(b.base, b.len, &body, ei);
+    if (rc)
+        return rc;
+    const json_t *v = json_object_get(body, "reason");
+    const char *s = json_string_value(v);
+    size_t n = s ? json_string_length(v) : 0;
+    while (s && n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    if (!json_is_object(body))
+        rc = bss_fail(ei, BSS_E_INVALID, NULL, "the request body must be a JSON object");
+    else if (!s || n == 0)
+        rc = bss_fail(ei, BSS_E_INVALID, "reason", "reason must be a non-empty string: why the person is erased");
+    else if (n > BSS_ERASE_REASON_MAX)
+        rc = bss_fail(ei, BSS_E_INVALID, "reason", "reason is at most %d bytes", BSS_ERASE_REASON_MAX);
+    else if (!(rc = bss_pan_reject_text(s, n, "reason", ei))) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+    json_decref(body);
+    return rc;
+}
 
 static bss_err erase_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     erase_job *job = arg;
     json_decref(job->result); /* a batch retry runs the job again */
     job->result = NULL;
-    return bss_party_erase(db, job->kind, job->party_id, job->now_ms, job->has_who ? &job->who : NULL,
+    return bss_party_erase(db, job->kind, job->party_id, job->now_ms, job->has_who ? &job->who : NULL, job->reason,
                            &job->result, ei);
 }
 
@@ -243,7 +285,7 @@ static void erase_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
     erase_job *job = arg;
     if (rc == BSS_OK)
         bss_log(BSS_LOG_INFO, "party.erased", "kind", job->kind->name, "id", job->party_id, "by",
-                job->has_who ? job->who.name : NULL, NULL);
+                job->has_who ? job->who.name : NULL, "reason", job->reason, NULL);
     bss_http_reply(r, rc, ei, 200, &job->result);
     json_decref(job->result);
     bss_free(job);
@@ -257,6 +299,14 @@ static int h_erase(bss_req *r)
     erase_job *job = bss_calloc(1, sizeof *job);
     if (!job) {
         bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = erase_reason(r, job->reason, &ei);
+    if (rc) {
+        bss_free(job);
+        bss_http_send_error(r, rc, &ei);
         return 0;
     }
     job->kind = party_of(r);
@@ -281,10 +331,10 @@ static int h_erase(bss_req *r)
          PARTY_WRITERS,                                                                                      \
          "tmf632.consent.create",                                                                            \
          &kind_},                                                                                            \
-        {"GET", BSS_TMF632_BASE "/" seg "/{id}/export", h_export, PARTY_WRITERS, "tmf632.party.export",      \
+        {"GET", BSS_TMF632_BASE "/" seg "/{id}/export", h_export, PARTY_EXPORTERS, "tmf632.party.export",      \
          &kind_},                                                                                            \
     {                                                                                                        \
-        "POST", BSS_TMF632_BASE "/" seg "/{id}/erase", h_erase, PARTY_WRITERS, "tmf632.party.erase", &kind_  \
+        "POST", BSS_TMF632_BASE "/" seg "/{id}/erase", h_erase, PARTY_ERASERS, "tmf632.party.erase", &kind_  \
     }
 
 static const bss_route party_routes[] = {

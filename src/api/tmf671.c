@@ -12,7 +12,7 @@ static const bss_tmf_binding promotion = {
     .kind = &bss_promotion_kind,
     BSS_TMF_PATHS(BSS_TMF671_BASE, "promotion"),
     .read_roles = BSS_ROLES_ANY,
-    .write_roles = BSS_ROLE_ADMIN | BSS_ROLE_AGENT,
+    .write_roles = BSS_ROLES_CATALOG_WRITE,
     .allow_delete = true,
     BSS_TMF_NAMES("tmf671.promotion"),
 };

@@ -46,6 +46,7 @@ static const struct {
 } roles[] = {
     {"admin", BSS_ROLE_ADMIN},       {"agent", BSS_ROLE_AGENT},     {"billing", BSS_ROLE_BILLING},
     {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK}, {"integration", BSS_ROLE_INTEGRATION},
+    {"catalog", BSS_ROLE_CATALOG},   {"privacy", BSS_ROLE_PRIVACY},
 };
 #define NROLES (sizeof(roles) / sizeof(roles[0]))
 
@@ -111,6 +112,23 @@ const char *bss_auth_role_name(unsigned role)
         if (roles[i].role == role)
             return roles[i].name;
     return "?";
+}
+
+size_t bss_auth_roles_text(unsigned route_roles, char *buf, size_t cap)
+{
+    size_t used = 0;
+    if (cap)
+        buf[0] = '\0';
+    route_roles |= BSS_ROLE_ADMIN;
+    for (size_t i = 0; i < NROLES && cap; i++) {
+        if (!(route_roles & roles[i].role))
+            continue;
+        int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", roles[i].name);
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+    return used;
 }
 
 bool bss_auth_allows(unsigned route_roles, unsigned role)

@@ -43,17 +43,23 @@ enum {
     BSS_ROLE_READONLY = 1u << 3,
     BSS_ROLE_NETWORK = 1u << 4,
     BSS_ROLE_INTEGRATION = 1u << 5,
+    BSS_ROLE_CATALOG = 1u << 6, /* product managers: write the catalog, import and export it */
+    BSS_ROLE_PRIVACY = 1u << 7, /* the privacy officer: GDPR exports and erasures */
 };
 #define BSS_ROLES_PUBLIC 0u /* no key needed */
 #define BSS_ROLES_ANY                                                                                        \
     (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_NETWORK |                \
-     BSS_ROLE_INTEGRATION)
+     BSS_ROLE_INTEGRATION | BSS_ROLE_CATALOG | BSS_ROLE_PRIVACY)
 #define BSS_ROLES_STAFF_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING)
 /* Who reads customer, account and care data: staff, auditors and integrations (never the network). */
 #define BSS_ROLES_READERS                                                                                    \
-    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_INTEGRATION)
+    (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_INTEGRATION |              \
+     BSS_ROLE_PRIVACY)
+/* Who writes the catalog (offerings, prices, promotions ...) and runs its imports: product managers. */
+#define BSS_ROLES_CATALOG_WRITE (BSS_ROLE_ADMIN | BSS_ROLE_CATALOG)
 /* Event subscriptions send data to an address the client names: admin and integration keys only. */
 #define BSS_ROLES_HUB (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION)
+#define BSS_ROLES_HISTORY BSS_ROLE_ADMIN /* who changed a document (GET {item}/history) */
 
 typedef struct bss_principal {
     char key_id[40];
@@ -71,11 +77,13 @@ bool bss_auth_key_wellformed(const char *key, size_t len);
 /* The stored hash of a key: BLAKE2b-256 as lower-case hex, NUL-terminated. */
 void bss_auth_key_hash(const char *key, size_t len, char hex[BSS_AUTH_HASH_HEX_LEN + 1]);
 
-/* "admin" | "agent" | "billing" | "readonly" | "network" | "integration" -> BSS_ROLE_*; BSS_E_INVALID (field "role")
+/* "admin" | "agent" | "billing" | "readonly" | "network" | "integration" | "catalog" | "privacy" -> BSS_ROLE_*; BSS_E_INVALID (field "role")
  * otherwise. */
 bss_err bss_auth_role_parse(const char *name, unsigned *out_role, bss_errinfo *ei);
 /* The name of exactly one role bit; "?" otherwise. */
 const char *bss_auth_role_name(unsigned role);
+/* The names of the roles a route allows, admin included, ", "-separated into buf; the length. */
+size_t bss_auth_roles_text(unsigned route_roles, char *buf, size_t cap);
 /* May a key of `role` call a route allowing `route_roles`? Public routes and admin always may. */
 bool bss_auth_allows(unsigned route_roles, unsigned role);
 

@@ -892,6 +892,7 @@ typedef struct bss_catalog_import_opts {
     bool dry_run;
     int64_t now_ms;
     const char *base_url; /* href prefix of created documents */
+    const struct bss_principal *who; /* who imports, for the change history; NULL: the server */
 } bss_catalog_import_opts;
 
 /*
@@ -908,7 +909,7 @@ bss_err bss_catalog_import(bss_db *db, const json_t *doc, const bss_catalog_impo
  * When something was written, asks for a catalog rebuild.
  */
 bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, const char *base_url,
-                               json_t **report, bss_errinfo *ei);
+                               const struct bss_principal *who, json_t **report, bss_errinfo *ei);
 
 /*
  * TMF620 importJob (catalog.h bss_import_job_kind): checks a POST body
@@ -929,7 +930,7 @@ bss_err bss_catalog_import_job_body(const json_t *req, int64_t now_ms, json_t **
  * failure is the job's, not this call's: the return is the job update's.
  */
 bss_err bss_catalog_import_job_finish(bss_app *app, const char *job_id, const json_t *content,
-                                      const char *base_url, bss_errinfo *ei);
+                                      const char *base_url, const struct bss_principal *who, bss_errinfo *ei);
 
 /* TMF620 exportJob: the job to create, already "Succeeded", whose url is the export (url). */
 bss_err bss_catalog_export_job_body(const char *url, int64_t now_ms, json_t **body, bss_errinfo *ei);

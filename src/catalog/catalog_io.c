@@ -405,7 +405,7 @@ static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *c
 static bss_err import_one(import_state *st, const kind_row *k, const json_t *want, bss_errinfo *ei)
 {
     const char *id = json_string_value(json_object_get(want, "id"));
-    bss_doc_ctx ctx = {k->kind, st->db, st->opts->now_ms, st->opts->base_url, NULL, NULL};
+    bss_doc_ctx ctx = {k->kind, st->db, st->opts->now_ms, st->opts->base_url, st->opts->who, NULL, "import"};
     json_t *old = NULL, *out = NULL;
     bss_err rc = bss_doc_load(st->db, k->kind, id, &old, NULL, ei);
     if (rc == BSS_E_NOT_FOUND) {
@@ -519,7 +519,7 @@ static bss_err import_job_run(bss_db *db, void *arg, bss_errinfo *ei)
 }
 
 bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, const char *base_url,
-                               json_t **report, bss_errinfo *ei)
+                               const struct bss_principal *who, json_t **report, bss_errinfo *ei)
 {
     *report = NULL;
     bss_err rc = bss_catalog_validate(doc, ei); /* cheap checks before queueing */
@@ -527,7 +527,7 @@ bss_err bss_catalog_import_run(bss_app *app, const json_t *doc, bool dry_run, co
         return rc;
     if (!app->writer)
         return bss_fail(ei, BSS_E_INTERNAL, NULL, "catalog import needs the writer");
-    import_job job = {doc, {dry_run, bss_clock_now(&app->clock), base_url ? base_url : app->base_url}, NULL};
+    import_job job = {doc, {dry_run, bss_clock_now(&app->clock), base_url ? base_url : app->base_url, who}, NULL};
     rc = bss_writer_run(app->writer, import_job_run, &job, ei);
     if (rc) {
         json_decref(job.report);
@@ -617,7 +617,7 @@ typedef struct job_patch {
 static bss_err job_patch_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_patch *jp = arg;
-    bss_doc_ctx ctx = {&bss_import_job_kind, db, bss_clock_now(&jp->app->clock), jp->base_url, NULL, NULL};
+    bss_doc_ctx ctx = {&bss_import_job_kind, db, bss_clock_now(&jp->app->clock), jp->base_url, NULL, NULL, "import job"};
     json_t *out = NULL;
     bss_err rc = bss_doc_patch(&ctx, jp->id, jp->patch, &out, ei);
     json_decref(out);
@@ -625,12 +625,12 @@ static bss_err job_patch_run(bss_db *db, void *arg, bss_errinfo *ei)
 }
 
 bss_err bss_catalog_import_job_finish(bss_app *app, const char *job_id, const json_t *content,
-                                      const char *base_url, bss_errinfo *ei)
+                                      const char *base_url, const struct bss_principal *who, bss_errinfo *ei)
 {
     bss_errinfo iei;
     bss_errinfo_clear(&iei);
     json_t *report = NULL;
-    bss_err rc = bss_catalog_import_run(app, content, false, base_url, &report, &iei);
+    bss_err rc = bss_catalog_import_run(app, content, false, base_url, who, &report, &iei);
     json_t *patch = json_object();
     int bad = !patch || json_object_set_new(patch, "status", json_string(rc ? "Failed" : "Succeeded")) ||
               bss_json_set_time(patch, "completionDate", bss_clock_now(&app->clock));

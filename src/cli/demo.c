@@ -117,7 +117,7 @@ static bss_err seed_catalog(bss_app *app, bss_errinfo *ei)
     json_t *doc = NULL, *report = NULL;
     bss_err rc = load_file(path, &doc, ei);
     if (!rc)
-        rc = bss_catalog_import_run(app, doc, false, app->base_url, &report, ei);
+        rc = bss_catalog_import_run(app, doc, false, app->base_url, NULL, &report, ei);
     json_decref(doc);
     if (rc) {
         bss_log(BSS_LOG_ERROR, "demo.seed", "file", path, "error", ei ? ei->message : "", "field",
@@ -173,7 +173,7 @@ static const seed_kind *seed_kind_named(const char *kind)
 static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
 {
     const seed_kind *sk = &seed_kinds[k];
-    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL};
+    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo"};
     size_t i;
     const json_t *want;
     json_array_foreach(json_object_get(job->doc, sk->member), i, want)
@@ -230,7 +230,7 @@ static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
         else if (!id || !json_is_object(patch))
             rc = bss_fail(ei, BSS_E_INVALID, id ? "patch" : "id", "an update needs an id and a patch object");
         else {
-            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL};
+            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo"};
             json_t *out = NULL;
             rc = bss_doc_patch(&ctx, id, patch, &out, ei);
             json_decref(out);

@@ -119,7 +119,7 @@ static const opt options[] = {
      F(doc_max_array), 1, 1000000},
     {"rate-limit", "BSS_RATE_LIMIT", "", "LIST",
      "requests per second per key by role, e.g. agent=100,readonly=50 (0 = unlimited; defaults: admin=0 agent=100 "
-     "billing=100 readonly=50 network=0 integration=200)",
+     "billing=100 readonly=50 network=0 integration=200 catalog=100 privacy=50)",
      T_STR, F(rate_limit), 0, 0},
     {"max-inflight", "BSS_MAX_INFLIGHT", "64", "N",
      "requests one key may have queued or running on the workers and the writer (0 = unlimited, ..100000)", T_INT,

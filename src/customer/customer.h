@@ -148,14 +148,16 @@ bss_err bss_party_export(bss_db *db, const bss_doc_kind *party_kind, const char 
 /*
  * Erases a party (GDPR) in the caller's transaction: the rules are those of
  * party_privacy.c's header and docs/customer.md. who (may be NULL) is
- * recorded in the access audit. *out = {id, status: "erased", pseudonym,
+ * recorded in the access audit and, with reason (required by the API), in
+ * the party's change history (doc.h: action "erase", no erased data, the
+ * counts of records changed). *out = {id, status: "erased", pseudonym,
  * erasedAt, changed: {consents, customersAndAccounts, interactions,
  * troubleTickets}}; erasing an erased party again gives the same answer.
  * BSS_E_NOT_FOUND when there is no such party; BSS_E_CONFLICT while it has
  * active products or an unpaid balance.
  */
 bss_err bss_party_erase(bss_db *db, const bss_doc_kind *party_kind, const char *party_id, int64_t now_ms,
-                        const bss_principal *who, json_t **out, bss_errinfo *ei);
+                        const bss_principal *who, const char *reason, json_t **out, bss_errinfo *ei);
 
 /* ---- the access audit of personal data (audit.c) ---- */
 
@@ -172,7 +174,7 @@ bss_err bss_party_erase(bss_db *db, const bss_doc_kind *party_kind, const char *
  * are the operator's own keys (set-up, the conformance kits, automation),
  * and every request of any key is in the request log anyway.
  */
-#define BSS_AUDIT_ROLES (BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY)
+#define BSS_AUDIT_ROLES (BSS_ROLE_AGENT | BSS_ROLE_BILLING | BSS_ROLE_READONLY | BSS_ROLE_PRIVACY)
 #define BSS_AUDIT_MAX_IDS 1000 /* resource ids recorded for one list read (one page at most) */
 
 /* Whether reads by this principal are recorded (NULL: no). */

@@ -540,7 +540,7 @@ static bss_err erase_result(erase_job *job, const char *pseudonym, const char *e
 }
 
 bss_err bss_party_erase(bss_db *db, const bss_doc_kind *kind, const char *party_id, int64_t now_ms,
-                        const bss_principal *who, json_t **out, bss_errinfo *ei)
+                        const bss_principal *who, const char *reason, json_t **out, bss_errinfo *ei)
 {
     erase_job one = {kind, now_ms, party_id, NULL}, *job = &one;
     json_t *old = NULL;
@@ -590,6 +590,13 @@ bss_err bss_party_erase(bss_db *db, const bss_doc_kind *kind, const char *party_
                                job->kind->name, job->party_id, ei);
     if (!rc)
         rc = erase_result(job, pseudonym, at, counts, ei);
+    if (!rc) { /* the change history: who, why and how much; nothing of what was erased */
+        json_t *changes = json_pack("[{s:s, s:O}]", "member", "*", "changed", json_object_get(job->result, "changed"));
+        rc = changes ? bss_doc_history_add(db, job->kind, job->party_id, job->now_ms, who, "erasure", "erase", reason,
+                                           changes, ei)
+                     : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        json_decref(changes);
+    }
     links_free(&l);
     json_decref(old);
     if (rc)

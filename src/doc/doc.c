@@ -478,6 +478,19 @@ static bss_err add_event(const bss_doc_ctx *ctx, const char *what, const json_t 
     return bss_outbox_add(ctx->db, ctx->now_ms, ctx->kind->api, type, ctx->kind->name, doc, ei);
 }
 
+/* The change history row of a write (history.c); before/after NULL on create/delete. */
+static bss_err history(const bss_doc_ctx *ctx, const char *id, const char *action, const json_t *before,
+                       const json_t *after, bss_errinfo *ei)
+{
+    json_t *changes = after ? bss_doc_history_changes(ctx->kind, before, after) : json_array();
+    if (!changes)
+        return nomem(ei);
+    bss_err rc = bss_doc_history_add(ctx->db, ctx->kind, id, ctx->now_ms, ctx->who, ctx->via, action, NULL, changes,
+                                     ei);
+    json_decref(changes);
+    return rc;
+}
+
 /* Card numbers are never stored, in a document of any kind (core/pan.h). */
 static bss_err check_card_numbers(const json_t *doc, bss_errinfo *ei)
 {
@@ -515,6 +528,8 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
         rc = refs_write(ctx, id, doc, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, doc, ei);
+    if (!rc)
+        rc = history(ctx, id, "create", NULL, doc, ei);
     if (!rc)
         rc = add_event(ctx, "CreateEvent", doc, ei);
     if (rc) {
@@ -658,6 +673,8 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
         rc = refs_write(ctx, id, doc, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, doc, ei);
+    if (!rc)
+        rc = history(ctx, id, "patch", old, doc, ei);
     if (!rc && (changed & 1))
         rc = add_event(ctx, "AttributeValueChangeEvent", doc, ei);
     if (!rc && (changed & 2))
@@ -687,6 +704,8 @@ bss_err bss_doc_delete(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei)
         rc = refs_write(ctx, id, NULL, ei);
     if (!rc && kind->after_store)
         rc = kind->after_store(ctx, id, NULL, ei);
+    if (!rc)
+        rc = history(ctx, id, "delete", old, NULL, ei);
     if (!rc)
         rc = add_event(ctx, "DeleteEvent", old, ei);
     json_decref(old);

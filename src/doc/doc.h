@@ -98,6 +98,7 @@ typedef struct bss_doc_ctx {
     const char *base_url;            /* href prefix ("http://127.0.0.1:8080"); NULL: relative hrefs */
     const struct bss_principal *who; /* who writes; NULL when unknown (seeding, tests) */
     const bss_doc_limits *limits;    /* the server's limits; NULL: the defaults */
+    const char *via;                 /* the door, for the change history: NULL = "api" with who, else "system" */
 } bss_doc_ctx;
 
 /*
@@ -270,5 +271,31 @@ typedef struct bss_doc_walk {
 bss_err bss_doc_walk_up(bss_db *db, const bss_doc_kind *kind, const char *start, const char *parent_path,
                         const char *self, int max_depth, const char *field, bss_doc_walk *out,
                         bss_errinfo *ei);
+
+/*
+ * ---- the change history (history.c, table doc_history) ----
+ *
+ * Every create, patch that changes something, and delete through the
+ * functions above records who (ctx->who: key id, name, role), when
+ * (ctx->now_ms), through which door (ctx->via) and which top-level members
+ * changed, in the write's transaction. For kinds without personal data the
+ * values before and after are kept too (each at most
+ * BSS_DOC_HISTORY_VALUE_MAX bytes serialized, else "truncated": true); for
+ * personal kinds only the member names, so the history never holds what an
+ * erasure must remove. lastUpdate and href are not changes.
+ */
+#define BSS_DOC_HISTORY_VALUE_MAX 2048
+
+/* Records one change by hand (erasures write their rows this way): changes is a JSON array, not stolen. */
+bss_err bss_doc_history_add(bss_db *db, const bss_doc_kind *kind, const char *id, int64_t now_ms,
+                            const struct bss_principal *who, const char *via, const char *action, const char *note,
+                            const json_t *changes, bss_errinfo *ei);
+
+/* The changes of one document, newest first, at most limit (1..1000): a JSON array of entries. */
+bss_err bss_doc_history_list(bss_db *db, const bss_doc_kind *kind, const char *id, int64_t limit, json_t **out,
+                             bss_errinfo *ei);
+
+/* The top-level members that differ between before and after (either may be NULL), as history changes. */
+json_t *bss_doc_history_changes(const bss_doc_kind *kind, const json_t *before, const json_t *after);
 
 #endif

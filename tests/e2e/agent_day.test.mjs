@@ -35,6 +35,7 @@ const STREET = 'Oudegracht 231';
 
 let srv;
 let agent; // {id, key, name}
+let dpo; // the privacy officer's key: erasures are theirs, not the care agent's
 const s = {}; // what the steps create
 
 before(async () => {
@@ -43,6 +44,9 @@ before(async () => {
   assert.equal(r.status, 201, r.text);
   agent = { id: r.json.id, key: r.json.key, name: 'Anouk (care)' };
   assert.ok(agent.id && agent.key, r.text);
+  const d = await srv.request('POST', '/admin/v1/keys', { body: { name: 'Daan (privacy officer)', role: 'privacy' } });
+  assert.equal(d.status, 201, d.text);
+  dpo = { id: d.json.id, key: d.json.key, name: 'Daan (privacy officer)' };
 });
 
 // ---- helpers ----
@@ -53,6 +57,8 @@ async function clock(min) {
 }
 
 const as = (method, path, body) => srv.request(method, path, { key: agent.key, body });
+const asDpo = (method, path, body) => srv.request(method, path, { key: dpo.key, body });
+const REASON = { reason: 'the customer asked to be forgotten (ticket ERASE-17)' };
 
 async function ok(r, status, what) {
   assert.equal(r.status, status, `${what}: ${r.text}`);
@@ -261,7 +267,12 @@ test('09:55 export: the party, consent history, the call and the tickets', async
 test('10:00 erase is refused while the customer is active with an active product, and after closing', async () => {
   await clock(60);
   await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-eloise-1', 'po-postpaid-m', 1, 'active', '${s.account.id}', '{}')`);
-  const erase = () => as('POST', `${PARTY}/individual/${s.party.id}/erase`, {});
+  // the agent may not erase: the privacy officer does, with a reason
+  const refused = await as('POST', `${PARTY}/individual/${s.party.id}/erase`, REASON);
+  expectError(refused, 403, 'FORBIDDEN', undefined, 'an agent erasing');
+  assert.match(refused.json.message, /it needs one of: admin, privacy$/);
+  expectError(await asDpo('POST', `${PARTY}/individual/${s.party.id}/erase`, {}), 400, 'INVALID', 'reason', 'erase without a reason');
+  const erase = () => asDpo('POST', `${PARTY}/individual/${s.party.id}/erase`, REASON);
   let r = await erase();
   expectError(r, 409, 'CONFLICT', 'product', 'erase with an active product');
   assert.match(r.json.message, /prod-eloise-1/);
@@ -278,7 +289,7 @@ test('10:00 erase is refused while the customer is active with an active product
 test('10:05 product terminated: erase succeeds', async () => {
   await runSql(srv, "UPDATE product SET status = 'terminated' WHERE id = 'prod-eloise-1'");
   await clock(65);
-  const r = await ok(await as('POST', `${PARTY}/individual/${s.party.id}/erase`, {}), 200, 'erase');
+  const r = await ok(await asDpo('POST', `${PARTY}/individual/${s.party.id}/erase`, REASON), 200, 'erase');
   assert.equal(r.id, s.party.id);
   assert.equal(r.status, 'erased');
   assert.match(r.pseudonym, /^anon-[0-9a-f-]{36}$/);
@@ -358,7 +369,6 @@ test('the access audit lists the agent reads', async () => {
     ['view', 'customer', s.customer.id],
     ['view', 'customer', s.party.id],
     ['export', 'individual', s.party.id],
-    ['erase', 'individual', s.party.id],
     ['read', 'partyInteraction', s.call.id],
     ['read', 'troubleTicket', s.resolved.id],
   ];
@@ -375,11 +385,17 @@ test('the access audit lists the agent reads', async () => {
   assert.ok(rows.every((x) => x.keyId === agent.id && x.keyName === agent.name), JSON.stringify(rows));
   const first = rows.find((x) => x.action === 'read' && x.resourceKind === 'individual');
   assert.equal(first.at, at(0));
-  const erased = rows.find((x) => x.action === 'erase');
+  // the erasure is the privacy officer's, in the audit and in the party's change history with its reason
+  const byDpo = await ok(await srv.request('GET', `/admin/v1/audit?keyId=${dpo.id}&limit=100`), 200, 'audit of the dpo');
+  const erased = byDpo.find((x) => x.action === 'erase');
   assert.equal(erased.at, at(65));
+  const hist = await ok(await srv.request('GET', `${PARTY}/individual/${s.party.id}/history`), 200, 'party history');
+  assert.deepEqual([hist[0].action, hist[0].via, hist[0].reason, hist[0].by.name, hist[0].at],
+    ['erase', 'erasure', REASON.reason, dpo.name, at(65)]);
+  assert.equal(hist[0].changes[0].changed.troubleTickets, 2);
   // the admin's own reads (this list, the party read in the export step) are not audited
   const all = await ok(await srv.request('GET', `/admin/v1/audit?resourceId=${s.party.id}&limit=100`), 200, 'audit by party');
-  assert.ok(all.every((x) => x.keyId === agent.id), JSON.stringify(all));
+  assert.ok(all.every((x) => x.keyId === agent.id || x.keyId === dpo.id), JSON.stringify(all));
   // the audit is for admins only
   assertTmfError(await as('GET', '/admin/v1/audit'), 403, assert);
 });

@@ -45,10 +45,22 @@ test('a readonly key may read but not create: 403', async () => {
   assertTmfError(post, 403, assert);
 });
 
-test('an agent key may create a category', async () => {
-  const k = await createKey('agent');
-  const r = await srv.request('POST', CATEGORY, { key: k.key, body: { name: 'by agent' } });
+test('the catalog is written by catalog (product manager) keys; an agent gets 403 naming the roles needed', async () => {
+  const pm = await createKey('catalog');
+  const r = await srv.request('POST', CATEGORY, { key: pm.key, body: { name: 'by a product manager' } });
   assert.equal(r.status, 201, r.text);
+  const k = await createKey('agent');
+  const a = await srv.request('POST', CATEGORY, { key: k.key, body: { name: 'by agent' } });
+  assertTmfError(a, 403, assert);
+  assert.equal(a.json.message, `the role 'agent' may not call POST ${CATEGORY}; it needs one of: admin, catalog`);
+  assert.equal((await srv.request('GET', CATEGORY, { key: k.key })).status, 200, 'agents still read the catalog');
+  // the product manager imports and exports, and reads who changed a price
+  const imp = await srv.request('POST', '/admin/v1/catalog/import', { key: pm.key, body: { format: 'bss-catalog/1', categories: [{ id: 'cat-pm', name: 'PM' }] } });
+  assert.equal(imp.status, 200, imp.text);
+  assert.equal((await srv.request('GET', '/admin/v1/catalog/export', { key: pm.key })).status, 200);
+  assert.equal((await srv.request('GET', `${CATEGORY}/cat-pm/history`, { key: pm.key })).status, 200);
+  // but no customer data
+  assertTmfError(await srv.request('GET', '/tmf-api/party/v4/individual', { key: pm.key }), 403, assert);
 });
 
 test('only admin may manage keys: 403 for agent', async () => {

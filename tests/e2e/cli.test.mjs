@@ -88,7 +88,7 @@ test('bss key create / list / revoke against a running server', async () => {
     if (await keyWorks(tok)) { secret = tok; break; }
   }
   assert.ok(secret, `bss key create printed no working key:\n${c.stdout}`);
-  const post = await srv.request('POST', CATEGORY, { key: secret, body: { name: 'from cli key' } });
+  const post = await srv.request('POST', '/tmf-api/party/v4/individual', { key: secret, body: { givenName: 'From', familyName: 'Cli' } });
   assert.equal(post.status, 201, 'the new key has the agent role');
 
   const l = await bss(['key', 'list', ...clientArgs()]);

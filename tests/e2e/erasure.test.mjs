@@ -75,7 +75,7 @@ test('a person seeded everywhere their data can go', async () => {
 });
 
 test('after the erasure the whole store holds none of it', async () => {
-  const r = await srv.request('POST', `${PARTY}/individual/${person.id}/erase`, { body: {} });
+  const r = await srv.request('POST', `${PARTY}/individual/${person.id}/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } });
   assert.equal(r.status, 200, r.text);
   const text = await storeText();
   const hits = [];
@@ -118,7 +118,7 @@ test('erasing an organization renames it in its children and everywhere it is na
   org = await post(`${PARTY}/organization`, { tradingName: 'Erasetest Holding' });
   child = await post(`${PARTY}/organization`, { tradingName: 'Child Ltd',
     organizationParentRelationship: { relationshipType: 'parent', organization: { id: org.id, name: 'Erasetest Holding' } } });
-  const r = await srv.request('POST', `${PARTY}/organization/${org.id}/erase`, { body: {} });
+  const r = await srv.request('POST', `${PARTY}/organization/${org.id}/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } });
   assert.equal(r.status, 200, r.text);
   const c = await srv.request('GET', `${PARTY}/organization/${child.id}`);
   assert.equal(c.status, 200);

@@ -10,7 +10,7 @@
 // left in the export.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertTmfError, sleep, expectError, runSql } from './lib/server.mjs';
+import { startServer, assertTmfError, sleep, expectError, runSql, created, newApiKey } from './lib/server.mjs';
 
 const BASE = '/tmf-api/party/v4';
 const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
@@ -186,7 +186,7 @@ test('export: one document with everything personal', async () => {
 
 test('erase: refused while a product is active or a balance is unpaid, then done', async () => {
   await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-jane-1', 'o', 1, 'active', '${account.id}', '{}')`);
-  const erase = () => srv.request('POST', `${BASE}/individual/${party.id}/erase`, { body: {} });
+  const erase = () => srv.request('POST', `${BASE}/individual/${party.id}/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } });
   let r = await erase();
   expectError(r, 409, 'CONFLICT', 'product', 'erase with an active product');
   assert.match(r.json.message, /prod-jane-1/);
@@ -240,10 +240,35 @@ test('an organization is exported and erased the same way', async () => {
   const x = await srv.request('GET', `${BASE}/organization/${org.id}/export`);
   assert.equal(x.status, 200);
   assert.equal(x.json.partyType, 'Organization');
-  const r = await srv.request('POST', `${BASE}/organization/${org.id}/erase`, { body: {} });
+  const r = await srv.request('POST', `${BASE}/organization/${org.id}/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } });
   assert.equal(r.status, 200, r.text);
   const after = await srv.request('GET', `${BASE}/organization/${org.id}`);
   assert.equal(after.json.status, 'erased');
   assert.ok(!JSON.stringify(after.json).includes('Schmidt'));
-  expectError(await srv.request('POST', `${BASE}/organization/nope/erase`, { body: {} }), 404, 'NOT_FOUND', undefined, 'erase 404');
+  expectError(await srv.request('POST', `${BASE}/organization/nope/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } }), 404, 'NOT_FOUND', undefined, 'erase 404');
+});
+
+test('an erasure needs a reason and a privacy or admin key; the reason is kept in the change history', async () => {
+  const party = await created(await srv.request('POST', `${BASE}/individual`, { body: { givenName: 'Rea', familyName: 'Son' } }));
+  const url = `${BASE}/individual/${party.id}/erase`;
+  expectError(await srv.request('POST', url), 400, 'INVALID', 'reason', 'no body');
+  expectError(await srv.request('POST', url, { body: {} }), 400, 'INVALID', 'reason', 'no reason');
+  expectError(await srv.request('POST', url, { body: { reason: '   ' } }), 400, 'INVALID', 'reason', 'blank reason');
+  expectError(await srv.request('POST', url, { body: { reason: 7 } }), 400, 'INVALID', 'reason', 'a number');
+  expectError(await srv.request('POST', url, { body: { reason: 'x'.repeat(501) } }), 400, 'INVALID', 'reason', 'too long');
+  expectError(await srv.request('POST', url, { body: { reason: 'card 4111 1111 1111 1111' } }), 400, 'INVALID', 'reason', 'a card number');
+  expectError(await srv.request('POST', url, { body: [] }), 400, 'INVALID', undefined, 'not an object');
+  const agent = await newApiKey(srv, 'agent', 'erase-agent');
+  const r = await srv.request('POST', url, { key: agent, body: { reason: 'asked' } });
+  expectError(r, 403, 'FORBIDDEN', undefined, 'agent');
+  assert.match(r.json.message, /it needs one of: admin, privacy$/);
+  const dpo = await newApiKey(srv, 'privacy', 'dpo');
+  const ok = await srv.request('POST', url, { key: dpo, body: { reason: 'asked by e-mail, ticket 991' } });
+  assert.equal(ok.status, 200, ok.text);
+  const h = (await srv.request('GET', `${BASE}/individual/${party.id}/history`)).json;
+  assert.deepEqual([h[0].action, h[0].reason, h[0].by.name, h[0].by.role], ['erase', 'asked by e-mail, ticket 991', 'dpo', 'privacy']);
+  assert.ok(!JSON.stringify(h).includes('Rea'), 'the history holds nothing erased');
+  // the privacy officer exports too, but writes nothing else
+  assert.equal((await srv.request('GET', `${BASE}/individual/${party.id}/export`, { key: dpo })).status, 200);
+  expectError(await srv.request('POST', `${BASE}/individual`, { key: dpo, body: { givenName: 'No', familyName: 'Way' } }), 403, 'FORBIDDEN', undefined, 'privacy creating a party');
 });

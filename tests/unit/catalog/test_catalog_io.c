@@ -51,7 +51,7 @@ static int64_t outbox(bss_db *db)
 static bss_err import(bss_db *db, const char *text, bool dry, json_t **report, bss_errinfo *ei)
 {
     json_t *doc = js(text);
-    bss_catalog_import_opts o = {dry, NOW, "http://h"};
+    bss_catalog_import_opts o = {dry, NOW, "http://h", NULL};
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, NULL), BSS_OK);
     bss_err rc = bss_catalog_import(db, doc, &o, report, ei);
