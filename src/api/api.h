@@ -11,6 +11,9 @@
 #ifndef BSS_API_API_H
 #define BSS_API_API_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "app.h"
 #include "core/err.h"
 
@@ -31,5 +34,12 @@ void bss_server_block_signals(void);
  * Needs app->writer (writes) and may have app->events (metrics).
  */
 bss_err bss_server_run(bss_app *app, bss_errinfo *ei);
+
+/*
+ * Prints the routes bss serve registers for app's configuration: one line
+ * per route (method, pattern, roles), or with matrix the role matrix of
+ * docs/api.md (a Markdown table: resource x role, r / w / rw / - / public).
+ */
+bss_err bss_api_print_routes(const bss_app *app, bool matrix, FILE *out, bss_errinfo *ei);
 
 #endif

@@ -24,5 +24,7 @@ int bss_cmd_key(int argc, char **argv);
 void bss_cmd_key_help(FILE *out);
 int bss_cmd_catalog(int argc, char **argv);
 void bss_cmd_catalog_help(FILE *out);
+int bss_cmd_routes(int argc, char **argv);
+void bss_cmd_routes_help(FILE *out);
 
 #endif

@@ -20,6 +20,7 @@ static const bss_cmd commands[] = {
     {"migrate", "apply pending schema migrations to the store", bss_cmd_migrate, bss_cmd_migrate_help},
     {"key", "create, list and revoke API keys", bss_cmd_key, bss_cmd_key_help},
     {"catalog", "export and import the product catalog", bss_cmd_catalog, bss_cmd_catalog_help},
+    {"routes", "list the routes and the roles that may call them", bss_cmd_routes, bss_cmd_routes_help},
     {"version", "print the version", cmd_version, cmd_version_help},
     {"help", "show help for a command", cmd_help, cmd_help_help},
 };

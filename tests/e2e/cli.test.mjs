@@ -149,3 +149,19 @@ test('bss migrate refuses while the server holds the store, works once it stoppe
   const fs = await import('node:fs');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+test('bss routes lists every route with its roles; the role matrix in docs/api.md is the code\'s', async () => {
+  const r = await bss(['routes']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^POST\s+\/tmf-api\/party\/v4\/individual\/\{id\}\/erase\s+admin, privacy$/m);
+  assert.match(r.stdout, /^GET\s+\/health\s+public$/m);
+  assert.doesNotMatch(r.stdout, /\/admin\/v1\/clock/, 'test routes only with --test-clock');
+  assert.match((await bss(['routes', '--test-clock'])).stdout, /^PUT\s+\/admin\/v1\/clock\s+admin$/m);
+  const m = await bss(['routes', '--roles']);
+  assert.equal(m.code, 0, m.stderr);
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'api.md'), 'utf8');
+  const block = /<!-- roles:begin \(bss routes --roles\) -->\n([\s\S]*?)<!-- roles:end -->/.exec(doc);
+  assert.ok(block, 'docs/api.md has the role matrix block');
+  assert.equal(block[1], m.stdout, 'docs/api.md role matrix differs from `bss routes --roles`: regenerate it');
+  assert.equal((await bss(['routes', '--bogus'])).code, 2);
+});
