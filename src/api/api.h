@@ -36,6 +36,13 @@ void bss_server_block_signals(void);
 bss_err bss_server_run(bss_app *app, bss_errinfo *ei);
 
 /*
+ * Whether host:port can be listened on (nothing holds it), checked before
+ * bss serve creates anything, so a port in use leaves no new store or key
+ * behind. BSS_E_IO "the port is in use"; port 0 always passes.
+ */
+bss_err bss_server_check_listen(const char *host, int port, bss_errinfo *ei);
+
+/*
  * Prints the routes bss serve registers for app's configuration: one line
  * per route (method, pattern, roles), or with matrix the role matrix of
  * docs/api.md (a Markdown table: resource x role, r / w / rw / - / public).

@@ -146,6 +146,18 @@ static int hub_get(bss_req *r)
     return 0;
 }
 
+static bss_err list_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    const hub_api *ha = arg;
+    return bss_hub_list(db, ha->api, out, ei);
+}
+
+static int hub_list(bss_req *r)
+{
+    bss_http_read_json(r, list_read, (void *)r->route->data, NULL, NULL);
+    return 0;
+}
+
 static bss_err job_delete(bss_db *db, void *arg, bss_errinfo *ei)
 {
     hub_job *job = arg;
@@ -216,6 +228,7 @@ bss_err bss_hub_routes(bss_router *rt, const char *api, const char *base)
         return BSS_E_RANGE;
     const bss_route rows[] = {
         {"POST", ha->pattern_hub, hub_create, BSS_ROLES_HUB, "hub.create", ha},
+        {"GET", ha->pattern_hub, hub_list, BSS_ROLES_HUB, "hub.list", ha},
         {"GET", ha->pattern_id, hub_get, BSS_ROLES_HUB, "hub.get", ha},
         {"DELETE", ha->pattern_id, hub_delete, BSS_ROLES_HUB, "hub.delete", ha},
     };

@@ -273,6 +273,25 @@ static bool port_free(const struct addrinfo *ai)
     return ok;
 }
 
+bss_err bss_server_check_listen(const char *host, int port, bss_errinfo *ei)
+{
+    if (port == 0)
+        return BSS_OK;
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
+    if (gai != 0)
+        return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
+    bool free_ = port_free(res);
+    freeaddrinfo(res);
+    return free_ ? BSS_OK
+                 : bss_fail(ei, BSS_E_IO, "listen", "cannot listen on %s:%d: the port is in use by another process",
+                            host, port);
+}
+
 static bss_err open_listener(const char *host, int port, bool probe, int *fd_out, int *bound_port,
                              bss_errinfo *ei)
 {

@@ -55,16 +55,18 @@ static int do_list(const key_opts *o)
     json_t *v = (st == 200 && a.data) ? json_loads(a.data, 0, NULL) : NULL;
     int rc = 0;
     if (json_is_array(v)) {
-        printf("%-36s  %-8s  %-9s  %-8s  %-24s  %s\n", "ID", "ROLE", "PREFIX", "STATE", "CREATED", "NAME");
+        printf("%-36s  %-11s  %-9s  %-8s  %-24s  %-24s  %s\n", "ID", "ROLE", "PREFIX", "STATE", "CREATED",
+               "LAST USED", "NAME");
         size_t i;
         json_t *k;
         json_array_foreach(v, i, k)
         {
-            printf("%-36s  %-8s  %-9s  %-8s  %-24s  %s\n", json_string_value(json_object_get(k, "id")),
+            const char *used = json_string_value(json_object_get(k, "lastUsedAt"));
+            printf("%-36s  %-11s  %-9s  %-8s  %-24s  %-24s  %s\n", json_string_value(json_object_get(k, "id")),
                    json_string_value(json_object_get(k, "role")),
                    json_string_value(json_object_get(k, "prefix")),
                    json_is_true(json_object_get(k, "active")) ? "active" : "revoked",
-                   json_string_value(json_object_get(k, "createdAt")),
+                   json_string_value(json_object_get(k, "createdAt")), used ? used : "never",
                    json_string_value(json_object_get(k, "name")));
         }
     } else {

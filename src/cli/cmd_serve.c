@@ -270,7 +270,9 @@ int bss_cmd_serve(int argc, char **argv)
         fprintf(stderr, "bss serve: libsodium failed to initialise\n");
         return 1;
     }
-    if (make_dir(app.cfg.data_dir, &ei) != BSS_OK) {
+    /* a port in use is found before anything is made: no new data dir, store or admin key is left behind */
+    if (bss_server_check_listen(app.cfg.listen_host, app.cfg.listen_port, &ei) != BSS_OK ||
+        make_dir(app.cfg.data_dir, &ei) != BSS_OK) {
         fprintf(stderr, "bss serve: %s\n", ei.message);
         return 1;
     }
@@ -296,8 +298,8 @@ void bss_cmd_serve_help(FILE *out)
                  "first start it creates an admin API key and writes it to <data-dir>/admin.key\n"
                  "(mode 0600). On SIGINT or SIGTERM it stops accepting at once, lets requests\n"
                  "in flight finish within --drain-timeout, and exits.\n\n"
-                 "  --demo          seed the demo operator into an empty store\n"
-                 "  --test-clock    enable PUT /admin/v1/clock (tests move time) and\n                  POST /admin/v1/test/sleep\n\n"
+                 "Every option is in the table below; flags that take no value (--demo,\n"
+                 "--test-clock, --request-log) may be given as --flag=false.\n\n"
                  "Exit status: 0 after a clean stop, 1 on a run-time failure (store locked by\n"
                  "another server, store unreachable, port in use, or a stop that did not finish\n"
                  "within the drain), 2 on a bad option.\n\n");

@@ -122,6 +122,8 @@ bss_err bss_hub_subscribe(bss_db *db, const char *api, const char *id, const bss
  * when api has none with id.
  */
 bss_err bss_hub_get(bss_db *db, const char *api, const char *id, json_t **out, bss_errinfo *ei);
+/* Every subscription of api as bss_hub_get shows them (at most 1000, by id). */
+bss_err bss_hub_list(bss_db *db, const char *api, json_t **out, bss_errinfo *ei);
 
 /* Removes a subscription and its pending deliveries (a writer job); BSS_E_NOT_FOUND as for bss_hub_get. */
 bss_err bss_hub_unsubscribe(bss_db *db, const char *api, const char *id, bss_errinfo *ei);

@@ -273,6 +273,46 @@ bss_err bss_hub_get(bss_db *db, const char *api, const char *id, json_t **out, b
     return rc;
 }
 
+bss_err bss_hub_list(bss_db *db, const char *api, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    bss_db_rows *rows;
+    bss_err rc = bss_db_query(db, "SELECT id FROM hub_subscription WHERE api = ? ORDER BY id LIMIT 1000",
+                              BSS_DB_ARGS(BSS_DB_STR(api)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    json_t *ids = json_array();
+    while (ids && bss_db_next(rows)) {
+        const char *id = bss_db_col_text(rows, 0, NULL);
+        if (json_array_append_new(ids, json_string(id ? id : ""))) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (!rc && !ids)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    json_t *list = rc ? NULL : json_array();
+    size_t i;
+    json_t *idv;
+    json_array_foreach(ids, i, idv)
+    {
+        json_t *one = NULL;
+        if (rc || (rc = bss_hub_get(db, api, json_string_value(idv), &one, ei)))
+            break;
+        if (json_array_append_new(list, one))
+            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    json_decref(ids);
+    if (rc || !list) {
+        json_decref(list);
+        return rc ? rc : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    *out = list;
+    return BSS_OK;
+}
+
 bss_err bss_hub_unsubscribe(bss_db *db, const char *api, const char *id, bss_errinfo *ei)
 {
     int64_t changes = 0;

@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot } from './lib/server.mjs';
+import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot, tempDir, pgUrl, createPgDatabase } from './lib/server.mjs';
 
 // Every option of src/core/config.h (name; the env var is BSS_ + upper snake).
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
@@ -96,6 +96,8 @@ test('bss key create / list / revoke against a running server', async () => {
   const line = l.stdout.split('\n').find((x) => x.includes('cli-agent'));
   assert.ok(line, `key list does not show cli-agent:\n${l.stdout}`);
   assert.match(line, /agent/);
+  assert.match(line, /\d{4}-\d\d-\d\dT[\d:.]+Z\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+cli-agent$/, `created and last used: ${line}`);
+  assert.match(l.stdout.split('\n')[0], /CREATED\s+LAST USED\s+NAME/);
   assert.ok(!l.stdout.includes(secret), 'key list shows a secret');
   const id = (line.match(UUID_RE) || [])[0];
   assert.ok(id, `no key id on the list line: ${line}`);
@@ -164,4 +166,54 @@ test('bss routes lists every route with its roles; the role matrix in docs/api.m
   assert.ok(block, 'docs/api.md has the role matrix block');
   assert.equal(block[1], m.stdout, 'docs/api.md role matrix differs from `bss routes --roles`: regenerate it');
   assert.equal((await bss(['routes', '--bogus'])).code, 2);
+});
+
+test('bss migrate never makes a store by accident: a mistyped --data-dir is exit 1 unless --create', async () => {
+  const dir = path.join(tempDir('bss-mig-'), 'typo');
+  const r = await bss(['migrate', '--data-dir', dir]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.equal(r.stderr.trim(), `bss migrate: there is no store at ${dir}/bss.db (is --data-dir or --db mistyped?); \`bss migrate --create\` makes a new one`);
+  assert.ok(!fs.existsSync(dir), 'nothing was made');
+  const c = await bss(['migrate', '--create', '--data-dir', dir]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /applied \d+ migrations: store now at schema version \d+ \(sqlite\)/);
+  const again = await bss(['migrate', '--data-dir', dir]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /store is up to date/);
+  if (pgUrl) {
+    const db = await createPgDatabase();
+    try {
+      const p = await bss(['migrate', '--data-dir', tempDir('bss-mig-pg-'), '--db', db.url]);
+      assert.equal(p.code, 1, p.stdout + p.stderr);
+      assert.match(p.stderr, /has no bss schema: is --db right\? `bss migrate --create` makes a new store there/);
+      const pc = await bss(['migrate', '--create', '--data-dir', tempDir('bss-mig-pg-'), '--db', db.url]);
+      assert.equal(pc.code, 0, pc.stderr);
+    } finally {
+      await db.drop();
+    }
+  }
+});
+
+test('a port in use is found before a new store, data dir or admin key is made', async () => {
+  const net = await import('node:net');
+  const holder = net.createServer();
+  await new Promise((r) => holder.listen(0, '127.0.0.1', r));
+  const port = holder.address().port;
+  try {
+    const dir = path.join(tempDir('bss-port-'), 'fresh');
+    const r = await bss(['serve', '--data-dir', dir, '--listen', `127.0.0.1:${port}`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use by another process`));
+    assert.ok(!fs.existsSync(dir), 'no data dir, store or admin key was made');
+  } finally {
+    holder.close();
+  }
+});
+
+test('bss help serve lists every option once', async () => {
+  const r = await bss(['help', 'serve']);
+  for (const o of SERVE_OPTIONS) {
+    const n = r.stdout.split("\n").filter((l) => new RegExp(`^\\s+--${o}(?![-\\w])`).test(l)).length;
+    assert.equal(n, 1, `--${o} is listed ${n} times`);
+  }
 });

@@ -82,6 +82,12 @@ test('callback credentials are sealed, masked for every reader, never logged, an
   const got = await srv.request('GET', `${HUB}/${sub.json.id}`);
   assert.equal(got.status, 200, got.text);
   assert.equal(got.json.callback, shown);
+  const list = await srv.request('GET', HUB);
+  assert.equal(list.status, 200, list.text);
+  const listed = list.json.find((h) => h.id === sub.json.id);
+  assert.ok(listed, list.text);
+  assert.equal(listed.callback, shown);
+  assert.ok(!list.text.includes('s3cr'), list.text);
 
   const c = await srv.request('POST', CATEGORY, { body: { name: 'with credentials' } });
   assert.equal(c.status, 201, c.text);
@@ -134,6 +140,7 @@ test('only admin and integration keys may manage subscriptions', async () => {
     const key = await newApiKey(srv, role, `hub-${role}`);
     expectError(await srv.request('POST', HUB, { body, key }), 403, 'FORBIDDEN', undefined, `${role} creates`);
     expectError(await srv.request('GET', `${HUB}/${mine.json.id}`, { key }), 403, 'FORBIDDEN', undefined, `${role} reads`);
+    expectError(await srv.request('GET', HUB, { key }), 403, 'FORBIDDEN', undefined, `${role} lists`);
     expectError(await srv.request('DELETE', `${HUB}/${mine.json.id}`, { key }), 403, 'FORBIDDEN', undefined, `${role} deletes`);
   }
   const integration = await newApiKey(srv, 'integration', 'crm sync');
