@@ -93,6 +93,20 @@ bss_err bss_db_query_int64(bss_db *db, const char *sql, const bss_db_val *args, 
 bss_err bss_db_ping(bss_db *db, bss_errinfo *ei);
 
 /*
+ * Copies the SQLite store at from into the SQLite file to with SQLite's
+ * online backup API (a consistent copy while a server writes; 256 pages
+ * at a time, so writers wait at most for one step). to is created if
+ * missing; the caller makes it first with the mode it wants. max_schema
+ * > 0: from must be a bss store (a SQLite file with the schema table, at
+ * a version 1..max_schema, passing the integrity check), else
+ * BSS_E_INVALID; *schema (may be NULL) gets its version. to NULL: only
+ * those checks, nothing copied. BSS_E_IO /
+ * BSS_E_DB with a message otherwise.
+ */
+bss_err bss_db_sqlite_copy(const char *from, const char *to, int busy_timeout_ms, int max_schema, int *schema,
+                           bss_errinfo *ei);
+
+/*
  * Whether a table exists where the connection's queries would find it (a
  * table of a module that has not landed yet may not): *exists /out/. A
  * catalog lookup (sqlite_master, to_regclass), no table scan.

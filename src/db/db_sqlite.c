@@ -10,6 +10,7 @@
  */
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -335,4 +336,77 @@ bss_err bss__db_sqlite_open(const char *path, const bss_db_options *opt, bss_db 
     }
     *out = &s->base;
     return BSS_OK;
+}
+
+/* ---- whole-store copies (db.h bss_db_sqlite_copy) ---- */
+
+bss_err bss_db_sqlite_copy(const char *from, const char *to, int busy_timeout_ms, int max_schema, int *schema,
+                           bss_errinfo *ei)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    bss_err rc = BSS_OK;
+    bool check_schema = max_schema > 0;
+    if (check_schema) { /* a SQLite file at all, before SQLite opens it */
+        char head[16] = {0};
+        FILE *f = fopen(from, "rb");
+        bool ok = f && fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, "SQLite format 3", 16) == 0;
+        if (f)
+            fclose(f);
+        if (!ok)
+            return bss_fail(ei, BSS_E_INVALID, NULL, "%s is not a bss store (not a SQLite file)", from);
+    }
+    if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = bss_fail(ei, BSS_E_IO, NULL, "cannot open %s: %s", from, src ? sqlite3_errmsg(src) : "no memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(src, busy_timeout_ms);
+    if (check_schema) { /* a bss store: it has the schema table and passes the integrity check */
+        sqlite3_stmt *st = NULL;
+        int64_t version = 0;
+        bool ok = sqlite3_prepare_v2(src, "SELECT MAX(version) FROM bss_schema", -1, &st, NULL) == SQLITE_OK &&
+                  sqlite3_step(st) == SQLITE_ROW && (version = sqlite3_column_int64(st, 0)) > 0;
+        sqlite3_finalize(st);
+        if (schema)
+            *schema = (int)version;
+        if (ok && version > max_schema) {
+            rc = bss_fail(ei, BSS_E_INVALID, NULL,
+                          "%s is at schema version %lld, newer than this binary's %d: use a newer bss", from,
+                          (long long)version, max_schema);
+            goto out;
+        }
+        st = NULL;
+        const char *verdict = NULL;
+        if (ok && sqlite3_prepare_v2(src, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            verdict = (const char *)sqlite3_column_text(st, 0);
+        ok = ok && verdict && strcmp(verdict, "ok") == 0;
+        sqlite3_finalize(st);
+        if (!ok) {
+            rc = bss_fail(ei, BSS_E_INVALID, NULL, "%s is not a bss store (no schema, or it fails the integrity check)",
+                          from);
+            goto out;
+        }
+    }
+    if (!to)
+        goto out; /* checked only */
+    if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = bss_fail(ei, BSS_E_IO, NULL, "cannot open %s: %s", to, dst ? sqlite3_errmsg(dst) : "no memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(dst, busy_timeout_ms);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b) {
+        rc = bss_fail(ei, BSS_E_DB, NULL, "cannot copy %s: %s", from, sqlite3_errmsg(dst));
+        goto out;
+    }
+    int step;
+    while ((step = sqlite3_backup_step(b, 256)) == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED)
+        sqlite3_sleep(step == SQLITE_OK ? 0 : 5); /* 256 pages at a time, so a live server is never held long */
+    sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE)
+        rc = bss_fail(ei, BSS_E_DB, NULL, "copying %s to %s failed: %s", from, to, sqlite3_errstr(step));
+out:
+    sqlite3_close_v2(dst);
+    sqlite3_close_v2(src);
+    return rc;
 }
