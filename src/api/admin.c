@@ -15,6 +15,7 @@
  * is queried at most every BSS_HEALTH_RECHECK_MS per loop.
  */
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,6 +47,8 @@ static int64_t mono_ms(void)
 
 /* ---- health and metrics ---- */
 
+static _Atomic int64_t started_ms; /* when the routes were registered: the server's start */
+
 static int h_health(bss_req *r)
 {
     bss_loop *loop = r->loop;
@@ -70,14 +73,22 @@ static int h_health(bss_req *r)
 static int h_metrics(bss_req *r)
 {
     bss_metrics_gauges g = {0};
-    if (r->app->events != NULL)
+    if (r->app->events != NULL) {
         g.outbox_backlog = bss_events_backlog(r->app->events);
+        bss_events_counts(r->app->events, &g.events_delivered, &g.events_retried, &g.events_dead);
+    }
     if (r->app->writer != NULL) {
         bss_writer_stats ws;
         bss_writer_get_stats(r->app->writer, &ws);
         g.writer_queue = ws.queue_len;
         g.writer_failures = ws.failures;
+        g.writer_jobs = ws.jobs;
+        g.writer_batches = ws.batches;
+        for (int b = 0; b < 10 && b < BSS_WRITER_BATCH_BUCKETS; b++)
+            g.writer_batch_le[b] = ws.batch_le[b];
     }
+    g.uptime_ms = mono_ms() - started_ms;
+    g.version = BSS_VERSION;
     size_t len = 0;
     char *text = bss_metrics_render(r->loop->srv->metrics, &g, &len);
     if (text == NULL) {
@@ -347,6 +358,7 @@ static const bss_route clock_routes[] = {
 
 bss_err bss_admin_routes(bss_router *rt, const bss_app *app)
 {
+    atomic_store(&started_ms, mono_ms());
     for (size_t i = 0; i < sizeof(admin_routes) / sizeof(admin_routes[0]); i++) {
         bss_err rc = bss_router_add(rt, &admin_routes[i]);
         if (rc != BSS_OK)

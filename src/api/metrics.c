@@ -262,6 +262,37 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
          "# HELP bss_writer_queue Write jobs waiting for the group-commit writer.\n"
          "# TYPE bss_writer_queue gauge\nbss_writer_queue %lld\n",
          (long long)(g ? g->writer_queue : 0));
+    if (g) {
+        outf(&o,
+             "# HELP bss_writer_batch_size Jobs per committed group-commit batch (one transaction, one fsync).\n"
+             "# TYPE bss_writer_batch_size histogram\n");
+        int64_t cum = 0;
+        for (int b = 0; b < 10; b++) {
+            cum += g->writer_batch_le[b];
+            if (b < 9)
+                outf(&o, "bss_writer_batch_size_bucket{le=\"%d\"} %lld\n", 1 << b, (long long)cum);
+        }
+        outf(&o,
+             "bss_writer_batch_size_bucket{le=\"+Inf\"} %lld\nbss_writer_batch_size_sum %lld\n"
+             "bss_writer_batch_size_count %lld\n",
+             (long long)cum, (long long)g->writer_jobs, (long long)g->writer_batches);
+        outf(&o,
+             "# HELP bss_events_deliveries_total Event delivery attempts by outcome: delivered (2xx), retried "
+             "(failed, tried again later), dead (given up).\n"
+             "# TYPE bss_events_deliveries_total counter\n"
+             "bss_events_deliveries_total{outcome=\"delivered\"} %lld\n"
+             "bss_events_deliveries_total{outcome=\"retried\"} %lld\n"
+             "bss_events_deliveries_total{outcome=\"dead\"} %lld\n",
+             (long long)g->events_delivered, (long long)g->events_retried, (long long)g->events_dead);
+        outf(&o,
+             "# HELP bss_uptime_seconds Seconds since this server started.\n"
+             "# TYPE bss_uptime_seconds gauge\nbss_uptime_seconds %lld.%03lld\n",
+             (long long)(g->uptime_ms / 1000), (long long)(g->uptime_ms % 1000));
+        outf(&o,
+             "# HELP bss_build_info The running build (always 1).\n"
+             "# TYPE bss_build_info gauge\nbss_build_info{version=\"%s\"} 1\n",
+             g->version ? g->version : "");
+    }
     if (o.failed) {
         bss_free(o.data);
         return NULL;

@@ -31,6 +31,11 @@ typedef struct bss_metrics_gauges {
     int64_t outbox_backlog; /* bss_events_backlog */
     int64_t writer_queue;   /* bss_writer_get_stats().queue_len */
     int64_t writer_failures;
+    int64_t writer_jobs, writer_batches;
+    int64_t writer_batch_le[10];                     /* bss_writer_stats.batch_le */
+    int64_t events_delivered, events_retried, events_dead; /* bss_events_counts */
+    int64_t uptime_ms;
+    const char *version;
 } bss_metrics_gauges;
 
 /* The exposition text, bss_malloc'd (NULL on OOM); *len gets its length. */

@@ -63,9 +63,11 @@ static bss_err check_status(json_t *doc, const json_t *old, bss_errinfo *ei)
     json_string_set(v, lifecycle_states[to]);
     const json_t *ov = old ? json_object_get(old, "lifecycleStatus") : NULL;
     int from = json_is_string(ov) ? state_of(json_string_value(ov)) : -1;
+    char next[300];
     if (from >= 0 && !allowed[from][to])
-        return bss_fail(ei, BSS_E_STATE, "lifecycleStatus", "lifecycleStatus cannot change from %s to %s",
-                        lifecycle_states[from], lifecycle_states[to]);
+        return bss_fail(ei, BSS_E_STATE, "lifecycleStatus", "lifecycleStatus cannot change from %s to %s%s",
+                        lifecycle_states[from], lifecycle_states[to],
+                        bss_doc_next_states(lifecycle_states, allowed[from], ST_COUNT, from, next, sizeof next));
     return BSS_OK;
 }
 

@@ -235,9 +235,10 @@ bss_err bss__acct_check_state(json_t *doc, const json_t *old, bss_errinfo *ei)
                         json_string_value(v));
     json_string_set(v, states[to]);
     int from = old ? state_of(json_string_value(json_object_get(old, "state"))) : -1;
+    char next[300];
     if (from >= 0 && !state_allowed[from][to])
-        return bss_fail(ei, BSS_E_STATE, "state", "state cannot change from %s to %s%s", states[from],
-                        states[to],
+        return bss_fail(ei, BSS_E_STATE, "state", "state cannot change from %s to %s%s%s", states[from],
+                        states[to], bss_doc_next_states(states, state_allowed[from], ST_COUNT, from, next, sizeof next),
                         from == ST_CLOSED ? " (a closed account stays closed; open a new one)" : "");
     return BSS_OK;
 }

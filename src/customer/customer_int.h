@@ -182,6 +182,8 @@ int64_t bss__ticket_sla_ms(const char *severity);
  * final (equal is allowed; unknown names are not).
  */
 bool bss__ticket_transition_ok(const char *from, const char *to);
+/* "; from <from> it may become: ..." for a 409 (doc.h bss_doc_next_states). */
+const char *bss__ticket_next_states(const char *from, char *buf, size_t cap);
 
 /* ---- search (search.c) ---- */
 

@@ -133,9 +133,11 @@ static bss_err check_status(const bss_doc_ctx *ctx, json_t *doc, const json_t *o
                         json_string_value(v));
     json_string_set(v, statuses[to]);
     int from = status_of(json_string_value(ov));
+    char next[300];
     if (from >= 0 && !allowed[from][to])
-        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s%s", statuses[from],
-                        statuses[to], from == ST_CLOSED ? " (a closed customer stays closed)" : "");
+        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s%s%s", statuses[from],
+                        statuses[to], bss_doc_next_states(statuses, allowed[from], ST_COUNT, from, next, sizeof next),
+                        from == ST_CLOSED ? " (a closed customer stays closed)" : "");
     /* customerSince: the first time the customer became active, then kept */
     const json_t *since = old ? json_object_get(old, "customerSince") : NULL;
     if (since)

@@ -97,6 +97,16 @@ static int status_of(const char *s)
     return -1;
 }
 
+const char *bss__ticket_next_states(const char *from, char *buf, size_t cap)
+{
+    int f = status_of(from);
+    if (f < 0) {
+        snprintf(buf, cap, "%s", "");
+        return buf;
+    }
+    return bss_doc_next_states(statuses, allowed[f], (int)(sizeof statuses / sizeof statuses[0]), f, buf, cap);
+}
+
 bool bss__ticket_transition_ok(const char *from, const char *to)
 {
     int f = status_of(from), t = status_of(to);
@@ -189,9 +199,10 @@ static bss_err check_status(const bss_doc_ctx *ctx, json_t *doc, const json_t *o
                         "status must be one of acknowledged, inProgress, pending, resolved, closed");
     if (!old && strcmp(to, "acknowledged") != 0)
         return bss_fail(ei, BSS_E_STATE, "status", "a new ticket starts acknowledged (not %s)", to);
+    char next[300];
     if (old && !bss__ticket_transition_ok(from, to))
-        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s", from ? from : "?",
-                        to);
+        return bss_fail(ei, BSS_E_STATE, "status", "status cannot change from %s to %s%s", from ? from : "?", to,
+                        bss__ticket_next_states(from, next, sizeof next));
     if (old && strcmp(from, to) == 0) {
         json_t *h = json_object_get(old, "statusChange");
         json_object_set_new(doc, "statusChange", h ? json_deep_copy(h) : json_array());

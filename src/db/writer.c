@@ -174,8 +174,13 @@ static void run_batch(bss_writer *w, job *first, job *last, int n)
     pthread_mutex_lock(&w->mu);
     w->stats.jobs += n;
     w->stats.failures += failed;
-    if (rc == BSS_OK)
+    if (rc == BSS_OK) {
         w->stats.batches++;
+        int b = 0;
+        while (b < BSS_WRITER_BATCH_BUCKETS - 1 && (1 << b) < n)
+            b++;
+        w->stats.batch_le[b]++;
+    }
     pthread_mutex_unlock(&w->mu);
     if (rc == BSS_OK && w->opt.after_commit != NULL)
         w->opt.after_commit(w->opt.after_commit_arg);

@@ -51,8 +51,10 @@ void bss_writer_submit(bss_writer *w, bss_write_fn fn, void *arg, bss_write_done
 /* Queues a job and waits for it (for workers, the CLI's offline paths and tests). */
 bss_err bss_writer_run(bss_writer *w, bss_write_fn fn, void *arg, bss_errinfo *ei);
 
+#define BSS_WRITER_BATCH_BUCKETS 10 /* batch sizes <= 1, 2, 4, ... 256, and more */
 typedef struct bss_writer_stats {
     int64_t jobs, batches, failures, queue_len;
+    int64_t batch_le[BSS_WRITER_BATCH_BUCKETS]; /* committed batches by size: [i] = sizes <= 2^i (last: any) */
 } bss_writer_stats;
 void bss_writer_get_stats(bss_writer *w, bss_writer_stats *out);
 

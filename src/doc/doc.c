@@ -714,6 +714,27 @@ bss_err bss_doc_delete(const bss_doc_ctx *ctx, const char *id, bss_errinfo *ei)
 
 /* ---- member checks ---- */
 
+const char *bss_doc_next_states(const char *const *names, const bool *row, int n, int from, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i == from || !row[i])
+            continue;
+        int w = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= cap - used)
+            break;
+        used += (size_t)w;
+    }
+    char list[256];
+    snprintf(list, sizeof list, "%s", buf);
+    if (used == 0)
+        snprintf(buf, cap, "; %s is final", names[from]);
+    else
+        snprintf(buf, cap, "; from %s it may become: %s", names[from], list);
+    return buf;
+}
+
 bss_err bss_doc_check_period(const json_t *vf, const char *path, bss_errinfo *ei)
 {
     if (!vf || json_is_null(vf))

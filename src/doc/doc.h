@@ -273,6 +273,13 @@ bss_err bss_doc_walk_up(bss_db *db, const bss_doc_kind *kind, const char *start,
                         bss_errinfo *ei);
 
 /*
+ * What a 409 on a state change should say next: "; from <from> it may
+ * become: A, B" or "; <from> is final", into buf (row = allowed[from], n
+ * states named by names). Returns buf.
+ */
+const char *bss_doc_next_states(const char *const *names, const bool *row, int n, int from, char *buf, size_t cap);
+
+/*
  * ---- the change history (history.c, table doc_history) ----
  *
  * Every create, patch that changes something, and delete through the

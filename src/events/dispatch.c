@@ -84,6 +84,7 @@ struct bss_events {
     int64_t retention_ms; /* delivered/dead events older than this are swept */
     _Atomic int64_t backoff_unit_ms;
     _Atomic int64_t backlog;
+    _Atomic int64_t delivered, retried, dead; /* attempt outcomes since start (/metrics) */
     atomic_bool stop;
     atomic_bool kicked;
     transfer *inflight[MAX_INFLIGHT];
@@ -381,6 +382,7 @@ static void transfer_judge(bss_events *ev, transfer *t, CURLcode cc, int64_t now
 {
     int64_t attempts = t->attempts + 1;
     if (cc == CURLE_OK && t->http_status >= 200 && t->http_status < 300) {
+        atomic_fetch_add(&ev->delivered, 1);
         t->new_status = "delivered";
         t->error[0] = '\0';
         t->next_attempt_ms = now_ms;
@@ -393,6 +395,7 @@ static void transfer_judge(bss_events *ev, transfer *t, CURLcode cc, int64_t now
     else if (t->error[0] == '\0')
         snprintf(t->error, sizeof t->error, "%s", curl_easy_strerror(cc));
     if (attempts >= ev->max_attempts) {
+        atomic_fetch_add(&ev->dead, 1);
         t->new_status = "dead";
         t->next_attempt_ms = now_ms;
         char n[24], st[24];
@@ -401,6 +404,7 @@ static void transfer_judge(bss_events *ev, transfer *t, CURLcode cc, int64_t now
         bss_log(BSS_LOG_WARN, "events.dead", "subscription", t->sub_id, "event", t->event_id, "url", t->url,
                 "attempts", n, "status", st, "error", t->error, NULL);
     } else {
+        atomic_fetch_add(&ev->retried, 1);
         t->new_status = "pending";
         t->next_attempt_ms = now_ms + bss__events_backoff_ms(atomic_load(&ev->backoff_unit_ms), attempts);
         if (t->next_attempt_ms < ev->next_retry_ms)
@@ -680,6 +684,9 @@ bss_err bss_events_start(bss_app *app, bss_events **out, bss_errinfo *ei)
     ev->key = app->secrets;
     atomic_init(&ev->backoff_unit_ms, 1000);
     atomic_init(&ev->backlog, 0);
+    atomic_init(&ev->delivered, 0);
+    atomic_init(&ev->retried, 0);
+    atomic_init(&ev->dead, 0);
     atomic_init(&ev->stop, false);
     atomic_init(&ev->kicked, false);
     bss_err rc = bss_db_open(app->cfg.db_url, &app->dbopt, &ev->db, ei);
@@ -722,6 +729,13 @@ void bss_events_kick(bss_events *ev)
         return;
     atomic_store(&ev->kicked, true);
     curl_multi_wakeup(ev->multi);
+}
+
+void bss_events_counts(bss_events *ev, int64_t *delivered, int64_t *retried, int64_t *dead)
+{
+    *delivered = atomic_load(&ev->delivered);
+    *retried = atomic_load(&ev->retried);
+    *dead = atomic_load(&ev->dead);
 }
 
 int64_t bss_events_backlog(bss_events *ev)

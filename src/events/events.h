@@ -153,5 +153,7 @@ void bss_events_stop(bss_events *ev);
 void bss_events_kick(bss_events *ev);
 /* Events committed but not yet delivered to every matching subscriber (for /metrics). */
 int64_t bss_events_backlog(bss_events *ev);
+/* Delivery attempts since start: delivered (2xx), retried (failed, tried again later), dead (given up). */
+void bss_events_counts(bss_events *ev, int64_t *delivered, int64_t *retried, int64_t *dead);
 
 #endif

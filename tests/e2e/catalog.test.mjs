@@ -125,8 +125,12 @@ test('illegal lifecycle transitions are 409 STATE on lifecycleStatus', async () 
   assert.match(r.json.message, /Obsolete to Active/);
   const o = await post('productOffering', { name: 'Retiring', productSpecification: { id: spec.id }, lifecycleStatus: 'Active' });
   await patch('productOffering', o.id, { lifecycleStatus: 'Retired' });
-  expectError(await srv.request('PATCH', `${BASE}/productOffering/${o.id}`, { body: { lifecycleStatus: 'In design' } }),
-    409, 'STATE', 'lifecycleStatus', 'Retired -> In design');
+  const back = await srv.request('PATCH', `${BASE}/productOffering/${o.id}`, { body: { lifecycleStatus: 'In design' } });
+  expectError(back, 409, 'STATE', 'lifecycleStatus', 'Retired -> In design');
+  assert.equal(back.json.message, 'lifecycleStatus cannot change from Retired to In design; from Retired it may become: Obsolete');
+  await patch('productOffering', o.id, { lifecycleStatus: 'Obsolete' });
+  const fin = await srv.request('PATCH', `${BASE}/productOffering/${o.id}`, { body: { lifecycleStatus: 'Active' } });
+  assert.equal(fin.json.message, 'lifecycleStatus cannot change from Obsolete to Active; Obsolete is final');
 });
 
 test('deleting an offering that active products use is 409 naming how many', async () => {

@@ -90,3 +90,17 @@ test('HTTP/2 with prior knowledge (h2c) on the same port', async () => {
     session.close();
   }
 });
+
+test('GET /metrics has build info, uptime and the writer\'s batch sizes', async () => {
+  for (let i = 0; i < 3; i++) assert.equal((await srv.request('POST', '/tmf-api/productCatalogManagement/v4/category', { body: { name: `m${i}` } })).status, 201);
+  const t = (await srv.request('GET', '/metrics')).text;
+  assert.match(t, /^bss_build_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m);
+  const up = /^bss_uptime_seconds (\d+\.\d{3})$/m.exec(t);
+  assert.ok(up && Number(up[1]) > 0, t);
+  const count = /^bss_writer_batch_size_count (\d+)$/m.exec(t);
+  const sum = /^bss_writer_batch_size_sum (\d+)$/m.exec(t);
+  const inf = /^bss_writer_batch_size_bucket\{le="\+Inf"\} (\d+)$/m.exec(t);
+  assert.ok(count && Number(count[1]) >= 1 && Number(sum[1]) >= 3, t);
+  assert.equal(inf[1], count[1], 'the +Inf bucket holds every batch');
+  assert.match(t, /^bss_events_deliveries_total\{outcome="retried"\} \d+$/m);
+});

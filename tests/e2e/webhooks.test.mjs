@@ -99,6 +99,8 @@ test('callback credentials are sealed, masked for every reader, never logged, an
   assert.equal(ev.authorization, `Basic ${Buffer.from('hook:s3cr:t-pw').toString('base64')}`);
   const status = await srv.request('GET', `${HUB}/${sub.json.id}`);
   assert.equal(status.json.delivery.delivered, 1, status.text);
+  const delivered = /^bss_events_deliveries_total\{outcome="delivered"\} (\d+)$/m.exec((await srv.request('GET', '/metrics')).text);
+  assert.ok(delivered && Number(delivered[1]) >= 1, 'deliveries are counted in /metrics');
 
   // the store holds the password sealed only; the log never holds it
   const row = await runSql(srv, `SELECT callback || ' ' || callback_user || ' ' || callback_secret FROM hub_subscription WHERE id = '${sub.json.id}'`);
@@ -122,6 +124,9 @@ test('dead deliveries are logged without credentials and shown on the subscripti
     }
     assert.equal(s.json.delivery.dead, 1, s.text);
     assert.ok(s.json.delivery.lastError, s.text);
+    const m = (await dead.request('GET', '/metrics')).text;
+    assert.match(m, /^bss_events_deliveries_total\{outcome="dead"\} 1$/m, 'the dead delivery is counted');
+    assert.match(m, /^bss_events_deliveries_total\{outcome="delivered"\} 0$/m);
     for (let i = 0; i < 100 && !dead.stderr().includes('event=events.dead'); i++) await new Promise((r) => setTimeout(r, 20));
     const log = dead.stderr();
     assert.match(log, /event=events\.dead/);

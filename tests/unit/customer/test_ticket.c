@@ -140,7 +140,7 @@ static void test_lifecycle(void **state)
     json_decref(doc);
     bss_errinfo ei;
     assert_int_equal(wr(db, "t1", true, NOW, "{\"status\":\"inProgress\"}", NULL, &ei), BSS_E_STATE);
-    assert_string_equal(ei.message, "status cannot change from closed to inProgress");
+    assert_string_equal(ei.message, "status cannot change from closed to inProgress; closed is final");
     /* a change of another member keeps the history as it was */
     ok(db, "t1", true, NOW + 8000, "{\"name\":\"renamed\"}", &doc);
     assert_int_equal(json_array_size(json_object_get(doc, "statusChange")), 8);
