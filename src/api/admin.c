@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "api/errmap.h"
 #include "api/http_int.h"
 #include "api/metrics.h"
 #include "api/query.h"
@@ -97,6 +98,20 @@ static int h_metrics(bss_req *r)
     }
     bss_http_send_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     bss_free(text);
+    return 0;
+}
+
+/* The page every referenceError points at (errmap.c). */
+static int h_error_page(bss_req *r)
+{
+    size_t len = 0;
+    char *page = bss_errmap_page(&len);
+    if (!page) {
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        return 0;
+    }
+    bss_http_send_text(r, 200, "text/html; charset=utf-8", page, len);
+    bss_free(page);
     return 0;
 }
 
@@ -345,6 +360,7 @@ static int h_keys_revoke(bss_req *r)
 static const bss_route admin_routes[] = {
     {"GET", "/health", h_health, BSS_ROLES_PUBLIC, "admin.health", NULL},
     {"GET", "/metrics", h_metrics, BSS_ROLES_PUBLIC, "admin.metrics", NULL},
+    {"GET", "/docs/errors", h_error_page, BSS_ROLES_PUBLIC, "docs.errors", NULL},
     {"POST", "/admin/v1/keys", h_keys_create, BSS_ROLE_ADMIN, "admin.keys.create", NULL},
     {"GET", "/admin/v1/keys", h_keys_list, BSS_ROLE_ADMIN, "admin.keys.list", NULL},
     {"DELETE", "/admin/v1/keys/{id}", h_keys_revoke, BSS_ROLE_ADMIN, "admin.keys.revoke", NULL},

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "api/http.h"
+#include "core/mem.h"
 
 static const bss_errmap_entry rows[BSS_E__COUNT] = {
     [BSS_E_OK] = {200, "OK", NULL, NULL},
@@ -84,4 +85,84 @@ json_t *bss_errmap_body(bss_err code, const bss_errinfo *ei, const char *base_ur
         return NULL;
     }
     return body;
+}
+
+/* ---- the page referenceError points at ---- */
+
+static const struct {
+    const char *code;
+    int status;
+    const char *when, *todo;
+} page_rows[] = {
+    {"INVALID", 400, "A member or query parameter has the wrong type, format or value.",
+     "Fix the member named in field (a JSON path) as the message says, and send again."},
+    {"PARSE", 400, "The body is not JSON (the message gives line and column), or the request is not HTTP.",
+     "Send well-formed JSON with Content-Type: application/json."},
+    {"RANGE", 400, "A number is outside what the member accepts.", "Send a value in the range the message gives."},
+    {"UNAUTHORIZED", 401, "No API key, a malformed one, or one that is unknown or revoked.",
+     "Send Authorization: Bearer &lt;key&gt;; ask an admin for a key (bss key create)."},
+    {"FORBIDDEN", 403, "The key's role may not call this route; the message names the roles that may.",
+     "Use a key of one of those roles, or ask an admin."},
+    {"NOT_FOUND", 404, "No route at this path, or no resource with this id.", "Check the path and the id."},
+    {"METHOD", 405, "The path exists, the method does not (Allow lists the methods).", "Use a listed method."},
+    {"CONFLICT", 409, "The request contradicts the stored state: deleting what is still named, a duplicate.",
+     "Read the message: it names what is in the way (the referrers, the existing document)."},
+    {"EXISTS", 409, "A resource with this identity exists already.", "Use the existing one, or another id."},
+    {"STATE", 409, "A status change the resource's life cycle does not allow; the message lists the states it may go to.",
+     "Move through the allowed states."},
+    {"EXPECTATION", 417, "An Expect header other than 100-continue.", "Send no Expect header, or Expect: 100-continue."},
+    {"TOO_BIG", 413, "The body is larger than --max-body, or the document larger than --doc-max-bytes.",
+     "Send less; split large imports."},
+    {"UNSUPPORTED", 415, "The body's Content-Type is not JSON (for PATCH: JSON merge patch).",
+     "Send Content-Type: application/json (or application/merge-patch+json for PATCH)."},
+    {"UNPROCESSABLE", 422, "Well-formed input that breaks a rule between members or documents.",
+     "Read the message and field: they name the rule and where it is broken."},
+    {"RATE", 429, "The key sent more requests than its role's rate, or has too many in progress.",
+     "Wait for Retry-After seconds; spread the requests out."},
+    {"BUSY", 503, "The store stayed busy after the retries.", "Send again after Retry-After."},
+    {"LOCKED", 503, "The store is held by another process.", "Send again after Retry-After."},
+    {"CANCELLED", 503, "The server is stopping and dropped the request before it ran.", "Send again."},
+    {"TIMEOUT", 504, "The request took longer than allowed.", "Send again; narrow the request."},
+    {"HTTP", 0, "An error the HTTP layer answers itself, with its own status.", "Read the message."},
+    {"INTERNAL", 500, "A bug, or a store the server cannot reach; the log has the detail (by X-Request-Id).",
+     "Tell the operator the X-Request-Id."},
+    {"NOMEM", 500, "The server ran out of memory.", "Send again later; tell the operator."},
+    {"DB", 500, "A store error.", "Tell the operator the X-Request-Id."},
+    {"IO", 500, "An input/output error on the server.", "Tell the operator the X-Request-Id."},
+    {"SCHEMA", 500, "The store's schema is newer than this binary.", "The operator runs a newer bss."},
+    {"CONFIG", 500, "The server is misconfigured for this request.", "Tell the operator."},
+};
+
+char *bss_errmap_page(size_t *len)
+{
+    size_t cap = 16384, used = 0;
+    char *out = bss_malloc(cap);
+    if (!out)
+        return NULL;
+    int n = snprintf(out, cap,
+                     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bss error codes</title>"
+                     "</head>\n<body>\n<h1>bss error codes</h1>\n<p>Every error has the TMF error body "
+                     "{code, reason, message, status, referenceError, field}. message says what is wrong and "
+                     "what to do; field names the member or parameter.</p>\n<table>\n"
+                     "<tr><th>code</th><th>status</th><th>when</th><th>what to do</th></tr>\n");
+    used = n > 0 ? (size_t)n : 0;
+    for (size_t i = 0; i < sizeof page_rows / sizeof page_rows[0]; i++) {
+        char st[8];
+        snprintf(st, sizeof st, "%d", page_rows[i].status);
+        n = snprintf(out + used, cap - used, "<tr id=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+                     page_rows[i].code, page_rows[i].code, page_rows[i].status ? st : "as sent",
+                     page_rows[i].when, page_rows[i].todo);
+        if (n < 0 || (size_t)n >= cap - used) {
+            bss_free(out);
+            return NULL;
+        }
+        used += (size_t)n;
+    }
+    n = snprintf(out + used, cap - used, "</table>\n</body></html>\n");
+    if (n < 0 || (size_t)n >= cap - used) {
+        bss_free(out);
+        return NULL;
+    }
+    *len = used + (size_t)n;
+    return out;
 }

@@ -30,4 +30,11 @@ const bss_errmap_entry *bss_errmap_get(bss_err code);
  */
 json_t *bss_errmap_body(bss_err code, const bss_errinfo *ei, const char *base_url);
 
+/*
+ * The page referenceError points at (GET /docs/errors, public): every code
+ * the API answers with its status, what it means and what to do, one
+ * anchor per code (#INVALID ...), as HTML. bss_malloc'd; NULL on OOM.
+ */
+char *bss_errmap_page(size_t *len);
+
 #endif

@@ -196,3 +196,17 @@ test('a bad environment variable: exit 2 naming it', async () => {
   const err = await serveExpectingConfigError([], { env: { BSS_MAX_BODY: 'lots' } });
   assert.match(err, /BSS_MAX_BODY|max-body/, err);
 });
+
+test('referenceError points at a page that exists and explains the code', async () => {
+  const r = await srv.request('GET', '/tmf-api/productCatalogManagement/v4/category?limit=x');
+  assert.equal(r.status, 400);
+  const ref = new URL(r.json.referenceError);
+  assert.equal(ref.hash, '#INVALID');
+  const page = await srv.request('GET', ref.pathname, { key: null });
+  assert.equal(page.status, 200, 'public: a client without a key can read what its error means');
+  assert.match(page.headers['content-type'], /^text\/html/);
+  for (const code of ['INVALID', 'PARSE', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'METHOD', 'CONFLICT', 'STATE',
+    'TOO_BIG', 'UNSUPPORTED', 'UNPROCESSABLE', 'RATE', 'BUSY', 'EXPECTATION', 'INTERNAL']) {
+    assert.match(page.text, new RegExp(`<tr id="${code}"><td>${code}</td><td>(\\d{3}|as sent)</td><td>[^<]+</td><td>[^<]+</td></tr>`), code);
+  }
+});
