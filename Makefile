@@ -25,7 +25,7 @@ asan: $(ASAN)/CMakeCache.txt
 	cmake --build $(ASAN) -j $(JOBS)
 
 run: deps build
-	$(BUILD)/bss serve --demo --data-dir $(DATA_DIR) --listen $(LISTEN)
+	$(BUILD)/bss serve --demo --default-country NL --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 # Unit tests (SQLite and PostgreSQL) and e2e tests (both backends), under ASan+UBSan.
 test: deps asan
@@ -44,7 +44,7 @@ bench: deps build
 	bench/run-search.sh $(BUILD)
 
 fuzz: deps
-	cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBSS_FUZZ=ON -DBSS_TESTS=OFF >/dev/null
+	cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DBSS_FUZZ=ON -DBSS_TESTS=OFF >/dev/null
 	cmake --build build/fuzz -j $(JOBS)
 	scripts/run-fuzz build/fuzz
 

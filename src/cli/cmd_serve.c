@@ -18,6 +18,7 @@
 #include "auth/auth.h"
 #include "api/api.h"
 #include "api/ratelimit.h"
+#include "core/phone.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
@@ -159,6 +160,11 @@ static bss_err init_app(bss_app *app, bss_errinfo *ei)
         return BSS_E_CONFIG;
     if (bss_ratelimit_check(cfg->rate_limit, ei) != BSS_OK)
         return BSS_E_CONFIG;
+    if (cfg->default_country[0] && !bss_phone_country_ok(cfg->default_country))
+        return bss_fail(ei, BSS_E_CONFIG, "default-country",
+                        "default-country: '%s' is not an ISO 3166-1 alpha-2 country with a numbering plan (e.g. NL)",
+                        cfg->default_country);
+    bss_phone_set_default_country(cfg->default_country);
     bss_config_log(cfg);
     app->dbopt.busy_timeout_ms = cfg->db_busy_timeout_ms;
     app->dbopt.retries = cfg->db_retries;

@@ -121,6 +121,9 @@ static const opt options[] = {
      "requests per second per key by role, e.g. agent=100,readonly=50 (0 = unlimited; defaults: admin=0 agent=100 "
      "billing=100 readonly=50 network=0 integration=200 catalog=100 privacy=50)",
      T_STR, F(rate_limit), 0, 0},
+    {"default-country", "BSS_DEFAULT_COUNTRY", "", "CC",
+     "the operator's country (ISO 3166-1 alpha-2, e.g. NL): phone numbers may be typed in its national forms",
+     T_STR, F(default_country), 0, 0},
     {"max-inflight", "BSS_MAX_INFLIGHT", "64", "N",
      "requests one key may have queued or running on the workers and the writer (0 = unlimited, ..100000)", T_INT,
      F(max_inflight), 0, 100000},

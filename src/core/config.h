@@ -45,6 +45,7 @@ typedef struct bss_config {
     int64_t doc_max_string;   /* --doc-max-string: longest string member, 16384 */
     int64_t doc_max_array;    /* --doc-max-array: most elements of an array member, 1000 */
     char rate_limit[256];     /* --rate-limit: "role=N,..." requests per second per key (0 = unlimited) */
+    char default_country[8];  /* --default-country: "" (international numbers only) or "NL" */
     int max_inflight;         /* --max-inflight: deferred requests per key at once, 64 (0 = unlimited) */
     int64_t drain_ms;         /* --drain-timeout: how long a stop waits for requests in flight, 10000 */
 } bss_config;

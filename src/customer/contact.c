@@ -1,11 +1,14 @@
 /*
  * contact.c: the contact-detail checks of customer.h, shared by parties
  * (party.c), customers and accounts. Tables are constant strings: ISO
- * 3166-1 alpha-2 (all 249 assigned codes), ISO 639-1 (all 183 codes) and
- * the spare ITU-T E.164 country-code prefixes. Messages say what shape is
- * expected so a care agent can fix the input.
+ * 3166-1 alpha-2 (all 249 assigned codes) and ISO 639-1 (all 183 codes);
+ * phone numbers are libphonenumber's (core/phone.h): typed in any common
+ * form, stored as E.164. Messages say what shape is expected so a care
+ * agent can fix the input.
  */
 #include "customer/customer.h"
+
+#include "core/phone.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,15 +49,6 @@ static const char languages[] =
     "rmrnrorurwsascsdsesgsiskslsmsnsosqsrssstsusvswtatetgthtitktltntotrtstttwtyugukuruzvevivo"
     "wawoxhyiyozazhzu";
 
-/* E.164 country-code prefixes that are spare or reserved (ITU-T E.164 list): no number starts with them. */
-static const char *const spare_prefixes[] = {
-    "0",   "28",  "210", "214", "215", "217", "219", "259", "292", "293", "294", "295", "296",
-    "384", "422", "424", "425", "426", "427", "428", "429", "671", "693", "694", "695", "696",
-    "697", "698", "699", "801", "802", "803", "804", "805", "806", "807", "809", "83",  "851",
-    "854", "857", "858", "859", "871", "872", "873", "874", "875", "876", "877", "879", "884",
-    "885", "887", "889", "89",  "969", "978", "990", "997", "999",
-};
-
 static bool in_pairs(const char *table, const char *code)
 {
     if (!code || strlen(code) != 2)
@@ -84,26 +78,12 @@ static const char *fieldname(const char *field, const char *fallback)
     return field && *field ? field : fallback;
 }
 
-bss_err bss_contact_check_phone(const char *s, const char *field, bss_errinfo *ei)
+bss_err bss_contact_check_phone(const char *s, const char *field, char out[BSS_PHONE_E164_MAX + 1], bss_errinfo *ei)
 {
     const char *f = fieldname(field, "phoneNumber");
-    if (!s || s[0] != '+')
-        return bss_fail(ei, BSS_E_INVALID, f,
-                        "%s must be an E.164 number: '+', country code and number, 8 to 15 digits, "
-                        "e.g. +4930123456",
-                        f);
-    size_t n = 0;
-    for (const char *p = s + 1; *p; p++, n++)
-        if (*p < '0' || *p > '9')
-            return bss_fail(ei, BSS_E_INVALID, f,
-                            "%s must be an E.164 number: digits only after '+' (no spaces or dashes)", f);
-    if (n < 8 || n > 15)
-        return bss_fail(ei, BSS_E_INVALID, f, "%s must be an E.164 number of 8 to 15 digits, not %zu", f, n);
-    for (size_t i = 0; i < sizeof spare_prefixes / sizeof spare_prefixes[0]; i++)
-        if (strncmp(s + 1, spare_prefixes[i], strlen(spare_prefixes[i])) == 0)
-            return bss_fail(ei, BSS_E_INVALID, f, "%s: +%s is not an assigned country calling code", f,
-                            spare_prefixes[i]);
-    return BSS_OK;
+    if (!s)
+        return bss_fail(ei, BSS_E_INVALID, f, "%s must be a string: a phone number", f);
+    return bss_phone_e164(s, strlen(s), f, out, ei);
 }
 
 static bool local_char_ok(unsigned char c)
@@ -303,17 +283,20 @@ static int medium_kind(const char *t)
     return MT_OTHER;
 }
 
-static bss_err check_medium_members(const json_t *ch, int kind, const char *prefix, bss_errinfo *ei)
+static bss_err check_medium_members(json_t *ch, int kind, const char *prefix, bss_errinfo *ei)
 {
     char path[160];
     static const char *const phones[] = {"phoneNumber", "faxNumber"};
     for (int i = 0; i < 2; i++) {
-        const json_t *v = json_object_get(ch, phones[i]);
+        json_t *v = json_object_get(ch, phones[i]);
         join_path(path, sizeof path, prefix, phones[i]);
         if (v && !json_is_null(v)) {
-            bss_err rc = bss_contact_check_phone(json_string_value(v), path, ei);
+            char e164[BSS_PHONE_E164_MAX + 1];
+            bss_err rc = bss_contact_check_phone(json_string_value(v), path, e164, ei);
             if (rc)
                 return rc;
+            if (json_string_set(v, e164)) /* stored as E.164, however it was typed */
+                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         } else if (i == 0 && kind == MT_PHONE) {
             return bss_fail(ei, BSS_E_INVALID, path, "%s is required for a phone contact medium", path);
         }
@@ -338,7 +321,7 @@ static bss_err check_medium_members(const json_t *ch, int kind, const char *pref
     return BSS_OK;
 }
 
-bss_err bss_contact_check_media(const json_t *arr, const char *member, bss_errinfo *ei)
+bss_err bss_contact_check_media(json_t *arr, const char *member, bss_errinfo *ei)
 {
     if (!arr || json_is_null(arr))
         return BSS_OK;
@@ -362,7 +345,7 @@ bss_err bss_contact_check_media(const json_t *arr, const char *member, bss_errin
         join_path(path, sizeof path, prefix, "preferred");
         if (pref && !json_is_null(pref) && !json_is_boolean(pref))
             return bss_fail(ei, BSS_E_INVALID, path, "%s must be true or false", path);
-        const json_t *ch = json_object_get(m, "characteristic");
+        json_t *ch = json_object_get(m, "characteristic");
         join_path(path, sizeof path, prefix, "characteristic");
         if (!json_is_object(ch))
             return bss_fail(ei, BSS_E_INVALID, path, "%s is required: an object holding the contact details",

@@ -40,6 +40,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "core/err.h"
+#include "core/phone.h"
 #include "db/db.h"
 #include "doc/doc.h"
 
@@ -283,7 +284,7 @@ bool bss_contact_language_known(const char *code);
  * assigned ITU country calling code (0 and spare codes such as +28, +42x,
  * +69x are refused).
  */
-bss_err bss_contact_check_phone(const char *s, const char *field, bss_errinfo *ei);
+bss_err bss_contact_check_phone(const char *s, const char *field, char out[BSS_PHONE_E164_MAX + 1], bss_errinfo *ei);
 
 /*
  * A practical RFC 5322 subset: at most 254 bytes, exactly one '@', a local
@@ -319,7 +320,7 @@ bss_err bss_contact_check_postal(const json_t *addr, const char *prefix, bss_err
  * "postalAddress" needs a postal address (case-insensitive; other types
  * are accepted as they are). Absent or null: BSS_OK.
  */
-bss_err bss_contact_check_media(const json_t *arr, const char *member, bss_errinfo *ei);
+bss_err bss_contact_check_media(json_t *arr, const char *member, bss_errinfo *ei);
 
 /* ---- events the module consumes (interaction.c; wired in src/modules.c) ---- */
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/phone.h"
 #include "customer/customer.h"
 #include "customer/customer_int.h"
 
@@ -135,6 +136,8 @@ size_t bss_search_fold(const char *in, size_t len, char *out, size_t cap)
 
 bool bss_search_norm_phone(const char *in, char out[20])
 {
+    if (bss_phone_try_e164(in, strlen(in), out)) /* a whole number, national forms included */
+        return true;
     size_t nd = 0;
     const char *p = in;
     while (*p == ' ')

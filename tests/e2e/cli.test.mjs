@@ -11,7 +11,7 @@ import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot, tempDir, pgUrl
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
   'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
-  'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'max-inflight', 'drain-timeout', 'secrets-key'];
+  'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'secrets-key'];
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 

@@ -18,18 +18,22 @@
 #include "customer/customer.h"
 #include "unittest.h"
 
-static void ok_phone(const char *s)
+/* s is accepted and stored as want (E.164). */
+static void ok_phone(const char *s, const char *want)
 {
     bss_errinfo ei;
-    if (bss_contact_check_phone(s, "p", &ei) != BSS_OK)
+    char out[BSS_PHONE_E164_MAX + 1];
+    if (bss_contact_check_phone(s, "p", out, &ei) != BSS_OK)
         fail_msg("%s refused: %s", s, ei.message);
+    assert_string_equal(out, want);
 }
 
 static void bad_phone(const char *s, const char *needle)
 {
     bss_errinfo ei;
+    char out[BSS_PHONE_E164_MAX + 1];
     bss_errinfo_clear(&ei);
-    assert_int_equal(bss_contact_check_phone(s, "contactMedium[0].characteristic.phoneNumber", &ei),
+    assert_int_equal(bss_contact_check_phone(s, "contactMedium[0].characteristic.phoneNumber", out, &ei),
                      BSS_E_INVALID);
     assert_string_equal(ei.field, "contactMedium[0].characteristic.phoneNumber");
     if (!strstr(ei.message, needle))
@@ -39,22 +43,37 @@ static void bad_phone(const char *s, const char *needle)
 static void test_phone(void **state)
 {
     (void)state;
-    ok_phone("+4930123456");
-    ok_phone("+14155552671");
-    ok_phone("+447911123456");
-    ok_phone("+861012345678");
-    ok_phone("+35312345678");
-    bad_phone(NULL, "E.164");
-    bad_phone("004930123456", "E.164");
-    bad_phone("+49 30 123456", "digits only");
-    bad_phone("+49-30-123456", "digits only");
-    bad_phone("+4930123", "8 to 15 digits");
-    bad_phone("+1234567890123456", "8 to 15 digits");
-    bad_phone("+0123456789", "not an assigned");
-    bad_phone("+2812345678", "not an assigned");
-    bad_phone("+4221234567", "not an assigned");
-    bad_phone("+6931234567", "not an assigned");
-    bad_phone("+", "8 to 15");
+    bss_phone_set_default_country("");
+    ok_phone("+4930123456", "+4930123456");
+    ok_phone("+14155552671", "+14155552671");
+    ok_phone("+447911123456", "+447911123456");
+    ok_phone("+86 10 1234 5678", "+861012345678");
+    ok_phone("+31 6 1234 5678", "+31612345678");
+    ok_phone("+31 (0)6 86665420", "+31686665420");
+    ok_phone("0031686665420", "+31686665420");
+    bad_phone(NULL, "must be a string");
+    bad_phone("0686665420", "international form (+<country code> ...): no default country is set");
+    bad_phone("+31612", "not a valid phone number");
+    bad_phone("+1234567890123456", "not a valid phone number");
+    bad_phone("+31 6 1234 5678 9012 3456 7890 1234 5678 9012", "too long");
+    bad_phone("+0123456789", "not a valid phone number");
+    bad_phone("+2812345678", "not a valid phone number");
+    bad_phone("+", "not a valid phone number");
+    bad_phone("+31 6 abc", "must be a phone number: digits");
+    bad_phone("0686665420\n", "must be a phone number: digits");
+    bad_phone("+31686665420+", "must be a phone number: digits");
+    /* with the operator's country, national forms */
+    bss_phone_set_default_country("NL");
+    ok_phone("0686665420", "+31686665420");
+    ok_phone("06-86 66 54 20", "+31686665420");
+    ok_phone("06.86.66.54.20", "+31686665420");
+    ok_phone("+31 (0)6 86665420", "+31686665420");
+    ok_phone("+4930123456", "+4930123456");
+    bad_phone("0612", "not a valid phone number (a national number is read as one of NL)");
+    bss_phone_set_default_country("");
+    assert_true(bss_phone_country_ok("NL"));
+    assert_false(bss_phone_country_ok("XX"));
+    assert_false(bss_phone_country_ok("nl"));
 }
 
 static void ok_email(const char *s)
