@@ -74,6 +74,26 @@ const bss_doc_kind bss_interaction_kind = {
     .personal_data = true,
 };
 
+/* The spellings care tools send for the same channels (any case), and the name stored. */
+static const struct {
+    const char *alias, *name;
+} channel_aliases[] = {
+    {"call", "call"},        {"phone", "call"},        {"telephone", "call"},  {"voice", "call"},
+    {"email", "email"},      {"e-mail", "email"},      {"mail", "email"},      {"chat", "chat"},
+    {"webchat", "chat"},     {"liveChat", "chat"},     {"shop", "shop"},       {"store", "shop"},
+    {"retail", "shop"},      {"selfCare", "selfCare"}, {"web", "selfCare"},    {"app", "selfCare"},
+    {"portal", "selfCare"},  {"selfService", "selfCare"},
+};
+
+/* The channel name for a spelling, or NULL. */
+static const char *channel_name(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof channel_aliases / sizeof channel_aliases[0]; i++)
+        if (strcasecmp(s, channel_aliases[i].alias) == 0)
+            return channel_aliases[i].name;
+    return NULL;
+}
+
 static int one_of(const char *s, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
@@ -103,9 +123,14 @@ static bss_err check_channel(json_t *doc, bss_errinfo *ei)
         snprintf(path, sizeof path, "channel[%zu].name", i);
         const char *name = json_string_value(json_object_get(c, "name"));
         bool system = name && strcmp(name, "system") == 0;
-        if (!name || (!system && one_of(name, channels) < 0))
-            return bss_fail(ei, BSS_E_INVALID, path, "%s must be one of call, email, chat, shop, selfCare",
+        const char *canon = system ? "system" : channel_name(name);
+        if (!canon || (!system && one_of(canon, channels) < 0))
+            return bss_fail(ei, BSS_E_INVALID, path,
+                            "%s must be one of call (or phone, telephone, voice), email (e-mail, mail), chat "
+                            "(webchat, liveChat), shop (store, retail), selfCare (web, app, portal, selfService)",
                             path);
+        if (strcmp(canon, name) != 0 && json_object_set_new(c, "name", json_string(canon)))
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         if (!json_object_get(c, "@type"))
             json_object_set_new(c, "@type", json_string("ChannelRef"));
     }

@@ -119,3 +119,15 @@ test('card numbers in notes are refused with the note path; an ICCID is not a ca
   assertTmfError(other, 400, assert, 'card number in the reason');
   assert.equal(other.json.field, 'reason', other.text);
 });
+
+test('the channel spellings care tools send are read as the channel, stored under its TMF name', async () => {
+  for (const [sent, stored] of [['phone', 'call'], ['Telephone', 'call'], ['voice', 'call'], ['e-mail', 'email'],
+    ['webchat', 'chat'], ['store', 'shop'], ['web', 'selfCare'], ['APP', 'selfCare']]) {
+    const i = await created(await srv.request('POST', PI, { key: agentKey, body: call({ channel: sent }) }));
+    assert.deepEqual(i.channel, [{ name: stored, '@type': 'ChannelRef' }], sent);
+  }
+  const r = await srv.request('POST', PI, { key: agentKey, body: call({ channel: [{ name: 'pigeon' }] }) });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.field, 'channel[0].name');
+  assert.equal(r.json.message, 'channel[0].name must be one of call (or phone, telephone, voice), email (e-mail, mail), chat (webchat, liveChat), shop (store, retail), selfCare (web, app, portal, selfService)');
+});
