@@ -464,6 +464,67 @@ static bss_err resolve_customers(bss_db *db, json_t *arr, bss_errinfo *ei)
     return BSS_OK;
 }
 
+/*
+ * One row per person: the documents that matched (the party, its customer,
+ * its accounts) grouped by the customer they belong to (a document with
+ * none stands alone). The row shows the person: the party's document when
+ * it matched, else the customer's, else the best-ranked one (kind, id,
+ * display, matched), and lists every document in matches, in rank order.
+ */
+static int person_rank(const json_t *e)
+{
+    const char *k = json_string_value(json_object_get(e, "kind"));
+    return !k ? 3 : (strcmp(k, "individual") == 0 || strcmp(k, "organization") == 0) ? 0
+                   : strcmp(k, "customer") == 0                                     ? 1
+                                                                                     : 2;
+}
+
+static json_t *group_by_person(const json_t *arr)
+{
+    json_t *rows = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        if (!rows)
+            return NULL;
+        const json_t *cust = json_object_get(e, "customerId");
+        json_t *row = NULL;
+        size_t k;
+        json_t *r;
+        json_array_foreach(rows, k, r)
+        {
+            if (json_is_string(cust) && json_equal(json_object_get(r, "customerId"), (json_t *)cust)) {
+                row = r;
+                break;
+            }
+        }
+        json_t *m = json_pack("{s:O, s:O, s:O, s:O}", "kind", json_object_get(e, "kind"), "id",
+                              json_object_get(e, "id"), "display", json_object_get(e, "display"), "matched",
+                              json_object_get(e, "matched"));
+        if (!m) {
+            json_decref(rows);
+            return NULL;
+        }
+        if (!row) {
+            row = json_deep_copy(e);
+            if (!row || json_object_set_new(row, "matches", json_array()) || json_array_append_new(rows, row)) {
+                json_decref(m);
+                json_decref(rows);
+                return NULL;
+            }
+        }
+        if (json_array_append_new(json_object_get(row, "matches"), m)) {
+            json_decref(rows);
+            return NULL;
+        }
+        if (person_rank(e) < person_rank(row)) /* the person's own document shows the row */
+            for (const char *const *f = (const char *const[]){"kind", "id", "display", "matched", NULL}; *f; f++)
+                json_object_set(row, *f, json_object_get(e, *f));
+    }
+    return rows;
+}
+
 bss_err bss_search_run(bss_db *db, const char *q, int limit, json_t **out, bss_errinfo *ei)
 {
     *out = NULL;
@@ -485,10 +546,12 @@ bss_err bss_search_run(bss_db *db, const char *q, int limit, json_t **out, bss_e
         rc = search_prefix(&h, db, folded, ei);
     if (rc == BSS_OK)
         rc = resolve_customers(db, h.arr, ei);
-    if (rc != BSS_OK) {
-        json_decref(h.arr);
+    json_t *rows = rc == BSS_OK ? group_by_person(h.arr) : NULL;
+    json_decref(h.arr);
+    if (rc == BSS_OK && !rows)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rc != BSS_OK)
         return rc;
-    }
-    *out = h.arr;
+    *out = rows;
     return BSS_OK;
 }
