@@ -161,7 +161,62 @@ void bss_tmf_docs_free(bss_tmf_docs *d)
 typedef struct scan_ctx {
     bss_tmf_docs *d;
     int64_t scanned;
+    uint64_t seen; /* bit i: some scanned document has filter i's first member */
 } scan_ctx;
+
+/* Members of every TMF resource, and so never unknown in a filter. */
+static const char *const common_members[] = {
+    "id",          "href",      "@type",     "@baseType", "@schemaLocation", "@referredType", "name",
+    "description", "lifecycleStatus", "status", "state",  "validFor",        "lastUpdate",    "version",
+    "relatedParty", "characteristic", "note",  "category", NULL,
+};
+
+static bool seg_is(const char *path, const char *seg)
+{
+    size_t n = strlen(seg);
+    return strncmp(path, seg, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '[');
+}
+
+/* Whether the kind declares the member (common, typed column, required, server-managed or a reference). */
+static bool declared(const bss_doc_kind *kind, const char *seg)
+{
+    for (const char *const *m = common_members; *m; m++)
+        if (strcmp(*m, seg) == 0)
+            return true;
+    for (size_t i = 0; kind->table && i < kind->table->ncolumns; i++)
+        if (seg_is(kind->table->columns[i].path, seg))
+            return true;
+    for (const char *const *m = kind->required; m && *m; m++)
+        if (seg_is(*m, seg))
+            return true;
+    for (const char *const *m = kind->server_managed; m && *m; m++)
+        if (seg_is(*m, seg))
+            return true;
+    for (const bss_doc_ref *r = kind->refs; r && r->path; r++)
+        if (seg_is(r->path, seg))
+            return true;
+    return false;
+}
+
+/*
+ * A filter on a member that the kind does not declare and that no document
+ * read has is a misspelling (?bogusfield=1), not a question whose answer is
+ * []: 400 naming it. Known only when documents were read.
+ */
+static bss_err check_members(const bss_doc_kind *kind, const bss_query *q, const scan_ctx *sc, bss_errinfo *ei)
+{
+    if (sc->scanned == 0)
+        return BSS_OK;
+    for (size_t i = 0; i < q->nfilters && i < 64; i++) {
+        const bss_query_filter *f = &q->filters[i];
+        const char *seg = f->nsegs ? f->segs[0] : f->attr;
+        if (!(sc->seen & (UINT64_C(1) << i)) && !declared(kind, seg))
+            return bss_fail(ei, BSS_E_INVALID, f->param,
+                            "no %s has a member '%s': '%s' filters on nothing (check the spelling)", kind->name,
+                            seg, f->param);
+    }
+    return BSS_OK;
+}
 
 static bss_err scan_row(const bss_res_row *row, void *arg)
 {
@@ -171,6 +226,12 @@ static bss_err scan_row(const bss_res_row *row, void *arg)
     json_t *doc;
     if (bss_json_parse(row->doc, row->doc_len, &doc, NULL) != BSS_OK)
         return BSS_E_INTERNAL;
+    const bss_query *q = sc->d->q;
+    for (size_t i = 0; i < q->nfilters && i < 64; i++) {
+        const bss_query_filter *f = &q->filters[i];
+        if (json_object_get(doc, f->nsegs ? f->segs[0] : f->attr))
+            sc->seen |= UINT64_C(1) << i;
+    }
     return bss_tmf_docs_keep(sc->d, doc);
 }
 
@@ -213,6 +274,8 @@ static bss_err list_slow(bss_db *db, const bss_doc_kind *kind, const list_plan *
         bss_fail(ei, rc, NULL,
                  "this query reads more than %d %s records: add a filter on id or an indexed attribute",
                  BSS_TMF_MAX_SCAN, kind->name);
+    if (rc == BSS_OK)
+        rc = check_members(kind, sc.d->q, &sc, ei);
     return rc;
 }
 

@@ -210,3 +210,20 @@ test('referenceError points at a page that exists and explains the code', async 
     assert.match(page.text, new RegExp(`<tr id="${code}"><td>${code}</td><td>(\\d{3}|as sent)</td><td>[^<]+</td><td>[^<]+</td></tr>`), code);
   }
 });
+
+test('a filter on a member no document has and the resource does not declare is 400 naming it', async () => {
+  const CAT = '/tmf-api/productCatalogManagement/v4/category';
+  assert.equal((await srv.request('POST', CAT, { body: { name: 'Filtered', customTag: 'x' } })).status, 201);
+  const r = await srv.request('GET', `${CAT}?bogusfield=1`);
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.field, 'bogusfield');
+  assert.equal(r.json.message, "no category has a member 'bogusfield': 'bogusfield' filters on nothing (check the spelling)");
+  const dotted = await srv.request('GET', `${CAT}?bogus.deep.gt=1`);
+  assert.equal(dotted.status, 400);
+  assert.equal(dotted.json.field, 'bogus.deep.gt');
+  // declared members and members some document has are questions, answered even when nothing matches
+  for (const q of ['description=none', 'customTag=y', 'validFor.endDateTime.gt=2030-01-01T00:00:00Z', 'parentId=nope']) {
+    const ok = await srv.request('GET', `${CAT}?${q}`);
+    assert.equal(ok.status, 200, `${q}: ${ok.text}`);
+  }
+});
