@@ -217,3 +217,36 @@ test('bss help serve lists every option once', async () => {
     assert.equal(n, 1, `--${o} is listed ${n} times`);
   }
 });
+
+test('bss customer find / view print a summary, or the JSON with --json', async () => {
+  const srv = await startServer();
+  const clientArgs = () => ['--url', srv.url, '--key', srv.key];
+  try {
+  const party = (await srv.request('POST', '/tmf-api/party/v4/individual', { body: { givenName: 'Cliff', familyName: 'Terminal',
+    contactMedium: [{ mediumType: 'email', characteristic: { emailAddress: 'cliff@example.net' } }] } })).json;
+  const cust = (await srv.request('POST', '/tmf-api/customerManagement/v4/customer', { body: { name: 'Cliff Terminal',
+    engagedParty: { id: party.id, '@referredType': 'Individual' } } })).json;
+  assert.ok(cust.id, JSON.stringify(cust));
+  const f = await bss(['customer', 'find', 'cliff', ...clientArgs()]);
+  assert.equal(f.code, 0, f.stderr);
+  assert.match(f.stdout, /^CUSTOMER\s+KIND\s+NAME\s+MATCHED$/m);
+  assert.match(f.stdout, new RegExp(`^${cust.id}\\s+individual\\s+Cliff Terminal\\s+cliff`, 'm'));
+  const fj = await bss(['customer', 'find', 'cliff@example.net', '--json', ...clientArgs()]);
+  assert.equal(JSON.parse(fj.stdout)[0].id, party.id);
+  const none = await bss(['customer', 'find', 'nobody-at-all', ...clientArgs()]);
+  assert.equal(none.stdout.trim(), 'nobody found');
+  const v = await bss(['customer', 'view', cust.id, ...clientArgs()]);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, new RegExp(`^customer  ${cust.id}  Cliff Terminal  \\(`, 'm'));
+  assert.match(v.stdout, /^\s+email\s+cliff@example\.net$/m);
+  assert.match(v.stdout, /^accounts: 0$/m);
+  const vj = await bss(['customer', 'view', cust.id, '--json', ...clientArgs()]);
+  assert.equal(JSON.parse(vj.stdout).customer.id, cust.id);
+  const missing = await bss(['customer', 'view', 'no-such-customer', ...clientArgs()]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /bss customer: .*no-such-customer/);
+  assert.equal((await bss(['customer', 'find'])).code, 2);
+  } finally {
+    await srv.stop();
+  }
+});
