@@ -16,6 +16,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/query.h"
 #include "api/routes.h"
@@ -62,62 +63,167 @@ static const char *party_id(bss_req *r)
 
 /* ---- consent ---- */
 
+#define CONSENT_CHANNELS_MAX 8 /* channels one request may decide at once */
+
 typedef struct consent_job {
     const bss_doc_kind *kind;
     int64_t now_ms;
     char party_id[BSS_ID_MAX + 1];
     char recorded_by[128];
-    json_t *body; /* owns the strings of in */
-    bss_consent_input in;
+    size_t n;                            /* decisions: one per channel */
+    bool many;                           /* channel was a list: the answer is a list */
+    json_t *body[CONSENT_CHANNELS_MAX]; /* each owns the strings of its in */
+    bss_consent_input in[CONSENT_CHANNELS_MAX];
     json_t *result;
 } consent_job;
 
+static void consent_job_free(consent_job *job)
+{
+    for (size_t i = 0; i < job->n; i++)
+        json_decref(job->body[i]);
+    json_decref(job->result);
+    bss_free(job);
+}
+
+/* Every decision in one transaction: all channels are recorded, or none. */
 static bss_err consent_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     consent_job *job = arg;
     json_decref(job->result); /* a batch retry runs the job again */
-    job->result = NULL;
-    return bss_consent_decide(db, job->kind, job->now_ms, &job->in, &job->result, ei);
+    job->result = job->many ? json_array() : NULL;
+    if (job->many && !job->result)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < job->n; i++) {
+        json_t *one = NULL;
+        bss_err rc = bss_consent_decide(db, job->kind, job->now_ms, &job->in[i], &one, ei);
+        if (rc)
+            return rc;
+        if (!job->many)
+            job->result = one;
+        else if (json_array_append_new(job->result, one))
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    return BSS_OK;
 }
 
 static void consent_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     consent_job *job = arg;
     bss_http_reply(r, rc, ei, 201, &job->result);
-    json_decref(job->result);
-    json_decref(job->body);
-    bss_free(job);
+    consent_job_free(job);
 }
 
-static int h_consent_post(bss_req *r)
+/*
+ * The decisions of a body: one, or one per channel when channel is a list
+ * ["sms", "email"] (1..CONSENT_CHANNELS_MAX, no repeats), each parsed as a
+ * body of its own so every rule and message is the single decision's.
+ */
+static bss_err consent_inputs(consent_job *job, json_t *body, bss_errinfo *ei)
 {
-    const char *id = party_id(r);
-    if (!id)
-        return 0;
+    json_t *ch = json_object_get(body, "channel");
+    if (!json_is_array(ch)) {
+        job->body[0] = json_incref(body);
+        job->n = 1;
+        return bss_consent_parse(body, &job->in[0], ei);
+    }
+    job->many = true;
+    size_t n = json_array_size(ch);
+    if (n == 0 || n > CONSENT_CHANNELS_MAX)
+        return bss_fail(ei, BSS_E_INVALID, "channel", "channel is one channel or a list of 1 to %d",
+                        CONSENT_CHANNELS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "channel[%zu]", i);
+        json_t *one = json_copy(body);
+        if (!one || json_object_set(one, "channel", json_array_get(ch, i))) {
+            json_decref(one);
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        }
+        job->body[job->n] = one;
+        bss_err rc = bss_consent_parse(one, &job->in[job->n], ei);
+        job->n++;
+        if (rc) {
+            if (strcmp(ei->field, "channel") == 0)
+                snprintf(ei->field, sizeof ei->field, "%s", path);
+            return rc;
+        }
+        for (size_t k = 0; k + 1 < job->n; k++)
+            if (strcmp(job->in[k].channel, job->in[job->n - 1].channel) == 0)
+                return bss_fail(ei, BSS_E_INVALID, path, "%s repeats the channel %s", path,
+                                job->in[k].channel);
+    }
+    return BSS_OK;
+}
+
+static int consent_post(bss_req *r, const bss_doc_kind *kind, const char *id)
+{
     json_t *body = bss_http_json_body(r, true);
     if (!body)
         return 0;
     consent_job *job = bss_calloc(1, sizeof *job);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_err rc =
-        job ? bss_consent_parse(body, &job->in, &ei) : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = job ? consent_inputs(job, body, &ei) : bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+    json_decref(body);
     if (rc) {
-        json_decref(body);
-        bss_free(job);
+        if (job)
+            consent_job_free(job);
         bss_http_send_error(r, rc, &ei);
         return 0;
     }
-    job->kind = party_of(r);
-    job->body = body;
+    job->kind = kind;
     job->now_ms = bss_clock_now(&r->app->clock);
     snprintf(job->party_id, sizeof job->party_id, "%s", id);
     if (r->who)
         snprintf(job->recorded_by, sizeof job->recorded_by, "%s", r->who->name);
-    job->in.party_id = job->party_id;
-    job->in.recorded_by = r->who ? job->recorded_by : NULL;
+    for (size_t i = 0; i < job->n; i++) {
+        job->in[i].party_id = job->party_id;
+        job->in[i].recorded_by = r->who ? job->recorded_by : NULL;
+    }
     bss_http_write(r, consent_run, job, consent_done);
     return 0;
+}
+
+static int h_consent_post(bss_req *r)
+{
+    const char *id = party_id(r);
+    return id ? consent_post(r, party_of(r), id) : 0;
+}
+
+/* The party a customer engages (its kind and id), or false after answering 404 / 409. */
+static bool customer_party(bss_req *r, const bss_doc_kind **kind, char *pid, size_t cap)
+{
+    const char *id = bss_tmf_path_id(r, "customer");
+    if (!id)
+        return false;
+    json_t *c = NULL;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_doc_load(r->db, &bss_customer_kind, id, &c, NULL, &ei);
+    if (rc) {
+        bss_http_send_error(r, rc, &ei);
+        return false;
+    }
+    const json_t *ep = json_object_get(c, "engagedParty");
+    const char *p = json_string_value(json_object_get(ep, "id"));
+    const char *type = json_string_value(json_object_get(ep, "@referredType"));
+    *kind = type && strcasecmp(type, "Organization") == 0 ? &bss_organization_kind : &bss_individual_kind;
+    if (p)
+        snprintf(pid, cap, "%s", p);
+    json_decref(c);
+    if (!p) {
+        bss_http_send_fail(r, BSS_E_CONFLICT, "engagedParty", "customer %s engages no party: its consents are its party's",
+                           id);
+        return false;
+    }
+    return true;
+}
+
+static int h_customer_consent_post(bss_req *r)
+{
+    const bss_doc_kind *kind;
+    char pid[BSS_ID_MAX + 1];
+    return customer_party(r, &kind, pid, sizeof pid) ? consent_post(r, kind, pid) : 0;
 }
 
 /* history=true|false, the only parameter of a consent read; -1 after answering 400. */
@@ -151,16 +257,15 @@ static int history_of(bss_req *r)
     return history;
 }
 
-static int h_consent_get(bss_req *r)
+static int consent_get(bss_req *r, const bss_doc_kind *kind, const char *id)
 {
-    const char *id = bss_http_param(r, "id");
     int history = history_of(r);
     if (history < 0)
         return 0;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     json_t *arr = NULL;
-    bss_err rc = bss_consent_read(r->db, party_of(r), id ? id : "", history == 1, &arr, &ei);
+    bss_err rc = bss_consent_read(r->db, kind, id ? id : "", history == 1, &arr, &ei);
     if (rc) {
         bss_http_send_error(r, rc, &ei);
         return 0;
@@ -168,6 +273,19 @@ static int h_consent_get(bss_req *r)
     bss_audit_submit(r->app, r->who, "read", "consent", id, strlen(id));
     bss_http_send_json(r, 200, arr);
     return 0;
+}
+
+static int h_consent_get(bss_req *r)
+{
+    const char *id = bss_http_param(r, "id");
+    return consent_get(r, party_of(r), id ? id : "");
+}
+
+static int h_customer_consent_get(bss_req *r)
+{
+    const bss_doc_kind *kind;
+    char pid[BSS_ID_MAX + 1];
+    return customer_party(r, &kind, pid, sizeof pid) ? consent_get(r, kind, pid) : 0;
 }
 
 /* ---- privacy ---- */
@@ -340,6 +458,11 @@ static int h_erase(bss_req *r)
 static const bss_route party_routes[] = {
     PARTY_ROUTES("individual", bss_individual_kind),
     PARTY_ROUTES("organization", bss_organization_kind),
+    /* the same consents by customer id: those of the party the customer engages */
+    {"GET", BSS_TMF629_BASE "/customer/{id}/consent", h_customer_consent_get, PARTY_READERS,
+     "tmf629.consent.get", NULL},
+    {"POST", BSS_TMF629_BASE "/customer/{id}/consent", h_customer_consent_post, PARTY_WRITERS,
+     "tmf629.consent.create", NULL},
 };
 
 bss_err bss_tmf632_routes(bss_router *rt, const bss_app *app)

@@ -4,7 +4,7 @@
  * GET /api/v1/customers/{id}/view by src/api/care.c:
  *
  *   {customer, party, accounts, subscriptions, balances, lastBills,
- *    openOrders, openTickets, lastInteractions}
+ *    openOrders, openTickets, lastInteractions, consents}
  *
  * It reads on the caller's connection (an event loop's), through
  * customer_store.c and db/resource.h. Only the customer itself is required
@@ -161,6 +161,12 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
                 json_object_get(v, "openTickets"));
     add_records(db, "interaction", &bss_interaction_kind, subjects, ns, BSS_VIEW_INTERACTIONS, false,
                 json_object_get(v, "lastInteractions"));
+    /* what the person agreed to be contacted for, now: the agent must know before offering anything */
+    const char *pid = json_string_value(json_object_get(json_object_get(v, "party"), "id"));
+    json_t *consents = NULL;
+    if (pid && bss_consent_list(db, pid, false, &consents, &pei) != BSS_OK)
+        part_failed("consents", &pei);
+    json_object_set_new(v, "consents", consents ? consents : json_array());
     *out = v;
     return BSS_OK;
 }

@@ -219,8 +219,9 @@ test('09:50 search finds her by e-mail and by phone', async () => {
 test('09:51 the customer view: every part', async () => {
   await clock(51);
   const v = await ok(await as('GET', `/api/v1/customers/${s.customer.id}/view`), 200, 'view');
-  assert.deepEqual(Object.keys(v).sort(), ['accounts', 'balances', 'customer', 'lastBills', 'lastInteractions', 'openOrders',
-    'openTickets', 'party', 'subscriptions']);
+  assert.deepEqual(Object.keys(v).sort(), ['accounts', 'balances', 'consents', 'customer', 'lastBills', 'lastInteractions',
+    'openOrders', 'openTickets', 'party', 'subscriptions']);
+  assert.ok(v.consents.some((c) => c.purpose === 'marketing' && c.channel === 'email'), JSON.stringify(v.consents));
   assert.equal(v.customer.id, s.customer.id);
   assert.equal(v.customer.status, 'active');
   assert.equal(v.party.id, s.party.id);
