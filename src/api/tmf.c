@@ -83,6 +83,7 @@ typedef struct tmf_job {
     bool has_who;
     bss_doc_limits limits; /* the server's (--doc-max-*) */
     char id[BSS_ID_MAX + 1];
+    bool confirmed; /* ?confirmDuplicate=true on a create */
     json_t *input;  /* body (create) or patch */
     json_t *result; /* the stored document (create, patch) */
 } tmf_job;
@@ -98,7 +99,8 @@ static void job_free(tmf_job *job)
 static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     tmf_job *job = arg;
-    bss_doc_ctx ctx = {job->kind, db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL, &job->limits, NULL};
+    bss_doc_ctx ctx = {job->kind,   db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL,
+                       &job->limits, NULL, job->confirmed};
     json_decref(job->result);
     job->result = NULL;
     switch (job->op) {
@@ -284,7 +286,14 @@ int bss_tmf_handle_create(bss_req *r)
     bss_id_new(job->now_ms, job->id);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_err rc = bss_doc_check_required(job->kind, body, &ei); /* cheap 400 before queueing */
+    char v[8];
+    bool present = false;
+    bss_err rc = bss_query_param(r->query, r->query_len, "confirmDuplicate", v, sizeof v, &present, &ei);
+    if (!rc && present && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+        rc = bss_fail(&ei, BSS_E_INVALID, "confirmDuplicate", "confirmDuplicate must be true or false");
+    job->confirmed = present && strcmp(v, "true") == 0;
+    if (!rc)
+        rc = bss_doc_check_required(job->kind, body, &ei); /* cheap 400 before queueing */
     if (rc) {
         bss_http_send_error(r, rc, &ei);
         job_free(job);

@@ -173,7 +173,7 @@ static const seed_kind *seed_kind_named(const char *kind)
 static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
 {
     const seed_kind *sk = &seed_kinds[k];
-    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo"};
+    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false};
     size_t i;
     const json_t *want;
     json_array_foreach(json_object_get(job->doc, sk->member), i, want)
@@ -230,7 +230,7 @@ static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
         else if (!id || !json_is_object(patch))
             rc = bss_fail(ei, BSS_E_INVALID, id ? "patch" : "id", "an update needs an id and a patch object");
         else {
-            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo"};
+            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false};
             json_t *out = NULL;
             rc = bss_doc_patch(&ctx, id, patch, &out, ei);
             json_decref(out);

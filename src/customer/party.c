@@ -288,6 +288,103 @@ static bss_err check_languages(const json_t *doc, bss_errinfo *ei)
     return BSS_OK;
 }
 
+/* ---- possible duplicates ---- */
+
+#define DUP_MAX 8
+
+typedef struct dup_ctx {
+    char ids[DUP_MAX][BSS_ID_MAX + 1];
+    size_t n;
+    bool full;
+} dup_ctx;
+
+static bss_err dup_row(const bss__search_row *row, void *arg, bss_errinfo *ei)
+{
+    (void)ei;
+    dup_ctx *d = arg;
+    if (!row->kind || strcmp(row->kind, "individual") != 0 || !row->entity_id)
+        return BSS_OK;
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->ids[i], row->entity_id) == 0)
+            return BSS_OK;
+    if (d->n < DUP_MAX)
+        snprintf(d->ids[d->n++], sizeof d->ids[0], "%s", row->entity_id);
+    d->full = d->n == DUP_MAX;
+    return BSS_OK;
+}
+
+/* given + family name, folded (case and accents), for comparing people. */
+static void folded_name(const json_t *doc, char *out, size_t cap)
+{
+    char name[300];
+    const char *given = json_string_value(json_object_get(doc, "givenName"));
+    const char *family = json_string_value(json_object_get(doc, "familyName"));
+    snprintf(name, sizeof name, "%s %s", given ? given : "", family ? family : "");
+    if (bss_search_fold(name, strlen(name), out, cap) == 0)
+        out[0] = '\0';
+}
+
+/*
+ * A new individual with the name and an e-mail address or phone number of
+ * one already stored is most likely that person typed in twice: 409 naming
+ * the candidates, unless the client confirms (?confirmDuplicate=true). The
+ * e-mail and phone are looked up in the search index; the names compare
+ * folded.
+ */
+static bss_err check_duplicates(const bss_doc_ctx *ctx, const json_t *doc, bss_errinfo *ei)
+{
+    if (!ctx->db || ctx->confirmed)
+        return BSS_OK;
+    char want[300];
+    folded_name(doc, want, sizeof want);
+    if (!want[0])
+        return BSS_OK;
+    dup_ctx d = {0};
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(doc, "contactMedium"), i, m)
+    {
+        const json_t *ch = json_object_get(m, "characteristic");
+        const char *terms[] = {json_string_value(json_object_get(ch, "emailAddress")),
+                               json_string_value(json_object_get(ch, "phoneNumber"))};
+        for (int k = 0; k < 2; k++) {
+            char low[300];
+            if (!terms[k] || strlen(terms[k]) >= sizeof low || d.full)
+                continue;
+            for (size_t j = 0; (low[j] = (char)tolower((unsigned char)terms[k][j])) != '\0'; j++)
+                ;
+            bss_err rc = bss__store_search_exact(ctx->db, low, &d.full, dup_row, &d, ei);
+            if (rc)
+                return rc;
+        }
+    }
+    char list[DUP_MAX * (BSS_ID_MAX + 2)] = "";
+    size_t used = 0, same = 0;
+    for (size_t k = 0; k < d.n; k++) {
+        json_t *other = NULL;
+        if (bss_doc_load(ctx->db, &bss_individual_kind, d.ids[k], &other, NULL, NULL) != BSS_OK)
+            continue;
+        char name[300];
+        folded_name(other, name, sizeof name);
+        const char *st = json_string_value(json_object_get(other, "status"));
+        bool erased = st && strcmp(st, BSS_PARTY_ERASED) == 0;
+        json_decref(other);
+        if (erased || strcmp(name, want) != 0)
+            continue;
+        int w = snprintf(list + used, sizeof list - used, "%s%s", same ? ", " : "", d.ids[k]);
+        if (w > 0 && (size_t)w < sizeof list - used)
+            used += (size_t)w;
+        same++;
+    }
+    if (same == 0)
+        return BSS_OK;
+    return bss_fail(ei, BSS_E_CONFLICT, "contactMedium",
+                    "possibly a duplicate: %s with this name and e-mail or phone exist%s (%s); use %s, or send "
+                    "?confirmDuplicate=true to create another",
+                    same == 1 ? "an individual" : "individuals", same == 1 ? "s" : "", list,
+                    same == 1 ? "it" : "one of them");
+}
+
 static bss_err individual_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
 {
     static const char *const strings[] = {"givenName",   "familyName",     "middleName",   "fullName",
@@ -310,6 +407,8 @@ static bss_err individual_prepare(const bss_doc_ctx *ctx, json_t *doc, const jso
         rc = bss_contact_check_media(json_object_get(doc, "contactMedium"), "contactMedium", ei);
     if (!rc)
         rc = check_identifications(ctx, doc, "individualIdentification", "individual", ei);
+    if (!rc && !old)
+        rc = check_duplicates(ctx, doc, ei);
     return rc;
 }
 

@@ -99,6 +99,7 @@ typedef struct bss_doc_ctx {
     const struct bss_principal *who; /* who writes; NULL when unknown (seeding, tests) */
     const bss_doc_limits *limits;    /* the server's limits; NULL: the defaults */
     const char *via;                 /* the door, for the change history: NULL = "api" with who, else "system" */
+    bool confirmed;                  /* the client confirmed a create the rules would question (a duplicate) */
 } bss_doc_ctx;
 
 /*

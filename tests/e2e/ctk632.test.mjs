@@ -22,8 +22,10 @@ test('TMF632 conformance kit passes in full', { timeout: 600000 }, async () => {
   assert.ok(fs.existsSync(runner),
     `the TMF conformance kits are missing: expected ${runner} (the shared folder beside the repo; CI has it)`);
   const payloads = {
-    Individual: { givenName: 'Jane', familyName: 'Lamborgizzia', nationality: 'IT',
-      contactMedium: [{ mediumType: 'email', preferred: true, characteristic: { emailAddress: 'jane.l@example.com' } }] },
+    // The kit creates this person several times. With an e-mail or phone too, bss would answer the
+    // second create 409 "possibly a duplicate" (same name and contact, docs/customer.md), by design;
+    // contact media are covered by party.test.mjs and phone.test.mjs.
+    Individual: { givenName: 'Jane', familyName: 'Lamborgizzia', nationality: 'IT' },
     Organization: { tradingName: 'Coffee Do Brazil Fair Trade', isLegalEntity: true },
   };
   const dir = tempDir('bss-ctk632-');

@@ -272,3 +272,24 @@ test('an erasure needs a reason and a privacy or admin key; the reason is kept i
   assert.equal((await srv.request('GET', `${BASE}/individual/${party.id}/export`, { key: dpo })).status, 200);
   expectError(await srv.request('POST', `${BASE}/individual`, { key: dpo, body: { givenName: 'No', familyName: 'Way' } }), 403, 'FORBIDDEN', undefined, 'privacy creating a party');
 });
+
+test('a second individual with the same name and e-mail or phone is 409 naming the first, unless confirmed', async () => {
+  const body = (given, family, mail, phone) => ({ givenName: given, familyName: family, contactMedium: [
+    { mediumType: 'email', characteristic: { emailAddress: mail } },
+    ...(phone ? [{ mediumType: 'mobile', characteristic: { phoneNumber: phone } }] : [])] });
+  const first = await created(await srv.request('POST', `${BASE}/individual`, { body: body('Dup', 'Licate', 'dup.licate@example.org', '+31 6 2000 0001') }));
+  // same name (any case and accents), same e-mail in another case
+  let r = await srv.request('POST', `${BASE}/individual`, { body: body('dup', 'LICATÉ', 'Dup.Licate@Example.org') });
+  expectError(r, 409, 'CONFLICT', 'contactMedium', 'same name and e-mail');
+  assert.equal(r.json.message, `possibly a duplicate: an individual with this name and e-mail or phone exists (${first.id}); use it, or send ?confirmDuplicate=true to create another`);
+  // same name and phone typed differently
+  r = await srv.request('POST', `${BASE}/individual`, { body: body('Dup', 'Licate', 'other@example.org', '+31620000001') });
+  expectError(r, 409, 'CONFLICT', 'contactMedium', 'same name and phone');
+  // another name with the same e-mail (a shared family mailbox) is no duplicate
+  await created(await srv.request('POST', `${BASE}/individual`, { body: body('Anna', 'Licate', 'dup.licate@example.org') }));
+  // confirmed: created
+  const again = await srv.request('POST', `${BASE}/individual?confirmDuplicate=true`, { body: body('Dup', 'Licate', 'dup.licate@example.org') });
+  assert.equal(again.status, 201, again.text);
+  expectError(await srv.request('POST', `${BASE}/individual?confirmDuplicate=maybe`, { body: body('X', 'Y', 'x@example.org') }),
+    400, 'INVALID', 'confirmDuplicate', 'a bad confirmDuplicate');
+});
