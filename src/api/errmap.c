@@ -80,6 +80,21 @@ json_t *bss_errmap_body(bss_err code, const bss_errinfo *ei, const char *base_ur
     bad |= json_object_set_new(body, "referenceError", str_or(ref, "/docs/errors"));
     if (ei != NULL && ei->field[0] != '\0')
         bad |= json_object_set_new(body, "field", str_or(ei->field, "?"));
+    if (ei != NULL && ei->details[0] != '\0') { /* every problem of the input, the first included */
+        json_t *list = json_array();
+        for (const char *p = ei->details; list && *p;) {
+            const char *f = strchr(p, '\x1f'), *m = f ? strchr(f + 1, '\x1f') : NULL;
+            const char *end = m ? strchr(m + 1, '\x1e') : NULL;
+            if (!end)
+                break;
+            json_t *d = json_pack("{s:s%, s:s%, s:s%}", "code", p, (size_t)(f - p), "field", f + 1,
+                                  (size_t)(m - f - 1), "message", m + 1, (size_t)(end - m - 1));
+            if (!d || json_array_append_new(list, d))
+                bad = 1;
+            p = end + 1;
+        }
+        bad |= !list || json_object_set_new(body, "details", list);
+    }
     if (bad) {
         json_decref(body);
         return NULL;

@@ -39,6 +39,7 @@ bss_err bss_fail(bss_errinfo *ei, bss_err code, const char *field, const char *f
     if (ei == NULL)
         return code;
     ei->code = code;
+    ei->details[0] = '\0';
     snprintf(ei->field, sizeof(ei->field), "%s", field ? field : "");
     if (fmt == NULL) {
         snprintf(ei->message, sizeof(ei->message), "%s", bss_strerror(code));
@@ -51,10 +52,22 @@ bss_err bss_fail(bss_errinfo *ei, bss_err code, const char *field, const char *f
     return code;
 }
 
+void bss_errinfo_add_detail(bss_errinfo *ei, bss_err code, const char *field, const char *message)
+{
+    if (ei == NULL)
+        return;
+    size_t used = strlen(ei->details);
+    int n = snprintf(ei->details + used, sizeof ei->details - used, "%s\x1f%s\x1f%s\x1e", bss_errname(code),
+                     field ? field : "", message ? message : "");
+    if (n < 0 || (size_t)n >= sizeof ei->details - used)
+        ei->details[used] = '\0'; /* does not fit: the ones before stay whole */
+}
+
 void bss_errinfo_clear(bss_errinfo *ei)
 {
     if (ei == NULL)
         return;
+    ei->details[0] = '\0';
     ei->code = BSS_OK;
     ei->message[0] = '\0';
     ei->field[0] = '\0';

@@ -52,11 +52,22 @@ typedef enum bss_err {
 
 #define BSS_OK BSS_E_OK
 
+#define BSS_ERR_DETAILS_MAX 2048
 typedef struct bss_errinfo {
     bss_err code;
     char message[256]; /* for people: what is wrong and what to do */
     char field[128];   /* JSON path or option name of the offending input, "" if none */
+    /*
+     * When one input has several problems: every one of them (the first is
+     * code/field/message too), as records "NAME\x1ffield\x1fmessage\x1e";
+     * "" when there is only the one. bss_fail clears it. The API shows it as
+     * the error body's details array.
+     */
+    char details[BSS_ERR_DETAILS_MAX];
 } bss_errinfo;
+
+/* Appends one problem to ei->details (dropped when it does not fit). */
+void bss_errinfo_add_detail(bss_errinfo *ei, bss_err code, const char *field, const char *message);
 
 /* The default message of a code ("not found"). Never NULL. */
 const char *bss_strerror(bss_err code);

@@ -33,12 +33,34 @@ bool bss_doc_href(const char *base_url, const bss_doc_kind *kind, const char *id
 
 bss_err bss_doc_check_required(const bss_doc_kind *kind, const json_t *doc, bss_errinfo *ei)
 {
+    const char *first = NULL;
+    int missing = 0;
+    char msg[200];
+    if (ei)
+        ei->details[0] = '\0';
     for (const char *const *p = kind->required; p && *p; p++) {
         const json_t *v = bss_json_path(doc, *p);
-        if (!v || json_is_null(v))
-            return bss_fail(ei, BSS_E_INVALID, *p, "%s is required", *p);
+        if (v && !json_is_null(v))
+            continue;
+        if (!first)
+            first = *p;
+        if (++missing == 2) { /* several: every one in details, the first included */
+            snprintf(msg, sizeof msg, "%s is required", first);
+            bss_errinfo_add_detail(ei, BSS_E_INVALID, first, msg);
+        }
+        if (missing >= 2) {
+            snprintf(msg, sizeof msg, "%s is required", *p);
+            bss_errinfo_add_detail(ei, BSS_E_INVALID, *p, msg);
+        }
     }
-    return BSS_OK;
+    if (!first)
+        return BSS_OK;
+    char details[BSS_ERR_DETAILS_MAX];
+    snprintf(details, sizeof details, "%s", ei ? ei->details : "");
+    bss_fail(ei, BSS_E_INVALID, first, "%s is required%s", first, missing > 1 ? " (and more: see details)" : "");
+    if (ei)
+        snprintf(ei->details, sizeof ei->details, "%s", details);
+    return BSS_E_INVALID;
 }
 
 bool bss_doc_id_ok(const char *id)
@@ -497,6 +519,110 @@ static bss_err check_card_numbers(const json_t *doc, bss_errinfo *ei)
     return bss_pan_reject_json(doc, ei);
 }
 
+/* The required members but those in skip (taken out to find the next problem: their own is known). */
+static bss_err check_required_but(const bss_doc_kind *kind, const json_t *doc, char (*skip)[128], size_t nskip,
+                                  bss_errinfo *ei)
+{
+    if (nskip == 0)
+        return bss_doc_check_required(kind, doc, ei);
+    for (const char *const *p = kind->required; p && *p; p++) {
+        bool skipped = false;
+        for (size_t i = 0; i < nskip; i++)
+            skipped |= strncmp(*p, skip[i], strlen(skip[i])) == 0 &&
+                       ((*p)[strlen(skip[i])] == '\0' || (*p)[strlen(skip[i])] == '.');
+        const json_t *v = bss_json_path(doc, *p);
+        if (!skipped && (!v || json_is_null(v)))
+            return bss_fail(ei, BSS_E_INVALID, *p, "%s is required", *p);
+    }
+    return BSS_OK;
+}
+
+/* Every rule of a create, up to the store: the document to insert in *doc (NULL on failure). */
+static bss_err validate_create(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **doc,
+                               char (*skip)[128], size_t nskip, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    *doc = NULL;
+    bss_err rc = new_doc(ctx, id, body, doc, ei);
+    if (rc)
+        return rc;
+    if (!(rc = check_type(kind, *doc, ei)))
+        rc = check_required_but(kind, *doc, skip, nskip, ei);
+    if (!rc)
+        rc = check_limits(ctx, *doc, ei);
+    if (!rc)
+        rc = check_card_numbers(*doc, ei);
+    if (!rc && kind->prepare)
+        rc = kind->prepare(ctx, *doc, NULL, ei);
+    if (!rc)
+        rc = check_limits(ctx, *doc, ei);
+    if (rc) {
+        json_decref(*doc);
+        *doc = NULL;
+    }
+    return rc;
+}
+
+/* The top-level member a field path starts with ("price" of "price.value", "note" of "note[2].text"). */
+static void top_member(const char *field, char *out, size_t cap)
+{
+    size_t n = strcspn(field, ".[");
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), field);
+}
+
+#define MORE_PROBLEMS_MAX 8
+
+/*
+ * After a create failed on one member, the other problems of the same body:
+ * the rules run again without each member found wrong so far, until they
+ * pass, fail on something that is not the input's (a store error), or name
+ * a member already taken out. With two or more, ei->details lists them all
+ * (the first included). The write fails anyway, so whatever a rule touched
+ * in the store is rolled back with it.
+ */
+static void more_problems(const bss_doc_ctx *ctx, const char *id, const json_t *body, bss_errinfo *ei)
+{
+    if ((ei->code != BSS_E_INVALID && ei->code != BSS_E_UNPROCESSABLE) || ei->details[0] || !ei->field[0])
+        return;
+    json_t *rest = json_deep_copy(body);
+    if (!rest)
+        return;
+    char removed[MORE_PROBLEMS_MAX][128];
+    size_t nremoved = 0;
+    bss_errinfo acc;
+    bss_errinfo_clear(&acc);
+    bss_errinfo_add_detail(&acc, ei->code, ei->field, ei->message);
+    int found = 1;
+    char field[128];
+    snprintf(field, sizeof field, "%s", ei->field);
+    while (nremoved < MORE_PROBLEMS_MAX) {
+        top_member(field, removed[nremoved], sizeof removed[0]);
+        if (!removed[nremoved][0] || !json_object_get(rest, removed[nremoved]))
+            break;
+        json_object_del(rest, removed[nremoved++]);
+        bss_errinfo next;
+        bss_errinfo_clear(&next);
+        json_t *doc = NULL;
+        bss_err rc = validate_create(ctx, id, rest, &doc, removed, nremoved, &next);
+        json_decref(doc);
+        if (rc == BSS_OK || (next.code != BSS_E_INVALID && next.code != BSS_E_UNPROCESSABLE) || !next.field[0])
+            break;
+        char top[128];
+        top_member(next.field, top, sizeof top);
+        bool again = false;
+        for (size_t i = 0; i < nremoved; i++)
+            again |= strcmp(removed[i], top) == 0;
+        if (again) /* "price is required" once price is out: not another problem of the input */
+            break;
+        bss_errinfo_add_detail(&acc, next.code, next.field, next.message);
+        found++;
+        snprintf(field, sizeof field, "%s", next.field);
+    }
+    json_decref(rest);
+    if (found >= 2)
+        snprintf(ei->details, sizeof ei->details, "%s", acc.details);
+}
+
 bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **out,
                        bss_errinfo *ei)
 {
@@ -509,19 +635,12 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
         return bss_fail(ei, BSS_E_INVALID, "id",
                         "id '%.80s' must be 1 to %d letters, digits, '-', '.', '_' or '~'", id ? id : "",
                         BSS_ID_MAX);
-    bss_err rc = new_doc(ctx, id, body, &doc, ei);
-    if (rc)
+    bss_err rc = validate_create(ctx, id, body, &doc, NULL, 0, ei);
+    if (rc) {
+        if (ei)
+            more_problems(ctx, id, body, ei);
         return rc;
-    if (!(rc = check_type(kind, doc, ei)))
-        rc = bss_doc_check_required(kind, doc, ei);
-    if (!rc)
-        rc = check_limits(ctx, doc, ei);
-    if (!rc)
-        rc = check_card_numbers(doc, ei);
-    if (!rc && kind->prepare)
-        rc = kind->prepare(ctx, doc, NULL, ei);
-    if (!rc)
-        rc = check_limits(ctx, doc, ei);
+    }
     if (!rc)
         rc = bss_resource_insert(ctx->db, kind->table, id, doc, ctx->now_ms, ei);
     if (!rc)

@@ -227,3 +227,24 @@ test('a filter on a member no document has and the resource does not declare is 
     assert.equal(ok.status, 200, `${q}: ${ok.text}`);
   }
 });
+
+test('a body with several problems reports every one of them in details', async () => {
+  const CAT = '/tmf-api/productCatalogManagement/v4';
+  const r = await srv.request('POST', `${CAT}/category`, { body: { name: 5, lifecycleStatus: 'Bogus', validFor: 'soon', isRoot: 'yes' } });
+  assert.equal(r.status, 400, r.text);
+  assert.ok(Array.isArray(r.json.details), r.text);
+  assert.ok(r.json.details.length >= 3, r.text);
+  assert.deepEqual(r.json.details[0], { code: r.json.code, field: r.json.field, message: r.json.message }, 'the first problem is the top-level one');
+  const fields = r.json.details.map((d) => d.field.split(/[.[]/)[0]);
+  for (const f of ['name', 'lifecycleStatus', 'validFor']) assert.ok(fields.includes(f), `${f} in ${r.text}`);
+  for (const d of r.json.details) assert.deepEqual(Object.keys(d).sort(), ['code', 'field', 'message']);
+  // every required member that is missing, at once
+  const p = await srv.request('POST', '/tmf-api/troubleTicket/v4/troubleTicket', { body: {} });
+  assert.equal(p.status, 400, p.text);
+  assert.deepEqual(p.json.details.map((d) => d.field), ['description', 'severity', 'ticketType']);
+  assert.equal(p.json.message, 'description is required (and more: see details)');
+  // one problem: no details
+  const one = await srv.request('POST', `${CAT}/category`, { body: { name: 5 } });
+  assert.equal(one.status, 400);
+  assert.equal(one.json.details, undefined, one.text);
+});
