@@ -750,6 +750,73 @@ static int change_kind(const bss_doc_kind *kind, const json_t *patch, const json
     return changed;
 }
 
+/* Every rule of a patch of old, up to the store: the patched document in *doc (NULL on failure). */
+static bss_err validate_patch(const bss_doc_ctx *ctx, const json_t *old, const json_t *patch, json_t **doc,
+                              bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    bss_err rc = check_fixed(patch, old, ei);
+    if (!rc && !(*doc = json_deep_copy(old)))
+        rc = nomem(ei);
+    if (!rc && (rc = bss_json_merge_patch(*doc, patch)))
+        rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
+    if (!rc)
+        rc = keep_server_managed(kind, *doc, old, ei);
+    if (!rc)
+        rc = check_type(kind, *doc, ei);
+    if (!rc)
+        rc = bss_doc_check_required(kind, *doc, ei);
+    if (!rc)
+        rc = check_limits(ctx, *doc, ei);
+    if (!rc)
+        rc = check_card_numbers(*doc, ei);
+    if (!rc && kind->prepare)
+        rc = kind->prepare(ctx, *doc, old, ei);
+    if (!rc)
+        rc = check_limits(ctx, *doc, ei);
+    if (rc) {
+        json_decref(*doc);
+        *doc = NULL;
+    }
+    return rc;
+}
+
+/* The other problems of a patch, as more_problems does for a create: each member found wrong is left out. */
+static void more_patch_problems(const bss_doc_ctx *ctx, const json_t *old, const json_t *patch, bss_errinfo *ei)
+{
+    if ((ei->code != BSS_E_INVALID && ei->code != BSS_E_UNPROCESSABLE) || ei->details[0] || !ei->field[0])
+        return;
+    json_t *rest = json_deep_copy(patch);
+    if (!rest)
+        return;
+    bss_errinfo acc;
+    bss_errinfo_clear(&acc);
+    bss_errinfo_add_detail(&acc, ei->code, ei->field, ei->message);
+    int found = 1;
+    char field[128], top[128];
+    snprintf(field, sizeof field, "%s", ei->field);
+    for (int round = 0; round < MORE_PROBLEMS_MAX; round++) {
+        top_member(field, top, sizeof top);
+        if (!top[0] || !json_object_get(rest, top))
+            break;
+        json_object_del(rest, top);
+        bss_errinfo next;
+        bss_errinfo_clear(&next);
+        json_t *doc = NULL;
+        bss_err rc = validate_patch(ctx, old, rest, &doc, &next);
+        json_decref(doc);
+        if (rc == BSS_OK || (next.code != BSS_E_INVALID && next.code != BSS_E_UNPROCESSABLE) || !next.field[0] ||
+            strcmp(next.field, field) == 0)
+            break;
+        bss_errinfo_add_detail(&acc, next.code, next.field, next.message);
+        found++;
+        snprintf(field, sizeof field, "%s", next.field);
+    }
+    json_decref(rest);
+    if (found >= 2)
+        snprintf(ei->details, sizeof ei->details, "%s", acc.details);
+}
+
 bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patch, json_t **out,
                       bss_errinfo *ei)
 {
@@ -760,26 +827,8 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
     if (!json_is_object(patch))
         return bss_fail(ei, BSS_E_INVALID, NULL, "a merge patch must be a JSON object");
     bss_err rc = bss_doc_load(ctx->db, kind, id, &old, &meta, ei);
-    if (!rc)
-        rc = check_fixed(patch, old, ei);
-    if (!rc && !(doc = json_deep_copy(old)))
-        rc = nomem(ei);
-    if (!rc && (rc = bss_json_merge_patch(doc, patch)))
-        rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
-    if (!rc)
-        rc = keep_server_managed(kind, doc, old, ei);
-    if (!rc)
-        rc = check_type(kind, doc, ei);
-    if (!rc)
-        rc = bss_doc_check_required(kind, doc, ei);
-    if (!rc)
-        rc = check_limits(ctx, doc, ei);
-    if (!rc)
-        rc = check_card_numbers(doc, ei);
-    if (!rc && kind->prepare)
-        rc = kind->prepare(ctx, doc, old, ei);
-    if (!rc)
-        rc = check_limits(ctx, doc, ei);
+    if (!rc && (rc = validate_patch(ctx, old, patch, &doc, ei)) && ei)
+        more_patch_problems(ctx, old, patch, ei);
     int changed = rc ? 0 : change_kind(kind, patch, old, doc);
     if (!rc && changed == 0) { /* nothing changed: nothing written */
         json_decref(doc);

@@ -243,6 +243,13 @@ test('a body with several problems reports every one of them in details', async 
   assert.equal(p.status, 400, p.text);
   assert.deepEqual(p.json.details.map((d) => d.field), ['description', 'severity', 'ticketType']);
   assert.equal(p.json.message, 'description is required (and more: see details)');
+  // a patch too
+  const c = (await srv.request('POST', `${CAT}/category`, { body: { name: 'Patched badly' } })).json;
+  const pr = await srv.request('PATCH', `${CAT}/category/${c.id}`, { body: { name: 7, lifecycleStatus: 'Bogus', validFor: 3 } });
+  assert.equal(pr.status, 400, pr.text);
+  const pf = pr.json.details.map((d) => d.field.split(/[.[]/)[0]);
+  for (const f of ['name', 'lifecycleStatus', 'validFor']) assert.ok(pf.includes(f), `${f} in ${pr.text}`);
+  assert.equal((await srv.request('GET', `${CAT}/category/${c.id}`)).json.name, 'Patched badly', 'nothing written');
   // one problem: no details
   const one = await srv.request('POST', `${CAT}/category`, { body: { name: 5 } });
   assert.equal(one.status, 400);
