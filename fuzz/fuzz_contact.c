@@ -15,6 +15,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/iccid.h"
 #include "customer/customer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +48,15 @@ static void strings(const char *s)
     check(rc, &ei);
     if (rc == BSS_OK)
         check_phone_shape(e164); /* whatever was typed, what is stored is E.164 */
+    char iccid[BSS_ICCID_MAX + 1];
+    memset(&ei, 0, sizeof ei);
+    rc = bss_iccid_normalize(s, strlen(s), "iccid", iccid, &ei);
+    check(rc, &ei);
+    if (rc == BSS_OK) { /* what is stored: 19 or 20 digits, 89..., a right check digit */
+        size_t n = strlen(iccid);
+        if (n < 19 || n > 20 || iccid[0] != '8' || iccid[1] != '9' || bss_iccid_check_digit(iccid, n - 1) != iccid[n - 1])
+            abort();
+    }
     memset(&ei, 0, sizeof ei);
     rc = bss_contact_check_email(s, "emailAddress", &ei);
     check(rc, &ei);
