@@ -80,6 +80,38 @@ extern "C" bool bss_phone_try_e164(const char *text, size_t len, char *out)
     return normalise(text, len, out) == verdict::ok;
 }
 
+extern "C" bss_err bss_phone_range(const char *from, const char *to, int64_t max, char *from_out, char *to_out,
+                                   int64_t *count, bss_errinfo *ei)
+{
+    *count = 0;
+    bss_err rc = bss_phone_e164(from ? from : "", from ? std::strlen(from) : 0, "from", from_out, ei);
+    if (rc == BSS_OK)
+        rc = bss_phone_e164(to ? to : "", to ? std::strlen(to) : 0, "to", to_out, ei);
+    if (rc != BSS_OK)
+        return rc;
+    const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+    PhoneNumber pa, pb;
+    if (u->Parse(from_out, "ZZ", &pa) == PhoneNumberUtil::NO_PARSING_ERROR &&
+        u->Parse(to_out, "ZZ", &pb) == PhoneNumberUtil::NO_PARSING_ERROR && pa.country_code() != pb.country_code())
+        return bss_fail(ei, BSS_E_INVALID, "to", "to (%s) is in another country (+%d) than from (+%d)", to_out,
+                        pb.country_code(), pa.country_code());
+    size_t n = std::strlen(from_out);
+    if (std::strlen(to_out) != n)
+        return bss_fail(ei, BSS_E_INVALID, "to", "to (%s) must have as many digits as from (%s)", to_out, from_out);
+    if (std::strcmp(from_out, to_out) > 0)
+        return bss_fail(ei, BSS_E_INVALID, "to", "to (%s) comes before from (%s)", to_out, from_out);
+    int64_t a = 0, b = 0; // at most 15 digits: fits
+    for (size_t i = 1; i < n; i++) {
+        a = a * 10 + (from_out[i] - '0');
+        b = b * 10 + (to_out[i] - '0');
+    }
+    if (b - a + 1 > max)
+        return bss_fail(ei, BSS_E_INVALID, "to", "the range %s..%s holds %lld numbers, more than %lld at once", from_out,
+                        to_out, static_cast<long long>(b - a + 1), static_cast<long long>(max));
+    *count = b - a + 1;
+    return BSS_OK;
+}
+
 extern "C" bss_err bss_phone_e164(const char *text, size_t len, const char *field, char *out, bss_errinfo *ei)
 {
     switch (normalise(text, len, out)) {

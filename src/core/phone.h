@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -36,5 +37,14 @@ bss_err bss_phone_e164(const char *text, size_t len, const char *field, char *ou
 
 /* The same without a message: true and out filled when text is a valid number. */
 bool bss_phone_try_e164(const char *text, size_t len, char *out);
+
+/*
+ * A range of numbers FROM..TO (a block an operator adds to its MSISDN pool),
+ * each in any form bss_phone_e164 takes: both valid numbers, of the same
+ * length, FROM <= TO, at most max numbers. from_out/to_out get the E.164
+ * forms, *count the size. BSS_E_INVALID naming "from" or "to" otherwise.
+ */
+bss_err bss_phone_range(const char *from, const char *to, int64_t max, char *from_out, char *to_out, int64_t *count,
+                        bss_errinfo *ei);
 
 #endif

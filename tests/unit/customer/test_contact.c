@@ -71,6 +71,26 @@ static void test_phone(void **state)
     ok_phone("+4930123456", "+4930123456");
     bad_phone("0612", "not a valid phone number (a national number is read as one of NL)");
     bss_phone_set_default_country("");
+    /* number ranges for the MSISDN pool */
+    char a[BSS_PHONE_E164_MAX + 1], b[BSS_PHONE_E164_MAX + 1];
+    int64_t count = 0;
+    bss_errinfo ei;
+    assert_int_equal(bss_phone_range("+31 6 2000 0000", "+31 6 2000 0999", 1000000, a, b, &count, &ei), BSS_OK);
+    assert_string_equal(a, "+31620000000");
+    assert_string_equal(b, "+31620000999");
+    assert_int_equal(count, 1000);
+    assert_int_equal(bss_phone_range("+31620000000", "+31620000000", 1, a, b, &count, &ei), BSS_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(bss_phone_range("+31620000999", "+31620000000", 1000000, a, b, &count, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "to (+31620000000) comes before from (+31620000999)");
+    assert_int_equal(bss_phone_range("+31620000000", "+31629999999", 1000000, a, b, &count, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "the range +31620000000..+31629999999 holds 10000000 numbers, more than 1000000 at once");
+    assert_int_equal(bss_phone_range("+31620000000", "+442079460958", 1000000, a, b, &count, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "to (+442079460958) is in another country (+44) than from (+31)");
+    assert_int_equal(bss_phone_range("+4930123456", "+49301234567", 1000000, a, b, &count, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.message, "to (+49301234567) must have as many digits as from (+4930123456)");
+    assert_int_equal(bss_phone_range("+3162", "+31620000001", 10, a, b, &count, &ei), BSS_E_INVALID);
+    assert_string_equal(ei.field, "from");
     assert_true(bss_phone_country_ok("NL"));
     assert_false(bss_phone_country_ok("XX"));
     assert_false(bss_phone_country_ok("nl"));
