@@ -43,15 +43,6 @@ struct bss_ratelimit {
     flight flights[SLOTS];
 };
 
-static const struct {
-    const char *name;
-    unsigned role;
-} roles[] = {
-    {"admin", BSS_ROLE_ADMIN},       {"agent", BSS_ROLE_AGENT},     {"billing", BSS_ROLE_BILLING},
-    {"readonly", BSS_ROLE_READONLY}, {"network", BSS_ROLE_NETWORK}, {"integration", BSS_ROLE_INTEGRATION},
-    {"catalog", BSS_ROLE_CATALOG},   {"privacy", BSS_ROLE_PRIVACY},
-};
-
 static int role_index(unsigned role)
 {
     for (int i = 0; i < 8; i++)
@@ -82,10 +73,14 @@ static bss_err apply(const char *spec, int64_t *rate, bss_errinfo *ei)
             v++;
         while (v_end > v && v_end[-1] == ' ')
             v_end--;
+        char name[32];
+        unsigned role = 0;
         int found = -1;
-        for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-            if (strlen(roles[i].name) == (size_t)(name_end - p) && memcmp(roles[i].name, p, (size_t)(name_end - p)) == 0)
-                found = role_index(roles[i].role);
+        if ((size_t)(name_end - p) < sizeof name) { /* the role names are auth's (bss_auth_role_parse) */
+            snprintf(name, sizeof name, "%.*s", (int)(name_end - p), p);
+            if (bss_auth_role_parse(name, &role, NULL) == BSS_OK)
+                found = role_index(role);
+        }
         if (found < 0)
             return bss_fail(ei, BSS_E_INVALID, "rate-limit", "rate-limit: no role '%.*s'",
                             (int)(name_end - p > 40 ? 40 : name_end - p), p);

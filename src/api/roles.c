@@ -15,10 +15,12 @@
 #include "auth/auth.h"
 #include "core/mem.h"
 
-static const unsigned role_cols[] = {BSS_ROLE_ADMIN,       BSS_ROLE_AGENT,       BSS_ROLE_BILLING,
-                                     BSS_ROLE_READONLY,    BSS_ROLE_NETWORK,     BSS_ROLE_INTEGRATION,
-                                     BSS_ROLE_CATALOG,     BSS_ROLE_PRIVACY};
-#define NCOLS (sizeof role_cols / sizeof role_cols[0])
+/* The matrix has a column per role bit auth names (auth.h), in bit order. */
+#define NCOLS 32
+static bool is_role(unsigned bit)
+{
+    return strcmp(bss_auth_role_name(bit), "?") != 0;
+}
 
 typedef struct row {
     char key[256];     /* the resource: the pattern without a trailing /{id}; history rows by their roles */
@@ -95,15 +97,19 @@ static void print_matrix(const bss_router *rt, FILE *out)
     qsort(rows, nrows, sizeof *rows, by_key);
     fprintf(out, "| resource |");
     for (size_t c = 0; c < NCOLS; c++)
-        fprintf(out, " %s |", bss_auth_role_name(role_cols[c]));
+        if (is_role(1u << c))
+            fprintf(out, " %s |", bss_auth_role_name(1u << c));
     fprintf(out, "\n|---|");
     for (size_t c = 0; c < NCOLS; c++)
-        fprintf(out, ":-:|");
+        if (is_role(1u << c))
+            fprintf(out, ":-:|");
     fprintf(out, "\n");
     for (size_t k = 0; k < nrows; k++) {
         fprintf(out, "| %s |", rows[k].label);
         for (size_t c = 0; c < NCOLS; c++) {
-            unsigned bit = role_cols[c];
+            unsigned bit = 1u << c;
+            if (!is_role(bit))
+                continue;
             const char *cell = rows[k].public_ ? "public" : (rows[k].read & bit) && (rows[k].write & bit) ? "rw"
                                : (rows[k].read & bit)                                      ? "r"
                                : (rows[k].write & bit)                                     ? "w"

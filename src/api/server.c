@@ -273,18 +273,26 @@ static bool port_free(const struct addrinfo *ai)
     return ok;
 }
 
-bss_err bss_server_check_listen(const char *host, int port, bss_errinfo *ei)
+/* The listening address of host:port (freeaddrinfo it). */
+static bss_err resolve(const char *host, int port, struct addrinfo **res, bss_errinfo *ei)
 {
-    if (port == 0)
-        return BSS_OK;
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
     char portstr[16];
     snprintf(portstr, sizeof(portstr), "%d", port);
-    int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
+    int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, res);
     if (gai != 0)
         return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
+    return BSS_OK;
+}
+
+bss_err bss_server_check_listen(const char *host, int port, bss_errinfo *ei)
+{
+    struct addrinfo *res = NULL;
+    if (port == 0)
+        return BSS_OK;
+    if (resolve(host, port, &res, ei) != BSS_OK)
+        return BSS_E_CONFIG;
     bool free_ = port_free(res);
     freeaddrinfo(res);
     return free_ ? BSS_OK
@@ -295,14 +303,9 @@ bss_err bss_server_check_listen(const char *host, int port, bss_errinfo *ei)
 static bss_err open_listener(const char *host, int port, bool probe, int *fd_out, int *bound_port,
                              bss_errinfo *ei)
 {
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
-    char portstr[16];
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    int gai = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
-    if (gai != 0)
-        return bss_fail(ei, BSS_E_CONFIG, "listen", "cannot resolve %s: %s", host, gai_strerror(gai));
+    if (resolve(host, port, &res, ei) != BSS_OK)
+        return BSS_E_CONFIG;
     if (probe && !port_free(res)) {
         freeaddrinfo(res);
         return bss_fail(ei, BSS_E_IO, "listen",

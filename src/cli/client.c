@@ -178,3 +178,20 @@ int bss_cli_report_error(const bss_cli_client *c, long status, const bss_cli_ans
     json_decref(v);
     return 1;
 }
+
+int bss_cli_args(const char *cmd, int argc, char **argv, const bss_cli_flag *flags, size_t nflags, bss_config *cfg,
+                 int *rest, char ***rest_argv)
+{
+    int n = argc - 1;
+    char **args = argv + 1;
+    if (bss_cli_take_flags(cmd, &n, args, flags, nflags) != 0)
+        return 2;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_config_defaults(cfg);
+    if (bss_config_load(cfg, n, args, rest, rest_argv, &ei) != BSS_OK) {
+        fprintf(stderr, "%s: %s\n", cmd, ei.message);
+        return 2;
+    }
+    return 0;
+}

@@ -42,6 +42,15 @@ typedef struct bss_cli_flag {
 int bss_cli_take_flags(const char *cmd, int *argc, char **argv, const bss_cli_flag *flags, size_t nflags);
 
 /*
+ * The start every client command shares: its own flags out of argv (after
+ * the command name), then the configuration from the rest; *rest/rest_argv
+ * receive the positional arguments. 2 (message printed, prefixed with cmd)
+ * on bad usage or configuration, else 0.
+ */
+int bss_cli_args(const char *cmd, int argc, char **argv, const bss_cli_flag *flags, size_t nflags, bss_config *cfg,
+                 int *rest, char ***rest_argv);
+
+/*
  * Fills url and key: url_flag, else http://<listen host:port> (0.0.0.0 ->
  * 127.0.0.1; IPv6 bracketed); key_flag, else the first line of
  * <data-dir>/admin.key. -1 (message printed) when no key can be had.

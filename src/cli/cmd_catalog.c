@@ -149,19 +149,11 @@ int bss_cmd_catalog(int argc, char **argv)
                                   {"--key", &key, NULL},
                                   {"--output", &o.output, NULL},
                                   {"--dry-run", NULL, &o.dry_run}};
-    int n = argc - 1;
-    char **args = argv + 1;
-    if (bss_cli_take_flags(o.client.cmd, &n, args, flags, sizeof flags / sizeof flags[0]) != 0)
-        return 2;
     bss_config cfg;
-    bss_errinfo ei;
     int rest = 0;
     char **rest_argv = NULL;
-    bss_config_defaults(&cfg);
-    if (bss_config_load(&cfg, n, args, &rest, &rest_argv, &ei) != BSS_OK) {
-        fprintf(stderr, "bss catalog: %s\n", ei.message);
+    if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    }
     const char *sub = rest >= 1 ? rest_argv[0] : NULL;
     bool is_export = sub && strcmp(sub, "export") == 0 && rest == 1 && !o.dry_run;
     bool is_import = sub && strcmp(sub, "import") == 0 && rest == 2 && !o.output;

@@ -80,19 +80,11 @@ int bss_cmd_customer(int argc, char **argv)
     const char *url = NULL, *key = NULL;
     bool json = false;
     const bss_cli_flag flags[] = {{"--url", &url, NULL}, {"--key", &key, NULL}, {"--json", NULL, &json}};
-    int n = argc - 1;
-    char **args = argv + 1;
-    if (bss_cli_take_flags(client.cmd, &n, args, flags, sizeof flags / sizeof flags[0]) != 0)
-        return 2;
     bss_config cfg;
-    bss_errinfo ei;
     int rest = 0;
     char **rest_argv = NULL;
-    bss_config_defaults(&cfg);
-    if (bss_config_load(&cfg, n, args, &rest, &rest_argv, &ei) != BSS_OK) {
-        fprintf(stderr, "bss customer: %s\n", ei.message);
+    if (bss_cli_args(client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    }
     bool find = rest == 2 && strcmp(rest_argv[0], "find") == 0;
     bool view = rest == 2 && strcmp(rest_argv[0], "view") == 0;
     if (!find && !view) {

@@ -100,19 +100,11 @@ int bss_cmd_key(int argc, char **argv)
     const char *url = NULL, *key = NULL;
     const bss_cli_flag flags[] = {
         {"--url", &url, NULL}, {"--key", &key, NULL}, {"--role", &o.role, NULL}, {"--name", &o.name, NULL}};
-    int n = argc - 1;
-    char **args = argv + 1;
-    if (bss_cli_take_flags(o.client.cmd, &n, args, flags, sizeof flags / sizeof flags[0]) != 0)
-        return 2;
     bss_config cfg;
-    bss_errinfo ei;
     int rest = 0;
     char **rest_argv = NULL;
-    bss_config_defaults(&cfg);
-    if (bss_config_load(&cfg, n, args, &rest, &rest_argv, &ei) != BSS_OK) {
-        fprintf(stderr, "bss key: %s\n", ei.message);
+    if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    }
     if (rest < 1) {
         bss_cmd_key_help(stderr);
         return 2;

@@ -53,7 +53,9 @@ static bool depth_ok(const json_t *v, int left)
  * before any reader sees a rounded value. The check runs on the body's text,
  * after jansson has accepted it as JSON, in one linear pass that tracks the
  * member path. Integers are exact in jansson (int64, larger ones are a parse
- * error) and are not judged here.
+ * error) and are not judged here. Nothing here computes with the double:
+ * money.c turns the real's decimal text into int64 micro-units and every
+ * amount is integer arithmetic from then on.
  */
 
 #define MAX_REAL_DIGITS 15

@@ -537,25 +537,34 @@ static bss_err check_required_but(const bss_doc_kind *kind, const json_t *doc, c
     return BSS_OK;
 }
 
+/* The rules every write runs on the document it would store (old: the stored one on a patch). */
+static bss_err check_rules(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, char (*skip)[128],
+                           size_t nskip, bss_errinfo *ei)
+{
+    const bss_doc_kind *kind = ctx->kind;
+    bss_err rc = check_type(kind, doc, ei);
+    if (!rc)
+        rc = check_required_but(kind, doc, skip, nskip, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
+    if (!rc)
+        rc = check_card_numbers(doc, ei);
+    if (!rc && kind->prepare)
+        rc = kind->prepare(ctx, doc, old, ei);
+    if (!rc)
+        rc = check_limits(ctx, doc, ei);
+    return rc;
+}
+
 /* Every rule of a create, up to the store: the document to insert in *doc (NULL on failure). */
 static bss_err validate_create(const bss_doc_ctx *ctx, const char *id, const json_t *body, json_t **doc,
                                char (*skip)[128], size_t nskip, bss_errinfo *ei)
 {
-    const bss_doc_kind *kind = ctx->kind;
     *doc = NULL;
     bss_err rc = new_doc(ctx, id, body, doc, ei);
     if (rc)
         return rc;
-    if (!(rc = check_type(kind, *doc, ei)))
-        rc = check_required_but(kind, *doc, skip, nskip, ei);
-    if (!rc)
-        rc = check_limits(ctx, *doc, ei);
-    if (!rc)
-        rc = check_card_numbers(*doc, ei);
-    if (!rc && kind->prepare)
-        rc = kind->prepare(ctx, *doc, NULL, ei);
-    if (!rc)
-        rc = check_limits(ctx, *doc, ei);
+    rc = check_rules(ctx, *doc, NULL, skip, nskip, ei);
     if (rc) {
         json_decref(*doc);
         *doc = NULL;
@@ -572,19 +581,23 @@ static void top_member(const char *field, char *out, size_t cap)
 
 #define MORE_PROBLEMS_MAX 8
 
+static bss_err validate_patch(const bss_doc_ctx *ctx, const json_t *old, const json_t *patch, json_t **doc,
+                              bss_errinfo *ei);
+
 /*
- * After a create failed on one member, the other problems of the same body:
- * the rules run again without each member found wrong so far, until they
- * pass, fail on something that is not the input's (a store error), or name
- * a member already taken out. With two or more, ei->details lists them all
- * (the first included). The write fails anyway, so whatever a rule touched
- * in the store is rolled back with it.
+ * After a create (old NULL) or a patch of old failed on one member, the
+ * other problems of the same input: the rules run again without each member
+ * found wrong so far, until they pass, fail on something that is not the
+ * input's (a store error), or name a member already taken out. With two or
+ * more, ei->details lists them all (the first included). The write fails
+ * anyway, so whatever a rule touched in the store is rolled back with it.
  */
-static void more_problems(const bss_doc_ctx *ctx, const char *id, const json_t *body, bss_errinfo *ei)
+static void more_problems(const bss_doc_ctx *ctx, const char *id, const json_t *old, const json_t *input,
+                          bss_errinfo *ei)
 {
     if ((ei->code != BSS_E_INVALID && ei->code != BSS_E_UNPROCESSABLE) || ei->details[0] || !ei->field[0])
         return;
-    json_t *rest = json_deep_copy(body);
+    json_t *rest = json_deep_copy(input);
     if (!rest)
         return;
     char removed[MORE_PROBLEMS_MAX][128];
@@ -603,7 +616,8 @@ static void more_problems(const bss_doc_ctx *ctx, const char *id, const json_t *
         bss_errinfo next;
         bss_errinfo_clear(&next);
         json_t *doc = NULL;
-        bss_err rc = validate_create(ctx, id, rest, &doc, removed, nremoved, &next);
+        bss_err rc = old ? validate_patch(ctx, old, rest, &doc, &next)
+                         : validate_create(ctx, id, rest, &doc, removed, nremoved, &next);
         json_decref(doc);
         if (rc == BSS_OK || (next.code != BSS_E_INVALID && next.code != BSS_E_UNPROCESSABLE) || !next.field[0])
             break;
@@ -638,7 +652,7 @@ bss_err bss_doc_create(const bss_doc_ctx *ctx, const char *id, const json_t *bod
     bss_err rc = validate_create(ctx, id, body, &doc, NULL, 0, ei);
     if (rc) {
         if (ei)
-            more_problems(ctx, id, body, ei);
+            more_problems(ctx, id, NULL, body, ei);
         return rc;
     }
     if (!rc)
@@ -763,58 +777,12 @@ static bss_err validate_patch(const bss_doc_ctx *ctx, const json_t *old, const j
     if (!rc)
         rc = keep_server_managed(kind, *doc, old, ei);
     if (!rc)
-        rc = check_type(kind, *doc, ei);
-    if (!rc)
-        rc = bss_doc_check_required(kind, *doc, ei);
-    if (!rc)
-        rc = check_limits(ctx, *doc, ei);
-    if (!rc)
-        rc = check_card_numbers(*doc, ei);
-    if (!rc && kind->prepare)
-        rc = kind->prepare(ctx, *doc, old, ei);
-    if (!rc)
-        rc = check_limits(ctx, *doc, ei);
+        rc = check_rules(ctx, *doc, old, NULL, 0, ei);
     if (rc) {
         json_decref(*doc);
         *doc = NULL;
     }
     return rc;
-}
-
-/* The other problems of a patch, as more_problems does for a create: each member found wrong is left out. */
-static void more_patch_problems(const bss_doc_ctx *ctx, const json_t *old, const json_t *patch, bss_errinfo *ei)
-{
-    if ((ei->code != BSS_E_INVALID && ei->code != BSS_E_UNPROCESSABLE) || ei->details[0] || !ei->field[0])
-        return;
-    json_t *rest = json_deep_copy(patch);
-    if (!rest)
-        return;
-    bss_errinfo acc;
-    bss_errinfo_clear(&acc);
-    bss_errinfo_add_detail(&acc, ei->code, ei->field, ei->message);
-    int found = 1;
-    char field[128], top[128];
-    snprintf(field, sizeof field, "%s", ei->field);
-    for (int round = 0; round < MORE_PROBLEMS_MAX; round++) {
-        top_member(field, top, sizeof top);
-        if (!top[0] || !json_object_get(rest, top))
-            break;
-        json_object_del(rest, top);
-        bss_errinfo next;
-        bss_errinfo_clear(&next);
-        json_t *doc = NULL;
-        bss_err rc = validate_patch(ctx, old, rest, &doc, &next);
-        json_decref(doc);
-        if (rc == BSS_OK || (next.code != BSS_E_INVALID && next.code != BSS_E_UNPROCESSABLE) || !next.field[0] ||
-            strcmp(next.field, field) == 0)
-            break;
-        bss_errinfo_add_detail(&acc, next.code, next.field, next.message);
-        found++;
-        snprintf(field, sizeof field, "%s", next.field);
-    }
-    json_decref(rest);
-    if (found >= 2)
-        snprintf(ei->details, sizeof ei->details, "%s", acc.details);
 }
 
 bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patch, json_t **out,
@@ -828,7 +796,7 @@ bss_err bss_doc_patch(const bss_doc_ctx *ctx, const char *id, const json_t *patc
         return bss_fail(ei, BSS_E_INVALID, NULL, "a merge patch must be a JSON object");
     bss_err rc = bss_doc_load(ctx->db, kind, id, &old, &meta, ei);
     if (!rc && (rc = validate_patch(ctx, old, patch, &doc, ei)) && ei)
-        more_patch_problems(ctx, old, patch, ei);
+        more_problems(ctx, id, old, patch, ei);
     int changed = rc ? 0 : change_kind(kind, patch, old, doc);
     if (!rc && changed == 0) { /* nothing changed: nothing written */
         json_decref(doc);
