@@ -18,7 +18,7 @@ static const bss_routes_fn route_modules[] = {
     bss_admin_routes,  bss_tmf620_routes,    bss_tmf620_eligibility_routes,
     bss_tmf671_routes, bss_tmf620_io_routes, bss_tmf632_routes,
     bss_tmf629_routes, bss_tmf666_routes,    bss_tmf683_routes,
-    bss_tmf621_routes, bss_care_routes,
+    bss_tmf621_routes, bss_care_routes,      bss_tmf639_routes,
 };
 
 static const struct {

@@ -24,6 +24,8 @@ int bss_cmd_key(int argc, char **argv);
 void bss_cmd_key_help(FILE *out);
 int bss_cmd_catalog(int argc, char **argv);
 void bss_cmd_catalog_help(FILE *out);
+int bss_cmd_inventory(int argc, char **argv);
+void bss_cmd_inventory_help(FILE *out);
 int bss_cmd_customer(int argc, char **argv);
 void bss_cmd_customer_help(FILE *out);
 int bss_cmd_backup(int argc, char **argv);

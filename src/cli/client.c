@@ -124,7 +124,9 @@ long bss_cli_call(const bss_cli_client *c, const char *method, const char *path,
         return 0;
     sink s = {.a = a, .max = c->max_answer ? c->max_answer : (1u << 20)};
     struct curl_slist *hd = curl_slist_append(NULL, auth);
-    hd = curl_slist_append(hd, "Content-Type: application/json");
+    char ct[160];
+    snprintf(ct, sizeof ct, "Content-Type: %s", c->content_type ? c->content_type : "application/json");
+    hd = curl_slist_append(hd, ct);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
@@ -149,6 +151,40 @@ long bss_cli_call(const bss_cli_client *c, const char *method, const char *path,
     curl_slist_free_all(hd);
     curl_easy_cleanup(h);
     return status;
+}
+
+char *bss_cli_read_file(const bss_cli_client *c, const char *path, size_t max, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", c->cmd, path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = bss_malloc(cap + 1);
+    while (buf != NULL) {
+        if (n == cap) {
+            char *b = cap < max ? bss_realloc(buf, cap * 2 + 1) : NULL;
+            if (b == NULL) {
+                fprintf(stderr, "%s: %s is too large\n", c->cmd, path);
+                bss_free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (buf != NULL)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
 }
 
 void bss_cli_answer_free(bss_cli_answer *a)

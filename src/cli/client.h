@@ -18,6 +18,7 @@ typedef struct bss_cli_client {
     const char *cmd;   /* "bss key": the prefix of every message */
     long timeout_s;    /* per request */
     size_t max_answer; /* bytes */
+    const char *content_type; /* of request bodies; NULL: application/json */
     char url[600];
     char key[128];
 } bss_cli_client;
@@ -65,6 +66,9 @@ int bss_cli_connect(bss_cli_client *c, const bss_config *cfg, const char *url_fl
 long bss_cli_call(const bss_cli_client *c, const char *method, const char *path, const char *body,
                   size_t body_len, bss_cli_answer *a);
 void bss_cli_answer_free(bss_cli_answer *a);
+
+/* Reads a whole file ("-" = stdin), at most max bytes, into a bss_malloc'd buffer; NULL (message printed). */
+char *bss_cli_read_file(const bss_cli_client *c, const char *path, size_t max, size_t *len);
 
 /* Prints the server's error (message, field, hints for 401/413); returns exit status 1. */
 int bss_cli_report_error(const bss_cli_client *c, long status, const bss_cli_answer *a);

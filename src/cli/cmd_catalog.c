@@ -50,39 +50,6 @@ static int do_export(const cat_opts *o)
     return ok ? 0 : 1;
 }
 
-/* Reads a whole file ("-" = stdin) into a bss_malloc'd buffer. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "bss catalog: cannot read %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = bss_malloc(cap);
-    while (buf != NULL) {
-        if (n == cap) {
-            char *b = cap < MAX_FILE ? bss_realloc(buf, cap * 2) : NULL;
-            if (b == NULL) {
-                fprintf(stderr, "bss catalog: %s is too large\n", path);
-                bss_free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (f != stdin)
-        fclose(f);
-    *len = n;
-    return buf;
-}
-
 static void print_report(const json_t *rep)
 {
     bool dry = json_is_true(json_object_get(rep, "dryRun"));
@@ -109,7 +76,7 @@ static void print_report(const json_t *rep)
 static int do_import(const cat_opts *o, const char *file)
 {
     size_t len = 0;
-    char *body = read_file(file, &len);
+    char *body = bss_cli_read_file(&o->client, file, MAX_FILE, &len);
     if (body == NULL)
         return 1;
     json_error_t jerr;

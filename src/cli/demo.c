@@ -19,6 +19,12 @@
  *     one writer job: all or nothing, the first bad document failing it with
  *     its member path ("customers[3].engagedParty.id").
  *
+ *   - its resource inventory, when the store holds no SIM and no number:
+ *     the SIM batch data/demo/sims.csv (written by data/demo/gen-sims.mjs)
+ *     through the batch import of `bss inventory import-sims`, the golden
+ *     number category with the catalog's one-time price, and two ranges of
+ *     numbers (2000 standard, 50 golden), in one writer job.
+ *
  * The files are looked up next to the binary (the repository's data/ seen
  * from build/ or build/<dir>/) and then in the working directory; the log
  * says which file was loaded and how much was created. Without a file the
@@ -39,8 +45,11 @@
 #include "db/db.h"
 #include "db/writer.h"
 #include "doc/doc.h"
+#include "inventory/inventory.h"
 
 #define DEMO_CATALOG "data/demo/catalog.json"
+#define DEMO_SIMS "data/demo/sims.csv"
+#define DEMO_GOLDEN_PRICE "pop-golden-number"
 #define DEMO_CUSTOMERS "data/demo/customers.json"
 #define DEMO_CUSTOMERS_FORMAT "bss-demo-customers/1"
 #define DEMO_RECORDED_BY "demo data" /* recordedBy of the seeded consent decisions */
@@ -329,10 +338,84 @@ static bss_err seed_customers(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
+/* ---- inventory ------------------------------------------------------------ */
+
+static const struct {
+    const char *from, *to, *category;
+} demo_ranges[] = {
+    {"+31610000000", "+31610001999", "standard"},
+    {"+31655550000", "+31655550049", "golden"},
+};
+
+typedef struct inv_seed {
+    bss_app *app;
+    const char *csv;
+    size_t len;
+    int64_t now_ms;
+    int64_t sims, numbers;
+} inv_seed;
+
+static bss_err inv_seed_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    inv_seed *s = arg;
+    bss_inv_config cfg = {.seal = &s->app->secrets,
+                          .keys = strcmp(s->app->cfg.sim_keys, "hss") == 0 ? BSS_SIM_KEYS_HSS : BSS_SIM_KEYS_STORE};
+    bss_inv_actor by = {.now_ms = s->now_ms};
+    bss_inv_import in = {.data = s->csv, .len = s->len};
+    json_t *out = NULL;
+    s->sims = s->numbers = 0;
+    bss_err rc = bss_inv_sim_import(db, &cfg, &by, &in, &out, ei);
+    s->sims = json_integer_value(json_object_get(out, "imported"));
+    json_decref(out);
+    bool priced = false;
+    if (rc == BSS_OK && (rc = bss_doc_exists(db, &bss_offering_price_kind, DEMO_GOLDEN_PRICE, &priced, ei)) == BSS_OK)
+        rc = bss_inv_category_put(db, &by, "golden", priced ? DEMO_GOLDEN_PRICE : NULL,
+                                  "numbers that are easy to remember", &out, ei);
+    json_decref(out);
+    for (size_t i = 0; rc == BSS_OK && i < sizeof demo_ranges / sizeof demo_ranges[0]; i++) {
+        out = NULL;
+        rc = bss_inv_range_add(db, &by, demo_ranges[i].from, demo_ranges[i].to, demo_ranges[i].category, &out, ei);
+        s->numbers += json_integer_value(json_object_get(out, "size"));
+        json_decref(out);
+    }
+    return rc;
+}
+
+static bss_err seed_inventory(bss_app *app, bss_errinfo *ei)
+{
+    char path[PATH_MAX + 64];
+    if (!find_data(DEMO_SIMS, path, sizeof path)) {
+        bss_log(BSS_LOG_WARN, "demo.seed", "message",
+                "demo: no " DEMO_SIMS " found next to the binary or here; no inventory seeded", NULL);
+        return BSS_OK;
+    }
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? bss_malloc(1 << 20) : NULL;
+    size_t len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    if (!buf)
+        return bss_fail(ei, BSS_E_IO, DEMO_SIMS, "cannot read %s", path);
+    inv_seed s = {.app = app, .csv = buf, .len = len, .now_ms = bss_clock_now(&app->clock)};
+    bss_err rc = bss_writer_run(app->writer, inv_seed_run, &s, ei);
+    bss_free(buf);
+    if (rc) {
+        bss_log(BSS_LOG_ERROR, "demo.seed", "file", path, "error", ei ? ei->message : "", "field",
+                ei ? ei->field : "", NULL);
+        return rc;
+    }
+    char sims[24], numbers[24];
+    snprintf(sims, sizeof sims, "%lld", (long long)s.sims);
+    snprintf(numbers, sizeof numbers, "%lld", (long long)s.numbers);
+    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: inventory seeded", "file", path, "sims", sims, "numbers",
+            numbers, NULL);
+    return BSS_OK;
+}
+
 /* ---- entry ---------------------------------------------------------------- */
 
 /* What the store holds already: catalog rows (catalog_rows) and customers. */
-static bss_err store_rows(bss_app *app, int64_t *catalog, int64_t *customers, bss_errinfo *ei)
+static bss_err store_rows(bss_app *app, int64_t *catalog, int64_t *customers, int64_t *inventory, bss_errinfo *ei)
 {
     bss_db *db = NULL;
     bss_err rc = bss_db_open(app->cfg.db_url, &app->dbopt, &db, ei);
@@ -341,20 +424,32 @@ static bss_err store_rows(bss_app *app, int64_t *catalog, int64_t *customers, bs
     rc = catalog_rows(db, catalog, ei);
     if (!rc)
         rc = bss_doc_count(db, &bss_customer_kind, customers, ei);
+    json_t *stats = NULL;
+    bss_inv_config cfg = {.warn_left = 0};
+    if (!rc)
+        rc = bss_inv_stats(db, &cfg, 0, &stats, ei);
+    *inventory = json_integer_value(json_object_get(json_object_get(stats, "sims"), "total")) +
+                 json_integer_value(json_object_get(json_object_get(stats, "msisdns"), "total"));
+    json_decref(stats);
     bss_db_close(db);
     return rc;
 }
 
 bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
 {
-    int64_t catalog = 0, customers = 0;
-    bss_err rc = store_rows(app, &catalog, &customers, ei);
+    int64_t catalog = 0, customers = 0, inventory = 0;
+    bss_err rc = store_rows(app, &catalog, &customers, &inventory, ei);
     if (rc != BSS_OK)
         return rc;
     if (catalog > 0)
         bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds a catalog; left alone",
                 NULL);
     else if ((rc = seed_catalog(app, ei)) != BSS_OK)
+        return rc;
+    if (inventory > 0)
+        bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: the store already holds an inventory; left alone",
+                NULL);
+    else if ((rc = seed_inventory(app, ei)) != BSS_OK)
         return rc;
     if (customers > 0) {
         char n[24];

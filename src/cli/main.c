@@ -20,6 +20,7 @@ static const bss_cmd commands[] = {
     {"migrate", "apply pending schema migrations to the store", bss_cmd_migrate, bss_cmd_migrate_help},
     {"key", "create, list and revoke API keys", bss_cmd_key, bss_cmd_key_help},
     {"catalog", "export and import the product catalog", bss_cmd_catalog, bss_cmd_catalog_help},
+    {"inventory", "import SIM batches, add number ranges, inventory stats", bss_cmd_inventory, bss_cmd_inventory_help},
     {"customer", "find a customer, show the customer view (care agents)", bss_cmd_customer, bss_cmd_customer_help},
     {"backup", "copy the SQLite store to a file (online, mode 0600)", bss_cmd_backup, bss_cmd_backup_help},
     {"restore", "replace the SQLite store with a backup (server stopped)", bss_cmd_restore, bss_cmd_restore_help},

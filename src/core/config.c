@@ -43,6 +43,7 @@ typedef enum opt_type {
     T_BOOL,   /* true/false */
     T_LISTEN, /* HOST:PORT or [V6]:PORT into listen_host + listen_port */
     T_LEVEL,  /* debug|info|warn|error */
+    T_SIMKEYS, /* store|hss */
     T_DB,     /* sqlite:PATH | postgres://... | postgresql://... */
     T_URL,    /* "" or http(s)://... */
     T_TIME,   /* "" or RFC 3339 */
@@ -130,6 +131,17 @@ static const opt options[] = {
     {"drain-timeout", "BSS_DRAIN_TIMEOUT", "10000", "MS",
      "on SIGTERM, how long to finish requests in flight before exiting (0..600000)", T_I64, F(drain_ms), 0,
      600000},
+    {"sim-keys", "BSS_SIM_KEYS", "store", "WHERE",
+     "where SIM Ki/OPc live: store (sealed with the secrets key) or hss (the operator's HSS; not stored)", T_SIMKEYS,
+     F(sim_keys), 0, 0},
+    {"msisdn-quarantine-days", "BSS_MSISDN_QUARANTINE_DAYS", "90", "DAYS",
+     "a terminated number waits this long before it is sold again (0..3650)", T_INT, F(msisdn_quarantine_days), 0,
+     3650},
+    {"reservation-minutes", "BSS_RESERVATION_MINUTES", "30", "MIN",
+     "how long a number or SIM reservation holds by default (1..10080)", T_INT, F(reservation_minutes), 1, 10080},
+    {"inventory-warn", "BSS_INVENTORY_WARN", "1000", "N",
+     "inventory stats warn when a prefix has fewer free numbers, or fewer SIMs are free (0..100000000)", T_I64,
+     F(inventory_warn), 0, 100000000},
     {"secrets-key", "BSS_SECRETS_KEY", "", "FILE",
      "key sealing stored secrets such as callback passwords (default: <data-dir>/secrets.key, made if missing)",
      T_STR, F(secrets_key), 0, 0},
@@ -209,6 +221,8 @@ static const char *check_text(const opt *o, const char *v)
     switch (o->type) {
     case T_LEVEL:
         return bss_log_level_parse(v, &lv) == BSS_OK ? NULL : "expected debug, info, warn or error";
+    case T_SIMKEYS:
+        return strcmp(v, "store") == 0 || strcmp(v, "hss") == 0 ? NULL : "expected store or hss";
     case T_DB:
         if ((has_prefix(v, "sqlite:") && v[7] != '\0') || has_prefix(v, "postgres://") ||
             has_prefix(v, "postgresql://"))

@@ -48,6 +48,10 @@ typedef struct bss_config {
     char default_country[8];  /* --default-country: "" (international numbers only) or "NL" */
     int max_inflight;         /* --max-inflight: deferred requests per key at once, 64 (0 = unlimited) */
     int64_t drain_ms;         /* --drain-timeout: how long a stop waits for requests in flight, 10000 */
+    char sim_keys[8];         /* --sim-keys: "store" (Ki/OPc sealed in the store) or "hss" (not stored) */
+    int msisdn_quarantine_days; /* --msisdn-quarantine-days: 90 */
+    int reservation_minutes;  /* --reservation-minutes: 30 */
+    int64_t inventory_warn;   /* --inventory-warn: 1000 */
 } bss_config;
 
 /* Fills every field with its documented default. */

@@ -11,7 +11,8 @@ import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot, tempDir, pgUrl
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
   'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
-  'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'secrets-key'];
+  'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'sim-keys',
+  'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'secrets-key'];
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -33,7 +34,7 @@ test('bss version prints the version', async () => {
 test('bss help lists every command', async () => {
   const r = await bss(['help']);
   assert.equal(r.code, 0, r.stderr);
-  for (const c of ['serve', 'migrate', 'key', 'version', 'help']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\s`, 'm'));
+  for (const c of ['serve', 'migrate', 'key', 'catalog', 'inventory', 'customer', 'version', 'help']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\s`, 'm'));
 });
 
 test('bss help serve documents every option with its environment variable', async () => {
@@ -60,7 +61,7 @@ test('docs/operations.md has a row for every option bss help serve lists', async
 });
 
 test('bss help for every command works', async () => {
-  for (const c of ['migrate', 'key', 'version', 'help']) {
+  for (const c of ['migrate', 'key', 'catalog', 'inventory', 'customer', 'backup', 'restore', 'routes', 'version', 'help']) {
     const r = await bss(['help', c]);
     assert.equal(r.code, 0, `${c}: ${r.stderr}`);
     assert.match(r.stdout, /usage: bss/);

@@ -99,7 +99,7 @@ async function holdStoreLock(server) {
   let ready;
   if (server.backend === 'postgres') {
     const table = await psql(server.dbUrl,
-      "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '%categor%' ORDER BY length(tablename) LIMIT 1");
+      "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'tmf620_category'");
     assert.ok(table, 'no category table found in the PostgreSQL database');
     child = spawn('psql', ['-X', '-Atq', server.dbUrl], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
