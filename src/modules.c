@@ -18,6 +18,7 @@
 #include "customer/customer.h"
 #include "doc/doc.h"
 #include "events/events.h"
+#include "order/order.h"
 
 const bss_outbox_consumer bss_outbox_consumers[] = {
     {"customer.interactions", bss_interaction_on_event}, /* system interactions of subscribers' events */
@@ -47,5 +48,6 @@ const bss_doc_kind *const bss_doc_kinds[] = {
     &bss_bill_presentation_media_kind,
     &bss_interaction_kind,
     &bss_ticket_kind,
+    &bss_product_kind,
     NULL,
 };

@@ -97,9 +97,18 @@ function address(cityName) {
 }
 
 const usedPhones = new Set();
+// Draws that are not numbers of the Dutch plan (06-7x and 06-9x are not
+// mobile ranges: libphonenumber refuses them), each replaced once by a valid
+// number when the seeding began to check phone numbers; kept as a table so
+// that the file stays what it was.
+const VALID = { '+31678896206': '+31628896206', '+31671664172': '+31611664172', '+31691564108': '+31641564108',
+  '+31693346010': '+31643346010', '+31699934155': '+31649934155', '+31691503874': '+31641503874',
+  '+31672647372': '+31622647372' };
 function mobile() {
   for (;;) {
-    const n = `+316${pad(int(10000000, 99999999), 8)}`;
+    const drawn = `+316${pad(int(10000000, 99999999), 8)}`;
+    const n = VALID[drawn] || drawn;
+    if (/^\+316[79]/.test(n)) throw new Error(`mobile(): ${n} is not a Dutch mobile number; add it to VALID`);
     if (!usedPhones.has(n)) { usedPhones.add(n); return n; }
   }
 }
@@ -424,7 +433,71 @@ out.updates.push({ kind: 'customer', id: P('Jayden').customer.id, patch: { statu
 out.updates.push({ kind: 'customer', id: P('Ruud').customer.id, patch: { status: 'closed', statusReason: 'ported out' } });
 out.updates.push({ kind: 'billingAccount', id: P('Ruud').account.id, patch: { state: 'closed' } });
 
+// ---- products: the lines the customers have -------------------------------
+//
+// Each line holds the number and SIM it runs on: numbers +31 6 1000 0000 onwards
+// and the cards of data/demo/sims.csv (gen-sims.mjs: card n is ICCID
+// 893144 1000000000nn + check digit, IMSI 20444 00000000nn) in turn, so the
+// demo's inventory shows them active. Generated last so that the ids above
+// stay as they were.
+out.products = [];
+function luhn(body) {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+let lineSeq = 0;
+function line(who, offering, { status = 'active', esim = false } = {}) {
+  const n = esim ? 46 + (lineSeq % 15) : 1 + lineSeq;
+  const k = lineSeq++;
+  const body = `893144${String(100000000000 + n)}`;
+  const doc = { id: uuid7(), productOffering: { id: offering }, status, isBundle: false,
+    billingAccount: ref(who.account.id, 'BillingAccount', who.account.name),
+    relatedParty: [ref(who.customer.id, 'Customer', who.customer.name, 'customer')],
+    startDate: who.customer.customerSince || '2026-01-15T10:00:00.000Z',
+    productCharacteristic: [
+      { name: 'MSISDN', value: `+316100${pad(k, 5)}` },
+      { name: 'ICCID', value: body + luhn(body) },
+      { name: 'IMSI', value: `20444${pad(n, 10)}` },
+      { name: 'simType', value: esim ? 'esim' : 'physical' },
+    ] };
+  out.products.push(doc);
+  return doc;
+}
+function addOn(who, base, offering) {
+  const doc = { id: uuid7(), productOffering: { id: offering }, status: 'active', isBundle: false,
+    billingAccount: ref(who.account.id, 'BillingAccount', who.account.name),
+    relatedParty: [ref(who.customer.id, 'Customer', who.customer.name, 'customer')],
+    startDate: base.startDate,
+    productRelationship: [{ relationshipType: 'addOnTo', product: { id: base.id, '@referredType': 'Product' } }] };
+  out.products.push(doc);
+  return doc;
+}
+const plans = { prepaid: ['po-prepaid-bundle-10', 'po-prepaid-bundle-20', 'po-prepaid-payg'],
+  postpaid: ['po-postpaid-s', 'po-postpaid-m', 'po-postpaid-l'] };
+const lineHolders = people.filter((p) => p.customer.status === 'active' && p.given !== 'Ruud' && p.given !== 'Jayden');
+lineHolders.slice(0, 20).forEach((p, i) => {
+  const l = line(p, plans[p.payment][i % 3], { esim: i % 6 === 5 });
+  if (i % 4 === 1) addOn(p, l, p.payment === 'postpaid' ? 'po-addon-roaming-plus' : 'po-addon-data-1gb');
+  if (i === 2) addOn(p, l, 'po-addon-international');
+});
+// Jayden's customer record is suspended (a fraud check): so is his line
+line(P('Jayden'), 'po-prepaid-payg', { status: 'suspended' });
+// a family on one shared plan: the first line holds the plan, two more share its allowances
+const fam = lineHolders.find((p) => p.payment === 'postpaid' && p.given === 'Saskia') || lineHolders[20];
+const head = line(fam, 'po-family-share');
+for (let i = 0; i < 2; i++) {
+  const member = line(fam, 'po-family-share');
+  member.productRelationship = [{ relationshipType: 'sharesAllowanceOf', product: { id: head.id, '@referredType': 'Product' } }];
+}
+// a business customer's fleet
+for (let i = 0; i < 3; i++) line(B('delta-transport'), 'po-business-unlimited');
+
 fs.writeFileSync(OUT, JSON.stringify(out, null, 2) + '\n');
 console.log(`wrote ${OUT}: ${out.individuals.length} individuals, ${out.organizations.length} organizations, ` +
   `${out.customers.length} customers, ${out.billingAccounts.length} billing accounts, ${out.consents.length} consents, ` +
-  `${out.interactions.length} interactions, ${out.troubleTickets.length} tickets, ${out.updates.length} updates`);
+  `${out.interactions.length} interactions, ${out.troubleTickets.length} tickets, ${out.products.length} products, ${out.updates.length} updates`);

@@ -46,6 +46,7 @@
 #include "db/writer.h"
 #include "doc/doc.h"
 #include "inventory/inventory.h"
+#include "order/order.h"
 
 #define DEMO_CATALOG "data/demo/catalog.json"
 #define DEMO_SIMS "data/demo/sims.csv"
@@ -153,6 +154,7 @@ static const seed_kind seed_kinds[] = {
     {"individuals", &bss_individual_kind},   {"organizations", &bss_organization_kind},
     {"customers", &bss_customer_kind},       {"billingAccounts", &bss_billing_account_kind},
     {"interactions", &bss_interaction_kind}, {"troubleTickets", &bss_ticket_kind},
+    {"products", &bss_product_kind},
 };
 #define NSEED (sizeof seed_kinds / sizeof seed_kinds[0])
 
@@ -160,6 +162,7 @@ static const seed_kind seed_kinds[] = {
 static const bss_doc_kind *const seed_also_read[] = {
     &bss_party_account_kind, &bss_financial_account_kind,  &bss_settlement_account_kind,
     &bss_bill_format_kind,   &bss_billing_cycle_spec_kind, &bss_bill_presentation_media_kind,
+    &bss_offering_kind,      &bss_offering_price_kind,
 };
 
 typedef struct seed_job {
@@ -178,6 +181,38 @@ static const seed_kind *seed_kind_named(const char *kind)
     return NULL;
 }
 
+/*
+ * A demo line runs on a number and a SIM of the demo inventory: both are put
+ * in service for the product (a product whose number or card the inventory
+ * does not hold, because the inventory was there before the demo, is left
+ * as it is, with a warning).
+ */
+static bss_err seed_line_in_service(bss_db *db, int64_t now_ms, const char *id, const json_t *product,
+                                    bss_errinfo *ei)
+{
+    if (!bss_product_is_live(json_string_value(json_object_get(product, "status"))))
+        return BSS_OK;
+    bss_inv_actor by = {.now_ms = now_ms};
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(product, "productCharacteristic"), i, c)
+    {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        const char *value = json_string_value(json_object_get(c, "value"));
+        if (!name || !value || (strcmp(name, "MSISDN") != 0 && strcmp(name, "ICCID") != 0))
+            continue;
+        bss_err rc = bss_inv_activate(db, &by, value, NULL, id, ei);
+        if (rc == BSS_E_NOT_FOUND) {
+            bss_log(BSS_LOG_WARN, "demo.seed", "message", "demo: a line's number or SIM is not in the inventory",
+                    "product", id, name, value, NULL);
+            continue;
+        }
+        if (rc)
+            return rc;
+    }
+    return BSS_OK;
+}
+
 /* Creates every document of one kind, with the id the file gives it. */
 static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
 {
@@ -191,6 +226,8 @@ static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo 
         json_t *out = NULL;
         bss_err rc = id && id[0] ? bss_doc_create(&ctx, id, want, &out, ei)
                                  : bss_fail(ei, BSS_E_INVALID, "id", "every demo document needs its id");
+        if (!rc && sk->kind == &bss_product_kind)
+            rc = seed_line_in_service(db, job->now_ms, id, out, ei);
         json_decref(out);
         if (rc)
             return bss_errinfo_at(ei, rc, sk->member, i, sk->kind->name, id);
@@ -307,8 +344,8 @@ static void log_seeded(const char *path, const seed_job *job)
     snprintf(updates, sizeof updates, "%zu", job->updates);
     bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: customers seeded", "file", path, "individuals",
             counts[0], "organizations", counts[1], "customers", counts[2], "billingAccounts", counts[3],
-            "interactions", counts[4], "troubleTickets", counts[5], "consents", consents, "updates", updates,
-            NULL);
+            "interactions", counts[4], "troubleTickets", counts[5], "products", counts[6], "consents", consents,
+            "updates", updates, NULL);
 }
 
 static bss_err seed_customers(bss_app *app, bss_errinfo *ei)

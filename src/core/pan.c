@@ -257,7 +257,9 @@ static bool text_has_pan(const char *s, size_t len)
  * and are checked by their own rules: SIM and handset identities (ICCID,
  * EID, IMSI, IMEI), phone numbers, and the E.164 prefixes of zone tables.
  * Their string and integer values (and the elements of arrays under them)
- * are not judged; their names and any object under them are.
+ * are not judged; their names and any object under them are. The same
+ * holds for the "value" of a TMF characteristic whose "name" is one of
+ * them ({"name": "IMSI", "value": "204..."}).
  */
 static bool exempt_member(const char *key)
 {
@@ -307,10 +309,14 @@ static bool find_in(const json_t *v, bool exempt, char *path, size_t cap, int de
     if (json_is_object(v)) {
         const char *key;
         json_t *child;
+        /* a TMF characteristic {"name": "IMSI", "value": ...} is the member it names */
+        const char *named = json_string_value(json_object_get(v, "name"));
+        bool value_exempt = named && exempt_member(named);
         json_object_foreach((json_t *)v, key, child)
         {
             size_t old = path_push(path, cap, key, 0);
-            if (text_has_pan(key, strlen(key)) || find_in(child, exempt_member(key), path, cap, depth + 1))
+            bool ex = exempt_member(key) || (value_exempt && strcmp(key, "value") == 0);
+            if (text_has_pan(key, strlen(key)) || find_in(child, ex, path, cap, depth + 1))
                 return true;
             path[old] = '\0';
         }

@@ -25,7 +25,8 @@
  *   - digits inside a UUID (8-4-4-4-12 hex), i.e. ids and hrefs.
  * In a JSON document the values of the members that hold such numbers by
  * design (iccid, eid, imsi, imei, msisdn, phoneNumber, faxNumber, prefix,
- * prefixes: checked by their own rules) are not judged; every other
+ * prefixes: checked by their own rules), and the value of a characteristic
+ * named so ({"name": "IMSI", "value": ...}), are not judged; every other
  * member's name, string and number is.
  */
 #ifndef BSS_CORE_PAN_H

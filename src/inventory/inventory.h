@@ -166,6 +166,17 @@ bss_err bss_inv_sim_reserve(bss_db *db, const bss_inv_actor *by, const bss_inv_p
 bss_err bss_inv_release(bss_db *db, const bss_inv_actor *by, const char *holder, const char *reason,
                         int64_t *count, bss_errinfo *ei);
 
+/*
+ * Puts a SIM or a number (id: an ICCID or the number's digits) in service
+ * for product_id: from available, reserved or assigned through each state
+ * in turn to active, each move recorded. When holder is given, a reserved
+ * or assigned resource must be held by it (409 otherwise); a resource in
+ * any other state is 409 STATE. (An order's last step; the demo; moving a
+ * base in from a legacy system.)
+ */
+bss_err bss_inv_activate(bss_db *db, const bss_inv_actor *by, const char *id, const char *holder,
+                         const char *product_id, bss_errinfo *ei);
+
 /* ---- any resource ---- */
 
 /* The kinds of resource, as their @type. */

@@ -330,6 +330,45 @@ bss_err bss_inv_set_status(bss_db *db, const bss_inv_actor *by, const char *base
     return rc == BSS_OK ? bss_inv_get(db, by->now_ms, base_url, id, out, ei) : rc;
 }
 
+bss_err bss_inv_activate(bss_db *db, const bss_inv_actor *by, const char *id, const char *holder,
+                         const char *product_id, bss_errinfo *ei)
+{
+    json_t *cur = NULL;
+    bss_err rc = bss_inv_get(db, by->now_ms, NULL, id, &cur, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss__res_type t = strcmp(json_string_value(json_object_get(cur, "@type")), BSS_INV_TYPE_SIM) == 0
+                          ? BSS__RES_SIM
+                          : BSS__RES_MSISDN;
+    char state[BSS__STATE_MAX], held[BSS_INV_NAME_MAX + 1];
+    snprintf(state, sizeof state, "%s", json_string_value(json_object_get(cur, "resourceStatus")));
+    snprintf(held, sizeof held, "%s", json_string_value(json_object_get(cur, "heldBy")) ?: "");
+    json_decref(cur);
+    const char *what = t == BSS__RES_SIM ? "SIM" : "number";
+    if (holder && (strcmp(state, "reserved") == 0 || strcmp(state, "assigned") == 0) && strcmp(held, holder) != 0)
+        return bss_fail(ei, BSS_E_CONFLICT, "id", "%s %s is held by %s, not %s", what, id, held, holder);
+    static const char *const walk[] = {"available", "reserved", "assigned", "active"};
+    int at = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(state, walk[i]) == 0)
+            at = i;
+    if (at < 0)
+        return bss_fail(ei, BSS_E_STATE, "id", "%s %s is %s; it cannot be put in service", what, id, state);
+    const char *h = holder ? holder : product_id;
+    for (int i = at; rc == BSS_OK && i < 3; i++) {
+        bss__inv_move m = {.id = id, .from_eff = walk[i], .to = walk[i + 1], .holder = i + 1 < 3 ? h : NULL,
+                           .product_id = i + 1 >= 2 ? product_id : NULL};
+        bool changed = false;
+        rc = t == BSS__RES_SIM ? bss__inv_sim_move(db, by->now_ms, &m, &changed, ei)
+                               : bss__inv_msisdn_move(db, by->now_ms, &m, &changed, ei);
+        if (rc == BSS_OK && !changed)
+            rc = bss_fail(ei, BSS_E_CONFLICT, "id", "%s %s changed meanwhile", what, id);
+        if (rc == BSS_OK)
+            rc = bss__inv_history_add(db, by, id, walk[i + 1], walk[i], walk[i + 1], NULL, h, ei);
+    }
+    return rc;
+}
+
 bss_err bss_inv_history(bss_db *db, const char *id, int64_t limit, json_t **out, bss_errinfo *ei)
 {
     if (limit < 1 || limit > 1000)

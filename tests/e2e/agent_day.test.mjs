@@ -269,7 +269,7 @@ test('09:55 export: the party, consent history, the call and the tickets', async
 
 test('10:00 erase is refused while the customer is active with an active product, and after closing', async () => {
   await clock(60);
-  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-eloise-1', 'po-postpaid-m', 1, 'active', '${s.account.id}', '{}')`);
+  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc, created_ms, updated_ms, row_version) VALUES ('prod-eloise-1', 'po-postpaid-m', '1', 'active', '${s.account.id}', '{}', 0, 0, 1)`);
   // the agent may not erase: the privacy officer does, with a reason
   const refused = await as('POST', `${PARTY}/individual/${s.party.id}/erase`, REASON);
   expectError(refused, 403, 'FORBIDDEN', undefined, 'an agent erasing');

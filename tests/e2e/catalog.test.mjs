@@ -135,8 +135,9 @@ test('illegal lifecycle transitions are 409 STATE on lifecycleStatus', async () 
 
 test('deleting an offering that active products use is 409 naming how many', async () => {
   const o = await post('productOffering', { name: 'Plan M', productSpecification: { id: spec.id }, productOfferingPrice: [{ id: price.id }] });
-  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id) VALUES
-    ('e2e-p1', '${o.id}', 1, 'active', 'a1'), ('e2e-p2', '${o.id}', 1, 'active', 'a2'), ('e2e-p3', '${o.id}', 1, 'terminated', 'a3')`);
+  await runSql(srv, `INSERT INTO product (id, doc, created_ms, updated_ms, row_version, offering_id, offering_version, status, account_id) VALUES
+    ('e2e-p1', '{}', 0, 0, 1, '${o.id}', '1', 'active', 'a1'), ('e2e-p2', '{}', 0, 0, 1, '${o.id}', '1', 'active', 'a2'),
+    ('e2e-p3', '{}', 0, 0, 1, '${o.id}', '1', 'terminated', 'a3')`);
   const r = await srv.request('DELETE', `${BASE}/productOffering/${o.id}`);
   expectError(r, 409, 'CONFLICT', 'id', 'DELETE an offering in use');
   assert.match(r.json.message, /used by 2 active products/);

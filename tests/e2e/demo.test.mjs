@@ -48,7 +48,7 @@ test('the file is what the generator writes: at least 50 customers, consumer and
   assert.equal(days.size, 28); // spread over 1..28
 });
 
-test('catalog and customers are seeded, with the counts of the file, and logged', async () => {
+test('catalog, inventory, customers and their lines are seeded, with the counts of the file, and logged', async () => {
   assert.ok(await total(OFFERING) > 0);
   assert.equal(await total(CUSTOMER), file.customers.length);
   assert.equal(await total(`${PARTY}/individual`), file.individuals.length);
@@ -63,7 +63,17 @@ test('catalog and customers are seeded, with the counts of the file, and logged'
   assert.match(log, new RegExp(`event=demo\\.seed message="demo: customers seeded" file=\\S*data/demo/customers\\.json ` +
     `individuals=${file.individuals.length} organizations=${file.organizations.length} customers=${file.customers.length} ` +
     `billingAccounts=${file.billingAccounts.length} interactions=${file.interactions.length} ` +
-    `troubleTickets=${file.troubleTickets.length} consents=${file.consents.length} updates=${file.updates.length}`));
+    `troubleTickets=${file.troubleTickets.length} products=${file.products.length} consents=${file.consents.length} ` +
+    `updates=${file.updates.length}`));
+  assert.match(log, /event=demo\.seed message="demo: inventory seeded" file=\S*data\/demo\/sims\.csv sims=60 numbers=2050/);
+  assert.equal(await total('/tmf-api/productInventory/v4/product'), file.products.length);
+  // every live line's number and SIM are in service for it in the inventory
+  for (const p of file.products.filter((x) => x.productCharacteristic)) {
+    const msisdn = p.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+    const r = (await get(`/tmf-api/resourceInventoryManagement/v4/resource/${msisdn}`)).json;
+    assert.equal(r.resourceStatus, 'active', msisdn);
+    assert.equal(r.product.id, p.id);
+  }
   // account numbers were assigned by the server, one each
   const accounts = (await get(`${BILLING}?limit=100`)).json;
   assert.equal(new Set(accounts.map((a) => a.accountNumber)).size, accounts.length);

@@ -185,7 +185,7 @@ test('export: one document with everything personal', async () => {
 });
 
 test('erase: refused while a product is active or a balance is unpaid, then done', async () => {
-  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc) VALUES ('prod-jane-1', 'o', 1, 'active', '${account.id}', '{}')`);
+  await runSql(srv, `INSERT INTO product (id, offering_id, offering_version, status, account_id, doc, created_ms, updated_ms, row_version) VALUES ('prod-jane-1', 'o', '1', 'active', '${account.id}', '{}', 0, 0, 1)`);
   const erase = () => srv.request('POST', `${BASE}/individual/${party.id}/erase`, { body: { reason: 'the person asked (GDPR art. 17)' } });
   let r = await erase();
   expectError(r, 409, 'CONFLICT', 'product', 'erase with an active product');

@@ -176,10 +176,10 @@ static void test_count_active_products(void **state)
     assert_int_equal(bss_catalog_count_active_products(db, "o1", &n, &ei), BSS_OK);
     assert_int_equal(n, 0);
     assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO product (id, offering_id, offering_version, status) VALUES "
-                                 "('pr1', 'o1', 1, 'active'), ('pr2', 'o1', 1, 'suspended'), "
-                                 "('pr3', 'o1', 1, 'terminated'), ('pr4', 'o1', 2, 'cancelled'), "
-                                 "('pr5', 'o1', 2, NULL), ('pr6', 'o2', 1, 'active')",
+                                 "INSERT INTO product (id, doc, created_ms, updated_ms, row_version, offering_id, offering_version, status) VALUES "
+                                 "('pr1', '{}', 0, 0, 1, 'o1', '1', 'active'), ('pr2', '{}', 0, 0, 1, 'o1', '1', 'suspended'), "
+                                 "('pr3', '{}', 0, 0, 1, 'o1', '1', 'terminated'), ('pr4', '{}', 0, 0, 1, 'o1', '2', 'cancelled'), "
+                                 "('pr5', '{}', 0, 0, 1, 'o1', '2', NULL), ('pr6', '{}', 0, 0, 1, 'o2', '1', 'active')",
                                  BSS_DB_NOARGS, NULL, &ei),
                      BSS_OK);
     assert_int_equal(bss_catalog_count_active_products(db, "o1", &n, &ei), BSS_OK);

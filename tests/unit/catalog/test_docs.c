@@ -293,9 +293,9 @@ static void test_delete_guards(void **state)
     bss_errinfo ei;
     seed(db);
     assert_int_equal(bss_db_exec(db,
-                                 "INSERT INTO product (id, offering_id, offering_version, status) VALUES "
-                                 "('pr1', 'o1', 1, 'active'), ('pr2', 'o1', 1, 'suspended'), "
-                                 "('pr3', 'o1', 1, 'terminated')",
+                                 "INSERT INTO product (id, doc, created_ms, updated_ms, row_version, offering_id, offering_version, status) VALUES "
+                                 "('pr1', '{}', 0, 0, 1, 'o1', '1', 'active'), ('pr2', '{}', 0, 0, 1, 'o1', '1', 'suspended'), "
+                                 "('pr3', '{}', 0, 0, 1, 'o1', '1', 'terminated')",
                                  BSS_DB_NOARGS, NULL, &ei),
                      BSS_OK);
     assert_int_equal(delete_rc(db, &bss_offering_kind, "o1", &ei), BSS_E_CONFLICT);

@@ -204,6 +204,13 @@ static void test_json(void **state)
     json_decref(doc);
     expect_path("{\"iccid\":{\"note\":\"4111111111111111\"}}", "iccid.note");
     expect_path("{\"msisdnNote\":\"4111111111111111\"}", "msisdnNote");
+    /* a characteristic named like such a member: its value is the member's; any other is judged */
+    doc = js("{\"productCharacteristic\":[{\"name\":\"IMSI\",\"value\":\"4111111111111111\"},"
+             "{\"name\":\"msisdn\",\"value\":\"4111111111111111\"}]}");
+    assert_int_equal(bss_pan_reject_json(doc, &ei), BSS_OK);
+    json_decref(doc);
+    expect_path("{\"c\":[{\"name\":\"colour\",\"value\":\"4111111111111111\"}]}", "c[0].value");
+    expect_path("{\"c\":{\"name\":\"IMSI\",\"note\":\"4111111111111111\"}}", "c.note");
     assert_int_equal(bss_pan_reject_json(NULL, &ei), BSS_OK);
     /* the deepest document the parser admits (64 levels) is walked to the bottom */
     doc = json_string("4111111111111111");
