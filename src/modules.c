@@ -49,5 +49,7 @@ const bss_doc_kind *const bss_doc_kinds[] = {
     &bss_interaction_kind,
     &bss_ticket_kind,
     &bss_product_kind,
+    &bss_product_order_kind,
+    &bss_cancel_order_kind,
     NULL,
 };

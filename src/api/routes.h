@@ -26,6 +26,7 @@ bss_err bss_tmf629_routes(bss_router *rt, const bss_app *app);    /* tmf629.c: c
 bss_err bss_tmf666_routes(bss_router *rt, const bss_app *app);    /* tmf666.c: accounts */
 bss_err bss_tmf683_routes(bss_router *rt, const bss_app *app);    /* tmf683.c: interactions */
 bss_err bss_tmf621_routes(bss_router *rt, const bss_app *app);    /* tmf621.c: trouble tickets */
+bss_err bss_tmf622_routes(bss_router *rt, const bss_app *app);    /* tmf622.c: product orders */
 bss_err bss_tmf637_routes(bss_router *rt, const bss_app *app);    /* tmf637.c: product inventory */
 bss_err bss_tmf639_routes(bss_router *rt, const bss_app *app);    /* tmf639.c: SIM and number inventory */
 bss_err bss_care_routes(bss_router *rt, const bss_app *app);      /* care.c: view, search, audit */

@@ -44,7 +44,8 @@ bss_err bss_tmf_register(bss_router *rt, const bss_tmf_binding *b)
          b->route_names[0], b},
         {"GET", b->item_path, b->handle_get ? b->handle_get : bss_tmf_handle_get, b->read_roles,
          b->route_names[1], b},
-        {"POST", b->collection_path, bss_tmf_handle_create, b->write_roles, b->route_names[2], b},
+        {"POST", b->collection_path, b->handle_create ? b->handle_create : bss_tmf_handle_create, b->write_roles,
+         b->route_names[2], b},
         {"PATCH", b->item_path, bss_tmf_handle_patch, b->write_roles, b->route_names[3], b},
         {"DELETE", b->item_path, bss_tmf_handle_delete, b->write_roles, b->route_names[4], b},
     };
@@ -100,7 +101,7 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     tmf_job *job = arg;
     bss_doc_ctx ctx = {job->kind,   db, job->now_ms, job->base_url, job->has_who ? &job->who : NULL,
-                       &job->limits, NULL, job->confirmed};
+                       &job->limits, NULL, job->confirmed, NULL};
     json_decref(job->result);
     job->result = NULL;
     switch (job->op) {

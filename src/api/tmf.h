@@ -73,6 +73,7 @@ typedef struct bss_tmf_binding {
     const char *route_names[6]; /* metrics labels: list, get, create, patch, delete, history (BSS_TMF_NAMES) */
     bss_handler handle_list;    /* NULL: bss_tmf_handle_list (an override may delegate to it) */
     bss_handler handle_get;     /* NULL: bss_tmf_handle_get */
+    bss_handler handle_create;  /* NULL: bss_tmf_handle_create (an order's submission is its own) */
 } bss_tmf_binding;
 
 /* Fill the path and route-name members from literals: BSS_TMF_PATHS("/tmf-api/x/v4", "category"). */

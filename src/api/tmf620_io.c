@@ -203,7 +203,7 @@ static bss_err job_write_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_write *w = arg;
     io_job *job = w->io;
-    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, job->has_who ? &job->who : NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {w->kind, db, bss_clock_now(&job->app->clock), job->base_url, job->has_who ? &job->who : NULL, NULL, NULL, false, NULL};
     json_t *out = NULL;
     bss_err rc = bss_doc_create(&ctx, job->id, w->body, &out, ei);
     json_decref(job->result);

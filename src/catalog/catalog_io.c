@@ -405,7 +405,7 @@ static bss_err record(json_t *list, const kind_row *k, const char *id, json_t *c
 static bss_err import_one(import_state *st, const kind_row *k, const json_t *want, bss_errinfo *ei)
 {
     const char *id = json_string_value(json_object_get(want, "id"));
-    bss_doc_ctx ctx = {k->kind, st->db, st->opts->now_ms, st->opts->base_url, st->opts->who, NULL, "import", false};
+    bss_doc_ctx ctx = {k->kind, st->db, st->opts->now_ms, st->opts->base_url, st->opts->who, NULL, "import", false, NULL};
     json_t *old = NULL, *out = NULL;
     bss_err rc = bss_doc_load(st->db, k->kind, id, &old, NULL, ei);
     if (rc == BSS_E_NOT_FOUND) {
@@ -617,7 +617,7 @@ typedef struct job_patch {
 static bss_err job_patch_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     job_patch *jp = arg;
-    bss_doc_ctx ctx = {&bss_import_job_kind, db, bss_clock_now(&jp->app->clock), jp->base_url, NULL, NULL, "import job", false};
+    bss_doc_ctx ctx = {&bss_import_job_kind, db, bss_clock_now(&jp->app->clock), jp->base_url, NULL, NULL, "import job", false, NULL};
     json_t *out = NULL;
     bss_err rc = bss_doc_patch(&ctx, jp->id, jp->patch, &out, ei);
     json_decref(out);

@@ -21,6 +21,7 @@
 #include "core/phone.h"
 #include "app.h"
 #include "cli/cli.h"
+#include "order/order.h"
 #include "cli/demo.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -245,8 +246,27 @@ static int serve(bss_app *app, bss_errinfo *ei)
         bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         status = 1;
     }
+    /* the provisioning runner: resumes the tasks a previous run left, then runs new ones */
+    static bss_prov_sim sim;
+    bss_prov_adapter adapter = bss_prov_simulator(&sim);
+    if (status == 0) {
+        sim.latency_ms = app->cfg.provision_latency_ms;
+        snprintf(sim.fail, sizeof sim.fail, "%s", app->cfg.provision_fail);
+        snprintf(sim.smdp_address, sizeof sim.smdp_address, "%s", app->cfg.smdp_address);
+        bss_order_cfg ocfg = {.poll_ms = 200,
+                              .lease_ms = 60000,
+                              .attempts = 3,
+                              .retry_ms = 200,
+                              .quarantine_days = app->cfg.msisdn_quarantine_days,
+                              .base_url = app->base_url};
+        if (bss_prov_sim_check(sim.fail, ei) != BSS_OK ||
+            bss_order_runner_start(app, &ocfg, &adapter, &app->orders, ei) != BSS_OK)
+            status = 1;
+    }
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
+    bss_order_runner_stop(app->orders); /* the step running finishes; the rest waits for the next start */
+    app->orders = NULL;
     bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */
     app->workers = NULL;
     bss_catalog_holder_destroy(app->catalog);

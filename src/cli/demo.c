@@ -217,7 +217,7 @@ static bss_err seed_line_in_service(bss_db *db, int64_t now_ms, const char *id, 
 static bss_err seed_create_all(bss_db *db, seed_job *job, size_t k, bss_errinfo *ei)
 {
     const seed_kind *sk = &seed_kinds[k];
-    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false};
+    bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false, NULL};
     size_t i;
     const json_t *want;
     json_array_foreach(json_object_get(job->doc, sk->member), i, want)
@@ -276,7 +276,7 @@ static bss_err seed_updates(bss_db *db, seed_job *job, bss_errinfo *ei)
         else if (!id || !json_is_object(patch))
             rc = bss_fail(ei, BSS_E_INVALID, id ? "patch" : "id", "an update needs an id and a patch object");
         else {
-            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false};
+            bss_doc_ctx ctx = {sk->kind, db, job->now_ms, job->base_url, NULL, NULL, "demo", false, NULL};
             json_t *out = NULL;
             rc = bss_doc_patch(&ctx, id, patch, &out, ei);
             json_decref(out);

@@ -52,6 +52,9 @@ typedef struct bss_config {
     int msisdn_quarantine_days; /* --msisdn-quarantine-days: 90 */
     int reservation_minutes;  /* --reservation-minutes: 30 */
     int64_t inventory_warn;   /* --inventory-warn: 1000 */
+    int64_t provision_latency_ms; /* --provision-latency: the simulator's time per step, 100 */
+    char provision_fail[512];     /* --provision-fail: "TYPE=PERCENT,..." steps the simulator fails */
+    char smdp_address[128];       /* --smdp-address: the SM-DP+ of eSIM activation codes */
 } bss_config;
 
 /* Fills every field with its documented default. */

@@ -483,6 +483,11 @@ static bss_err new_doc(const bss_doc_ctx *ctx, const char *id, const json_t *bod
         if (!is_server_managed(ctx->kind, key))
             bad = json_object_set_new(doc, key, json_deep_copy(val));
     }
+    if (!bad && ctx->server_set) {
+        json_t *set = json_deep_copy(ctx->server_set);
+        bad = !set || json_object_update(doc, set);
+        json_decref(set);
+    }
     if (!bad && !json_object_get(doc, "@type"))
         bad = json_object_set_new(doc, "@type", json_string(ctx->kind->type));
     if (bad) {
@@ -776,6 +781,12 @@ static bss_err validate_patch(const bss_doc_ctx *ctx, const json_t *old, const j
         rc = bss_fail(ei, rc, NULL, "could not apply the merge patch");
     if (!rc)
         rc = keep_server_managed(kind, *doc, old, ei);
+    if (!rc && ctx->server_set) {
+        json_t *set = json_deep_copy(ctx->server_set);
+        if (!set || json_object_update(*doc, set))
+            rc = nomem(ei);
+        json_decref(set);
+    }
     if (!rc)
         rc = check_rules(ctx, *doc, old, NULL, 0, ei);
     if (rc) {

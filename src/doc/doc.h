@@ -100,6 +100,13 @@ typedef struct bss_doc_ctx {
     const bss_doc_limits *limits;    /* the server's limits; NULL: the defaults */
     const char *via;                 /* the door, for the change history: NULL = "api" with who, else "system" */
     bool confirmed;                  /* the client confirmed a create the rules would question (a duplicate) */
+    /*
+     * Members the server itself sets (NULL: none), applied after the kind's
+     * server-managed members were dropped (create) or kept as stored
+     * (patch), before prepare: an order's state, dates and prices, which
+     * its submission and its provisioning compute.
+     */
+    const json_t *server_set;
 } bss_doc_ctx;
 
 /*

@@ -132,6 +132,9 @@ bss_err bss_inv_category_put(bss_db *db, const bss_inv_actor *by, const char *na
                              const char *description, json_t **out, bss_errinfo *ei);
 bss_err bss_inv_category_list(bss_db *db, json_t **out, bss_errinfo *ei);
 
+/* The one-time price (a productOfferingPrice id) of a category into price_id; "" when it has none or is standard. */
+bss_err bss_inv_category_price(bss_db *db, const char *name, char *price_id, size_t cap, bss_errinfo *ei);
+
 /* What a reservation asks for. */
 typedef struct bss_inv_pick {
     const char *number;   /* a given number (any core/phone.h form), or NULL: the first free one */
@@ -176,6 +179,22 @@ bss_err bss_inv_release(bss_db *db, const bss_inv_actor *by, const char *holder,
  */
 bss_err bss_inv_activate(bss_db *db, const bss_inv_actor *by, const char *id, const char *holder,
                          const char *product_id, bss_errinfo *ei);
+
+/*
+ * Moves what reservation from_holder still holds (not expired) to
+ * to_holder, held until released or assigned (an order takes over a
+ * shopper's hold). *numbers and *sims (may be NULL) get how many moved.
+ */
+bss_err bss_inv_rehold(bss_db *db, const bss_inv_actor *by, const char *from_holder, const char *to_holder,
+                       int64_t *numbers, int64_t *sims, bss_errinfo *ei);
+
+/*
+ * Takes a SIM or a number out of service after its product ended: a number
+ * goes to quarantine until now + quarantine_days (then it is sold again), a
+ * SIM is retired. From active only (409 STATE otherwise). reason is kept.
+ */
+bss_err bss_inv_retire(bss_db *db, const bss_inv_actor *by, const char *id, int64_t quarantine_days,
+                       const char *reason, bss_errinfo *ei);
 
 /* ---- any resource ---- */
 

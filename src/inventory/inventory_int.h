@@ -135,6 +135,10 @@ bss_err bss__inv_category_get(bss_db *db, const char *name, bool *found, bss_err
 bss_err bss__inv_category_put(bss_db *db, const char *name, const char *price_id, const char *description,
                               int64_t now_ms, bss_errinfo *ei);
 bss_err bss__inv_category_list(bss_db *db, json_t *out, bss_errinfo *ei);
+bss_err bss__inv_category_price(bss_db *db, const char *name, char *price_id, size_t cap, bss_errinfo *ei);
+/* Moves the live holds of from to to (no end); *numbers / *sims the rows moved. */
+bss_err bss__inv_rehold(bss_db *db, int64_t now_ms, const char *from, const char *to, int64_t *numbers, int64_t *sims,
+                        bss_errinfo *ei);
 
 /* The lowest free number of category (and prefix, may be NULL) into out; *found false when none. */
 bss_err bss__inv_msisdn_first_free(bss_db *db, int64_t now_ms, const char *category, const char *prefix,

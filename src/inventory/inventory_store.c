@@ -458,6 +458,31 @@ bss_err bss__inv_category_list(bss_db *db, json_t *out, bss_errinfo *ei)
     return rc;
 }
 
+static const char SQL_CAT_PRICE[] = "SELECT price_id FROM inv_category WHERE name = ?";
+static const char SQL_MS_REHOLD[] =
+    "UPDATE inv_msisdn SET holder = ?, held_until = NULL, updated_ms = ?, row_version = row_version + 1 WHERE "
+    "holder = ? AND state = 'reserved' AND (held_until IS NULL OR held_until > ?)";
+static const char SQL_SIM_REHOLD[] =
+    "UPDATE inv_sim SET holder = ?, held_until = NULL, updated_ms = ?, row_version = row_version + 1 WHERE "
+    "holder = ? AND state = 'reserved' AND (held_until IS NULL OR held_until > ?)";
+
+bss_err bss__inv_category_price(bss_db *db, const char *name, char *price_id, size_t cap, bss_errinfo *ei)
+{
+    bool found = false;
+    price_id[0] = '\0';
+    return first_text(db, SQL_CAT_PRICE, BSS_DB_ARGS(S(name)), price_id, cap, &found, ei);
+}
+
+bss_err bss__inv_rehold(bss_db *db, int64_t now_ms, const char *from, const char *to, int64_t *numbers, int64_t *sims,
+                        bss_errinfo *ei)
+{
+    bss_err rc = bss_db_exec(db, SQL_MS_REHOLD, BSS_DB_ARGS(S(to), BSS_DB_I64(now_ms), S(from), BSS_DB_I64(now_ms)),
+                             numbers, ei);
+    return rc != BSS_OK ? rc
+                        : bss_db_exec(db, SQL_SIM_REHOLD,
+                                      BSS_DB_ARGS(S(to), BSS_DB_I64(now_ms), S(from), BSS_DB_I64(now_ms)), sims, ei);
+}
+
 /* lo..hi bounds every number starting with prefix (digits; ':' sorts right after '9'). */
 static void prefix_bounds(const char *prefix, char *lo, char *hi, size_t cap)
 {

@@ -236,3 +236,26 @@ bss_err bss_inv_release(bss_db *db, const bss_inv_actor *by, const char *holder,
     json_decref(numbers);
     return rc;
 }
+
+bss_err bss_inv_category_price(bss_db *db, const char *name, char *price_id, size_t cap, bss_errinfo *ei)
+{
+    price_id[0] = '\0';
+    if (!name || !name[0] || strcmp(name, "standard") == 0)
+        return BSS_OK;
+    return bss__inv_category_price(db, name, price_id, cap, ei);
+}
+
+bss_err bss_inv_rehold(bss_db *db, const bss_inv_actor *by, const char *from_holder, const char *to_holder,
+                       int64_t *numbers, int64_t *sims, bss_errinfo *ei)
+{
+    int64_t n = 0, s = 0;
+    if (!from_holder || !from_holder[0] || !to_holder || !to_holder[0] || strlen(from_holder) > BSS_INV_NAME_MAX ||
+        strlen(to_holder) > BSS_INV_NAME_MAX)
+        return bss_fail(ei, BSS_E_INVALID, "holder", "a holder is 1 to %d bytes", BSS_INV_NAME_MAX);
+    bss_err rc = bss__inv_rehold(db, by->now_ms, from_holder, to_holder, &n, &s, ei);
+    if (numbers)
+        *numbers = n;
+    if (sims)
+        *sims = s;
+    return rc;
+}

@@ -369,6 +369,33 @@ bss_err bss_inv_activate(bss_db *db, const bss_inv_actor *by, const char *id, co
     return rc;
 }
 
+bss_err bss_inv_retire(bss_db *db, const bss_inv_actor *by, const char *id, int64_t quarantine_days,
+                       const char *reason, bss_errinfo *ei)
+{
+    json_t *cur = NULL;
+    bss_err rc = bss_inv_get(db, by->now_ms, NULL, id, &cur, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bool sim = strcmp(json_string_value(json_object_get(cur, "@type")), BSS_INV_TYPE_SIM) == 0;
+    char state[BSS__STATE_MAX];
+    snprintf(state, sizeof state, "%s", json_string_value(json_object_get(cur, "resourceStatus")));
+    json_decref(cur);
+    if (strcmp(state, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, "id", "%s %s is %s, not active", sim ? "SIM" : "number", id, state);
+    const char *to = sim ? "retired" : "quarantined";
+    bss__inv_move m = {.id = id, .from_eff = "active", .to = to, .reason = reason,
+                       .quarantine_until = sim ? 0 : by->now_ms + quarantine_days * 86400000LL};
+    if (!sim && quarantine_days == 0)
+        m.quarantine_until = by->now_ms;
+    bool changed = false;
+    rc = sim ? bss__inv_sim_move(db, by->now_ms, &m, &changed, ei) : bss__inv_msisdn_move(db, by->now_ms, &m, &changed, ei);
+    if (rc == BSS_OK && !changed)
+        rc = bss_fail(ei, BSS_E_CONFLICT, "id", "%s changed meanwhile", id);
+    if (rc == BSS_OK)
+        rc = bss__inv_history_add(db, by, id, to, "active", to, reason, NULL, ei);
+    return rc;
+}
+
 bss_err bss_inv_history(bss_db *db, const char *id, int64_t limit, json_t **out, bss_errinfo *ei)
 {
     if (limit < 1 || limit > 1000)

@@ -382,3 +382,36 @@ static bss_err product_after_store(const bss_doc_ctx *ctx, const char *id, const
     }
     return bss__store_identities_set(ctx->db, id, ids, n, ei);
 }
+
+/* ---- reads for orders ---- */
+
+typedef struct by_account {
+    bss__product_fn fn;
+    void *arg;
+} by_account;
+
+static bss_err product_row(const bss_res_row *row, void *arg)
+{
+    by_account *b = arg;
+    json_error_t jerr;
+    json_t *doc = json_loadb(row->doc, row->doc_len, 0, &jerr);
+    if (!doc)
+        return BSS_E_INTERNAL;
+    bss_err rc = bss_product_is_live(json_string_value(json_object_get(doc, "status"))) ? b->fn(doc, b->arg) : BSS_OK;
+    json_decref(doc);
+    return rc;
+}
+
+bss_err bss__products_of_account(bss_db *db, const char *account_id, bss__product_fn fn, void *arg, bss_errinfo *ei)
+{
+    bss_err rc = bss_resource_table_prepare(&product_table);
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, NULL, "cannot prepare the product table");
+    bss_res_filter f = {.column = 3, .op = BSS_RES_EQ, .nvalues = 1};
+    f.values[0] = BSS_DB_STRN(account_id, strlen(account_id));
+    by_account b = {fn, arg};
+    rc = bss_resource_list(db, &product_table, &f, 1, 0, 1000, NULL, product_row, &b, ei);
+    if (rc == BSS_E_INTERNAL)
+        return bss_fail(ei, rc, NULL, "a stored product is not JSON");
+    return rc;
+}

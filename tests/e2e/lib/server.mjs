@@ -265,6 +265,20 @@ export async function stopServer(srv) {
   if (!process.env.BSS_E2E_KEEP && !srv.keepDataDir) fs.rmSync(srv.dataDir, { recursive: true, force: true });
 }
 
+// Kills a server with SIGKILL (a crash, on purpose), keeping its data dir and
+// database so a new server can start on them (startServer({dataDir, pgDatabase})).
+export async function killServer(srv) {
+  srv.stopping = true;
+  live.delete(srv);
+  srv.agent.destroy();
+  if (!srv.exited) {
+    srv.child.kill('SIGKILL');
+    await srv.exitPromise;
+  }
+  srv.stopped = true;
+  if (SANITIZER_RE.test(srv.stderr())) throw new Error(`sanitizer report in bss serve stderr (${srv.stderrFile}):\n${srv.tail()}`);
+}
+
 // After each test: a server that died under us (or printed a sanitizer
 // report) fails the test; any failed test prints the tail of every live server's stderr.
 afterEach((t) => {

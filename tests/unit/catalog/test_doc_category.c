@@ -18,7 +18,7 @@
 
 static bss_doc_ctx ctx_of(bss_db *db)
 {
-    return (bss_doc_ctx){&bss_category_kind, db, NOW, "http://h", NULL, NULL, NULL, false};
+    return (bss_doc_ctx){&bss_category_kind, db, NOW, "http://h", NULL, NULL, NULL, false, NULL};
 }
 
 /* Runs the hook on doc (with old, may be NULL); returns the code, ei for the field. */

@@ -30,7 +30,7 @@ static const char *str(const json_t *doc, const char *path)
 
 static void expect_prep(const bss_doc_kind *res, const char *doc_text, bss_err code, const char *field)
 {
-    bss_doc_ctx ctx = {res, NULL, NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, NULL, NOW, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *doc = js(doc_text);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
@@ -89,7 +89,7 @@ static void test_spec_shapes(void **state)
 static void test_server_version(void **state)
 {
     (void)state;
-    bss_doc_ctx ctx = {&bss_spec_kind, NULL, NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {&bss_spec_kind, NULL, NOW, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *doc = js("{\"id\":\"s\",\"name\":\"n\",\"version\":\"7.5\",\"lastUpdate\":\"1999-01-01\"}");
     bss_errinfo ei;
     assert_int_equal(bss_spec_kind.prepare(&ctx, doc, NULL, &ei), BSS_OK);
@@ -123,7 +123,7 @@ static bss_err tx_end(bss_db *db, bss_err rc)
 static bss_err create_at(bss_db *db, const bss_doc_kind *res, const char *id, const char *body_text,
                          int64_t now_ms, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *body = js(body_text), *out = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
@@ -151,7 +151,7 @@ static void expect_create(bss_db *db, const bss_doc_kind *res, const char *body_
     if (field && strcmp(ei.field, field) != 0)
         fail_msg("%s: want field %s, got '%s' (%s)", body_text, field, ei.field, ei.message);
     if (rc == BSS_OK) { /* keep "new" free for the next call */
-        bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL, NULL, NULL, false};
+        bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL, NULL, NULL, false, NULL};
         assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
         assert_int_equal(tx_end(db, bss_doc_delete(&ctx, "new", &ei)), BSS_OK);
     }
@@ -160,7 +160,7 @@ static void expect_create(bss_db *db, const bss_doc_kind *res, const char *body_
 static bss_err patch_at(bss_db *db, const bss_doc_kind *res, const char *id, const char *patch_text,
                         int64_t now_ms, json_t **out, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, now_ms, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *p = js(patch_text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
@@ -175,7 +175,7 @@ static bss_err patch_at(bss_db *db, const bss_doc_kind *res, const char *id, con
 
 static bss_err delete_rc(bss_db *db, const bss_doc_kind *res, const char *id, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, NOW, "http://h", NULL, NULL, NULL, false, NULL};
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
     return tx_end(db, bss_doc_delete(&ctx, id, ei));

@@ -58,7 +58,7 @@ static inline bss_err write_doc_as(bss_db *db, const bss_doc_kind *res, const ch
                                    int64_t now, const bss_principal *who, const char *text, json_t **out,
                                    bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, db, now, "http://h", who, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, now, "http://h", who, NULL, NULL, false, NULL};
     json_t *body = js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);

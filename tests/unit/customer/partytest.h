@@ -39,7 +39,7 @@ static inline int pt_setup_pg(void **state)
 static inline bss_err pt_write(bss_db *db, const bss_doc_kind *res, const char *id, bool patch,
                                const char *text, json_t **out, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, db, PT_NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, PT_NOW, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *body = pt_js(text), *doc = NULL;
     bss_errinfo_clear(ei);
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);

@@ -13,7 +13,7 @@
 static bss_err prep(const bss_doc_kind *res, const char *text, const char *old_text, json_t **out,
                     bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {res, NULL, PT_NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, NULL, PT_NOW, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *doc = pt_js(text), *old = old_text ? pt_js(old_text) : NULL;
     bss_errinfo_clear(ei);
     bss_err rc = res->prepare(&ctx, doc, old, ei);

@@ -50,7 +50,7 @@ static void test_not_found_and_empty(void **state)
 static bss_err create(bss_db *db, const bss_doc_kind *res, const char *id, int64_t now, const char *text,
                       bool patch)
 {
-    bss_doc_ctx ctx = {res, db, now, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {res, db, now, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *body = js(text), *doc = NULL;
     bss_errinfo ei;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);

@@ -171,7 +171,7 @@ static int setup_pg_store(void **state)
 static bss_err doc_write(bss_db *db, const bss_doc_kind *kind, char op, const char *id, const char *text,
                          json_t **out, bss_errinfo *ei)
 {
-    bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL, NULL, NULL, false};
+    bss_doc_ctx ctx = {kind, db, NOW, "http://h", NULL, NULL, NULL, false, NULL};
     json_t *body = text ? js(text) : NULL, *res = NULL;
     assert_int_equal(bss_db_begin(db, ei), BSS_OK);
     bss_err rc = op == 'c'   ? bss_doc_create(&ctx, id, body, &res, ei)
@@ -373,7 +373,7 @@ static void test_server_rules(void **state)
     assert_int_equal(doc_write(db, &managed, 'c', "m3", big, NULL, &ei), BSS_E_TOO_BIG);
     assert_non_null(strstr(ei.message, "over the limit of 2048"));
     bss_doc_limits server = {.max_string = 8};
-    bss_doc_ctx ctx = {&thing, db, NOW, "http://h", NULL, &server, NULL, false};
+    bss_doc_ctx ctx = {&thing, db, NOW, "http://h", NULL, &server, NULL, false, NULL};
     json_t *body = js("{\"name\":\"a long name\"}"), *res = NULL;
     assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
     assert_int_equal(bss_doc_create(&ctx, "lim", body, &res, &ei), BSS_E_INVALID);

@@ -1,0 +1,288 @@
+// order.test.mjs: product orders (TMF622 /tmf-api/productOrderingManagement/v4,
+// src/order) against a real `bss serve --demo` with the provisioning
+// simulator: a new prepaid line from order to active product, its number
+// and SIM put in service; an eSIM's activation code; a quote that writes
+// nothing; idempotent externalIds; every bad input the issue names with its
+// status and field; racing orders for one number; suspend, resume, plan
+// change and termination with quarantine; cancellation; a failing HLR step
+// rolled back; and a kill -9 in the middle of an order, resumed on restart.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, killServer, expectError, created, newApiKey, sleep } from './lib/server.mjs';
+
+const PO = '/tmf-api/productOrderingManagement/v4/productOrder';
+const CANCEL = '/tmf-api/productOrderingManagement/v4/cancelProductOrder';
+const PROD = '/tmf-api/productInventory/v4/product';
+const RES = '/tmf-api/resourceInventoryManagement/v4/resource';
+
+let srv;
+let agentKey;
+let prepaid; // {customer, account}: a demo prepaid customer
+let postpaid;
+
+async function demoCustomer(s, offeringPrefix) {
+  const lines = (await s.request('GET', `${PROD}?status=active&limit=1000`)).json;
+  const l = lines.find((p) => p.productOffering.id.startsWith(offeringPrefix) && p.productCharacteristic.some((c) => c.name === 'MSISDN'));
+  return { customer: l.relatedParty.find((r) => r.role === 'customer').id, account: l.billingAccount.id, line: l };
+}
+
+before(async () => {
+  srv = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5'] });
+  agentKey = await newApiKey(srv, 'agent', 'Alice Agent');
+  prepaid = await demoCustomer(srv, 'po-prepaid');
+  postpaid = await demoCustomer(srv, 'po-postpaid');
+});
+after(async () => { await stopServer(srv); });
+
+const line = (who, chars, extra = {}) => ({
+  relatedParty: [{ id: who.customer, role: 'customer', '@referredType': 'Customer' }],
+  billingAccount: { id: who.account },
+  productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'po-prepaid-bundle-10' },
+    product: { productCharacteristic: chars } }],
+  ...extra,
+});
+const auto = [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'physical' }];
+
+async function settle(s, id, want = ['completed', 'failed', 'partial', 'cancelled']) {
+  for (let i = 0; i < 200; i++) {
+    const o = (await s.request('GET', `${PO}/${id}`)).json;
+    if (want.includes(o.state)) return o;
+    await sleep(50);
+  }
+  throw new Error(`order ${id} did not settle`);
+}
+const char = (p, name) => (p.productCharacteristic.find((c) => c.name === name) || {}).value;
+
+test('a new prepaid line: order, tasks, number and SIM in service, product active', async () => {
+  const r = await srv.request('POST', PO, { key: agentKey, body: line(prepaid, auto, { externalId: 'shop-0001' }) });
+  const o = await created(r);
+  assert.equal(o.state, 'inProgress');
+  assert.ok(o.orderDate);
+  assert.deepEqual(o.stateChange.map((s) => s.state), ['acknowledged', 'inProgress']);
+  assert.equal(o.stateChange[0].changedBy.name, 'Alice Agent');
+  assert.equal(o.category, 'newLine');
+  assert.ok(o.expectedCompletionDate > o.orderDate);
+  const item = o.productOrderItem[0];
+  const msisdn = char(item.product, 'MSISDN');
+  assert.match(msisdn, /^316\d{8}$/);
+  const done = await settle(srv, o.id);
+  assert.equal(done.state, 'completed', JSON.stringify(done.stateChange));
+  assert.equal(done.productOrderItem[0].state, 'completed');
+  assert.ok(done.completionDate);
+  const p = (await srv.request('GET', `${PROD}/${item.product.id}`)).json;
+  assert.equal(p.status, 'active');
+  assert.equal(char(p, 'MSISDN'), msisdn);
+  assert.deepEqual(p.productOrderItem, [{ productOrderId: o.id, orderItemId: '1', orderItemAction: 'add' }]);
+  for (const id of [msisdn, char(p, 'ICCID')]) {
+    const res = (await srv.request('GET', `${RES}/${id}`)).json;
+    assert.equal(res.resourceStatus, 'active', id);
+    assert.equal(res.product.id, p.id);
+  }
+  const tasks = (await srv.request('GET', `${PO}/${o.id}/tasks`)).json;
+  assert.deepEqual(tasks.map((t) => [t.type, t.state]), [['hlr.createSubscriber', 'done'], ['pcrf.setPolicy', 'done'],
+    ['charging.createBuckets', 'done'], ['product.activate', 'done']]);
+  // the same order again is the first one; other content under the same externalId is 409
+  const again = await srv.request('POST', PO, { key: agentKey, body: line(prepaid, auto, { externalId: 'shop-0001' }) });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.id, o.id);
+  assert.equal(again.headers['idempotent-replay'], 'true');
+  const other = await srv.request('POST', PO, { key: agentKey, body: line(prepaid, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'esim' }], { externalId: 'shop-0001' }) });
+  expectError(other, 409, 'CONFLICT', 'externalId', 'externalId reused');
+  assert.match(other.json.message, new RegExp(`used for order ${o.id} with other content`));
+  // the customer view lists the new product
+  const view = (await srv.request('GET', `/api/v1/customers/${prepaid.customer}/view`, { key: agentKey })).json;
+  assert.ok(view.subscriptions.some((s) => s.id === p.id));
+});
+
+test('an eSIM line gets an activation code from the SM-DP+ step', async () => {
+  const o = await created(await srv.request('POST', PO, { body: line(prepaid, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'esim' }]) }));
+  await settle(srv, o.id);
+  const tasks = (await srv.request('GET', `${PO}/${o.id}/tasks`)).json;
+  assert.equal(tasks[0].type, 'smdp.downloadOrder');
+  assert.match(tasks[0].result.activationCode, /^LPA:1\$smdp\.example\.net\$[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  const p = (await srv.request('GET', `${PROD}/${o.productOrderItem[0].product.id}`)).json;
+  assert.equal(char(p, 'activationCode'), tasks[0].result.activationCode);
+  const iccid = char(p, 'ICCID');
+  const sim = (await srv.request('GET', `${RES}/${iccid}`)).json;
+  assert.equal(sim.resourceCharacteristic.find((c) => c.name === 'profileType').value, 'esim');
+});
+
+test('a quote (dryRun) prices the order and writes nothing', async () => {
+  const before = (await srv.request('GET', `${PO}?limit=1`)).headers['x-total-count'];
+  const stats = (await srv.request('GET', '/admin/v1/inventory/stats')).json;
+  const body = line(postpaid, [{ name: 'MSISDN', value: '+31655550007' }, { name: 'simType', value: 'physical' }]);
+  body.productOrderItem[0].productOffering.id = 'po-postpaid-m';
+  const r = await srv.request('POST', `${PO}?dryRun=true`, { body });
+  assert.equal(r.status, 200, r.text);
+  const one = r.json.orderTotalPrice.find((t) => t.priceType === 'oneTime').price.taxIncludedAmount;
+  // activation 15.00 + the golden number 25.00
+  assert.deepEqual(one, { unit: 'EUR', value: 40 });
+  const names = r.json.productOrderItem[0].itemPrice.map((p) => p.productOfferingPrice.id);
+  assert.ok(names.includes('pop-golden-number') && names.includes('pop-postpaid-m-monthly'), names.join());
+  const rec = r.json.productOrderItem[0].itemPrice.find((p) => p.productOfferingPrice.id === 'pop-postpaid-m-monthly');
+  assert.ok(rec.proratedFor.endDateTime > rec.proratedFor.startDateTime);
+  assert.equal((await srv.request('GET', `${PO}?limit=1`)).headers['x-total-count'], before);
+  assert.deepEqual((await srv.request('GET', '/admin/v1/inventory/stats')).json.msisdns, stats.msisdns);
+  assert.equal((await srv.request('GET', `${RES}/31655550007`)).json.resourceStatus, 'available');
+});
+
+test('bad orders: every problem with its member, nothing reserved', async () => {
+  const stats = (await srv.request('GET', '/admin/v1/inventory/stats')).json;
+  const bad = async (body, status, code, field, what) => {
+    const r = await srv.request('POST', PO, { body });
+    expectError(r, status, code, field, what);
+    return r;
+  };
+  const b1 = line(prepaid, auto);
+  b1.productOrderItem[0].productOffering.id = 'po-nope';
+  const r1 = await bad(b1, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'unknown offering');
+  assert.match(r1.json.message, /no productOffering po-nope is sold on/);
+  await bad(line(prepaid, [{ name: 'simType', value: 'physical' }]), 400, 'INVALID', 'productOrderItem[0].product.productCharacteristic', 'no MSISDN choice');
+  await bad(line(prepaid, [{ name: 'MSISDN', value: 'auto' }]), 400, 'INVALID', 'productOrderItem[0].product.productCharacteristic', 'no SIM choice');
+  const notInPool = await bad(line(prepaid, [{ name: 'MSISDN', value: '+31612999999' }, { name: 'simType', value: 'physical' }]), 422, 'UNPROCESSABLE', 'productOrderItem[0].product.productCharacteristic', 'a number not in the pool');
+  assert.match(notInPool.json.message, /is not a number of the pool/);
+  const taken = `+${char(prepaid.line, 'MSISDN')}`;
+  await bad(line(prepaid, [{ name: 'MSISDN', value: taken }, { name: 'simType', value: 'physical' }]), 409, 'CONFLICT', 'productOrderItem[0].product.productCharacteristic', 'a number already taken');
+  const badIccid = await bad(line(prepaid, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'physical' }, { name: 'ICCID', value: '8931441000000000014' }]), 400, 'INVALID', 'productOrderItem[0].product.productCharacteristic', 'an ICCID with a bad check digit');
+  assert.match(badIccid.json.message, /check digit/);
+  const addon = line(prepaid, []);
+  addon.productOrderItem[0] = { id: '1', action: 'add', productOffering: { id: 'po-addon-data-1gb' } };
+  const a = await bad(addon, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'an add-on without its base plan');
+  assert.match(a.json.message, /is an add-on; it needs its base plan/);
+  // several problems at once: all of them, in details
+  const many = line(prepaid, [{ name: 'simType', value: 'pigeon' }]);
+  many.productOrderItem.push({ id: '1', action: 'sell' });
+  const m = await bad(many, 400, 'INVALID', undefined, 'several problems');
+  assert.ok(m.json.details.length >= 3, m.text);
+  await bad({ ...line(prepaid, auto), relatedParty: [{ id: prepaid.customer, role: 'payer' }] }, 400, 'INVALID', 'relatedParty', 'no customer');
+  await bad({ ...line(prepaid, auto), billingAccount: { id: 'nope' } }, 422, 'UNPROCESSABLE', 'billingAccount.id', 'unknown account');
+  expectError(await srv.request('POST', `${PO}?dryRun=maybe`, { body: line(prepaid, auto) }), 400, 'INVALID', 'dryRun', 'dryRun');
+  const ro = await newApiKey(srv, 'readonly', 'Auditor');
+  expectError(await srv.request('POST', PO, { key: ro, body: line(prepaid, auto) }), 403, 'FORBIDDEN', undefined, 'readonly orders');
+  assert.deepEqual((await srv.request('GET', '/admin/v1/inventory/stats')).json.msisdns.byState, stats.msisdns.byState, 'nothing reserved');
+});
+
+test('a currency that differs from the account\'s is refused', async () => {
+  const cust = await created(await srv.request('POST', '/tmf-api/customerManagement/v4/customer', { body: { name: 'Dollar Dan', engagedParty: { id: (await created(await srv.request('POST', '/tmf-api/party/v4/individual', { body: { givenName: 'Dan', familyName: 'Dollar' } }))).id } } }));
+  const acc = await created(await srv.request('POST', '/tmf-api/accountManagement/v4/billingAccount', { body: { name: 'Dan USD', currency: 'USD', customer: { id: cust.id }, relatedParty: [{ id: cust.engagedParty.id, role: 'owner', '@referredType': 'Individual' }] } }));
+  const r = await srv.request('POST', PO, { body: line({ customer: cust.id, account: acc.id }, auto) });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'currency');
+  assert.match(r.json.message, /is priced in EUR; the billing account pays in USD/);
+});
+
+test('five orders racing for one number: exactly one gets it', async () => {
+  const body = () => line(prepaid, [{ name: 'MSISDN', value: '+31610001500' }, { name: 'simType', value: 'physical' }]);
+  const all = await Promise.all(Array.from({ length: 5 }, () => srv.request('POST', PO, { key: agentKey, body: body() })));
+  const won = all.filter((r) => r.status === 201);
+  assert.equal(won.length, 1, all.map((r) => `${r.status} ${r.json && r.json.message}`).join('\n'));
+  for (const r of all.filter((x) => x.status !== 201)) expectError(r, 409, 'CONFLICT', 'productOrderItem[0].product.productCharacteristic', 'lost the race');
+  await settle(srv, won[0].json.id);
+});
+
+test('suspend, resume, plan change, terminate: each an order with its own tasks', async () => {
+  const o = await created(await srv.request('POST', PO, { body: line(postpaid, auto, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'po-postpaid-s' }, product: { productCharacteristic: auto } }] }) }));
+  await settle(srv, o.id);
+  const pid = o.productOrderItem[0].product.id;
+  const change = (item) => srv.request('POST', PO, { body: { relatedParty: [{ id: postpaid.customer, role: 'customer' }], billingAccount: { id: postpaid.account }, productOrderItem: [{ id: '1', ...item }] } });
+  const susp = await created(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }));
+  await settle(srv, susp.id);
+  assert.equal((await srv.request('GET', `${PROD}/${pid}`)).json.status, 'suspended');
+  const tasks = (await srv.request('GET', `${PO}/${susp.id}/tasks`)).json.map((t) => t.type);
+  assert.deepEqual(tasks, ['hlr.barSubscriber', 'product.setStatus']);
+  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }), 409, 'STATE', 'productOrderItem[0].product.status', 'suspend twice');
+  await settle(srv, (await created(await change({ action: 'modify', product: { id: pid, status: 'active' } }))).id);
+  assert.equal((await srv.request('GET', `${PROD}/${pid}`)).json.status, 'active');
+  const plan = await created(await change({ action: 'modify', productOffering: { id: 'po-postpaid-l' }, product: { id: pid } }));
+  await settle(srv, plan.id);
+  const after = (await srv.request('GET', `${PROD}/${pid}`)).json;
+  assert.equal(after.productOffering.id, 'po-postpaid-l');
+  assert.ok(after.productPrice.some((x) => x.productOfferingPrice.id === 'pop-postpaid-l-monthly'));
+  const end = await created(await change({ action: 'delete', product: { id: pid } }));
+  assert.equal(end.category, 'termination');
+  await settle(srv, end.id);
+  const gone = (await srv.request('GET', `${PROD}/${pid}`)).json;
+  assert.equal(gone.status, 'terminated');
+  const num = (await srv.request('GET', `${RES}/${char(gone, 'MSISDN')}`)).json;
+  assert.equal(num.resourceStatus, 'quarantined');
+  assert.ok(num.quarantineUntil > new Date(Date.now() + 89 * 86400000).toISOString());
+  assert.equal((await srv.request('GET', `${RES}/${char(gone, 'ICCID')}`)).json.resourceStatus, 'retired');
+  // a terminated product takes no more changes; a completed order cannot be cancelled
+  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }), 409, 'STATE', 'productOrderItem[0].product.id', 'modifying a terminated product');
+  const c = await srv.request('POST', CANCEL, { body: { productOrder: { id: end.id }, cancellationReason: 'changed my mind' } });
+  expectError(c, 409, 'STATE', 'productOrder.id', 'cancelling a completed order');
+  assert.match(c.json.message, /is completed: a completed order cannot be cancelled/);
+});
+
+test('a PATCH may add notes; the items and the state are not the client\'s', async () => {
+  const o = await created(await srv.request('POST', PO, { body: line(prepaid, auto) }));
+  const r = await srv.request('PATCH', `${PO}/${o.id}`, { body: { note: [{ text: 'customer picks up in the Utrecht shop' }], state: 'completed' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.note[0].text, 'customer picks up in the Utrecht shop');
+  assert.notEqual(r.json.state, 'completed');
+  expectError(await srv.request('PATCH', `${PO}/${o.id}`, { body: { billingAccount: { id: postpaid.account } } }), 409, 'CONFLICT', 'billingAccount', 'changing the account');
+  await settle(srv, o.id);
+});
+
+test('a failing HLR step undoes the item: number and SIM back in the pool, product aborted', async () => {
+  const s2 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--provision-fail', 'hlr.createSubscriber=100'] });
+  try {
+    const who = await demoCustomer(s2, 'po-prepaid');
+    const o = await created(await s2.request('POST', PO, { body: line(who, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'esim' }]) }));
+    const msisdn = char(o.productOrderItem[0].product, 'MSISDN');
+    const iccid = char(o.productOrderItem[0].product, 'ICCID');
+    const done = await settle(s2, o.id);
+    assert.equal(done.state, 'failed');
+    assert.equal(done.productOrderItem[0].state, 'failed');
+    const tasks = (await s2.request('GET', `${PO}/${o.id}/tasks`)).json.map((t) => [t.type, t.state, t.attempts]);
+    assert.deepEqual(tasks, [['smdp.downloadOrder', 'done', 1], ['hlr.createSubscriber', 'failed', 3],
+      ['pcrf.setPolicy', 'skipped', 0], ['charging.createBuckets', 'skipped', 0], ['product.activate', 'skipped', 0],
+      ['undo:smdp.downloadOrder', 'done', 1], ['undo:item', 'done', 1]]);
+    assert.equal((await s2.request('GET', `${RES}/${msisdn}`)).json.resourceStatus, 'available');
+    assert.equal((await s2.request('GET', `${RES}/${iccid}`)).json.resourceStatus, 'available');
+    assert.equal((await s2.request('GET', `${PROD}/${o.productOrderItem[0].product.id}`)).json.status, 'aborted');
+    assert.match(s2.stderr(), /event=order\.task_failed order=\S+ item=1 task=hlr\.createSubscriber/);
+  } finally {
+    await stopServer(s2);
+  }
+});
+
+test('cancelling an order in progress undoes it', async () => {
+  const s3 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '400'] });
+  try {
+    const who = await demoCustomer(s3, 'po-prepaid');
+    const o = await created(await s3.request('POST', PO, { body: line(who, auto) }));
+    await sleep(200); // the first step is running on the network: it finishes, then is undone
+    const req = await created(await s3.request('POST', CANCEL, { body: { productOrder: { id: o.id }, cancellationReason: 'customer withdrew' } }));
+    assert.equal(req.state, 'done');
+    const done = await settle(s3, o.id, ['cancelled']);
+    assert.deepEqual(done.stateChange.map((x) => x.state).slice(-3), ['assessingCancellation', 'pendingCancellation', 'cancelled']);
+    assert.equal((await s3.request('GET', `${RES}/${char(o.productOrderItem[0].product, 'MSISDN')}`)).json.resourceStatus, 'available');
+  } finally {
+    await stopServer(s3);
+  }
+});
+
+test('kill -9 in the middle of an order: the restarted server finishes it', async () => {
+  let s4 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '700'] });
+  const who = await demoCustomer(s4, 'po-prepaid');
+  const o = await created(await s4.request('POST', PO, { body: line(who, auto) }));
+  for (let i = 0; i < 100; i++) { // wait until the first step ran and the second is running
+    const t = (await s4.request('GET', `${PO}/${o.id}/tasks`)).json;
+    if (t[0].state === 'done') break;
+    await sleep(50);
+  }
+  await killServer(s4);
+  s4 = await startServer({ args: ['--default-country', 'NL', '--provision-latency', '5'], dataDir: s4.dataDir, pgDatabase: s4.pg || undefined });
+  try {
+    const done = await settle(s4, o.id);
+    assert.equal(done.state, 'completed');
+    assert.match(s4.stderr(), /event=order\.resumed tasks=1/);
+    const p = (await s4.request('GET', `${PROD}/${o.productOrderItem[0].product.id}`)).json;
+    assert.equal(p.status, 'active');
+    assert.equal((await s4.request('GET', `${RES}/${char(p, 'MSISDN')}`)).json.resourceStatus, 'active');
+    const tasks = (await s4.request('GET', `${PO}/${o.id}/tasks`)).json;
+    assert.ok(tasks.every((t) => t.state === 'done'), JSON.stringify(tasks));
+  } finally {
+    await stopServer(s4);
+  }
+});
