@@ -8,6 +8,9 @@
 // rolled back; and a kill -9 in the middle of an order, resumed on restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import http from 'node:http';
 import { startServer, stopServer, killServer, expectError, created, newApiKey, sleep } from './lib/server.mjs';
 
 const PO = '/tmf-api/productOrderingManagement/v4/productOrder';
@@ -105,7 +108,31 @@ test('an eSIM line gets an activation code from the SM-DP+ step', async () => {
   const iccid = char(p, 'ICCID');
   const sim = (await srv.request('GET', `${RES}/${iccid}`)).json;
   assert.equal(sim.resourceCharacteristic.find((c) => c.name === 'profileType').value, 'esim');
+  // the customer scans it: a PNG whose QR code reads back as the activation code
+  const png = await getBytes(`/api/v1/products/${p.id}/esim-qr.png`, agentKey);
+  assert.equal(png.status, 200);
+  assert.equal(png.headers['content-type'], 'image/png');
+  assert.equal(png.headers['cache-control'], 'no-store');
+  const img = PNG.sync.read(png.body);
+  const code = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
+  assert.ok(code, 'a QR code is found in the image');
+  assert.equal(code.data, tasks[0].result.activationCode);
+  // a physical SIM has none
+  const phys = (await srv.request('GET', `${PROD}?status=active&limit=1`)).json[0];
+  expectError(await srv.request('GET', `/api/v1/products/${phys.id}/esim-qr.png`), 404, 'NOT_FOUND', 'activationCode', 'no eSIM');
+  expectError(await srv.request('GET', `/api/v1/products/${phys.id}/esim-qr.png`, { key: await newApiKey(srv, 'billing', 'Bill') }), 403, 'FORBIDDEN', undefined, 'billing');
 });
+
+function getBytes(path, key) {
+  const u = new URL(srv.url + path);
+  return new Promise((resolve, reject) => {
+    http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { authorization: `Bearer ${key}` } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
 
 test('a quote (dryRun) prices the order and writes nothing', async () => {
   const before = (await srv.request('GET', `${PO}?limit=1`)).headers['x-total-count'];
