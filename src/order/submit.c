@@ -105,6 +105,9 @@ typedef struct item_plan {
     char sim_type[16];
     char iccid[BSS_ICCID_MAX + 1];
     char new_status[24]; /* modify: suspended / active */
+    bool swap_sim;       /* modify: a new SIM (ICCID given, or simType to pick one), same number */
+    bool change_number;  /* modify: a new number (MSISDN given, or "auto") */
+    char old_msisdn[24], old_iccid[24];
     /* results */
     char got_msisdn[24], got_iccid[24], got_imsi[24], category[40];
     json_t *prices; /* itemPrice */
@@ -333,6 +336,64 @@ static void check_addon_base(order_plan *pl, item_plan *it)
             f, bss_offering_id(it->off));
 }
 
+/* The value of a product's characteristic (name exact), or NULL. */
+static const char *product_char(const json_t *product, const char *name)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(product, "productCharacteristic"), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        if (n && strcmp(n, name) == 0)
+            return json_string_value(json_object_get(c, "value"));
+    }
+    return NULL;
+}
+
+/* A modify item that names a SIM (ICCID, simType) or a number (MSISDN): a SIM swap, a number change. */
+static void check_swap(order_plan *pl, item_plan *it, const json_t *product)
+{
+    char f[160];
+    const char *iccid = item_char(it->item, "ICCID");
+    const char *sim = item_char(it->item, "simType");
+    const char *msisdn = item_char(it->item, "MSISDN");
+    const char *had_msisdn = product_char(product, "MSISDN"), *had_iccid = product_char(product, "ICCID");
+    item_field(it, "product.productCharacteristic", f, sizeof f);
+    if ((iccid || sim || msisdn) && !had_msisdn) {
+        problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: product %s is not a line: it has no number or SIM to change", f,
+                it->product_id);
+        return;
+    }
+    snprintf(it->old_msisdn, sizeof it->old_msisdn, "%s", had_msisdn ? had_msisdn : "");
+    snprintf(it->old_iccid, sizeof it->old_iccid, "%s", had_iccid ? had_iccid : "");
+    if (iccid || sim) {
+        it->swap_sim = true;
+        if (sim && strcmp(sim, "physical") != 0 && strcmp(sim, "esim") != 0)
+            problem(&pl->ps, BSS_E_INVALID, f, "%s: simType must be physical or esim", f);
+        snprintf(it->sim_type, sizeof it->sim_type, "%s",
+                 sim ? sim : (product_char(product, "simType") ? product_char(product, "simType") : "physical"));
+        if (iccid) {
+            bss_errinfo iei;
+            if (bss_iccid_normalize(iccid, strlen(iccid), f, it->iccid, &iei) != BSS_OK)
+                problem(&pl->ps, BSS_E_INVALID, f, "%s", iei.message);
+            else if (had_iccid && strcmp(it->iccid, had_iccid) == 0)
+                problem(&pl->ps, BSS_E_INVALID, f, "%s: SIM %s is the product's SIM already", f, it->iccid);
+        }
+    }
+    if (msisdn) {
+        it->change_number = true;
+        if (strcasecmp(msisdn, "auto") != 0) {
+            char e164[BSS_PHONE_E164_MAX + 1];
+            if (!bss_phone_try_e164(msisdn, strlen(msisdn), e164))
+                problem(&pl->ps, BSS_E_INVALID, f, "%s: MSISDN %.32s is not a phone number", f, msisdn);
+            else if (had_msisdn && strcmp(e164 + 1, had_msisdn) == 0)
+                problem(&pl->ps, BSS_E_INVALID, f, "%s: %s is the product's number already", f, e164);
+            else
+                snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
+        }
+    }
+}
+
 /* modify, delete, noChange: the product exists, is this account's, and is live. */
 static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
 {
@@ -380,9 +441,12 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
         }
         if (want_off && has_off && strcmp(want_off, has_off) != 0)
             check_offering(db, pl, it, want_off, "productOffering.id");
-        if (!st && !(want_off && has_off && strcmp(want_off, has_off) != 0))
+        check_swap(pl, it, p);
+        if (!st && !(want_off && has_off && strcmp(want_off, has_off) != 0) && !it->swap_sim && !it->change_number)
             problem(&pl->ps, BSS_E_INVALID, item_field(it, "product", f, sizeof f),
-                    "%s: a modify item changes the plan (productOffering) or the status (suspended, active)", f);
+                    "%s: a modify item changes the plan (productOffering), the status (suspended, active), the SIM "
+                    "(ICCID or simType: a SIM swap) or the number (MSISDN: a number change)",
+                    f);
     }
 }
 
@@ -650,7 +714,8 @@ static void content_hash(const json_t *body, char out[65])
 
 /* ---- the write ---- */
 
-static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const char *order_id, bss_errinfo *ei)
+static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const char *order_id, bool want_number,
+                            bool want_sim, bss_errinfo *ei)
 {
     char f[160];
     bss_inv_actor by = {.who = pl->env->who, .now_ms = pl->env->now_ms};
@@ -677,7 +742,7 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
         pick.number = plus;
     }
     bss_err rc = BSS_OK;
-    if (!it->reservation[0] || pick.number) {
+    if (want_number && (!it->reservation[0] || pick.number)) {
         rc = bss_inv_msisdn_reserve(db, &by, &pick, &res, &rei);
         if (rc == BSS_E_CONFLICT || rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID) {
             problem(&pl->ps, rc == BSS_E_NOT_FOUND ? BSS_E_UNPROCESSABLE : rc, f, "%s: %s", f, rei.message);
@@ -693,6 +758,8 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
         json_decref(res);
         res = NULL;
     }
+    if (!want_sim)
+        return BSS_OK;
     bss_inv_pick sp = {.holder = order_id, .profile = it->sim_type, .iccid = it->iccid[0] ? it->iccid : NULL};
     rc = bss_inv_sim_reserve(db, &by, &sp, &res, &rei);
     if (rc == BSS_E_CONFLICT || rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID) {
@@ -836,7 +903,23 @@ static json_t *order_doc(const json_t *body, order_plan *pl)
             json_object_set_new(prod, "id", json_string(it->product_id));
         if (it->off)
             json_object_set_new(json_object_get(item, "productOffering"), "name", json_string(bss_offering_name(it->off)));
-        if (it->is_line && it->got_msisdn[0]) {
+        if (it->swap_sim || it->change_number) {
+            json_t *chars = json_array();
+            if (it->change_number)
+                json_array_append_new(chars, characteristic("MSISDN", it->got_msisdn));
+            if (it->swap_sim) {
+                json_array_append_new(chars, characteristic("ICCID", it->got_iccid));
+                if (it->got_imsi[0])
+                    json_array_append_new(chars, characteristic("IMSI", it->got_imsi));
+                json_array_append_new(chars, characteristic("simType", it->sim_type));
+            }
+            if (it->old_msisdn[0])
+                json_array_append_new(chars, characteristic("previousMSISDN", it->old_msisdn));
+            if (it->old_iccid[0] && it->swap_sim)
+                json_array_append_new(chars, characteristic("previousICCID", it->old_iccid));
+            json_object_set_new(prod, "productCharacteristic", chars);
+        }
+        if (it->is_line && it->got_msisdn[0] && !it->change_number) {
             json_t *chars = json_array();
             json_array_append_new(chars, characteristic("MSISDN", it->got_msisdn));
             json_array_append_new(chars, characteristic("ICCID", it->got_iccid));
@@ -912,11 +995,14 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
     /* the numbers and SIMs: checked (dry run) or reserved for the order */
     for (size_t i = 0; rc == BSS_OK && pl->ps.n == 0 && i < pl->nitems; i++) {
         item_plan *it = &pl->items[i];
-        if (!it->action || strcmp(it->action, "add") != 0 || !it->is_line)
+        bool new_line = it->action && strcmp(it->action, "add") == 0 && it->is_line;
+        bool swap = it->action && strcmp(it->action, "modify") == 0 && (it->swap_sim || it->change_number);
+        if (!new_line && !swap)
             continue;
         char holder[BSS_INV_NAME_MAX + 1];
         bss__order_holder(order_id, it->index, holder, sizeof holder);
-        rc = dry_run ? check_available(db, pl, it) : reserve_line(db, pl, it, holder, ei);
+        rc = dry_run ? check_available(db, pl, it)
+                     : reserve_line(db, pl, it, holder, new_line || it->change_number, new_line || it->swap_sim, ei);
         if (rc == BSS_OK && !dry_run && it->reservation[0])
             held_number(db, pl, it, holder);
         if (rc == BSS_OK && pl->ps.n == 0)

@@ -107,8 +107,8 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index)
     const char *off = json_string_value(json_object_get(json_object_get(item, "productOffering"), "id"));
     if (off)
         json_object_set_new(in, "offeringId", json_string(off));
-    static const char *const chars[] = {"MSISDN", "ICCID", "simType"};
-    for (size_t k = 0; k < 3; k++) {
+    static const char *const chars[] = {"MSISDN", "ICCID", "IMSI", "simType", "previousMSISDN", "previousICCID"};
+    for (size_t k = 0; k < sizeof chars / sizeof chars[0]; k++) {
         const char *v = item_char(item, chars[k]);
         if (v)
             json_object_set_new(in, chars[k], json_string(v));
@@ -120,7 +120,7 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index)
 }
 
 /* The steps of one item, in order (NULL-terminated into steps). */
-static size_t item_steps(const json_t *item, const char *steps[8])
+static size_t item_steps(const json_t *item, bool plan_change, const char *steps[8])
 {
     const char *action = json_string_value(json_object_get(item, "action"));
     size_t n = 0;
@@ -141,11 +141,22 @@ static size_t item_steps(const json_t *item, const char *steps[8])
         steps[n++] = "product.terminate";
     } else if (strcmp(action, "modify") == 0) {
         const char *st = json_string_value(json_object_get(json_object_get(item, "product"), "status"));
+        if (item_char(item, "previousICCID")) { /* a SIM swap: the new card's IMSI replaces the old on the HSS */
+            const char *sim = item_char(item, "simType");
+            if (sim && strcmp(sim, "esim") == 0)
+                steps[n++] = "smdp.downloadOrder";
+            steps[n++] = "hlr.swapSim";
+            steps[n++] = "product.swapSim";
+        }
+        if (item_char(item, "MSISDN") && item_char(item, "previousMSISDN")) { /* a number change */
+            steps[n++] = "hlr.changeMsisdn";
+            steps[n++] = "product.changeNumber";
+        }
         if (st) {
             steps[n++] = strcmp(st, "suspended") == 0 ? "hlr.barSubscriber" : "hlr.unbarSubscriber";
             steps[n++] = "product.setStatus";
         }
-        if (json_object_get(item, "productOffering")) {
+        if (plan_change) {
             steps[n++] = "pcrf.setPolicy";
             steps[n++] = "charging.createBuckets";
             steps[n++] = "product.changeOffering";
@@ -176,7 +187,17 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
     json_array_foreach(json_object_get(order, "productOrderItem"), i, item)
     {
         const char *steps[8];
-        size_t n = item_steps(item, steps);
+        /* a modify whose offering differs from the product's is a plan change */
+        bool plan_change = false;
+        const char *want = json_string_value(json_object_get(json_object_get(item, "productOffering"), "id"));
+        const char *pid = json_string_value(json_object_get(json_object_get(item, "product"), "id"));
+        json_t *p = NULL;
+        if (want && pid && strcmp(json_string_value(json_object_get(item, "action")), "modify") == 0 &&
+            bss_doc_load(db, &bss_product_kind, pid, &p, NULL, NULL) == BSS_OK)
+            plan_change = strcmp(json_string_value(json_object_get(json_object_get(p, "productOffering"), "id")) ?: "",
+                                 want) != 0;
+        json_decref(p);
+        size_t n = item_steps(item, plan_change, steps);
         json_t *in = task_input(order, item, i);
         if (!in)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -348,6 +369,53 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
         json_decref(p);
         if (rc == BSS_OK)
             rc = product_patch(db, pid, json_pack("{s:s}", "status", "terminated"), now_ms, cfg->base_url, ei);
+    } else if (strcmp(t->type, "product.swapSim") == 0 || strcmp(t->type, "product.changeNumber") == 0) {
+        bool swap = strcmp(t->type, "product.swapSim") == 0;
+        const char *now_id = json_string_value(json_object_get(in, swap ? "ICCID" : "MSISDN"));
+        const char *old_id = json_string_value(json_object_get(in, swap ? "previousICCID" : "previousMSISDN"));
+        json_t *cur = NULL;
+        if (now_id && bss_inv_get(db, now_ms, NULL, now_id, &cur, NULL) == BSS_OK &&
+            strcmp(json_string_value(json_object_get(cur, "resourceStatus")), "active") != 0)
+            rc = bss_inv_activate(db, &by, now_id, holder, pid, ei);
+        json_decref(cur);
+        if (rc == BSS_OK && old_id) {
+            bss_err r = bss_inv_retire(db, &by, old_id, cfg->quarantine_days, swap ? "SIM swap" : "number change", ei);
+            if (r != BSS_OK && r != BSS_E_STATE)
+                rc = r;
+        }
+        json_t *p = NULL;
+        if (rc == BSS_OK)
+            rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
+        if (rc == BSS_OK) {
+            /* the product's characteristics: the new card (and its IMSI, an eSIM's new code) or the new number */
+            json_t *chars = json_array(), *smdp = NULL;
+            if (swap)
+                bss__store_item_result(db, t->order_id, t->item_id, "smdp.downloadOrder", &smdp, NULL);
+            size_t i;
+            json_t *c;
+            json_array_foreach(json_object_get(p, "productCharacteristic"), i, c)
+            {
+                const char *n = json_string_value(json_object_get(c, "name")) ?: "";
+                bool replaced = swap ? (strcmp(n, "ICCID") == 0 || strcmp(n, "IMSI") == 0 || strcmp(n, "simType") == 0 ||
+                                        strcmp(n, "activationCode") == 0)
+                                     : strcmp(n, "MSISDN") == 0;
+                if (!replaced)
+                    json_array_append(chars, c);
+            }
+            static const char *const swap_names[] = {"ICCID", "IMSI", "simType"};
+            for (size_t k = 0; k < (swap ? 3 : 1); k++) {
+                const char *name = swap ? swap_names[k] : "MSISDN";
+                const char *v = json_string_value(json_object_get(in, name));
+                if (v)
+                    json_array_append_new(chars, json_pack("{s:s, s:s}", "name", name, "value", v));
+            }
+            const char *code = json_string_value(json_object_get(smdp, "activationCode"));
+            if (code)
+                json_array_append_new(chars, json_pack("{s:s, s:s}", "name", "activationCode", "value", code));
+            json_decref(smdp);
+            rc = product_patch(db, pid, json_pack("{s:o}", "productCharacteristic", chars), now_ms, cfg->base_url, ei);
+        }
+        json_decref(p);
     } else if (strcmp(t->type, "product.setStatus") == 0) {
         rc = product_patch(db, pid, json_pack("{s:s}", "status", json_string_value(json_object_get(in, "status"))), now_ms,
                            cfg->base_url, ei);

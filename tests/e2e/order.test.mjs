@@ -313,3 +313,50 @@ test('kill -9 in the middle of an order: the restarted server finishes it', asyn
     await stopServer(s4);
   }
 });
+
+test('a SIM swap: a new card, the same number, the old card retired', async () => {
+  const o = await created(await srv.request('POST', PO, { body: line(prepaid, auto) }));
+  await settle(srv, o.id);
+  const pid = o.productOrderItem[0].product.id;
+  const before = (await srv.request('GET', `${PROD}/${pid}`)).json;
+  const swap = await created(await srv.request('POST', PO, { key: agentKey, body: { relatedParty: [{ id: prepaid.customer, role: 'customer' }], billingAccount: { id: prepaid.account },
+    productOrderItem: [{ id: '1', action: 'modify', product: { id: pid, productCharacteristic: [{ name: 'simType', value: 'esim' }] } }] } }));
+  const done = await settle(srv, swap.id);
+  assert.equal(done.state, 'completed', JSON.stringify(done.stateChange));
+  const tasks = (await srv.request('GET', `${PO}/${swap.id}/tasks`)).json.map((t) => t.type);
+  assert.deepEqual(tasks, ['smdp.downloadOrder', 'hlr.swapSim', 'product.swapSim']);
+  const after = (await srv.request('GET', `${PROD}/${pid}`)).json;
+  assert.equal(char(after, 'MSISDN'), char(before, 'MSISDN'));
+  assert.notEqual(char(after, 'ICCID'), char(before, 'ICCID'));
+  assert.notEqual(char(after, 'IMSI'), char(before, 'IMSI'));
+  assert.equal(char(after, 'simType'), 'esim');
+  assert.match(char(after, 'activationCode'), /^LPA:1\$/);
+  assert.equal((await srv.request('GET', `${RES}/${char(before, 'ICCID')}`)).json.resourceStatus, 'retired');
+  const card = (await srv.request('GET', `${RES}/${char(after, 'ICCID')}`)).json;
+  assert.equal(card.resourceStatus, 'active');
+  assert.equal(card.product.id, pid);
+  // a number change: a new number, the old one to quarantine
+  const change = await created(await srv.request('POST', PO, { body: { relatedParty: [{ id: prepaid.customer, role: 'customer' }], billingAccount: { id: prepaid.account },
+    productOrderItem: [{ id: '1', action: 'modify', product: { id: pid, productCharacteristic: [{ name: 'MSISDN', value: 'auto' }] } }] } }));
+  await settle(srv, change.id);
+  const renumbered = (await srv.request('GET', `${PROD}/${pid}`)).json;
+  assert.notEqual(char(renumbered, 'MSISDN'), char(before, 'MSISDN'));
+  assert.equal((await srv.request('GET', `${RES}/${char(before, 'MSISDN')}`)).json.resourceStatus, 'quarantined');
+  assert.equal((await srv.request('GET', `${RES}/${char(renumbered, 'MSISDN')}`)).json.resourceStatus, 'active');
+  // the same card again is refused
+  const same = await srv.request('POST', PO, { body: { relatedParty: [{ id: prepaid.customer, role: 'customer' }], billingAccount: { id: prepaid.account },
+    productOrderItem: [{ id: '1', action: 'modify', product: { id: pid, productCharacteristic: [{ name: 'ICCID', value: char(after, 'ICCID') }] } }] } });
+  expectError(same, 400, 'INVALID', 'productOrderItem[0].product.productCharacteristic', 'the same SIM');
+});
+
+test('a shopper\'s number reservation becomes the order\'s', async () => {
+  const hold = await created(await srv.request('POST', '/api/v1/inventory/reservations', { body: { resourceType: 'MSISDN', category: 'golden', minutes: 15 } }));
+  const o = await created(await srv.request('POST', PO, { body: line(prepaid, [{ name: 'reservationId', value: hold.id }, { name: 'simType', value: 'physical' }]) }));
+  assert.equal(char(o.productOrderItem[0].product, 'MSISDN'), hold.resource.id);
+  assert.equal(char(o.productOrderItem[0].product, 'msisdnCategory'), 'golden');
+  assert.ok(o.productOrderItem[0].itemPrice.some((p) => p.productOfferingPrice.id === 'pop-golden-number'));
+  await settle(srv, o.id);
+  assert.equal((await srv.request('GET', `${RES}/${hold.resource.id}`)).json.resourceStatus, 'active');
+  const again = await srv.request('POST', PO, { body: line(prepaid, [{ name: 'reservationId', value: hold.id }, { name: 'simType', value: 'physical' }]) });
+  expectError(again, 422, 'UNPROCESSABLE', 'productOrderItem[0].product.productCharacteristic', 'a used reservation');
+});
