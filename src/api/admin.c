@@ -31,6 +31,7 @@
 #include "core/mem.h"
 #include "core/parse.h"
 #include "events/events.h"
+#include "order/order.h"
 #include "version.h"
 
 #define JSON_CT "application/json;charset=utf-8"
@@ -89,6 +90,8 @@ static int h_metrics(bss_req *r)
             g.writer_batch_le[b] = ws.batch_le[b];
     }
     g.uptime_ms = mono_ms() - started_ms;
+    bss_order_runner_stats(r->app->orders, &g.tasks_done, &g.tasks_failed, &g.tasks_retried);
+    g.orders_overdue = bss_order_runner_overdue(r->app->orders);
     g.version = BSS_VERSION;
     size_t len = 0;
     char *text = bss_metrics_render(r->loop->srv->metrics, &g, &len);

@@ -285,6 +285,16 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              "bss_events_deliveries_total{outcome=\"dead\"} %lld\n",
              (long long)g->events_delivered, (long long)g->events_retried, (long long)g->events_dead);
         outf(&o,
+             "# HELP bss_orders_overdue Open product orders past their expected completion (the SLA of their "
+             "category).\n# TYPE bss_orders_overdue gauge\nbss_orders_overdue %lld\n"
+             "# HELP bss_provisioning_tasks_total Provisioning steps run since start, by outcome.\n"
+             "# TYPE bss_provisioning_tasks_total counter\n"
+             "bss_provisioning_tasks_total{outcome=\"done\"} %lld\n"
+             "bss_provisioning_tasks_total{outcome=\"failed\"} %lld\n"
+             "bss_provisioning_tasks_total{outcome=\"retried\"} %lld\n",
+             (long long)g->orders_overdue, (long long)g->tasks_done, (long long)g->tasks_failed,
+             (long long)g->tasks_retried);
+        outf(&o,
              "# HELP bss_uptime_seconds Seconds since this server started.\n"
              "# TYPE bss_uptime_seconds gauge\nbss_uptime_seconds %lld.%03lld\n",
              (long long)(g->uptime_ms / 1000), (long long)(g->uptime_ms % 1000));

@@ -35,6 +35,8 @@ typedef struct bss_metrics_gauges {
     int64_t writer_batch_le[10];                     /* bss_writer_stats.batch_le */
     int64_t events_delivered, events_retried, events_dead; /* bss_events_counts */
     int64_t uptime_ms;
+    int64_t orders_overdue;                          /* bss_order_runner_stats: open orders past their SLA */
+    int64_t tasks_done, tasks_failed, tasks_retried; /* provisioning steps since start */
     const char *version;
 } bss_metrics_gauges;
 

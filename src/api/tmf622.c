@@ -15,6 +15,12 @@
  *   POST  {TMF622}/cancelProductOrder    the same writers: 201 with the
  *         request (state done); 409 for an order that cannot be cancelled.
  *   GET   {TMF622}/cancelProductOrder[/{id}]  readers.
+ *   POST  /api/v1/orders/{id}/retry   the same writers: a new order with
+ *         the failed items of a failed or partial one (201), "retryOf" it.
+ *   GET   /api/v1/orders/overdue?limit=N  readers: open orders past their
+ *         expected completion (their category's SLA), most overdue first:
+ *         {total, orders: [{id, category, state, orderDate,
+ *         expectedCompletionDate, overdueMinutes, ...}]}.
  * Submissions and cancellations are one writer job each; after one commits
  * the order runner is woken.
  */
@@ -27,6 +33,7 @@
 #include "api/tmf.h"
 #include "catalog/catalog.h"
 #include "core/mem.h"
+#include "core/parse.h"
 #include "order/order.h"
 
 #define ORDER_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_INTEGRATION)
@@ -56,6 +63,7 @@ typedef struct order_job {
     bss_app *app;
     json_t *body;
     bool dry_run, cancel;
+    char retry[BSS_ID_MAX + 1]; /* the order retried ("" for a submission) */
     bss_principal who;
     bool has_who;
     int64_t now_ms;
@@ -84,8 +92,11 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
                          .now_ms = j->now_ms,
                          .base_url = j->base_url,
                          .hold_minutes = j->app->cfg.reservation_minutes};
-    bss_err rc = j->cancel ? bss_order_cancel(db, &env, j->body, &j->out, ei)
-                           : bss_order_submit(db, &env, j->body, j->dry_run, &j->out, &j->how, ei);
+    bss_err rc = j->cancel     ? bss_order_cancel(db, &env, j->body, &j->out, ei)
+                 : j->retry[0] ? bss_order_retry(db, &env, j->retry, &j->out, ei)
+                               : bss_order_submit(db, &env, j->body, j->dry_run, &j->out, &j->how, ei);
+    if (rc == BSS_OK && j->retry[0])
+        j->how = BSS_ORDER_CREATED;
     if (cat)
         bss_catalog_release(j->app->catalog, cat);
     return rc;
@@ -158,6 +169,28 @@ static int h_cancel(bss_req *r)
     return 0;
 }
 
+static int h_retry(bss_req *r)
+{
+    const char *id = bss_tmf_path_id(r, "productOrder");
+    if (!id)
+        return 0;
+    order_job *j = bss_calloc(1, sizeof *j);
+    if (!j) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    j->app = r->app;
+    j->now_ms = bss_clock_now(&r->app->clock);
+    if (r->who) {
+        j->who = *r->who;
+        j->has_who = true;
+    }
+    snprintf(j->retry, sizeof j->retry, "%s", id);
+    snprintf(j->base_url, sizeof j->base_url, "%s", bss_http_base_url(r));
+    bss_http_write(r, job_run, j, job_done);
+    return 0;
+}
+
 /* ---- tasks ---- */
 
 typedef struct tasks_job {
@@ -189,7 +222,53 @@ static int h_tasks(bss_req *r)
     return 0;
 }
 
+/* ---- overdue orders ---- */
+
+typedef struct overdue_req {
+    int64_t now_ms, limit, total;
+} overdue_req;
+
+static bss_err overdue_read(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    overdue_req *o = arg;
+    json_t *list = NULL;
+    bss_err rc = bss_order_overdue(db, o->now_ms, o->limit, &list, &o->total, ei);
+    if (rc == BSS_OK) {
+        *out = json_pack("{s:I, s:o}", "total", (json_int_t)o->total, "orders", list);
+        if (!*out)
+            rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    return rc;
+}
+
+static int h_overdue(bss_req *r)
+{
+    overdue_req *o = bss_calloc(1, sizeof *o);
+    if (!o) {
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    o->now_ms = bss_clock_now(&r->app->clock);
+    o->limit = 100;
+    char buf[16];
+    bool present = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_param(r->query, r->query_len, "limit", buf, sizeof buf, &present, &ei);
+    if (rc == BSS_OK && present && bss_parse_int64(buf, strlen(buf), BSS_NUM_DIGITS, 1, 1000, &o->limit) != BSS_OK)
+        rc = bss_fail(&ei, BSS_E_INVALID, "limit", "limit must be 1..1000");
+    if (rc != BSS_OK) {
+        bss_free(o);
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    bss_http_read_json(r, overdue_read, o, bss_free, NULL);
+    return 0;
+}
+
 static const bss_route routes[] = {
+    {"GET", "/api/v1/orders/overdue", h_overdue, BSS_ROLES_READERS, "orders.overdue", NULL},
+    {"POST", "/api/v1/orders/{id}/retry", h_retry, ORDER_WRITERS, "orders.retry", NULL},
     {"GET", BSS_TMF622_BASE "/productOrder/{id}/tasks", h_tasks, BSS_ROLES_READERS, "tmf622.productOrder.tasks", NULL},
 };
 

@@ -338,6 +338,9 @@ bss_err bss__store_party_customer(bss_db *db, const char *party_id, json_t **cus
 bss_err bss__store_customer_accounts(bss_db *db, const char *customer_id, int64_t limit, json_t *arr,
                                      bss_errinfo *ei);
 /* Reads product: appends the documents of the account's products, by id, at most limit. */
+/* The account's orders not yet ended (table tmf622_product_order of the order module), oldest first. */
+bss_err bss__store_account_open_orders(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
+                                       bss_errinfo *ei);
 bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
                                     bss_errinfo *ei);
 

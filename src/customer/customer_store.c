@@ -567,6 +567,9 @@ bss_err bss__store_party_customer(bss_db *db, const char *party_id, json_t **cus
 static const char SQL_VIEW_ACCOUNTS[] =
     "SELECT doc FROM tmf666_billing_account WHERE customer_id = ? ORDER BY id LIMIT ?";
 static const char SQL_VIEW_PRODUCTS[] = "SELECT doc FROM product WHERE account_id = ? ORDER BY id LIMIT ?";
+static const char SQL_VIEW_OPEN_ORDERS[] =
+    "SELECT doc FROM tmf622_product_order WHERE account_id = ? AND state NOT IN ('completed', 'partial', 'failed', "
+    "'rejected', 'cancelled') ORDER BY id LIMIT ?";
 
 /* Runs sql (one text parameter and a limit, first column a JSON doc) and appends the parsed docs to arr. */
 static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t limit, json_t *arr,
@@ -598,4 +601,10 @@ bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t 
                                     bss_errinfo *ei)
 {
     return docs_into(db, SQL_VIEW_PRODUCTS, account_id, limit, arr, ei);
+}
+
+bss_err bss__store_account_open_orders(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
+                                       bss_errinfo *ei)
+{
+    return docs_into(db, SQL_VIEW_OPEN_ORDERS, account_id, limit, arr, ei);
 }

@@ -48,6 +48,24 @@ static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
     }
 }
 
+/* openOrders: the accounts' orders that have not ended (table tmf622_product_order of the order module). */
+static void add_open_orders(bss_db *db, const json_t *accounts, json_t *out)
+{
+    if (!bss__store_table_exists(db, "tmf622_product_order"))
+        return;
+    size_t i;
+    json_t *a;
+    json_array_foreach(accounts, i, a)
+    {
+        bss_errinfo ei = {0};
+        const char *id = json_string_value(json_object_get(a, "id"));
+        if (id && bss__store_account_open_orders(db, id, 100, out, &ei) != BSS_OK) {
+            part_failed("openOrders", &ei);
+            return;
+        }
+    }
+}
+
 /* The ids whose care records belong to this customer: it, its party, its accounts. */
 static size_t subject_ids(const json_t *view, const char *customer_id, const char **ids, size_t cap)
 {
@@ -154,7 +172,8 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
         bss__store_customer_accounts(db, customer_id, VIEW_ACCOUNTS_MAX, accounts, &pei) != BSS_OK)
         part_failed("accounts", &pei);
     add_subscriptions(db, accounts, json_object_get(v, "subscriptions"));
-    /* balances, lastBills (BSS_VIEW_BILLS) and openOrders: filled by charging, billing and ordering. */
+    add_open_orders(db, accounts, json_object_get(v, "openOrders"));
+    /* balances and lastBills (BSS_VIEW_BILLS): filled by charging and billing. */
     const char *subjects[VIEW_ACCOUNTS_MAX + 2];
     size_t ns = subject_ids(v, customer_id, subjects, sizeof subjects / sizeof subjects[0]);
     add_records(db, "ticket", &bss_ticket_kind, subjects, ns, VIEW_TICKETS_MAX, true,

@@ -80,6 +80,14 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
                          bss_order_outcome *how, bss_errinfo *ei);
 
 /*
+ * An agent's retry of a failed (or partial) order: a new order with the
+ * items that failed, for the same customer and account, naming the first
+ * in "retryOf"; it is checked and reserved like any new order (a number
+ * taken meanwhile is 409). Another state is 409 STATE.
+ */
+bss_err bss_order_retry(bss_db *db, const bss_order_env *env, const char *order_id, json_t **out, bss_errinfo *ei);
+
+/*
  * A cancelProductOrder {productOrder: {id}, cancellationReason}: the order
  * goes through assessingCancellation and pendingCancellation (its done
  * steps undone, its reservations released) to cancelled; a held order
@@ -147,6 +155,16 @@ void bss_order_runner_kick(bss_order_runner *r);
 /* Stops and frees it (the step running finishes first). NULL is a no-op. */
 void bss_order_runner_stop(bss_order_runner *r);
 void bss_order_runner_stats(bss_order_runner *r, int64_t *done, int64_t *failed, int64_t *retried);
+/* Open orders past their expected completion, as counted by the runner every few seconds (0 for NULL). */
+int64_t bss_order_runner_overdue(bss_order_runner *r);
+
+/*
+ * Open orders past their expected completion (expectedCompletionDate <
+ * now), the most overdue first, at most limit (1..1000): a JSON array of
+ * {id, href, category, state, orderDate, expectedCompletionDate,
+ * overdueMinutes, relatedParty, billingAccount}; *total all of them.
+ */
+bss_err bss_order_overdue(bss_db *db, int64_t now_ms, int64_t limit, json_t **out, int64_t *total, bss_errinfo *ei);
 
 /*
  * The simulator: every step succeeds after latency_ms, except that a step

@@ -85,6 +85,8 @@ bss_err bss__store_item_result(bss_db *db, const char *order_id, const char *ite
                                bss_errinfo *ei);
 /* Start-up: every running task becomes pending again (*n how many). */
 bss_err bss__store_tasks_resume(bss_db *db, int64_t *n, bss_errinfo *ei);
+/* Open orders past expected_ms < now: their documents (most overdue first, at most limit) and the count. */
+bss_err bss__store_overdue(bss_db *db, int64_t now_ms, int64_t limit, json_t *docs, int64_t *total, bss_errinfo *ei);
 /* The tasks of an order as JSON (for GET .../productOrder/{id}/tasks). */
 bss_err bss__store_order_tasks(bss_db *db, const char *order_id, json_t *out, bss_errinfo *ei);
 

@@ -310,3 +310,30 @@ bss_err bss__store_item_result(bss_db *db, const char *order_id, const char *ite
     bss_db_rows_close(rows);
     return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading a task result failed");
 }
+
+static const char SQL_OVERDUE_N[] =
+    "SELECT COUNT(*) FROM tmf622_product_order WHERE expected_ms < ? AND state NOT IN ('completed', 'partial', "
+    "'failed', 'rejected', 'cancelled')";
+static const char SQL_OVERDUE[] =
+    "SELECT doc FROM tmf622_product_order WHERE expected_ms < ? AND state NOT IN ('completed', 'partial', 'failed', "
+    "'rejected', 'cancelled') ORDER BY expected_ms, id LIMIT ?";
+
+bss_err bss__store_overdue(bss_db *db, int64_t now_ms, int64_t limit, json_t *docs, int64_t *total, bss_errinfo *ei)
+{
+    bss_err rc = bss_db_query_int64(db, SQL_OVERDUE_N, BSS_DB_ARGS(BSS_DB_I64(now_ms)), total, ei);
+    if (rc != BSS_OK || !docs)
+        return rc;
+    bss_db_rows *rows = NULL;
+    rc = bss_db_query(db, SQL_OVERDUE, BSS_DB_ARGS(BSS_DB_I64(now_ms), BSS_DB_I64(limit)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows)) {
+        json_error_t jerr;
+        json_t *d = json_loads(bss_db_col_text(rows, 0, NULL), 0, &jerr);
+        if (d)
+            json_array_append_new(docs, d);
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading overdue orders failed");
+}

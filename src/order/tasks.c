@@ -480,7 +480,8 @@ struct bss_order_runner {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, kicked, started;
-    _Atomic int64_t done, failed, retried;
+    _Atomic int64_t done, failed, retried, overdue;
+    int64_t overdue_at; /* monotonic ms of the last count */
 };
 
 typedef struct claim_job {
@@ -598,6 +599,8 @@ static void run_task(bss_order_runner *r, const bss__task *t)
     json_decref(f.result);
 }
 
+static void count_overdue(bss_order_runner *r);
+
 static void *runner_main(void *arg)
 {
     bss_order_runner *r = arg;
@@ -618,6 +621,7 @@ static void *runner_main(void *arg)
         pthread_mutex_unlock(&r->mu);
         if (stop)
             break;
+        count_overdue(r);
         for (;;) { /* claim and run until nothing is due */
             c.now_ms = bss_clock_now(&r->app->clock);
             bss_errinfo ei;
@@ -630,6 +634,7 @@ static void *runner_main(void *arg)
                 if (stop)
                     break;
                 run_task(r, &c.tasks[i]);
+                count_overdue(r);
             }
             if (stop)
                 break;
@@ -640,6 +645,67 @@ static void *runner_main(void *arg)
     for (size_t i = 0; i < c.n; i++)
         bss_free(c.tasks[i].input);
     return NULL;
+}
+
+typedef struct overdue_job {
+    int64_t now_ms, n;
+} overdue_job;
+
+static bss_err overdue_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    overdue_job *o = arg;
+    return bss__store_overdue(db, o->now_ms, 0, NULL, &o->n, ei);
+}
+
+/* Every 5 s: how many open orders are past their SLA (for /metrics). */
+static void count_overdue(bss_order_runner *r)
+{
+    int64_t mono = bss_monotonic_ms();
+    if (r->overdue_at && mono - r->overdue_at < 5000)
+        return;
+    r->overdue_at = mono;
+    overdue_job o = {.now_ms = bss_clock_now(&r->app->clock)};
+    bss_errinfo ei;
+    if (bss_writer_run(r->app->writer, overdue_run, &o, &ei) == BSS_OK)
+        atomic_store(&r->overdue, o.n);
+}
+
+int64_t bss_order_runner_overdue(bss_order_runner *r)
+{
+    return r ? atomic_load(&r->overdue) : 0;
+}
+
+bss_err bss_order_overdue(bss_db *db, int64_t now_ms, int64_t limit, json_t **out, int64_t *total, bss_errinfo *ei)
+{
+    if (limit < 1 || limit > 1000)
+        return bss_fail(ei, BSS_E_INVALID, "limit", "limit must be 1..1000");
+    json_t *docs = json_array(), *list = json_array();
+    bss_err rc = docs && list ? bss__store_overdue(db, now_ms, limit, docs, total, ei)
+                              : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    size_t i;
+    json_t *d;
+    json_array_foreach(docs, i, d)
+    {
+        int64_t expected = 0;
+        bss_json_get_time(d, "expectedCompletionDate", NULL, false, &expected, NULL);
+        json_t *e = json_object();
+        static const char *const keep[] = {"id", "href", "category", "state", "orderDate", "expectedCompletionDate",
+                                           "relatedParty", "billingAccount", "externalId"};
+        for (size_t k = 0; e && k < sizeof keep / sizeof keep[0]; k++)
+            if (json_object_get(d, keep[k]))
+                json_object_set(e, keep[k], json_object_get(d, keep[k]));
+        if (e)
+            json_object_set_new(e, "overdueMinutes", json_integer((now_ms - expected) / 60000));
+        if (e)
+            json_array_append_new(list, e);
+    }
+    json_decref(docs);
+    if (rc != BSS_OK) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return BSS_OK;
 }
 
 static bss_err resume_run(bss_db *db, void *arg, bss_errinfo *ei)

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import http from 'node:http';
-import { startServer, stopServer, killServer, expectError, created, newApiKey, sleep } from './lib/server.mjs';
+import { startServer, stopServer, killServer, expectError, created, newApiKey, sleep, run, bssBin } from './lib/server.mjs';
 
 const PO = '/tmf-api/productOrderingManagement/v4/productOrder';
 const CANCEL = '/tmf-api/productOrderingManagement/v4/cancelProductOrder';
@@ -251,7 +251,7 @@ test('a PATCH may add notes; the items and the state are not the client\'s', asy
 });
 
 test('a failing HLR step undoes the item: number and SIM back in the pool, product aborted', async () => {
-  const s2 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--provision-fail', 'hlr.createSubscriber=100'] });
+  let s2 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--provision-fail', 'hlr.createSubscriber=100'] });
   try {
     const who = await demoCustomer(s2, 'po-prepaid');
     const o = await created(await s2.request('POST', PO, { body: line(who, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'esim' }]) }));
@@ -268,6 +268,18 @@ test('a failing HLR step undoes the item: number and SIM back in the pool, produ
     assert.equal((await s2.request('GET', `${RES}/${iccid}`)).json.resourceStatus, 'available');
     assert.equal((await s2.request('GET', `${PROD}/${o.productOrderItem[0].product.id}`)).json.status, 'aborted');
     assert.match(s2.stderr(), /event=order\.task_failed order=\S+ item=1 task=hlr\.createSubscriber/);
+    expectError(await s2.request('POST', `/api/v1/orders/${o.id}/retry`, { key: await newApiKey(s2, 'readonly', 'R') }), 403, 'FORBIDDEN', undefined, 'readonly retries');
+    // the HLR is back: an agent retries the failed order
+    s2.keepDataDir = true;
+    s2.keepDatabase = true;
+    await stopServer(s2);
+    s2 = await startServer({ args: ['--default-country', 'NL', '--provision-latency', '5'], dataDir: s2.dataDir, pgDatabase: s2.pg || undefined });
+    const retry = await created(await s2.request('POST', `/api/v1/orders/${o.id}/retry`));
+    assert.equal(retry.retryOf.id, o.id);
+    assert.equal(char(retry.productOrderItem[0].product, 'MSISDN'), msisdn);
+    const ok = await settle(s2, retry.id);
+    assert.equal(ok.state, 'completed');
+    expectError(await s2.request('POST', `/api/v1/orders/${retry.id}/retry`), 409, 'STATE', 'state', 'retrying a completed order');
   } finally {
     await stopServer(s2);
   }
@@ -359,4 +371,39 @@ test('a shopper\'s number reservation becomes the order\'s', async () => {
   assert.equal((await srv.request('GET', `${RES}/${hold.resource.id}`)).json.resourceStatus, 'active');
   const again = await srv.request('POST', PO, { body: line(prepaid, [{ name: 'reservationId', value: hold.id }, { name: 'simType', value: 'physical' }]) });
   expectError(again, 422, 'UNPROCESSABLE', 'productOrderItem[0].product.productCharacteristic', 'a used reservation');
+});
+
+test('orders past their SLA are listed (API, CLI) and counted in /metrics; the customer view shows open orders', async () => {
+  const s5 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '3000', '--test-clock-start', '2026-06-01T09:00:00Z'], testClock: true });
+  try {
+    const who = await demoCustomer(s5, 'po-prepaid');
+    const o = await created(await s5.request('POST', PO, { body: line(who, auto) }));
+    assert.equal(o.expectedCompletionDate, '2026-06-01T11:00:00.000Z'); // a new line: 2 hours
+    const view = (await s5.request('GET', `/api/v1/customers/${who.customer}/view`)).json;
+    assert.deepEqual(view.openOrders.map((x) => x.id), [o.id]);
+    assert.equal((await s5.request('GET', '/api/v1/orders/overdue')).json.total, 0);
+    await s5.request('PUT', '/admin/v1/clock', { body: { now: '2026-06-01T12:30:00Z' } });
+    const late = (await s5.request('GET', '/api/v1/orders/overdue?limit=10')).json;
+    assert.equal(late.total, 1);
+    assert.equal(late.orders[0].id, o.id);
+    assert.equal(late.orders[0].overdueMinutes, 90);
+    assert.equal(late.orders[0].category, 'newLine');
+    expectError(await s5.request('GET', '/api/v1/orders/overdue?limit=0'), 400, 'INVALID', 'limit', 'limit');
+    const r = await run(bssBin, ['order', 'overdue', '--url', s5.url, '--key', s5.key]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^1 open orders past their expected completion/);
+    assert.match(r.stdout, new RegExp(`${o.id} +newLine +inProgress +2026-06-01T11:00:00.000Z +1h30`));
+    let metrics = '';
+    for (let i = 0; i < 80 && !/bss_orders_overdue 1/.test(metrics); i++) {
+      await sleep(100);
+      metrics = (await s5.request('GET', '/metrics')).text;
+    }
+    assert.match(metrics, /^bss_orders_overdue 1$/m);
+    assert.match(metrics, /^bss_provisioning_tasks_total\{outcome="done"\} \d+$/m);
+    const t = await run(bssBin, ['order', 'tasks', o.id, '--url', s5.url, '--key', s5.key]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /hlr\.createSubscriber/);
+  } finally {
+    await stopServer(s5);
+  }
 });
