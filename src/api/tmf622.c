@@ -17,6 +17,9 @@
  *   GET   {TMF622}/cancelProductOrder[/{id}]  readers.
  *   POST  /api/v1/orders/{id}/retry   the same writers: a new order with
  *         the failed items of a failed or partial one (201), "retryOf" it.
+ *   POST  /api/v1/provisioning/tasks/{order}/{seq}  admin, network,
+ *         integration (the MVNE's key): the outcome of a step the network
+ *         accepted, {"status": "done"|"failed", "result"?, "error"?}: 204.
  *   GET   /api/v1/orders/overdue?limit=N  readers: open orders past their
  *         expected completion (their category's SLA), most overdue first:
  *         {total, orders: [{id, category, state, orderDate,
@@ -191,6 +194,63 @@ static int h_retry(bss_req *r)
     return 0;
 }
 
+/* ---- outcomes reported by the network ---- */
+
+typedef struct report_job {
+    bss_app *app;
+    char order[BSS_ID_MAX + 1];
+    int64_t seq, now_ms;
+    json_t *body;
+} report_job;
+
+static bss_err report_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    report_job *j = arg;
+    return bss_order_task_report(j->app->orders, db, j->order, j->seq, j->body, j->now_ms, ei);
+}
+
+static void report_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    report_job *j = arg;
+    if (rc == BSS_OK)
+        bss_order_runner_kick(j->app->orders);
+    if (r && rc != BSS_OK)
+        bss_http_send_error(r, rc, ei);
+    else if (r)
+        bss_http_send_empty(r, 204);
+    json_decref(j->body);
+    bss_free(j);
+}
+
+static int h_report(bss_req *r)
+{
+    const char *order = bss_tmf_path_id(r, "productOrder");
+    if (!order)
+        return 0;
+    const char *seq = bss_http_param(r, "seq");
+    int64_t n = 0;
+    if (!seq || bss_parse_int64(seq, strlen(seq), BSS_NUM_DIGITS, 1, 1000000, &n) != BSS_OK) {
+        bss_http_send_fail(r, BSS_E_NOT_FOUND, "seq", "no task %.20s of order %.64s", seq ? seq : "", order);
+        return 0;
+    }
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    report_job *j = bss_calloc(1, sizeof *j);
+    if (!j) {
+        json_decref(body);
+        bss_http_send_fail(r, BSS_E_NOMEM, NULL, "out of memory");
+        return 0;
+    }
+    j->app = r->app;
+    snprintf(j->order, sizeof j->order, "%s", order);
+    j->seq = n;
+    j->now_ms = bss_clock_now(&r->app->clock);
+    j->body = body;
+    bss_http_write(r, report_run, j, report_done);
+    return 0;
+}
+
 /* ---- tasks ---- */
 
 typedef struct tasks_job {
@@ -269,6 +329,8 @@ static int h_overdue(bss_req *r)
 static const bss_route routes[] = {
     {"GET", "/api/v1/orders/overdue", h_overdue, BSS_ROLES_READERS, "orders.overdue", NULL},
     {"POST", "/api/v1/orders/{id}/retry", h_retry, ORDER_WRITERS, "orders.retry", NULL},
+    {"POST", "/api/v1/provisioning/tasks/{id}/{seq}", h_report, BSS_ROLE_ADMIN | BSS_ROLE_NETWORK | BSS_ROLE_INTEGRATION,
+     "provisioning.report", NULL},
     {"GET", BSS_TMF622_BASE "/productOrder/{id}/tasks", h_tasks, BSS_ROLES_READERS, "tmf622.productOrder.tasks", NULL},
 };
 

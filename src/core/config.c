@@ -44,6 +44,7 @@ typedef enum opt_type {
     T_LISTEN, /* HOST:PORT or [V6]:PORT into listen_host + listen_port */
     T_LEVEL,  /* debug|info|warn|error */
     T_SIMKEYS, /* store|hss */
+    T_ADAPTER, /* simulator|http */
     T_DB,     /* sqlite:PATH | postgres://... | postgresql://... */
     T_URL,    /* "" or http(s)://... */
     T_TIME,   /* "" or RFC 3339 */
@@ -149,6 +150,22 @@ static const opt options[] = {
      F(provision_fail), 0, 0},
     {"smdp-address", "BSS_SMDP_ADDRESS", "smdp.example.net", "HOST",
      "the SM-DP+ address in eSIM activation codes (LPA:1$<address>$<matching id>)", T_STR, F(smdp_address), 0, 0},
+    {"provision-adapter", "BSS_PROVISION_ADAPTER", "simulator", "NAME",
+     "the southbound adapter of provisioning: simulator, or http (the operator's MVNE/OSS at --provision-url)", T_ADAPTER,
+     F(provision_adapter), 0, 0},
+    {"provision-url", "BSS_PROVISION_URL", "", "URL", "the MVNE/OSS endpoint the http adapter POSTs tasks to", T_URL,
+     F(provision_url), 0, 0},
+    {"provision-token-file", "BSS_PROVISION_TOKEN_FILE", "", "FILE",
+     "a file holding the bearer token the http adapter sends (not in the configuration itself)", T_STR,
+     F(provision_token_file), 0, 0},
+    {"provision-allow", "BSS_PROVISION_ALLOW", "", "LIST",
+     "non-public CIDRs and host names the http adapter may reach (default: public addresses only)", T_ALLOW,
+     F(provision_allow), 0, 0},
+    {"provision-timeout", "BSS_PROVISION_TIMEOUT", "10000", "MS", "one call of the http adapter, in ms (1..600000)",
+     T_I64, F(provision_timeout_ms), 1, 600000},
+    {"provision-wait", "BSS_PROVISION_WAIT", "30000", "MS",
+     "a step the MVNE accepted is asked for its outcome after this long, in ms (10..86400000)", T_I64,
+     F(provision_wait_ms), 10, 86400000},
     {"secrets-key", "BSS_SECRETS_KEY", "", "FILE",
      "key sealing stored secrets such as callback passwords (default: <data-dir>/secrets.key, made if missing)",
      T_STR, F(secrets_key), 0, 0},
@@ -230,6 +247,8 @@ static const char *check_text(const opt *o, const char *v)
         return bss_log_level_parse(v, &lv) == BSS_OK ? NULL : "expected debug, info, warn or error";
     case T_SIMKEYS:
         return strcmp(v, "store") == 0 || strcmp(v, "hss") == 0 ? NULL : "expected store or hss";
+    case T_ADAPTER:
+        return strcmp(v, "simulator") == 0 || strcmp(v, "http") == 0 ? NULL : "expected simulator or http";
     case T_DB:
         if ((has_prefix(v, "sqlite:") && v[7] != '\0') || has_prefix(v, "postgres://") ||
             has_prefix(v, "postgresql://"))

@@ -55,6 +55,12 @@ typedef struct bss_config {
     int64_t provision_latency_ms; /* --provision-latency: the simulator's time per step, 100 */
     char provision_fail[512];     /* --provision-fail: "TYPE=PERCENT,..." steps the simulator fails */
     char smdp_address[128];       /* --smdp-address: the SM-DP+ of eSIM activation codes */
+    char provision_adapter[16];   /* --provision-adapter: simulator | http */
+    char provision_url[512];      /* --provision-url: the MVNE/OSS endpoint of the http adapter */
+    char provision_token_file[512]; /* --provision-token-file: its bearer token */
+    char provision_allow[2048];   /* --provision-allow: non-public addresses the http adapter may reach */
+    int64_t provision_timeout_ms; /* --provision-timeout: one call, 10000 */
+    int64_t provision_wait_ms;    /* --provision-wait: an accepted step is polled after this, 30000 */
 } bss_config;
 
 /* Fills every field with its documented default. */

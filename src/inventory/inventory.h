@@ -196,6 +196,19 @@ bss_err bss_inv_rehold(bss_db *db, const bss_inv_actor *by, const char *from_hol
 bss_err bss_inv_retire(bss_db *db, const bss_inv_actor *by, const char *id, int64_t quarantine_days,
                        const char *reason, bss_errinfo *ei);
 
+/*
+ * A number coming from another operator (a port-in): added to the pool as
+ * ported in from donor (1..64 bytes) and reserved for holder, or, when the
+ * pool has it already (a number that once left and comes back), reserved
+ * if it is free (409 otherwise). *out the resource.
+ */
+bss_err bss_inv_port_in(bss_db *db, const bss_inv_actor *by, const char *number, const char *donor,
+                        const char *holder, json_t **out, bss_errinfo *ei);
+
+/* A number that leaves for another operator (a port-out): active -> portedOut, recipient kept as the reason. */
+bss_err bss_inv_port_out(bss_db *db, const bss_inv_actor *by, const char *number, const char *recipient,
+                         bss_errinfo *ei);
+
 /* ---- any resource ---- */
 
 /* The kinds of resource, as their @type. */

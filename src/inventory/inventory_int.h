@@ -130,6 +130,9 @@ bss_err bss__inv_msisdn_overlap(bss_db *db, const char *first, const char *last,
 bss_err bss__inv_range_insert(bss_db *db, const char *id, const char *first, const char *last, const char *prefix,
                               const char *category, int64_t size, int64_t now_ms, bss_errinfo *ei);
 bss_err bss__inv_range_list(bss_db *db, int64_t now_ms, json_t *out, bss_errinfo *ei);
+/* A ported-in number, reserved for holder. */
+bss_err bss__inv_msisdn_insert_ported(bss_db *db, const char *number, const char *donor, const char *holder,
+                                      int64_t now_ms, bss_errinfo *ei);
 
 bss_err bss__inv_category_get(bss_db *db, const char *name, bool *found, bss_errinfo *ei);
 bss_err bss__inv_category_put(bss_db *db, const char *name, const char *price_id, const char *description,

@@ -458,6 +458,17 @@ bss_err bss__inv_category_list(bss_db *db, json_t *out, bss_errinfo *ei)
     return rc;
 }
 
+static const char SQL_MS_PORTED[] =
+    "INSERT INTO inv_msisdn (number, range_id, prefix, category, state, holder, ported_in, donor, created_ms, "
+    "updated_ms, row_version) VALUES (?, NULL, 'ported', 'standard', 'reserved', ?, 1, ?, ?, ?, 1)";
+
+bss_err bss__inv_msisdn_insert_ported(bss_db *db, const char *number, const char *donor, const char *holder,
+                                      int64_t now_ms, bss_errinfo *ei)
+{
+    return bss_db_exec(db, SQL_MS_PORTED,
+                       BSS_DB_ARGS(S(number), S(holder), S(donor), BSS_DB_I64(now_ms), BSS_DB_I64(now_ms)), NULL, ei);
+}
+
 static const char SQL_CAT_PRICE[] = "SELECT price_id FROM inv_category WHERE name = ?";
 static const char SQL_MS_REHOLD[] =
     "UPDATE inv_msisdn SET holder = ?, held_until = NULL, updated_ms = ?, row_version = row_version + 1 WHERE "

@@ -259,3 +259,31 @@ bss_err bss_inv_rehold(bss_db *db, const bss_inv_actor *by, const char *from_hol
         *sims = s;
     return rc;
 }
+
+bss_err bss_inv_port_in(bss_db *db, const bss_inv_actor *by, const char *number, const char *donor,
+                        const char *holder, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    if (!donor || !donor[0] || strlen(donor) > BSS_INV_NAME_MAX)
+        return bss_fail(ei, BSS_E_INVALID, "donor", "a port-in names the donor operator (1 to %d bytes)", BSS_INV_NAME_MAX);
+    bss_err rc = bss_pan_reject_text(donor, strlen(donor), "donor", ei);
+    if (rc != BSS_OK)
+        return rc;
+    char e164[BSS_PHONE_E164_MAX + 1];
+    if ((rc = bss_phone_e164(number ? number : "", number ? strlen(number) : 0, "number", e164, ei)) != BSS_OK)
+        return rc;
+    const char *digits = e164 + 1;
+    bss__msisdn_row m;
+    bool found = false;
+    if ((rc = bss__inv_msisdn_get(db, by->now_ms, digits, &m, &found, ei)) != BSS_OK)
+        return rc;
+    if (found) { /* ours once: it comes back */
+        bss_inv_pick pick = {.number = e164, .holder = holder};
+        return bss_inv_msisdn_reserve(db, by, &pick, out, ei);
+    }
+    if ((rc = bss__inv_msisdn_insert_ported(db, digits, donor, holder, by->now_ms, ei)) != BSS_OK)
+        return rc;
+    if ((rc = bss__inv_history_add(db, by, digits, "portedIn", NULL, "reserved", donor, holder, ei)) != BSS_OK)
+        return rc;
+    return bss_inv_get(db, by->now_ms, NULL, digits, out, ei);
+}

@@ -396,6 +396,30 @@ bss_err bss_inv_retire(bss_db *db, const bss_inv_actor *by, const char *id, int6
     return rc;
 }
 
+bss_err bss_inv_port_out(bss_db *db, const bss_inv_actor *by, const char *number, const char *recipient,
+                         bss_errinfo *ei)
+{
+    bss__msisdn_row m;
+    bool found = false;
+    bss_err rc = bss__inv_msisdn_get(db, by->now_ms, number, &m, &found, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!found)
+        return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no number %.20s in the pool", number);
+    if (strcmp(m.eff, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, "id", "+%s is %s, not active", number, m.eff);
+    char reason[BSS_INV_NAME_MAX + 32];
+    snprintf(reason, sizeof reason, "ported out to %s", recipient ? recipient : "another operator");
+    bss__inv_move mv = {.id = number, .from_eff = "active", .to = "portedOut", .reason = reason};
+    bool changed = false;
+    rc = bss__inv_msisdn_move(db, by->now_ms, &mv, &changed, ei);
+    if (rc == BSS_OK && !changed)
+        rc = bss_fail(ei, BSS_E_CONFLICT, "id", "+%s changed meanwhile", number);
+    if (rc == BSS_OK)
+        rc = bss__inv_history_add(db, by, number, "portedOut", "active", "portedOut", reason, NULL, ei);
+    return rc;
+}
+
 bss_err bss_inv_history(bss_db *db, const char *id, int64_t limit, json_t **out, bss_errinfo *ei)
 {
     if (limit < 1 || limit > 1000)

@@ -28,6 +28,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "app.h"
+#include "core/netallow.h"
 #include "doc/doc.h"
 
 #define BSS_TMF637_BASE "/tmf-api/productInventory/v4"
@@ -121,7 +122,16 @@ typedef struct bss_prov_task {
     const char *type;     /* "hlr.createSubscriber", "undo:hlr.createSubscriber" ... */
     const json_t *input;  /* {orderId, itemId, productId, MSISDN, ICCID, IMSI?, simType, offeringId, status?} */
     int64_t attempt;      /* 1 for the first try */
+    bool poll;            /* the step was accepted earlier: ask for its outcome (no new request) */
 } bss_prov_task;
+
+/*
+ * What an adapter answers for a step the network accepted but has not
+ * done yet: the task waits (state "waiting") for the outcome, reported by
+ * bss_order_task_report (the MVNE's callback) or asked for again (poll)
+ * after the runner's wait.
+ */
+#define BSS_PROV_ACCEPTED BSS_E_DONE
 
 /*
  * A southbound adapter: runs one step (it may block: it runs on the order
@@ -142,6 +152,7 @@ typedef struct bss_order_cfg {
     int64_t attempts;        /* tries of a step: 3 */
     int64_t retry_ms;        /* the pause before the 2nd try (then doubling): 200 */
     int64_t quarantine_days; /* a terminated number's quarantine */
+    int64_t wait_ms;         /* an accepted step is asked for its outcome after this long: 30000 */
     const char *base_url;    /* hrefs of the documents the steps write */
 } bss_order_cfg;
 
@@ -181,6 +192,26 @@ typedef struct bss_prov_sim {
 /* Checks a fail list: BSS_E_CONFIG naming "provision-fail". */
 bss_err bss_prov_sim_check(const char *fail, bss_errinfo *ei);
 bss_prov_adapter bss_prov_simulator(bss_prov_sim *sim);
+
+/* The HTTP adapter's settings (--provision-url, --provision-token-file, --provision-allow, ...). */
+typedef struct bss_prov_http {
+    char url[512];           /* the MVNE/OSS endpoint, without a trailing '/' */
+    char token[512];         /* the bearer token it expects ("" = none) */
+    int64_t timeout_ms;      /* of one call */
+    bss_netallow allow;      /* addresses beyond public ones it may reach */
+    char callback_base[512]; /* this server's base URL, for the callback */
+} bss_prov_http;
+bss_prov_adapter bss_prov_http_adapter(bss_prov_http *cfg);
+
+/*
+ * The outcome of a waiting (or running) step, reported by the network
+ * (POST /api/v1/provisioning/tasks/{order}/{seq}): {"status": "done",
+ * "result"?} or {"status": "failed", "error"}. In the caller's
+ * transaction, as the runner would record it (a failed one is tried again
+ * or undone). 404 for no such task; 409 STATE for a task not waiting.
+ */
+bss_err bss_order_task_report(bss_order_runner *r, bss_db *db, const char *order_id, int64_t seq, const json_t *body,
+                              int64_t now_ms, bss_errinfo *ei);
 
 /* The tasks of an order, in seq order: [{seq, itemId, type, state, attempts, error?, result?}]. */
 bss_err bss_order_tasks(bss_db *db, const char *order_id, json_t **out, bss_errinfo *ei);

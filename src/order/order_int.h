@@ -46,6 +46,7 @@ typedef struct bss__task {
     char type[64];
     int64_t attempts;
     char *input;
+    bool poll; /* claimed from "waiting": ask for the outcome */
 } bss__task;
 
 /* Counts of one item's tasks. */
@@ -83,6 +84,12 @@ bss_err bss__store_task_failed(bss_db *db, const char *order_id, int64_t seq, in
 /* The result of the item's done task of type (*out a new reference, NULL when none). */
 bss_err bss__store_item_result(bss_db *db, const char *order_id, const char *item_id, const char *type, json_t **out,
                                bss_errinfo *ei);
+/* A step accepted by the network waits for its outcome until next_at_ms (then it is polled). */
+bss_err bss__store_task_wait(bss_db *db, const char *order_id, int64_t seq, int64_t next_at_ms, const char *result,
+                             bss_errinfo *ei);
+/* One task (*state its state; *found false when none). */
+bss_err bss__store_task_get(bss_db *db, const char *order_id, int64_t seq, bss__task *out, char *state, size_t cap,
+                            bool *found, bss_errinfo *ei);
 /* Start-up: every running task becomes pending again (*n how many). */
 bss_err bss__store_tasks_resume(bss_db *db, int64_t *n, bss_errinfo *ei);
 /* Open orders past expected_ms < now: their documents (most overdue first, at most limit) and the count. */

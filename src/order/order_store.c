@@ -93,8 +93,8 @@ static const char SQL_TASK_INSERT[] =
     "INSERT INTO order_task (order_id, seq, item_id, type, state, after_seq, attempts, next_at_ms, input) "
     "VALUES (?, ?, ?, ?, 'pending', ?, 0, ?, ?)";
 static const char SQL_ITEM_COUNTS[] =
-    "SELECT SUM(CASE WHEN state IN ('pending', 'running') THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), "
+    "SELECT SUM(CASE WHEN state IN ('pending', 'running', 'waiting') THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN state IN ('running', 'waiting') THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN state = 'failed' AND type NOT LIKE 'undo:%' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM order_task WHERE order_id = ? AND item_id = ?";
 static const char SQL_ITEM_DONE[] =
@@ -105,21 +105,27 @@ static const char SQL_ITEM_SKIP[] =
     "UPDATE order_task SET state = 'skipped', finished_ms = ? WHERE order_id = ? AND item_id = ? AND state = 'pending'";
 static const char SQL_TASK_MAX[] = "SELECT COALESCE(MAX(seq), 0) FROM order_task WHERE order_id = ?";
 static const char SQL_TASK_DUE[] =
-    "SELECT t.order_id, t.seq, t.item_id, t.type, t.attempts, t.input FROM order_task t WHERE t.state = 'pending' AND "
-    "t.next_at_ms <= ? AND (t.after_seq = 0 OR EXISTS (SELECT 1 FROM order_task d WHERE d.order_id = t.order_id AND "
-    "d.seq = t.after_seq AND d.state IN ('done', 'failed', 'skipped'))) ORDER BY t.next_at_ms, t.order_id, t.seq LIMIT ?";
+    "SELECT t.order_id, t.seq, t.item_id, t.type, t.attempts, t.input, t.state FROM order_task t WHERE t.next_at_ms <= ? "
+    "AND (t.state = 'waiting' OR (t.state = 'pending' AND (t.after_seq = 0 OR EXISTS (SELECT 1 FROM order_task d "
+    "WHERE d.order_id = t.order_id AND d.seq = t.after_seq AND d.state IN ('done', 'failed', 'skipped'))))) "
+    "ORDER BY t.next_at_ms, t.order_id, t.seq LIMIT ?";
 static const char SQL_TASK_RUN[] =
-    "UPDATE order_task SET state = 'running', attempts = attempts + 1, started_ms = ?, lease_until_ms = ? WHERE "
-    "order_id = ? AND seq = ? AND state = 'pending'";
+    "UPDATE order_task SET state = 'running', attempts = attempts + CASE WHEN state = 'pending' THEN 1 ELSE 0 END, "
+    "started_ms = ?, lease_until_ms = ? WHERE order_id = ? AND seq = ? AND state IN ('pending', 'waiting')";
+static const char SQL_TASK_WAIT[] =
+    "UPDATE order_task SET state = 'waiting', next_at_ms = ?, result = ? WHERE order_id = ? AND seq = ? AND state = "
+    "'running'";
+static const char SQL_TASK_GET[] =
+    "SELECT order_id, seq, item_id, type, attempts, input, state FROM order_task WHERE order_id = ? AND seq = ?";
 static const char SQL_TASK_DONE[] =
     "UPDATE order_task SET state = 'done', finished_ms = ?, result = ?, error = NULL WHERE order_id = ? AND seq = ? "
-    "AND state = 'running'";
+    "AND state IN ('running', 'waiting')";
 static const char SQL_TASK_RETRY[] =
-    "UPDATE order_task SET state = 'pending', next_at_ms = ?, error = ? WHERE order_id = ? AND seq = ? AND state = "
-    "'running'";
+    "UPDATE order_task SET state = 'pending', next_at_ms = ?, error = ? WHERE order_id = ? AND seq = ? AND state IN "
+    "('running', 'waiting')";
 static const char SQL_TASK_FAILED[] =
-    "UPDATE order_task SET state = 'failed', finished_ms = ?, error = ? WHERE order_id = ? AND seq = ? AND state = "
-    "'running'";
+    "UPDATE order_task SET state = 'failed', finished_ms = ?, error = ? WHERE order_id = ? AND seq = ? AND state IN "
+    "('running', 'waiting')";
 static const char SQL_TASK_RESUME[] = "UPDATE order_task SET state = 'pending', lease_until_ms = NULL WHERE state = 'running'";
 static const char SQL_ORDER_TASKS[] =
     "SELECT seq, item_id, type, state, attempts, error, result, after_seq FROM order_task WHERE order_id = ? ORDER BY seq";
@@ -214,7 +220,8 @@ bss_err bss__store_tasks_claim(bss_db *db, int64_t now_ms, int64_t lease_until, 
         t->seq = bss_db_col_int64(rows, 1);
         snprintf(t->item_id, sizeof t->item_id, "%s", bss_db_col_text(rows, 2, NULL) ?: "");
         snprintf(t->type, sizeof t->type, "%s", bss_db_col_text(rows, 3, NULL) ?: "");
-        t->attempts = bss_db_col_int64(rows, 4) + 1;
+        t->poll = strcmp(bss_db_col_text(rows, 6, NULL) ?: "", "waiting") == 0;
+        t->attempts = bss_db_col_int64(rows, 4) + (t->poll ? 0 : 1);
         const char *in = bss_db_col_text(rows, 5, NULL);
         t->input = bss_strdup(in ? in : "{}");
         if (!t->input) {
@@ -336,4 +343,35 @@ bss_err bss__store_overdue(bss_db *db, int64_t now_ms, int64_t limit, json_t *do
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
     return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading overdue orders failed");
+}
+
+bss_err bss__store_task_wait(bss_db *db, const char *order_id, int64_t seq, int64_t next_at_ms, const char *result,
+                             bss_errinfo *ei)
+{
+    return bss_db_exec(db, SQL_TASK_WAIT, BSS_DB_ARGS(BSS_DB_I64(next_at_ms), T(result), T(order_id), BSS_DB_I64(seq)),
+                       NULL, ei);
+}
+
+bss_err bss__store_task_get(bss_db *db, const char *order_id, int64_t seq, bss__task *out, char *state, size_t cap,
+                            bool *found, bss_errinfo *ei)
+{
+    *found = false;
+    memset(out, 0, sizeof *out);
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_TASK_GET, BSS_DB_ARGS(T(order_id), BSS_DB_I64(seq)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (bss_db_next(rows)) {
+        snprintf(out->order_id, sizeof out->order_id, "%s", bss_db_col_text(rows, 0, NULL) ?: "");
+        out->seq = bss_db_col_int64(rows, 1);
+        snprintf(out->item_id, sizeof out->item_id, "%s", bss_db_col_text(rows, 2, NULL) ?: "");
+        snprintf(out->type, sizeof out->type, "%s", bss_db_col_text(rows, 3, NULL) ?: "");
+        out->attempts = bss_db_col_int64(rows, 4);
+        out->input = bss_strdup(bss_db_col_text(rows, 5, NULL) ?: "{}");
+        snprintf(state, cap, "%s", bss_db_col_text(rows, 6, NULL) ?: "");
+        *found = out->input != NULL;
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading a task failed");
 }

@@ -105,6 +105,11 @@ typedef struct item_plan {
     char sim_type[16];
     char iccid[BSS_ICCID_MAX + 1];
     char new_status[24]; /* modify: suspended / active */
+    bool port_in;        /* add: the number comes from another operator (portInMSISDN) */
+    char donor[BSS_INV_NAME_MAX + 1];
+    int64_t porting_ms;  /* when the number moves: the line activates then */
+    bool port_out;       /* delete: the number leaves for recipient */
+    char recipient[BSS_INV_NAME_MAX + 1];
     bool swap_sim;       /* modify: a new SIM (ICCID given, or simType to pick one), same number */
     bool change_number;  /* modify: a new number (MSISDN given, or "auto") */
     char old_msisdn[24], old_iccid[24];
@@ -270,6 +275,28 @@ static void check_offering(bss_db *db, order_plan *pl, item_plan *it, const char
     json_decref(keep);
 }
 
+/* A port-in: the number (valid, not one of our live lines), the donor, the porting date (now .. 90 days). */
+static void check_port_in(order_plan *pl, item_plan *it, const char *number, const char *f)
+{
+    char e164[BSS_PHONE_E164_MAX + 1];
+    it->port_in = true;
+    if (!bss_phone_try_e164(number, strlen(number), e164))
+        problem(&pl->ps, BSS_E_INVALID, f, "%s: portInMSISDN %.32s is not a phone number", f, number);
+    else
+        snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
+    const char *donor = item_char(it->item, "donorOperator");
+    if (!donor || !donor[0] || strlen(donor) > BSS_INV_NAME_MAX)
+        problem(&pl->ps, BSS_E_INVALID, f, "%s: a port-in needs donorOperator (the operator the number leaves)", f);
+    else
+        snprintf(it->donor, sizeof it->donor, "%s", donor);
+    const char *when = item_char(it->item, "portingDate");
+    it->porting_ms = pl->env->now_ms;
+    if (when && bss_time_parse(when, strlen(when), &it->porting_ms, NULL) != BSS_OK)
+        problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate %.40s is not an RFC 3339 time", f, when);
+    else if (it->porting_ms < pl->env->now_ms - 60000 || it->porting_ms > pl->env->now_ms + 90LL * 86400000)
+        problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate must be from now to 90 days ahead", f);
+}
+
 /* What a line needs: an MSISDN choice and a SIM type. */
 static void check_line(order_plan *pl, item_plan *it)
 {
@@ -278,7 +305,13 @@ static void check_line(order_plan *pl, item_plan *it)
     const char *resv = item_char(it->item, "reservationId");
     const char *sim = item_char(it->item, "simType");
     const char *iccid = item_char(it->item, "ICCID");
+    const char *port = item_char(it->item, "portInMSISDN");
     item_field(it, "product.productCharacteristic", f, sizeof f);
+    if (port) {
+        check_port_in(pl, it, port, f);
+        msisdn = NULL;
+        resv = "";
+    }
     if (!msisdn && !resv)
         problem(&pl->ps, BSS_E_INVALID, f,
                 "%s: a new line needs an MSISDN choice: MSISDN (a number of the pool, or \"auto\") or reservationId",
@@ -421,6 +454,15 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
     }
     it->product = p;
     snprintf(it->product_id, sizeof it->product_id, "%s", pid);
+    const char *recipient = item_char(it->item, "recipientOperator");
+    if (strcmp(it->action, "delete") == 0 && recipient) {
+        if (!recipient[0] || strlen(recipient) > BSS_INV_NAME_MAX || !product_char(p, "MSISDN"))
+            problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.productCharacteristic", f, sizeof f),
+                    "%s: a port-out names recipientOperator (1 to %d bytes) and ends a line with a number", f,
+                    BSS_INV_NAME_MAX);
+        it->port_out = true;
+        snprintf(it->recipient, sizeof it->recipient, "%.64s", recipient);
+    }
     if (strcmp(it->action, "modify") == 0) {
         const char *st = json_string_value(json_object_get(json_object_get(it->item, "product"), "status"));
         const char *cur = json_string_value(json_object_get(p, "status"));
@@ -735,6 +777,21 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
         }
         (void)s;
     }
+    if (it->port_in && want_number) {
+        char plusn[24];
+        snprintf(plusn, sizeof plusn, "+%s", it->msisdn);
+        bss_err prc = bss_inv_port_in(db, &by, plusn, it->donor, order_id, &res, &rei);
+        if (prc == BSS_E_CONFLICT || prc == BSS_E_INVALID) {
+            problem(&pl->ps, prc, f, "%s: %s", f, rei.message);
+            return BSS_OK;
+        }
+        if (prc != BSS_OK)
+            return bss_fail(ei, prc, rei.field, "%s", rei.message);
+        snprintf(it->got_msisdn, sizeof it->got_msisdn, "%s", it->msisdn);
+        json_decref(res);
+        res = NULL;
+        want_number = false;
+    }
     bss_inv_pick pick = {.holder = order_id, .number = it->msisdn[0] ? it->msisdn : NULL};
     char plus[24];
     if (pick.number) {
@@ -785,6 +842,15 @@ static bss_err check_available(bss_db *db, order_plan *pl, item_plan *it)
 {
     char f[160];
     item_field(it, "product.productCharacteristic", f, sizeof f);
+    if (it->port_in) { /* a number from elsewhere: only one we hold ourselves can be in the way */
+        json_t *r = NULL;
+        if (bss_inv_get(db, pl->env->now_ms, NULL, it->msisdn, &r, NULL) == BSS_OK &&
+            strcmp(json_string_value(json_object_get(r, "resourceStatus")), "available") != 0)
+            problem(&pl->ps, BSS_E_CONFLICT, f, "%s: +%s is %s here", f, it->msisdn,
+                    json_string_value(json_object_get(r, "resourceStatus")));
+        json_decref(r);
+        it->msisdn[0] = '\0';
+    }
     const char *ids[2] = {it->msisdn[0] ? it->msisdn : NULL, it->iccid[0] ? it->iccid : NULL};
     for (int k = 0; k < 2; k++) {
         if (!ids[k])
@@ -926,6 +992,13 @@ static json_t *order_doc(const json_t *body, order_plan *pl)
             json_array_append_new(chars, characteristic("simType", it->sim_type));
             if (it->category[0])
                 json_array_append_new(chars, characteristic("msisdnCategory", it->category));
+            if (it->port_in) {
+                char when[32];
+                bss_time_format(it->porting_ms, when);
+                json_array_append_new(chars, characteristic("portInMSISDN", it->got_msisdn));
+                json_array_append_new(chars, characteristic("donorOperator", it->donor));
+                json_array_append_new(chars, characteristic("portingDate", when));
+            }
             json_object_set_new(prod, "productCharacteristic", chars);
         }
     }

@@ -107,7 +107,9 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index)
     const char *off = json_string_value(json_object_get(json_object_get(item, "productOffering"), "id"));
     if (off)
         json_object_set_new(in, "offeringId", json_string(off));
-    static const char *const chars[] = {"MSISDN", "ICCID", "IMSI", "simType", "previousMSISDN", "previousICCID"};
+    static const char *const chars[] = {"MSISDN",         "ICCID",        "IMSI",          "simType",
+                                        "previousMSISDN", "previousICCID", "portInMSISDN", "donorOperator",
+                                        "portingDate",    "recipientOperator"};
     for (size_t k = 0; k < sizeof chars / sizeof chars[0]; k++) {
         const char *v = item_char(item, chars[k]);
         if (v)
@@ -128,6 +130,8 @@ static size_t item_steps(const json_t *item, bool plan_change, const char *steps
     if (strcmp(action, "add") == 0) {
         if (line) {
             const char *sim = item_char(item, "simType");
+            if (item_char(item, "portInMSISDN")) /* the number moves on the porting date: the line starts then */
+                steps[n++] = "porting.requestPortIn";
             if (sim && strcmp(sim, "esim") == 0)
                 steps[n++] = "smdp.downloadOrder";
             steps[n++] = "hlr.createSubscriber";
@@ -136,9 +140,12 @@ static size_t item_steps(const json_t *item, bool plan_change, const char *steps
         steps[n++] = "charging.createBuckets";
         steps[n++] = "product.activate";
     } else if (strcmp(action, "delete") == 0) {
+        bool out = item_char(item, "recipientOperator") != NULL;
+        if (out)
+            steps[n++] = "porting.confirmPortOut";
         steps[n++] = "pcrf.removePolicy";
         steps[n++] = "hlr.deleteSubscriber";
-        steps[n++] = "product.terminate";
+        steps[n++] = out ? "product.portOut" : "product.terminate";
     } else if (strcmp(action, "modify") == 0) {
         const char *st = json_string_value(json_object_get(json_object_get(item, "product"), "status"));
         if (item_char(item, "previousICCID")) { /* a SIM swap: the new card's IMSI replaces the old on the HSS */
@@ -202,9 +209,15 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
         if (!in)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         int64_t after = 0;
+        /* a port-in: the steps after the porting request wait for the porting date */
+        int64_t porting = now_ms;
+        const char *when = item_char(item, "portingDate");
+        if (when)
+            bss_time_parse(when, strlen(when), &porting, NULL);
         for (size_t k = 0; rc == BSS_OK && k < n; k++) {
+            bool later = k > 0 && strcmp(steps[0], "porting.requestPortIn") == 0;
             rc = insert_task(db, order_id, ++seq, json_string_value(json_object_get(item, "id")), steps[k], after,
-                             now_ms, in, ei);
+                             later && porting > now_ms ? porting : now_ms, in, ei);
             after = seq;
         }
         json_decref(in);
@@ -351,7 +364,8 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
             rc = product_patch(db, pid, patch, now_ms, cfg->base_url, ei);
         else
             json_decref(patch);
-    } else if (strcmp(t->type, "product.terminate") == 0) {
+    } else if (strcmp(t->type, "product.terminate") == 0 || strcmp(t->type, "product.portOut") == 0) {
+        bool out = strcmp(t->type, "product.portOut") == 0;
         json_t *p = NULL;
         rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
         size_t i;
@@ -361,7 +375,9 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
             const char *n = json_string_value(json_object_get(c, "name"));
             const char *v = json_string_value(json_object_get(c, "value"));
             if (rc == BSS_OK && n && v && (strcmp(n, "MSISDN") == 0 || strcmp(n, "ICCID") == 0)) {
-                bss_err r = bss_inv_retire(db, &by, v, cfg->quarantine_days, "product terminated", ei);
+                bss_err r = out && strcmp(n, "MSISDN") == 0
+                                ? bss_inv_port_out(db, &by, v, json_string_value(json_object_get(in, "recipientOperator")), ei)
+                                : bss_inv_retire(db, &by, v, cfg->quarantine_days, "product terminated", ei);
                 if (r != BSS_OK && r != BSS_E_STATE && r != BSS_E_NOT_FOUND)
                     rc = r;
             }
@@ -547,6 +563,12 @@ static bss_err finish_run(bss_db *db, void *arg, bss_errinfo *ei)
     }
     bool undo = strncmp(t->type, "undo:", 5) == 0;
     bool cancelling = !undo && order_cancelling(db, t->order_id);
+    if (outcome == BSS_PROV_ACCEPTED) { /* the network works on it: its outcome comes by callback or poll */
+        char *res = f->result ? json_dumps(f->result, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        rc = bss__store_task_wait(db, t->order_id, t->seq, f->now_ms + f->r->cfg.wait_ms, res, ei);
+        bss_free(res);
+        return rc;
+    }
     if (outcome == BSS_OK) {
         char *res = f->result ? json_dumps(f->result, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
         rc = bss__store_task_done(db, t->order_id, t->seq, f->now_ms, res, ei);
@@ -580,9 +602,10 @@ static void run_task(bss_order_runner *r, const bss__task *t)
     if (!is_local(t->type)) {
         json_error_t jerr;
         json_t *in = json_loads(t->input, 0, &jerr);
-        bss_prov_task pt = {.order_id = t->order_id, .seq = t->seq, .type = t->type, .input = in, .attempt = t->attempts};
+        bss_prov_task pt = {.order_id = t->order_id, .seq = t->seq, .type = t->type, .input = in, .attempt = t->attempts,
+                            .poll = t->poll};
         f.outcome = in ? r->adapter.run(r->adapter.ctx, &pt, &f.result, &ei) : BSS_E_INTERNAL;
-        if (f.outcome != BSS_OK)
+        if (f.outcome != BSS_OK && f.outcome != BSS_PROV_ACCEPTED)
             f.error = ei.message[0] ? ei.message : bss_strerror(f.outcome);
         json_decref(in);
     }
@@ -594,7 +617,7 @@ static void run_task(bss_order_runner *r, const bss__task *t)
                 NULL);
     else if (f.outcome == BSS_OK)
         atomic_fetch_add(&r->done, 1);
-    else
+    else if (f.outcome != BSS_PROV_ACCEPTED)
         atomic_fetch_add(&r->failed, 1);
     json_decref(f.result);
 }
@@ -776,6 +799,48 @@ void bss_order_runner_stats(bss_order_runner *r, int64_t *done, int64_t *failed,
     *done = r ? atomic_load(&r->done) : 0;
     *failed = r ? atomic_load(&r->failed) : 0;
     *retried = r ? atomic_load(&r->retried) : 0;
+}
+
+/* ---- outcomes the network reports ---- */
+
+bss_err bss_order_task_report(bss_order_runner *r, bss_db *db, const char *order_id, int64_t seq, const json_t *body,
+                              int64_t now_ms, bss_errinfo *ei)
+{
+    if (!r)
+        return bss_fail(ei, BSS_E_UNSUPPORTED, NULL, "the order runner is not running");
+    const char *status = json_string_value(json_object_get(body, "status"));
+    if (!status || (strcmp(status, "done") != 0 && strcmp(status, "failed") != 0))
+        return bss_fail(ei, BSS_E_INVALID, "status", "status must be done or failed");
+    const json_t *result = json_object_get(body, "result"), *error = json_object_get(body, "error");
+    if (result && !json_is_object(result))
+        return bss_fail(ei, BSS_E_INVALID, "result", "result must be an object");
+    if (error && !json_is_string(error))
+        return bss_fail(ei, BSS_E_INVALID, "error", "error must be a string");
+    bss__task t;
+    char state[16];
+    bool found = false;
+    bss_err rc = bss__store_task_get(db, order_id, seq, &t, state, sizeof state, &found, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!found)
+        return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no task %lld of order %.64s", (long long)seq, order_id);
+    if (strcmp(state, "waiting") != 0 && strcmp(state, "running") != 0) {
+        bss_free(t.input);
+        return bss_fail(ei, BSS_E_STATE, "status", "task %lld of order %.64s is %s, not waiting for an outcome",
+                        (long long)seq, order_id, state);
+    }
+    finish_job f = {.r = r, .t = &t, .now_ms = now_ms, .outcome = strcmp(status, "done") == 0 ? BSS_OK : BSS_E_UNPROCESSABLE};
+    char why[300];
+    if (f.outcome != BSS_OK) {
+        snprintf(why, sizeof why, "%s: the MVNE reported a failure: %.200s", t.type,
+                 json_string_value(error) ?: "no reason given");
+        f.error = why;
+    }
+    f.result = result ? json_incref((json_t *)result) : NULL;
+    rc = finish_run(db, &f, ei);
+    json_decref(f.result);
+    bss_free(t.input);
+    return rc;
 }
 
 /* ---- cancellation ---- */

@@ -12,7 +12,8 @@ const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-bod
   'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
   'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'sim-keys',
-  'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'provision-latency', 'provision-fail', 'smdp-address', 'secrets-key'];
+  'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'provision-latency', 'provision-fail', 'smdp-address', 'provision-adapter', 'provision-url',
+  'provision-token-file', 'provision-allow', 'provision-timeout', 'provision-wait', 'secrets-key'];
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 

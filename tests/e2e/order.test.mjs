@@ -407,3 +407,50 @@ test('orders past their SLA are listed (API, CLI) and counted in /metrics; the c
     await stopServer(s5);
   }
 });
+
+test('port-in on a porting date, then port-out', async () => {
+  const s6 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--test-clock-start', '2026-06-01T09:00:00Z'], testClock: true });
+  try {
+    const who = await demoCustomer(s6, 'po-prepaid');
+    const portIn = (chars) => s6.request('POST', PO, { body: line(who, [{ name: 'simType', value: 'physical' }, ...chars]) });
+    const bad = [
+      [[{ name: 'portInMSISDN', value: 'twelve' }, { name: 'donorOperator', value: 'KPN' }], 400, 'INVALID', /portInMSISDN twelve is not a phone number/],
+      [[{ name: 'portInMSISDN', value: '+31651234567' }], 400, 'INVALID', /needs donorOperator/],
+      [[{ name: 'portInMSISDN', value: '+31651234567' }, { name: 'donorOperator', value: 'KPN' }, { name: 'portingDate', value: '2026-12-01T00:00:00Z' }], 400, 'INVALID', /from now to 90 days ahead/],
+      [[{ name: 'portInMSISDN', value: `+${char(who.line, 'MSISDN')}` }, { name: 'donorOperator', value: 'KPN' }], 409, 'CONFLICT', /is active, not available/],
+    ];
+    for (const [chars, status, code, msg] of bad) {
+      const r = await portIn(chars);
+      expectError(r, status, code, 'productOrderItem[0].product.productCharacteristic', JSON.stringify(chars));
+      assert.match(r.json.message, msg);
+    }
+    const o = await created(await portIn([{ name: 'portInMSISDN', value: '06 5123 4567' }, { name: 'donorOperator', value: 'KPN' },
+      { name: 'portingDate', value: '2026-06-03T06:00:00Z' }]));
+    assert.equal(char(o.productOrderItem[0].product, 'MSISDN'), '31651234567');
+    let res = (await s6.request('GET', `${RES}/31651234567`)).json;
+    assert.equal(res.resourceStatus, 'reserved');
+    assert.deepEqual(res.resourceCharacteristic.filter((c) => ['portedIn', 'donor'].includes(c.name)).map((c) => c.value), [true, 'KPN']);
+    await sleep(500);
+    let tasks = (await s6.request('GET', `${PO}/${o.id}/tasks`)).json;
+    assert.deepEqual(tasks.map((t) => [t.type, t.state]).slice(0, 2), [['porting.requestPortIn', 'done'], ['hlr.createSubscriber', 'pending']]);
+    assert.equal((await s6.request('GET', `${PO}/${o.id}`)).json.state, 'inProgress');
+    await s6.request('PUT', '/admin/v1/clock', { body: { now: '2026-06-03T06:00:01Z' } });
+    const done = await settle(s6, o.id);
+    assert.equal(done.state, 'completed');
+    const pid = o.productOrderItem[0].product.id;
+    assert.equal((await s6.request('GET', `${PROD}/${pid}`)).json.status, 'active');
+    assert.equal((await s6.request('GET', `${RES}/31651234567`)).json.resourceStatus, 'active');
+    // the customer leaves for another operator with the number
+    const out = await created(await s6.request('POST', PO, { body: { relatedParty: [{ id: who.customer, role: 'customer' }], billingAccount: { id: who.account },
+      productOrderItem: [{ id: '1', action: 'delete', product: { id: pid, productCharacteristic: [{ name: 'recipientOperator', value: 'Odido' }] } }] } }));
+    await settle(s6, out.id);
+    tasks = (await s6.request('GET', `${PO}/${out.id}/tasks`)).json.map((t) => t.type);
+    assert.deepEqual(tasks, ['porting.confirmPortOut', 'pcrf.removePolicy', 'hlr.deleteSubscriber', 'product.portOut']);
+    assert.equal((await s6.request('GET', `${PROD}/${pid}`)).json.status, 'terminated');
+    res = (await s6.request('GET', `${RES}/31651234567`)).json;
+    assert.equal(res.resourceStatus, 'portedOut');
+    assert.equal(res.statusReason, 'ported out to Odido');
+  } finally {
+    await stopServer(s6);
+  }
+});
