@@ -110,6 +110,9 @@ typedef struct item_plan {
     int64_t porting_ms;  /* when the number moves: the line activates then */
     bool port_out;       /* delete: the number leaves for recipient */
     char recipient[BSS_INV_NAME_MAX + 1];
+    bool plan_change;    /* modify: a new offering; a cheaper one takes effect at the next bill period */
+    bool downgrade;
+    int64_t effective_ms;
     bool swap_sim;       /* modify: a new SIM (ICCID given, or simType to pick one), same number */
     bool change_number;  /* modify: a new number (MSISDN given, or "auto") */
     char old_msisdn[24], old_iccid[24];
@@ -480,9 +483,19 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
                         "%s: product %s is %s; it cannot become %s", f, pid, cur, st);
             else
                 snprintf(it->new_status, sizeof it->new_status, "%s", st);
+            const char *why = json_string_value(json_object_get(json_object_get(it->item, "product"), "statusReason"));
+            static const char *const codes[] = {"lostSim", "stolenSim", "customerRequest", "nonPayment", "fraud", NULL};
+            bool known = false;
+            for (size_t k = 0; why && codes[k]; k++)
+                known = known || strcmp(why, codes[k]) == 0;
+            if (strcmp(st, "suspended") == 0 && !known)
+                problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.statusReason", f, sizeof f),
+                        "%s: a suspension needs its reason: lostSim, stolenSim, customerRequest, nonPayment or fraud", f);
         }
-        if (want_off && has_off && strcmp(want_off, has_off) != 0)
+        if (want_off && has_off && strcmp(want_off, has_off) != 0) {
             check_offering(db, pl, it, want_off, "productOffering.id");
+            it->plan_change = it->off != NULL;
+        }
         check_swap(pl, it, p);
         if (!st && !(want_off && has_off && strcmp(want_off, has_off) != 0) && !it->swap_sim && !it->change_number)
             problem(&pl->ps, BSS_E_INVALID, item_field(it, "product", f, sizeof f),
@@ -651,6 +664,26 @@ static void credit_check(order_plan *pl)
                 "credit check: the balance, this order's one-time charges and a month of every line come to %s %s, "
                 "over the account's credit limit of %s %s",
                 a, pl->currency, l, pl->currency);
+    }
+}
+
+/*
+ * A plan change: an upgrade (the new plan costs as much a month or more)
+ * takes effect now, a downgrade at the start of the next bill period, so
+ * the customer keeps what was paid for; billing prorates from what the
+ * product records (lastPlanChange).
+ */
+static void plan_effective(order_plan *pl, item_plan *it)
+{
+    int64_t now_monthly = it->product ? product_monthly(pl, it->product) : 0;
+    int64_t start = 0, end = 0;
+    bss_bill_period(pl->env->now_ms, pl->cycle_day, &start, &end);
+    it->downgrade = it->monthly < now_monthly;
+    it->effective_ms = it->downgrade ? end : pl->env->now_ms;
+    if (it->downgrade) { /* nothing charged for the new plan in this period */
+        json_decref(it->prices);
+        it->prices = json_array();
+        it->first_recurring = 0;
     }
 }
 
@@ -969,6 +1002,14 @@ static json_t *order_doc(const json_t *body, order_plan *pl)
             json_object_set_new(prod, "id", json_string(it->product_id));
         if (it->off)
             json_object_set_new(json_object_get(item, "productOffering"), "name", json_string(bss_offering_name(it->off)));
+        if (it->plan_change) {
+            json_t *pc = json_pack("{s:s, s:s, s:s}", "kind", it->downgrade ? "downgrade" : "upgrade", "fromOffering",
+                                   json_string_value(json_object_get(json_object_get(it->product, "productOffering"), "id")) ?: "",
+                                   "toOffering", bss_offering_id(it->off));
+            if (pc)
+                bss_json_set_time(pc, "effectiveDate", it->effective_ms);
+            json_object_set_new(item, "planChange", pc);
+        }
         if (it->swap_sim || it->change_number) {
             json_t *chars = json_array();
             if (it->change_number)
@@ -1056,6 +1097,9 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
     for (size_t i = 0; rc == BSS_OK && i < pl->nitems; i++)
         if (pl->items[i].action)
             price_item(pl, &pl->items[i]);
+    for (size_t i = 0; rc == BSS_OK && i < pl->nitems; i++)
+        if (pl->items[i].plan_change)
+            plan_effective(pl, &pl->items[i]);
     for (size_t i = 0; i < pl->nitems; i++) {
         pl->one_time += pl->items[i].one_time;
         pl->first_recurring += pl->items[i].first_recurring;

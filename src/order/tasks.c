@@ -91,7 +91,7 @@ static const char *item_char(const json_t *item, const char *name)
 }
 
 /* The input every task of an item gets: what the network needs to know. */
-static json_t *task_input(const json_t *order, const json_t *item, size_t index)
+static json_t *task_input(const json_t *order, const json_t *item, size_t index, const json_t *product)
 {
     char holder[BSS_INV_NAME_MAX + 1];
     bss__order_holder(json_string_value(json_object_get(order, "id")), index, holder, sizeof holder);
@@ -118,15 +118,41 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index)
     const char *st = json_string_value(json_object_get(prod, "status"));
     if (st)
         json_object_set_new(in, "status", json_string(st));
+    const char *why = json_string_value(json_object_get(prod, "statusReason"));
+    if (why)
+        json_object_set_new(in, "statusReason", json_string(why));
+    if (json_is_object(json_object_get(item, "planChange")))
+        json_object_set(in, "planChange", json_object_get(item, "planChange"));
+    /* a change of an existing line: the network knows it by its current identities */
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(product, "productCharacteristic"), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        const char *v = json_string_value(json_object_get(c, "value"));
+        if (n && v && (strcmp(n, "MSISDN") == 0 || strcmp(n, "ICCID") == 0 || strcmp(n, "IMSI") == 0) &&
+            !json_object_get(in, n))
+            json_object_set_new(in, n, json_string(v));
+    }
+    const char *cur = json_string_value(json_object_get(json_object_get(product, "productOffering"), "id"));
+    if (cur)
+        json_object_set_new(in, "currentOfferingId", json_string(cur));
     return in;
 }
 
 /* The steps of one item, in order (NULL-terminated into steps). */
-static size_t item_steps(const json_t *item, bool plan_change, const char *steps[8])
+static size_t item_steps(const json_t *item, const json_t *product, bool plan_change, const char *steps[8])
 {
     const char *action = json_string_value(json_object_get(item, "action"));
     size_t n = 0;
     bool line = item_char(item, "MSISDN") != NULL;
+    bool product_is_line = false; /* the existing product of a modify/delete has a number */
+    size_t ci;
+    json_t *pc;
+    json_array_foreach(json_object_get(product, "productCharacteristic"), ci, pc)
+    {
+        product_is_line = product_is_line || strcmp(json_string_value(json_object_get(pc, "name")) ?: "", "MSISDN") == 0;
+    }
     if (strcmp(action, "add") == 0) {
         if (line) {
             const char *sim = item_char(item, "simType");
@@ -139,6 +165,9 @@ static size_t item_steps(const json_t *item, bool plan_change, const char *steps
         }
         steps[n++] = "charging.createBuckets";
         steps[n++] = "product.activate";
+    } else if (strcmp(action, "delete") == 0 && !product_is_line) { /* an add-on ends: its buckets go */
+        steps[n++] = "charging.removeBuckets";
+        steps[n++] = "product.terminate";
     } else if (strcmp(action, "delete") == 0) {
         bool out = item_char(item, "recipientOperator") != NULL;
         if (out)
@@ -194,18 +223,20 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
     json_array_foreach(json_object_get(order, "productOrderItem"), i, item)
     {
         const char *steps[8];
-        /* a modify whose offering differs from the product's is a plan change */
+        /* the product a modify or delete changes; a modify whose offering differs from it is a plan change */
         bool plan_change = false;
+        const char *action = json_string_value(json_object_get(item, "action"));
         const char *want = json_string_value(json_object_get(json_object_get(item, "productOffering"), "id"));
         const char *pid = json_string_value(json_object_get(json_object_get(item, "product"), "id"));
         json_t *p = NULL;
-        if (want && pid && strcmp(json_string_value(json_object_get(item, "action")), "modify") == 0 &&
-            bss_doc_load(db, &bss_product_kind, pid, &p, NULL, NULL) == BSS_OK)
+        if (pid && strcmp(action, "add") != 0)
+            bss_doc_load(db, &bss_product_kind, pid, &p, NULL, NULL);
+        if (want && p && strcmp(action, "modify") == 0)
             plan_change = strcmp(json_string_value(json_object_get(json_object_get(p, "productOffering"), "id")) ?: "",
                                  want) != 0;
+        size_t n = item_steps(item, p, plan_change, steps);
+        json_t *in = task_input(order, item, i, p);
         json_decref(p);
-        size_t n = item_steps(item, plan_change, steps);
-        json_t *in = task_input(order, item, i);
         if (!in)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         int64_t after = 0;
@@ -214,10 +245,20 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
         const char *when = item_char(item, "portingDate");
         if (when)
             bss_time_parse(when, strlen(when), &porting, NULL);
+        /* a downgrade waits for the next bill period */
+        int64_t effective = now_ms;
+        json_t *pc = json_object_get(item, "planChange");
+        if (json_is_object(pc))
+            bss_json_get_time(pc, "effectiveDate", NULL, false, &effective, NULL);
         for (size_t k = 0; rc == BSS_OK && k < n; k++) {
             bool later = k > 0 && strcmp(steps[0], "porting.requestPortIn") == 0;
-            rc = insert_task(db, order_id, ++seq, json_string_value(json_object_get(item, "id")), steps[k], after,
-                             later && porting > now_ms ? porting : now_ms, in, ei);
+            bool plan = strcmp(steps[k], "pcrf.setPolicy") == 0 || strcmp(steps[k], "charging.createBuckets") == 0 ||
+                        strcmp(steps[k], "product.changeOffering") == 0;
+            int64_t at = later && porting > now_ms ? porting : now_ms;
+            if (plan && strcmp(action, "modify") == 0 && effective > at)
+                at = effective;
+            rc = insert_task(db, order_id, ++seq, json_string_value(json_object_get(item, "id")), steps[k], after, at,
+                             in, ei);
             after = seq;
         }
         json_decref(in);
@@ -433,12 +474,31 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
         }
         json_decref(p);
     } else if (strcmp(t->type, "product.setStatus") == 0) {
-        rc = product_patch(db, pid, json_pack("{s:s}", "status", json_string_value(json_object_get(in, "status"))), now_ms,
-                           cfg->base_url, ei);
+        const char *st = json_string_value(json_object_get(in, "status"));
+        const char *why = json_string_value(json_object_get(in, "statusReason"));
+        json_t *patch = json_pack("{s:s}", "status", st);
+        json_object_set_new(patch, "statusReason", why && strcmp(st, "suspended") == 0 ? json_string(why) : json_null());
+        /* a lost or stolen SIM is marked so in the inventory: it must never come back into service */
+        const char *iccid = json_string_value(json_object_get(in, "ICCID"));
+        if (why && iccid && (strcmp(why, "lostSim") == 0 || strcmp(why, "stolenSim") == 0)) {
+            json_t *out = NULL;
+            bss_err r = bss_inv_set_status(db, &by, NULL, iccid, strcmp(why, "lostSim") == 0 ? "lost" : "stolen",
+                                           "reported by the customer; the line is suspended", &out, ei);
+            json_decref(out);
+            if (r != BSS_OK && r != BSS_E_STATE)
+                rc = r;
+        }
+        if (rc == BSS_OK)
+            rc = product_patch(db, pid, patch, now_ms, cfg->base_url, ei);
+        else
+            json_decref(patch);
     } else if (strcmp(t->type, "product.changeOffering") == 0) {
         /* the new plan: its current version and prices (productPrice taken from the offering again) */
         json_t *patch = json_pack("{s:{s:s}, s:n}", "productOffering", "id", json_string_value(json_object_get(in, "offeringId")),
                                   "productPrice");
+        /* what billing prorates from: which plan, to which, from when */
+        if (patch && json_is_object(json_object_get(in, "planChange")))
+            json_object_set(patch, "lastPlanChange", json_object_get(in, "planChange"));
         rc = product_patch(db, pid, patch, now_ms, cfg->base_url, ei);
     } else if (strcmp(t->type, "undo:item") == 0) {
         int64_t n = 0;

@@ -211,12 +211,14 @@ test('suspend, resume, plan change, terminate: each an order with its own tasks'
   await settle(srv, o.id);
   const pid = o.productOrderItem[0].product.id;
   const change = (item) => srv.request('POST', PO, { body: { relatedParty: [{ id: postpaid.customer, role: 'customer' }], billingAccount: { id: postpaid.account }, productOrderItem: [{ id: '1', ...item }] } });
-  const susp = await created(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }));
+  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }), 400, 'INVALID', 'productOrderItem[0].product.statusReason', 'a suspension without its reason');
+  const susp = await created(await change({ action: 'modify', product: { id: pid, status: 'suspended', statusReason: 'customerRequest' } }));
   await settle(srv, susp.id);
   assert.equal((await srv.request('GET', `${PROD}/${pid}`)).json.status, 'suspended');
   const tasks = (await srv.request('GET', `${PO}/${susp.id}/tasks`)).json.map((t) => t.type);
   assert.deepEqual(tasks, ['hlr.barSubscriber', 'product.setStatus']);
-  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }), 409, 'STATE', 'productOrderItem[0].product.status', 'suspend twice');
+  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended', statusReason: 'customerRequest' } }), 409, 'STATE', 'productOrderItem[0].product.status', 'suspend twice');
+  assert.equal((await srv.request('GET', `${PROD}/${pid}`)).json.statusReason, 'customerRequest');
   await settle(srv, (await created(await change({ action: 'modify', product: { id: pid, status: 'active' } }))).id);
   assert.equal((await srv.request('GET', `${PROD}/${pid}`)).json.status, 'active');
   const plan = await created(await change({ action: 'modify', productOffering: { id: 'po-postpaid-l' }, product: { id: pid } }));
@@ -234,7 +236,7 @@ test('suspend, resume, plan change, terminate: each an order with its own tasks'
   assert.ok(num.quarantineUntil > new Date(Date.now() + 89 * 86400000).toISOString());
   assert.equal((await srv.request('GET', `${RES}/${char(gone, 'ICCID')}`)).json.resourceStatus, 'retired');
   // a terminated product takes no more changes; a completed order cannot be cancelled
-  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended' } }), 409, 'STATE', 'productOrderItem[0].product.id', 'modifying a terminated product');
+  expectError(await change({ action: 'modify', product: { id: pid, status: 'suspended', statusReason: 'fraud' } }), 409, 'STATE', 'productOrderItem[0].product.id', 'modifying a terminated product');
   const c = await srv.request('POST', CANCEL, { body: { productOrder: { id: end.id }, cancellationReason: 'changed my mind' } });
   expectError(c, 409, 'STATE', 'productOrder.id', 'cancelling a completed order');
   assert.match(c.json.message, /is completed: a completed order cannot be cancelled/);
@@ -453,4 +455,69 @@ test('port-in on a porting date, then port-out', async () => {
   } finally {
     await stopServer(s6);
   }
+});
+
+test('a downgrade waits for the next bill period; a lost SIM suspends the line and is marked lost', async () => {
+  const s7 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--test-clock-start', '2026-06-10T09:00:00Z'], testClock: true });
+  try {
+    const who = await demoCustomer(s7, 'po-postpaid');
+    const acc = (await s7.request('GET', `/tmf-api/accountManagement/v4/billingAccount/${who.account}`)).json;
+    const o = await created(await s7.request('POST', PO, { body: line(who, auto, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'po-postpaid-l' }, product: { productCharacteristic: auto } }] }) }));
+    await settle(s7, o.id);
+    const pid = o.productOrderItem[0].product.id;
+    const change = (item) => s7.request('POST', PO, { body: { relatedParty: [{ id: who.customer, role: 'customer' }], billingAccount: { id: who.account }, productOrderItem: [{ id: '1', ...item }] } });
+    const down = await created(await change({ action: 'modify', productOffering: { id: 'po-postpaid-s' }, product: { id: pid } }));
+    const pc = down.productOrderItem[0].planChange;
+    assert.equal(pc.kind, 'downgrade');
+    assert.equal(pc.fromOffering, 'po-postpaid-l');
+    // the next bill period starts on the account's bill-cycle day
+    const day = acc.billCycleDay;
+    const next = new Date(Date.UTC(2026, 5 + (day <= 10 ? 1 : 0), day));
+    assert.equal(pc.effectiveDate, next.toISOString());
+    assert.deepEqual(down.productOrderItem[0].itemPrice, [], 'nothing charged for the new plan before it starts');
+    await sleep(400);
+    assert.equal((await s7.request('GET', `${PO}/${down.id}`)).json.state, 'inProgress');
+    assert.equal((await s7.request('GET', `${PROD}/${pid}`)).json.productOffering.id, 'po-postpaid-l');
+    await s7.request('PUT', '/admin/v1/clock', { body: { now: new Date(next.getTime() + 1000).toISOString() } });
+    await settle(s7, down.id);
+    const p = (await s7.request('GET', `${PROD}/${pid}`)).json;
+    assert.equal(p.productOffering.id, 'po-postpaid-s');
+    assert.deepEqual(p.lastPlanChange, pc);
+    // an upgrade is at once
+    const up = await created(await change({ action: 'modify', productOffering: { id: 'po-postpaid-m' }, product: { id: pid } }));
+    assert.equal(up.productOrderItem[0].planChange.kind, 'upgrade');
+    await settle(s7, up.id);
+    assert.equal((await s7.request('GET', `${PROD}/${pid}`)).json.productOffering.id, 'po-postpaid-m');
+    // the customer lost the phone
+    const lost = await created(await change({ action: 'modify', product: { id: pid, status: 'suspended', statusReason: 'lostSim' } }));
+    await settle(s7, lost.id);
+    const lp = (await s7.request('GET', `${PROD}/${pid}`)).json;
+    assert.equal(lp.status, 'suspended');
+    assert.equal(lp.statusReason, 'lostSim');
+    assert.equal((await s7.request('GET', `${RES}/${char(lp, 'ICCID')}`)).json.resourceStatus, 'lost');
+    const tasks = (await s7.request('GET', `${PO}/${lost.id}/tasks`)).json;
+    assert.equal(tasks[0].type, 'hlr.barSubscriber');
+  } finally {
+    await stopServer(s7);
+  }
+});
+
+test('a retired offering and an ineligible customer are refused', async () => {
+  const OFF = '/tmf-api/productCatalogManagement/v4/productOffering';
+  const old = await created(await srv.request('POST', OFF, { body: { name: 'Prepaid 2019', lifecycleStatus: 'Active',
+    productSpecification: { id: 'ps-mobile-line' }, productOfferingPrice: [{ id: 'pop-sim-prepaid' }] } }));
+  const retired = await srv.request('PATCH', `${OFF}/${old.id}`, { body: { lifecycleStatus: 'Retired' } });
+  assert.equal(retired.status, 200, retired.text);
+  await sleep(300); // the compiled catalog is rebuilt after the write
+  const b = line(prepaid, auto);
+  b.productOrderItem[0].productOffering.id = old.id;
+  const r = await srv.request('POST', PO, { body: b });
+  expectError(r, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'a retired offering');
+  assert.match(r.json.message, new RegExp(`${old.id} (is Retired, not for sale|is sold on)`));
+  // the eligibility rules: prepaid plans are for consumers and businesses, not IoT customers
+  const iot = (await srv.request('GET', '/tmf-api/customerManagement/v4/customer?segment=iot')).json[0];
+  const acc = (await srv.request('GET', `/tmf-api/accountManagement/v4/billingAccount?customer.id=${iot.id}`)).json[0];
+  const r2 = await srv.request('POST', PO, { body: line({ customer: iot.id, account: acc.id }, auto) });
+  expectError(r2, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'an ineligible customer');
+  assert.match(r2.json.message, /not eligible: .*segment/);
 });
