@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { luhn } from './luhn.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, 'customers.json');
@@ -441,15 +442,6 @@ out.updates.push({ kind: 'billingAccount', id: P('Ruud').account.id, patch: { st
 // demo's inventory shows them active. Generated last so that the ids above
 // stay as they were.
 out.products = [];
-function luhn(body) {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 let lineSeq = 0;
 function line(who, offering, { status = 'active', esim = false } = {}) {
   const n = esim ? 46 + (lineSeq % 15) : 1 + lineSeq;

@@ -13,19 +13,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { luhn } from './luhn.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(here, 'sims.csv');
 
-function luhn(body) {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 const hex = (text) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 32);
 const digits = (text, n) => String(BigInt(`0x${hex(text)}`) % (10n ** BigInt(n))).padStart(n, '0');
 

@@ -165,6 +165,33 @@ static void send_bad(bss_req *r, inv_job *j, bss_err rc, const bss_errinfo *ei)
     job_free(j);
 }
 
+/* A write handler's start: its JSON body and its job (NULL after answering). */
+static inv_job *body_job(bss_req *r, inv_fn fn, json_t **body)
+{
+    *body = bss_http_json_body(r, true);
+    if (!*body)
+        return NULL;
+    inv_job *j = job_new(r, fn);
+    if (!j) {
+        json_decref(*body);
+        *body = NULL;
+    }
+    return j;
+}
+
+/* A write handler's end: done with the body; a problem is the answer, else the job goes to the writer. */
+static int write_or_fail(bss_req *r, inv_job *j, json_t *body, bss_err rc, const bss_errinfo *ei,
+                         bss_http_write_done_fn done)
+{
+    json_decref(body);
+    if (rc != BSS_OK) {
+        send_bad(r, j, rc, ei);
+        return 0;
+    }
+    bss_http_write(r, run_write, j, done);
+    return 0;
+}
+
 /* A string member of body into buf (absent: *has false); 400 when not a string or too long. */
 static bss_err opt_str(const json_t *body, const char *name, char *buf, size_t cap, bool *has, bss_errinfo *ei)
 {
@@ -318,14 +345,10 @@ static bss_err do_patch(bss_db *db, inv_job *j, bss_errinfo *ei)
 
 static int h_patch(bss_req *r)
 {
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
+    json_t *body = NULL;
+    inv_job *j = body_job(r, do_patch, &body);
+    if (!j)
         return 0;
-    inv_job *j = job_new(r, do_patch);
-    if (!j) {
-        json_decref(body);
-        return 0;
-    }
     static const char *const allowed[] = {"resourceStatus", "statusReason", "id", "href", "@type", NULL};
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
@@ -339,13 +362,7 @@ static int h_patch(bss_req *r)
         rc = opt_str(body, "statusReason", j->reason, sizeof j->reason, &has_reason, &ei);
     if (rc == BSS_OK && has_reason)
         rc = bss_pan_reject_text(j->reason, strlen(j->reason), "statusReason", &ei);
-    json_decref(body);
-    if (rc != BSS_OK) {
-        send_bad(r, j, rc, &ei);
-        return 0;
-    }
-    bss_http_write(r, run_write, j, write_done);
-    return 0;
+    return write_or_fail(r, j, body, rc, &ei, write_done);
 }
 
 /* ---- history ---- */
@@ -415,14 +432,10 @@ static bss_err do_reserve(bss_db *db, inv_job *j, bss_errinfo *ei)
 
 static int h_reserve(bss_req *r)
 {
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
+    json_t *body = NULL;
+    inv_job *j = body_job(r, do_reserve, &body);
+    if (!j)
         return 0;
-    inv_job *j = job_new(r, do_reserve);
-    if (!j) {
-        json_decref(body);
-        return 0;
-    }
     static const char *const allowed[] = {"resourceType", "number", "category", "prefix", "iccid", "profile",
                                           "minutes", NULL};
     bss_errinfo ei;
@@ -503,14 +516,10 @@ static bss_err do_codes(bss_db *db, inv_job *j, bss_errinfo *ei)
 
 static int h_codes(bss_req *r)
 {
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
+    json_t *body = NULL;
+    inv_job *j = body_job(r, do_codes, &body);
+    if (!j)
         return 0;
-    inv_job *j = job_new(r, do_codes);
-    if (!j) {
-        json_decref(body);
-        return 0;
-    }
     static const char *const allowed[] = {"reason", NULL};
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
@@ -518,14 +527,8 @@ static int h_codes(bss_req *r)
     bss_err rc = only_members(body, allowed, &ei);
     if (rc == BSS_OK)
         rc = opt_str(body, "reason", j->reason, sizeof j->reason, &has, &ei);
-    json_decref(body);
-    if (rc != BSS_OK) {
-        send_bad(r, j, rc, &ei);
-        return 0;
-    }
     bss_http_add_header(r, "Cache-Control", "no-store");
-    bss_http_write(r, run_write, j, write_done);
-    return 0;
+    return write_or_fail(r, j, body, rc, &ei, write_done);
 }
 
 /* ---- SIM batch import ---- */
@@ -629,14 +632,10 @@ static bss_err do_range_add(bss_db *db, inv_job *j, bss_errinfo *ei)
 
 static int h_range_add(bss_req *r)
 {
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
+    json_t *body = NULL;
+    inv_job *j = body_job(r, do_range_add, &body);
+    if (!j)
         return 0;
-    inv_job *j = job_new(r, do_range_add);
-    if (!j) {
-        json_decref(body);
-        return 0;
-    }
     static const char *const allowed[] = {"from", "to", "category", NULL};
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
@@ -649,14 +648,8 @@ static int h_range_add(bss_req *r)
         rc = opt_str(body, "category", j->s3, sizeof j->s3, &j->has_s3, &ei);
     if (rc == BSS_OK && (!j->has_s1 || !j->has_s2))
         rc = bss_fail(&ei, BSS_E_INVALID, j->has_s1 ? "to" : "from", "%s is required", j->has_s1 ? "to" : "from");
-    json_decref(body);
-    if (rc != BSS_OK) {
-        send_bad(r, j, rc, &ei);
-        return 0;
-    }
     j->status = 201;
-    bss_http_write(r, run_write, j, write_done);
-    return 0;
+    return write_or_fail(r, j, body, rc, &ei, write_done);
 }
 
 static bss_err do_ranges(bss_db *db, inv_job *j, bss_errinfo *ei)
@@ -673,14 +666,10 @@ static bss_err do_category_put(bss_db *db, inv_job *j, bss_errinfo *ei)
 
 static int h_category_put(bss_req *r)
 {
-    json_t *body = bss_http_json_body(r, true);
-    if (!body)
+    json_t *body = NULL;
+    inv_job *j = body_job(r, do_category_put, &body);
+    if (!j)
         return 0;
-    inv_job *j = job_new(r, do_category_put);
-    if (!j) {
-        json_decref(body);
-        return 0;
-    }
     snprintf(j->id, sizeof j->id, "%s", bss_http_param(r, "name"));
     static const char *const allowed[] = {"name", "priceId", "description", NULL};
     bss_errinfo ei;
@@ -693,13 +682,7 @@ static int h_category_put(bss_req *r)
     const json_t *name = json_object_get(body, "name");
     if (rc == BSS_OK && name && !(json_is_string(name) && strcmp(json_string_value(name), j->id) == 0))
         rc = bss_fail(&ei, BSS_E_INVALID, "name", "name must be the path's (%s)", j->id);
-    json_decref(body);
-    if (rc != BSS_OK) {
-        send_bad(r, j, rc, &ei);
-        return 0;
-    }
-    bss_http_write(r, run_write, j, write_done);
-    return 0;
+    return write_or_fail(r, j, body, rc, &ei, write_done);
 }
 
 static bss_err do_categories(bss_db *db, inv_job *j, bss_errinfo *ei)

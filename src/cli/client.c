@@ -153,6 +153,50 @@ long bss_cli_call(const bss_cli_client *c, const char *method, const char *path,
     return status;
 }
 
+int bss_cli_dispatch(bss_cli_client *c, const bss_config *cfg, const char *url, const char *key, int rest,
+                     char **rest_argv, const bss_cli_sub *subs, size_t nsubs, void *opts, void (*help)(FILE *))
+{
+    const char *sub = rest >= 1 ? rest_argv[0] : NULL;
+    const bss_cli_sub *pick = NULL;
+    for (size_t i = 0; sub && i < nsubs && !pick; i++)
+        if (strcmp(sub, subs[i].name) == 0 && rest == 1 + subs[i].nargs)
+            pick = &subs[i];
+    if (!pick) {
+        if (sub)
+            fprintf(stderr, "%s: unknown or incomplete subcommand '%s'\n\n", c->cmd, sub);
+        help(stderr);
+        return 2;
+    }
+    if (bss_cli_connect(c, cfg, url, key) != 0)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int status = pick->run(opts, rest_argv + 1);
+    curl_global_cleanup();
+    return status;
+}
+
+int bss_cli_get_json(const bss_cli_client *c, const char *path, bool raw, json_t **out)
+{
+    *out = NULL;
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(c, "GET", path, NULL, 0, &a);
+    json_t *v = st == 200 && a.data ? json_loads(a.data, 0, NULL) : NULL;
+    int rc = 0;
+    if (st != 200 || !v)
+        rc = st == 200 ? (fprintf(stderr, "%s: the server's answer is not JSON\n", c->cmd), 1)
+                       : bss_cli_report_error(c, st, &a);
+    else if (raw) {
+        printf("%s\n", a.data);
+        rc = -1;
+    }
+    if (rc == 0)
+        *out = v;
+    else
+        json_decref(v);
+    bss_cli_answer_free(&a);
+    return rc;
+}
+
 char *bss_cli_read_file(const bss_cli_client *c, const char *path, size_t max, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

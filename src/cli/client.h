@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/config.h"
 
 typedef struct bss_cli_client {
@@ -66,6 +68,29 @@ int bss_cli_connect(bss_cli_client *c, const bss_config *cfg, const char *url_fl
 long bss_cli_call(const bss_cli_client *c, const char *method, const char *path, const char *body,
                   size_t body_len, bss_cli_answer *a);
 void bss_cli_answer_free(bss_cli_answer *a);
+
+/* A subcommand of a client command: its name, how many arguments follow it, what runs it. */
+typedef struct bss_cli_sub {
+    const char *name;
+    int nargs;
+    int (*run)(void *opts, char **args);
+} bss_cli_sub;
+
+/*
+ * Runs the subcommand rest_argv[0] of subs (with exactly its nargs
+ * arguments after it): finds the server and key, then runs it between
+ * libcurl's init and cleanup and returns its status. 2 with a message and
+ * help(stderr) for an unknown or incomplete subcommand; 1 when there is no key.
+ */
+int bss_cli_dispatch(bss_cli_client *c, const bss_config *cfg, const char *url, const char *key, int rest,
+                     char **rest_argv, const bss_cli_sub *subs, size_t nsubs, void *opts, void (*help)(FILE *));
+
+/*
+ * GET path as JSON: with raw, the answer is printed as it came (returns
+ * -1); otherwise *out is the parsed answer (returns 0). A refused or
+ * unreadable answer is reported (returns 1).
+ */
+int bss_cli_get_json(const bss_cli_client *c, const char *path, bool raw, json_t **out);
 
 /* Reads a whole file ("-" = stdin), at most max bytes, into a bss_malloc'd buffer; NULL (message printed). */
 char *bss_cli_read_file(const bss_cli_client *c, const char *path, size_t max, size_t *len);

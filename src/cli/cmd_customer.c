@@ -103,21 +103,14 @@ int bss_cmd_customer(int argc, char **argv)
         snprintf(path, sizeof path, "/api/v1/customers/%s/view", arg ? arg : "");
     curl_free(arg);
     curl_easy_cleanup(esc);
-    bss_cli_answer a = {0};
-    long st = bss_cli_call(&client, "GET", path, NULL, 0, &a);
-    int status = 0;
-    json_t *v = st == 200 && a.data ? json_loads(a.data, 0, NULL) : NULL;
-    if (st != 200 || !v) {
-        status = bss_cli_report_error(&client, st, &a);
-    } else if (json) {
-        printf("%s\n", a.data);
-    } else if (find) {
+    json_t *v = NULL;
+    int status = bss_cli_get_json(&client, path, json, &v);
+    if (status == 0 && find)
         print_find(v);
-    } else {
+    else if (status == 0)
         print_view(v);
-    }
+    status = status < 0 ? 0 : status;
     json_decref(v);
-    bss_cli_answer_free(&a);
     curl_global_cleanup();
     return status;
 }

@@ -199,25 +199,10 @@ static void print_counts(const char *title, const json_t *obj)
 
 static int stats(inv_opts *o)
 {
-    bss_cli_answer a = {0};
-    long st = bss_cli_call(&o->client, "GET", "/admin/v1/inventory/stats", NULL, 0, &a);
-    if (st != 200) {
-        int rc = bss_cli_report_error(&o->client, st, &a);
-        bss_cli_answer_free(&a);
-        return rc;
-    }
-    if (o->json) {
-        fwrite(a.data, 1, a.len, stdout);
-        printf("\n");
-        bss_cli_answer_free(&a);
-        return 0;
-    }
-    json_t *s = json_loads(a.data, 0, NULL);
-    bss_cli_answer_free(&a);
-    if (!s) {
-        fprintf(stderr, "bss inventory: the server's answer is not JSON\n");
-        return 1;
-    }
+    json_t *s = NULL;
+    int rc = bss_cli_get_json(&o->client, "/admin/v1/inventory/stats", o->json, &s);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     json_t *sims = json_object_get(s, "sims"), *ms = json_object_get(s, "msisdns");
     printf("SIMs: %lld\n", (long long)json_integer_value(json_object_get(sims, "total")));
     print_counts("by state", json_object_get(sims, "byState"));
@@ -237,6 +222,27 @@ static int stats(inv_opts *o)
         printf("warning: %s\n", json_string_value(p));
     json_decref(s);
     return 0;
+}
+
+static int run_import(void *o, char **args)
+{
+    return import_sims(o, args[0]);
+}
+
+static int run_range(void *o, char **args)
+{
+    return add_range(o, args[0], args[1]);
+}
+
+static int run_category(void *o, char **args)
+{
+    return put_category(o, args[0]);
+}
+
+static int run_stats(void *o, char **args)
+{
+    (void)args;
+    return stats(o);
 }
 
 int bss_cmd_inventory(int argc, char **argv)
@@ -259,31 +265,10 @@ int bss_cmd_inventory(int argc, char **argv)
     char **rest_argv = NULL;
     if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    const char *sub = rest >= 1 ? rest_argv[0] : NULL;
-    int which = -1;
-    if (sub && strcmp(sub, "import-sims") == 0 && rest == 2)
-        which = 0;
-    else if (sub && strcmp(sub, "add-range") == 0 && rest == 3)
-        which = 1;
-    else if (sub && strcmp(sub, "category") == 0 && rest == 2)
-        which = 2;
-    else if (sub && strcmp(sub, "stats") == 0 && rest == 1)
-        which = 3;
-    if (which < 0) {
-        if (sub)
-            fprintf(stderr, "bss inventory: unknown or incomplete subcommand '%s'\n\n", sub);
-        bss_cmd_inventory_help(stderr);
-        return 2;
-    }
-    if (bss_cli_connect(&o.client, &cfg, url, key) != 0)
-        return 1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    int status = which == 0   ? import_sims(&o, rest_argv[1])
-                 : which == 1 ? add_range(&o, rest_argv[1], rest_argv[2])
-                 : which == 2 ? put_category(&o, rest_argv[1])
-                              : stats(&o);
-    curl_global_cleanup();
-    return status;
+    static const bss_cli_sub subs[] = {
+        {"import-sims", 1, run_import}, {"add-range", 2, run_range}, {"category", 1, run_category}, {"stats", 0, run_stats}};
+    return bss_cli_dispatch(&o.client, &cfg, url, key, rest, rest_argv, subs, sizeof subs / sizeof subs[0], &o,
+                            bss_cmd_inventory_help);
 }
 
 void bss_cmd_inventory_help(FILE *out)

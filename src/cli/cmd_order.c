@@ -20,30 +20,6 @@ typedef struct order_opts {
     bool json;
 } order_opts;
 
-static int get_json(order_opts *o, const char *path, json_t **out)
-{
-    bss_cli_answer a = {0};
-    long st = bss_cli_call(&o->client, "GET", path, NULL, 0, &a);
-    if (st != 200) {
-        int rc = bss_cli_report_error(&o->client, st, &a);
-        bss_cli_answer_free(&a);
-        return rc;
-    }
-    if (o->json) {
-        fwrite(a.data, 1, a.len, stdout);
-        printf("\n");
-        bss_cli_answer_free(&a);
-        return -1; /* printed */
-    }
-    *out = a.data ? json_loads(a.data, 0, NULL) : NULL;
-    bss_cli_answer_free(&a);
-    if (!*out) {
-        fprintf(stderr, "bss order: the server's answer is not JSON\n");
-        return 1;
-    }
-    return 0;
-}
-
 static int overdue(order_opts *o)
 {
     char path[128];
@@ -54,7 +30,7 @@ static int overdue(order_opts *o)
             return 2;
         }
     json_t *v = NULL;
-    int rc = get_json(o, path, &v);
+    int rc = bss_cli_get_json(&o->client, path, o->json, &v);
     if (rc)
         return rc < 0 ? 0 : rc;
     json_t *list = json_object_get(v, "orders");
@@ -88,7 +64,7 @@ static int tasks(order_opts *o, const char *id)
     }
     snprintf(path + n, sizeof path - n, "/tasks");
     json_t *v = NULL;
-    int rc = get_json(o, path, &v);
+    int rc = bss_cli_get_json(&o->client, path, o->json, &v);
     if (rc)
         return rc < 0 ? 0 : rc;
     printf("%4s %-6s %-28s %-9s %s\n", "seq", "item", "step", "state", "tries");
@@ -108,6 +84,17 @@ static int tasks(order_opts *o, const char *id)
     return 0;
 }
 
+static int run_overdue(void *o, char **args)
+{
+    (void)args;
+    return overdue(o);
+}
+
+static int run_tasks(void *o, char **args)
+{
+    return tasks(o, args[0]);
+}
+
 int bss_cmd_order(int argc, char **argv)
 {
     static order_opts o;
@@ -123,21 +110,9 @@ int bss_cmd_order(int argc, char **argv)
     char **rest_argv = NULL;
     if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    const char *sub = rest >= 1 ? rest_argv[0] : NULL;
-    bool is_overdue = sub && strcmp(sub, "overdue") == 0 && rest == 1;
-    bool is_tasks = sub && strcmp(sub, "tasks") == 0 && rest == 2;
-    if (!is_overdue && !is_tasks) {
-        if (sub)
-            fprintf(stderr, "bss order: unknown or incomplete subcommand '%s'\n\n", sub);
-        bss_cmd_order_help(stderr);
-        return 2;
-    }
-    if (bss_cli_connect(&o.client, &cfg, url, key) != 0)
-        return 1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    int status = is_overdue ? overdue(&o) : tasks(&o, rest_argv[1]);
-    curl_global_cleanup();
-    return status;
+    static const bss_cli_sub subs[] = {{"overdue", 0, run_overdue}, {"tasks", 1, run_tasks}};
+    return bss_cli_dispatch(&o.client, &cfg, url, key, rest, rest_argv, subs, sizeof subs / sizeof subs[0], &o,
+                            bss_cmd_order_help);
 }
 
 void bss_cmd_order_help(FILE *out)

@@ -30,28 +30,17 @@ static void part_failed(const char *part, const bss_errinfo *ei)
     bss_log(BSS_LOG_WARN, "care.view.part_failed", "part", part, "error", ei ? ei->message : "", NULL);
 }
 
-/* subscriptions: rows of table product (a later issue) whose account_id is one of the accounts. */
-static void add_subscriptions(bss_db *db, const json_t *accounts, json_t *out)
-{
-    if (!bss__store_table_exists(db, "product"))
-        return;
-    size_t i;
-    json_t *a;
-    json_array_foreach(accounts, i, a)
-    {
-        bss_errinfo ei = {0};
-        const char *id = json_string_value(json_object_get(a, "id"));
-        if (id && bss__store_account_products(db, id, 1000, out, &ei) != BSS_OK) {
-            part_failed("subscriptions", &ei);
-            return;
-        }
-    }
-}
+/*
+ * What the accounts hold in a table of a later module (products, orders):
+ * rows of table whose account_id is one of the accounts, through read; the
+ * part stays empty while the table does not exist.
+ */
+typedef bss_err (*account_rows_fn)(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei);
 
-/* openOrders: the accounts' orders that have not ended (table tmf622_product_order of the order module). */
-static void add_open_orders(bss_db *db, const json_t *accounts, json_t *out)
+static void add_account_rows(bss_db *db, const char *table, const char *part, account_rows_fn read, int64_t limit,
+                             const json_t *accounts, json_t *out)
 {
-    if (!bss__store_table_exists(db, "tmf622_product_order"))
+    if (!bss__store_table_exists(db, table))
         return;
     size_t i;
     json_t *a;
@@ -59,8 +48,8 @@ static void add_open_orders(bss_db *db, const json_t *accounts, json_t *out)
     {
         bss_errinfo ei = {0};
         const char *id = json_string_value(json_object_get(a, "id"));
-        if (id && bss__store_account_open_orders(db, id, 100, out, &ei) != BSS_OK) {
-            part_failed("openOrders", &ei);
+        if (id && read(db, id, limit, out, &ei) != BSS_OK) {
+            part_failed(part, &ei);
             return;
         }
     }
@@ -171,8 +160,10 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
     if (bss__store_table_exists(db, "tmf666_billing_account") &&
         bss__store_customer_accounts(db, customer_id, VIEW_ACCOUNTS_MAX, accounts, &pei) != BSS_OK)
         part_failed("accounts", &pei);
-    add_subscriptions(db, accounts, json_object_get(v, "subscriptions"));
-    add_open_orders(db, accounts, json_object_get(v, "openOrders"));
+    add_account_rows(db, "product", "subscriptions", bss__store_account_products, 1000, accounts,
+                     json_object_get(v, "subscriptions"));
+    add_account_rows(db, "tmf622_product_order", "openOrders", bss__store_account_open_orders, 100, accounts,
+                     json_object_get(v, "openOrders"));
     /* balances and lastBills (BSS_VIEW_BILLS): filled by charging and billing. */
     const char *subjects[VIEW_ACCOUNTS_MAX + 2];
     size_t ns = subject_ids(v, customer_id, subjects, sizeof subjects / sizeof subjects[0]);

@@ -114,31 +114,32 @@ static void common(json_t *o, const char *state, const char *reason, const char 
     bss_json_set_time(o, "lastUpdate", updated_ms);
 }
 
-static void set_href(json_t *o, const char *base_url, const char *id)
+/* The members every resource has: id, href, @type, @baseType, name, category. NULL on OOM. */
+static json_t *resource_start(const char *base_url, const char *id, const char *type, const char *base_type,
+                              const char *name, const char *category)
 {
     char href[512];
     snprintf(href, sizeof href, "%s%s/resource/%s", base_url ? base_url : "", BSS_TMF639_BASE, id);
-    json_object_set_new(o, "href", json_string(href));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "href", href, "@type", type, "@baseType", base_type,
+                     "name", name, "category", category);
+}
+
+static bool is_held(const char *state)
+{
+    return strcmp(state, "reserved") == 0 || strcmp(state, "assigned") == 0;
 }
 
 json_t *bss__inv_sim_json(const bss__sim_row *s, const char *base_url)
 {
-    json_t *o = json_object(), *ch = json_array();
+    char name[40];
+    snprintf(name, sizeof name, "SIM %s", s->iccid);
+    json_t *o = resource_start(base_url, s->iccid, BSS_INV_TYPE_SIM, "Resource", name, "SIM"), *ch = json_array();
     if (!o || !ch) {
         json_decref(o);
         json_decref(ch);
         return NULL;
     }
-    char name[40];
-    snprintf(name, sizeof name, "SIM %s", s->iccid);
-    json_object_set_new(o, "id", json_string(s->iccid));
-    set_href(o, base_url, s->iccid);
-    json_object_set_new(o, "@type", json_string(BSS_INV_TYPE_SIM));
-    json_object_set_new(o, "@baseType", json_string("Resource"));
-    json_object_set_new(o, "name", json_string(name));
-    json_object_set_new(o, "category", json_string("SIM"));
-    bool held = strcmp(s->eff, "reserved") == 0 || strcmp(s->eff, "assigned") == 0;
-    common(o, s->eff, s->state_reason, s->holder, s->held_until, s->product_id, s->updated_ms, held);
+    common(o, s->eff, s->state_reason, s->holder, s->held_until, s->product_id, s->updated_ms, is_held(s->eff));
     characteristic(ch, "ICCID", json_string(s->iccid));
     characteristic(ch, "IMSI", json_string(s->imsi));
     characteristic(ch, "profileType", json_string(s->profile));
@@ -154,23 +155,17 @@ json_t *bss__inv_sim_json(const bss__sim_row *s, const char *base_url)
 
 json_t *bss__inv_msisdn_json(const bss__msisdn_row *m, const char *base_url)
 {
-    json_t *o = json_object(), *ch = json_array();
+    char e164[20];
+    snprintf(e164, sizeof e164, "+%s", m->number);
+    json_t *o = resource_start(base_url, m->number, BSS_INV_TYPE_MSISDN, "LogicalResource", e164, m->category),
+           *ch = json_array();
     if (!o || !ch) {
         json_decref(o);
         json_decref(ch);
         return NULL;
     }
-    char e164[20];
-    snprintf(e164, sizeof e164, "+%s", m->number);
-    json_object_set_new(o, "id", json_string(m->number));
-    set_href(o, base_url, m->number);
-    json_object_set_new(o, "@type", json_string(BSS_INV_TYPE_MSISDN));
-    json_object_set_new(o, "@baseType", json_string("LogicalResource"));
-    json_object_set_new(o, "name", json_string(e164));
     json_object_set_new(o, "value", json_string(e164));
-    json_object_set_new(o, "category", json_string(m->category));
-    bool held = strcmp(m->eff, "reserved") == 0 || strcmp(m->eff, "assigned") == 0;
-    common(o, m->eff, m->state_reason, m->holder, m->held_until, m->product_id, m->updated_ms, held);
+    common(o, m->eff, m->state_reason, m->holder, m->held_until, m->product_id, m->updated_ms, is_held(m->eff));
     if (strcmp(m->eff, "quarantined") == 0 && m->quarantine_until)
         bss_json_set_time(o, "quarantineUntil", m->quarantine_until);
     characteristic(ch, "MSISDN", json_string(m->number));

@@ -22,6 +22,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/auth.h"
 #include "core/json.h"
@@ -105,6 +106,19 @@ bss_err bss__order_set_state(json_t *order, const char *to, const char *reason, 
     if (bss_order_is_final(to) && bss_json_set_time(order, "completionDate", now_ms) != 0)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return BSS_OK;
+}
+
+const char *bss__item_char(const json_t *item, const char *name)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(item, "product"), "productCharacteristic"), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        if (n && strcasecmp(n, name) == 0)
+            return json_string_value(json_object_get(c, "value"));
+    }
+    return NULL;
 }
 
 /* ---- the kinds ---- */

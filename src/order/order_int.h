@@ -22,6 +22,9 @@ bss_err bss__store_identity_owner(bss_db *db, const char *kind, const char *valu
 
 /* ---- orders (order.c) ---- */
 
+/* The value of a characteristic of an order item's product, by name (any case), or NULL. */
+const char *bss__item_char(const json_t *item, const char *name);
+
 /* "; from X it may become: A, B" (or "; X is final") into buf. */
 const char *bss__order_next_states(const char *from, char *buf, size_t cap);
 /* Moves order (a document being built or patched) to state to, appending stateChange; 409 STATE if not allowed. */

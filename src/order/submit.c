@@ -153,19 +153,6 @@ static const char *item_field(const item_plan *it, const char *rest, char *buf, 
     return buf;
 }
 
-/* A characteristic of an item's product by name (any case), or NULL. */
-static const char *item_char(const json_t *item, const char *name)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(json_object_get(item, "product"), "productCharacteristic"), i, c)
-    {
-        const char *n = json_string_value(json_object_get(c, "name"));
-        if (n && strcasecmp(n, name) == 0)
-            return json_string_value(json_object_get(c, "value"));
-    }
-    return NULL;
-}
 
 static const json_t *held_product(const order_plan *pl, const char *id)
 {
@@ -287,12 +274,12 @@ static void check_port_in(order_plan *pl, item_plan *it, const char *number, con
         problem(&pl->ps, BSS_E_INVALID, f, "%s: portInMSISDN %.32s is not a phone number", f, number);
     else
         snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
-    const char *donor = item_char(it->item, "donorOperator");
+    const char *donor = bss__item_char(it->item, "donorOperator");
     if (!donor || !donor[0] || strlen(donor) > BSS_INV_NAME_MAX)
         problem(&pl->ps, BSS_E_INVALID, f, "%s: a port-in needs donorOperator (the operator the number leaves)", f);
     else
         snprintf(it->donor, sizeof it->donor, "%s", donor);
-    const char *when = item_char(it->item, "portingDate");
+    const char *when = bss__item_char(it->item, "portingDate");
     it->porting_ms = pl->env->now_ms;
     if (when && bss_time_parse(when, strlen(when), &it->porting_ms, NULL) != BSS_OK)
         problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate %.40s is not an RFC 3339 time", f, when);
@@ -304,11 +291,11 @@ static void check_port_in(order_plan *pl, item_plan *it, const char *number, con
 static void check_line(order_plan *pl, item_plan *it)
 {
     char f[160];
-    const char *msisdn = item_char(it->item, "MSISDN");
-    const char *resv = item_char(it->item, "reservationId");
-    const char *sim = item_char(it->item, "simType");
-    const char *iccid = item_char(it->item, "ICCID");
-    const char *port = item_char(it->item, "portInMSISDN");
+    const char *msisdn = bss__item_char(it->item, "MSISDN");
+    const char *resv = bss__item_char(it->item, "reservationId");
+    const char *sim = bss__item_char(it->item, "simType");
+    const char *iccid = bss__item_char(it->item, "ICCID");
+    const char *port = bss__item_char(it->item, "portInMSISDN");
     item_field(it, "product.productCharacteristic", f, sizeof f);
     if (port) {
         check_port_in(pl, it, port, f);
@@ -390,9 +377,9 @@ static const char *product_char(const json_t *product, const char *name)
 static void check_swap(order_plan *pl, item_plan *it, const json_t *product)
 {
     char f[160];
-    const char *iccid = item_char(it->item, "ICCID");
-    const char *sim = item_char(it->item, "simType");
-    const char *msisdn = item_char(it->item, "MSISDN");
+    const char *iccid = bss__item_char(it->item, "ICCID");
+    const char *sim = bss__item_char(it->item, "simType");
+    const char *msisdn = bss__item_char(it->item, "MSISDN");
     const char *had_msisdn = product_char(product, "MSISDN"), *had_iccid = product_char(product, "ICCID");
     item_field(it, "product.productCharacteristic", f, sizeof f);
     if ((iccid || sim || msisdn) && !had_msisdn) {
@@ -457,7 +444,7 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
     }
     it->product = p;
     snprintf(it->product_id, sizeof it->product_id, "%s", pid);
-    const char *recipient = item_char(it->item, "recipientOperator");
+    const char *recipient = bss__item_char(it->item, "recipientOperator");
     if (strcmp(it->action, "delete") == 0 && recipient) {
         if (!recipient[0] || strlen(recipient) > BSS_INV_NAME_MAX || !product_char(p, "MSISDN"))
             problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.productCharacteristic", f, sizeof f),

@@ -75,20 +75,6 @@ static bool is_local(const char *type)
     return strncmp(type, "product.", 8) == 0 || strcmp(type, "undo:item") == 0;
 }
 
-/* ---- planning ---- */
-
-static const char *item_char(const json_t *item, const char *name)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(json_object_get(item, "product"), "productCharacteristic"), i, c)
-    {
-        const char *n = json_string_value(json_object_get(c, "name"));
-        if (n && strcasecmp(n, name) == 0)
-            return json_string_value(json_object_get(c, "value"));
-    }
-    return NULL;
-}
 
 /* The input every task of an item gets: what the network needs to know. */
 static json_t *task_input(const json_t *order, const json_t *item, size_t index, const json_t *product)
@@ -111,7 +97,7 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index,
                                         "previousMSISDN", "previousICCID", "portInMSISDN", "donorOperator",
                                         "portingDate",    "recipientOperator"};
     for (size_t k = 0; k < sizeof chars / sizeof chars[0]; k++) {
-        const char *v = item_char(item, chars[k]);
+        const char *v = bss__item_char(item, chars[k]);
         if (v)
             json_object_set_new(in, chars[k], json_string(v));
     }
@@ -145,7 +131,7 @@ static size_t item_steps(const json_t *item, const json_t *product, bool plan_ch
 {
     const char *action = json_string_value(json_object_get(item, "action"));
     size_t n = 0;
-    bool line = item_char(item, "MSISDN") != NULL;
+    bool line = bss__item_char(item, "MSISDN") != NULL;
     bool product_is_line = false; /* the existing product of a modify/delete has a number */
     size_t ci;
     json_t *pc;
@@ -155,8 +141,8 @@ static size_t item_steps(const json_t *item, const json_t *product, bool plan_ch
     }
     if (strcmp(action, "add") == 0) {
         if (line) {
-            const char *sim = item_char(item, "simType");
-            if (item_char(item, "portInMSISDN")) /* the number moves on the porting date: the line starts then */
+            const char *sim = bss__item_char(item, "simType");
+            if (bss__item_char(item, "portInMSISDN")) /* the number moves on the porting date: the line starts then */
                 steps[n++] = "porting.requestPortIn";
             if (sim && strcmp(sim, "esim") == 0)
                 steps[n++] = "smdp.downloadOrder";
@@ -169,7 +155,7 @@ static size_t item_steps(const json_t *item, const json_t *product, bool plan_ch
         steps[n++] = "charging.removeBuckets";
         steps[n++] = "product.terminate";
     } else if (strcmp(action, "delete") == 0) {
-        bool out = item_char(item, "recipientOperator") != NULL;
+        bool out = bss__item_char(item, "recipientOperator") != NULL;
         if (out)
             steps[n++] = "porting.confirmPortOut";
         steps[n++] = "pcrf.removePolicy";
@@ -177,14 +163,14 @@ static size_t item_steps(const json_t *item, const json_t *product, bool plan_ch
         steps[n++] = out ? "product.portOut" : "product.terminate";
     } else if (strcmp(action, "modify") == 0) {
         const char *st = json_string_value(json_object_get(json_object_get(item, "product"), "status"));
-        if (item_char(item, "previousICCID")) { /* a SIM swap: the new card's IMSI replaces the old on the HSS */
-            const char *sim = item_char(item, "simType");
+        if (bss__item_char(item, "previousICCID")) { /* a SIM swap: the new card's IMSI replaces the old on the HSS */
+            const char *sim = bss__item_char(item, "simType");
             if (sim && strcmp(sim, "esim") == 0)
                 steps[n++] = "smdp.downloadOrder";
             steps[n++] = "hlr.swapSim";
             steps[n++] = "product.swapSim";
         }
-        if (item_char(item, "MSISDN") && item_char(item, "previousMSISDN")) { /* a number change */
+        if (bss__item_char(item, "MSISDN") && bss__item_char(item, "previousMSISDN")) { /* a number change */
             steps[n++] = "hlr.changeMsisdn";
             steps[n++] = "product.changeNumber";
         }
@@ -242,7 +228,7 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
         int64_t after = 0;
         /* a port-in: the steps after the porting request wait for the porting date */
         int64_t porting = now_ms;
-        const char *when = item_char(item, "portingDate");
+        const char *when = bss__item_char(item, "portingDate");
         if (when)
             bss_time_parse(when, strlen(when), &porting, NULL);
         /* a downgrade waits for the next bill period */

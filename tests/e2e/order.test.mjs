@@ -12,8 +12,8 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import http from 'node:http';
 import { startServer, stopServer, killServer, expectError, created, newApiKey, sleep, run, bssBin } from './lib/server.mjs';
+import { PO, settle } from './lib/orders.mjs';
 
-const PO = '/tmf-api/productOrderingManagement/v4/productOrder';
 const CANCEL = '/tmf-api/productOrderingManagement/v4/cancelProductOrder';
 const PROD = '/tmf-api/productInventory/v4/product';
 const RES = '/tmf-api/resourceInventoryManagement/v4/resource';
@@ -46,14 +46,6 @@ const line = (who, chars, extra = {}) => ({
 });
 const auto = [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'physical' }];
 
-async function settle(s, id, want = ['completed', 'failed', 'partial', 'cancelled']) {
-  for (let i = 0; i < 200; i++) {
-    const o = (await s.request('GET', `${PO}/${id}`)).json;
-    if (want.includes(o.state)) return o;
-    await sleep(50);
-  }
-  throw new Error(`order ${id} did not settle`);
-}
 const char = (p, name) => (p.productCharacteristic.find((c) => c.name === name) || {}).value;
 
 test('a new prepaid line: order, tasks, number and SIM in service, product active', async () => {

@@ -10,8 +10,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, stopServer, created, expectError, newApiKey, tempDir, sleep } from './lib/server.mjs';
+import { PO, settle } from './lib/orders.mjs';
 
-const PO = '/tmf-api/productOrderingManagement/v4/productOrder';
 const PROD = '/tmf-api/productInventory/v4/product';
 const RES = '/tmf-api/resourceInventoryManagement/v4/resource';
 
@@ -65,14 +65,6 @@ async function order(s) {
       product: { productCharacteristic: [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'physical' }] } }] } }));
 }
 
-async function settle(s, id, want = ['completed', 'failed', 'partial', 'cancelled']) {
-  for (let i = 0; i < 200; i++) {
-    const o = (await s.request('GET', `${PO}/${id}`)).json;
-    if (want.includes(o.state)) return o;
-    await sleep(50);
-  }
-  throw new Error(`order ${id} did not settle`);
-}
 
 test('each step is POSTed with the token and an idempotency key; answered at once, the order completes', async () => {
   behaviour = {};
