@@ -203,12 +203,16 @@ static bss_err load_secrets(bss_app *app, bss_errinfo *ei)
     return rc;
 }
 
-/* The http adapter's settings: the endpoint (required), its token (from a file), the address policy. */
-static bss_err load_http_adapter(bss_app *app, bss_prov_http *h, bss_errinfo *ei)
+/*
+ * An http adapter's settings: the endpoint (required), its token (from a
+ * file), the address policy (--provision-allow for both adapters).
+ */
+static bss_err load_http_adapter(bss_app *app, const char *url, const char *url_opt, const char *token_file,
+                                 const char *token_opt, bss_prov_http *h, bss_errinfo *ei)
 {
-    if (!app->cfg.provision_url[0])
-        return bss_fail(ei, BSS_E_CONFIG, "provision-url", "provision-url: the http adapter needs the MVNE's endpoint");
-    snprintf(h->url, sizeof h->url, "%s", app->cfg.provision_url);
+    if (!url[0])
+        return bss_fail(ei, BSS_E_CONFIG, url_opt, "%s: the http adapter needs the endpoint to call", url_opt);
+    snprintf(h->url, sizeof h->url, "%s", url);
     size_t n = strlen(h->url);
     while (n > 0 && h->url[n - 1] == '/')
         h->url[--n] = '\0';
@@ -217,19 +221,19 @@ static bss_err load_http_adapter(bss_app *app, bss_prov_http *h, bss_errinfo *ei
     bss_err rc = bss_netallow_parse(app->cfg.provision_allow, &h->allow, ei);
     if (rc != BSS_OK)
         return bss_fail(ei, BSS_E_CONFIG, "provision-allow", "provision-allow: %s", ei->message);
-    if (app->cfg.provision_token_file[0]) {
-        FILE *f = fopen(app->cfg.provision_token_file, "r");
+    if (token_file[0]) {
+        FILE *f = fopen(token_file, "r");
         if (!f)
-            return bss_fail(ei, BSS_E_CONFIG, "provision-token-file", "provision-token-file: cannot read %s: %s",
-                            app->cfg.provision_token_file, strerror(errno));
+            return bss_fail(ei, BSS_E_CONFIG, token_opt, "%s: cannot read %s: %s", token_opt, token_file,
+                            strerror(errno));
         if (!fgets(h->token, sizeof h->token, f))
             h->token[0] = '\0';
         fclose(f);
         h->token[strcspn(h->token, "\r\n")] = '\0';
         for (const char *p = h->token; *p; p++)
             if ((unsigned char)*p <= ' ' || *p == 0x7f)
-                return bss_fail(ei, BSS_E_CONFIG, "provision-token-file",
-                                "provision-token-file: the token must be one line of printable characters");
+                return bss_fail(ei, BSS_E_CONFIG, token_opt, "%s: the token must be one line of printable characters",
+                                token_opt);
     }
     return BSS_OK;
 }
@@ -279,12 +283,20 @@ static int serve(bss_app *app, bss_errinfo *ei)
     }
     /* the provisioning runner: resumes the tasks a previous run left, then runs new ones */
     static bss_prov_sim sim;
-    static bss_prov_http http;
-    bss_prov_adapter adapter = bss_prov_simulator(&sim);
-    if (status == 0 && strcmp(app->cfg.provision_adapter, "http") == 0 && load_http_adapter(app, &http, ei) != BSS_OK)
+    static bss_prov_http http, porting_http;
+    bss_prov_adapter adapter = bss_prov_simulator(&sim), porting = bss_prov_simulator(&sim);
+    if (status == 0 && strcmp(app->cfg.provision_adapter, "http") == 0 &&
+        load_http_adapter(app, app->cfg.provision_url, "provision-url", app->cfg.provision_token_file,
+                          "provision-token-file", &http, ei) != BSS_OK)
         status = 1;
     if (status == 0 && strcmp(app->cfg.provision_adapter, "http") == 0)
         adapter = bss_prov_http_adapter(&http);
+    if (status == 0 && strcmp(app->cfg.porting_adapter, "http") == 0 &&
+        load_http_adapter(app, app->cfg.porting_url, "porting-url", app->cfg.porting_token_file, "porting-token-file",
+                          &porting_http, ei) != BSS_OK)
+        status = 1;
+    if (status == 0 && strcmp(app->cfg.porting_adapter, "http") == 0)
+        porting = bss_prov_http_adapter(&porting_http);
     if (status == 0) {
         sim.latency_ms = app->cfg.provision_latency_ms;
         snprintf(sim.fail, sizeof sim.fail, "%s", app->cfg.provision_fail);
@@ -297,7 +309,7 @@ static int serve(bss_app *app, bss_errinfo *ei)
                               .wait_ms = app->cfg.provision_wait_ms,
                               .base_url = app->base_url};
         if (bss_prov_sim_check(sim.fail, ei) != BSS_OK ||
-            bss_order_runner_start(app, &ocfg, &adapter, &app->orders, ei) != BSS_OK)
+            bss_order_runner_start(app, &ocfg, &adapter, &porting, &app->orders, ei) != BSS_OK)
             status = 1;
     }
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)

@@ -61,6 +61,9 @@ typedef struct bss_config {
     char provision_allow[2048];   /* --provision-allow: non-public addresses the http adapter may reach */
     int64_t provision_timeout_ms; /* --provision-timeout: one call, 10000 */
     int64_t provision_wait_ms;    /* --provision-wait: an accepted step is polled after this, 30000 */
+    char porting_adapter[16];     /* --porting-adapter: simulator | http (the number portability authority) */
+    char porting_url[512];        /* --porting-url: its endpoint with http */
+    char porting_token_file[512]; /* --porting-token-file: its bearer token */
 } bss_config;
 
 /* Fills every field with its documented default. */

@@ -158,9 +158,13 @@ typedef struct bss_order_cfg {
 
 typedef struct bss_order_runner bss_order_runner;
 
-/* Sets every task a previous run left running pending again, then starts the runner thread. */
+/*
+ * Sets every task a previous run left running pending again, then starts
+ * the runner thread. adapter runs the network steps; porting (NULL: the
+ * same adapter) the porting.* steps, for the number portability authority.
+ */
 bss_err bss_order_runner_start(bss_app *app, const bss_order_cfg *cfg, const bss_prov_adapter *adapter,
-                               bss_order_runner **out, bss_errinfo *ei);
+                               const bss_prov_adapter *porting, bss_order_runner **out, bss_errinfo *ei);
 /* Wakes the runner (an order was just committed). NULL is a no-op. */
 void bss_order_runner_kick(bss_order_runner *r);
 /* Stops and frees it (the step running finishes first). NULL is a no-op. */

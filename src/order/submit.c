@@ -119,6 +119,8 @@ typedef struct item_plan {
     /* results */
     char got_msisdn[24], got_iccid[24], got_imsi[24], category[40];
     json_t *prices; /* itemPrice */
+    json_t *children; /* a bundle's child products: [{id, productOffering {id}, productCharacteristic?}] */
+    int line_child;   /* which bundled offering is the line (-1: none, or not a bundle) */
     int64_t one_time, first_recurring, monthly;
     char product_id[BSS_ID_MAX + 1];
 } item_plan;
@@ -143,8 +145,10 @@ static void plan_free(order_plan *pl)
     json_decref(pl->customer);
     json_decref(pl->account);
     json_decref(pl->held);
-    for (size_t i = 0; i < pl->nitems; i++)
+    for (size_t i = 0; i < pl->nitems; i++) {
         json_decref(pl->items[i].prices);
+        json_decref(pl->items[i].children);
+    }
 }
 
 static const char *item_field(const item_plan *it, const char *rest, char *buf, size_t cap)
@@ -218,6 +222,14 @@ static void check_offering(bss_db *db, order_plan *pl, item_plan *it, const char
     const json_t *doc = bss_offering_doc(o);
     it->is_line = bss_eligibility_is_line(doc);
     it->is_addon = is_addon(doc);
+    it->line_child = -1;
+    for (size_t k = 0; k < bss_offering_bundled_count(o); k++) { /* a bundle is a line when one of its offerings is */
+        const bss_offering *child = bss_offering_bundled(o, k);
+        if (child && it->line_child < 0 && bss_eligibility_is_line(bss_offering_doc(child))) {
+            it->line_child = (int)k;
+            it->is_line = true;
+        }
+    }
     for (size_t i = 0; i < bss_offering_price_count(o); i++) {
         const bss_price *p = bss_offering_price_at(env->cat, o, i, env->now_ms);
         const char *cur = p ? bss_price_currency(p) : "";
@@ -575,14 +587,13 @@ static void add_price(order_plan *pl, item_plan *it, const bss_price *p, bss_pri
         json_array_append_new(it->prices, e);
 }
 
-static void price_item(order_plan *pl, item_plan *it)
+static void price_offering(order_plan *pl, item_plan *it, const bss_offering *off)
 {
     const bss_order_env *env = pl->env;
     int64_t start = 0, end = 0;
     bss_bill_period(env->now_ms, pl->cycle_day, &start, &end);
-    pl->tax_included = it->off ? bss_offering_prices_include_tax(it->off) : pl->tax_included;
-    for (size_t i = 0; it->off && i < bss_offering_price_count(it->off); i++) {
-        const bss_price *p = bss_offering_price_at(env->cat, it->off, i, env->now_ms);
+    for (size_t i = 0; off && i < bss_offering_price_count(off); i++) {
+        const bss_price *p = bss_offering_price_at(env->cat, off, i, env->now_ms);
         if (!p)
             continue;
         bss_price_type kind = bss_price_kind(p);
@@ -597,6 +608,15 @@ static void price_item(order_plan *pl, item_plan *it)
             add_price(pl, it, p, kind, v, env->now_ms, end);
         }
     }
+}
+
+/* An item's prices: its offering's, and a bundle's bundled offerings' too. */
+static void price_item(order_plan *pl, item_plan *it)
+{
+    pl->tax_included = it->off ? bss_offering_prices_include_tax(it->off) : pl->tax_included;
+    price_offering(pl, it, it->off);
+    for (size_t k = 0; it->off && k < bss_offering_bundled_count(it->off); k++)
+        price_offering(pl, it, bss_offering_bundled(it->off, k));
 }
 
 /* The golden number's one-time price, once the number is known. */
@@ -925,6 +945,57 @@ static json_t *characteristic(const char *name, const char *value)
 }
 
 /* The product an add item creates (status created): offering, account, customer, the line's identities. */
+static json_t *line_chars(const item_plan *it)
+{
+    json_t *chars = json_array();
+    json_array_append_new(chars, characteristic("MSISDN", it->got_msisdn));
+    json_array_append_new(chars, characteristic("ICCID", it->got_iccid));
+    if (it->got_imsi[0])
+        json_array_append_new(chars, characteristic("IMSI", it->got_imsi));
+    json_array_append_new(chars, characteristic("simType", it->sim_type));
+    return chars;
+}
+
+/*
+ * A bundle's child products, one per bundled offering, each naming the
+ * bundle (productRelationship "bundled"); the line's number and SIM go with
+ * the child that is the line. it->children lists them for the bundle.
+ */
+static bss_err create_children(bss_db *db, order_plan *pl, item_plan *it, const char *order_id, bss_errinfo *ei)
+{
+    it->children = json_array();
+    bss_err rc = it->children ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t k = 0; rc == BSS_OK && k < bss_offering_bundled_count(it->off); k++) {
+        const bss_offering *child = bss_offering_bundled(it->off, k);
+        if (!child)
+            continue;
+        char id[BSS_ID_LEN + 1];
+        bss_id_new(pl->env->now_ms, id);
+        json_t *p = json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:s, s:s}], s:s, s:[{s:s, s:{s:s, s:s}}], s:[{s:s, s:s, s:s}]}",
+                              "productOffering", "id", bss_offering_id(child), "billingAccount", "id", pl->account_id,
+                              "relatedParty", "id", pl->customer_id, "role", "customer", "@referredType", "Customer",
+                              "status", "created", "productRelationship", "relationshipType", "bundled", "product", "id",
+                              it->product_id, "@referredType", "Product", "productOrderItem", "productOrderId", order_id,
+                              "orderItemId", it->id, "orderItemAction", "add");
+        if (!p)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        json_object_set_new(p, "productCharacteristic", (int)k == it->line_child ? line_chars(it) : json_array());
+        bss_doc_ctx ctx = {&bss_product_kind, db, pl->env->now_ms, pl->env->base_url, pl->env->who, NULL, "order", false,
+                           NULL};
+        json_t *out = NULL;
+        rc = bss_doc_create(&ctx, id, p, &out, ei);
+        json_decref(out);
+        json_t *ref = json_pack("{s:s, s:s, s:{s:s}}", "id", id, "@referredType", "Product", "productOffering", "id",
+                                bss_offering_id(child));
+        if (ref && (int)k == it->line_child)
+            json_object_set(ref, "productCharacteristic", json_object_get(p, "productCharacteristic"));
+        json_decref(p);
+        if (ref)
+            json_array_append_new(it->children, ref);
+    }
+    return rc;
+}
+
 static bss_err create_product(bss_db *db, order_plan *pl, item_plan *it, const char *order_id, bss_errinfo *ei)
 {
     json_t *p = json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:s, s:s}], s:s}", "productOffering", "id",
@@ -932,8 +1003,24 @@ static bss_err create_product(bss_db *db, order_plan *pl, item_plan *it, const c
                           pl->customer_id, "role", "customer", "@referredType", "Customer", "status", "created");
     if (!p)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bool bundle = bss_offering_bundled_count(it->off) > 0;
+    bss_id_new(pl->env->now_ms, it->product_id);
+    if (bundle) {
+        bss_err rc = create_children(db, pl, it, order_id, ei);
+        if (rc != BSS_OK) {
+            json_decref(p);
+            return rc;
+        }
+        json_object_set_new(p, "isBundle", json_true());
+        json_t *refs = json_array();
+        size_t k;
+        json_t *c;
+        json_array_foreach(it->children, k, c)
+            json_array_append_new(refs, json_pack("{s:O, s:s}", "id", json_object_get(c, "id"), "@referredType", "Product"));
+        json_object_set_new(p, "product", refs);
+    }
     json_t *chars = json_array();
-    if (it->is_line) {
+    if (it->is_line && !bundle) {
         json_array_append_new(chars, characteristic("MSISDN", it->got_msisdn));
         json_array_append_new(chars, characteristic("ICCID", it->got_iccid));
         if (it->got_imsi[0])
@@ -955,7 +1042,6 @@ static bss_err create_product(bss_db *db, order_plan *pl, item_plan *it, const c
     json_object_set_new(p, "productOrderItem",
                         json_pack("[{s:s, s:s, s:s}]", "productOrderId", order_id, "orderItemId", it->id,
                                   "orderItemAction", "add"));
-    bss_id_new(pl->env->now_ms, it->product_id);
     bss_doc_ctx ctx = {&bss_product_kind, db, pl->env->now_ms, pl->env->base_url, pl->env->who, NULL, "order", false,
                        NULL};
     json_t *out = NULL;
@@ -987,6 +1073,8 @@ static json_t *order_doc(const json_t *body, order_plan *pl)
         }
         if (it->product_id[0])
             json_object_set_new(prod, "id", json_string(it->product_id));
+        if (it->children)
+            json_object_set(prod, "product", it->children);
         if (it->off)
             json_object_set_new(json_object_get(item, "productOffering"), "name", json_string(bss_offering_name(it->off)));
         if (it->plan_change) {

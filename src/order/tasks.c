@@ -109,6 +109,20 @@ static json_t *task_input(const json_t *order, const json_t *item, size_t index,
         json_object_set_new(in, "statusReason", json_string(why));
     if (json_is_object(json_object_get(item, "planChange")))
         json_object_set(in, "planChange", json_object_get(item, "planChange"));
+    /* a bundle: its child products, and which of them is the line */
+    json_t *kids = json_object_get(prod, "product");
+    if (json_is_array(kids) && json_array_size(kids) > 0) {
+        json_t *ids = json_array();
+        size_t k;
+        json_t *kid;
+        json_array_foreach(kids, k, kid)
+        {
+            json_array_append(ids, json_object_get(kid, "id"));
+            if (json_object_get(kid, "productCharacteristic"))
+                json_object_set(in, "lineProductId", json_object_get(kid, "id"));
+        }
+        json_object_set_new(in, "bundleProducts", ids);
+    }
     /* a change of an existing line: the network knows it by its current identities */
     size_t i;
     json_t *c;
@@ -199,6 +213,29 @@ static bss_err insert_task(bss_db *db, const char *order_id, int64_t seq, const 
     return rc;
 }
 
+/* The child of a bundle product that is the line (has an MSISDN), a new reference; NULL for none or not a bundle. */
+static json_t *bundle_line(bss_db *db, const json_t *product)
+{
+    size_t k;
+    json_t *kid;
+    json_array_foreach(json_object_get(product, "product"), k, kid)
+    {
+        json_t *c = NULL;
+        const char *id = json_string_value(json_object_get(kid, "id"));
+        if (!id || bss_doc_load(db, &bss_product_kind, id, &c, NULL, NULL) != BSS_OK)
+            continue;
+        size_t i;
+        json_t *ch;
+        json_array_foreach(json_object_get(c, "productCharacteristic"), i, ch)
+        {
+            if (strcmp(json_string_value(json_object_get(ch, "name")) ?: "", "MSISDN") == 0)
+                return c;
+        }
+        json_decref(c);
+    }
+    return NULL;
+}
+
 bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, bss_errinfo *ei)
 {
     const char *order_id = json_string_value(json_object_get(order, "id"));
@@ -217,11 +254,22 @@ bss_err bss__order_plan_tasks(bss_db *db, const json_t *order, int64_t now_ms, b
         json_t *p = NULL;
         if (pid && strcmp(action, "add") != 0)
             bss_doc_load(db, &bss_product_kind, pid, &p, NULL, NULL);
+        json_t *line = bundle_line(db, p); /* a bundle: its child that is the line (or the product itself) */
         if (want && p && strcmp(action, "modify") == 0)
             plan_change = strcmp(json_string_value(json_object_get(json_object_get(p, "productOffering"), "id")) ?: "",
                                  want) != 0;
-        size_t n = item_steps(item, p, plan_change, steps);
-        json_t *in = task_input(order, item, i, p);
+        size_t n = item_steps(item, line ? line : p, plan_change, steps);
+        json_t *in = task_input(order, item, i, line ? line : p);
+        if (in && line)
+            json_object_set(in, "lineProductId", json_object_get(line, "id"));
+        if (in && p && json_is_array(json_object_get(p, "product"))) {
+            json_t *ids = json_array();
+            size_t k;
+            json_t *kid;
+            json_array_foreach(json_object_get(p, "product"), k, kid) json_array_append(ids, json_object_get(kid, "id"));
+            json_object_set_new(in, "bundleProducts", ids);
+        }
+        json_decref(line);
         json_decref(p);
         if (!in)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -355,6 +403,7 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
     bss_inv_actor by = {.now_ms = now_ms};
     bss_err rc = BSS_OK;
     if (strcmp(t->type, "product.activate") == 0) {
+        const char *line_pid = json_string_value(json_object_get(in, "lineProductId"));
         static const char *const ids[] = {"MSISDN", "ICCID"};
         for (int k = 0; rc == BSS_OK && k < 2; k++) {
             const char *v = json_string_value(json_object_get(in, ids[k]));
@@ -367,8 +416,16 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
                     continue;
                 }
                 json_decref(cur);
-                rc = bss_inv_activate(db, &by, v, holder, pid, ei);
+                rc = bss_inv_activate(db, &by, v, holder, line_pid ? line_pid : pid, ei);
             }
+        }
+        size_t bk;
+        json_t *kid;
+        json_array_foreach(json_object_get(in, "bundleProducts"), bk, kid)
+        {
+            if (rc == BSS_OK)
+                rc = product_patch(db, json_string_value(kid), json_pack("{s:s}", "status", "active"), now_ms, cfg->base_url,
+                                   ei);
         }
         json_t *patch = json_pack("{s:s}", "status", "active");
         json_t *smdp = NULL, *p = NULL;
@@ -394,7 +451,8 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
     } else if (strcmp(t->type, "product.terminate") == 0 || strcmp(t->type, "product.portOut") == 0) {
         bool out = strcmp(t->type, "product.portOut") == 0;
         json_t *p = NULL;
-        rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
+        const char *line_pid = json_string_value(json_object_get(in, "lineProductId"));
+        rc = bss_doc_load(db, &bss_product_kind, line_pid ? line_pid : pid, &p, NULL, ei);
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(p, "productCharacteristic"), i, c)
@@ -410,6 +468,14 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
             }
         }
         json_decref(p);
+        size_t bk;
+        json_t *kid;
+        json_array_foreach(json_object_get(in, "bundleProducts"), bk, kid)
+        {
+            if (rc == BSS_OK)
+                rc = product_patch(db, json_string_value(kid), json_pack("{s:s}", "status", "terminated"), now_ms,
+                                   cfg->base_url, ei);
+        }
         if (rc == BSS_OK)
             rc = product_patch(db, pid, json_pack("{s:s}", "status", "terminated"), now_ms, cfg->base_url, ei);
     } else if (strcmp(t->type, "product.swapSim") == 0 || strcmp(t->type, "product.changeNumber") == 0) {
@@ -489,13 +555,24 @@ static bss_err run_local(bss_db *db, const bss__task *t, const json_t *in, int64
     } else if (strcmp(t->type, "undo:item") == 0) {
         int64_t n = 0;
         rc = bss_inv_release(db, &by, holder, "the order item failed or was cancelled", &n, ei);
-        json_t *p = NULL;
-        if (rc == BSS_OK && pid && bss_doc_load(db, &bss_product_kind, pid, &p, NULL, NULL) == BSS_OK) {
-            const char *st = json_string_value(json_object_get(p, "status"));
-            if (st && (strcmp(st, "created") == 0 || strcmp(st, "pendingActive") == 0))
-                rc = product_patch(db, pid, json_pack("{s:s}", "status", "aborted"), now_ms, cfg->base_url, ei);
+        json_t *all = json_array();
+        if (pid)
+            json_array_append_new(all, json_string(pid));
+        size_t bk;
+        json_t *kid;
+        json_array_foreach(json_object_get(in, "bundleProducts"), bk, kid) json_array_append(all, kid);
+        json_array_foreach(all, bk, kid)
+        {
+            json_t *p = NULL;
+            const char *id = json_string_value(kid);
+            if (rc == BSS_OK && bss_doc_load(db, &bss_product_kind, id, &p, NULL, NULL) == BSS_OK) {
+                const char *st = json_string_value(json_object_get(p, "status"));
+                if (st && (strcmp(st, "created") == 0 || strcmp(st, "pendingActive") == 0))
+                    rc = product_patch(db, id, json_pack("{s:s}", "status", "aborted"), now_ms, cfg->base_url, ei);
+            }
+            json_decref(p);
         }
-        json_decref(p);
+        json_decref(all);
     }
     return rc;
 }
@@ -538,6 +615,7 @@ struct bss_order_runner {
     bss_app *app;
     bss_order_cfg cfg;
     bss_prov_adapter adapter;
+    bss_prov_adapter porting; /* porting.* steps */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -650,7 +728,11 @@ static void run_task(bss_order_runner *r, const bss__task *t)
         json_t *in = json_loads(t->input, 0, &jerr);
         bss_prov_task pt = {.order_id = t->order_id, .seq = t->seq, .type = t->type, .input = in, .attempt = t->attempts,
                             .poll = t->poll};
-        f.outcome = in ? r->adapter.run(r->adapter.ctx, &pt, &f.result, &ei) : BSS_E_INTERNAL;
+        const bss_prov_adapter *a = strncmp(t->type, "porting.", 8) == 0 ||
+                                            strncmp(t->type, "undo:porting.", 13) == 0
+                                        ? &r->porting
+                                        : &r->adapter;
+        f.outcome = in ? a->run(a->ctx, &pt, &f.result, &ei) : BSS_E_INTERNAL;
         if (f.outcome != BSS_OK && f.outcome != BSS_PROV_ACCEPTED)
             f.error = ei.message[0] ? ei.message : bss_strerror(f.outcome);
         json_decref(in);
@@ -784,7 +866,7 @@ static bss_err resume_run(bss_db *db, void *arg, bss_errinfo *ei)
 }
 
 bss_err bss_order_runner_start(bss_app *app, const bss_order_cfg *cfg, const bss_prov_adapter *adapter,
-                               bss_order_runner **out, bss_errinfo *ei)
+                               const bss_prov_adapter *porting, bss_order_runner **out, bss_errinfo *ei)
 {
     bss_order_runner *r = bss_calloc(1, sizeof *r);
     if (!r)
@@ -792,6 +874,7 @@ bss_err bss_order_runner_start(bss_app *app, const bss_order_cfg *cfg, const bss
     r->app = app;
     r->cfg = *cfg;
     r->adapter = *adapter;
+    r->porting = porting ? *porting : *adapter;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     int64_t resumed = 0;

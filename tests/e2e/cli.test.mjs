@@ -13,7 +13,8 @@ const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-bod
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
   'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'sim-keys',
   'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'provision-latency', 'provision-fail', 'smdp-address', 'provision-adapter', 'provision-url',
-  'provision-token-file', 'provision-allow', 'provision-timeout', 'provision-wait', 'secrets-key'];
+  'provision-token-file', 'provision-allow', 'provision-timeout', 'provision-wait', 'porting-adapter', 'porting-url',
+  'porting-token-file', 'secrets-key'];
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 

@@ -196,6 +196,14 @@ test('five orders racing for one number: exactly one gets it', async () => {
   assert.equal(won.length, 1, all.map((r) => `${r.status} ${r.json && r.json.message}`).join('\n'));
   for (const r of all.filter((x) => x.status !== 201)) expectError(r, 409, 'CONFLICT', 'productOrderItem[0].product.productCharacteristic', 'lost the race');
   await settle(srv, won[0].json.id);
+  // and for one SIM card handed over in a shop
+  const card = (await srv.request('GET', `${RES}?@type=SimCard&resourceStatus=available&profileType=physical&limit=1`)).json[0].id;
+  const sims = await Promise.all(Array.from({ length: 5 }, () => srv.request('POST', PO, { key: agentKey,
+    body: line(prepaid, [{ name: 'MSISDN', value: 'auto' }, { name: 'simType', value: 'physical' }, { name: 'ICCID', value: card }]) })));
+  const got = sims.filter((r) => r.status === 201);
+  assert.equal(got.length, 1, sims.map((r) => `${r.status} ${r.json && r.json.message}`).join('\n'));
+  for (const r of sims.filter((x) => x.status !== 201)) expectError(r, 409, 'CONFLICT', 'productOrderItem[0].product.productCharacteristic', 'lost the SIM race');
+  await settle(srv, got[0].json.id);
 });
 
 test('suspend, resume, plan change, terminate: each an order with its own tasks', async () => {
@@ -512,4 +520,37 @@ test('a retired offering and an ineligible customer are refused', async () => {
   const r2 = await srv.request('POST', PO, { body: line({ customer: iot.id, account: acc.id }, auto) });
   expectError(r2, 422, 'UNPROCESSABLE', 'productOrderItem[0].productOffering.id', 'an ineligible customer');
   assert.match(r2.json.message, /not eligible: .*segment/);
+});
+
+test('a bundle makes its child products; the line is the child that carries the number', async () => {
+  const OFF = '/tmf-api/productCatalogManagement/v4/productOffering';
+  const b = await srv.request('POST', OFF, { body: { name: 'Starter pack', lifecycleStatus: 'Active', isBundle: true,
+    bundledProductOffering: [{ id: 'po-prepaid-bundle-10' }, { id: 'po-addon-data-1gb' }] } });
+  const bundle = await created(b);
+  await sleep(300); // the compiled catalog is rebuilt after the write
+  const q = await srv.request('POST', `${PO}?dryRun=true`, { body: line(prepaid, auto, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: bundle.id }, product: { productCharacteristic: auto } }] }) });
+  assert.equal(q.status, 200, q.text);
+  const ids = q.json.productOrderItem[0].itemPrice.map((p) => p.productOfferingPrice.id);
+  assert.ok(ids.includes('pop-sim-prepaid') && ids.includes('pop-addon-1gb'), ids.join()); // the bundled offerings' prices
+  const o = await created(await srv.request('POST', PO, { body: line(prepaid, auto, { productOrderItem: [{ id: '1', action: 'add', productOffering: { id: bundle.id }, product: { productCharacteristic: auto } }] }) }));
+  const done = await settle(srv, o.id);
+  assert.equal(done.state, 'completed', JSON.stringify(done.stateChange));
+  const parent = (await srv.request('GET', `${PROD}/${o.productOrderItem[0].product.id}`)).json;
+  assert.equal(parent.isBundle, true);
+  assert.equal(parent.status, 'active');
+  assert.equal(parent.product.length, 2);
+  const kids = await Promise.all(parent.product.map(async (k) => (await srv.request('GET', `${PROD}/${k.id}`)).json));
+  assert.deepEqual(kids.map((k) => [k.productOffering.id, k.status]), [['po-prepaid-bundle-10', 'active'], ['po-addon-data-1gb', 'active']]);
+  assert.deepEqual(kids[0].productRelationship, [{ relationshipType: 'bundled', product: { id: parent.id, '@referredType': 'Product' } }]);
+  const msisdn = char(kids[0], 'MSISDN');
+  assert.ok(msisdn);
+  assert.equal((await srv.request('GET', `${RES}/${msisdn}`)).json.product.id, kids[0].id);
+  // ending the bundle ends its children; the number goes to quarantine
+  const end = await created(await srv.request('POST', PO, { body: { relatedParty: [{ id: prepaid.customer, role: 'customer' }], billingAccount: { id: prepaid.account },
+    productOrderItem: [{ id: '1', action: 'delete', product: { id: parent.id } }] } }));
+  await settle(srv, end.id);
+  const tasks = (await srv.request('GET', `${PO}/${end.id}/tasks`)).json.map((t) => t.type);
+  assert.deepEqual(tasks, ['pcrf.removePolicy', 'hlr.deleteSubscriber', 'product.terminate']);
+  for (const k of [parent, ...kids]) assert.equal((await srv.request('GET', `${PROD}/${k.id}`)).json.status, 'terminated', k.id);
+  assert.equal((await srv.request('GET', `${RES}/${msisdn}`)).json.resourceStatus, 'quarantined');
 });

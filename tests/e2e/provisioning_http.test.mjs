@@ -183,5 +183,28 @@ test('the MVNE endpoint must be an address the policy allows; the http adapter n
   }
   const bad = await startServer({ args: ['--provision-adapter', 'http'], dataDir: dir }).catch((e) => e);
   assert.ok(bad instanceof Error);
-  assert.match(bad.message, /provision-url: the http adapter needs the MVNE's endpoint/);
+  assert.match(bad.message, /provision-url: the http adapter needs the endpoint to call/);
+});
+
+test('porting steps go to the porting gateway, the rest to the provisioning adapter', async () => {
+  behaviour = {};
+  const dir = tempDir('bss-coin-');
+  const tokenFile = path.join(dir, 'token');
+  fs.writeFileSync(tokenFile, 'coin-token\n', { mode: 0o600 });
+  const s = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '5', '--porting-adapter', 'http',
+    '--porting-url', `${mvneUrl}/coin`, '--porting-token-file', tokenFile, '--provision-allow', '127.0.0.1'] });
+  try {
+    seen.length = 0;
+    const l = (await s.request('GET', `${PROD}?status=active&productOffering.id=po-prepaid-payg`)).json[0];
+    const o = await created(await s.request('POST', PO, { body: {
+      relatedParty: [{ id: l.relatedParty[0].id, role: 'customer' }], billingAccount: { id: l.billingAccount.id },
+      productOrderItem: [{ id: '1', action: 'add', productOffering: { id: 'po-prepaid-payg' },
+        product: { productCharacteristic: [{ name: 'portInMSISDN', value: '+31652223334' }, { name: 'donorOperator', value: 'KPN' }, { name: 'simType', value: 'physical' }] } }] } }));
+    const done = await settle(s, o.id);
+    assert.equal(done.state, 'completed');
+    assert.deepEqual(seen.map((x) => [x.url, x.body.type, x.headers.authorization]),
+      [['/coin/tasks', 'porting.requestPortIn', 'Bearer coin-token']]);
+  } finally {
+    await stopServer(s);
+  }
 });
