@@ -307,10 +307,10 @@ test('kill -9 in the middle of an order: the restarted server finishes it', asyn
   let s4 = await startServer({ args: ['--demo', '--default-country', 'NL', '--provision-latency', '700'] });
   const who = await demoCustomer(s4, 'po-prepaid');
   const o = await created(await s4.request('POST', PO, { body: line(who, auto) }));
-  for (let i = 0; i < 100; i++) { // wait until the first step ran and the second is running
+  for (let i = 0; i < 200; i++) { // wait until the first step ran and the second is running
     const t = (await s4.request('GET', `${PO}/${o.id}/tasks`)).json;
-    if (t[0].state === 'done') break;
-    await sleep(50);
+    if (t[0].state === 'done' && t[1].state === 'running') break;
+    await sleep(20);
   }
   await killServer(s4);
   s4 = await startServer({ args: ['--default-country', 'NL', '--provision-latency', '5'], dataDir: s4.dataDir, pgDatabase: s4.pg || undefined });
