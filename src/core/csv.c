@@ -27,11 +27,24 @@ static void skip_line(bss_csv *c)
     }
 }
 
-static bss_err bad(bss_csv *c, int64_t line, bss_errinfo *ei, const char *why)
+/* The raw text of the record that began at rs and ended just before c->p, without its line end. */
+static void set_raw(bss_csv *c, const char *rs)
+{
+    const char *e = c->p;
+    if (e > rs && e[-1] == '\n')
+        e--;
+    if (e > rs && e[-1] == '\r')
+        e--;
+    c->raw = rs;
+    c->raw_len = (size_t)(e - rs);
+}
+
+static bss_err bad(bss_csv *c, int64_t line, const char *rs, bss_errinfo *ei, const char *why)
 {
     char where[32];
     snprintf(where, sizeof where, "line %lld", (long long)line);
     skip_line(c);
+    set_raw(c, rs);
     return bss_fail(ei, BSS_E_INVALID, where, "line %lld: %s", (long long)line, why);
 }
 
@@ -51,20 +64,24 @@ bss_err bss_csv_next(bss_csv *c, int64_t *line, bss_errinfo *ei)
         }
     }
     int64_t start = c->line;
+    const char *rs = c->p;
     *line = start;
     c->nfields = 0;
     size_t used = 0;
     for (;;) {
         if (c->nfields == BSS_CSV_MAX_FIELDS)
-            return bad(c, start, ei, "more than 64 fields");
+            return bad(c, start, rs, ei, "more than 64 fields");
         char *out = c->buf + used;
         size_t n = 0;
         bool quoted = c->p < c->end && *c->p == '"';
         if (quoted) {
             c->p++;
             for (;;) {
-                if (c->p >= c->end)
-                    return bad(c, start, ei, "a quoted field is never closed");
+                if (c->p >= c->end) { /* the rest of the file is not one field: go on at the record's next line */
+                    c->p = rs;
+                    c->line = start;
+                    return bad(c, start, rs, ei, "a quoted field is never closed");
+                }
                 char ch = *c->p++;
                 if (ch == '"') {
                     if (c->p < c->end && *c->p == '"') {
@@ -75,23 +92,23 @@ bss_err bss_csv_next(bss_csv *c, int64_t *line, bss_errinfo *ei)
                 } else if (ch == '\n') {
                     c->line++;
                 } else if (ch == '\0') {
-                    return bad(c, start, ei, "a NUL byte");
+                    return bad(c, start, rs, ei, "a NUL byte");
                 }
                 if (n == BSS_CSV_MAX_FIELD || used + n + 1 >= sizeof c->buf)
-                    return bad(c, start, ei, "a field longer than 4096 bytes");
+                    return bad(c, start, rs, ei, "a field longer than 4096 bytes");
                 out[n++] = ch;
             }
             if (c->p < c->end && *c->p != ',' && *c->p != '\n' && !(*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n') )
-                return bad(c, start, ei, "text after a closing quote");
+                return bad(c, start, rs, ei, "text after a closing quote");
         } else {
             while (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
                    !(*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')) {
                 if (*c->p == '\0')
-                    return bad(c, start, ei, "a NUL byte");
+                    return bad(c, start, rs, ei, "a NUL byte");
                 if (*c->p == '"')
-                    return bad(c, start, ei, "a quote inside an unquoted field (quote the whole field)");
+                    return bad(c, start, rs, ei, "a quote inside an unquoted field (quote the whole field)");
                 if (n == BSS_CSV_MAX_FIELD || used + n + 1 >= sizeof c->buf)
-                    return bad(c, start, ei, "a field longer than 4096 bytes");
+                    return bad(c, start, rs, ei, "a field longer than 4096 bytes");
                 out[n++] = *c->p++;
             }
         }
@@ -109,6 +126,7 @@ bss_err bss_csv_next(bss_csv *c, int64_t *line, bss_errinfo *ei)
             c->p++;
             c->line++;
         }
+        set_raw(c, rs);
         return BSS_OK;
     }
 }

@@ -28,6 +28,8 @@ typedef struct bss_csv {
     const char *field[BSS_CSV_MAX_FIELDS];
     size_t len[BSS_CSV_MAX_FIELDS];
     size_t nfields;
+    const char *raw; /* the record's text as in the input (quotes included, line end not), for reject files */
+    size_t raw_len;
 } bss_csv;
 
 /* Starts reading data[0..len) (not copied: it must outlive the reader). */
@@ -37,7 +39,10 @@ void bss_csv_init(bss_csv *c, const char *data, size_t len);
  * The next record into c->field/len/nfields; *line = the line it starts
  * on. BSS_OK, BSS_E_DONE at the end, or BSS_E_INVALID with a message
  * naming the line (ei->field "line N"); after an error the reader goes on
- * at the next line, so a caller can reject one record and read the rest.
+ * at the next line, so a caller can reject one record and read the rest (a
+ * quote never closed is the error of the line it opens on, not of the rest
+ * of the file). c->raw/raw_len hold the record's text as it was in the
+ * input (also for a rejected one), for reject files.
  */
 bss_err bss_csv_next(bss_csv *c, int64_t *line, bss_errinfo *ei);
 

@@ -77,6 +77,13 @@ static void test_errors(void **state)
     want_record(1, 2, "ok", "1");
     want_error(2, "line 2: a quoted field is never closed");
     want_done();
+    /* a quote never closed takes its own line, not the rest of the file */
+    t = "\"open,1\nnext,2\nlast,3\n";
+    bss_csv_init(&c, t, strlen(t));
+    want_error(1, "line 1: a quoted field is never closed");
+    want_record(2, 2, "next", "2");
+    want_record(3, 2, "last", "3");
+    want_done();
     t = "a\"b,1\nfine,2\n\"x\"y,3\nz\n";
     bss_csv_init(&c, t, strlen(t));
     want_error(1, "line 1: a quote inside an unquoted field (quote the whole field)");
