@@ -218,6 +218,15 @@ int bss_timeband_at(const bss_timeband_plan *p, int64_t utc_ms, const bss_tz *tz
  *          every zone of the roaming table must be covered ("*" allowed).
  *          A visited network in no zone is not rateable (BSS_E_NOT_FOUND).
  *          A price without "roaming" rates visited-network events as at home.
+ *      "steps": [{"upTo": 60, "increment": 60, "price": Money},   within one event
+ *                {"increment": 1, "price": Money}]
+ *          each part of an event priced by its own step: "connect fee 0.40,
+ *          the first 60 s of each call at 0.20 a minute, then 0.10 a minute
+ *          in 1 s increments". upTo in base units of the event, increasing,
+ *          the last open-ended; increment (default 1) rounds the event's
+ *          part in the step up; price per unitOfMeasure, half-up to the
+ *          micro per step. Not with increments, minimumUnits, tiers, rates
+ *          or ratingGroups (422 naming the member). Not the period tiers.
  *      "ratingGroups": [{"ratingGroup": 10, "price": Money},
  *                       {"ratingGroup": 20, "zeroRated": true}]   data only
  *          at home or under a "home" roaming rule, a listed rating group
@@ -380,6 +389,7 @@ typedef enum bss_rate_source {
     BSS_RATE_SRC_ROAMING,      /* usage.roaming[index] price */
     BSS_RATE_SRC_RATING_GROUP, /* usage.ratingGroups[index] */
     BSS_RATE_SRC_TIERS,        /* usage.tiers */
+    BSS_RATE_SRC_STEPS,        /* usage.steps */
 } bss_rate_source;
 
 typedef enum bss_roam_rule { BSS_ROAM_NONE = 0, BSS_ROAM_HOME, BSS_ROAM_PRICE } bss_roam_rule;
@@ -392,6 +402,7 @@ typedef struct bss_rate_trace {
     int64_t units_per_uom;     /* base units per unitOfMeasure */
     int64_t connect_fee_micros;
     int first_tier, last_tier; /* tiers touched; -1 without tiers */
+    int steps;                 /* usage.steps the event reached; 0 without steps */
 } bss_rate_trace;
 
 typedef struct bss_usage_charge {

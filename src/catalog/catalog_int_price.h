@@ -26,6 +26,13 @@ typedef struct bss__tier {
     int64_t price_micros;         /* per unitOfMeasure */
 } bss__tier;
 
+/* A step within one event: units [from, to) of the event, rounded up to increment, at price per unitOfMeasure. */
+typedef struct bss__step {
+    int64_t from_units, to_units; /* base units of the event; to = INT64_MAX for the last */
+    int64_t increment;            /* base units */
+    int64_t price_micros;
+} bss__step;
+
 typedef struct bss__rate {
     int zone, band; /* index, or BSS__ANY */
     int64_t price_micros;
@@ -51,6 +58,8 @@ typedef struct bss__usage {
     bss__structure structure;
     bss__tier *tiers;
     int ntiers;
+    bss__step *steps; /* usage.steps: within-event rate steps (NULL: none) */
+    int nsteps;
     const char *zone_table_id, *plan_id, *roam_table_id; /* NULL when absent */
     const bss_zone_table *zones;                         /* resolved (NULL: absent or unresolved) */
     const bss_timeband_plan *plan;

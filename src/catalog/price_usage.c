@@ -413,6 +413,68 @@ static bss_err parse_rating_groups(bss__pctx *c, const json_t *u)
     return BSS_OK;
 }
 
+/*
+ * usage.steps: the rate of each part of one event ("the first 60 s of a
+ * call at 0.20 a minute, then 0.10 a minute in 1 s increments"):
+ * [{"upTo": 60, "increment": 60, "price": Money}, {"increment": 1, "price": Money}].
+ * upTo in base units of the event, increasing, only the last open-ended;
+ * increment (default 1) rounds the part of the event in that step up; the
+ * price is per unitOfMeasure. Steps replace the top-level price, increments
+ * and minimumUnits, and go with "structure": "flat" without rates or
+ * rating groups.
+ */
+static bss_err parse_steps(bss__pctx *c, const json_t *u)
+{
+    bss__usage *us = &c->p->usage;
+    const json_t *steps = json_object_get(u, "steps");
+    if (!steps || json_is_null(steps))
+        return BSS_OK;
+    size_t n = json_array_size(steps);
+    if (!json_is_array(steps) || n == 0 || n > 20)
+        return bss_fail(c->ei, BSS_E_INVALID, "usage.steps", "usage.steps must be an array of 1..20 steps");
+    static const char *const conflicts[] = {"increments", "minimumUnits", "tiers", "rates", "ratingGroups"};
+    for (size_t k = 0; k < sizeof conflicts / sizeof conflicts[0]; k++)
+        if (json_object_get(u, conflicts[k])) {
+            char f[48];
+            snprintf(f, sizeof f, "usage.%s", conflicts[k]);
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, f, "usage.%s and usage.steps do not go together: the steps "
+                            "set the increments and prices of an event", conflicts[k]);
+        }
+    if (us->structure != BSS__FLAT)
+        return bss_fail(c->ei, BSS_E_UNPROCESSABLE, "usage.structure", "usage.steps need \"structure\": \"flat\"");
+    if (!(us->steps = bss_arena_alloc(c->p->arena, n * sizeof *us->steps)))
+        return bss__price_nomem(c);
+    us->nsteps = (int)n;
+    int64_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        char pu[48], pi[48], pp[48];
+        snprintf(pu, sizeof pu, "usage.steps[%zu].upTo", i);
+        snprintf(pi, sizeof pi, "usage.steps[%zu].increment", i);
+        snprintf(pp, sizeof pp, "usage.steps[%zu].price", i);
+        const json_t *st = json_array_get(steps, i);
+        if (!json_is_object(st))
+            return bss_fail(c->ei, BSS_E_INVALID, pp, "usage.steps[%zu] must be {\"upTo\", \"increment\", \"price\"}", i);
+        int64_t up = -1, inc = 1;
+        bss_err rc;
+        if ((rc = bss__price_uint(c, st, "upTo", pu, false, 1, INT64_C(1) << 50, &up)) != BSS_OK ||
+            (rc = bss__price_uint(c, st, "increment", pi, false, 1, INT64_C(1) << 50, &inc)) != BSS_OK ||
+            (rc = bss__price_money(c, st, "price", pp, true, false, &us->steps[i].price_micros, NULL)) != BSS_OK)
+            return rc;
+        if (up >= 0 && up <= from)
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pu, "%s must be greater than the step before's (%lld)", pu,
+                            (long long)from);
+        if (up < 0 && i + 1 < n)
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pu, "only the last step may be open-ended (no \"upTo\")");
+        if (up >= 0 && i + 1 == n)
+            return bss_fail(c->ei, BSS_E_UNPROCESSABLE, pu, "the last step must be open-ended (no \"upTo\")");
+        us->steps[i].from_units = from;
+        us->steps[i].to_units = up < 0 ? INT64_MAX : up;
+        us->steps[i].increment = inc;
+        from = up;
+    }
+    return BSS_OK;
+}
+
 bss_err bss__price_usage(bss__pctx *c, const json_t *pop)
 {
     bss__usage *us = &c->p->usage;
@@ -439,9 +501,11 @@ bss_err bss__price_usage(bss__pctx *c, const json_t *pop)
         rc = parse_roaming(c, u);
     if (rc == BSS_OK)
         rc = parse_rating_groups(c, u);
+    if (rc == BSS_OK)
+        rc = parse_steps(c, u);
     if (rc != BSS_OK)
         return rc;
-    if (us->structure == BSS__FLAT && us->nrates == 0 && !c->p->has_value)
+    if (us->structure == BSS__FLAT && us->nrates == 0 && us->nsteps == 0 && !c->p->has_value)
         return bss_fail(c->ei, BSS_E_INVALID, "price", "price is required (or usage.rates, or tiers)");
     if (c->p->resolved && us->nrates > 0)
         rc = build_matrix(c);

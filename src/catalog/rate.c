@@ -235,6 +235,44 @@ static bss_err home_rate(const bss_price *p, int zone_row, int band, bss_rate_tr
     return BSS_OK;
 }
 
+/*
+ * Steps within one event: each part of the quantity that falls in a step
+ * is rounded up to the step's increment and priced at its price (half-up
+ * to the micro, per step); the connect fee once when the quantity is
+ * above 0. Zones and bands do not apply (steps go without rates), but the
+ * event must still be rateable where it happened (roaming).
+ */
+static bss_err rate_steps(const bss_price *p, const bss_usage_event *ev, bss_usage_charge *out)
+{
+    const bss__usage *us = &p->usage;
+    bss_rate_trace *tr = &out->trace;
+    bool decided = false;
+    bss_err rc = roam(p, ev, out, &decided);
+    if (rc != BSS_OK)
+        return rc;
+    tr->source = BSS_RATE_SRC_STEPS;
+    int64_t q = ev->quantity, rated = 0, charge = 0;
+    for (int i = 0; i < us->nsteps && q > us->steps[i].from_units; i++) {
+        const bss__step *st = &us->steps[i];
+        int64_t part = (q < st->to_units ? q : st->to_units) - st->from_units;
+        int64_t k = (part - 1) / st->increment + 1, units = 0, c = 0;
+        if (__builtin_mul_overflow(k, st->increment, &units) ||
+            !bss_money_muldiv(decided ? tr->unit_price_micros : st->price_micros, units, us->units_per_uom, &c) ||
+            __builtin_add_overflow(rated, units, &rated) || __builtin_add_overflow(charge, c, &charge))
+            return BSS_E_RANGE;
+        tr->steps = i + 1;
+        tr->unit_price_micros = decided ? tr->unit_price_micros : st->price_micros;
+    }
+    out->rated_units = rated;
+    if (rated > 0) {
+        tr->connect_fee_micros = us->connect_fee;
+        if (__builtin_add_overflow(charge, us->connect_fee, &charge))
+            return BSS_E_RANGE;
+    }
+    out->charge_micros = charge;
+    return BSS_OK;
+}
+
 bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_charge *out)
 {
     memset(out, 0, sizeof *out);
@@ -246,6 +284,8 @@ bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_
     const bss__usage *us = &p->usage;
     bss_rate_trace *tr = &out->trace;
     tr->units_per_uom = us->units_per_uom;
+    if (us->nsteps > 0)
+        return rate_steps(p, ev, out);
     if (!round_units(us, ev->quantity, &out->rated_units))
         return BSS_E_RANGE;
     int zone_row, band;
@@ -292,7 +332,7 @@ bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_
 
 size_t bss_rate_trace_format(const bss_usage_charge *c, char *buf, size_t cap)
 {
-    static const char *const src[] = {"?", "flat", "rate", "roaming", "ratingGroup", "tiers"};
+    static const char *const src[] = {"?", "flat", "rate", "roaming", "ratingGroup", "tiers", "steps"};
     static const char *const rules[] = {"none", "home", "price"};
     char unit[32], fee[32], charge[32];
     bss_money_format(c->trace.unit_price_micros, unit);

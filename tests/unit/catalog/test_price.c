@@ -239,6 +239,33 @@ static void test_usage_shape(void **state)
 #define TIERED USAGE_VOICE "\"usage\":{\"service\":\"voice\",\"structure\":\"tiered\",\"tiers\":"
 #define EUR(v) "{\"unit\":\"EUR\",\"value\":" v "}"
 
+/* usage.steps: each rule with its member */
+static void test_steps(void **state)
+{
+    (void)state;
+#define STEPS(body) "{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},\"usage\":{\"service\":\"voice\"," body "}}"
+#define P(v) "\"price\":{\"unit\":\"EUR\",\"value\":" v "}"
+    bad(STEPS("\"steps\":[]"), NULL, BSS_E_INVALID, "usage.steps");
+    bad(STEPS("\"steps\":{}"), NULL, BSS_E_INVALID, "usage.steps");
+    bad(STEPS("\"steps\":[{\"upTo\":60," P("0.2") "}]"), NULL, BSS_E_UNPROCESSABLE, "usage.steps[0].upTo");
+    bad(STEPS("\"steps\":[{" P("0.2") "},{" P("0.1") "}]"), NULL, BSS_E_UNPROCESSABLE, "usage.steps[0].upTo");
+    bad(STEPS("\"steps\":[{\"upTo\":60," P("0.2") "},{\"upTo\":30," P("0.1") "},{" P("0.1") "}]"), NULL,
+        BSS_E_UNPROCESSABLE, "usage.steps[1].upTo");
+    bad(STEPS("\"steps\":[{\"upTo\":60}, {" P("0.1") "}]"), NULL, BSS_E_INVALID, "usage.steps[0].price");
+    bad(STEPS("\"steps\":[{\"increment\":0," P("0.1") "}]"), NULL, BSS_E_UNPROCESSABLE, "usage.steps[0].increment");
+    bad(STEPS("\"increments\":{\"first\":60,\"next\":1},\"steps\":[{" P("0.1") "}]"), NULL, BSS_E_UNPROCESSABLE,
+        "usage.increments");
+    bad(STEPS("\"minimumUnits\":60,\"steps\":[{" P("0.1") "}]"), NULL, BSS_E_UNPROCESSABLE, "usage.minimumUnits");
+    json_t *doc = parse(STEPS("\"steps\":[{\"upTo\":60,\"increment\":60," P("0.2") "},{" P("0.1") "}]"));
+    bss_price *p = NULL;
+    bss_errinfo ei;
+    assert_int_equal(bss_price_build(doc, NULL, &p, &ei), BSS_OK); /* no top-level price needed */
+    bss_price_free(p);
+    json_decref(doc);
+#undef STEPS
+#undef P
+}
+
 static void test_tiers(void **state)
 {
     (void)state;
@@ -540,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_money_errors),
         cmocka_unit_test(test_recurring),
         cmocka_unit_test(test_usage_shape),
+        cmocka_unit_test(test_steps),
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_roaming_and_groups),

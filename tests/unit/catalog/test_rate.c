@@ -175,6 +175,35 @@ static void test_minimum_and_connect_fee(void **state)
     bss_price_free(p);
 }
 
+/* "connect fee 0.40, the first 60 s of each call at 0.20 a minute, then 0.10 a minute in 1 s increments" */
+static void test_steps(void **state)
+{
+    (void)state;
+    bss_price *p = price("{\"priceType\":\"usage\",\"unitOfMeasure\":{\"amount\":1,\"units\":\"minute\"},"
+                         "\"usage\":{\"service\":\"voice\",\"connectFee\":" EUR("0.40") ",\"steps\":["
+                         "{\"upTo\":60,\"increment\":60,\"price\":" EUR("0.20") "},"
+                         "{\"increment\":1,\"price\":" EUR("0.10") "}]}}");
+    assert_int_equal(charge(p, 0), 0);        /* no call, no connect fee */
+    assert_int_equal(charge(p, 1), 600000);   /* 0.40 + the first minute 0.20 */
+    assert_int_equal(charge(p, 45), 600000);  /* the first step rounds up to its 60 s */
+    assert_int_equal(charge(p, 60), 600000);
+    assert_int_equal(charge(p, 61), 601667);  /* + 1 s at 0.10/min = 0.0016666.. half-up */
+    assert_int_equal(charge(p, 90), 650000);  /* + 30 s = 0.05 */
+    assert_int_equal(charge(p, 3600), 6500000); /* 0.40 + 0.20 + 59 min x 0.10 */
+    bss_usage_event ev = {.quantity = 90, .rating_group = -1};
+    bss_usage_charge c;
+    assert_int_equal(bss_rate_usage(p, &ev, &c), BSS_OK);
+    assert_int_equal(c.trace.source, BSS_RATE_SRC_STEPS);
+    assert_int_equal(c.trace.steps, 2);
+    assert_int_equal(c.rated_units, 90);
+    assert_int_equal(c.trace.connect_fee_micros, 400000);
+    ev.quantity = 30;
+    assert_int_equal(bss_rate_usage(p, &ev, &c), BSS_OK);
+    assert_int_equal(c.trace.steps, 1);
+    assert_int_equal(c.rated_units, 60);
+    bss_price_free(p);
+}
+
 static void test_tiers(void **state)
 {
     (void)state;
@@ -526,6 +555,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_increments),
         cmocka_unit_test(test_minimum_and_connect_fee),
+        cmocka_unit_test(test_steps),
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_time_bands),
         cmocka_unit_test(test_zones_and_roaming),
