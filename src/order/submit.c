@@ -17,7 +17,7 @@
  *      account (its balance, the order's one-time charges and the monthly
  *      charges of its live products and of the order must stay within its
  *      creditLimit);
- *   3. the quote: each item's one-time charges (a golden number's price
+ *   3. the quote (quote.c): each item's one-time charges (a golden number's price
  *      included), its first recurring charges prorated from the order date
  *      to the end of the account's bill period (core/time.h
  *      bss_bill_period; catalog.h bss_rate_recurring), and the totals;
@@ -47,21 +47,9 @@
 #include "order/order.h"
 #include "order/order_int.h"
 
-#define MAX_PROBLEMS 16
+#include "order/submit_int.h"
 
-typedef struct problems {
-    size_t n;
-    struct {
-        bss_err code;
-        char field[128];
-        char msg[256];
-    } p[MAX_PROBLEMS];
-} problems;
-
-static void problem(problems *ps, bss_err code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void problem(problems *ps, bss_err code, const char *field, const char *fmt, ...)
+void bss__order_problem(problems *ps, bss_err code, const char *field, const char *fmt, ...)
 {
     if (ps->n >= MAX_PROBLEMS)
         return;
@@ -88,57 +76,6 @@ static bss_err problems_fail(const problems *ps, bss_errinfo *ei)
         bss_errinfo_add_detail(ei, ps->p[i].code, ps->p[i].field, ps->p[i].msg);
     return code;
 }
-
-/* ---- one item's plan ---- */
-
-typedef struct item_plan {
-    size_t index;
-    const json_t *item;
-    const char *id;
-    const char *action;
-    const bss_offering *off; /* add, or a modify that changes the plan */
-    bool is_line, is_addon;
-    const char *base_item; /* an add-on's base: an item id of this order ... */
-    const json_t *product; /* ... or this existing product (modify/delete/noChange: the product) */
-    char msisdn[24];       /* the number asked for (digits), "" = the first free one */
-    char reservation[BSS_INV_NAME_MAX + 1];
-    char sim_type[16];
-    char iccid[BSS_ICCID_MAX + 1];
-    char new_status[24]; /* modify: suspended / active */
-    bool port_in;        /* add: the number comes from another operator (portInMSISDN) */
-    char donor[BSS_INV_NAME_MAX + 1];
-    int64_t porting_ms;  /* when the number moves: the line activates then */
-    bool port_out;       /* delete: the number leaves for recipient */
-    char recipient[BSS_INV_NAME_MAX + 1];
-    bool plan_change;    /* modify: a new offering; a cheaper one takes effect at the next bill period */
-    bool downgrade;
-    int64_t effective_ms;
-    bool swap_sim;       /* modify: a new SIM (ICCID given, or simType to pick one), same number */
-    bool change_number;  /* modify: a new number (MSISDN given, or "auto") */
-    char old_msisdn[24], old_iccid[24];
-    /* results */
-    char got_msisdn[24], got_iccid[24], got_imsi[24], category[40];
-    json_t *prices; /* itemPrice */
-    json_t *children; /* a bundle's child products: [{id, productOffering {id}, productCharacteristic?}] */
-    int line_child;   /* which bundled offering is the line (-1: none, or not a bundle) */
-    int64_t one_time, first_recurring, monthly;
-    char product_id[BSS_ID_MAX + 1];
-} item_plan;
-
-typedef struct order_plan {
-    const bss_order_env *env;
-    json_t *customer, *account;
-    const char *customer_id, *account_id;
-    char currency[8];
-    bool tax_included;
-    int cycle_day;
-    json_t *held; /* live products of the account: array */
-    char channel[32]; /* the order's channel[0].name (or id); by default the key's: care, or web for integration keys */
-    item_plan items[BSS_ORDER_MAX_ITEMS];
-    size_t nitems;
-    int64_t one_time, first_recurring, monthly, held_monthly;
-    problems ps;
-} order_plan;
 
 static void plan_free(order_plan *pl)
 {
@@ -208,13 +145,13 @@ static void check_offering(bss_db *db, order_plan *pl, item_plan *it, const char
     char day[32];
     bss_time_format(env->now_ms, day);
     if (!o) {
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
                 "%s: no productOffering %.64s is sold on %.10s", f, offering_id, day);
         return;
     }
     const char *lc = bss_offering_lifecycle(o);
     if (lc[0] && strcasecmp(lc, "Active") != 0 && strcasecmp(lc, "Launched") != 0) {
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
                 "%s: productOffering %.64s is %s, not for sale", f, offering_id, lc);
         return;
     }
@@ -234,7 +171,7 @@ static void check_offering(bss_db *db, order_plan *pl, item_plan *it, const char
         const bss_price *p = bss_offering_price_at(env->cat, o, i, env->now_ms);
         const char *cur = p ? bss_price_currency(p) : "";
         if (cur[0] && pl->currency[0] && strcmp(cur, pl->currency) != 0) {
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f),
                     "%s: productOffering %.64s is priced in %s; the billing account pays in %s", f, offering_id, cur,
                     pl->currency);
             break;
@@ -272,7 +209,7 @@ static void check_offering(bss_db *db, order_plan *pl, item_plan *it, const char
     bss_errinfo_clear(&eei);
     if (bss_catalog_check_eligibility(db, offering_id, &req, &res, &keep, &eei) == BSS_OK && !res.eligible)
         for (size_t r = 0; r < res.nreasons; r++)
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f), "%s: not eligible: %s", f,
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, path, f, sizeof f), "%s: not eligible: %s", f,
                     res.reasons[r].message);
     json_decref(keep);
 }
@@ -283,20 +220,20 @@ static void check_port_in(order_plan *pl, item_plan *it, const char *number, con
     char e164[BSS_PHONE_E164_MAX + 1];
     it->port_in = true;
     if (!bss_phone_try_e164(number, strlen(number), e164))
-        problem(&pl->ps, BSS_E_INVALID, f, "%s: portInMSISDN %.32s is not a phone number", f, number);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: portInMSISDN %.32s is not a phone number", f, number);
     else
         snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
     const char *donor = bss__item_char(it->item, "donorOperator");
     if (!donor || !donor[0] || strlen(donor) > BSS_INV_NAME_MAX)
-        problem(&pl->ps, BSS_E_INVALID, f, "%s: a port-in needs donorOperator (the operator the number leaves)", f);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: a port-in needs donorOperator (the operator the number leaves)", f);
     else
         snprintf(it->donor, sizeof it->donor, "%s", donor);
     const char *when = bss__item_char(it->item, "portingDate");
     it->porting_ms = pl->env->now_ms;
     if (when && bss_time_parse(when, strlen(when), &it->porting_ms, NULL) != BSS_OK)
-        problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate %.40s is not an RFC 3339 time", f, when);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate %.40s is not an RFC 3339 time", f, when);
     else if (it->porting_ms < pl->env->now_ms - 60000 || it->porting_ms > pl->env->now_ms + 90LL * 86400000)
-        problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate must be from now to 90 days ahead", f);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: portingDate must be from now to 90 days ahead", f);
 }
 
 /* What a line needs: an MSISDN choice and a SIM type. */
@@ -315,7 +252,7 @@ static void check_line(order_plan *pl, item_plan *it)
         resv = "";
     }
     if (!msisdn && !resv)
-        problem(&pl->ps, BSS_E_INVALID, f,
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f,
                 "%s: a new line needs an MSISDN choice: MSISDN (a number of the pool, or \"auto\") or reservationId",
                 f);
     if (msisdn && strcasecmp(msisdn, "auto") != 0) {
@@ -323,18 +260,18 @@ static void check_line(order_plan *pl, item_plan *it)
         if (bss_phone_try_e164(msisdn, strlen(msisdn), e164))
             snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
         else
-            problem(&pl->ps, BSS_E_INVALID, f, "%s: MSISDN %.32s is not a phone number", f, msisdn);
+            bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: MSISDN %.32s is not a phone number", f, msisdn);
     }
     if (resv)
         snprintf(it->reservation, sizeof it->reservation, "%.64s", resv);
     if (!sim || (strcmp(sim, "physical") != 0 && strcmp(sim, "esim") != 0))
-        problem(&pl->ps, BSS_E_INVALID, f, "%s: a new line needs simType physical or esim", f);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: a new line needs simType physical or esim", f);
     else
         snprintf(it->sim_type, sizeof it->sim_type, "%s", sim);
     if (iccid) {
         bss_errinfo iei;
         if (bss_iccid_normalize(iccid, strlen(iccid), f, it->iccid, &iei) != BSS_OK)
-            problem(&pl->ps, BSS_E_INVALID, f, "%s", iei.message);
+            bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s", iei.message);
     }
 }
 
@@ -365,7 +302,7 @@ static void check_addon_base(order_plan *pl, item_plan *it)
             return;
         }
     }
-    problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, "productOffering.id", f, sizeof f),
+    bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, item_field(it, "productOffering.id", f, sizeof f),
             "%s: %s is an add-on; it needs its base plan in this order (productOrderItemRelationship) or a live "
             "product of this account (product.productRelationship) whose offering it is an add-on to",
             f, bss_offering_id(it->off));
@@ -395,7 +332,7 @@ static void check_swap(order_plan *pl, item_plan *it, const json_t *product)
     const char *had_msisdn = product_char(product, "MSISDN"), *had_iccid = product_char(product, "ICCID");
     item_field(it, "product.productCharacteristic", f, sizeof f);
     if ((iccid || sim || msisdn) && !had_msisdn) {
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: product %s is not a line: it has no number or SIM to change", f,
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: product %s is not a line: it has no number or SIM to change", f,
                 it->product_id);
         return;
     }
@@ -404,15 +341,15 @@ static void check_swap(order_plan *pl, item_plan *it, const json_t *product)
     if (iccid || sim) {
         it->swap_sim = true;
         if (sim && strcmp(sim, "physical") != 0 && strcmp(sim, "esim") != 0)
-            problem(&pl->ps, BSS_E_INVALID, f, "%s: simType must be physical or esim", f);
+            bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: simType must be physical or esim", f);
         snprintf(it->sim_type, sizeof it->sim_type, "%s",
                  sim ? sim : (product_char(product, "simType") ? product_char(product, "simType") : "physical"));
         if (iccid) {
             bss_errinfo iei;
             if (bss_iccid_normalize(iccid, strlen(iccid), f, it->iccid, &iei) != BSS_OK)
-                problem(&pl->ps, BSS_E_INVALID, f, "%s", iei.message);
+                bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s", iei.message);
             else if (had_iccid && strcmp(it->iccid, had_iccid) == 0)
-                problem(&pl->ps, BSS_E_INVALID, f, "%s: SIM %s is the product's SIM already", f, it->iccid);
+                bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: SIM %s is the product's SIM already", f, it->iccid);
         }
     }
     if (msisdn) {
@@ -420,9 +357,9 @@ static void check_swap(order_plan *pl, item_plan *it, const json_t *product)
         if (strcasecmp(msisdn, "auto") != 0) {
             char e164[BSS_PHONE_E164_MAX + 1];
             if (!bss_phone_try_e164(msisdn, strlen(msisdn), e164))
-                problem(&pl->ps, BSS_E_INVALID, f, "%s: MSISDN %.32s is not a phone number", f, msisdn);
+                bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: MSISDN %.32s is not a phone number", f, msisdn);
             else if (had_msisdn && strcmp(e164 + 1, had_msisdn) == 0)
-                problem(&pl->ps, BSS_E_INVALID, f, "%s: %s is the product's number already", f, e164);
+                bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s: %s is the product's number already", f, e164);
             else
                 snprintf(it->msisdn, sizeof it->msisdn, "%s", e164 + 1);
         }
@@ -436,7 +373,7 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
     const char *pid = json_string_value(json_object_get(json_object_get(it->item, "product"), "id"));
     item_field(it, "product.id", f, sizeof f);
     if (!pid) {
-        problem(&pl->ps, BSS_E_INVALID, f, "%s is required: %s changes an existing product", f, it->action);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, f, "%s is required: %s changes an existing product", f, it->action);
         return;
     }
     const json_t *p = held_product(pl, pid);
@@ -445,11 +382,11 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
         bss_err rc = bss_doc_load(db, &bss_product_kind, pid, &doc, NULL, NULL);
         const char *acc = rc == BSS_OK ? json_string_value(json_object_get(json_object_get(doc, "billingAccount"), "id")) : NULL;
         if (rc != BSS_OK)
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: no product with id %.64s", f, pid);
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: no product with id %.64s", f, pid);
         else if (!acc || strcmp(acc, pl->account_id) != 0)
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: product %.64s is not of billing account %s", f, pid, pl->account_id);
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: product %.64s is not of billing account %s", f, pid, pl->account_id);
         else
-            problem(&pl->ps, BSS_E_STATE, f, "%s: product %.64s is %s; a %s product cannot be changed", f, pid,
+            bss__order_problem(&pl->ps, BSS_E_STATE, f, "%s: product %.64s is %s; a %s product cannot be changed", f, pid,
                     json_string_value(json_object_get(doc, "status")), json_string_value(json_object_get(doc, "status")));
         json_decref(doc);
         return;
@@ -459,7 +396,7 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
     const char *recipient = bss__item_char(it->item, "recipientOperator");
     if (strcmp(it->action, "delete") == 0 && recipient) {
         if (!recipient[0] || strlen(recipient) > BSS_INV_NAME_MAX || !product_char(p, "MSISDN"))
-            problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.productCharacteristic", f, sizeof f),
+            bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.productCharacteristic", f, sizeof f),
                     "%s: a port-out names recipientOperator (1 to %d bytes) and ends a line with a number", f,
                     BSS_INV_NAME_MAX);
         it->port_out = true;
@@ -472,13 +409,13 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
         const char *has_off = json_string_value(json_object_get(json_object_get(p, "productOffering"), "id"));
         if (st) {
             if (strcmp(st, "suspended") != 0 && strcmp(st, "active") != 0)
-                problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.status", f, sizeof f),
+                bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.status", f, sizeof f),
                         "%s: an order suspends (suspended) or resumes (active) a product", f);
             else if (cur && strcmp(cur, st) == 0)
-                problem(&pl->ps, BSS_E_STATE, item_field(it, "product.status", f, sizeof f),
+                bss__order_problem(&pl->ps, BSS_E_STATE, item_field(it, "product.status", f, sizeof f),
                         "%s: product %s is %s already", f, pid, cur);
             else if (!bss_product_transition_ok(cur, st))
-                problem(&pl->ps, BSS_E_STATE, item_field(it, "product.status", f, sizeof f),
+                bss__order_problem(&pl->ps, BSS_E_STATE, item_field(it, "product.status", f, sizeof f),
                         "%s: product %s is %s; it cannot become %s", f, pid, cur, st);
             else
                 snprintf(it->new_status, sizeof it->new_status, "%s", st);
@@ -488,7 +425,7 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
             for (size_t k = 0; why && codes[k]; k++)
                 known = known || strcmp(why, codes[k]) == 0;
             if (strcmp(st, "suspended") == 0 && !known)
-                problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.statusReason", f, sizeof f),
+                bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "product.statusReason", f, sizeof f),
                         "%s: a suspension needs its reason: lostSim, stolenSim, customerRequest, nonPayment or fraud", f);
         }
         if (want_off && has_off && strcmp(want_off, has_off) != 0) {
@@ -497,7 +434,7 @@ static void check_existing(bss_db *db, order_plan *pl, item_plan *it)
         }
         check_swap(pl, it, p);
         if (!st && !(want_off && has_off && strcmp(want_off, has_off) != 0) && !it->swap_sim && !it->change_number)
-            problem(&pl->ps, BSS_E_INVALID, item_field(it, "product", f, sizeof f),
+            bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "product", f, sizeof f),
                     "%s: a modify item changes the plan (productOffering), the status (suspended, active), the SIM "
                     "(ICCID or simType: a SIM swap) or the number (MSISDN: a number change)",
                     f);
@@ -516,29 +453,29 @@ static bss_err load_parties(bss_db *db, const json_t *body, order_plan *pl)
             pl->customer_id = json_string_value(json_object_get(rp, "id"));
     }
     if (!pl->customer_id) {
-        problem(&pl->ps, BSS_E_INVALID, "relatedParty",
+        bss__order_problem(&pl->ps, BSS_E_INVALID, "relatedParty",
                 "relatedParty must name the customer: {\"id\": ..., \"role\": \"customer\"}");
         return BSS_OK;
     }
     bss_err rc = bss_doc_load(db, &bss_customer_kind, pl->customer_id, &pl->customer, NULL, NULL);
     if (rc == BSS_E_NOT_FOUND) {
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "relatedParty", "relatedParty: no customer with id %.64s", pl->customer_id);
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, "relatedParty", "relatedParty: no customer with id %.64s", pl->customer_id);
         return BSS_OK;
     }
     if (rc != BSS_OK)
         return rc;
     const char *cst = json_string_value(json_object_get(pl->customer, "status"));
     if (cst && (strcmp(cst, "suspended") == 0 || strcmp(cst, "closed") == 0))
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "relatedParty", "relatedParty: customer %.64s is %s; it takes no orders",
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, "relatedParty", "relatedParty: customer %.64s is %s; it takes no orders",
                 pl->customer_id, cst);
     pl->account_id = json_string_value(json_object_get(json_object_get(body, "billingAccount"), "id"));
     if (!pl->account_id) {
-        problem(&pl->ps, BSS_E_INVALID, "billingAccount.id", "billingAccount.id is required: the account that pays");
+        bss__order_problem(&pl->ps, BSS_E_INVALID, "billingAccount.id", "billingAccount.id is required: the account that pays");
         return BSS_OK;
     }
     rc = bss_doc_load(db, &bss_billing_account_kind, pl->account_id, &pl->account, NULL, NULL);
     if (rc == BSS_E_NOT_FOUND) {
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id", "billingAccount.id: no billingAccount with id %.64s",
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id", "billingAccount.id: no billingAccount with id %.64s",
                 pl->account_id);
         return BSS_OK;
     }
@@ -546,11 +483,11 @@ static bss_err load_parties(bss_db *db, const json_t *body, order_plan *pl)
         return rc;
     const char *owner = json_string_value(json_object_get(json_object_get(pl->account, "customer"), "id"));
     if (owner && strcmp(owner, pl->customer_id) != 0)
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id",
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id",
                 "billingAccount.id: account %.64s is customer %.64s's, not the ordering customer's", pl->account_id, owner);
     const char *state = json_string_value(json_object_get(pl->account, "state"));
     if (state && strcmp(state, "closed") == 0)
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id", "billingAccount.id: account %.64s is closed",
+        bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.id", "billingAccount.id: account %.64s is closed",
                 pl->account_id);
     snprintf(pl->currency, sizeof pl->currency, "%s", json_string_value(json_object_get(pl->account, "currency")) ?: "");
     json_int_t bcd = json_integer_value(json_object_get(pl->account, "billCycleDay"));
@@ -559,150 +496,6 @@ static bss_err load_parties(bss_db *db, const json_t *body, order_plan *pl)
     if (!pl->held)
         return BSS_E_NOMEM;
     return bss__products_of_account(db, pl->account_id, keep_held, pl->held, NULL);
-}
-
-/* ---- prices ---- */
-
-static json_t *money(const order_plan *pl, int64_t micros)
-{
-    return json_pack("{s:{s:s, s:o}}", pl->tax_included ? "taxIncludedAmount" : "dutyFreeAmount", "unit", pl->currency,
-                     "value", bss_money_to_json(micros));
-}
-
-static void add_price(order_plan *pl, item_plan *it, const bss_price *p, bss_price_type kind, int64_t amount,
-                      int64_t period_from, int64_t period_to)
-{
-    json_t *e = json_pack("{s:s, s:s, s:o, s:{s:s, s:s}}", "priceType", kind == BSS_PRICE_ONE_TIME ? "oneTime" : "recurring",
-                          "name", bss_price_name(p), "price", money(pl, amount), "productOfferingPrice", "id",
-                          bss_price_id(p), "@referredType", "ProductOfferingPrice");
-    if (e && kind == BSS_PRICE_RECURRING) {
-        json_object_set_new(e, "recurringChargePeriod", json_string("month"));
-        json_t *pr = json_object();
-        bss_json_set_time(pr, "startDateTime", period_from);
-        bss_json_set_time(pr, "endDateTime", period_to);
-        json_object_set_new(pr, "fullAmount", bss_money_to_json(bss_price_amount_micros(p)));
-        json_object_set_new(e, "proratedFor", pr);
-    }
-    if (e)
-        json_array_append_new(it->prices, e);
-}
-
-static void price_offering(order_plan *pl, item_plan *it, const bss_offering *off)
-{
-    const bss_order_env *env = pl->env;
-    int64_t start = 0, end = 0;
-    bss_bill_period(env->now_ms, pl->cycle_day, &start, &end);
-    for (size_t i = 0; off && i < bss_offering_price_count(off); i++) {
-        const bss_price *p = bss_offering_price_at(env->cat, off, i, env->now_ms);
-        if (!p)
-            continue;
-        bss_price_type kind = bss_price_kind(p);
-        int64_t v = 0;
-        if (kind == BSS_PRICE_ONE_TIME && (strcmp(it->action, "add") == 0) && bss_rate_one_time(p, &v) == BSS_OK) {
-            it->one_time += v;
-            add_price(pl, it, p, kind, v, 0, 0);
-        } else if (kind == BSS_PRICE_RECURRING &&
-                   bss_rate_recurring(p, start, end, env->now_ms, INT64_MAX, &v, NULL) == BSS_OK) {
-            it->first_recurring += v;
-            it->monthly += bss_price_amount_micros(p);
-            add_price(pl, it, p, kind, v, env->now_ms, end);
-        }
-    }
-}
-
-/* An item's prices: its offering's, and a bundle's bundled offerings' too. */
-static void price_item(order_plan *pl, item_plan *it)
-{
-    pl->tax_included = it->off ? bss_offering_prices_include_tax(it->off) : pl->tax_included;
-    price_offering(pl, it, it->off);
-    for (size_t k = 0; it->off && k < bss_offering_bundled_count(it->off); k++)
-        price_offering(pl, it, bss_offering_bundled(it->off, k));
-}
-
-/* The golden number's one-time price, once the number is known. */
-static void price_category(bss_db *db, order_plan *pl, item_plan *it)
-{
-    char price_id[BSS_ID_MAX + 1];
-    if (!it->category[0] || bss_inv_category_price(db, it->category, price_id, sizeof price_id, NULL) != BSS_OK ||
-        !price_id[0] || !pl->env->cat)
-        return;
-    const bss_price *p = bss_catalog_price(pl->env->cat, price_id, pl->env->now_ms);
-    int64_t v = 0;
-    if (p && bss_rate_one_time(p, &v) == BSS_OK) {
-        it->one_time += v;
-        add_price(pl, it, p, BSS_PRICE_ONE_TIME, v, 0, 0);
-    }
-}
-
-static int64_t product_monthly(const order_plan *pl, const json_t *product)
-{
-    int64_t sum = 0;
-    size_t i;
-    json_t *pp;
-    json_array_foreach(json_object_get(product, "productPrice"), i, pp)
-    {
-        const char *type = json_string_value(json_object_get(pp, "priceType"));
-        const char *pid = json_string_value(json_object_get(json_object_get(pp, "productOfferingPrice"), "id"));
-        const bss_price *p = pid && pl->env->cat ? bss_catalog_price(pl->env->cat, pid, pl->env->now_ms) : NULL;
-        if (type && strcmp(type, "recurring") == 0 && p)
-            sum += bss_price_amount_micros(p);
-    }
-    return sum;
-}
-
-static void credit_check(order_plan *pl)
-{
-    const json_t *limit = json_object_get(pl->account, "creditLimit");
-    int64_t lim = 0, bal = 0;
-    if (!json_is_object(limit) || bss_money_from_json(json_object_get(limit, "value"), "creditLimit", &lim, NULL) != BSS_OK)
-        return; /* prepaid: no credit */
-    const json_t *b = json_object_get(pl->account, "balance");
-    if (json_is_object(b))
-        bss_money_from_json(json_object_get(b, "value"), "balance", &bal, NULL);
-    size_t i;
-    json_t *p;
-    json_array_foreach(pl->held, i, p) pl->held_monthly += product_monthly(pl, p);
-    int64_t exposure = bal + pl->one_time + pl->held_monthly + pl->monthly;
-    if (exposure > lim) {
-        char a[32], l[32];
-        bss_money_format(exposure, a);
-        bss_money_format(lim, l);
-        problem(&pl->ps, BSS_E_UNPROCESSABLE, "billingAccount.creditLimit",
-                "credit check: the balance, this order's one-time charges and a month of every line come to %s %s, "
-                "over the account's credit limit of %s %s",
-                a, pl->currency, l, pl->currency);
-    }
-}
-
-/*
- * A plan change: an upgrade (the new plan costs as much a month or more)
- * takes effect now, a downgrade at the start of the next bill period, so
- * the customer keeps what was paid for; billing prorates from what the
- * product records (lastPlanChange).
- */
-static void plan_effective(order_plan *pl, item_plan *it)
-{
-    int64_t now_monthly = it->product ? product_monthly(pl, it->product) : 0;
-    int64_t start = 0, end = 0;
-    bss_bill_period(pl->env->now_ms, pl->cycle_day, &start, &end);
-    it->downgrade = it->monthly < now_monthly;
-    it->effective_ms = it->downgrade ? end : pl->env->now_ms;
-    if (it->downgrade) { /* nothing charged for the new plan in this period */
-        json_decref(it->prices);
-        it->prices = json_array();
-        it->first_recurring = 0;
-    }
-}
-
-static json_t *totals(const order_plan *pl)
-{
-    json_t *t = json_array();
-    json_array_append_new(t, json_pack("{s:s, s:s, s:o}", "priceType", "oneTime", "name", "one-time charges", "price",
-                                       money(pl, pl->one_time)));
-    json_array_append_new(t, json_pack("{s:s, s:s, s:s, s:o}", "priceType", "recurring", "recurringChargePeriod",
-                                       "month", "name", "first recurring charges, prorated to the bill cycle", "price",
-                                       money(pl, pl->first_recurring)));
-    return t;
 }
 
 /* ---- the checks ---- */
@@ -726,11 +519,11 @@ static bss_err check_all(bss_db *db, const json_t *body, order_plan *pl)
         return rc;
     const json_t *items = json_object_get(body, "productOrderItem");
     if (!json_is_array(items) || json_array_size(items) == 0) {
-        problem(&pl->ps, BSS_E_INVALID, "productOrderItem", "productOrderItem must be a non-empty array");
+        bss__order_problem(&pl->ps, BSS_E_INVALID, "productOrderItem", "productOrderItem must be a non-empty array");
         return BSS_OK;
     }
     if (json_array_size(items) > BSS_ORDER_MAX_ITEMS) {
-        problem(&pl->ps, BSS_E_INVALID, "productOrderItem", "an order has at most %d items", BSS_ORDER_MAX_ITEMS);
+        bss__order_problem(&pl->ps, BSS_E_INVALID, "productOrderItem", "an order has at most %d items", BSS_ORDER_MAX_ITEMS);
         return BSS_OK;
     }
     size_t i;
@@ -746,28 +539,28 @@ static bss_err check_all(bss_db *db, const json_t *body, order_plan *pl)
         it->id = json_string_value(json_object_get(item, "id"));
         it->action = json_string_value(json_object_get(item, "action"));
         if (!it->id || !it->id[0])
-            problem(&pl->ps, BSS_E_INVALID, item_field(it, "id", f, sizeof f), "%s is required (a string)", f);
+            bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "id", f, sizeof f), "%s is required (a string)", f);
         for (size_t k = 0; it->id && k + 1 < pl->nitems; k++)
             if (pl->items[k].id && strcmp(pl->items[k].id, it->id) == 0)
-                problem(&pl->ps, BSS_E_INVALID, item_field(it, "id", f, sizeof f), "%s: item id %.32s is used twice", f,
+                bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "id", f, sizeof f), "%s: item id %.32s is used twice", f,
                         it->id);
         if (!it->action || (strcmp(it->action, "add") != 0 && strcmp(it->action, "modify") != 0 &&
                             strcmp(it->action, "delete") != 0 && strcmp(it->action, "noChange") != 0)) {
-            problem(&pl->ps, BSS_E_INVALID, item_field(it, "action", f, sizeof f),
+            bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "action", f, sizeof f),
                     "%s must be add, modify, delete or noChange", f);
             it->action = NULL;
             continue;
         }
         const json_t *q = json_object_get(item, "quantity");
         if (q && !(json_is_integer(q) && json_integer_value(q) == 1))
-            problem(&pl->ps, BSS_E_INVALID, item_field(it, "quantity", f, sizeof f),
+            bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "quantity", f, sizeof f),
                     "%s: an item orders one product; order several items for several", f);
         if (!pl->account)
             continue;
         if (strcmp(it->action, "add") == 0) {
             const char *oid = json_string_value(json_object_get(json_object_get(item, "productOffering"), "id"));
             if (!oid)
-                problem(&pl->ps, BSS_E_INVALID, item_field(it, "productOffering.id", f, sizeof f),
+                bss__order_problem(&pl->ps, BSS_E_INVALID, item_field(it, "productOffering.id", f, sizeof f),
                         "%s is required: the offering to add", f);
             else
                 check_offering(db, pl, it, oid, "productOffering.id");
@@ -811,7 +604,7 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
         if (rc != BSS_OK)
             return rc;
         if (n == 0 && !it->msisdn[0]) {
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: reservation %.64s holds no number (it ended or was used)", f,
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: reservation %.64s holds no number (it ended or was used)", f,
                     it->reservation);
             return BSS_OK;
         }
@@ -822,7 +615,7 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
         snprintf(plusn, sizeof plusn, "+%s", it->msisdn);
         bss_err prc = bss_inv_port_in(db, &by, plusn, it->donor, order_id, &res, &rei);
         if (prc == BSS_E_CONFLICT || prc == BSS_E_INVALID) {
-            problem(&pl->ps, prc, f, "%s: %s", f, rei.message);
+            bss__order_problem(&pl->ps, prc, f, "%s: %s", f, rei.message);
             return BSS_OK;
         }
         if (prc != BSS_OK)
@@ -842,7 +635,7 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
     if (want_number && (!it->reservation[0] || pick.number)) {
         rc = bss_inv_msisdn_reserve(db, &by, &pick, &res, &rei);
         if (rc == BSS_E_CONFLICT || rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID) {
-            problem(&pl->ps, rc == BSS_E_NOT_FOUND ? BSS_E_UNPROCESSABLE : rc, f, "%s: %s", f, rei.message);
+            bss__order_problem(&pl->ps, rc == BSS_E_NOT_FOUND ? BSS_E_UNPROCESSABLE : rc, f, "%s: %s", f, rei.message);
             return BSS_OK;
         }
         if (rc != BSS_OK)
@@ -860,7 +653,7 @@ static bss_err reserve_line(bss_db *db, order_plan *pl, item_plan *it, const cha
     bss_inv_pick sp = {.holder = order_id, .profile = it->sim_type, .iccid = it->iccid[0] ? it->iccid : NULL};
     rc = bss_inv_sim_reserve(db, &by, &sp, &res, &rei);
     if (rc == BSS_E_CONFLICT || rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID) {
-        problem(&pl->ps, rc == BSS_E_NOT_FOUND ? BSS_E_UNPROCESSABLE : rc, f, "%s: %s", f, rei.message);
+        bss__order_problem(&pl->ps, rc == BSS_E_NOT_FOUND ? BSS_E_UNPROCESSABLE : rc, f, "%s: %s", f, rei.message);
         return BSS_OK;
     }
     if (rc != BSS_OK)
@@ -886,7 +679,7 @@ static bss_err check_available(bss_db *db, order_plan *pl, item_plan *it)
         json_t *r = NULL;
         if (bss_inv_get(db, pl->env->now_ms, NULL, it->msisdn, &r, NULL) == BSS_OK &&
             strcmp(json_string_value(json_object_get(r, "resourceStatus")), "available") != 0)
-            problem(&pl->ps, BSS_E_CONFLICT, f, "%s: +%s is %s here", f, it->msisdn,
+            bss__order_problem(&pl->ps, BSS_E_CONFLICT, f, "%s: +%s is %s here", f, it->msisdn,
                     json_string_value(json_object_get(r, "resourceStatus")));
         json_decref(r);
         it->msisdn[0] = '\0';
@@ -899,11 +692,11 @@ static bss_err check_available(bss_db *db, order_plan *pl, item_plan *it)
         bss_errinfo gei;
         bss_err rc = bss_inv_get(db, pl->env->now_ms, NULL, ids[k], &r, &gei);
         if (rc == BSS_E_NOT_FOUND)
-            problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: %s%s is not in the inventory", f, k ? "SIM " : "+", ids[k]);
+            bss__order_problem(&pl->ps, BSS_E_UNPROCESSABLE, f, "%s: %s%s is not in the inventory", f, k ? "SIM " : "+", ids[k]);
         else if (rc != BSS_OK)
             return rc;
         else if (strcmp(json_string_value(json_object_get(r, "resourceStatus")), "available") != 0)
-            problem(&pl->ps, BSS_E_CONFLICT, f, "%s: %s%s is %s, not available", f, k ? "SIM " : "+", ids[k],
+            bss__order_problem(&pl->ps, BSS_E_CONFLICT, f, "%s: %s%s is %s, not available", f, k ? "SIM " : "+", ids[k],
                     json_string_value(json_object_get(r, "resourceStatus")));
         else if (k == 0)
             snprintf(it->category, sizeof it->category, "%s", json_string_value(json_object_get(r, "category")) ?: "");
@@ -1171,17 +964,17 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
     bss_err rc = check_all(db, body, pl);
     for (size_t i = 0; rc == BSS_OK && i < pl->nitems; i++)
         if (pl->items[i].action)
-            price_item(pl, &pl->items[i]);
+            bss__quote_item(pl, &pl->items[i]);
     for (size_t i = 0; rc == BSS_OK && i < pl->nitems; i++)
         if (pl->items[i].plan_change)
-            plan_effective(pl, &pl->items[i]);
+            bss__quote_plan_effective(pl, &pl->items[i]);
     for (size_t i = 0; i < pl->nitems; i++) {
         pl->one_time += pl->items[i].one_time;
         pl->first_recurring += pl->items[i].first_recurring;
         pl->monthly += pl->items[i].monthly;
     }
     if (rc == BSS_OK && pl->account)
-        credit_check(pl);
+        bss__quote_credit_check(pl);
     char order_id[BSS_ID_LEN + 1];
     bss_id_new(env->now_ms, order_id);
     /* the numbers and SIMs: checked (dry run) or reserved for the order */
@@ -1198,7 +991,7 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
         if (rc == BSS_OK && !dry_run && it->reservation[0])
             held_number(db, pl, it, holder);
         if (rc == BSS_OK && pl->ps.n == 0)
-            price_category(db, pl, it);
+            bss__quote_category(db, pl, it);
     }
     if (rc == BSS_OK && pl->ps.n > 0)
         rc = problems_fail(&pl->ps, ei); /* the job fails: its reservations roll back with it */
@@ -1212,7 +1005,7 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
         pl->one_time += pl->items[i].one_time;
     if (dry_run) {
         /* a quote: what the order would cost; nothing was reserved or written */
-        json_t *q = json_pack("{s:o, s:[], s:{s:b}}", "orderTotalPrice", totals(pl), "productOrderItem", "creditCheck",
+        json_t *q = json_pack("{s:o, s:[], s:{s:b}}", "orderTotalPrice", bss__quote_totals(pl), "productOrderItem", "creditCheck",
                               "passed", true);
         for (size_t i = 0; q && i < pl->nitems; i++)
             json_array_append_new(json_object_get(q, "productOrderItem"),
@@ -1237,7 +1030,7 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
         json_object_set_new(doc, "category", json_string(category));
         bss_json_set_time(set, "orderDate", env->now_ms);
         bss_json_set_time(set, "expectedCompletionDate", env->now_ms + bss__order_sla_ms(category));
-        json_object_set_new(set, "orderTotalPrice", totals(pl));
+        json_object_set_new(set, "orderTotalPrice", bss__quote_totals(pl));
         rc = bss__order_set_state(set, "acknowledged", "submitted", env->who, env->now_ms, ei);
     }
     if (rc == BSS_OK)
@@ -1265,61 +1058,4 @@ bss_err bss_order_submit(bss_db *db, const bss_order_env *env, const json_t *bod
     }
     *how = BSS_ORDER_CREATED;
     return BSS_OK;
-}
-
-bss_err bss_order_retry(bss_db *db, const bss_order_env *env, const char *order_id, json_t **out, bss_errinfo *ei)
-{
-    *out = NULL;
-    json_t *old = NULL;
-    bss_err rc = bss_doc_load(db, &bss_product_order_kind, order_id, &old, NULL, ei);
-    if (rc != BSS_OK)
-        return rc;
-    const char *state = json_string_value(json_object_get(old, "state")) ?: "";
-    if (strcmp(state, "failed") != 0 && strcmp(state, "partial") != 0) {
-        rc = bss_fail(ei, BSS_E_STATE, "state", "order %.64s is %s; only a failed or partial order is retried", order_id,
-                      state);
-        json_decref(old);
-        return rc;
-    }
-    json_t *body = json_pack("{s:O, s:[], s:{s:s, s:s}}", "relatedParty", json_object_get(old, "relatedParty"),
-                             "productOrderItem", "retryOf", "id", order_id, "href",
-                             json_string_value(json_object_get(old, "href")) ?: "");
-    if (body && json_object_get(old, "billingAccount"))
-        json_object_set(body, "billingAccount", json_object_get(old, "billingAccount"));
-    if (body && json_object_get(old, "channel"))
-        json_object_set(body, "channel", json_object_get(old, "channel"));
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(old, "productOrderItem"), i, item)
-    {
-        const char *st = json_string_value(json_object_get(item, "state"));
-        if (!body || !st || strcmp(st, "failed") != 0)
-            continue;
-        json_t *again = json_deep_copy(item);
-        json_object_del(again, "state");
-        json_object_del(again, "itemPrice");
-        json_t *prod = json_object_get(again, "product");
-        const char *action = json_string_value(json_object_get(again, "action")) ?: "";
-        if (json_is_object(prod) && strcmp(action, "add") == 0) {
-            json_object_del(prod, "id"); /* the aborted product stays aborted: the retry makes a new one */
-            json_t *chars = json_object_get(prod, "productCharacteristic");
-            for (size_t k = json_array_size(chars); k-- > 0;) {
-                const char *n = json_string_value(json_object_get(json_array_get(chars, k), "name")) ?: "";
-                if (strcmp(n, "msisdnCategory") == 0)
-                    json_array_remove(chars, k);
-            }
-        }
-        json_array_append_new(json_object_get(body, "productOrderItem"), again);
-    }
-    json_decref(old);
-    if (!body)
-        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    if (json_array_size(json_object_get(body, "productOrderItem")) == 0) {
-        json_decref(body);
-        return bss_fail(ei, BSS_E_STATE, "state", "order %.64s has no failed item to retry", order_id);
-    }
-    bss_order_outcome how;
-    rc = bss_order_submit(db, env, body, false, out, &how, ei);
-    json_decref(body);
-    return rc;
 }
