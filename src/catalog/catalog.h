@@ -426,6 +426,19 @@ typedef struct bss_usage_charge {
  */
 bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_charge *out);
 
+/*
+ * The charge of the first `units` rated units of an event c rated (what an
+ * allowance covering them would have cost), connect fee excluded: the unit
+ * price times the units (half-up) for a flat, zone, roaming or rating-group
+ * price and for a volume tier; the tiers the units fall in for graduated
+ * tiers; the steps they fall in, each step's share half-up, for steps. All
+ * of the event gives exactly c's charge less its connect fee; the result is
+ * never more. The charging core charges an event an allowance covered in
+ * part as c's charge less this part (docs/charging.md, "Rounding").
+ */
+bss_err bss_rate_usage_part(const bss_price *p, const bss_usage_event *ev, const bss_usage_charge *c, int64_t units,
+                           int64_t *out_micros);
+
 /* Rated units for a quantity under the price's increments and minimum (0 for 0). */
 int64_t bss_rate_round_units(const bss_price *p, int64_t quantity);
 

@@ -330,6 +330,53 @@ bss_err bss_rate_usage(const bss_price *p, const bss_usage_event *ev, bss_usage_
     return BSS_OK;
 }
 
+bss_err bss_rate_usage_part(const bss_price *p, const bss_usage_event *ev, const bss_usage_charge *c, int64_t units,
+                           int64_t *out_micros)
+{
+    *out_micros = 0;
+    if (!p || p->kind != BSS_PRICE_USAGE || !ev || !c || units < 0)
+        return BSS_E_INVALID;
+    if (units > c->rated_units)
+        units = c->rated_units;
+    if (units == 0 || c->zero_rated)
+        return BSS_OK;
+    if (units == c->rated_units) { /* the whole event: its charge without the connect fee, exactly */
+        *out_micros = c->charge_micros - c->trace.connect_fee_micros;
+        return BSS_OK;
+    }
+    const bss__usage *us = &p->usage;
+    int64_t total = 0;
+    if (c->trace.source == BSS_RATE_SRC_STEPS) {
+        /* the first units of the event, step by step, each step's share of its rounded units */
+        bool decided = c->roaming == BSS_ROAM_PRICE;
+        int64_t left = units;
+        for (int i = 0; i < us->nsteps && left > 0; i++) {
+            const bss__step *st = &us->steps[i];
+            if (ev->quantity <= st->from_units)
+                break;
+            int64_t part = (ev->quantity < st->to_units ? ev->quantity : st->to_units) - st->from_units;
+            int64_t k = (part - 1) / st->increment + 1, step_units;
+            if (__builtin_mul_overflow(k, st->increment, &step_units))
+                return BSS_E_RANGE;
+            int64_t take = left < step_units ? left : step_units, m;
+            if (!bss_money_muldiv(decided ? c->trace.unit_price_micros : st->price_micros, take, us->units_per_uom,
+                                  &m) ||
+                __builtin_add_overflow(total, m, &total))
+                return BSS_E_RANGE;
+            left -= take;
+        }
+    } else if (c->trace.source == BSS_RATE_SRC_TIERS && us->structure == BSS__TIERED) {
+        bss_rate_trace scratch = {.first_tier = -1, .last_tier = -1};
+        if (!rate_graduated(us, ev->used_units, units, &total, &scratch))
+            return BSS_E_RANGE;
+    } else if (!bss_money_muldiv(c->trace.unit_price_micros, units, us->units_per_uom, &total)) {
+        return BSS_E_RANGE; /* flat, zone x band, roaming price, rating group, volume tier: one unit price */
+    }
+    int64_t whole = c->charge_micros - c->trace.connect_fee_micros;
+    *out_micros = total < whole ? total : whole; /* never more than the whole event's */
+    return BSS_OK;
+}
+
 size_t bss_rate_trace_format(const bss_usage_charge *c, char *buf, size_t cap)
 {
     static const char *const src[] = {"?", "flat", "rate", "roaming", "ratingGroup", "tiers", "steps"};
@@ -338,7 +385,7 @@ size_t bss_rate_trace_format(const bss_usage_charge *c, char *buf, size_t cap)
     bss_money_format(c->trace.unit_price_micros, unit);
     bss_money_format(c->trace.connect_fee_micros, fee);
     bss_money_format(c->charge_micros, charge);
-    int src_i = (c->trace.source >= BSS_RATE_SRC_FLAT && c->trace.source <= BSS_RATE_SRC_TIERS)
+    int src_i = (c->trace.source >= BSS_RATE_SRC_FLAT && c->trace.source <= BSS_RATE_SRC_STEPS)
                     ? (int)c->trace.source
                     : 0;
     int n = snprintf(

@@ -1,8 +1,8 @@
 /*
- * charging.h: the charging module, as other modules see it (docs/charging.md,
- * being built). Today: the CDR file reader, the first of the three doors
- * usage comes in by. The rating core, balances, sessions and the journal
- * follow (issue 11).
+ * charging.h: the charging module, as other modules see it (docs/charging.md).
+ * The CDR file reader (cdr.c), the first of the three doors usage comes in
+ * by, and the rating core (rating.c): one event against one line's prices
+ * and buckets, pure. Balances, sessions and the journal build on them.
  *
  * A CDR file is CSV with a header row; its columns come in any order and
  * any column the reader does not know is kept as a characteristic of the
@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog/catalog.h"
 #include "core/csv.h"
 #include "core/err.h"
 
@@ -105,5 +106,125 @@ bss_err bss_cdr_next(bss_cdr_reader *r, bss_cdr *out, const char **raw, size_t *
 
 const char *bss_cdr_service_name(bss_cdr_service s); /* "voice" ... */
 const char *bss_cdr_unit_name(bss_cdr_unit u);       /* "s" ... */
+
+/* ==== The rating core (rating.c) ========================================================================= */
+
+/*
+ * One usage event against one line: which price rates it, which buckets
+ * cover it and how much money is left to pay. Pure like catalog/rate.c:
+ * typed inputs, no I/O, no clock, no allocation, no log; the engine, the
+ * CDR import, re-rating and what-if pricing all call it, so the same usage
+ * costs the same by every door.
+ *
+ * Consumption order: unit buckets of the event's service that are valid at
+ * the event's start and cover its destination zone, by source (promotion,
+ * plan, add-on, shared pool), then priority (lower first), then the one
+ * ending first, then position; what they do not cover is charged money,
+ * taken from money buckets (promotion credit, then the wallet) and, what
+ * those do not hold, billed (postpaid) or left short (prepaid).
+ *
+ *  - The price: the line's usage price for the service (the engine puts an
+ *    add-on's in place of the plan's). None: BSS_E_NOT_FOUND ("not rated").
+ *  - A zero-rated rating group consumes nothing and costs nothing.
+ *  - Allowances cover rated units (after the price's increments) at home
+ *    and under a "home" roaming rule; a roaming "price" rule is charged
+ *    money only.
+ *  - Fair use on an allowance: past fairUsage.after units this cycle,
+ *    "throttle" keeps covering and sets throttle; "overage" stops covering
+ *    and the units past it pay the overage price (half-up).
+ *  - Part covered, part not: money = the event's charge less what the
+ *    covered units would have cost (bss_rate_usage_part), so the connect
+ *    fee is paid once by any event not wholly covered, and none when an
+ *    allowance covers it all.
+ *  - Thresholds: each unit bucket take says which of 50, 80 and 100 % of
+ *    the bucket's initial value the event crossed.
+ */
+
+typedef enum bss_bucket_source {
+    BSS_BUCKET_PROMOTION = 1, /* promotional grants: first */
+    BSS_BUCKET_PLAN,          /* the plan's allowances */
+    BSS_BUCKET_ADDON,         /* add-ons' allowances */
+    BSS_BUCKET_SHARED,        /* the account's shared pool */
+    BSS_BUCKET_WALLET,        /* the money balance (prepaid), last */
+} bss_bucket_source;
+
+const char *bss_bucket_source_name(bss_bucket_source s); /* "promotion" ... "" */
+bss_bucket_source bss_bucket_source_parse(const char *name); /* 0 if unknown */
+
+typedef struct bss_rate_bucket {
+    bss_service service;                 /* NONE: money, in micros */
+    bss_bucket_source source;
+    int priority;                        /* lower first, within a source */
+    int64_t valid_from_ms, valid_to_ms;  /* [from, to); INT64_MIN / INT64_MAX open */
+    int64_t value;                       /* what it holds (money may be below 0: an overdraft) */
+    int64_t reserved;                    /* held by open reservations of other sessions */
+    int64_t initial;                     /* granted this cycle (thresholds); 0 = none */
+    int64_t used;                        /* units taken this cycle (fair use) */
+    bool unlimited;
+    const bss_price *allowance;          /* zones covered, fair use; NULL: every zone, no fair use */
+} bss_rate_bucket;
+
+typedef struct bss_rate_line {
+    const bss_price *usage[BSS_SERVICE_EVENT + 1]; /* the usage price per service; NULL: none */
+    bss_rate_bucket *buckets;
+    size_t nbuckets;
+    bool prepaid;
+    bool overdraft;   /* prepaid: take what is short from the wallet below 0 (usage already spent: CDRs) */
+    const bss_tz *tz; /* the account's time zone (time bands); NULL = each plan's */
+    int64_t used_units[BSS_SERVICE_EVENT + 1]; /* rated units this period per service (period tiers) */
+} bss_rate_line;
+
+typedef struct bss_rate_input {
+    bss_service service;
+    int64_t quantity; /* base units: seconds, messages, bytes, events */
+    const char *destination; /* digits, NULL = none */
+    size_t destination_len;
+    int64_t start_ms;
+    const char *visited; /* MCC-MNC digits when roaming, NULL = at home */
+    size_t visited_len;
+    int64_t rating_group; /* -1 = none */
+} bss_rate_input;
+
+/* The CDR service as the catalog knows it: mms and content are "event" services, one per message. */
+bss_service bss_cdr_catalog_service(bss_cdr_service s);
+
+#define BSS_RATE_MAX_TAKES 12
+#define BSS_RATE_CROSSED_50 1u
+#define BSS_RATE_CROSSED_80 2u
+#define BSS_RATE_CROSSED_100 4u
+
+typedef struct bss_rate_take {
+    int bucket;            /* index into line->buckets */
+    int64_t amount;        /* units or micros taken */
+    int64_t before, after; /* the bucket's value */
+    unsigned crossed;      /* BSS_RATE_CROSSED_*: thresholds of its initial value this take crossed */
+} bss_rate_take;
+
+typedef struct bss_rate_result {
+    const bss_price *price;   /* the usage price that rated it */
+    bss_usage_charge charge;  /* the price's charge for the whole event */
+    int64_t covered_units;    /* rated units allowances covered */
+    int64_t overage_units;    /* rated units past a fair-use "overage" limit */
+    int64_t charge_micros;    /* money the event costs after allowances */
+    int64_t wallet_micros;    /* of which taken from money buckets */
+    int64_t billed_micros;    /* of which billed (postpaid) */
+    int64_t short_micros;     /* of which nobody pays (prepaid without enough money, no overdraft) */
+    bool throttle;            /* a fair-use "throttle" limit was reached */
+    int64_t throttle_kbps;
+    size_t ntakes;
+    bss_rate_take takes[BSS_RATE_MAX_TAKES];
+} bss_rate_result;
+
+/*
+ * Rates ev for line into *out without changing the line. Errors:
+ * BSS_E_INVALID (no line or event, a negative quantity, an unknown
+ * service), BSS_E_NOT_FOUND (no usage price for the service, a destination
+ * or visited network in no zone: the catalog's error, "not rated"),
+ * BSS_E_RANGE (overflow).
+ */
+bss_err bss_charging_rate(const bss_rate_line *line, const bss_rate_input *ev, bss_rate_result *out);
+
+/* Applies a result's takes to line's buckets (value, used) and adds its rated units to used_units. */
+void bss_charging_apply(bss_rate_line *line, const bss_rate_result *res);
 
 #endif
