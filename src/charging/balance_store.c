@@ -1,0 +1,216 @@
+/*
+ * balance_store.c: the SQL of balances (migration 0016), behind the
+ * bss__bucket_ functions of charging_int.h. Written once for SQLite and
+ * PostgreSQL (`?` placeholders, BIGINT and TEXT), each statement a static
+ * literal so a connection prepares it once. A bucket's value only ever
+ * changes together with a ledger row that says by how much and why, in
+ * the same transaction: the value is always the sum of its ledger.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "charging/charging_int.h"
+#include "core/money.h"
+
+static bss_db_val S(const char *s)
+{
+    return s && *s ? BSS_DB_STRN(s, strlen(s)) : BSS_DB_NIL;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static const char *const usage_types[] = {"monetary", "voice", "sms", "data", "event"};
+static const char *const units[] = {"", "s", "msg", "byte", "event"};
+
+const char *bss__usage_type_name(bss_service s)
+{
+    return s >= BSS_SERVICE_NONE && s <= BSS_SERVICE_EVENT ? usage_types[s] : "";
+}
+
+bool bss__usage_type_parse(const char *name, bss_service *out)
+{
+    for (int i = 0; name && i <= BSS_SERVICE_EVENT; i++)
+        if (strcmp(name, usage_types[i]) == 0) {
+            *out = (bss_service)i;
+            return true;
+        }
+    return false;
+}
+
+const char *bss__service_unit(bss_service s)
+{
+    return s >= BSS_SERVICE_NONE && s <= BSS_SERVICE_EVENT ? units[s] : "";
+}
+
+static bool in_range(int64_t v)
+{
+    return v >= -BSS__BUCKET_MAX_VALUE && v <= BSS__BUCKET_MAX_VALUE;
+}
+
+bss_err bss__bucket_check(const bss__bucket *b, bss_errinfo *ei)
+{
+    if (!b->account_id[0])
+        return bss_fail(ei, BSS_E_INVALID, "billingAccount.id", "a bucket belongs to a billing account: billingAccount.id is required");
+    if (b->service == BSS_SERVICE_NONE) {
+        if (!bss_currency_find(b->unit))
+            return bss_fail(ei, BSS_E_INVALID, "unit", "a monetary bucket's unit is an ISO 4217 currency code (EUR), not '%s'",
+                            b->unit);
+    } else if (b->service > BSS_SERVICE_EVENT) {
+        return bss_fail(ei, BSS_E_INVALID, "usageType", "usageType is one of monetary, voice, sms, data, event");
+    } else if (strcmp(b->unit, bss__service_unit(b->service)) != 0) {
+        return bss_fail(ei, BSS_E_INVALID, "unit", "a %s bucket counts in %s, not '%s'", bss__usage_type_name(b->service),
+                        bss__service_unit(b->service), b->unit);
+    }
+    if (!bss_bucket_source_name(b->source)[0])
+        return bss_fail(ei, BSS_E_INVALID, "source", "source is one of promotion, plan, addon, shared, wallet");
+    if (b->source == BSS_BUCKET_WALLET && b->service != BSS_SERVICE_NONE)
+        return bss_fail(ei, BSS_E_INVALID, "source", "a wallet holds money: its usageType is monetary");
+    if (b->priority < 0 || b->priority > 10000)
+        return bss_fail(ei, BSS_E_INVALID, "priority", "priority is an integer 0..10000 (lower is consumed first)");
+    if (!in_range(b->value) || !in_range(b->initial))
+        return bss_fail(ei, BSS_E_RANGE, "remainedAmount", "a bucket holds at most 10^15 (micro-units or base units)");
+    if (b->service != BSS_SERVICE_NONE && b->value < 0)
+        return bss_fail(ei, BSS_E_INVALID, "remainedAmount", "a unit bucket cannot hold less than 0");
+    if (b->valid_to_ms <= b->valid_from_ms)
+        return bss_fail(ei, BSS_E_INVALID, "validFor.endDateTime", "validFor.endDateTime must be after its startDateTime");
+    static const char *const states[] = {"active", "expired", "suspended", "closed"};
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(b->status, states[i]) == 0)
+            return BSS_OK;
+    return bss_fail(ei, BSS_E_INVALID, "status", "status is one of active, expired, suspended, closed");
+}
+
+static const char SQL_INSERT[] =
+    "INSERT INTO bucket (id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, "
+    "priority, value, initial_value, used, unlimited, valid_from, valid_to, status, doc, created_ms, updated_ms, "
+    "row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+static const char SQL_LEDGER[] = "INSERT INTO balance_ledger (id, bucket_id, at_ms, delta, value_after, reason, "
+                                 "source_kind, source_id, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_CHANGE[] =
+    "UPDATE bucket SET value = value + ?, used = used + ?, updated_ms = ?, row_version = row_version + 1 "
+    "WHERE id = ? AND value + ? BETWEEN -1000000000000000 AND 1000000000000000";
+static const char SQL_VALUE[] = "SELECT value FROM bucket WHERE id = ?";
+static const char SQL_GET[] =
+    "SELECT id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, priority, value, "
+    "initial_value, used, unlimited, valid_from, valid_to, status, created_ms, updated_ms, row_version FROM bucket "
+    "WHERE id = ?";
+static const char SQL_SUM[] = "SELECT COALESCE(SUM(delta), 0), COUNT(*) FROM balance_ledger WHERE bucket_id = ?";
+
+static bss_err ledger(bss_db *db, const char *bucket, int64_t delta, int64_t after, const bss__ledger_src *src,
+                      int64_t now_ms, bss_errinfo *ei)
+{
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(now_ms, id);
+    const char *reason = src && src->reason ? src->reason : "create";
+    int64_t events = src && src->events > 0 ? src->events : 1;
+    return bss_db_exec(db, SQL_LEDGER,
+                       BSS_DB_ARGS(S(id), S(bucket), BSS_DB_I64(now_ms), BSS_DB_I64(delta), BSS_DB_I64(after),
+                                   S(reason), S(src ? src->source_kind : NULL), S(src ? src->source_id : NULL),
+                                   BSS_DB_I64(events)),
+                       NULL, ei);
+}
+
+bss_err bss__bucket_insert(bss_db *db, const bss__bucket *b, const char *doc, const bss__ledger_src *src,
+                           int64_t now_ms, bss_errinfo *ei)
+{
+    bss_err rc = bss__bucket_check(b, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss_db_val from = b->valid_from_ms == INT64_MIN ? BSS_DB_NIL : BSS_DB_I64(b->valid_from_ms);
+    bss_db_val to = b->valid_to_ms == INT64_MAX ? BSS_DB_NIL : BSS_DB_I64(b->valid_to_ms);
+    rc = bss_db_exec(db, SQL_INSERT,
+                     BSS_DB_ARGS(S(b->id), S(b->account_id), S(b->product_id), S(b->msisdn),
+                                 S(bss__usage_type_name(b->service)), S(b->unit), S(bss_bucket_source_name(b->source)),
+                                 S(b->price_id), S(b->price_version), BSS_DB_I64(b->priority), BSS_DB_I64(b->initial),
+                                 BSS_DB_I64(b->used), BSS_DB_I64(b->unlimited ? 1 : 0), from, to, S(b->status), S(doc),
+                                 BSS_DB_I64(now_ms), BSS_DB_I64(now_ms)),
+                     NULL, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss__ledger_src first = src ? *src : (bss__ledger_src){0};
+    if (!first.reason)
+        first.reason = "create";
+    return bss__bucket_change(db, b->id, b->value, 0, &first, now_ms, NULL, ei);
+}
+
+bss_err bss__bucket_change(bss_db *db, const char *id, int64_t delta, int64_t used_delta,
+                           const bss__ledger_src *src, int64_t now_ms, int64_t *after, bss_errinfo *ei)
+{
+    if (!in_range(delta))
+        return bss_fail(ei, BSS_E_RANGE, "amount", "a change of a bucket is at most 10^15");
+    int64_t changes = 0;
+    bss_err rc = bss_db_exec(db, SQL_CHANGE,
+                             BSS_DB_ARGS(BSS_DB_I64(delta), BSS_DB_I64(used_delta), BSS_DB_I64(now_ms), S(id),
+                                         BSS_DB_I64(delta)),
+                             &changes, ei);
+    if (rc != BSS_OK)
+        return rc;
+    int64_t value = 0;
+    rc = bss_db_query_int64(db, SQL_VALUE, BSS_DB_ARGS(S(id)), &value, ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return bss_fail(ei, BSS_E_NOT_FOUND, "bucket.id", "no bucket with id %s", id);
+    if (rc != BSS_OK)
+        return rc;
+    if (changes == 0)
+        return bss_fail(ei, BSS_E_RANGE, "amount", "the change would take bucket %s beyond 10^15", id);
+    if (after)
+        *after = value;
+    return ledger(db, id, delta, value, src, now_ms, ei);
+}
+
+bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_GET, BSS_DB_ARGS(S(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!bss_db_next(rows)) {
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        return rc != BSS_OK ? bss_fail(ei, rc, NULL, "reading bucket %s failed", id)
+                            : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no bucket with id %s", id);
+    }
+    memset(out, 0, sizeof *out);
+    copy(out->id, sizeof out->id, bss_db_col_text(rows, 0, NULL));
+    copy(out->account_id, sizeof out->account_id, bss_db_col_text(rows, 1, NULL));
+    copy(out->product_id, sizeof out->product_id, bss_db_col_text(rows, 2, NULL));
+    copy(out->msisdn, sizeof out->msisdn, bss_db_col_text(rows, 3, NULL));
+    bss__usage_type_parse(bss_db_col_text(rows, 4, NULL), &out->service);
+    copy(out->unit, sizeof out->unit, bss_db_col_text(rows, 5, NULL));
+    out->source = bss_bucket_source_parse(bss_db_col_text(rows, 6, NULL));
+    copy(out->price_id, sizeof out->price_id, bss_db_col_text(rows, 7, NULL));
+    copy(out->price_version, sizeof out->price_version, bss_db_col_text(rows, 8, NULL));
+    out->priority = (int)bss_db_col_int64(rows, 9);
+    out->value = bss_db_col_int64(rows, 10);
+    out->initial = bss_db_col_int64(rows, 11);
+    out->used = bss_db_col_int64(rows, 12);
+    out->unlimited = bss_db_col_int64(rows, 13) != 0;
+    out->valid_from_ms = bss_db_col_null(rows, 14) ? INT64_MIN : bss_db_col_int64(rows, 14);
+    out->valid_to_ms = bss_db_col_null(rows, 15) ? INT64_MAX : bss_db_col_int64(rows, 15);
+    copy(out->status, sizeof out->status, bss_db_col_text(rows, 16, NULL));
+    out->created_ms = bss_db_col_int64(rows, 17);
+    out->updated_ms = bss_db_col_int64(rows, 18);
+    out->row_version = bss_db_col_int64(rows, 19);
+    bss_db_rows_close(rows);
+    return BSS_OK;
+}
+
+bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *nrows, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_SUM, BSS_DB_ARGS(S(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!bss_db_next(rows)) {
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        return bss_fail(ei, rc != BSS_OK ? rc : BSS_E_INTERNAL, NULL, "summing the ledger of %s failed", id);
+    }
+    *sum = bss_db_col_int64(rows, 0);
+    *nrows = bss_db_col_int64(rows, 1);
+    bss_db_rows_close(rows);
+    return BSS_OK;
+}

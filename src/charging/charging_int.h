@@ -1,0 +1,84 @@
+/*
+ * charging_int.h: what the files of src/charging share with each other and
+ * with their tests: the balance store (balance_store.c, the tables of
+ * migration 0016). Other modules use charging.h.
+ */
+#ifndef BSS_CHARGING_CHARGING_INT_H
+#define BSS_CHARGING_CHARGING_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "charging/charging.h"
+#include "core/err.h"
+#include "core/id.h"
+#include "db/db.h"
+
+#define BSS__BUCKET_MAX_VALUE INT64_C(1000000000000000) /* 10^15: a billion in money, 900 TB in bytes */
+
+/* A bucket row (table bucket). Strings are copied in; "" for NULL. */
+typedef struct bss__bucket {
+    char id[BSS_ID_MAX + 1];
+    char account_id[BSS_ID_MAX + 1];
+    char product_id[BSS_ID_MAX + 1];
+    char msisdn[16];
+    bss_service service; /* NONE: monetary */
+    char unit[8];        /* the currency for money; s, msg, byte, event */
+    bss_bucket_source source;
+    char price_id[BSS_ID_MAX + 1];
+    char price_version[32];
+    int priority;
+    int64_t value, initial, used;
+    bool unlimited;
+    int64_t valid_from_ms, valid_to_ms; /* INT64_MIN / INT64_MAX: open */
+    char status[16];                    /* active, expired, suspended, closed */
+    int64_t created_ms, updated_ms, row_version;
+} bss__bucket;
+
+/* What caused a ledger row. */
+typedef struct bss__ledger_src {
+    const char *reason;      /* create, topup, adjust, usage, refund, transfer, expiry, renewal, rollover */
+    const char *source_kind; /* "topupBalance", "usage", "session", "import"; NULL: none */
+    const char *source_id;
+    int64_t events;          /* usage events the row sums; 0 counts as 1 */
+} bss__ledger_src;
+
+/* "monetary", "voice", "sms", "data", "event" (TMF654 usageType) and back (false if unknown). */
+const char *bss__usage_type_name(bss_service s);
+bool bss__usage_type_parse(const char *name, bss_service *out);
+/* The base unit of a unit bucket's service ("s", "msg", "byte", "event"); "" for money. */
+const char *bss__service_unit(bss_service s);
+
+/*
+ * Checks a bucket before it is stored: BSS_E_INVALID naming the member
+ * (account_id, usage_type/unit mismatch, a currency that is not ISO 4217,
+ * source, priority 0..10000, value and initial within +-10^15, valid_to
+ * after valid_from, status), the message saying what is allowed.
+ */
+bss_err bss__bucket_check(const bss__bucket *b, bss_errinfo *ei);
+
+/*
+ * Stores a new bucket (b->id set by the caller) holding b->value: the row
+ * with value 0 and the ledger row that gives it b->value (src->reason,
+ * "create" when NULL), in the caller's transaction. doc: the extra members
+ * (JSON text) or NULL.
+ */
+bss_err bss__bucket_insert(bss_db *db, const bss__bucket *b, const char *doc, const bss__ledger_src *src,
+                           int64_t now_ms, bss_errinfo *ei);
+
+/*
+ * Changes a bucket's value by delta and its used by used_delta, with one
+ * ledger row, in the caller's transaction; *after (may be NULL) gets the
+ * new value. BSS_E_NOT_FOUND for an unknown bucket; BSS_E_RANGE when the
+ * value would leave +-10^15.
+ */
+bss_err bss__bucket_change(bss_db *db, const char *id, int64_t delta, int64_t used_delta,
+                           const bss__ledger_src *src, int64_t now_ms, int64_t *after, bss_errinfo *ei);
+
+/* Reads one bucket; BSS_E_NOT_FOUND when there is none. */
+bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinfo *ei);
+
+/* The sum of a bucket's ledger deltas and its number of rows (the invariant: sum = value). */
+bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *rows, bss_errinfo *ei);
+
+#endif

@@ -1,0 +1,63 @@
+-- 0016_charging: balances (src/charging, docs/charging.md).
+--
+-- bucket: one balance a line or an account holds: a money wallet
+-- (usage_type monetary, unit the ISO 4217 currency, value in micro-units)
+-- or a unit bucket (voice in seconds, sms in messages, data in bytes,
+-- event in events). A typed row, not a document: its value changes with
+-- every rated event, so the TMF654 bucket is rendered from the row on read
+-- and doc keeps only the members posted with it (name, description ...).
+--   account_id   the billing account it belongs to
+--   product_id   the product whose allowance made it (NULL: a wallet, a grant)
+--   msisdn       the line it serves (NULL: shared by the account's lines)
+--   source       promotion | plan | addon | shared | wallet (consumption order)
+--   price_id, price_version  the allowance price that made it
+--   value        what it holds; always the sum of its balance_ledger deltas
+--   initial_value what this cycle granted (usage thresholds)
+--   used         units taken this cycle (fair use)
+--   valid_from, valid_to  ms, [from, to); NULL open
+--   status       active | expired | suspended | closed
+CREATE TABLE bucket (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    product_id TEXT,
+    msisdn TEXT,
+    usage_type TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    source TEXT NOT NULL,
+    price_id TEXT,
+    price_version TEXT,
+    priority BIGINT NOT NULL,
+    value BIGINT NOT NULL,
+    initial_value BIGINT NOT NULL,
+    used BIGINT NOT NULL,
+    unlimited BIGINT NOT NULL,
+    valid_from BIGINT,
+    valid_to BIGINT,
+    status TEXT NOT NULL,
+    doc TEXT,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    row_version BIGINT NOT NULL
+);
+CREATE INDEX bucket_account ON bucket (account_id);
+CREATE INDEX bucket_msisdn ON bucket (msisdn);
+CREATE INDEX bucket_product ON bucket (product_id);
+
+-- balance_ledger: every change of a bucket's value, in time order (the id
+-- is a UUIDv7), with its reason (create, topup, adjust, usage, refund,
+-- transfer, expiry, renewal, rollover) and what caused it (source_kind and
+-- source_id: a topupBalance, a usage, a session, an import batch). events
+-- is how many usage events the row sums (an import writes one row per
+-- bucket per batch, its usage rows hold each event's before and after).
+CREATE TABLE balance_ledger (
+    id TEXT PRIMARY KEY,
+    bucket_id TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    delta BIGINT NOT NULL,
+    value_after BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    source_kind TEXT,
+    source_id TEXT,
+    events BIGINT NOT NULL
+);
+CREATE INDEX balance_ledger_bucket ON balance_ledger (bucket_id, at_ms);
