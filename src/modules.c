@@ -15,6 +15,7 @@
  * audit of reads) is in src/api/routes.c.
  */
 #include "catalog/catalog.h"
+#include "charging/charging.h"
 #include "customer/customer.h"
 #include "doc/doc.h"
 #include "events/events.h"
@@ -51,5 +52,8 @@ const bss_doc_kind *const bss_doc_kinds[] = {
     &bss_product_kind,
     &bss_product_order_kind,
     &bss_cancel_order_kind,
+    &bss_topup_balance_kind,
+    &bss_adjust_balance_kind,
+    &bss_reserve_balance_kind,
     NULL,
 };

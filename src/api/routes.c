@@ -19,7 +19,7 @@ static const bss_routes_fn route_modules[] = {
     bss_tmf671_routes, bss_tmf620_io_routes, bss_tmf632_routes,
     bss_tmf629_routes, bss_tmf666_routes,    bss_tmf683_routes,
     bss_tmf621_routes, bss_care_routes,      bss_tmf639_routes,
-    bss_tmf637_routes, bss_tmf622_routes,
+    bss_tmf637_routes, bss_tmf622_routes,    bss_tmf654_routes,
 };
 
 static const struct {
@@ -35,6 +35,7 @@ static const struct {
     {"troubleTicket", "/tmf-api/troubleTicket/v4"},
     {"productInventory", "/tmf-api/productInventory/v4"},
     {"productOrderingManagement", "/tmf-api/productOrderingManagement/v4"},
+    {"prepayBalanceManagement", "/tmf-api/prepayBalanceManagement/v4"},
 };
 
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "charging/charging_int.h"
+#include "core/mem.h"
 #include "core/money.h"
 
 static bss_db_val S(const char *s)
@@ -53,7 +54,7 @@ static bool in_range(int64_t v)
 bss_err bss__bucket_check(const bss__bucket *b, bss_errinfo *ei)
 {
     if (!b->account_id[0])
-        return bss_fail(ei, BSS_E_INVALID, "billingAccount.id", "a bucket belongs to a billing account: billingAccount.id is required");
+        return bss_fail(ei, BSS_E_INVALID, "partyAccount.id", "a bucket belongs to a billing account: partyAccount.id is required");
     if (b->service == BSS_SERVICE_NONE) {
         if (!bss_currency_find(b->unit))
             return bss_fail(ei, BSS_E_INVALID, "unit", "a monetary bucket's unit is an ISO 4217 currency code (EUR), not '%s'",
@@ -93,10 +94,6 @@ static const char SQL_CHANGE[] =
     "UPDATE bucket SET value = value + ?, used = used + ?, updated_ms = ?, row_version = row_version + 1 "
     "WHERE id = ? AND value + ? BETWEEN -1000000000000000 AND 1000000000000000";
 static const char SQL_VALUE[] = "SELECT value FROM bucket WHERE id = ?";
-static const char SQL_GET[] =
-    "SELECT id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, priority, value, "
-    "initial_value, used, unlimited, valid_from, valid_to, status, created_ms, updated_ms, row_version FROM bucket "
-    "WHERE id = ?";
 static const char SQL_SUM[] = "SELECT COALESCE(SUM(delta), 0), COUNT(*) FROM balance_ledger WHERE bucket_id = ?";
 
 static bss_err ledger(bss_db *db, const char *bucket, int64_t delta, int64_t after, const bss__ledger_src *src,
@@ -161,18 +158,14 @@ bss_err bss__bucket_change(bss_db *db, const char *id, int64_t delta, int64_t us
     return ledger(db, id, delta, value, src, now_ms, ei);
 }
 
-bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinfo *ei)
+#define BUCKET_COLS                                                                                          \
+    "id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, priority, value, "    \
+    "initial_value, used, unlimited, valid_from, valid_to, status, created_ms, updated_ms, row_version, doc, "     \
+    "(SELECT COALESCE(SUM(amount), 0) FROM balance_reservation r WHERE r.bucket_id = bucket.id AND "             \
+    "r.state = 'active' AND r.expires_ms > ?)"
+
+static void read_row(bss_db_rows *rows, bss__bucket *out, const char **doc)
 {
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, SQL_GET, BSS_DB_ARGS(S(id)), &rows, ei);
-    if (rc != BSS_OK)
-        return rc;
-    if (!bss_db_next(rows)) {
-        rc = bss_db_rows_error(rows);
-        bss_db_rows_close(rows);
-        return rc != BSS_OK ? bss_fail(ei, rc, NULL, "reading bucket %s failed", id)
-                            : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no bucket with id %s", id);
-    }
     memset(out, 0, sizeof *out);
     copy(out->id, sizeof out->id, bss_db_col_text(rows, 0, NULL));
     copy(out->account_id, sizeof out->account_id, bss_db_col_text(rows, 1, NULL));
@@ -194,8 +187,114 @@ bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinf
     out->created_ms = bss_db_col_int64(rows, 17);
     out->updated_ms = bss_db_col_int64(rows, 18);
     out->row_version = bss_db_col_int64(rows, 19);
+    if (doc)
+        *doc = bss_db_col_text(rows, 20, NULL);
+    out->reserved = bss_db_col_int64(rows, 21);
+}
+
+static const char SQL_GET_AT[] = "SELECT " BUCKET_COLS " FROM bucket WHERE id = ?";
+
+bss_err bss__bucket_read(bss_db *db, const char *id, int64_t now_ms, bss__bucket *out, char **doc, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    if (doc)
+        *doc = NULL;
+    bss_err rc = bss_db_query(db, SQL_GET_AT, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!bss_db_next(rows)) {
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        return rc != BSS_OK ? bss_fail(ei, rc, NULL, "reading bucket %s failed", id)
+                            : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no bucket with id %s", id);
+    }
+    const char *d = NULL;
+    read_row(rows, out, &d);
+    if (doc && d)
+        *doc = bss_strdup(d);
     bss_db_rows_close(rows);
     return BSS_OK;
+}
+
+bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinfo *ei)
+{
+    return bss__bucket_read(db, id, 0, out, NULL, ei);
+}
+
+#define LIST_WHERE                                                                                           \
+    " WHERE (CAST(? AS TEXT) IS NULL OR id = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?) AND "              \
+    "(CAST(? AS TEXT) IS NULL OR usage_type = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?) AND "         \
+    "(CAST(? AS TEXT) IS NULL OR msisdn = ?) AND (CAST(? AS TEXT) IS NULL OR product_id = ?)"
+static const char SQL_LIST[] = "SELECT " BUCKET_COLS " FROM bucket" LIST_WHERE " ORDER BY id LIMIT ? OFFSET ?";
+static const char SQL_COUNT[] = "SELECT COUNT(*) FROM bucket" LIST_WHERE;
+
+bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
+                         int64_t *total, bss_errinfo *ei)
+{
+#define FARGS                                                                                                \
+    S(f->id), S(f->id), S(f->status), S(f->status), S(f->usage_type), S(f->usage_type), S(f->account_id),       \
+        S(f->account_id), S(f->msisdn), S(f->msisdn), S(f->product_id), S(f->product_id)
+    bss_err rc = bss_db_query_int64(db, SQL_COUNT, BSS_DB_ARGS(FARGS), total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss_db_rows *rows = NULL;
+    rc = bss_db_query(db, SQL_LIST, BSS_DB_ARGS(BSS_DB_I64(now_ms), FARGS, BSS_DB_I64(f->limit), BSS_DB_I64(f->offset)),
+                      &rows, ei);
+#undef FARGS
+    if (rc != BSS_OK)
+        return rc;
+    while (rc == BSS_OK && bss_db_next(rows)) {
+        bss__bucket b;
+        const char *doc = NULL;
+        read_row(rows, &b, &doc);
+        rc = each(arg, &b, doc, ei);
+    }
+    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
+        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "listing buckets failed");
+    bss_db_rows_close(rows);
+    return rc;
+}
+
+static const char SQL_RES_INSERT[] =
+    "INSERT INTO balance_reservation (id, bucket_id, amount, expires_ms, state, source_kind, source_id, "
+    "created_ms, updated_ms) VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)";
+
+bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
+                                const char *source_kind, const char *source_id, int64_t now_ms, bss_errinfo *ei)
+{
+    return bss_db_exec(db, SQL_RES_INSERT,
+                       BSS_DB_ARGS(S(id), S(bucket), BSS_DB_I64(amount), BSS_DB_I64(expires_ms), S(source_kind),
+                                   S(source_id), BSS_DB_I64(now_ms), BSS_DB_I64(now_ms)),
+                       NULL, ei);
+}
+
+static const char SQL_REQ_FIND[] = "SELECT body_hash, result_id FROM balance_request WHERE kind = ? AND idem_key = ?";
+static const char SQL_REQ_INSERT[] =
+    "INSERT INTO balance_request (kind, idem_key, body_hash, result_id, created_ms) VALUES (?, ?, ?, ?, ?)";
+
+bss_err bss__request_find(bss_db *db, const char *kind, const char *key, char hash[65], char result_id[BSS_ID_MAX + 1],
+                          bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_REQ_FIND, BSS_DB_ARGS(S(kind), S(key)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!bss_db_next(rows)) {
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        return rc != BSS_OK ? bss_fail(ei, rc, NULL, "reading an idempotency key failed") : BSS_E_NOT_FOUND;
+    }
+    copy(hash, 65, bss_db_col_text(rows, 0, NULL));
+    copy(result_id, BSS_ID_MAX + 1, bss_db_col_text(rows, 1, NULL));
+    bss_db_rows_close(rows);
+    return BSS_OK;
+}
+
+bss_err bss__request_insert(bss_db *db, const char *kind, const char *key, const char *hash, const char *result_id,
+                            int64_t now_ms, bss_errinfo *ei)
+{
+    return bss_db_exec(db, SQL_REQ_INSERT,
+                       BSS_DB_ARGS(S(kind), S(key), S(hash), S(result_id), BSS_DB_I64(now_ms)), NULL, ei);
 }
 
 bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *nrows, bss_errinfo *ei)

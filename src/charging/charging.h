@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "catalog/catalog.h"
 #include "core/csv.h"
 #include "core/err.h"
@@ -226,5 +228,65 @@ bss_err bss_charging_rate(const bss_rate_line *line, const bss_rate_input *ev, b
 
 /* Applies a result's takes to line's buckets (value, used) and adds its rated units to used_units. */
 void bss_charging_apply(bss_rate_line *line, const bss_rate_result *res);
+
+/* ==== Prepay balances, TMF654 (balance.c; docs/charging.md) ============================================== */
+
+#define BSS_TMF654_BASE "/tmf-api/prepayBalanceManagement/v4"
+
+struct bss_doc_kind;
+extern const struct bss_doc_kind bss_topup_balance_kind;  /* tmf654_topup_balance */
+extern const struct bss_doc_kind bss_adjust_balance_kind; /* tmf654_adjust_balance */
+extern const struct bss_doc_kind bss_reserve_balance_kind; /* tmf654_reserve_balance */
+
+struct bss_principal;
+
+/* Who changes a balance, when, and the request's Idempotency-Key. */
+typedef struct bss_balance_env {
+    const struct bss_principal *who;
+    int64_t now_ms;
+    const char *base_url;
+    const char *idem_key; /* required for top-ups, adjustments and reservations */
+} bss_balance_env;
+
+/* Equality filters of a bucket list (NULL: any), and the page. */
+typedef struct bss_bucket_query {
+    const char *id, *status, *usage_type, *account_id, *msisdn, *product_id;
+    int64_t offset, limit;
+} bss_bucket_query;
+
+/*
+ * A bucket (TMF654 Bucket), in the caller's transaction: usageType
+ * (monetary, voice, sms, data, event) and partyAccount.id (a billing
+ * account) are required; product (one, on that account: the bucket is the
+ * line's), remainedAmount (a Quantity: money in its currency, units in the
+ * service's), validFor, isShared (a unit pool of the account), priority
+ * (0..10000), name, description, relatedParty. Money buckets are wallets;
+ * unit buckets made here are promotional grants (plan allowances come with
+ * products). *out is the bucket as GET shows it.
+ */
+bss_err bss_bucket_create(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bss_errinfo *ei);
+bss_err bss_bucket_get_json(bss_db *db, int64_t now_ms, const char *base_url, const char *id, json_t **out,
+                            bss_errinfo *ei);
+bss_err bss_bucket_list_json(bss_db *db, int64_t now_ms, const char *base_url, const bss_bucket_query *q, json_t **out,
+                             int64_t *total, bss_errinfo *ei);
+
+/*
+ * The actions, each in the caller's transaction with its ledger row and its
+ * document. The bucket is bucket.id, or product[0].id's money bucket (its
+ * own, else its account's wallet). amount is a TMF Quantity in the bucket's
+ * currency or units. The same Idempotency-Key and body again return the
+ * first result (*replayed); the key with another body is 409.
+ *  - top-up: money only, amount > 0 (at most 100,000): status completed;
+ *  - adjustment: usageType must be the bucket's, reason required, amount
+ *    signed (a negative amount takes, never below what is available);
+ *  - reservation: holds amount (no more than is available) until
+ *    validFor.endDateTime (default 15 minutes, at most 7 days): status reserved.
+ */
+bss_err bss_balance_topup(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                          bss_errinfo *ei);
+bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                           bss_errinfo *ei);
+bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                            bss_errinfo *ei);
 
 #endif

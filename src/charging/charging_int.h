@@ -33,6 +33,7 @@ typedef struct bss__bucket {
     int64_t valid_from_ms, valid_to_ms; /* INT64_MIN / INT64_MAX: open */
     char status[16];                    /* active, expired, suspended, closed */
     int64_t created_ms, updated_ms, row_version;
+    int64_t reserved; /* held by active reservations (read only: computed as of the read) */
 } bss__bucket;
 
 /* What caused a ledger row. */
@@ -77,6 +78,32 @@ bss_err bss__bucket_change(bss_db *db, const char *id, int64_t delta, int64_t us
 
 /* Reads one bucket; BSS_E_NOT_FOUND when there is none. */
 bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinfo *ei);
+
+/* Reads one bucket with what reservations hold at now_ms; *doc (may be NULL) a new string (bss_free) or NULL. */
+bss_err bss__bucket_read(bss_db *db, const char *id, int64_t now_ms, bss__bucket *out, char **doc, bss_errinfo *ei);
+
+/* Equality filters of a bucket list (NULL: any) and its page. */
+typedef struct bss__bucket_filter {
+    const char *id, *status, *usage_type, *account_id, *msisdn, *product_id;
+    int64_t offset, limit;
+} bss__bucket_filter;
+typedef bss_err (*bss__bucket_each_fn)(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei);
+/* The page of buckets matching f in id order, each given to each; *total counts every match. */
+bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
+                         int64_t *total, bss_errinfo *ei);
+
+/* A hold of amount on a bucket until expires_ms, for source (a reserveBalance, a session). */
+bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
+                                const char *source_kind, const char *source_id, int64_t now_ms, bss_errinfo *ei);
+
+/* Idempotency keys of balance requests: find (BSS_E_NOT_FOUND when new) and record. */
+bss_err bss__request_find(bss_db *db, const char *kind, const char *key, char hash[65], char result_id[BSS_ID_MAX + 1],
+                          bss_errinfo *ei);
+bss_err bss__request_insert(bss_db *db, const char *kind, const char *key, const char *hash, const char *result_id,
+                            int64_t now_ms, bss_errinfo *ei);
+
+/* A bucket row as a TMF654 Bucket (doc_text: the members kept as posted, may be NULL). */
+json_t *bss__bucket_render(const bss__bucket *b, const char *doc_text, const char *base_url);
 
 /* The sum of a bucket's ledger deltas and its number of rows (the invariant: sum = value). */
 bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *rows, bss_errinfo *ei);

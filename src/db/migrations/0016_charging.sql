@@ -61,3 +61,68 @@ CREATE TABLE balance_ledger (
     events BIGINT NOT NULL
 );
 CREATE INDEX balance_ledger_bucket ON balance_ledger (bucket_id, at_ms);
+
+-- balance_reservation: an amount of a bucket held for a while (a TMF654
+-- reserveBalance, later an online session's quota): it counts against
+-- what the bucket can give until it is used, released or expires_ms
+-- passes (an expired hold counts as released wherever it is read).
+-- state: active, used, released.
+CREATE TABLE balance_reservation (
+    id TEXT PRIMARY KEY,
+    bucket_id TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL
+);
+CREATE INDEX balance_reservation_bucket ON balance_reservation (bucket_id, state);
+
+-- balance_request: the idempotency keys of the requests that change a
+-- balance (Idempotency-Key of a top-up, an adjustment, a reservation):
+-- the same key and body again answer the first result (result_id); the
+-- same key with another body is refused.
+CREATE TABLE balance_request (
+    kind TEXT NOT NULL,
+    idem_key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    result_id TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (kind, idem_key)
+);
+
+-- TMF654 action records (documents, db/resource.h layout): a top-up, an
+-- adjustment, a reservation, as the API returns them.
+CREATE TABLE tmf654_topup_balance (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    row_version BIGINT NOT NULL,
+    status TEXT,
+    bucket_id TEXT
+);
+CREATE INDEX tmf654_topup_balance_bucket ON tmf654_topup_balance (bucket_id);
+CREATE TABLE tmf654_adjust_balance (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    row_version BIGINT NOT NULL,
+    status TEXT,
+    usage_type TEXT,
+    bucket_id TEXT
+);
+CREATE INDEX tmf654_adjust_balance_bucket ON tmf654_adjust_balance (bucket_id);
+CREATE TABLE tmf654_reserve_balance (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    row_version BIGINT NOT NULL,
+    status TEXT,
+    bucket_id TEXT
+);
+CREATE INDEX tmf654_reserve_balance_bucket ON tmf654_reserve_balance (bucket_id);

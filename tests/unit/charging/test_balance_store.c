@@ -63,7 +63,7 @@ static void test_checks(void **state)
     b = wallet("w", 0);
     b.account_id[0] = 0;
     assert_int_equal(bss__bucket_check(&b, &ei), BSS_E_INVALID);
-    assert_string_equal(ei.field, "billingAccount.id");
+    assert_string_equal(ei.field, "partyAccount.id");
     b = wallet("w", 0);
     b.service = BSS_SERVICE_VOICE;
     strcpy(b.unit, "s");

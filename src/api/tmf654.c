@@ -1,0 +1,317 @@
+/*
+ * tmf654.c: TMF654 Prepay Balance Management v4 over HTTP (charging.h does
+ * the work; docs/charging.md):
+ *
+ *   POST  {TMF654}/bucket              admin, agent: 201 with the bucket.
+ *   GET   {TMF654}/bucket[/{id}]       readers. Filters (equality, one value):
+ *         id, status, usageType, partyAccount.id, product.id,
+ *         logicalResource.id (the MSISDN); offset, limit, fields. On a worker.
+ *   POST  {TMF654}/topupBalance        admin, agent, integration.
+ *   POST  {TMF654}/adjustBalance       admin, agent.
+ *   POST  {TMF654}/reserveBalance      admin, integration, network.
+ *         Each needs an Idempotency-Key header: 201 with the action; 200
+ *         with the first one (Idempotent-Replay: true) for the same key and
+ *         body; 409 for the key with another body.
+ *   GET   {TMF654}/topupBalance|adjustBalance|reserveBalance[/{id}]  readers
+ *         (the generic TMF reads).
+ * Every write is one group-commit writer job.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/http.h"
+#include "api/query.h"
+#include "api/routes.h"
+#include "api/tmf.h"
+#include "charging/charging.h"
+#include "core/mem.h"
+
+#define BUCKET BSS_TMF654_BASE "/bucket"
+#define BUCKET_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
+#define TOPUP_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_INTEGRATION)
+#define ADJUST_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
+#define RESERVE_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION | BSS_ROLE_NETWORK)
+#define IDEM_MAX 128
+
+typedef enum { ACT_BUCKET = 1, ACT_TOPUP, ACT_ADJUST, ACT_RESERVE } act;
+
+typedef struct bal_job {
+    act what;
+    json_t *body;
+    bss_principal who;
+    bool has_who, replayed;
+    int64_t now_ms;
+    char base_url[512];
+    char idem[IDEM_MAX + 1];
+    char id[BSS_ID_MAX + 1];
+    char f[6][BSS_ID_MAX + 1]; /* list filters */
+    bool has_f[6];
+    bss_query q;
+    json_t *out;
+    int64_t total;
+} bal_job;
+
+static void job_free(void *arg)
+{
+    bal_job *j = arg;
+    if (!j)
+        return;
+    json_decref(j->body);
+    json_decref(j->out);
+    bss_query_free(&j->q);
+    bss_free(j);
+}
+
+static bal_job *job_new(bss_req *r, act what)
+{
+    bal_job *j = bss_calloc(1, sizeof *j);
+    if (!j) {
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        return NULL;
+    }
+    j->what = what;
+    j->now_ms = bss_clock_now(&r->app->clock);
+    if (r->who) {
+        j->who = *r->who;
+        j->has_who = true;
+    }
+    snprintf(j->base_url, sizeof j->base_url, "%s", bss_http_base_url(r));
+    return j;
+}
+
+static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    json_decref(j->out); /* a batch retry runs the job again */
+    j->out = NULL;
+    j->replayed = false;
+    bss_balance_env env = {.who = j->has_who ? &j->who : NULL, .now_ms = j->now_ms, .base_url = j->base_url,
+                           .idem_key = j->idem};
+    switch (j->what) {
+    case ACT_BUCKET:
+        return bss_bucket_create(db, &env, j->body, &j->out, ei);
+    case ACT_TOPUP:
+        return bss_balance_topup(db, &env, j->body, &j->out, &j->replayed, ei);
+    case ACT_ADJUST:
+        return bss_balance_adjust(db, &env, j->body, &j->out, &j->replayed, ei);
+    case ACT_RESERVE:
+        return bss_balance_reserve(db, &env, j->body, &j->out, &j->replayed, ei);
+    }
+    return bss_fail(ei, BSS_E_INTERNAL, NULL, "unknown balance action");
+}
+
+static void job_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    bal_job *j = arg;
+    if (r) {
+        if (rc == BSS_OK && j->replayed)
+            bss_http_add_header(r, "Idempotent-Replay", "true");
+        if (rc == BSS_OK && !j->replayed) {
+            const char *href = json_string_value(json_object_get(j->out, "href"));
+            if (href)
+                bss_http_add_header(r, "Location", href);
+        }
+        bss_http_reply(r, rc, ei, j->replayed ? 200 : 201, &j->out);
+    }
+    job_free(j);
+}
+
+static int write_action(bss_req *r, act what)
+{
+    size_t len = 0;
+    const char *key = what == ACT_BUCKET ? NULL : bss_http_header(r, "idempotency-key", &len);
+    if (key && (len == 0 || len > IDEM_MAX)) {
+        bss_errinfo ei;
+        bss_fail(&ei, BSS_E_INVALID, "Idempotency-Key", "Idempotency-Key is 1..128 printable characters");
+        bss_http_send_error(r, BSS_E_INVALID, &ei);
+        return 0;
+    }
+    for (size_t i = 0; key && i < len; i++)
+        if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e) {
+            bss_errinfo ei;
+            bss_fail(&ei, BSS_E_INVALID, "Idempotency-Key", "Idempotency-Key is 1..128 printable characters");
+            bss_http_send_error(r, BSS_E_INVALID, &ei);
+            return 0;
+        }
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    bal_job *j = job_new(r, what);
+    if (!j) {
+        json_decref(body);
+        return 0;
+    }
+    j->body = body;
+    if (key)
+        snprintf(j->idem, sizeof j->idem, "%.*s", (int)len, key);
+    bss_http_write(r, job_run, j, job_done);
+    return 0;
+}
+
+static int h_bucket_create(bss_req *r)
+{
+    return write_action(r, ACT_BUCKET);
+}
+static int h_topup(bss_req *r)
+{
+    return write_action(r, ACT_TOPUP);
+}
+static int h_adjust(bss_req *r)
+{
+    return write_action(r, ACT_ADJUST);
+}
+static int h_reserve(bss_req *r)
+{
+    return write_action(r, ACT_RESERVE);
+}
+
+/* ---- bucket reads ---- */
+
+static bss_err get_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    return bss_bucket_get_json(db, j->now_ms, j->base_url, j->id, out, ei);
+}
+
+static int h_bucket_get(bss_req *r)
+{
+    const char *id = bss_tmf_path_id(r, "bucket");
+    if (!id)
+        return 0;
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return 0;
+    snprintf(j->id, sizeof j->id, "%s", id);
+    bss_http_read_json(r, get_run, j, job_free, NULL);
+    return 0;
+}
+
+static const char *const list_filters[] = {"id", "status", "usageType", "partyAccount.id", "product.id",
+                                           "logicalResource.id", NULL};
+
+static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    bss_bucket_query q = {.offset = j->q.offset, .limit = j->q.limit};
+    const char **slots[] = {&q.id, &q.status, &q.usage_type, &q.account_id, &q.product_id, &q.msisdn};
+    for (int i = 0; i < 6; i++)
+        if (j->has_f[i])
+            *slots[i] = j->f[i];
+    json_t *page = NULL;
+    bss_err rc = bss_bucket_list_json(db, j->now_ms, j->base_url, &q, &page, &j->total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (j->q.has_fields) {
+        size_t i;
+        json_t *d;
+        json_array_foreach(page, i, d)
+        {
+            json_t *p = bss_query_project(&j->q, d);
+            if (p)
+                json_array_set_new(page, i, p);
+        }
+    }
+    j->out = page;
+    return BSS_OK;
+}
+
+static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    bal_job *j = arg;
+    if (r && rc != BSS_OK)
+        bss_http_send_error(r, rc, ei);
+    else if (r) {
+        char n[24];
+        snprintf(n, sizeof n, "%lld", (long long)j->total);
+        bss_http_add_header(r, "X-Total-Count", n);
+        snprintf(n, sizeof n, "%zu", json_array_size(j->out));
+        bss_http_add_header(r, "X-Result-Count", n);
+        bss_http_send_json(r, 200, j->out);
+        j->out = NULL;
+    }
+    job_free(j);
+}
+
+static int h_bucket_list(bss_req *r)
+{
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc == BSS_OK && j->q.nsort)
+        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "bucket lists are in id order; sort is not supported");
+    for (size_t i = 0; rc == BSS_OK && i < j->q.nfilters; i++) {
+        const bss_query_filter *f = &j->q.filters[i];
+        int which = -1;
+        for (int k = 0; list_filters[k]; k++)
+            if (strcmp(f->attr, list_filters[k]) == 0)
+                which = k;
+        if (which < 0)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param,
+                          "buckets are filtered by id, status, usageType, partyAccount.id, product.id and "
+                          "logicalResource.id; not by %.64s",
+                          f->param);
+        else if (f->op != BSS_QOP_EQ || f->nvalues != 1)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s takes one value to equal", list_filters[which]);
+        else if (strlen(f->values[0]) > BSS_ID_MAX)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is too long", list_filters[which]);
+        else {
+            snprintf(j->f[which], sizeof j->f[which], "%s", f->values[0]);
+            j->has_f[which] = true;
+        }
+    }
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read(r, list_work, j, list_done);
+    return 0;
+}
+
+/* ---- the action documents: generic reads, their own create ---- */
+
+static const bss_tmf_binding topup_binding = {
+    .kind = &bss_topup_balance_kind,
+    BSS_TMF_PATHS(BSS_TMF654_BASE, "topupBalance"),
+    .read_roles = BSS_ROLES_READERS,
+    .write_roles = TOPUP_WRITERS,
+    BSS_TMF_NAMES("tmf654.topupBalance"),
+    .handle_create = h_topup,
+};
+static const bss_tmf_binding adjust_binding = {
+    .kind = &bss_adjust_balance_kind,
+    BSS_TMF_PATHS(BSS_TMF654_BASE, "adjustBalance"),
+    .read_roles = BSS_ROLES_READERS,
+    .write_roles = ADJUST_WRITERS,
+    BSS_TMF_NAMES("tmf654.adjustBalance"),
+    .handle_create = h_adjust,
+};
+static const bss_tmf_binding reserve_binding = {
+    .kind = &bss_reserve_balance_kind,
+    BSS_TMF_PATHS(BSS_TMF654_BASE, "reserveBalance"),
+    .read_roles = BSS_ROLES_READERS,
+    .write_roles = RESERVE_WRITERS,
+    BSS_TMF_NAMES("tmf654.reserveBalance"),
+    .handle_create = h_reserve,
+};
+static const bss_tmf_binding *const bindings[] = {&topup_binding, &adjust_binding, &reserve_binding, NULL};
+
+static const bss_route routes[] = {
+    {"POST", BUCKET, h_bucket_create, BUCKET_WRITERS, "tmf654.bucket.create", NULL},
+    {"GET", BUCKET, h_bucket_list, BSS_ROLES_READERS, "tmf654.bucket.list", NULL},
+    {"GET", BUCKET "/{id}", h_bucket_get, BSS_ROLES_READERS, "tmf654.bucket.get", NULL},
+};
+
+bss_err bss_tmf654_routes(bss_router *rt, const bss_app *app)
+{
+    (void)app;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        bss_err rc = bss_router_add(rt, &routes[i]);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    return bss_tmf_register_all(rt, bindings);
+}

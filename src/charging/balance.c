@@ -1,0 +1,631 @@
+/*
+ * balance.c: prepay balances as TMF654 sees them (charging.h, docs/charging.md):
+ * buckets rendered from their typed rows, and the actions that change them:
+ * top-ups, adjustments and reservations, each a document of its own kind
+ * written in the same transaction as the bucket's change and its ledger row.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "charging/charging_int.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "core/pan.h"
+#include "core/time.h"
+#include "customer/customer.h"
+#include "order/order.h"
+
+#define RESERVE_DEFAULT_MS (15 * 60 * 1000)   /* a reservation without validFor holds 15 minutes */
+#define RESERVE_MAX_MS (7LL * 24 * 3600 * 1000) /* and at most a week */
+#define ACTION_MAX_MONEY (INT64_C(100000) * BSS_MICROS_PER_UNIT) /* one top-up or adjustment: at most 100,000 */
+
+/* ---- the action document kinds ---- */
+
+static const char *const action_server_managed[] = {"status", "confirmationDate", NULL};
+
+static bss_err action_prepare(const bss_doc_ctx *ctx, json_t *doc, const json_t *old, bss_errinfo *ei)
+{
+    (void)ctx;
+    if (old)
+        return bss_fail(ei, BSS_E_STATE, "status", "a balance action is a record of what was done; it does not change");
+    return bss_doc_check_names(doc, ei);
+}
+
+#define ACTION_KIND(var, seg, nm, ty, tbl, cols, req)                                                        \
+    static bss_res_table var##_table = {.name = tbl, .columns = cols, .ncolumns = sizeof cols / sizeof cols[0]}; \
+    const bss_doc_kind var = {.api = "prepayBalanceManagement",                                               \
+                              .path = BSS_TMF654_BASE "/" seg,                                                 \
+                              .name = nm,                                                                      \
+                              .type = ty,                                                                      \
+                              .status_field = "status",                                                        \
+                              .table = &var##_table,                                                           \
+                              .required = req,                                                                 \
+                              .server_managed = action_server_managed,                                         \
+                              .prepare = action_prepare}
+
+static const bss_res_column topup_cols[] = {{"status", "status", BSS_RES_TEXT}, {"bucket.id", "bucket_id", BSS_RES_TEXT}};
+static const bss_res_column adjust_cols[] = {{"status", "status", BSS_RES_TEXT},
+                                             {"usageType", "usage_type", BSS_RES_TEXT},
+                                             {"bucket.id", "bucket_id", BSS_RES_TEXT}};
+static const char *const amount_required[] = {"amount", NULL};
+static const char *const adjust_required[] = {"amount", "usageType", NULL};
+
+ACTION_KIND(bss_topup_balance_kind, "topupBalance", "topupBalance", "TopupBalance", "tmf654_topup_balance", topup_cols,
+            amount_required);
+ACTION_KIND(bss_adjust_balance_kind, "adjustBalance", "adjustBalance", "AdjustBalance", "tmf654_adjust_balance",
+            adjust_cols, adjust_required);
+ACTION_KIND(bss_reserve_balance_kind, "reserveBalance", "reserveBalance", "ReserveBalance", "tmf654_reserve_balance",
+            topup_cols, amount_required);
+
+/* ---- rendering a bucket ---- */
+
+/* A TMF Quantity of a bucket's value: money in its currency, units in the base unit. */
+static json_t *quantity(const bss__bucket *b, int64_t v)
+{
+    if (b->service == BSS_SERVICE_NONE)
+        return json_pack("{s:o, s:s}", "amount", bss_money_to_json(v), "units", b->unit);
+    static const char *const names[] = {"", "second", "message", "byte", "event"};
+    return json_pack("{s:I, s:s}", "amount", (json_int_t)v, "units", names[b->service]);
+}
+
+static json_t *time_json(int64_t ms)
+{
+    char t[32];
+    bss_time_format(ms, t);
+    return json_string(t);
+}
+
+json_t *bss__bucket_render(const bss__bucket *b, const char *doc_text, const char *base_url)
+{
+    json_t *d = NULL;
+    if (doc_text)
+        bss_json_parse(doc_text, strlen(doc_text), &d, NULL);
+    if (!json_is_object(d)) {
+        json_decref(d);
+        d = json_object();
+    }
+    if (!d)
+        return NULL;
+    char href[512];
+    snprintf(href, sizeof href, "%s%s/bucket/%s", base_url ? base_url : "", BSS_TMF654_BASE, b->id);
+    json_object_set_new(d, "id", json_string(b->id));
+    json_object_set_new(d, "href", json_string(href));
+    json_object_set_new(d, "usageType", json_string(bss__usage_type_name(b->service)));
+    json_object_set_new(d, "status", json_string(b->status));
+    json_object_set_new(d, "confirmationDate", time_json(b->created_ms));
+    json_object_set_new(d, "isShared", json_boolean(b->msisdn[0] == 0 && b->source == BSS_BUCKET_SHARED));
+    if (b->unlimited)
+        json_object_set_new(d, "unlimited", json_true());
+    else
+        json_object_set_new(d, "remainedAmount", quantity(b, b->value));
+    json_object_set_new(d, "reservedAmount", quantity(b, b->reserved));
+    if (b->initial > 0)
+        json_object_set_new(d, "initialAmount", quantity(b, b->initial));
+    json_object_set_new(d, "bucketSource", json_string(bss_bucket_source_name(b->source)));
+    json_object_set_new(d, "priority", json_integer(b->priority));
+    json_object_set_new(d, "partyAccount",
+                        json_pack("{s:s, s:s}", "id", b->account_id, "@referredType", "BillingAccount"));
+    if (b->product_id[0])
+        json_object_set_new(d, "product", json_pack("[{s:s}]", "id", b->product_id));
+    if (b->msisdn[0])
+        json_object_set_new(d, "logicalResource",
+                            json_pack("[{s:s, s:s}]", "id", b->msisdn, "@referredType", "MSISDN"));
+    if (b->price_id[0])
+        json_object_set_new(d, "productOfferingPrice", json_pack("{s:s}", "id", b->price_id));
+    json_t *vf = json_object();
+    if (b->valid_from_ms != INT64_MIN)
+        json_object_set_new(vf, "startDateTime", time_json(b->valid_from_ms));
+    if (b->valid_to_ms != INT64_MAX)
+        json_object_set_new(vf, "endDateTime", time_json(b->valid_to_ms));
+    json_object_set_new(d, "validFor", vf);
+    json_object_set_new(d, "@type", json_string("Bucket"));
+    return d;
+}
+
+bss_err bss_bucket_get_json(bss_db *db, int64_t now_ms, const char *base_url, const char *id, json_t **out,
+                            bss_errinfo *ei)
+{
+    bss__bucket b;
+    char *doc = NULL;
+    bss_err rc = bss__bucket_read(db, id, now_ms, &b, &doc, ei);
+    if (rc != BSS_OK)
+        return rc;
+    *out = bss__bucket_render(&b, doc, base_url);
+    bss_free(doc);
+    return *out ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+}
+
+typedef struct list_acc {
+    json_t *arr;
+    const char *base_url;
+} list_acc;
+
+static bss_err list_each(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei)
+{
+    list_acc *a = arg;
+    json_t *d = bss__bucket_render(b, doc, a->base_url);
+    if (!d || json_array_append_new(a->arr, d) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+bss_err bss_bucket_list_json(bss_db *db, int64_t now_ms, const char *base_url, const bss_bucket_query *q, json_t **out,
+                             int64_t *total, bss_errinfo *ei)
+{
+    bss__bucket_filter f = {.id = q->id, .status = q->status, .usage_type = q->usage_type, .account_id = q->account_id,
+                            .msisdn = q->msisdn, .product_id = q->product_id, .offset = q->offset,
+                            .limit = q->limit > 0 ? q->limit : 100};
+    list_acc a = {json_array(), base_url};
+    if (!a.arr)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = bss__bucket_list(db, &f, now_ms, list_each, &a, total, ei);
+    if (rc != BSS_OK) {
+        json_decref(a.arr);
+        return rc;
+    }
+    *out = a.arr;
+    return BSS_OK;
+}
+
+/* ---- reading request members ---- */
+
+/* An object reference's id at obj.name.id (or obj.name[0].id for an array): NULL when absent; 400 when malformed. */
+static bss_err ref_id(const json_t *body, const char *name, bool array, const char **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    const json_t *v = json_object_get(body, name);
+    if (!v || json_is_null(v))
+        return BSS_OK;
+    if (array) {
+        if (!json_is_array(v))
+            return bss_fail(ei, BSS_E_INVALID, name, "%s must be an array of references", name);
+        if (json_array_size(v) == 0)
+            return BSS_OK;
+        if (json_array_size(v) > 1)
+            return bss_fail(ei, BSS_E_INVALID, name, "%s names one item here", name);
+        v = json_array_get(v, 0);
+    }
+    const json_t *id = json_is_object(v) ? json_object_get(v, "id") : NULL;
+    char path[64];
+    snprintf(path, sizeof path, array ? "%s[0].id" : "%s.id", name);
+    if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > BSS_ID_MAX)
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be an id (1..%d characters)", path, BSS_ID_MAX);
+    *out = json_string_value(id);
+    return BSS_OK;
+}
+
+/*
+ * A TMF Quantity {"amount": N, "units": U} at body.name for bucket b:
+ * money in b's currency (at most 6 decimals), or units of b's service.
+ */
+static bss_err amount_of(const json_t *body, const char *name, const bss__bucket *b, bool allow_negative, bool allow_zero,
+                         int64_t *out, bss_errinfo *ei)
+{
+    const json_t *q = json_object_get(body, name);
+    char path[64], upath[64];
+    snprintf(path, sizeof path, "%s.amount", name);
+    snprintf(upath, sizeof upath, "%s.units", name);
+    if (!json_is_object(q))
+        return bss_fail(ei, BSS_E_INVALID, name, "%s must be a quantity {\"amount\": 10, \"units\": \"EUR\"}", name);
+    const json_t *units = json_object_get(q, "units");
+    if (!json_is_string(units))
+        return bss_fail(ei, BSS_E_INVALID, upath, "%s is required: the currency or the unit of the amount", upath);
+    const json_t *a = json_object_get(q, "amount");
+    bool neg = false;
+    json_t *abs = NULL;
+    if (json_is_integer(a) && json_integer_value(a) < 0 && json_integer_value(a) > -INT64_C(1000000000000)) {
+        neg = true;
+        abs = json_integer(-json_integer_value(a));
+    } else if (json_is_real(a) && json_real_value(a) < 0) {
+        neg = true;
+        abs = json_real(-json_real_value(a));
+    }
+    bss_err rc;
+    int64_t v = 0;
+    if (b->service == BSS_SERVICE_NONE) {
+        if (strcmp(json_string_value(units), b->unit) != 0)
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, upath, "the amount is in %.16s; bucket %s holds %s",
+                            json_string_value(units), b->id, b->unit);
+        rc = bss_money_from_json(abs ? abs : a, path, &v, ei);
+        if (rc == BSS_OK && v > ACTION_MAX_MONEY)
+            rc = bss_fail(ei, BSS_E_RANGE, path, "%s is at most 100000 at a time", path);
+    } else {
+        json_t *copy = json_pack("{s:O, s:O}", "amount", abs ? abs : a, "units", units);
+        rc = copy ? bss_price_quantity(copy, b->service, name, &v, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        json_decref(copy);
+    }
+    json_decref(abs);
+    if (rc != BSS_OK)
+        return rc;
+    if (neg && !allow_negative)
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must be more than 0", path);
+    if (v == 0 && !allow_zero)
+        return bss_fail(ei, BSS_E_INVALID, path, "%s must not be 0", path);
+    *out = neg ? -v : v;
+    return BSS_OK;
+}
+
+typedef struct first_acc {
+    bss__bucket *b;
+    bool found;
+} first_acc;
+
+static bss_err take_first(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei)
+{
+    (void)doc;
+    (void)ei;
+    first_acc *a = arg;
+    if (!a->found)
+        *a->b = *b;
+    a->found = true;
+    return BSS_OK;
+}
+
+/* The bucket a request names: bucket.id, or the wallet of product[0].id (its own, else its account's). */
+static bss_err target_bucket(bss_db *db, const json_t *body, int64_t now_ms, bss__bucket *b,
+                             bss_errinfo *ei)
+{
+    const char *bid = NULL, *pid = NULL;
+    bss_err rc = ref_id(body, "bucket", false, &bid, ei);
+    if (rc == BSS_OK)
+        rc = ref_id(body, "product", true, &pid, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!bid && !pid)
+        return bss_fail(ei, BSS_E_INVALID, "bucket.id", "name the bucket (bucket.id) or the product (product[0].id)");
+    if (bid) {
+        rc = bss__bucket_read(db, bid, now_ms, b, NULL, ei);
+        if (rc == BSS_E_NOT_FOUND)
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, "bucket.id", "no bucket with id %s", bid);
+        return rc;
+    }
+    json_t *p = NULL;
+    rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
+    if (rc == BSS_E_NOT_FOUND)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "no product with id %s", pid);
+    if (rc != BSS_OK)
+        return rc;
+    const char *acc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
+    char account[BSS_ID_MAX + 1];
+    snprintf(account, sizeof account, "%s", acc ? acc : "");
+    json_decref(p);
+    /* the product's own money bucket, else its account's wallet */
+    const char *tries[2][2] = {{pid, NULL}, {NULL, account}};
+    for (int t = 0; t < 2; t++) {
+        bss__bucket_filter f = {.product_id = tries[t][0], .account_id = tries[t][1], .usage_type = "monetary",
+                                .status = "active", .limit = 1};
+        first_acc fa = {b, false};
+        int64_t total = 0;
+        rc = bss__bucket_list(db, &f, now_ms, take_first, &fa, &total, ei);
+        if (rc != BSS_OK || fa.found)
+            return rc;
+    }
+    return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "product %s has no active money bucket", pid);
+}
+
+/* The request's idempotency: *replay_id set when the same key and body were seen (the first result's id). */
+static bss_err idempotency(bss_db *db, const char *kind, const bss_balance_env *env, const json_t *body, char hash[65],
+                           char replay_id[BSS_ID_MAX + 1], bss_errinfo *ei)
+{
+    replay_id[0] = 0;
+    if (!env->idem_key || !env->idem_key[0])
+        return bss_fail(ei, BSS_E_INVALID, "Idempotency-Key",
+                        "a request that changes a balance needs an Idempotency-Key header (1..128 printable characters)");
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), NULL, 0);
+    bss_free(text);
+    sodium_bin2hex(hash, 65, h, sizeof h);
+    char seen[65];
+    bss_err rc = bss__request_find(db, kind, env->idem_key, seen, replay_id, ei);
+    if (rc == BSS_E_NOT_FOUND) {
+        replay_id[0] = 0;
+        return BSS_OK;
+    }
+    if (rc != BSS_OK)
+        return rc;
+    if (strcmp(seen, hash) != 0) {
+        char first[BSS_ID_MAX + 1];
+        snprintf(first, sizeof first, "%s", replay_id);
+        replay_id[0] = 0;
+        return bss_fail(ei, BSS_E_CONFLICT, "Idempotency-Key",
+                        "Idempotency-Key %.128s was used for another request (%s %s)", env->idem_key, kind, first);
+    }
+    return BSS_OK;
+}
+
+/* Writes the action document (status and confirmationDate the server's) and records its key. */
+static bss_err store_action(bss_db *db, const bss_doc_kind *kind, const bss_balance_env *env, const char *id,
+                            const json_t *body, const char *status, const char *hash, json_t *extra, json_t **out,
+                            bss_errinfo *ei)
+{
+    json_t *set = json_pack("{s:s, s:o}", "status", status, "confirmationDate", time_json(env->now_ms));
+    if (!set) {
+        json_decref(extra);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    if (extra)
+        json_object_update(set, extra);
+    json_decref(extra);
+    bss_doc_ctx ctx = {kind, db, env->now_ms, env->base_url, env->who, NULL, NULL, false, set};
+    bss_err rc = bss_doc_create(&ctx, id, body, out, ei);
+    json_decref(set);
+    if (rc == BSS_OK)
+        rc = bss__request_insert(db, kind->name, env->idem_key, hash, id, env->now_ms, ei);
+    return rc;
+}
+
+static bss_err replay(bss_db *db, const bss_doc_kind *kind, const char *id, json_t **out, bool *replayed,
+                      bss_errinfo *ei)
+{
+    *replayed = true;
+    return bss_doc_load(db, kind, id, out, NULL, ei);
+}
+
+static json_t *bucket_ref(const bss__bucket *b, const char *base_url)
+{
+    char href[512];
+    snprintf(href, sizeof href, "%s%s/bucket/%s", base_url ? base_url : "", BSS_TMF654_BASE, b->id);
+    return json_pack("{s:s, s:s}", "id", b->id, "href", href);
+}
+
+bss_err bss_balance_topup(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                          bss_errinfo *ei)
+{
+    *replayed = false;
+    char hash[65], first[BSS_ID_MAX + 1];
+    bss_err rc = bss_pan_reject_json(body, ei);
+    if (rc == BSS_OK)
+        rc = idempotency(db, bss_topup_balance_kind.name, env, body, hash, first, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (first[0])
+        return replay(db, &bss_topup_balance_kind, first, out, replayed, ei);
+    bss__bucket b;
+    int64_t amount = 0;
+    if ((rc = target_bucket(db, body, env->now_ms, &b, ei)) != BSS_OK)
+        return rc;
+    if (b.service != BSS_SERVICE_NONE)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "bucket.id",
+                        "a top-up adds money; bucket %s holds %s units (grant units with adjustBalance)", b.id,
+                        bss__usage_type_name(b.service));
+    if (strcmp(b.status, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, "bucket.id", "bucket %s is %s; only an active bucket takes a top-up", b.id,
+                        b.status);
+    if ((rc = amount_of(body, "amount", &b, false, false, &amount, ei)) != BSS_OK)
+        return rc;
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    bss__ledger_src src = {.reason = "topup", .source_kind = "topupBalance", .source_id = id};
+    int64_t after = 0;
+    if ((rc = bss__bucket_change(db, b.id, amount, 0, &src, env->now_ms, &after, ei)) != BSS_OK)
+        return rc;
+    b.value = after;
+    json_t *extra = json_pack("{s:o, s:o}", "bucket", bucket_ref(&b, env->base_url), "remainedAmount", quantity(&b, after));
+    return store_action(db, &bss_topup_balance_kind, env, id, body, "completed", hash, extra, out, ei);
+}
+
+bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                           bss_errinfo *ei)
+{
+    *replayed = false;
+    char hash[65], first[BSS_ID_MAX + 1];
+    bss_err rc = bss_pan_reject_json(body, ei);
+    if (rc == BSS_OK)
+        rc = idempotency(db, bss_adjust_balance_kind.name, env, body, hash, first, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (first[0])
+        return replay(db, &bss_adjust_balance_kind, first, out, replayed, ei);
+    const json_t *ut = json_object_get(body, "usageType");
+    bss_service svc;
+    if (!json_is_string(ut) || !bss__usage_type_parse(json_string_value(ut), &svc))
+        return bss_fail(ei, BSS_E_INVALID, "usageType", "usageType is one of monetary, voice, sms, data, event");
+    const json_t *reason = json_object_get(body, "reason");
+    if (!json_is_string(reason) || json_string_length(reason) == 0 || json_string_length(reason) > 500)
+        return bss_fail(ei, BSS_E_INVALID, "reason", "an adjustment says why: reason (1..500 characters) is required");
+    bss__bucket b;
+    int64_t amount = 0;
+    if ((rc = target_bucket(db, body, env->now_ms, &b, ei)) != BSS_OK)
+        return rc;
+    if (b.service != svc)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "usageType", "bucket %s holds %s, not %s", b.id,
+                        bss__usage_type_name(b.service), json_string_value(ut));
+    if (strcmp(b.status, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, "bucket.id", "bucket %s is %s; only an active bucket is adjusted", b.id,
+                        b.status);
+    if (b.unlimited)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "bucket.id", "bucket %s is unlimited: there is nothing to adjust", b.id);
+    if ((rc = amount_of(body, "amount", &b, true, false, &amount, ei)) != BSS_OK)
+        return rc;
+    if (amount < 0 && b.value - b.reserved + amount < 0) {
+        char have[32];
+        bss_money_format(b.value - b.reserved, have);
+        return bss_fail(ei, BSS_E_CONFLICT, "amount.amount", "bucket %s has only %s available to take (%s)", b.id,
+                        b.service == BSS_SERVICE_NONE ? have : "fewer units", b.unit);
+    }
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    bss__ledger_src src = {.reason = "adjust", .source_kind = "adjustBalance", .source_id = id};
+    int64_t after = 0;
+    if ((rc = bss__bucket_change(db, b.id, amount, 0, &src, env->now_ms, &after, ei)) != BSS_OK)
+        return rc;
+    b.value = after;
+    json_t *extra = json_pack("{s:o, s:o}", "bucket", bucket_ref(&b, env->base_url), "remainedAmount", quantity(&b, after));
+    return store_action(db, &bss_adjust_balance_kind, env, id, body, "completed", hash, extra, out, ei);
+}
+
+bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                            bss_errinfo *ei)
+{
+    *replayed = false;
+    char hash[65], first[BSS_ID_MAX + 1];
+    bss_err rc = bss_pan_reject_json(body, ei);
+    if (rc == BSS_OK)
+        rc = idempotency(db, bss_reserve_balance_kind.name, env, body, hash, first, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (first[0])
+        return replay(db, &bss_reserve_balance_kind, first, out, replayed, ei);
+    bss__bucket b;
+    int64_t amount = 0;
+    if ((rc = target_bucket(db, body, env->now_ms, &b, ei)) != BSS_OK)
+        return rc;
+    if (strcmp(b.status, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, "bucket.id", "bucket %s is %s; only an active bucket can be reserved", b.id,
+                        b.status);
+    if ((rc = amount_of(body, "amount", &b, false, false, &amount, ei)) != BSS_OK)
+        return rc;
+    int64_t until = env->now_ms + RESERVE_DEFAULT_MS;
+    const json_t *vf = json_object_get(body, "validFor");
+    if (vf && !json_is_null(vf)) {
+        if ((rc = bss_doc_check_period(vf, "validFor", ei)) != BSS_OK)
+            return rc;
+        const json_t *end = json_object_get(vf, "endDateTime");
+        if (json_is_string(end) && bss_time_parse(json_string_value(end), json_string_length(end), &until, ei) != BSS_OK)
+            return bss_fail(ei, BSS_E_INVALID, "validFor.endDateTime", "validFor.endDateTime is not an RFC 3339 time");
+        if (until <= env->now_ms || until > env->now_ms + RESERVE_MAX_MS)
+            return bss_fail(ei, BSS_E_INVALID, "validFor.endDateTime",
+                            "a reservation ends after now and within 7 days (validFor.endDateTime)");
+    }
+    if (!b.unlimited && b.value - b.reserved < amount) {
+        char have[32];
+        bss_money_format(b.value - b.reserved, have);
+        return bss_fail(ei, BSS_E_CONFLICT, "amount.amount", "bucket %s has only %s %s available to reserve", b.id,
+                        b.service == BSS_SERVICE_NONE ? have : "", b.unit);
+    }
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    if ((rc = bss__reservation_insert(db, id, b.id, amount, until, "reserveBalance", id, env->now_ms, ei)) != BSS_OK)
+        return rc;
+    json_t *extra = json_pack("{s:o, s:{s:o, s:o}}", "bucket", bucket_ref(&b, env->base_url), "validFor",
+                              "startDateTime", time_json(env->now_ms), "endDateTime", time_json(until));
+    if (extra && !json_object_get(body, "relatedParty"))
+        json_object_set_new(extra, "relatedParty", json_array());
+    return store_action(db, &bss_reserve_balance_kind, env, id, body, "reserved", hash, extra, out, ei);
+}
+
+bss_err bss_bucket_create(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bss_errinfo *ei)
+{
+    bss_err rc = bss_pan_reject_json(body, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (!json_is_object(body))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "a bucket is a JSON object");
+    static const char *const allowed[] = {"name", "description", "usageType", "remainedAmount", "partyAccount",
+                                          "product", "validFor", "isShared", "priority", "relatedParty", "@type",
+                                          "@baseType", "@schemaLocation", "id", "href", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)body, k, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(k, allowed[i]) == 0;
+        if (!ok)
+            return bss_fail(ei, BSS_E_INVALID, k,
+                            "%.64s cannot be set on a bucket (the server keeps status, amounts and dates)", k);
+    }
+    if ((rc = bss_doc_check_names(body, ei)) != BSS_OK)
+        return rc;
+    bss__bucket b = {.priority = 50, .valid_from_ms = INT64_MIN, .valid_to_ms = INT64_MAX};
+    const json_t *ut = json_object_get(body, "usageType");
+    if (!json_is_string(ut))
+        return bss_fail(ei, BSS_E_INVALID, "usageType", "usageType is required (monetary, voice, sms, data, event)");
+    if (!bss__usage_type_parse(json_string_value(ut), &b.service))
+        return bss_fail(ei, BSS_E_INVALID, "usageType", "usageType is one of monetary, voice, sms, data, event");
+    const char *acc = NULL, *pid = NULL;
+    if ((rc = ref_id(body, "partyAccount", false, &acc, ei)) != BSS_OK || (rc = ref_id(body, "product", true, &pid, ei)) != BSS_OK)
+        return rc;
+    if (!acc)
+        return bss_fail(ei, BSS_E_INVALID, "partyAccount.id", "a bucket belongs to a billing account: partyAccount.id is required");
+    bool found = false;
+    if ((rc = bss_doc_exists(db, &bss_billing_account_kind, acc, &found, ei)) != BSS_OK)
+        return rc;
+    if (!found)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "partyAccount.id", "no billing account with id %s", acc);
+    snprintf(b.account_id, sizeof b.account_id, "%s", acc);
+    if (pid) {
+        json_t *p = NULL;
+        rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
+        if (rc == BSS_E_NOT_FOUND)
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "no product with id %s", pid);
+        if (rc != BSS_OK)
+            return rc;
+        const char *pacc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
+        if (!pacc || strcmp(pacc, acc) != 0) {
+            json_decref(p);
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "product %s is not on billing account %s", pid, acc);
+        }
+        size_t i;
+        json_t *ch;
+        json_array_foreach(json_object_get(p, "productCharacteristic"), i, ch)
+        {
+            const char *n = json_string_value(json_object_get(ch, "name"));
+            const char *val = json_string_value(json_object_get(ch, "value"));
+            if (n && val && strcmp(n, "MSISDN") == 0)
+                snprintf(b.msisdn, sizeof b.msisdn, "%s", val[0] == '+' ? val + 1 : val);
+        }
+        json_decref(p);
+        snprintf(b.product_id, sizeof b.product_id, "%s", pid);
+    }
+    const json_t *shared = json_object_get(body, "isShared");
+    if (shared && !json_is_boolean(shared))
+        return bss_fail(ei, BSS_E_INVALID, "isShared", "isShared must be true or false");
+    b.source = b.service == BSS_SERVICE_NONE ? BSS_BUCKET_WALLET : json_is_true(shared) ? BSS_BUCKET_SHARED
+                                                                                     : BSS_BUCKET_PROMOTION;
+    if (b.service == BSS_SERVICE_NONE && json_is_true(shared))
+        return bss_fail(ei, BSS_E_INVALID, "isShared", "a money wallet is the account's or one line's; isShared is for unit pools");
+    if (b.source == BSS_BUCKET_SHARED && pid)
+        return bss_fail(ei, BSS_E_INVALID, "isShared", "a shared pool belongs to the account, not to product %s", pid);
+    const json_t *pr = json_object_get(body, "priority");
+    if (pr && (!json_is_integer(pr) || json_integer_value(pr) < 0 || json_integer_value(pr) > 10000))
+        return bss_fail(ei, BSS_E_INVALID, "priority", "priority is an integer 0..10000 (lower is consumed first)");
+    if (pr)
+        b.priority = (int)json_integer_value(pr);
+    const json_t *vf = json_object_get(body, "validFor");
+    if ((rc = bss_doc_check_period(vf, "validFor", ei)) != BSS_OK)
+        return rc;
+    if (json_is_object(vf)) {
+        bss_json_get_time(vf, "startDateTime", "validFor.startDateTime", false, &b.valid_from_ms, ei);
+        bss_json_get_time(vf, "endDateTime", "validFor.endDateTime", false, &b.valid_to_ms, ei);
+    }
+    if (b.service == BSS_SERVICE_NONE) {
+        const json_t *q = json_object_get(body, "remainedAmount");
+        const json_t *u = json_is_object(q) ? json_object_get(q, "units") : NULL;
+        snprintf(b.unit, sizeof b.unit, "%s", json_is_string(u) ? json_string_value(u) : "EUR");
+    } else {
+        snprintf(b.unit, sizeof b.unit, "%s", bss__service_unit(b.service));
+    }
+    if (!bss_currency_find(b.unit) && b.service == BSS_SERVICE_NONE)
+        return bss_fail(ei, BSS_E_INVALID, "remainedAmount.units", "remainedAmount.units is an ISO 4217 currency code (EUR)");
+    if (json_object_get(body, "remainedAmount") &&
+        (rc = amount_of(body, "remainedAmount", &b, false, true, &b.value, ei)) != BSS_OK)
+        return rc;
+    b.initial = b.service == BSS_SERVICE_NONE ? 0 : b.value;
+    snprintf(b.status, sizeof b.status, "active");
+    bss_id_new(env->now_ms, b.id);
+    json_t *keep = json_object();
+    static const char *const kept[] = {"name", "description", "relatedParty", NULL};
+    for (size_t i = 0; keep && kept[i]; i++)
+        if (json_object_get(body, kept[i]))
+            json_object_set(keep, kept[i], json_object_get(body, kept[i]));
+    char *doc = keep ? json_dumps(keep, JSON_COMPACT) : NULL;
+    json_decref(keep);
+    if (!doc)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (strlen(doc) > 16384) {
+        bss_free(doc);
+        return bss_fail(ei, BSS_E_TOO_BIG, NULL, "a bucket's name, description and relatedParty take at most 16 KiB");
+    }
+    bss__ledger_src src = {.reason = "create", .source_kind = "bucket", .source_id = b.id};
+    rc = bss__bucket_insert(db, &b, doc, &src, env->now_ms, ei);
+    bss_free(doc);
+    if (rc != BSS_OK)
+        return rc;
+    return bss_bucket_get_json(db, env->now_ms, env->base_url, b.id, out, ei);
+}

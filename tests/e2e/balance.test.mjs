@@ -1,0 +1,141 @@
+// balance.test.mjs: prepay balances over TMF654 (docs/charging.md) against a
+// real `bss serve --demo`: wallets and unit buckets, top-ups, adjustments
+// and reservations with their idempotency keys, and every bad input named
+// for them, each with its exact error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, stopServer, created, expectError, newApiKey } from './lib/server.mjs';
+
+const P = '/tmf-api/prepayBalanceManagement/v4';
+let srv, account, wallet, line;
+
+const post = (seg, body, key, extra = {}) =>
+  srv.request('POST', `${P}/${seg}`, { body, headers: key ? { 'Idempotency-Key': key } : {}, ...extra });
+
+before(async () => {
+  srv = await startServer({ args: ['--demo', '--default-country', 'NL'] });
+  const lines = (await srv.request('GET', '/tmf-api/productInventory/v4/product?status=active&productOffering.id=po-prepaid-payg')).json;
+  line = lines[0];
+  account = { id: line.billingAccount.id };
+  wallet = await created(await post('bucket', { usageType: 'monetary', partyAccount: account, product: [{ id: line.id }],
+    remainedAmount: { amount: '5.00', units: 'EUR' }, name: 'prepaid wallet' }));
+});
+after(async () => { await stopServer(srv); });
+
+test('a wallet: rendered from its row, with the line it serves', async () => {
+  assert.equal(wallet.usageType, 'monetary');
+  assert.equal(wallet.status, 'active');
+  assert.equal(wallet.bucketSource, 'wallet');
+  assert.deepEqual(wallet.remainedAmount, { amount: 5, units: 'EUR' });
+  assert.deepEqual(wallet.reservedAmount, { amount: 0, units: 'EUR' });
+  assert.equal(wallet.product[0].id, line.id);
+  const msisdn = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  assert.equal(wallet.logicalResource[0].id, msisdn);
+  const list = await srv.request('GET', `${P}/bucket?logicalResource.id=${msisdn}`);
+  assert.equal(list.status, 200);
+  assert.deepEqual(list.json.map((b) => b.id), [wallet.id]);
+  assert.equal(list.headers['x-total-count'], '1');
+});
+
+test('a top-up: once per Idempotency-Key, in the wallet\'s currency', async () => {
+  const body = { amount: { amount: 12.5, units: 'EUR' }, bucket: { id: wallet.id } };
+  const t = await created(await post('topupBalance', body, 'topup-1'));
+  assert.equal(t.status, 'completed');
+  assert.deepEqual(t.remainedAmount, { amount: 17.5, units: 'EUR' });
+  const again = await post('topupBalance', body, 'topup-1');
+  assert.equal(again.status, 200);
+  assert.equal(again.headers['idempotent-replay'], 'true');
+  assert.equal(again.json.id, t.id);
+  expectError(await post('topupBalance', { ...body, amount: { amount: 13, units: 'EUR' } }, 'topup-1'), 409, 'CONFLICT',
+    'Idempotency-Key', 'the key with another body');
+  const b = (await srv.request('GET', `${P}/bucket/${wallet.id}`)).json;
+  assert.deepEqual(b.remainedAmount, { amount: 17.5, units: 'EUR' }, 'charged once');
+  // through the product: the line's own wallet
+  const viaProduct = await created(await post('topupBalance', { amount: { amount: 2.5, units: 'EUR' }, product: [{ id: line.id }] }, 'topup-2'));
+  assert.equal(viaProduct.bucket.id, wallet.id);
+  assert.deepEqual(viaProduct.remainedAmount, { amount: 20, units: 'EUR' });
+});
+
+test('top-up refusals', async () => {
+  const r = (body, key = 'bad-1') => post('topupBalance', body, key);
+  expectError(await post('topupBalance', { amount: { amount: 5, units: 'EUR' }, bucket: { id: wallet.id } }), 400, 'INVALID',
+    'Idempotency-Key', 'no key');
+  expectError(await r({ amount: { amount: 5, units: 'USD' }, bucket: { id: wallet.id } }, 'bad-2'), 422, 'UNPROCESSABLE',
+    'amount.units', 'wrong currency');
+  const w = await r({ amount: { amount: 5, units: 'USD' }, bucket: { id: wallet.id } }, 'bad-2b');
+  assert.match(w.json.message, /^the amount is in USD; bucket .* holds EUR$/);
+  expectError(await r({ amount: { amount: -5, units: 'EUR' }, bucket: { id: wallet.id } }, 'bad-3'), 400, 'INVALID',
+    'amount.amount', 'negative top-up');
+  expectError(await r({ amount: { amount: 0, units: 'EUR' }, bucket: { id: wallet.id } }, 'bad-4'), 400, 'INVALID',
+    'amount.amount', 'zero top-up');
+  expectError(await r({ amount: { amount: '1.0000001', units: 'EUR' }, bucket: { id: wallet.id } }, 'bad-5'), 400,
+    'INVALID', 'amount.amount', 'more than 6 decimals');
+  expectError(await r({ amount: { amount: 100001, units: 'EUR' }, bucket: { id: wallet.id } }, 'bad-6'), 400, 'RANGE',
+    'amount.amount', 'too much at once');
+  expectError(await r({ amount: { amount: 5, units: 'EUR' }, bucket: { id: 'nope' } }, 'bad-7'), 422, 'UNPROCESSABLE',
+    'bucket.id', 'unknown bucket');
+  expectError(await r({ amount: { amount: 5, units: 'EUR' } }, 'bad-8'), 400, 'INVALID', 'bucket.id', 'no bucket');
+  expectError(await r({ amount: 5, bucket: { id: wallet.id } }, 'bad-9'), 400, 'INVALID', 'amount', 'not a quantity');
+  expectError(await r({ amount: { amount: 5, units: 'EUR' }, bucket: { id: wallet.id }, note: '4111 1111 1111 1111' }, 'bad-10'),
+    400, 'INVALID', undefined, 'a card number');
+  const long = await post('topupBalance', { amount: { amount: 1, units: 'EUR' }, bucket: { id: wallet.id } }, 'x'.repeat(129));
+  expectError(long, 400, 'INVALID', 'Idempotency-Key', 'a key too long');
+  const ro = await newApiKey(srv, 'readonly', 'balance reader');
+  const denied = await srv.request('POST', `${P}/topupBalance`, { key: ro, headers: { 'Idempotency-Key': 'ro-1' },
+    body: { amount: { amount: 1, units: 'EUR' }, bucket: { id: wallet.id } } });
+  assert.equal(denied.status, 403, denied.text);
+  const b = (await srv.request('GET', `${P}/bucket/${wallet.id}`)).json;
+  assert.deepEqual(b.remainedAmount, { amount: 20, units: 'EUR' }, 'nothing refused changed the wallet');
+});
+
+test('unit buckets, adjustments and reservations', async () => {
+  const data = await created(await post('bucket', { usageType: 'data', partyAccount: account, product: [{ id: line.id }],
+    remainedAmount: { amount: 1, units: 'GB' }, name: 'welcome gift' }));
+  assert.deepEqual(data.remainedAmount, { amount: 1073741824, units: 'byte' });
+  assert.equal(data.bucketSource, 'promotion');
+  expectError(await post('topupBalance', { amount: { amount: 1, units: 'GB' }, bucket: { id: data.id } }, 'u-1'), 422,
+    'UNPROCESSABLE', 'bucket.id', 'a top-up of a unit bucket');
+  const a = await created(await post('adjustBalance', { amount: { amount: 512, units: 'MB' }, usageType: 'data',
+    bucket: { id: data.id }, reason: 'network outage compensation' }, 'adj-1'));
+  assert.deepEqual(a.remainedAmount, { amount: 1610612736, units: 'byte' });
+  expectError(await post('adjustBalance', { amount: { amount: 1, units: 'MB' }, usageType: 'data', bucket: { id: data.id } },
+    'adj-2'), 400, 'INVALID', 'reason', 'an adjustment without a reason');
+  expectError(await post('adjustBalance', { amount: { amount: 1, units: 'EUR' }, usageType: 'monetary', bucket: { id: data.id },
+    reason: 'x' }, 'adj-3'), 422, 'UNPROCESSABLE', 'usageType', 'the wrong usage type');
+  expectError(await post('adjustBalance', { amount: { amount: -30, units: 'EUR' }, usageType: 'monetary',
+    bucket: { id: wallet.id }, reason: 'too much' }, 'adj-4'), 409, 'CONFLICT', 'amount.amount', 'below what is available');
+  const debit = await created(await post('adjustBalance', { amount: { amount: -2.25, units: 'EUR' }, usageType: 'monetary',
+    bucket: { id: wallet.id }, reason: 'duplicate top-up reversed' }, 'adj-5'));
+  assert.deepEqual(debit.remainedAmount, { amount: 17.75, units: 'EUR' });
+  const res = await created(await post('reserveBalance', { amount: { amount: 10, units: 'EUR' }, bucket: { id: wallet.id } }, 'res-1'));
+  assert.equal(res.status, 'reserved');
+  assert.deepEqual(res.relatedParty, []);
+  expectError(await post('reserveBalance', { amount: { amount: 10, units: 'EUR' }, bucket: { id: wallet.id } }, 'res-2'), 409,
+    'CONFLICT', 'amount.amount', 'more than is left after the first reservation');
+  expectError(await post('reserveBalance', { amount: { amount: 1, units: 'EUR' }, bucket: { id: wallet.id },
+    validFor: { endDateTime: '2020-01-01T00:00:00Z' } }, 'res-3'), 400, 'INVALID', 'validFor.endDateTime', 'a past end');
+  const b = (await srv.request('GET', `${P}/bucket/${wallet.id}`)).json;
+  assert.deepEqual(b.reservedAmount, { amount: 10, units: 'EUR' });
+  expectError(await post('adjustBalance', { amount: { amount: -10, units: 'EUR' }, usageType: 'monetary',
+    bucket: { id: wallet.id }, reason: 'reserved money is not available' }, 'adj-6'), 409, 'CONFLICT', 'amount.amount',
+    'what a reservation holds cannot be taken');
+  const list = (await srv.request('GET', `${P}/adjustBalance?usageType=data`)).json;
+  assert.deepEqual(list.map((x) => x.id), [a.id]);
+});
+
+test('bucket refusals', async () => {
+  expectError(await post('bucket', { usageType: 'monetary' }), 400, 'INVALID', 'partyAccount.id', 'no account');
+  expectError(await post('bucket', { usageType: 'monetary', partyAccount: { id: 'nope' } }), 422, 'UNPROCESSABLE',
+    'partyAccount.id', 'unknown account');
+  expectError(await post('bucket', { usageType: 'money', partyAccount: account }), 400, 'INVALID', 'usageType', 'usage type');
+  expectError(await post('bucket', { usageType: 'monetary', partyAccount: account, status: 'active' }), 400, 'INVALID',
+    'status', 'a member the server keeps');
+  expectError(await post('bucket', { usageType: 'monetary', partyAccount: account, remainedAmount: { amount: 1, units: 'EURO' } }),
+    400, 'INVALID', 'remainedAmount.units', 'not a currency');
+  expectError(await post('bucket', { usageType: 'voice', partyAccount: account, remainedAmount: { amount: 1, units: 'GB' } }),
+    422, 'UNPROCESSABLE', 'remainedAmount.units', 'a unit of another service');
+  expectError(await post('bucket', { usageType: 'data', partyAccount: account, isShared: true, product: [{ id: line.id }] }),
+    400, 'INVALID', 'isShared', 'a shared pool of one line');
+  expectError(await srv.request('GET', `${P}/bucket?name=x`), 400, 'INVALID', 'name', 'an unsupported filter');
+  expectError(await srv.request('GET', `${P}/bucket/nope`), 404, 'NOT_FOUND', undefined, 'unknown bucket');
+});
