@@ -57,3 +57,9 @@ const bss_doc_kind *const bss_doc_kinds[] = {
     &bss_reserve_balance_kind,
     NULL,
 };
+
+/* Provisioning steps carried out by a module (order.h): the charging module makes a product's buckets. */
+const bss_order_local_step bss_order_local_steps[] = {
+    {"charging.", bss_charging_order_step},
+    {NULL, NULL},
+};

@@ -224,7 +224,8 @@ bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinf
 #define LIST_WHERE                                                                                           \
     " WHERE (CAST(? AS TEXT) IS NULL OR id = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?) AND "              \
     "(CAST(? AS TEXT) IS NULL OR usage_type = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?) AND "         \
-    "(CAST(? AS TEXT) IS NULL OR msisdn = ?) AND (CAST(? AS TEXT) IS NULL OR product_id = ?)"
+    "(CAST(? AS TEXT) IS NULL OR msisdn = ?) AND (CAST(? AS TEXT) IS NULL OR product_id = ?) AND "             \
+    "(CAST(? AS TEXT) IS NULL OR price_id = ?)"
 static const char SQL_LIST[] = "SELECT " BUCKET_COLS " FROM bucket" LIST_WHERE " ORDER BY id LIMIT ? OFFSET ?";
 static const char SQL_COUNT[] = "SELECT COUNT(*) FROM bucket" LIST_WHERE;
 
@@ -233,7 +234,7 @@ bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms
 {
 #define FARGS                                                                                                \
     S(f->id), S(f->id), S(f->status), S(f->status), S(f->usage_type), S(f->usage_type), S(f->account_id),       \
-        S(f->account_id), S(f->msisdn), S(f->msisdn), S(f->product_id), S(f->product_id)
+        S(f->account_id), S(f->msisdn), S(f->msisdn), S(f->product_id), S(f->product_id), S(f->price_id), S(f->price_id)
     bss_err rc = bss_db_query_int64(db, SQL_COUNT, BSS_DB_ARGS(FARGS), total, ei);
     if (rc != BSS_OK)
         return rc;
@@ -252,6 +253,18 @@ bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms
     if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
         rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "listing buckets failed");
     bss_db_rows_close(rows);
+    return rc;
+}
+
+static const char SQL_STATUS[] =
+    "UPDATE bucket SET status = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?";
+
+bss_err bss__bucket_set_status(bss_db *db, const char *id, const char *status, int64_t now_ms, bss_errinfo *ei)
+{
+    int64_t changes = 0;
+    bss_err rc = bss_db_exec(db, SQL_STATUS, BSS_DB_ARGS(S(status), BSS_DB_I64(now_ms), S(id)), &changes, ei);
+    if (rc == BSS_OK && changes == 0)
+        return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no bucket with id %s", id);
     return rc;
 }
 

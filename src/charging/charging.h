@@ -289,4 +289,31 @@ bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t 
 bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                             bss_errinfo *ei);
 
+/* ==== Provisioning steps (provision.c) ==================================================================== */
+
+/*
+ * The buckets a product's offering gives (its allowance prices, as of now):
+ * plan allowances on the line, an add-on's on its base line, a shared
+ * allowance as one pool per account; valid for the allowance's days or to
+ * the end of the account's bill period. A bucket of the same price already
+ * active is left as it is (a retried step). offering_id (NULL: the
+ * product's) is the new offering of a plan change, and plan_change closes
+ * the line's active buckets first. *created counts the new ones.
+ */
+bss_err bss_charging_create_buckets(bss_db *db, const bss_catalog *cat, const char *product_id, const char *offering_id,
+                                    bool plan_change, int64_t now_ms, int *created, bss_errinfo *ei);
+/* Closes a product's active buckets: what is left expires (a ledger row each). */
+bss_err bss_charging_close_buckets(bss_db *db, const char *product_id, int64_t now_ms, bss_errinfo *ei);
+/*
+ * Seeding (the demo): the buckets of every active product, and for each
+ * line whose offering is in category wallet_category (NULL: none) a
+ * wallet holding wallet_micros. Products that already have them are left
+ * alone. *buckets and *wallets count what was made.
+ */
+bss_err bss_charging_seed(bss_db *db, const bss_catalog *cat, int64_t now_ms, const char *wallet_category,
+                          int64_t wallet_micros, int *buckets, int *wallets, bss_errinfo *ei);
+/* An order's charging.* step (and its undo) in the step's transaction (order.h bss_order_local_steps). */
+bss_err bss_charging_order_step(bss_db *db, const bss_catalog *cat, const char *type, const json_t *in, int64_t now_ms,
+                                bss_errinfo *ei);
+
 #endif

@@ -84,13 +84,16 @@ bss_err bss__bucket_read(bss_db *db, const char *id, int64_t now_ms, bss__bucket
 
 /* Equality filters of a bucket list (NULL: any) and its page. */
 typedef struct bss__bucket_filter {
-    const char *id, *status, *usage_type, *account_id, *msisdn, *product_id;
+    const char *id, *status, *usage_type, *account_id, *msisdn, *product_id, *price_id;
     int64_t offset, limit;
 } bss__bucket_filter;
 typedef bss_err (*bss__bucket_each_fn)(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei);
 /* The page of buckets matching f in id order, each given to each; *total counts every match. */
 bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
                          int64_t *total, bss_errinfo *ei);
+
+/* Sets a bucket's status (active, expired, suspended, closed); BSS_E_NOT_FOUND when there is none. */
+bss_err bss__bucket_set_status(bss_db *db, const char *id, const char *status, int64_t now_ms, bss_errinfo *ei);
 
 /* A hold of amount on a bucket until expires_ms, for source (a reserveBalance, a session). */
 bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,

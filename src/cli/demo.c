@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "charging/charging.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -449,6 +450,50 @@ static bss_err seed_inventory(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
+/* ---- balances --------------------------------------------------------------- */
+
+#define DEMO_WALLET_CATEGORY "cat-prepaid"
+#define DEMO_WALLET_MICROS (INT64_C(10) * 1000000) /* each prepaid line starts with 10.00 of credit */
+
+typedef struct bal_seed {
+    int64_t now_ms;
+    int buckets, wallets;
+} bal_seed;
+
+static bss_err bal_seed_run(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    bal_seed *s = arg;
+    bss_catalog_source src;
+    bss_catalog_source_init(&src);
+    bss_catalog *cat = NULL;
+    bss_err rc = bss_catalog_load(db, &src, ei);
+    if (rc == BSS_OK)
+        rc = bss_catalog_compile(&src, &cat, ei);
+    if (rc == BSS_OK)
+        rc = bss_charging_seed(db, cat, s->now_ms, DEMO_WALLET_CATEGORY, DEMO_WALLET_MICROS, &s->buckets, &s->wallets,
+                               ei);
+    bss_catalog_free(cat);
+    bss_catalog_source_clear(&src);
+    return rc;
+}
+
+/* The demo lines' buckets (their allowances) and the prepaid lines' wallets. */
+static bss_err seed_balances(bss_app *app, bss_errinfo *ei)
+{
+    bal_seed s = {.now_ms = bss_clock_now(&app->clock)};
+    bss_err rc = bss_writer_run(app->writer, bal_seed_run, &s, ei);
+    if (rc != BSS_OK) {
+        bss_log(BSS_LOG_ERROR, "demo.seed", "message", "demo: balances not seeded", "error", ei ? ei->message : "",
+                NULL);
+        return rc;
+    }
+    char b[16], w[16];
+    snprintf(b, sizeof b, "%d", s.buckets);
+    snprintf(w, sizeof w, "%d", s.wallets);
+    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: balances seeded", "buckets", b, "wallets", w, NULL);
+    return BSS_OK;
+}
+
 /* ---- entry ---------------------------------------------------------------- */
 
 /* What the store holds already: catalog rows (catalog_rows) and customers. */
@@ -495,5 +540,6 @@ bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
                 "customers", n, NULL);
         return BSS_OK;
     }
-    return seed_customers(app, ei);
+    rc = seed_customers(app, ei);
+    return rc == BSS_OK ? seed_balances(app, ei) : rc;
 }

@@ -43,6 +43,22 @@ extern const bss_doc_kind bss_cancel_order_kind;
 
 #define BSS_ORDER_MAX_ITEMS 50
 
+/*
+ * Provisioning steps another module carries out itself, in the step's
+ * transaction, instead of the network adapter: the charging module's
+ * charging.* steps (the buckets of a product). A step of type prefix...
+ * (and its undo:prefix...) runs run(db, the compiled catalog, type, the
+ * task's input, now). The table is wired in src/modules.c and ends with
+ * {NULL, NULL}.
+ */
+typedef bss_err (*bss_order_step_fn)(bss_db *db, const struct bss_catalog *cat, const char *type, const json_t *input,
+                                     int64_t now_ms, bss_errinfo *ei);
+typedef struct bss_order_local_step {
+    const char *prefix; /* "charging." */
+    bss_order_step_fn run;
+} bss_order_local_step;
+extern const bss_order_local_step bss_order_local_steps[];
+
 /* ---- product orders (order.c, submit.c) ---- */
 
 /* Whether an order in state from may go to to (TMF622 v4's table, order.c). */

@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "catalog/catalog.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -70,9 +71,19 @@ void bss__order_holder(const char *order_id, size_t index, char *buf, size_t cap
     snprintf(buf, cap, "%.40s#%zu", order_id, index);
 }
 
+/* The step another module carries out (bss_order_local_steps), or NULL. */
+static const bss_order_local_step *module_step(const char *type)
+{
+    const char *t = strncmp(type, "undo:", 5) == 0 ? type + 5 : type;
+    for (const bss_order_local_step *s = bss_order_local_steps; s->prefix; s++)
+        if (strncmp(t, s->prefix, strlen(s->prefix)) == 0)
+            return s;
+    return NULL;
+}
+
 static bool is_local(const char *type)
 {
-    return strncmp(type, "product.", 8) == 0 || strcmp(type, "undo:item") == 0;
+    return strncmp(type, "product.", 8) == 0 || strcmp(type, "undo:item") == 0 || module_step(type) != NULL;
 }
 
 
@@ -673,7 +684,18 @@ static bss_err finish_run(bss_db *db, void *arg, bss_errinfo *ei)
         json_t *in = json_loads(t->input, 0, &jerr);
         rc = bss_db_savepoint(db, "local_step", ei);
         if (rc == BSS_OK) {
-            outcome = in ? run_local(db, t, in, f->now_ms, &f->r->cfg, &lei) : BSS_E_INTERNAL;
+            const bss_order_local_step *ms = module_step(t->type);
+            if (!in) {
+                outcome = BSS_E_INTERNAL;
+            } else if (ms) {
+                bss_catalog_holder *h = f->r->app->catalog;
+                const bss_catalog *cat = h ? bss_catalog_acquire(h) : NULL;
+                outcome = ms->run(db, cat, t->type, in, f->now_ms, &lei);
+                if (cat)
+                    bss_catalog_release(h, cat);
+            } else {
+                outcome = run_local(db, t, in, f->now_ms, &f->r->cfg, &lei);
+            }
             if (outcome != BSS_OK) {
                 error = lei.message[0] ? lei.message : "the step failed";
                 rc = bss_db_rollback_to(db, "local_step", ei);
