@@ -343,5 +343,12 @@ bss_err bss__store_account_open_orders(bss_db *db, const char *account_id, int64
                                        bss_errinfo *ei);
 bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
                                     bss_errinfo *ei);
+/*
+ * The account's active buckets (table bucket of the charging module), by
+ * line: {id, usageType, units, bucketSource, remaining | unlimited,
+ * initial?, msisdn?, productId?, validTo?}; money in currency units, the
+ * rest in base units (s, msg, byte, event).
+ */
+bss_err bss__store_account_buckets(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei);
 
 #endif

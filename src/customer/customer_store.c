@@ -17,6 +17,8 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/money.h"
+#include "core/time.h"
 #include "customer/customer.h"
 #include "customer/customer_int.h"
 
@@ -571,6 +573,10 @@ static const char SQL_VIEW_OPEN_ORDERS[] =
     "SELECT doc FROM tmf622_product_order WHERE account_id = ? AND state NOT IN ('completed', 'partial', 'failed', "
     "'rejected', 'cancelled') ORDER BY id LIMIT ?";
 
+static const char SQL_VIEW_BUCKETS[] =
+    "SELECT id, usage_type, unit, source, value, initial_value, unlimited, msisdn, product_id, valid_to "
+    "FROM bucket WHERE account_id = ? AND status = 'active' ORDER BY msisdn, source, priority, id LIMIT ?";
+
 /* Runs sql (one text parameter and a limit, first column a JSON doc) and appends the parsed docs to arr. */
 static bss_err docs_into(bss_db *db, const char *sql, const char *arg, int64_t limit, json_t *arr,
                          bss_errinfo *ei)
@@ -601,6 +607,44 @@ bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t 
                                     bss_errinfo *ei)
 {
     return docs_into(db, SQL_VIEW_PRODUCTS, account_id, limit, arr, ei);
+}
+
+bss_err bss__store_account_buckets(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_VIEW_BUCKETS, BSS_DB_ARGS(BSS_DB_STR(account_id), BSS_DB_I64(limit)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows)) {
+        const char *type = bss_db_col_text(rows, 1, NULL);
+        bool money = type && strcmp(type, "monetary") == 0;
+        json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "id", bss_db_col_text(rows, 0, NULL) ?: "", "usageType",
+                              type ?: "", "units", bss_db_col_text(rows, 2, NULL) ?: "", "bucketSource",
+                              bss_db_col_text(rows, 3, NULL) ?: "");
+        if (!b)
+            continue;
+        int64_t v = bss_db_col_int64(rows, 4), init = bss_db_col_int64(rows, 5);
+        if (bss_db_col_int64(rows, 6)) {
+            json_object_set_new(b, "unlimited", json_true());
+        } else {
+            json_object_set_new(b, "remaining", money ? bss_money_to_json(v) : json_integer(v));
+            if (init > 0)
+                json_object_set_new(b, "initial", json_integer(init));
+        }
+        if (!bss_db_col_null(rows, 7))
+            json_object_set_new(b, "msisdn", json_string(bss_db_col_text(rows, 7, NULL)));
+        if (!bss_db_col_null(rows, 8))
+            json_object_set_new(b, "productId", json_string(bss_db_col_text(rows, 8, NULL)));
+        if (!bss_db_col_null(rows, 9)) {
+            char t[32];
+            bss_time_format(bss_db_col_int64(rows, 9), t);
+            json_object_set_new(b, "validTo", json_string(t));
+        }
+        json_array_append_new(arr, b);
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc;
 }
 
 bss_err bss__store_account_open_orders(bss_db *db, const char *account_id, int64_t limit, json_t *arr,

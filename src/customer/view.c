@@ -164,7 +164,8 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
                      json_object_get(v, "subscriptions"));
     add_account_rows(db, "tmf622_product_order", "openOrders", bss__store_account_open_orders, 100, accounts,
                      json_object_get(v, "openOrders"));
-    /* balances and lastBills (BSS_VIEW_BILLS): filled by charging and billing. */
+    /* the lines' buckets and wallets (the charging module's table); lastBills (BSS_VIEW_BILLS) by billing */
+    add_account_rows(db, "bucket", "balances", bss__store_account_buckets, 200, accounts, json_object_get(v, "balances"));
     const char *subjects[VIEW_ACCOUNTS_MAX + 2];
     size_t ns = subject_ids(v, customer_id, subjects, sizeof subjects / sizeof subjects[0]);
     add_records(db, "ticket", &bss_ticket_kind, subjects, ns, VIEW_TICKETS_MAX, true,

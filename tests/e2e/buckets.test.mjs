@@ -111,6 +111,14 @@ test('the demo lines have their buckets: one shared pool for the family, a walle
     assert.deepEqual(w[0].remainedAmount, { amount: 10, units: 'EUR' });
     assert.equal(w[0].bucketSource, 'wallet');
   }
+  // the care view shows each line's balances
+  const bundle = prepaid.find((p) => p.productOffering.id === 'po-prepaid-bundle-10');
+  const cust = bundle.relatedParty.find((r) => r.role === 'customer').id;
+  const v = (await srv.request('GET', `/api/v1/customers/${cust}/view`)).json;
+  const msisdn = bundle.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const mine = v.balances.filter((b) => b.msisdn === msisdn).map((b) => [b.usageType, b.bucketSource, b.remaining, b.units]);
+  assert.deepEqual(mine.sort(), [['data', 'plan', 2147483648, 'byte'], ['monetary', 'wallet', 10, 'EUR'],
+    ['sms', 'plan', 100, 'msg'], ['voice', 'plan', 6000, 's']].sort(), JSON.stringify(v.balances));
   const postpaid = (await srv.request('GET', `${PROD}?status=active&productOffering.id=po-postpaid-m`)).json[0];
   assert.deepEqual(await buckets(`product.id=${postpaid.id}&usageType=monetary`), [], 'postpaid lines have no wallet');
 });
