@@ -14,6 +14,10 @@
  *         body; 409 for the key with another body.
  *   GET   {TMF654}/topupBalance|adjustBalance|reserveBalance[/{id}]  readers
  *         (the generic TMF reads).
+ *   POST  /api/v1/charging/price-enquiry   readers and network: what one
+ *         event would cost a line now and which buckets it would take
+ *         from (charging.h bss_charging_price_enquiry); changes nothing.
+ *         200. On a worker.
  * Every write is one group-commit writer job.
  */
 #include <stdio.h>
@@ -23,6 +27,7 @@
 #include "api/query.h"
 #include "api/routes.h"
 #include "api/tmf.h"
+#include "catalog/catalog.h"
 #include "charging/charging.h"
 #include "core/mem.h"
 
@@ -271,6 +276,52 @@ static int h_bucket_list(bss_req *r)
     return 0;
 }
 
+/* ---- price enquiry ---- */
+
+typedef struct enquiry_job {
+    bss_app *app;
+    json_t *body;
+    int64_t now_ms;
+} enquiry_job;
+
+static void enquiry_free(void *arg)
+{
+    enquiry_job *j = arg;
+    if (j) {
+        json_decref(j->body);
+        bss_free(j);
+    }
+}
+
+static bss_err enquiry_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    enquiry_job *j = arg;
+    bss_catalog_holder *h = j->app->catalog;
+    const bss_catalog *cat = h ? bss_catalog_acquire(h) : NULL;
+    bss_err rc = bss_charging_price_enquiry(db, cat, j->body, j->now_ms, out, ei);
+    if (cat)
+        bss_catalog_release(h, cat);
+    return rc;
+}
+
+static int h_enquiry(bss_req *r)
+{
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    enquiry_job *j = bss_calloc(1, sizeof *j);
+    if (!j) {
+        json_decref(body);
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        return 0;
+    }
+    j->app = r->app;
+    j->body = body;
+    j->now_ms = bss_clock_now(&r->app->clock);
+    bss_http_read_json(r, enquiry_run, j, enquiry_free, NULL);
+    return 0;
+}
+
 /* ---- the action documents: generic reads, their own create ---- */
 
 static const bss_tmf_binding topup_binding = {
@@ -303,6 +354,8 @@ static const bss_route routes[] = {
     {"POST", BUCKET, h_bucket_create, BUCKET_WRITERS, "tmf654.bucket.create", NULL},
     {"GET", BUCKET, h_bucket_list, BSS_ROLES_READERS, "tmf654.bucket.list", NULL},
     {"GET", BUCKET "/{id}", h_bucket_get, BSS_ROLES_READERS, "tmf654.bucket.get", NULL},
+    {"POST", "/api/v1/charging/price-enquiry", h_enquiry, BSS_ROLES_READERS | BSS_ROLE_NETWORK, "charging.priceEnquiry",
+     NULL},
 };
 
 bss_err bss_tmf654_routes(bss_router *rt, const bss_app *app)

@@ -289,6 +289,58 @@ bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t 
 bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                             bss_errinfo *ei);
 
+/* ==== A line for rating (line.c) ========================================================================== */
+
+#define BSS_CHARGING_LINE_BUCKETS 32
+
+/*
+ * What one MSISDN may use at an instant, as the rating core takes it: the
+ * line's product (live, by its number), its offering (the version held),
+ * the usage price per service (an active add-on's in place of the plan's),
+ * its buckets and its account's shared ones (at most 32, in the order the
+ * store lists them; the rating core orders them), prepaid when it has a
+ * wallet. Owns nothing; valid while cat is held.
+ */
+typedef struct bss_charging_line {
+    const bss_catalog *cat;
+    char msisdn[16];
+    char product_id[BSS_ID_MAX + 1];
+    char account_id[BSS_ID_MAX + 1];
+    char status[16];
+    char offering_id[BSS_ID_MAX + 1];
+    char offering_version[32];
+    char currency[4];
+    bss_rate_line line;
+    bss_rate_bucket buckets[BSS_CHARGING_LINE_BUCKETS];
+    char bucket_ids[BSS_CHARGING_LINE_BUCKETS][BSS_ID_MAX + 1];
+    char bucket_units[BSS_CHARGING_LINE_BUCKETS][8];
+    size_t nbuckets;
+} bss_charging_line;
+
+/*
+ * Loads the line of msisdn (E.164 digits, '+' allowed) as of at_ms.
+ * BSS_E_INVALID "msisdn" (not digits), BSS_E_NOT_FOUND "msisdn" (no live
+ * line has it, or its offering is not in the catalog).
+ */
+bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
+                               bss_charging_line *l, bss_errinfo *ei);
+
+/*
+ * A price enquiry: what one event would cost the line now, and which
+ * buckets it would take from, computed by the rating core against the
+ * line's real buckets; nothing changes. Body {msisdn, service (voice, sms,
+ * mms, data, content), quantity (whole units of the service), destination?,
+ * startTime?, visitedPlmn?, ratingGroup?}. *out {msisdn, productId,
+ * productOffering {id, version}, price {id, trace}, zone?, timeBand?,
+ * roamingZone?, ratedUnits, coveredUnits, charge, fromWallet, billed,
+ * notCovered, paymentMode, buckets [{bucket, bucketSource, units, amount,
+ * before, after, thresholdsCrossed?}], throttle, currency}. Errors name the
+ * member: 400 for a malformed one, 404 "msisdn" for a number no live line
+ * has, 422 "service" when the line cannot rate the event.
+ */
+bss_err bss_charging_price_enquiry(bss_db *db, const bss_catalog *cat, const json_t *body, int64_t now_ms, json_t **out,
+                                   bss_errinfo *ei);
+
 /* ==== Provisioning steps (provision.c) ==================================================================== */
 
 /*
