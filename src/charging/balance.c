@@ -373,18 +373,48 @@ static json_t *bucket_ref(const bss__bucket *b, const char *base_url)
     return json_pack("{s:s, s:s}", "id", b->id, "href", href);
 }
 
+/*
+ * The start of every action: no card number in the body, the
+ * Idempotency-Key checked; *replayed (and *out, the first result) when the
+ * same key and body came before. hash gets the body's hash.
+ */
+static bss_err begin(bss_db *db, const bss_doc_kind *kind, const bss_balance_env *env, const json_t *body, char hash[65],
+                     json_t **out, bool *replayed, bss_errinfo *ei)
+{
+    *replayed = false;
+    char first[BSS_ID_MAX + 1];
+    bss_err rc = bss_pan_reject_json(body, ei);
+    if (rc == BSS_OK)
+        rc = idempotency(db, kind->name, env, body, hash, first, ei);
+    if (rc == BSS_OK && first[0])
+        rc = replay(db, kind, first, out, replayed, ei);
+    return rc;
+}
+
+/* A top-up's or an adjustment's change of b by amount: the ledger row (reason "topup" / "adjust") and the record. */
+static bss_err change_and_record(bss_db *db, const bss_doc_kind *kind, const bss_balance_env *env, bss__bucket *b,
+                                 int64_t amount, const json_t *body, const char *hash, json_t **out, bss_errinfo *ei)
+{
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    bool topup = kind == &bss_topup_balance_kind;
+    bss__ledger_src src = {.reason = topup ? "topup" : "adjust", .source_kind = kind->name, .source_id = id};
+    int64_t after = 0;
+    bss_err rc = bss__bucket_change(db, b->id, amount, 0, &src, env->now_ms, &after, ei);
+    if (rc != BSS_OK)
+        return rc;
+    b->value = after;
+    json_t *extra = json_pack("{s:o, s:o}", "bucket", bucket_ref(b, env->base_url), "remainedAmount", quantity(b, after));
+    return store_action(db, kind, env, id, body, "completed", hash, extra, out, ei);
+}
+
 bss_err bss_balance_topup(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                           bss_errinfo *ei)
 {
-    *replayed = false;
-    char hash[65], first[BSS_ID_MAX + 1];
-    bss_err rc = bss_pan_reject_json(body, ei);
-    if (rc == BSS_OK)
-        rc = idempotency(db, bss_topup_balance_kind.name, env, body, hash, first, ei);
-    if (rc != BSS_OK)
+    char hash[65];
+    bss_err rc = begin(db, &bss_topup_balance_kind, env, body, hash, out, replayed, ei);
+    if (rc != BSS_OK || *replayed)
         return rc;
-    if (first[0])
-        return replay(db, &bss_topup_balance_kind, first, out, replayed, ei);
     bss__bucket b;
     int64_t amount = 0;
     if ((rc = target_bucket(db, body, env->now_ms, &b, ei)) != BSS_OK)
@@ -398,29 +428,16 @@ bss_err bss_balance_topup(bss_db *db, const bss_balance_env *env, const json_t *
                         b.status);
     if ((rc = amount_of(body, "amount", &b, false, false, &amount, ei)) != BSS_OK)
         return rc;
-    char id[BSS_ID_LEN + 1];
-    bss_id_new(env->now_ms, id);
-    bss__ledger_src src = {.reason = "topup", .source_kind = "topupBalance", .source_id = id};
-    int64_t after = 0;
-    if ((rc = bss__bucket_change(db, b.id, amount, 0, &src, env->now_ms, &after, ei)) != BSS_OK)
-        return rc;
-    b.value = after;
-    json_t *extra = json_pack("{s:o, s:o}", "bucket", bucket_ref(&b, env->base_url), "remainedAmount", quantity(&b, after));
-    return store_action(db, &bss_topup_balance_kind, env, id, body, "completed", hash, extra, out, ei);
+    return change_and_record(db, &bss_topup_balance_kind, env, &b, amount, body, hash, out, ei);
 }
 
 bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                            bss_errinfo *ei)
 {
-    *replayed = false;
-    char hash[65], first[BSS_ID_MAX + 1];
-    bss_err rc = bss_pan_reject_json(body, ei);
-    if (rc == BSS_OK)
-        rc = idempotency(db, bss_adjust_balance_kind.name, env, body, hash, first, ei);
-    if (rc != BSS_OK)
+    char hash[65];
+    bss_err rc = begin(db, &bss_adjust_balance_kind, env, body, hash, out, replayed, ei);
+    if (rc != BSS_OK || *replayed)
         return rc;
-    if (first[0])
-        return replay(db, &bss_adjust_balance_kind, first, out, replayed, ei);
     const json_t *ut = json_object_get(body, "usageType");
     bss_service svc;
     if (!json_is_string(ut) || !bss__usage_type_parse(json_string_value(ut), &svc))
@@ -448,29 +465,16 @@ bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t 
         return bss_fail(ei, BSS_E_CONFLICT, "amount.amount", "bucket %s has only %s available to take (%s)", b.id,
                         b.service == BSS_SERVICE_NONE ? have : "fewer units", b.unit);
     }
-    char id[BSS_ID_LEN + 1];
-    bss_id_new(env->now_ms, id);
-    bss__ledger_src src = {.reason = "adjust", .source_kind = "adjustBalance", .source_id = id};
-    int64_t after = 0;
-    if ((rc = bss__bucket_change(db, b.id, amount, 0, &src, env->now_ms, &after, ei)) != BSS_OK)
-        return rc;
-    b.value = after;
-    json_t *extra = json_pack("{s:o, s:o}", "bucket", bucket_ref(&b, env->base_url), "remainedAmount", quantity(&b, after));
-    return store_action(db, &bss_adjust_balance_kind, env, id, body, "completed", hash, extra, out, ei);
+    return change_and_record(db, &bss_adjust_balance_kind, env, &b, amount, body, hash, out, ei);
 }
 
 bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                             bss_errinfo *ei)
 {
-    *replayed = false;
-    char hash[65], first[BSS_ID_MAX + 1];
-    bss_err rc = bss_pan_reject_json(body, ei);
-    if (rc == BSS_OK)
-        rc = idempotency(db, bss_reserve_balance_kind.name, env, body, hash, first, ei);
-    if (rc != BSS_OK)
+    char hash[65];
+    bss_err rc = begin(db, &bss_reserve_balance_kind, env, body, hash, out, replayed, ei);
+    if (rc != BSS_OK || *replayed)
         return rc;
-    if (first[0])
-        return replay(db, &bss_reserve_balance_kind, first, out, replayed, ei);
     bss__bucket b;
     int64_t amount = 0;
     if ((rc = target_bucket(db, body, env->now_ms, &b, ei)) != BSS_OK)

@@ -14,11 +14,12 @@ const post = (seg, body, key, extra = {}) =>
 
 before(async () => {
   srv = await startServer({ args: ['--demo', '--default-country', 'NL'] });
-  const lines = (await srv.request('GET', '/tmf-api/productInventory/v4/product?status=active&productOffering.id=po-prepaid-payg')).json;
+  // a postpaid line: it has no wallet of its own yet (the demo gives its prepaid lines one)
+  const lines = (await srv.request('GET', '/tmf-api/productInventory/v4/product?status=active&productOffering.id=po-postpaid-s')).json;
   line = lines[0];
   account = { id: line.billingAccount.id };
   wallet = await created(await post('bucket', { usageType: 'monetary', partyAccount: account, product: [{ id: line.id }],
-    remainedAmount: { amount: '5.00', units: 'EUR' }, name: 'prepaid wallet' }));
+    remainedAmount: { amount: '5.00', units: 'EUR' }, name: 'travel money' }));
 });
 after(async () => { await stopServer(srv); });
 
@@ -31,7 +32,7 @@ test('a wallet: rendered from its row, with the line it serves', async () => {
   assert.equal(wallet.product[0].id, line.id);
   const msisdn = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
   assert.equal(wallet.logicalResource[0].id, msisdn);
-  const list = await srv.request('GET', `${P}/bucket?logicalResource.id=${msisdn}`);
+  const list = await srv.request('GET', `${P}/bucket?logicalResource.id=${msisdn}&usageType=monetary`);
   assert.equal(list.status, 200);
   assert.deepEqual(list.json.map((b) => b.id), [wallet.id]);
   assert.equal(list.headers['x-total-count'], '1');
