@@ -4,6 +4,7 @@
  * top-ups, adjustments and reservations, each a document of its own kind
  * written in the same transaction as the bucket's change and its ledger row.
  */
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,32 +214,34 @@ static bss_err amount_of(const json_t *body, const char *name, const bss__bucket
     if (!json_is_string(units))
         return bss_fail(ei, BSS_E_INVALID, upath, "%s is required: the currency or the unit of the amount", upath);
     const json_t *a = json_object_get(q, "amount");
-    bool neg = false;
-    json_t *abs = NULL;
-    if (json_is_integer(a) && json_integer_value(a) < 0 && json_integer_value(a) > -INT64_C(1000000000000)) {
-        neg = true;
-        abs = json_integer(-json_integer_value(a));
-    } else if (json_is_real(a) && json_real_value(a) < 0) {
-        neg = true;
-        abs = json_real(-json_real_value(a));
-    }
     bss_err rc;
     int64_t v = 0;
+    bool neg;
     if (b->service == BSS_SERVICE_NONE) {
         if (strcmp(json_string_value(units), b->unit) != 0)
             return bss_fail(ei, BSS_E_UNPROCESSABLE, upath, "the amount is in %.16s; bucket %s holds %s",
                             json_string_value(units), b->id, b->unit);
-        rc = bss_money_from_json(abs ? abs : a, path, &v, ei);
-        if (rc == BSS_OK && v > ACTION_MAX_MONEY)
-            rc = bss_fail(ei, BSS_E_RANGE, path, "%s is at most 100000 at a time", path);
+        /* money is read from the number's decimal text, sign included, straight into micro-units */
+        if ((rc = bss_money_from_json(a, path, &v, ei)) != BSS_OK)
+            return rc;
+        neg = v < 0;
+        if (v > ACTION_MAX_MONEY || v < -ACTION_MAX_MONEY)
+            return bss_fail(ei, BSS_E_RANGE, path, "%s is at most 100000 at a time", path);
+        v = neg ? -v : v;
     } else {
-        json_t *copy = json_pack("{s:O, s:O}", "amount", abs ? abs : a, "units", units);
+        /* a unit Quantity is never negative in the catalog's reader: a negative whole number is read as its
+         * opposite; a fraction of a unit (1.5 GB) is taken as a positive Quantity only */
+        if (json_is_real(a) && signbit(json_real_value(a)))
+            return bss_fail(ei, BSS_E_INVALID, path, "%s: take units by a whole number of %s", path,
+                            json_string_value(units));
+        neg = json_is_integer(a) && json_integer_value(a) < 0 && json_integer_value(a) > -INT64_C(1000000000000);
+        json_t *mag = neg ? json_integer(-json_integer_value(a)) : json_incref((json_t *)a);
+        json_t *copy = json_pack("{s:o, s:O}", "amount", mag, "units", units);
         rc = copy ? bss_price_quantity(copy, b->service, name, &v, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         json_decref(copy);
+        if (rc != BSS_OK)
+            return rc;
     }
-    json_decref(abs);
-    if (rc != BSS_OK)
-        return rc;
     if (neg && !allow_negative)
         return bss_fail(ei, BSS_E_INVALID, path, "%s must be more than 0", path);
     if (v == 0 && !allow_zero)

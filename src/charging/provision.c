@@ -25,14 +25,6 @@
 
 #define DAY_MS INT64_C(86400000)
 
-typedef struct close_acc {
-    bss_db *db;
-    int64_t now_ms;
-    const char *price_id; /* only buckets of this price; NULL: all */
-    int closed;
-    bss_err rc;
-} close_acc;
-
 static bss_err collect_ids(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei)
 {
     (void)doc;

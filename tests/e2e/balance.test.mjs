@@ -99,6 +99,8 @@ test('unit buckets, adjustments and reservations', async () => {
   const a = await created(await post('adjustBalance', { amount: { amount: 512, units: 'MB' }, usageType: 'data',
     bucket: { id: data.id }, reason: 'network outage compensation' }, 'adj-1'));
   assert.deepEqual(a.remainedAmount, { amount: 1610612736, units: 'byte' });
+  expectError(await post('adjustBalance', { amount: { amount: -0.5, units: 'GB' }, usageType: 'data', bucket: { id: data.id },
+    reason: 'half a GB back' }, 'adj-1b'), 400, 'INVALID', 'amount.amount', 'units taken by a fraction');
   expectError(await post('adjustBalance', { amount: { amount: 1, units: 'MB' }, usageType: 'data', bucket: { id: data.id } },
     'adj-2'), 400, 'INVALID', 'reason', 'an adjustment without a reason');
   expectError(await post('adjustBalance', { amount: { amount: 1, units: 'EUR' }, usageType: 'monetary', bucket: { id: data.id },
