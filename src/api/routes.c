@@ -20,6 +20,7 @@ static const bss_routes_fn route_modules[] = {
     bss_tmf629_routes, bss_tmf666_routes,    bss_tmf683_routes,
     bss_tmf621_routes, bss_care_routes,      bss_tmf639_routes,
     bss_tmf637_routes, bss_tmf622_routes,    bss_tmf654_routes,
+    bss_tmf635_routes,
 };
 
 static const struct {
@@ -36,6 +37,7 @@ static const struct {
     {"productInventory", "/tmf-api/productInventory/v4"},
     {"productOrderingManagement", "/tmf-api/productOrderingManagement/v4"},
     {"prepayBalanceManagement", "/tmf-api/prepayBalanceManagement/v4"},
+    {"usageManagement", "/tmf-api/usageManagement/v4"},
 };
 
 bss_err bss_routes_register_all(bss_router *rt, const bss_app *app)

@@ -39,6 +39,27 @@ const char *bss_cdr_service_name(bss_cdr_service s)
     return "";
 }
 
+bss_cdr_service bss_cdr_service_parse(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof services / sizeof services[0]; i++)
+        if (strcmp(name, services[i].name) == 0)
+            return services[i].service;
+    return 0;
+}
+
+bool bss_usage_id_ok(const char *id, size_t n)
+{
+    if (n == 0 || n > BSS_CDR_RECORD_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == ':' || c == '~' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
 const char *bss_cdr_unit_name(bss_cdr_unit u)
 {
     return u >= BSS_CDR_SECONDS && u <= BSS_CDR_EVENTS ? unit_names[u] : "";
@@ -165,9 +186,8 @@ bss_err bss_cdr_next(bss_cdr_reader *r, bss_cdr *out, const char **raw, size_t *
     const char *id = F(C_RECORD_ID);
     if (L(C_RECORD_ID) == 0 || L(C_RECORD_ID) > BSS_CDR_RECORD_ID_MAX)
         return reject(ei, line, "record_id", "record_id must be 1 to 128 bytes");
-    for (size_t i = 0; i < L(C_RECORD_ID); i++)
-        if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
-            return reject(ei, line, "record_id", "record_id holds a control character");
+    if (!bss_usage_id_ok(id, L(C_RECORD_ID)))
+        return reject(ei, line, "record_id", "record_id holds a character other than A-Z a-z 0-9 . _ : ~ -");
     out->record_id = id;
     if (bss_time_parse(F(C_START_TIME), L(C_START_TIME), &out->start_ms, NULL) != BSS_OK)
         return reject(ei, line, "start_time", "start_time %.40s is not an RFC 3339 time", F(C_START_TIME));

@@ -8,7 +8,8 @@
  * any column the reader does not know is kept as a characteristic of the
  * usage:
  *
- *   record_id     1..128 printable bytes, unique per record (the idempotency key)
+ *   record_id     1..128 of A-Z a-z 0-9 . _ : ~ - (URL-safe: it is the usage's id),
+ *                 unique per record (the idempotency key)
  *   start_time    RFC 3339; at most --cdr-future-tolerance ahead of now
  *   msisdn        E.164 digits without '+' (6..15)
  *   service       voice | sms | mms | data | content
@@ -292,6 +293,7 @@ bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t
 /* ==== A line for rating (line.c) ========================================================================== */
 
 #define BSS_CHARGING_LINE_BUCKETS 32
+#define BSS_CHARGING_LINE_ADDONS 8
 
 /*
  * What one MSISDN may use at an instant, as the rating core takes it: the
@@ -310,6 +312,11 @@ typedef struct bss_charging_line {
     char offering_id[BSS_ID_MAX + 1];
     char offering_version[32];
     char currency[4];
+    int64_t activated_ms; /* the product's startDate; INT64_MIN: none */
+    int bill_cycle_day;   /* the account's (1..28) */
+    const bss_offering *offering;
+    const bss_offering *addons[BSS_CHARGING_LINE_ADDONS]; /* active add-ons on the line */
+    size_t naddons;
     bss_rate_line line;
     bss_rate_bucket buckets[BSS_CHARGING_LINE_BUCKETS];
     char bucket_ids[BSS_CHARGING_LINE_BUCKETS][BSS_ID_MAX + 1];
@@ -324,6 +331,10 @@ typedef struct bss_charging_line {
  */
 bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
                                bss_charging_line *l, bss_errinfo *ei);
+/* Puts the usage prices valid at at_ms in place (price versions change over time). */
+void bss_charging_line_at(bss_charging_line *l, int64_t at_ms);
+/* Reads the line's and its account's active buckets again (values as now in the store). */
+bss_err bss_charging_line_buckets(bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei);
 
 /*
  * A price enquiry: what one event would cost the line now, and which
@@ -367,5 +378,187 @@ bss_err bss_charging_seed(bss_db *db, const bss_catalog *cat, int64_t now_ms, co
 /* An order's charging.* step (and its undo) in the step's transaction (order.h bss_order_local_steps). */
 bss_err bss_charging_order_step(bss_db *db, const bss_catalog *cat, const char *type, const json_t *in, int64_t now_ms,
                                 bss_errinfo *ei);
+
+/* ==== Usage: rating and storing usage from every door (usage.c; docs/charging.md "Usage") ================ */
+
+#define BSS_TMF635_BASE "/tmf-api/usageManagement/v4"
+#define BSS_USAGE_BATCH_MAX 5000 /* records in one batch (one writer job) */
+
+struct bss_doc_kind;
+extern const struct bss_doc_kind bss_usage_spec_kind; /* tmf635_usage_specification */
+
+/*
+ * One usage event to rate, from any door: a CDR row, a TMF635 Usage, an
+ * online debit. Strings are copied by bss_usage_batch_add.
+ */
+typedef struct bss_usage_rec {
+    const char *id;           /* the record id (1..128 of A-Z a-z 0-9 . _ : ~ -): the idempotency key */
+    int64_t start_ms;
+    const char *msisdn;       /* E.164 digits */
+    bss_cdr_service service;
+    const char *destination;  /* digits; NULL or "" for none */
+    int64_t quantity;         /* in the service's unit */
+    int64_t rating_group;     /* -1: none */
+    const char *visited_plmn; /* "234-15"; NULL or "" at home */
+    const char *doc;          /* JSON object text kept with the usage (usageCharacteristic ...), NULL: none */
+    int64_t line;             /* the line of a file it came from (0: none), for reject reports */
+} bss_usage_rec;
+
+typedef enum bss_usage_status {
+    BSS_USAGE_RATED = 1,  /* rated now */
+    BSS_USAGE_REJECTED,   /* stored as rejected (reason_code, reason): recyclable */
+    BSS_USAGE_DUPLICATE,  /* the record id was seen before (in the store or earlier in the batch): not charged */
+    BSS_USAGE_RECYCLED,   /* a rejected one, rated on this attempt */
+} bss_usage_status;
+
+typedef struct bss_usage_result {
+    bss_usage_status status;
+    const char *reason_code; /* static: unknownSubscriber, lineNotActive, beforeActivation, notRated; NULL */
+    char reason[192];
+    int64_t charge_micros;   /* after allowances */
+    char currency[4];
+} bss_usage_result;
+
+/* What a batch did. charged: money per currency (at most 4 currencies; more are summed in the last). */
+typedef struct bss_usage_totals {
+    int64_t records, rated, rejected, duplicates, recycled;
+    size_t ncurrencies;
+    struct {
+        char currency[4];
+        int64_t micros;
+    } charged[4];
+} bss_usage_totals;
+
+typedef struct bss_usage_env {
+    int64_t now_ms;
+    const char *source;     /* "cdr", "rest", "online" */
+    const char *source_ref; /* the file, the request (NULL: none) */
+    bool recycle;           /* the records are stored rejected ones, rated again (bss_usage_recycle) */
+} bss_usage_env;
+
+typedef struct bss_usage_batch bss_usage_batch;
+
+/* A batch of at most BSS_USAGE_BATCH_MAX records against cat (held by the caller until the batch is freed). */
+bss_usage_batch *bss_usage_batch_new(const bss_catalog *cat, const bss_usage_env *env);
+void bss_usage_batch_free(bss_usage_batch *b);
+/* Adds a record (copied); BSS_E_RANGE when the batch is full, BSS_E_INVALID for a malformed id. */
+bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_errinfo *ei);
+size_t bss_usage_batch_count(const bss_usage_batch *b);
+int64_t bss_usage_batch_line(const bss_usage_batch *b, size_t i); /* the record's file line (0: none) */
+
+/*
+ * Loads the lines of the batch's numbers (products, offerings, add-ons:
+ * reads only, on any connection, e.g. a worker's). A number no live line
+ * has is remembered as unknown; its records are rejected at commit.
+ */
+bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei);
+
+/*
+ * The writer job of a batch (runs again from the start if the writer
+ * retries): skips the record ids already stored or seen earlier in the
+ * batch (duplicates: nothing charged), reads the lines' buckets as they are
+ * now, rates every record in start-time order of the file (the order
+ * given), applies the takes (one ledger row per bucket per batch, reason
+ * usage, its events counted), stores each usage with its explanation and
+ * updates the running totals. A record that cannot be rated is stored
+ * rejected with its reason (unknown subscriber, a line not active yet, an
+ * event before the line's activation, no price): bss_usage_recycle rates
+ * it again later. Results by record: bss_usage_batch_result.
+ */
+bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei);
+const bss_usage_result *bss_usage_batch_result(const bss_usage_batch *b, size_t i);
+void bss_usage_batch_totals(const bss_usage_batch *b, bss_usage_totals *out);
+
+/*
+ * Reads up to limit (1..BSS_USAGE_BATCH_MAX) stored rejected usages
+ * (msisdn NULL: any line; reason_code NULL: any reason), oldest first, into
+ * a recycle batch (env->recycle): commit rates them again; those rated
+ * become "recycled", the others stay rejected with their new reason.
+ */
+bss_err bss_usage_recycle_load(bss_db *db, bss_usage_batch *b, const char *msisdn, const char *reason_code,
+                               int64_t limit, bss_errinfo *ei);
+
+/* One usage as a TMF635 Usage; BSS_E_NOT_FOUND when there is none. */
+bss_err bss_usage_get_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei);
+/*
+ * The explanation of a rated usage: the event, the line, offering and
+ * version, price and trace (increments, steps, connect fee), zone, time
+ * band, roaming zone, rated and covered units, each bucket touched with
+ * its value before and after, and the charge.
+ */
+bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei);
+
+/* Equality filters of a usage list (NULL: any), the time window [from, to), and the page. */
+typedef struct bss_usage_query {
+    const char *id, *status, *msisdn, *account_id, *product_id, *usage_type, *reason_code;
+    int64_t from_ms, to_ms; /* INT64_MIN / INT64_MAX: open */
+    int64_t offset, limit;
+} bss_usage_query;
+/* The page of usages matching q, newest first; *total counts every match. */
+bss_err bss_usage_list_json(bss_db *db, const char *base_url, const bss_usage_query *q, json_t **out, int64_t *total,
+                            bss_errinfo *ei);
+
+/* ---- the doors (usage_in.c) ---- */
+
+#define BSS_USAGE_DOC_MAX 16384 /* bytes a usage keeps besides its event (characteristics, notes) */
+
+/* A TMF635 Usage read into a record, with the strings it points to. */
+typedef struct bss_usage_json_rec {
+    bss_usage_rec rec;
+    char id[BSS_CDR_RECORD_ID_MAX + 1], msisdn[16], dest[21], plmn[8];
+    char spec_id[BSS_ID_MAX + 1]; /* usageSpecification.id, "" none: the caller checks it exists */
+    char *doc;                    /* what is kept (JSON text, bss_free) or NULL */
+} bss_usage_json_rec;
+
+/*
+ * Checks a TMF635 Usage (POST body) and reads it: usageType (voice, sms,
+ * mms, data, content), usageDate (RFC 3339, not beyond lim's tolerance
+ * ahead), and characteristics by name: msisdn, quantity (required; at most
+ * the unit's maximum), destination (voice, sms, mms), unit (if given, the
+ * service's), ratingGroup (data), visitedPlmn, recordId (the id; else
+ * idem_key, else 400: a usage changes money). status may only be
+ * "received"; ratedProductUsage is the rater's. The other members and
+ * characteristics are kept (card numbers refused). Errors name the member.
+ */
+bss_err bss_usage_from_json(const json_t *body, const char *idem_key, const bss_cdr_limits *lim,
+                            bss_usage_json_rec *out, bss_errinfo *ei);
+void bss_usage_json_rec_free(bss_usage_json_rec *u);
+
+/* A row of a CDR file that was not rated: its line in the file, the reason and its original text. */
+typedef struct bss_usage_reject {
+    int64_t line;
+    char field[64];
+    const char *code; /* "malformed", or a rejection's reason code */
+    char reason[256]; /* "line 7: quantity -3 is not a whole number >= 0" */
+    char *raw;
+} bss_usage_reject;
+
+typedef struct bss_usage_chunk {
+    int64_t read, line_offset;
+    bss_usage_reject *rejects;
+    size_t nrejects, caprejects;
+    struct {
+        const char *p;
+        size_t len;
+    } *raw; /* per batch record: its text in the chunk */
+} bss_usage_chunk;
+
+/*
+ * Reads a chunk of a CDR file (its header row, then rows; data must
+ * outlive c) into batch b: malformed rows (and rows holding a card number
+ * in the id or an extra column) become rejects, numbered as lines of the
+ * file (the chunk's line + line_offset). BSS_E_INVALID for a bad header
+ * (the whole chunk), BSS_E_TOO_BIG past BSS_USAGE_BATCH_MAX records.
+ */
+bss_err bss_usage_chunk_read(bss_usage_chunk *c, const char *data, size_t len, int64_t line_offset,
+                             const bss_cdr_limits *lim, bss_usage_batch *b, bss_errinfo *ei);
+/* After the batch's commit: its rejected records join the rejects, all in line order. */
+bss_err bss_usage_chunk_results(bss_usage_chunk *c, const bss_usage_batch *b, bss_errinfo *ei);
+void bss_usage_chunk_free(bss_usage_chunk *c);
+
+/* A CDR service by name ("voice" ...; 0 if unknown). */
+bss_cdr_service bss_cdr_service_parse(const char *name);
+/* Whether id[0..n) is a record id: 1..128 of A-Z a-z 0-9 . _ : ~ - (it is a usage's id in URLs). */
+bool bss_usage_id_ok(const char *id, size_t n);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/time.h"
+#include "customer/customer.h"
 #include "order/order.h"
 
 static const bss_offering *product_offering(const bss_catalog *cat, const json_t *p, int64_t at_ms)
@@ -38,11 +39,9 @@ static void take_usage(const bss_catalog *cat, const bss_offering *o, int64_t at
 }
 
 typedef struct addon_scan {
-    bss_db *db;
     const bss_catalog *cat;
-    const char *line_id;
     int64_t at_ms;
-    bss_rate_line *line;
+    bss_charging_line *l;
 } addon_scan;
 
 static bss_err addon_row(const bss_res_row *row, void *arg)
@@ -59,12 +58,12 @@ static bss_err addon_row(const bss_res_row *row, void *arg)
     {
         const char *t = json_string_value(json_object_get(r, "relationshipType"));
         const char *id = json_string_value(json_object_get(json_object_get(r, "product"), "id"));
-        mine = mine || (t && id && strcmp(t, "addOnTo") == 0 && strcmp(id, a->line_id) == 0);
+        mine = mine || (t && id && strcmp(t, "addOnTo") == 0 && strcmp(id, a->l->product_id) == 0);
     }
-    if (mine && st && strcmp(st, "active") == 0) {
+    if (mine && st && strcmp(st, "active") == 0 && a->l->naddons < BSS_CHARGING_LINE_ADDONS) {
         const bss_offering *o = product_offering(a->cat, p, a->at_ms);
         if (o)
-            take_usage(a->cat, o, a->at_ms, a->line, true);
+            a->l->addons[a->l->naddons++] = o;
     }
     json_decref(p);
     return BSS_OK;
@@ -125,6 +124,10 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
     snprintf(l->status, sizeof l->status, "%s", st ? st : "");
     snprintf(l->account_id, sizeof l->account_id, "%s", acc ? acc : "");
     const bss_offering *o = product_offering(cat, p, at_ms);
+    l->offering = o;
+    l->activated_ms = INT64_MIN;
+    if (json_object_get(p, "startDate"))
+        (void)bss_json_get_time(p, "startDate", "startDate", false, &l->activated_ms, NULL);
     snprintf(l->offering_id, sizeof l->offering_id, "%s", o ? bss_offering_id(o) : "");
     snprintf(l->offering_version, sizeof l->offering_version, "%s", o ? bss_offering_version(o) : "");
     const bss_market *m = o ? bss_offering_market(o) : NULL;
@@ -133,19 +136,45 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
     if (!o)
         return bss_fail(ei, BSS_E_NOT_FOUND, "productOffering.id", "line %s: its offering is not in the catalog",
                         l->msisdn);
-    take_usage(cat, o, at_ms, &l->line, false);
+    l->bill_cycle_day = 1;
+    json_t *acct = NULL;
+    if (l->account_id[0] && bss_doc_load(db, &bss_billing_account_kind, l->account_id, &acct, NULL, NULL) == BSS_OK) {
+        json_t *d = json_object_get(acct, "billCycleDay");
+        if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 28)
+            l->bill_cycle_day = (int)json_integer_value(d);
+    }
+    json_decref(acct);
     /* active add-ons on the line put their usage prices in place of the plan's */
     bss_res_table *t = bss_product_kind.table;
     bss_res_filter f = {.column = bss_resource_column_of(t, "billingAccount.id"), .op = BSS_RES_EQ, .nvalues = 1};
     f.values[0] = BSS_DB_STRN(l->account_id, strlen(l->account_id));
-    addon_scan as = {db, cat, l->product_id, at_ms, &l->line};
+    addon_scan as = {cat, at_ms, l};
     if (f.column >= 0 && (rc = bss_resource_list(db, t, &f, 1, 0, 1000, NULL, addon_row, &as, ei)) != BSS_OK)
         return rc;
+    bss_charging_line_at(l, at_ms);
+    return bss_charging_line_buckets(db, l, at_ms, ei);
+}
+
+void bss_charging_line_at(bss_charging_line *l, int64_t at_ms)
+{
+    memset(l->line.usage, 0, sizeof l->line.usage);
+    if (!l->offering)
+        return;
+    take_usage(l->cat, l->offering, at_ms, &l->line, false);
+    for (size_t i = 0; i < l->naddons; i++)
+        take_usage(l->cat, l->addons[i], at_ms, &l->line, true);
+}
+
+bss_err bss_charging_line_buckets(bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei)
+{
     /* the line's buckets and the account's (shared pools, an account wallet) */
+    l->nbuckets = 0;
+    l->line.prepaid = false;
     bss__bucket_filter bf = {.account_id = l->account_id, .status = "active", .limit = 500};
     bucket_scan bs = {l, l->msisdn};
     int64_t total = 0;
-    if ((rc = bss__bucket_list(db, &bf, at_ms, bucket_row, &bs, &total, ei)) != BSS_OK)
+    bss_err rc = bss__bucket_list(db, &bf, at_ms, bucket_row, &bs, &total, ei);
+    if (rc != BSS_OK)
         return rc;
     l->line.buckets = l->buckets;
     l->line.nbuckets = l->nbuckets;

@@ -159,7 +159,7 @@ int bss_cli_dispatch(bss_cli_client *c, const bss_config *cfg, const char *url, 
     const char *sub = rest >= 1 ? rest_argv[0] : NULL;
     const bss_cli_sub *pick = NULL;
     for (size_t i = 0; sub && i < nsubs && !pick; i++)
-        if (strcmp(sub, subs[i].name) == 0 && rest == 1 + subs[i].nargs)
+        if (strcmp(sub, subs[i].name) == 0 && (subs[i].nargs < 0 ? rest >= 2 : rest == 1 + subs[i].nargs))
             pick = &subs[i];
     if (!pick) {
         if (sub)

@@ -69,7 +69,7 @@ long bss_cli_call(const bss_cli_client *c, const char *method, const char *path,
                   size_t body_len, bss_cli_answer *a);
 void bss_cli_answer_free(bss_cli_answer *a);
 
-/* A subcommand of a client command: its name, how many arguments follow it, what runs it. */
+/* A subcommand of a client command: its name, how many arguments follow it (-1: one or more), what runs it. */
 typedef struct bss_cli_sub {
     const char *name;
     int nargs;

@@ -1,0 +1,611 @@
+/*
+ * tmf635.c: usage over HTTP: TMF635 Usage Management v4 and the CDR
+ * import (charging.h does the work; docs/charging.md "Usage"):
+ *
+ *   POST  {TMF635}/usage               admin, integration, network. One
+ *         Usage, or an array of 1..1000 (a batch: all checked first, any
+ *         malformed one is 400 naming "[i].member" and nothing is stored).
+ *         Each is rated at once: 201 with the Usage (status rated, or
+ *         rejected with statusReason); a recordId already received answers
+ *         200 with the first result (Idempotent-Replay: true) and charges
+ *         nothing. A single usage may take its id from Idempotency-Key.
+ *   GET   {TMF635}/usage[/{id}]        readers. Filters (equality, one
+ *         value): id, status, usageType, msisdn, billingAccount.id,
+ *         product.id, statusReason.code; usageDate.gt/.gte/.lt/.lte;
+ *         offset, limit, fields. Newest first. On a worker.
+ *   {TMF635}/usageSpecification        the generic TMF document routes
+ *         (readers; catalog writers create and change).
+ *   GET   /api/v1/usage/{id}/explain   readers: how the usage was rated.
+ *   POST  /api/v1/usage/import?file=NAME&line=N   admin, integration: a
+ *         chunk of a CDR file (text/csv: the header row, then at most 5000
+ *         rows; line = the file line of its first row, default 2). 200 with
+ *         {file, read, rated, rejected, duplicates, charged, rejects}.
+ *   POST  /api/v1/usage/recycle        admin, integration: rate stored
+ *         rejected usage again ({msisdn?, reasonCode?, limit?}).
+ * Rating runs on a worker (the lines are read there) and one writer job
+ * per request or chunk.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/http.h"
+#include "api/query.h"
+#include "api/routes.h"
+#include "api/tmf.h"
+#include "catalog/catalog.h"
+#include "charging/charging.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "core/parse.h"
+#include "core/time.h"
+#include "doc/doc.h"
+
+#define USAGE BSS_TMF635_BASE "/usage"
+#define USAGE_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION | BSS_ROLE_NETWORK)
+#define IMPORT_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION)
+#define BATCH_MAX 1000
+
+typedef struct usage_job {
+    bss_app *app;
+    int64_t now_ms;
+    char base_url[512];
+    /* create */
+    bss_usage_json_rec *recs;
+    size_t nrecs;
+    bool array, replayed;
+    /* import */
+    char *csv;
+    size_t csv_len;
+    char file[256];
+    int64_t line;
+    /* recycle */
+    char msisdn[16], reason[32];
+    int64_t limit;
+    /* reads */
+    char id[BSS_CDR_RECORD_ID_MAX + 1];
+    bss_query q;
+    char f[7][BSS_CDR_RECORD_ID_MAX + 1];
+    bool has_f[7];
+    int64_t from_ms, to_ms, total;
+    json_t *out;
+} usage_job;
+
+static void job_free(void *arg)
+{
+    usage_job *j = arg;
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->nrecs; i++)
+        bss_usage_json_rec_free(&j->recs[i]);
+    bss_free(j->recs);
+    bss_free(j->csv);
+    bss_query_free(&j->q);
+    json_decref(j->out);
+    bss_free(j);
+}
+
+static usage_job *job_new(bss_req *r)
+{
+    usage_job *j = bss_calloc(1, sizeof *j);
+    if (!j) {
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        return NULL;
+    }
+    j->app = r->app;
+    j->now_ms = bss_clock_now(&r->app->clock);
+    snprintf(j->base_url, sizeof j->base_url, "%s", bss_http_base_url(r));
+    j->from_ms = INT64_MIN;
+    j->to_ms = INT64_MAX;
+    return j;
+}
+
+static bss_cdr_limits limits(const usage_job *j)
+{
+    return bss_cdr_limits_default(j->now_ms);
+}
+
+static void add_totals(json_t *o, const bss_usage_totals *t)
+{
+    json_t *charged = json_array();
+    for (size_t i = 0; i < t->ncurrencies; i++)
+        json_array_append_new(charged, json_pack("{s:s, s:o}", "currency", t->charged[i].currency, "amount",
+                                                 bss_money_to_json(t->charged[i].micros)));
+    json_object_set_new(o, "rated", json_integer(t->rated));
+    json_object_set_new(o, "recycled", json_integer(t->recycled));
+    json_object_set_new(o, "rejected", json_integer(t->rejected));
+    json_object_set_new(o, "duplicates", json_integer(t->duplicates));
+    json_object_set_new(o, "charged", charged);
+}
+
+/* Runs a filled batch: lines read here (a worker), the rest in one writer job. */
+static bss_err run_batch(usage_job *j, bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
+{
+    bss_err rc = bss_usage_batch_prepare(b, db, ei);
+    if (rc == BSS_OK)
+        rc = bss_writer_run(j->app->writer, bss_usage_batch_commit, b, ei);
+    return rc;
+}
+
+static const bss_catalog *catalog(usage_job *j, bss_errinfo *ei)
+{
+    const bss_catalog *cat = j->app->catalog ? bss_catalog_acquire(j->app->catalog) : NULL;
+    if (!cat)
+        bss_fail(ei, BSS_E_UNSUPPORTED, NULL, "the catalog is not loaded yet: try again");
+    return cat;
+}
+
+/* ---- POST usage ---- */
+
+static bss_err create_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    for (size_t i = 0; i < j->nrecs; i++) {
+        if (!j->recs[i].spec_id[0])
+            continue;
+        json_t *spec = NULL;
+        bss_err rc = bss_doc_load(db, &bss_usage_spec_kind, j->recs[i].spec_id, &spec, NULL, ei);
+        json_decref(spec);
+        if (rc == BSS_E_NOT_FOUND) {
+            bss_fail(ei, BSS_E_UNPROCESSABLE, "usageSpecification.id", "no usage specification with id %s",
+                     j->recs[i].spec_id);
+            return j->array ? bss_errinfo_at(ei, BSS_E_UNPROCESSABLE, "", i, "usage", j->recs[i].id) : BSS_E_UNPROCESSABLE;
+        }
+        if (rc != BSS_OK)
+            return rc;
+    }
+    const bss_catalog *cat = catalog(j, ei);
+    if (!cat)
+        return BSS_E_UNSUPPORTED;
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest"};
+    bss_usage_batch *b = bss_usage_batch_new(cat, &env);
+    bss_err rc = b ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; rc == BSS_OK && i < j->nrecs; i++)
+        rc = bss_usage_batch_add(b, &j->recs[i].rec, ei);
+    if (rc == BSS_OK)
+        rc = run_batch(j, db, b, ei);
+    if (rc == BSS_OK) {
+        j->out = j->array ? json_array() : NULL;
+        for (size_t i = 0; rc == BSS_OK && i < j->nrecs; i++) {
+            json_t *u = NULL;
+            rc = bss_usage_get_json(db, j->base_url, j->recs[i].id, &u, ei);
+            if (rc == BSS_OK && j->array)
+                json_array_append_new(j->out, u);
+            else if (rc == BSS_OK)
+                j->out = u;
+        }
+        j->replayed = !j->array && bss_usage_batch_result(b, 0)->status == BSS_USAGE_DUPLICATE;
+        bss_usage_totals t;
+        bss_usage_batch_totals(b, &t);
+        bss_logf(BSS_LOG_INFO, "usage.received", "records=%lld rated=%lld rejected=%lld duplicates=%lld",
+                 (long long)t.records, (long long)t.rated, (long long)t.rejected, (long long)t.duplicates);
+    }
+    bss_usage_batch_free(b);
+    bss_catalog_release(j->app->catalog, cat);
+    return rc;
+}
+
+static void create_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    usage_job *j = arg;
+    if (r && rc == BSS_OK && j->replayed)
+        bss_http_add_header(r, "Idempotent-Replay", "true");
+    if (r && rc == BSS_OK && !j->array && !j->replayed) {
+        const char *href = json_string_value(json_object_get(j->out, "href"));
+        if (href)
+            bss_http_add_header(r, "Location", href);
+    }
+    bss_http_reply(r, rc, ei, j->replayed ? 200 : 201, &j->out);
+    job_free(j);
+}
+
+static int h_create(bss_req *r)
+{
+    json_t *body = bss_http_json_body(r, false);
+    if (!body)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = BSS_OK;
+    bool array = json_is_array(body);
+    size_t n = array ? json_array_size(body) : 1;
+    if (array && (n == 0 || n > BATCH_MAX))
+        rc = bss_fail(&ei, BSS_E_INVALID, NULL, "a batch of usage holds 1..%d usages", BATCH_MAX);
+    else if (!array && !json_is_object(body))
+        rc = bss_fail(&ei, BSS_E_INVALID, NULL, "the body is a Usage (a JSON object) or an array of them");
+    size_t klen = 0;
+    const char *key = bss_http_header(r, "idempotency-key", &klen);
+    char idem[BSS_CDR_RECORD_ID_MAX + 1] = "";
+    if (rc == BSS_OK && key && !array) {
+        if (klen == 0 || klen > BSS_CDR_RECORD_ID_MAX || !bss_usage_id_ok(key, klen))
+            rc = bss_fail(&ei, BSS_E_INVALID, "Idempotency-Key",
+                          "Idempotency-Key is 1..128 of A-Z a-z 0-9 . _ : ~ - (it becomes the usage's id)");
+        else
+            snprintf(idem, sizeof idem, "%.*s", (int)klen, key);
+    }
+    usage_job *j = rc == BSS_OK ? job_new(r) : NULL;
+    if (rc == BSS_OK && !j) {
+        json_decref(body);
+        return 0;
+    }
+    if (j) {
+        j->array = array;
+        j->recs = bss_calloc(n, sizeof *j->recs);
+        if (!j->recs)
+            rc = bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory");
+        bss_cdr_limits lim = limits(j);
+        for (size_t i = 0; rc == BSS_OK && i < n; i++) {
+            rc = bss_usage_from_json(array ? json_array_get(body, i) : body, idem[0] ? idem : NULL, &lim, &j->recs[i],
+                                     &ei);
+            if (rc == BSS_OK)
+                j->nrecs++;
+            else if (array)
+                bss_errinfo_at(&ei, rc, "", i, "usage", NULL);
+        }
+    }
+    json_decref(body);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_work(r, create_work, j, create_done);
+    return 0;
+}
+
+/* ---- reads ---- */
+
+static bss_err get_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    bss_err rc = bss_usage_get_json(db, j->base_url, j->id, out, ei);
+    if (rc == BSS_OK && j->q.has_fields) {
+        json_t *p = bss_query_project(&j->q, *out);
+        if (p) {
+            json_decref(*out);
+            *out = p;
+        }
+    }
+    return rc;
+}
+
+static bss_err explain_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    return bss_usage_explain_json(db, j->base_url, j->id, out, ei);
+}
+
+static int read_one(bss_req *r, bool explain)
+{
+    const char *id = bss_http_param(r, "id");
+    if (!id || !bss_usage_id_ok(id, strlen(id))) {
+        bss_http_send_fail(r, BSS_E_NOT_FOUND, "id", "no usage with id %.128s", id ? id : "");
+        return 0;
+    }
+    usage_job *j = job_new(r);
+    if (!j)
+        return 0;
+    snprintf(j->id, sizeof j->id, "%s", id);
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    if (!explain && bss_query_parse(r->query, r->query_len, &j->q, &ei) != BSS_OK) {
+        bss_http_send_error(r, ei.code, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read_json(r, explain ? explain_run : get_run, j, job_free, NULL);
+    return 0;
+}
+
+static int h_get(bss_req *r)
+{
+    return read_one(r, false);
+}
+
+static int h_explain(bss_req *r)
+{
+    return read_one(r, true);
+}
+
+static const char *const list_filters[] = {"id",         "status",           "usageType", "msisdn", "billingAccount.id",
+                                           "product.id", "statusReason.code", NULL};
+
+static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    bss_usage_query q = {.from_ms = j->from_ms, .to_ms = j->to_ms, .offset = j->q.offset, .limit = j->q.limit};
+    const char **slots[] = {&q.id, &q.status, &q.usage_type, &q.msisdn, &q.account_id, &q.product_id, &q.reason_code};
+    for (int i = 0; i < 7; i++)
+        if (j->has_f[i])
+            *slots[i] = j->f[i];
+    json_t *page = NULL;
+    bss_err rc = bss_usage_list_json(db, j->base_url, &q, &page, &j->total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (j->q.has_fields) {
+        size_t i;
+        json_t *d;
+        json_array_foreach(page, i, d)
+        {
+            json_t *p = bss_query_project(&j->q, d);
+            if (p)
+                json_array_set_new(page, i, p);
+        }
+    }
+    j->out = page;
+    return BSS_OK;
+}
+
+static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    usage_job *j = arg;
+    if (r && rc != BSS_OK)
+        bss_http_send_error(r, rc, ei);
+    else if (r) {
+        char n[24];
+        snprintf(n, sizeof n, "%lld", (long long)j->total);
+        bss_http_add_header(r, "X-Total-Count", n);
+        snprintf(n, sizeof n, "%zu", json_array_size(j->out));
+        bss_http_add_header(r, "X-Result-Count", n);
+        bss_http_send_json(r, 200, j->out);
+        j->out = NULL;
+    }
+    job_free(j);
+}
+
+static int h_list(bss_req *r)
+{
+    usage_job *j = job_new(r);
+    if (!j)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc == BSS_OK && j->q.nsort)
+        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "usage lists are newest first; sort is not supported");
+    for (size_t i = 0; rc == BSS_OK && i < j->q.nfilters; i++) {
+        const bss_query_filter *f = &j->q.filters[i];
+        if (strcmp(f->attr, "usageDate") == 0) {
+            int64_t t = 0;
+            if (f->nvalues != 1 || f->op == BSS_QOP_EQ)
+                rc = bss_fail(&ei, BSS_E_INVALID, f->param, "usageDate takes .gt, .gte, .lt or .lte with one time");
+            else if ((rc = bss_time_parse(f->values[0], strlen(f->values[0]), &t, &ei)) != BSS_OK)
+                rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is not an RFC 3339 time", f->param);
+            else if (f->op == BSS_QOP_GT || f->op == BSS_QOP_GTE)
+                j->from_ms = f->op == BSS_QOP_GT ? t + 1 : t;
+            else
+                j->to_ms = f->op == BSS_QOP_LT ? t : t + 1;
+            continue;
+        }
+        int which = -1;
+        for (int k = 0; list_filters[k]; k++)
+            if (strcmp(f->attr, list_filters[k]) == 0)
+                which = k;
+        if (which < 0)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param,
+                          "usage is filtered by id, status, usageType, msisdn, billingAccount.id, product.id, "
+                          "statusReason.code and usageDate; not by %.64s",
+                          f->param);
+        else if (f->op != BSS_QOP_EQ || f->nvalues != 1)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s takes one value to equal", list_filters[which]);
+        else if (strlen(f->values[0]) > BSS_CDR_RECORD_ID_MAX)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is too long", list_filters[which]);
+        else {
+            const char *v = f->values[0];
+            if (which == 3 && v[0] == '+')
+                v++;
+            snprintf(j->f[which], sizeof j->f[which], "%s", v);
+            j->has_f[which] = true;
+        }
+    }
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read(r, list_work, j, list_done);
+    return 0;
+}
+
+/* ---- the CDR import ---- */
+
+static bss_err import_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    const bss_catalog *cat = catalog(j, ei);
+    if (!cat)
+        return BSS_E_UNSUPPORTED;
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "cdr", .source_ref = j->file[0] ? j->file : NULL};
+    bss_usage_batch *b = bss_usage_batch_new(cat, &env);
+    bss_usage_chunk c;
+    memset(&c, 0, sizeof c);
+    bss_cdr_limits lim = limits(j);
+    bss_err rc = b ? bss_usage_chunk_read(&c, j->csv, j->csv_len, j->line - 2, &lim, b, ei)
+                   : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rc == BSS_OK && bss_usage_batch_count(b))
+        rc = run_batch(j, db, b, ei);
+    if (rc == BSS_OK)
+        rc = bss_usage_chunk_results(&c, b, ei);
+    if (rc == BSS_OK) {
+        bss_usage_totals t;
+        bss_usage_batch_totals(b, &t);
+        json_t *o = json_pack("{s:s, s:I}", "file", j->file, "read", (json_int_t)c.read);
+        add_totals(o, &t);
+        json_object_set_new(o, "malformed", json_integer((json_int_t)(c.read - t.records)));
+        json_object_set_new(o, "rejected", json_integer((json_int_t)c.nrejects));
+        json_t *rj = json_array();
+        for (size_t i = 0; i < c.nrejects; i++) {
+            const bss_usage_reject *x = &c.rejects[i];
+            json_array_append_new(rj, json_pack("{s:I, s:s, s:s, s:s, s:s}", "line", (json_int_t)x->line, "field",
+                                                x->field, "code", x->code ? x->code : "malformed", "reason", x->reason,
+                                                "record", x->raw));
+        }
+        json_object_set_new(o, "rejects", rj);
+        j->out = o;
+        bss_logf(BSS_LOG_INFO, "usage.imported",
+                 "file=%s read=%lld rated=%lld rejected=%zu duplicates=%lld", j->file[0] ? j->file : "-",
+                 (long long)c.read, (long long)t.rated, c.nrejects, (long long)t.duplicates);
+    }
+    bss_usage_chunk_free(&c);
+    bss_usage_batch_free(b);
+    bss_catalog_release(j->app->catalog, cat);
+    return rc;
+}
+
+static void json_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    usage_job *j = arg;
+    bss_http_reply(r, rc, ei, 200, &j->out);
+    job_free(j);
+}
+
+static int h_import(bss_req *r)
+{
+    size_t ctl = 0;
+    const char *ct = bss_http_header(r, "content-type", &ctl);
+    if (!ct || ctl < 8 || strncasecmp(ct, "text/csv", 8) != 0) {
+        bss_http_send_fail(r, BSS_E_UNSUPPORTED, "Content-Type", "a CDR chunk is text/csv");
+        return 0;
+    }
+    char file[256] = "", line[24] = "";
+    bool has_file = false, has_line = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_param(r->query, r->query_len, "file", file, sizeof file, &has_file, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_param(r->query, r->query_len, "line", line, sizeof line, &has_line, &ei);
+    int64_t first = 2;
+    if (rc == BSS_OK && has_line &&
+        bss_parse_int64(line, strlen(line), BSS_NUM_DIGITS, 2, INT64_C(1000000000000), &first) != BSS_OK)
+        rc = bss_fail(&ei, BSS_E_INVALID, "line", "line is the file line of the chunk's first row: 2 or more");
+    for (size_t i = 0; rc == BSS_OK && file[i]; i++)
+        if ((unsigned char)file[i] < 0x20 || file[i] == 0x7f)
+            rc = bss_fail(&ei, BSS_E_INVALID, "file", "file is a name without control characters");
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    h2o_iovec_t body = bss_http_body(r);
+    usage_job *j = job_new(r);
+    if (!j)
+        return 0;
+    j->csv = bss_malloc(body.len + 1);
+    if (!j->csv) {
+        bss_http_send_error(r, BSS_E_NOMEM, NULL);
+        job_free(j);
+        return 0;
+    }
+    memcpy(j->csv, body.base, body.len);
+    j->csv[body.len] = '\0';
+    j->csv_len = body.len;
+    snprintf(j->file, sizeof j->file, "%s", file);
+    j->line = first;
+    bss_http_work(r, import_work, j, json_done);
+    return 0;
+}
+
+/* ---- recycling ---- */
+
+static bss_err recycle_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    const bss_catalog *cat = catalog(j, ei);
+    if (!cat)
+        return BSS_E_UNSUPPORTED;
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest", .recycle = true};
+    bss_usage_batch *b = bss_usage_batch_new(cat, &env);
+    bss_err rc = b ? bss_usage_recycle_load(db, b, j->msisdn[0] ? j->msisdn : NULL, j->reason[0] ? j->reason : NULL,
+                                            j->limit, ei)
+                   : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rc == BSS_OK && bss_usage_batch_count(b))
+        rc = run_batch(j, db, b, ei);
+    if (rc == BSS_OK) {
+        bss_usage_totals t;
+        bss_usage_batch_totals(b, &t);
+        json_t *o = json_pack("{s:I}", "considered", (json_int_t)bss_usage_batch_count(b));
+        add_totals(o, &t);
+        json_object_set_new(o, "stillRejected", json_integer(t.rejected));
+        json_object_del(o, "rejected");
+        json_object_del(o, "rated");
+        j->out = o;
+        bss_logf(BSS_LOG_INFO, "usage.recycled", "considered=%zu recycled=%lld still_rejected=%lld",
+                 bss_usage_batch_count(b), (long long)t.recycled, (long long)t.rejected);
+    }
+    bss_usage_batch_free(b);
+    bss_catalog_release(j->app->catalog, cat);
+    return rc;
+}
+
+static int h_recycle(bss_req *r)
+{
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = BSS_OK;
+    const char *ms = json_string_value(json_object_get(body, "msisdn"));
+    const char *rcode = json_string_value(json_object_get(body, "reasonCode"));
+    const json_t *lim = json_object_get(body, "limit");
+    if (json_object_get(body, "msisdn") &&
+        (!ms || (ms[0] == '+' ? strlen(ms + 1) : strlen(ms)) < 6 || (ms[0] == '+' ? strlen(ms + 1) : strlen(ms)) > 15 ||
+         strspn(ms[0] == '+' ? ms + 1 : ms, "0123456789") != (ms[0] == '+' ? strlen(ms + 1) : strlen(ms))))
+        rc = bss_fail(&ei, BSS_E_INVALID, "msisdn", "msisdn is 6 to 15 digits (E.164)");
+    static const char *const codes[] = {"unknownSubscriber", "lineNotActive", "beforeActivation", "notRated", NULL};
+    bool code_ok = !json_object_get(body, "reasonCode");
+    for (int i = 0; rcode && codes[i]; i++)
+        code_ok = code_ok || strcmp(rcode, codes[i]) == 0;
+    if (rc == BSS_OK && !code_ok)
+        rc = bss_fail(&ei, BSS_E_INVALID, "reasonCode",
+                      "reasonCode is one of unknownSubscriber, lineNotActive, beforeActivation, notRated");
+    if (rc == BSS_OK && lim &&
+        (!json_is_integer(lim) || json_integer_value(lim) < 1 || json_integer_value(lim) > BSS_USAGE_BATCH_MAX))
+        rc = bss_fail(&ei, BSS_E_INVALID, "limit", "limit is 1..%d", BSS_USAGE_BATCH_MAX);
+    usage_job *j = rc == BSS_OK ? job_new(r) : NULL;
+    if (j) {
+        snprintf(j->msisdn, sizeof j->msisdn, "%s", ms ? (ms[0] == '+' ? ms + 1 : ms) : "");
+        snprintf(j->reason, sizeof j->reason, "%s", rcode ? rcode : "");
+        j->limit = lim ? json_integer_value(lim) : 1000;
+    }
+    json_decref(body);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    if (!j)
+        return 0;
+    bss_http_work(r, recycle_work, j, json_done);
+    return 0;
+}
+
+/* ---- routes ---- */
+
+static const bss_tmf_binding spec_binding = {
+    .kind = &bss_usage_spec_kind,
+    BSS_TMF_PATHS(BSS_TMF635_BASE, "usageSpecification"),
+    .read_roles = BSS_ROLES_READERS,
+    .write_roles = BSS_ROLES_CATALOG_WRITE,
+    BSS_TMF_NAMES("tmf635.usageSpecification"),
+};
+static const bss_tmf_binding *const bindings[] = {&spec_binding, NULL};
+
+static const bss_route routes[] = {
+    {"POST", USAGE, h_create, USAGE_WRITERS, "tmf635.usage.create", NULL},
+    {"GET", USAGE, h_list, BSS_ROLES_READERS, "tmf635.usage.list", NULL},
+    {"GET", USAGE "/{id}", h_get, BSS_ROLES_READERS, "tmf635.usage.get", NULL},
+    {"GET", "/api/v1/usage/{id}/explain", h_explain, BSS_ROLES_READERS, "usage.explain", NULL},
+    {"POST", "/api/v1/usage/import", h_import, IMPORT_WRITERS, "usage.import", NULL},
+    {"POST", "/api/v1/usage/recycle", h_recycle, IMPORT_WRITERS, "usage.recycle", NULL},
+};
+
+bss_err bss_tmf635_routes(bss_router *rt, const bss_app *app)
+{
+    (void)app;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        bss_err rc = bss_router_add(rt, &routes[i]);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    return bss_tmf_register_all(rt, bindings);
+}

@@ -1,0 +1,681 @@
+/*
+ * usage.c: usage events from every door (CDR files, TMF635, later the
+ * online API) rated, applied and stored the same way (charging.h "Usage").
+ *
+ * A batch is made in three steps so the writer is held as briefly as can
+ * be: records are added (copied, the batch's own duplicates found by a
+ * hash of their ids), the lines of their numbers are loaded on a worker
+ * (products, offerings, add-ons: reads), then one writer job (commit)
+ * skips the ids the store already holds, reads the lines' buckets as they
+ * are, rates every record with the rating core, applies the takes in
+ * memory, and writes: one ledger row per bucket per batch, one usage row
+ * per record with its explanation, one upsert per running total. The job
+ * is recomputed from the start when the writer retries it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charging/charging_int.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "core/pan.h"
+#include "core/time.h"
+
+typedef struct urec {
+    char id[BSS_CDR_RECORD_ID_MAX + 1];
+    int64_t start_ms, quantity, rating_group, line;
+    char msisdn[16];
+    bss_cdr_service service;
+    char dest[21];
+    char plmn[8];    /* as given: "234-15" */
+    char visited[8]; /* its digits: "23415" */
+    char *doc;
+    int li;            /* the line, -1: no live line has the number */
+    int first;         /* the index of the first record with this id (itself if first) */
+    bool stored_dup;   /* the store holds the id already */
+    bss_usage_result res;
+} urec;
+
+typedef struct uline {
+    bss_charging_line l;
+    bool known;
+    int64_t value0[BSS_CHARGING_LINE_BUCKETS], used0[BSS_CHARGING_LINE_BUCKETS];
+    int64_t events[BSS_CHARGING_LINE_BUCKETS];
+    int64_t period_start; /* the bill period used_units is for; INT64_MIN: none yet */
+} uline;
+
+typedef struct utotal {
+    char account[BSS_ID_MAX + 1], product[BSS_ID_MAX + 1], price[BSS_ID_MAX + 1], zone[64], band[64];
+    int64_t period;
+    bss_cdr_service service;
+    char currency[4];
+    int64_t events, quantity, rated, covered, charge, wallet, billed, last_ms;
+    int last; /* record index */
+    bool used;
+} utotal;
+
+struct bss_usage_batch {
+    const bss_catalog *cat;
+    bss_usage_env env;
+    char source[16];
+    char source_ref[256];
+    char batch_id[BSS_ID_LEN + 1];
+    urec *recs;
+    size_t n;
+    int *idhash; /* open addressing over recs by id: index + 1, 0 empty */
+    uline **lines;
+    size_t nlines;
+    int *lhash; /* by msisdn: line index + 1 */
+    utotal *totals;
+    size_t ntotals, captotals;
+    int *thash;
+    bss_usage_totals sum;
+};
+
+#define HASH_CAP (2 * BSS_USAGE_BATCH_MAX + 1)
+#define THASH_CAP (4 * BSS_USAGE_BATCH_MAX + 3)
+
+static uint64_t fnv(const char *s, uint64_t h)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static bss_db_val S(const char *s)
+{
+    return s && *s ? BSS_DB_STRN(s, strlen(s)) : BSS_DB_NIL;
+}
+
+bss_usage_batch *bss_usage_batch_new(const bss_catalog *cat, const bss_usage_env *env)
+{
+    bss_usage_batch *b = bss_calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->cat = cat;
+    b->env = *env;
+    copy(b->source, sizeof b->source, env->source ? env->source : "rest");
+    copy(b->source_ref, sizeof b->source_ref, env->source_ref);
+    b->env.source = b->source;
+    b->env.source_ref = b->source_ref[0] ? b->source_ref : NULL;
+    bss_id_new(env->now_ms, b->batch_id);
+    b->recs = bss_calloc(BSS_USAGE_BATCH_MAX, sizeof *b->recs);
+    b->idhash = bss_calloc(HASH_CAP, sizeof *b->idhash);
+    b->lhash = bss_calloc(HASH_CAP, sizeof *b->lhash);
+    b->lines = bss_calloc(BSS_USAGE_BATCH_MAX, sizeof *b->lines);
+    b->thash = bss_calloc(THASH_CAP, sizeof *b->thash);
+    if (!b->recs || !b->idhash || !b->lhash || !b->lines || !b->thash) {
+        bss_usage_batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void bss_usage_batch_free(bss_usage_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; b->recs && i < b->n; i++)
+        bss_free(b->recs[i].doc);
+    for (size_t i = 0; b->lines && i < b->nlines; i++)
+        bss_free(b->lines[i]);
+    bss_free(b->recs);
+    bss_free(b->idhash);
+    bss_free(b->lhash);
+    bss_free(b->lines);
+    bss_free(b->thash);
+    bss_free(b->totals);
+    bss_free(b);
+}
+
+int64_t bss_usage_batch_line(const bss_usage_batch *b, size_t i)
+{
+    return i < b->n ? b->recs[i].line : 0;
+}
+
+size_t bss_usage_batch_count(const bss_usage_batch *b)
+{
+    return b->n;
+}
+
+const bss_usage_result *bss_usage_batch_result(const bss_usage_batch *b, size_t i)
+{
+    return i < b->n ? &b->recs[i].res : NULL;
+}
+
+void bss_usage_batch_totals(const bss_usage_batch *b, bss_usage_totals *out)
+{
+    *out = b->sum;
+}
+
+static bool digits(const char *s, size_t lo, size_t hi)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= lo && n <= hi && strspn(s, "0123456789") == n;
+}
+
+bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_errinfo *ei)
+{
+    if (b->n >= BSS_USAGE_BATCH_MAX)
+        return bss_fail(ei, BSS_E_RANGE, NULL, "a batch holds at most %d records", BSS_USAGE_BATCH_MAX);
+    if (!rec->id || !bss_usage_id_ok(rec->id, strlen(rec->id)))
+        return bss_fail(ei, BSS_E_INVALID, "id", "a record id is 1..128 of A-Z a-z 0-9 . _ : ~ -");
+    if (!digits(rec->msisdn, 6, 15))
+        return bss_fail(ei, BSS_E_INVALID, "msisdn", "msisdn is 6 to 15 digits (E.164 without '+')");
+    if (!bss_cdr_service_name(rec->service)[0])
+        return bss_fail(ei, BSS_E_INVALID, "service", "service is one of voice, sms, mms, data, content");
+    if (rec->quantity < 0)
+        return bss_fail(ei, BSS_E_INVALID, "quantity", "quantity is a whole number >= 0");
+    if (rec->destination && rec->destination[0] && !digits(rec->destination, 1, 20))
+        return bss_fail(ei, BSS_E_INVALID, "destination", "destination is 1 to 20 digits");
+    const char *v = rec->visited_plmn;
+    if (v && v[0] && !(strlen(v) >= 6 && strlen(v) <= 7 && v[3] == '-' && strspn(v, "0123456789") == 3 &&
+                       strspn(v + 4, "0123456789") == strlen(v + 4)))
+        return bss_fail(ei, BSS_E_INVALID, "visitedPlmn", "visited_plmn is MCC-MNC (234-15)");
+    urec *r = &b->recs[b->n];
+    memset(r, 0, sizeof *r);
+    copy(r->id, sizeof r->id, rec->id);
+    r->start_ms = rec->start_ms;
+    r->quantity = rec->quantity;
+    r->rating_group = rec->rating_group;
+    r->line = rec->line;
+    copy(r->msisdn, sizeof r->msisdn, rec->msisdn);
+    r->service = rec->service;
+    copy(r->dest, sizeof r->dest, rec->destination);
+    copy(r->plmn, sizeof r->plmn, v);
+    if (v && v[0])
+        snprintf(r->visited, sizeof r->visited, "%.3s%s", v, v + 4);
+    if (rec->doc && !(r->doc = bss_strdup(rec->doc)))
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    r->li = -1;
+    r->first = (int)b->n;
+    size_t h = fnv(r->id, 14695981039346656037u) % HASH_CAP;
+    while (b->idhash[h]) {
+        if (strcmp(b->recs[b->idhash[h] - 1].id, r->id) == 0) {
+            r->first = b->idhash[h] - 1;
+            break;
+        }
+        h = (h + 1) % HASH_CAP;
+    }
+    if (r->first == (int)b->n)
+        b->idhash[h] = (int)b->n + 1;
+    b->n++;
+    return BSS_OK;
+}
+
+/* ---- lines ---- */
+
+static int line_find(const bss_usage_batch *b, const char *msisdn, size_t *slot)
+{
+    size_t h = fnv(msisdn, 14695981039346656037u) % HASH_CAP;
+    while (b->lhash[h]) {
+        if (strcmp(b->lines[b->lhash[h] - 1]->l.msisdn, msisdn) == 0)
+            return b->lhash[h] - 1;
+        h = (h + 1) % HASH_CAP;
+    }
+    *slot = h;
+    return -1;
+}
+
+bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        urec *r = &b->recs[i];
+        size_t slot = 0;
+        int li = line_find(b, r->msisdn, &slot);
+        if (li < 0) {
+            uline *u = bss_calloc(1, sizeof *u);
+            if (!u)
+                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+            bss_errinfo lei;
+            bss_errinfo_clear(&lei);
+            bss_err rc = bss_charging_line_load(db, b->cat, r->msisdn, r->start_ms, &u->l, &lei);
+            if (rc == BSS_OK)
+                u->known = true;
+            else if (rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID)
+                copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
+            else {
+                bss_free(u);
+                if (ei)
+                    *ei = lei;
+                return rc;
+            }
+            copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
+            li = (int)b->nlines;
+            b->lines[b->nlines++] = u;
+            b->lhash[slot] = li + 1;
+        }
+        r->li = b->lines[li]->known ? li : -1;
+    }
+    return BSS_OK;
+}
+
+/* ---- the writer job ---- */
+
+static utotal *total_of(bss_usage_batch *b, const uline *u, int64_t period, const bss_rate_result *res,
+                        bss_cdr_service svc)
+{
+    const char *price = res->price ? bss_price_id(res->price) : "";
+    const char *zone = res->charge.zone ? res->charge.zone : "";
+    const char *band = res->charge.band ? res->charge.band : "";
+    uint64_t h = fnv(u->l.account_id, 14695981039346656037u);
+    h = fnv(u->l.product_id, h);
+    h = fnv(price, h);
+    h = fnv(zone, h);
+    h = fnv(band, h);
+    h = (h ^ (uint64_t)period) * 1099511628211u;
+    size_t k = h % THASH_CAP;
+    while (b->thash[k]) {
+        utotal *t = &b->totals[b->thash[k] - 1];
+        if (t->period == period && strcmp(t->account, u->l.account_id) == 0 && strcmp(t->product, u->l.product_id) == 0 &&
+            strcmp(t->price, price) == 0 && strcmp(t->zone, zone) == 0 && strcmp(t->band, band) == 0)
+            return t;
+        k = (k + 1) % THASH_CAP;
+    }
+    if (b->ntotals == b->captotals) {
+        size_t cap = b->captotals ? b->captotals * 2 : 64;
+        if (cap > BSS_USAGE_BATCH_MAX)
+            cap = BSS_USAGE_BATCH_MAX;
+        if (cap == b->captotals)
+            return NULL;
+        utotal *nt = bss_realloc(b->totals, cap * sizeof *nt);
+        if (!nt)
+            return NULL;
+        b->totals = nt;
+        b->captotals = cap;
+    }
+    utotal *t = &b->totals[b->ntotals];
+    memset(t, 0, sizeof *t);
+    copy(t->account, sizeof t->account, u->l.account_id);
+    copy(t->product, sizeof t->product, u->l.product_id);
+    copy(t->price, sizeof t->price, price);
+    copy(t->zone, sizeof t->zone, zone);
+    copy(t->band, sizeof t->band, band);
+    t->period = period;
+    t->service = svc;
+    copy(t->currency, sizeof t->currency, u->l.currency);
+    t->last_ms = INT64_MIN;
+    b->thash[k] = (int)++b->ntotals;
+    return t;
+}
+
+static const char SQL_PERIOD_UNITS[] = "SELECT service, SUM(rated_units) FROM usage_total WHERE account_id = ? AND "
+                                       "period_start = ? AND product_id = ? GROUP BY service";
+
+/* used_units for the bill period starting at period: the store's totals and what this batch added so far. */
+static bss_err period_units(bss_db *db, bss_usage_batch *b, uline *u, int64_t period, bss_errinfo *ei)
+{
+    memset(u->l.line.used_units, 0, sizeof u->l.line.used_units);
+    u->period_start = period;
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_PERIOD_UNITS,
+                              BSS_DB_ARGS(S(u->l.account_id), BSS_DB_I64(period), S(u->l.product_id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows)) {
+        bss_service s = bss_cdr_catalog_service(bss_cdr_service_parse(bss_db_col_text(rows, 0, NULL)));
+        if (s > BSS_SERVICE_NONE && s <= BSS_SERVICE_EVENT)
+            u->l.line.used_units[s] += bss_db_col_int64(rows, 1);
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, NULL, "reading the period's usage totals failed");
+    for (size_t i = 0; i < b->ntotals; i++) {
+        const utotal *t = &b->totals[i];
+        if (t->period == period && strcmp(t->account, u->l.account_id) == 0 && strcmp(t->product, u->l.product_id) == 0)
+            u->l.line.used_units[bss_cdr_catalog_service(t->service)] += t->rated;
+    }
+    return BSS_OK;
+}
+
+#define IN64 "?,?,?,?,?,?,?,?"
+static const char SQL_SEEN[] =
+    "SELECT id FROM usage_record WHERE id IN (" IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 ")";
+
+static const char SQL_STILL_REJECTED[] = "SELECT id FROM usage_record WHERE status = 'rejected' AND id IN (" IN64
+                                         "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 ")";
+
+/*
+ * Marks the records whose id the store holds already (stored_dup); for a
+ * recycle, the other way round: those that are no longer rejected (a
+ * recycle that ran meanwhile rated them).
+ */
+static bss_err mark_stored(bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
+{
+    bool recycle = b->env.recycle;
+    for (size_t i = 0; recycle && i < b->n; i++)
+        b->recs[i].stored_dup = true;
+    for (size_t at = 0; at < b->n; at += 64) {
+        bss_db_val v[64];
+        for (size_t k = 0; k < 64; k++)
+            v[k] = at + k < b->n ? S(b->recs[at + k].id) : BSS_DB_NIL;
+        bss_db_rows *rows = NULL;
+        bss_err rc = bss_db_query(db, recycle ? SQL_STILL_REJECTED : SQL_SEEN, v, 64, &rows, ei);
+        if (rc != BSS_OK)
+            return rc;
+        while (bss_db_next(rows)) {
+            const char *id = bss_db_col_text(rows, 0, NULL);
+            size_t h = fnv(id ? id : "", 14695981039346656037u) % HASH_CAP;
+            while (id && b->idhash[h]) {
+                urec *r = &b->recs[b->idhash[h] - 1];
+                if (strcmp(r->id, id) == 0) {
+                    r->stored_dup = !recycle;
+                    break;
+                }
+                h = (h + 1) % HASH_CAP;
+            }
+        }
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        if (rc != BSS_OK)
+            return bss_fail(ei, rc, NULL, "looking up record ids failed");
+    }
+    return BSS_OK;
+}
+
+#define USAGE_COLS                                                                                           \
+    "id, status, reason_code, reason, attempts, source, source_ref, start_ms, msisdn, service, destination, "  \
+    "quantity, unit, rating_group, visited_plmn, account_id, product_id, offering_id, offering_version, "      \
+    "price_id, zone, time_band, roaming_zone, rated_units, covered_units, charge, wallet, billed, unpaid, "    \
+    "currency, throttle, period_start, trace, takes, doc, created_ms, updated_ms, row_version"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO usage_record (" USAGE_COLS ") VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+static const char SQL_RECYCLE[] =
+    "UPDATE usage_record SET status = ?, reason_code = ?, reason = ?, attempts = attempts + 1, account_id = ?, "
+    "product_id = ?, offering_id = ?, offering_version = ?, price_id = ?, zone = ?, time_band = ?, roaming_zone = ?, "
+    "rated_units = ?, covered_units = ?, charge = ?, wallet = ?, billed = ?, unpaid = ?, currency = ?, throttle = ?, "
+    "period_start = ?, trace = ?, takes = ?, updated_ms = ?, row_version = row_version + 1 "
+    "WHERE id = ? AND status = 'rejected'";
+
+/* Stores a record's outcome: res NULL for a rejection (r->res says why). */
+static bss_err store_row(bss_db *db, bss_usage_batch *b, urec *r, const uline *u, const bss_rate_result *res,
+                         int64_t period, bss_errinfo *ei)
+{
+    char trace[256] = "", takes[BSS_RATE_MAX_TAKES * 120] = "";
+    if (res) {
+        bss_rate_trace_format(&res->charge, trace, sizeof trace);
+        size_t at = 0;
+        for (size_t i = 0; i < res->ntakes && at < sizeof takes; i++) {
+            const bss_rate_take *t = &res->takes[i];
+            int w = snprintf(takes + at, sizeof takes - at, "%s%s %lld %lld %lld %u", i ? ";" : "",
+                             u->l.bucket_ids[t->bucket], (long long)t->amount, (long long)t->before,
+                             (long long)t->after, t->crossed);
+            at += w > 0 ? (size_t)w : 0;
+        }
+    }
+    const char *status = !res ? "rejected" : b->env.recycle ? "recycled" : "rated";
+    bool lk = u && u->known;
+    bss_db_val acct = lk ? S(u->l.account_id) : BSS_DB_NIL, prod = lk ? S(u->l.product_id) : BSS_DB_NIL;
+    bss_db_val off = lk ? S(u->l.offering_id) : BSS_DB_NIL, ver = lk ? S(u->l.offering_version) : BSS_DB_NIL;
+    bss_db_val cur = lk ? S(u->l.currency) : BSS_DB_NIL;
+#define RI(x) (res ? BSS_DB_I64(x) : BSS_DB_NIL)
+#define RS(x) (res ? S(x) : BSS_DB_NIL)
+    bss_db_val price = RS(res && res->price ? bss_price_id(res->price) : NULL);
+    bss_db_val zone = RS(res ? res->charge.zone : NULL), band = RS(res ? res->charge.band : NULL);
+    bss_db_val roam = RS(res ? res->charge.roaming_zone : NULL);
+    bss_db_val rated = RI(res ? res->charge.rated_units : 0), covered = RI(res ? res->covered_units : 0);
+    bss_db_val charge = RI(res ? res->charge_micros : 0), wallet = RI(res ? res->wallet_micros : 0);
+    bss_db_val billed = RI(res ? res->billed_micros : 0), unpaid = RI(res ? res->short_micros : 0);
+    bss_db_val thr = RI(res ? (res->throttle ? 1 : 0) : 0);
+    bss_db_val per = res ? BSS_DB_I64(period) : BSS_DB_NIL;
+    bss_db_val tr = RS(trace), tk = RS(takes);
+#undef RI
+#undef RS
+    int64_t now = b->env.now_ms;
+    if (b->env.recycle) {
+        int64_t changes = 0;
+        bss_err rc = bss_db_exec(db, SQL_RECYCLE,
+                                 BSS_DB_ARGS(S(status), S(r->res.reason_code), S(res ? NULL : r->res.reason), acct,
+                                             prod, off, ver, price, zone, band, roam, rated, covered, charge, wallet,
+                                             billed, unpaid, cur, thr, per, tr, tk, BSS_DB_I64(now), S(r->id)),
+                                 &changes, ei);
+        if (rc == BSS_OK && changes == 0)
+            return bss_fail(ei, BSS_E_CONFLICT, "id", "usage %s is no longer rejected", r->id);
+        return rc;
+    }
+    return bss_db_exec(
+        db, SQL_INSERT,
+        BSS_DB_ARGS(S(r->id), S(status), S(r->res.reason_code), S(res ? NULL : r->res.reason), S(b->source),
+                    S(b->source_ref), BSS_DB_I64(r->start_ms), S(r->msisdn), S(bss_cdr_service_name(r->service)),
+                    S(r->dest), BSS_DB_I64(r->quantity),
+                    S(bss_cdr_unit_name(r->service == BSS_CDR_VOICE  ? BSS_CDR_SECONDS
+                                        : r->service == BSS_CDR_DATA ? BSS_CDR_BYTES
+                                        : r->service == BSS_CDR_CONTENT ? BSS_CDR_EVENTS
+                                                                        : BSS_CDR_MESSAGES)),
+                    r->rating_group >= 0 ? BSS_DB_I64(r->rating_group) : BSS_DB_NIL, S(r->plmn), acct, prod, off, ver,
+                    price, zone, band, roam, rated, covered, charge, wallet, billed, unpaid, cur, thr, per, tr, tk,
+                    S(r->doc), BSS_DB_I64(now), BSS_DB_I64(now)),
+        NULL, ei);
+}
+
+static void reject(urec *r, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void reject(urec *r, const char *code, const char *fmt, ...)
+{
+    r->res.status = BSS_USAGE_REJECTED;
+    r->res.reason_code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->res.reason, sizeof r->res.reason, fmt, ap);
+    va_end(ap);
+}
+
+static void add_charged(bss_usage_totals *t, const char *currency, int64_t micros)
+{
+    size_t i = 0;
+    while (i < t->ncurrencies && strcmp(t->charged[i].currency, currency) != 0)
+        i++;
+    if (i == t->ncurrencies) {
+        if (t->ncurrencies == 4)
+            i = 3;
+        else
+            copy(t->charged[t->ncurrencies++].currency, sizeof t->charged[0].currency, currency);
+    }
+    t->charged[i].micros += micros;
+}
+
+static const char SQL_TOTAL[] =
+    "INSERT INTO usage_total (account_id, period_start, product_id, price_id, zone, time_band, service, currency, "
+    "events, quantity, rated_units, covered_units, charge, wallet, billed, last_ms, last_usage_id, updated_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (account_id, period_start, product_id, price_id, zone, time_band) DO UPDATE SET "
+    "events = usage_total.events + excluded.events, quantity = usage_total.quantity + excluded.quantity, "
+    "rated_units = usage_total.rated_units + excluded.rated_units, "
+    "covered_units = usage_total.covered_units + excluded.covered_units, "
+    "charge = usage_total.charge + excluded.charge, wallet = usage_total.wallet + excluded.wallet, "
+    "billed = usage_total.billed + excluded.billed, "
+    "last_usage_id = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_usage_id "
+    "ELSE usage_total.last_usage_id END, "
+    "last_ms = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_ms ELSE usage_total.last_ms END, "
+    "updated_ms = excluded.updated_ms";
+
+static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei)
+{
+    if (r->li < 0) {
+        reject(r, "unknownSubscriber", "no live line has the number %s", r->msisdn);
+        return store_row(db, b, r, NULL, NULL, 0, ei);
+    }
+    uline *u = b->lines[r->li];
+    bss_charging_line *l = &u->l;
+    if (strcmp(l->status, "active") != 0 && strcmp(l->status, "suspended") != 0) {
+        reject(r, "lineNotActive", "line %s is not active yet", r->msisdn);
+        return store_row(db, b, r, u, NULL, 0, ei);
+    }
+    if (l->activated_ms != INT64_MIN && r->start_ms < l->activated_ms) {
+        reject(r, "beforeActivation", "the event starts before line %s was activated", r->msisdn);
+        return store_row(db, b, r, u, NULL, 0, ei);
+    }
+    int64_t ps = 0, pe = 0;
+    bss_bill_period(r->start_ms, l->bill_cycle_day, &ps, &pe);
+    bss_err rc;
+    if (u->period_start != ps && (rc = period_units(db, b, u, ps, ei)) != BSS_OK)
+        return rc;
+    bss_charging_line_at(l, r->start_ms);
+    l->line.overdraft = strcmp(b->source, "online") != 0; /* a CDR reports usage already spent */
+    bss_rate_input in = {.service = bss_cdr_catalog_service(r->service),
+                         .quantity = r->quantity,
+                         .destination = r->dest[0] ? r->dest : NULL,
+                         .destination_len = strlen(r->dest),
+                         .start_ms = r->start_ms,
+                         .visited = r->visited[0] ? r->visited : NULL,
+                         .visited_len = strlen(r->visited),
+                         .rating_group = r->rating_group};
+    bss_rate_result res;
+    rc = bss_charging_rate(&l->line, &in, &res);
+    if (rc != BSS_OK) {
+        reject(r, "notRated", "line %s: %s", r->msisdn,
+               rc == BSS_E_NOT_FOUND && l->line.usage[in.service]
+                   ? "the destination or visited network is in no zone of its price"
+               : rc == BSS_E_NOT_FOUND ? "its plan has no price for the service"
+                                       : "rating failed (a quantity out of range)");
+        return store_row(db, b, r, u, NULL, 0, ei);
+    }
+    bss_charging_apply(&l->line, &res);
+    for (size_t i = 0; i < res.ntakes; i++)
+        u->events[res.takes[i].bucket]++;
+    r->res.status = b->env.recycle ? BSS_USAGE_RECYCLED : BSS_USAGE_RATED;
+    r->res.charge_micros = res.charge_micros;
+    copy(r->res.currency, sizeof r->res.currency, l->currency);
+    add_charged(&b->sum, l->currency, res.charge_micros);
+    utotal *t = total_of(b, u, ps, &res, r->service);
+    if (!t)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    t->events++;
+    t->quantity += r->quantity;
+    t->rated += res.charge.rated_units;
+    t->covered += res.covered_units;
+    t->charge += res.charge_micros;
+    t->wallet += res.wallet_micros;
+    t->billed += res.billed_micros;
+    if (r->start_ms >= t->last_ms) {
+        t->last_ms = r->start_ms;
+        t->last = (int)(r - b->recs);
+    }
+    return store_row(db, b, r, u, &res, ps, ei);
+}
+
+bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
+{
+    bss_usage_batch *b = batch;
+    memset(&b->sum, 0, sizeof b->sum);
+    b->ntotals = 0;
+    memset(b->thash, 0, THASH_CAP * sizeof *b->thash);
+    for (size_t i = 0; i < b->n; i++) {
+        memset(&b->recs[i].res, 0, sizeof b->recs[i].res);
+        b->recs[i].stored_dup = false;
+    }
+    bss_err rc = mark_stored(db, b, ei);
+    if (rc != BSS_OK)
+        return rc;
+    for (size_t i = 0; i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        if (!u->known)
+            continue;
+        if ((rc = bss_charging_line_buckets(db, &u->l, b->env.now_ms, ei)) != BSS_OK)
+            return rc;
+        for (size_t k = 0; k < u->l.nbuckets; k++) {
+            u->value0[k] = u->l.buckets[k].value;
+            u->used0[k] = u->l.buckets[k].used;
+            u->events[k] = 0;
+        }
+        u->period_start = INT64_MIN;
+    }
+    b->sum.records = (int64_t)b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        urec *r = &b->recs[i];
+        if (r->stored_dup || r->first != (int)i) {
+            r->res.status = BSS_USAGE_DUPLICATE;
+            snprintf(r->res.reason, sizeof r->res.reason, "record %s %s", r->id,
+                     b->env.recycle && r->stored_dup ? "is no longer rejected"
+                     : r->stored_dup                 ? "was received before"
+                                                     : "is already in this batch");
+            b->sum.duplicates++;
+            continue;
+        }
+        if ((rc = rate_one(db, b, r, ei)) != BSS_OK)
+            return rc;
+        if (r->res.status == BSS_USAGE_REJECTED)
+            b->sum.rejected++;
+        else if (r->res.status == BSS_USAGE_RECYCLED)
+            b->sum.recycled++;
+        else
+            b->sum.rated++;
+    }
+    /* one ledger row per bucket touched */
+    const char *kind = b->n == 1 ? "usage" : "usageBatch";
+    for (size_t i = 0; i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        for (size_t k = 0; u->known && k < u->l.nbuckets; k++) {
+            if (!u->events[k])
+                continue;
+            bss__ledger_src src = {.reason = "usage",
+                                   .source_kind = kind,
+                                   .source_id = b->n == 1 ? b->recs[0].id : b->batch_id,
+                                   .events = u->events[k]};
+            rc = bss__bucket_change(db, u->l.bucket_ids[k], u->l.buckets[k].value - u->value0[k],
+                                    u->l.buckets[k].used - u->used0[k], &src, b->env.now_ms, NULL, ei);
+            if (rc != BSS_OK)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < b->ntotals; i++) {
+        const utotal *t = &b->totals[i];
+        rc = bss_db_exec(db, SQL_TOTAL,
+                         BSS_DB_ARGS(S(t->account), BSS_DB_I64(t->period), S(t->product), BSS_DB_STR(t->price),
+                                     BSS_DB_STR(t->zone), BSS_DB_STR(t->band), S(bss_cdr_service_name(t->service)),
+                                     S(t->currency), BSS_DB_I64(t->events), BSS_DB_I64(t->quantity),
+                                     BSS_DB_I64(t->rated), BSS_DB_I64(t->covered), BSS_DB_I64(t->charge),
+                                     BSS_DB_I64(t->wallet), BSS_DB_I64(t->billed), BSS_DB_I64(t->last_ms),
+                                     S(b->recs[t->last].id), BSS_DB_I64(b->env.now_ms)),
+                         NULL, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    return BSS_OK;
+}
+
+/* ---- recycling ---- */
+
+static const char SQL_REJECTED[] =
+    "SELECT id, start_ms, msisdn, service, destination, quantity, rating_group, visited_plmn FROM usage_record "
+    "WHERE status = 'rejected' AND (CAST(? AS TEXT) IS NULL OR msisdn = ?) AND "
+    "(CAST(? AS TEXT) IS NULL OR reason_code = ?) ORDER BY start_ms, id LIMIT ?";
+
+bss_err bss_usage_recycle_load(bss_db *db, bss_usage_batch *b, const char *msisdn, const char *reason_code,
+                               int64_t limit, bss_errinfo *ei)
+{
+    if (limit < 1 || limit > BSS_USAGE_BATCH_MAX)
+        return bss_fail(ei, BSS_E_INVALID, "limit", "limit is 1..%d", BSS_USAGE_BATCH_MAX);
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_REJECTED,
+                              BSS_DB_ARGS(S(msisdn), S(msisdn), S(reason_code), S(reason_code), BSS_DB_I64(limit)),
+                              &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (rc == BSS_OK && bss_db_next(rows)) {
+        bss_usage_rec rec = {.id = bss_db_col_text(rows, 0, NULL),
+                             .start_ms = bss_db_col_int64(rows, 1),
+                             .msisdn = bss_db_col_text(rows, 2, NULL),
+                             .service = bss_cdr_service_parse(bss_db_col_text(rows, 3, NULL)),
+                             .destination = bss_db_col_text(rows, 4, NULL),
+                             .quantity = bss_db_col_int64(rows, 5),
+                             .rating_group = bss_db_col_null(rows, 6) ? -1 : bss_db_col_int64(rows, 6),
+                             .visited_plmn = bss_db_col_text(rows, 7, NULL)};
+        rc = bss_usage_batch_add(b, &rec, ei);
+    }
+    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
+        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "reading rejected usage failed");
+    bss_db_rows_close(rows);
+    return rc;
+}

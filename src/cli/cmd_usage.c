@@ -1,0 +1,477 @@
+/*
+ * cmd_usage.c: `bss usage import|list|explain|recycle`, a client of the
+ * running server (it never writes the store behind the server's back).
+ * import cuts each CDR file at record boundaries into chunks of at most
+ * 5000 rows (the header row sent with each) and posts them to
+ * /api/v1/usage/import with the file line each starts on, so the server's
+ * reject reasons name the file's lines; it writes FILE.rejects.csv, shows
+ * a progress bar on a terminal and prints a summary. Sending a file again
+ * charges nothing twice: record ids already received count as duplicates.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "core/config.h"
+#include "core/csv.h"
+#include "core/mem.h"
+#include "core/money.h"
+
+#define MAX_ANSWER (64 << 20)
+#define MAX_FILE ((size_t)4 << 30)
+#define CHUNK_ROWS 5000
+#define CHUNK_BYTES (900 << 10) /* under the server's default --max-body (1 MiB) */
+
+typedef struct usage_opts {
+    bss_cli_client client;
+    const char *msisdn, *reason, *limit, *chunk;
+    bool json, quiet;
+    int nfiles;
+} usage_opts;
+
+typedef struct sums {
+    long long read, rated, rejected, duplicates;
+    char currency[4][4];
+    int64_t micros[4];
+    int ncur;
+} sums;
+
+static void add_param(char *buf, size_t cap, const char *name, const char *value)
+{
+    size_t n = strlen(buf);
+    n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=", strchr(buf, '?') ? "&" : "?", name);
+    for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < cap; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            buf[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(buf + n, cap - n, "%%%02X", *p);
+    }
+    buf[n < cap ? n : cap - 1] = '\0';
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void add_sums(sums *s, const json_t *ans)
+{
+    s->read += json_integer_value(json_object_get(ans, "read"));
+    s->rated += json_integer_value(json_object_get(ans, "rated"));
+    s->rejected += json_integer_value(json_object_get(ans, "rejected"));
+    s->duplicates += json_integer_value(json_object_get(ans, "duplicates"));
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(ans, "charged"), i, c)
+    {
+        const char *cur = json_string_value(json_object_get(c, "currency"));
+        int64_t m = 0;
+        if (!cur || bss_money_from_json(json_object_get(c, "amount"), "amount", &m, NULL) != BSS_OK)
+            continue;
+        int k = 0;
+        while (k < s->ncur && strcmp(s->currency[k], cur) != 0)
+            k++;
+        if (k == s->ncur) {
+            if (s->ncur == 4)
+                continue;
+            snprintf(s->currency[s->ncur++], 4, "%s", cur);
+        }
+        s->micros[k] += m;
+    }
+}
+
+static void print_sums(const char *what, const sums *s)
+{
+    printf("%s: %lld read, %lld rated, %lld rejected, %lld duplicates, charged", what, s->read, s->rated, s->rejected,
+           s->duplicates);
+    if (!s->ncur)
+        printf(" 0");
+    for (int k = 0; k < s->ncur; k++) {
+        char amount[32];
+        bss_money_format(s->micros[k], amount);
+        printf("%s %s %s", k ? "," : "", amount, s->currency[k]);
+    }
+    printf("\n");
+}
+
+static void progress(const char *file, size_t done, size_t total, long long rows)
+{
+    int pct = total ? (int)(done * 100 / total) : 100;
+    int bar = pct * 30 / 100;
+    fprintf(stderr, "\r%.40s [%.*s%*s] %3d%% %lld rows", file, bar, "##############################", 30 - bar, "",
+            pct, rows);
+    fflush(stderr);
+}
+
+/* Posts one chunk (the header and data[from, to)), retrying a busy server; the answer's JSON or NULL. */
+static json_t *post_chunk(usage_opts *o, const char *file, const char *hdr, size_t hdr_len, const char *from,
+                          size_t len, long long first_line, int *rc)
+{
+    char *body = bss_malloc(hdr_len + len + 1);
+    if (!body) {
+        fprintf(stderr, "bss usage: out of memory\n");
+        *rc = 1;
+        return NULL;
+    }
+    memcpy(body, hdr, hdr_len);
+    memcpy(body + hdr_len, from, len);
+    char path[1024] = "/api/v1/usage/import", line[24];
+    add_param(path, sizeof path, "file", file);
+    snprintf(line, sizeof line, "%lld", first_line);
+    add_param(path, sizeof path, "line", line);
+    o->client.content_type = "text/csv";
+    json_t *ans = NULL;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        bss_cli_answer a = {0};
+        long st = bss_cli_call(&o->client, "POST", path, body, hdr_len + len, &a);
+        if (st == 200 && a.data)
+            ans = json_loads(a.data, 0, NULL);
+        if ((st == 503 || st == 429) && attempt < 4) {
+            bss_cli_answer_free(&a);
+            struct timespec ts = {0, 200000000L << attempt};
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec = ts.tv_nsec / 1000000000L;
+                ts.tv_nsec %= 1000000000L;
+            }
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (!ans)
+            *rc = bss_cli_report_error(&o->client, st, &a);
+        bss_cli_answer_free(&a);
+        break;
+    }
+    bss_free(body);
+    return ans;
+}
+
+static int import_file(usage_opts *o, const char *file, sums *all, int chunk_rows)
+{
+    size_t len = 0;
+    char *data = bss_cli_read_file(&o->client, file, MAX_FILE, &len);
+    if (!data)
+        return 1;
+    bss_csv *c = bss_malloc(sizeof *c);
+    if (!c) {
+        bss_free(data);
+        return 1;
+    }
+    bss_csv_init(c, data, len);
+    int64_t line = 0;
+    bss_errinfo ei;
+    bss_err e = bss_csv_next(c, &line, &ei);
+    if (e == BSS_E_DONE || e != BSS_OK) {
+        fprintf(stderr, "bss usage: %s: %s\n", file,
+                e == BSS_E_DONE ? "line 1: the file is empty; a header row is expected" : ei.message);
+        bss_free(c);
+        bss_free(data);
+        return 1;
+    }
+    size_t hdr_end = (size_t)(c->p - data);
+    /* the header row as sent with each chunk: its text and one line end */
+    char *hdr = bss_malloc(c->raw_len + 2);
+    if (!hdr) {
+        bss_free(c);
+        bss_free(data);
+        return 1;
+    }
+    memcpy(hdr, c->raw, c->raw_len);
+    hdr[c->raw_len] = '\n';
+    size_t hdr_len = c->raw_len + 1;
+    bool tty = isatty(2) && !o->quiet;
+    sums s = {0};
+    json_t *rejects = json_array();
+    int rc = 0;
+    size_t start = hdr_end;
+    long long start_line = (long long)c->line, rows = 0;
+    for (bool end = false; !end && rc == 0;) {
+        int n = 0;
+        while (n < chunk_rows && (size_t)(c->p - data) - start < CHUNK_BYTES) {
+            e = bss_csv_next(c, &line, &ei);
+            if (e == BSS_E_DONE) {
+                end = true;
+                break;
+            }
+            n++;
+        }
+        size_t stop = (size_t)(c->p - data);
+        if (stop > start || n > 0) {
+            json_t *ans = post_chunk(o, file, hdr, hdr_len, data + start, stop - start, start_line, &rc);
+            if (ans) {
+                add_sums(&s, ans);
+                json_array_extend(rejects, json_object_get(ans, "rejects"));
+                json_decref(ans);
+            }
+            rows += n;
+        }
+        start = stop;
+        start_line = (long long)c->line;
+        if (tty)
+            progress(file, stop, len, rows);
+    }
+    if (tty)
+        fprintf(stderr, "\n");
+    char path[4096];
+    snprintf(path, sizeof path, "%s.rejects.csv", file);
+    if (json_array_size(rejects) && strcmp(file, "-") != 0) {
+        FILE *out = fopen(path, "w");
+        if (!out) {
+            fprintf(stderr, "bss usage: cannot write %s: %s\n", path, strerror(errno));
+            rc = 1;
+        } else {
+            fputs("line,field,code,reason,record\n", out);
+            size_t i;
+            const json_t *r;
+            json_array_foreach(rejects, i, r)
+            {
+                fprintf(out, "%lld,", (long long)json_integer_value(json_object_get(r, "line")));
+                csv_field(out, json_string_value(json_object_get(r, "field")));
+                fputc(',', out);
+                csv_field(out, json_string_value(json_object_get(r, "code")));
+                fputc(',', out);
+                csv_field(out, json_string_value(json_object_get(r, "reason")));
+                fputc(',', out);
+                csv_field(out, json_string_value(json_object_get(r, "record")));
+                fputc('\n', out);
+            }
+            fclose(out);
+        }
+    } else if (strcmp(file, "-") != 0) {
+        (void)unlink(path); /* a reject list of an earlier run would mislead */
+    }
+    if (json_array_size(rejects) && strcmp(file, "-") == 0) {
+        size_t i;
+        const json_t *r;
+        json_array_foreach(rejects, i, r)
+            fprintf(stderr, "%s\n", json_string_value(json_object_get(r, "reason")));
+    }
+    print_sums(file, &s);
+    if (json_array_size(rejects) && strcmp(file, "-") != 0)
+        printf("%s: rejected rows are listed in %s\n", file, path);
+    all->read += s.read;
+    all->rated += s.rated;
+    all->rejected += s.rejected;
+    all->duplicates += s.duplicates;
+    for (int k = 0; k < s.ncur; k++) {
+        int m = 0;
+        while (m < all->ncur && strcmp(all->currency[m], s.currency[k]) != 0)
+            m++;
+        if (m == all->ncur && all->ncur < 4)
+            snprintf(all->currency[all->ncur++], 4, "%s", s.currency[k]);
+        if (m < 4)
+            all->micros[m] += s.micros[k];
+    }
+    json_decref(rejects);
+    bss_free(hdr);
+    bss_free(c);
+    explicit_bzero(data, len);
+    bss_free(data);
+    return rc;
+}
+
+static int run_import(void *vo, char **args)
+{
+    usage_opts *o = vo;
+    int rows = CHUNK_ROWS;
+    if (o->chunk && (sscanf(o->chunk, "%d", &rows) != 1 || rows < 1 || rows > CHUNK_ROWS)) {
+        fprintf(stderr, "bss usage: --chunk is 1..%d rows\n", CHUNK_ROWS);
+        return 2;
+    }
+    sums all = {0};
+    int rc = 0;
+    for (int i = 0; i < o->nfiles && rc == 0; i++)
+        rc = import_file(o, args[i], &all, rows);
+    if (o->nfiles > 1 && rc == 0)
+        print_sums("total", &all);
+    return rc ? rc : all.rejected ? 3 : 0;
+}
+
+static void encode_path(char *path, size_t cap, const char *prefix, const char *id, const char *suffix)
+{
+    snprintf(path, cap, "%s", prefix);
+    size_t n = strlen(path);
+    for (const char *p = id; *p && n + 4 < cap; p++)
+        path[n++] = *p;
+    path[n] = '\0';
+    snprintf(path + n, cap - n, "%s", suffix);
+}
+
+static int run_explain(void *vo, char **args)
+{
+    usage_opts *o = vo;
+    char path[512];
+    encode_path(path, sizeof path, "/api/v1/usage/", args[0], "/explain");
+    json_t *x = NULL;
+    int rc = bss_cli_get_json(&o->client, path, o->json, &x);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    char *text = json_dumps(x, JSON_INDENT(2));
+    printf("%s\n", text ? text : "");
+    bss_free(text);
+    json_decref(x);
+    return 0;
+}
+
+static int run_list(void *vo, char **args)
+{
+    usage_opts *o = vo;
+    char path[512] = "/tmf-api/usageManagement/v4/usage";
+    add_param(path, sizeof path, "msisdn", args[0]);
+    add_param(path, sizeof path, "limit", o->limit ? o->limit : "20");
+    json_t *page = NULL;
+    int rc = bss_cli_get_json(&o->client, path, o->json, &page);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    printf("%-24s %-8s %-9s %-16s %10s %12s  %s\n", "date", "service", "status", "destination", "quantity", "charge",
+           "id");
+    size_t i;
+    const json_t *u;
+    json_array_foreach(page, i, u)
+    {
+        const char *dest = "", *qty = "";
+        char qbuf[24] = "";
+        size_t k;
+        const json_t *ch;
+        json_array_foreach(json_object_get(u, "usageCharacteristic"), k, ch)
+        {
+            const char *n = json_string_value(json_object_get(ch, "name"));
+            if (n && strcmp(n, "destination") == 0)
+                dest = json_string_value(json_object_get(ch, "value"));
+            if (n && strcmp(n, "quantity") == 0) {
+                snprintf(qbuf, sizeof qbuf, "%lld", (long long)json_integer_value(json_object_get(ch, "value")));
+                qty = qbuf;
+            }
+        }
+        const json_t *amt =
+            json_object_get(json_object_get(json_array_get(json_object_get(u, "ratedProductUsage"), 0),
+                                            "taxExcludedRatingAmount"),
+                            "value");
+        int64_t m = 0;
+        char charge[32] = "-";
+        if (amt && bss_money_from_json(amt, "value", &m, NULL) == BSS_OK)
+            bss_money_format(m, charge);
+        printf("%-24s %-8s %-9s %-16s %10s %12s  %s\n", json_string_value(json_object_get(u, "usageDate")),
+               json_string_value(json_object_get(u, "usageType")), json_string_value(json_object_get(u, "status")),
+               dest ? dest : "", qty, charge, json_string_value(json_object_get(u, "id")));
+    }
+    json_decref(page);
+    return 0;
+}
+
+static int run_recycle(void *vo, char **args)
+{
+    (void)args;
+    usage_opts *o = vo;
+    json_t *req = json_object();
+    if (o->msisdn)
+        json_object_set_new(req, "msisdn", json_string(o->msisdn));
+    if (o->reason)
+        json_object_set_new(req, "reasonCode", json_string(o->reason));
+    if (o->limit) {
+        int n = 0;
+        if (sscanf(o->limit, "%d", &n) != 1) {
+            fprintf(stderr, "bss usage: --limit is a number\n");
+            json_decref(req);
+            return 2;
+        }
+        json_object_set_new(req, "limit", json_integer(n));
+    }
+    char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    o->client.content_type = NULL;
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(&o->client, "POST", "/api/v1/usage/recycle", body, body ? strlen(body) : 0, &a);
+    bss_free(body);
+    json_t *ans = st == 200 && a.data ? json_loads(a.data, 0, NULL) : NULL;
+    int rc = 0;
+    if (ans)
+        printf("%lld rejected usages considered, %lld recycled (rated now), %lld still rejected\n",
+               (long long)json_integer_value(json_object_get(ans, "considered")),
+               (long long)json_integer_value(json_object_get(ans, "recycled")),
+               (long long)json_integer_value(json_object_get(ans, "stillRejected")));
+    else
+        rc = bss_cli_report_error(&o->client, st, &a);
+    json_decref(ans);
+    bss_cli_answer_free(&a);
+    return rc;
+}
+
+int bss_cmd_usage(int argc, char **argv)
+{
+    static usage_opts o;
+    memset(&o, 0, sizeof o);
+    o.client.cmd = "bss usage";
+    o.client.timeout_s = 600;
+    o.client.max_answer = MAX_ANSWER;
+    const char *url = NULL, *key = NULL;
+    const bss_cli_flag flags[] = {
+        {"--url", &url, NULL},       {"--key", &key, NULL},         {"--msisdn", &o.msisdn, NULL},
+        {"--reason", &o.reason, NULL}, {"--limit", &o.limit, NULL}, {"--chunk", &o.chunk, NULL},
+        {"--json", NULL, &o.json},   {"--quiet", NULL, &o.quiet},
+    };
+    bss_config cfg;
+    int rest = 0;
+    char **rest_argv = NULL;
+    if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
+        return 2;
+    o.nfiles = rest - 1;
+    static const bss_cli_sub subs[] = {{"import", -1, run_import},
+                                       {"list", 1, run_list},
+                                       {"explain", 1, run_explain},
+                                       {"recycle", 0, run_recycle}};
+    return bss_cli_dispatch(&o.client, &cfg, url, key, rest, rest_argv, subs, sizeof subs / sizeof subs[0], &o,
+                            bss_cmd_usage_help);
+}
+
+void bss_cmd_usage_help(FILE *out)
+{
+    fprintf(out,
+            "usage: bss usage import FILE... [--chunk ROWS] [--quiet] [options]\n"
+            "       bss usage list MSISDN [--limit N] [--json] [options]\n"
+            "       bss usage explain ID [--json] [options]\n"
+            "       bss usage recycle [--msisdn MSISDN] [--reason CODE] [--limit N] [options]\n\n"
+            "Usage of the running server (docs/charging.md \"Usage\").\n\n"
+            "import   rates CDR files (CSV with a header: record_id, start_time, msisdn,\n"
+            "         service, destination, quantity, unit, rating_group, visited_plmn;\n"
+            "         more columns are kept; \"-\" reads standard input). Sent in chunks\n"
+            "         of at most 5000 rows; rejected rows (malformed, or not rated:\n"
+            "         unknown number, line not active, before activation, no price) are\n"
+            "         written to FILE.rejects.csv with their line number, reason and\n"
+            "         original text. A record id received before is a duplicate and\n"
+            "         charged nothing, so a file may be sent again after a failure.\n"
+            "         Prints a summary per file (read, rated, rejected, duplicates,\n"
+            "         charged) and a progress bar on a terminal.\n"
+            "list     a line's latest usage, newest first.\n"
+            "explain  how one usage was rated: offering and version, price and its\n"
+            "         increments, zone, time band, each bucket before and after.\n"
+            "recycle  rates the stored rejected usage again (after a line is\n"
+            "         provisioned or the catalog fixed).\n\n"
+            "  --chunk ROWS      import: rows per request (1..5000, default 5000)\n"
+            "  --quiet           import: no progress bar\n"
+            "  --msisdn MSISDN   recycle: only this line's\n"
+            "  --reason CODE     recycle: only unknownSubscriber, lineNotActive,\n"
+            "                    beforeActivation or notRated\n"
+            "  --limit N         list: rows (default 20); recycle: at most N (default 1000)\n"
+            "  --json            list, explain: print the server's JSON\n"
+            "  --url URL         the server (default http://<listen> from the configuration)\n"
+            "  --key KEY         an admin key (default: the contents of <data-dir>/admin.key)\n\n"
+            "Exit status: 0 on success, 3 when rows were rejected, 1 if the server refused\n"
+            "or could not be reached, 2 on bad usage.\n");
+}
