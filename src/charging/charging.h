@@ -478,6 +478,9 @@ void bss_usage_batch_totals(const bss_usage_batch *b, bss_usage_totals *out);
 bss_err bss_usage_recycle_load(bss_db *db, bss_usage_batch *b, const char *msisdn, const char *reason_code,
                                int64_t limit, bss_errinfo *ei);
 
+/* The demo's usage specifications (us-voice, us-sms, us-mms, us-data, us-content), those missing. */
+bss_err bss_usage_seed_specs(bss_db *db, int64_t now_ms, int *created, bss_errinfo *ei);
+
 /* One usage as a TMF635 Usage; BSS_E_NOT_FOUND when there is none. */
 bss_err bss_usage_get_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei);
 /*

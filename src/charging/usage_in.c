@@ -236,6 +236,38 @@ void bss_usage_chunk_free(bss_usage_chunk *c)
     memset(c, 0, sizeof *c);
 }
 
+/* text[0..n) as UTF-8 for JSON: each byte of an invalid sequence becomes U+FFFD. */
+static char *utf8_text(const char *text, size_t n)
+{
+    char *out = bss_malloc(n * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3 : (s[i] & 0xf8) == 0xf0 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n && !(len == 2 && s[i] < 0xc2);
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (s[i + k] & 0xc0) == 0x80;
+        if (ok && len > 1) {
+            json_t *probe = json_stringn((const char *)s + i, len); /* jansson's own check: overlongs, surrogates */
+            ok = probe != NULL;
+            json_decref(probe);
+        }
+        if (ok) {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static bss_err add_reject(bss_usage_chunk *c, int64_t line, const char *field, const char *code, const char *reason,
                           const char *raw, size_t raw_len)
 {
@@ -253,7 +285,7 @@ static bss_err add_reject(bss_usage_chunk *c, int64_t line, const char *field, c
     put(r->field, sizeof r->field, field);
     r->code = code;
     snprintf(r->reason, sizeof r->reason, "%s", reason);
-    r->raw = bss_strndup(raw ? raw : "", raw ? raw_len : 0);
+    r->raw = utf8_text(raw, raw ? raw_len : 0);
     if (!r->raw)
         return BSS_E_NOMEM;
     c->nrejects++;
@@ -387,6 +419,7 @@ bss_err bss_usage_chunk_results(bss_usage_chunk *c, const bss_usage_batch *b, bs
             BSS_OK)
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }
-    qsort(c->rejects, c->nrejects, sizeof *c->rejects, by_line);
+    if (c->nrejects > 1)
+        qsort(c->rejects, c->nrejects, sizeof *c->rejects, by_line);
     return BSS_OK;
 }

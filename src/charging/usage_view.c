@@ -47,6 +47,40 @@ const bss_doc_kind bss_usage_spec_kind = {.api = "usageManagement",
                                           .required = spec_required,
                                           .prepare = spec_prepare};
 
+bss_err bss_usage_seed_specs(bss_db *db, int64_t now_ms, int *created, bss_errinfo *ei)
+{
+    static const struct {
+        const char *id, *type, *name, *unit;
+    } specs[] = {
+        {"us-voice", "voice", "Voice call", "s"},   {"us-sms", "sms", "SMS", "msg"},
+        {"us-mms", "mms", "MMS", "msg"},            {"us-data", "data", "Mobile data", "byte"},
+        {"us-content", "content", "Content purchase", "event"},
+    };
+    *created = 0;
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        json_t *have = NULL;
+        bss_err rc = bss_doc_load(db, &bss_usage_spec_kind, specs[i].id, &have, NULL, NULL);
+        json_decref(have);
+        if (rc == BSS_OK)
+            continue;
+        json_t *body = json_pack(
+            "{s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b, s:s}]}", "name", specs[i].name,
+            "usageType", specs[i].type, "description", "CDR and TMF635 usage of this service (docs/charging.md)",
+            "usageSpecCharacteristic", "name", "msisdn", "valueType", "string", "configurable", false, "name",
+            "quantity", "valueType", "integer", "configurable", false, "name", "unit", "valueType", "string",
+            "configurable", false, "description", specs[i].unit);
+        bss_doc_ctx ctx = {.kind = &bss_usage_spec_kind, .db = db, .now_ms = now_ms};
+        json_t *out = NULL;
+        rc = body ? bss_doc_create(&ctx, specs[i].id, body, &out, ei) : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        json_decref(body);
+        json_decref(out);
+        if (rc != BSS_OK)
+            return rc;
+        ++*created;
+    }
+    return BSS_OK;
+}
+
 /* ---- a usage row ---- */
 
 #define COLS                                                                                                 \

@@ -201,6 +201,7 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
     int rc = 0;
     size_t start = hdr_end;
     long long start_line = (long long)c->line, rows = 0;
+    bool posted = false;
     for (bool end = false; !end && rc == 0;) {
         int n = 0;
         while (n < chunk_rows && (size_t)(c->p - data) - start < CHUNK_BYTES) {
@@ -212,7 +213,8 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
             n++;
         }
         size_t stop = (size_t)(c->p - data);
-        if (stop > start || n > 0) {
+        if (stop > start || n > 0 || !posted) {
+            posted = true; /* a file of a header alone is still sent: the server checks the header */
             json_t *ans = post_chunk(o, file, hdr, hdr_len, data + start, stop - start, start_line, &rc);
             if (ans) {
                 add_sums(&s, ans);

@@ -472,6 +472,9 @@ static bss_err bal_seed_run(bss_db *db, void *arg, bss_errinfo *ei)
     if (rc == BSS_OK)
         rc = bss_charging_seed(db, cat, s->now_ms, DEMO_WALLET_CATEGORY, DEMO_WALLET_MICROS, &s->buckets, &s->wallets,
                                ei);
+    int specs = 0;
+    if (rc == BSS_OK)
+        rc = bss_usage_seed_specs(db, s->now_ms, &specs, ei);
     bss_catalog_free(cat);
     bss_catalog_source_clear(&src);
     return rc;
