@@ -350,5 +350,12 @@ bss_err bss__store_account_products(bss_db *db, const char *account_id, int64_t 
  * rest in base units (s, msg, byte, event).
  */
 bss_err bss__store_account_buckets(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei);
+/*
+ * The customer view's usage part from the charging module's running totals
+ * (usage_total): per line and service in the account's latest bill period,
+ * {productId, service, currency, billPeriodStart, events, ratedUnits,
+ * charge, lastUsageAt, lastUsageId}.
+ */
+bss_err bss__store_account_usage(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei);
 
 #endif

@@ -647,6 +647,52 @@ bss_err bss__store_account_buckets(bss_db *db, const char *account_id, int64_t l
     return rc;
 }
 
+static const char SQL_VIEW_USAGE[] =
+    "SELECT product_id, service, currency, events, charge, rated_units, last_ms, last_usage_id, period_start "
+    "FROM usage_total WHERE account_id = ? AND period_start = (SELECT MAX(period_start) FROM usage_total WHERE "
+    "account_id = ?) ORDER BY product_id, service, last_ms DESC LIMIT ?";
+
+bss_err bss__store_account_usage(bss_db *db, const char *account_id, int64_t limit, json_t *arr, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_VIEW_USAGE,
+                              BSS_DB_ARGS(BSS_DB_STR(account_id), BSS_DB_STR(account_id), BSS_DB_I64(limit)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    json_t *cur = NULL;
+    int64_t charge = 0;
+    while (bss_db_next(rows)) {
+        const char *prod = bss_db_col_text(rows, 0, NULL) ?: "", *svc = bss_db_col_text(rows, 1, NULL) ?: "";
+        if (!cur || strcmp(json_string_value(json_object_get(cur, "productId")), prod) != 0 ||
+            strcmp(json_string_value(json_object_get(cur, "service")), svc) != 0) {
+            if (cur)
+                json_object_set_new(cur, "charge", bss_money_to_json(charge));
+            char last[32], period[32];
+            bss_time_format(bss_db_col_int64(rows, 6), last);
+            bss_time_format(bss_db_col_int64(rows, 8), period);
+            /* rows of a group come newest first: the first holds the line's last usage of the service */
+            cur = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "productId", prod, "service", svc, "currency",
+                            bss_db_col_text(rows, 2, NULL) ?: "", "billPeriodStart", period, "events", (json_int_t)0,
+                            "ratedUnits", (json_int_t)0, "lastUsageAt", last, "lastUsageId",
+                            bss_db_col_text(rows, 7, NULL) ?: "");
+            if (!cur)
+                break;
+            json_array_append_new(arr, cur);
+            charge = 0;
+        }
+        json_object_set_new(cur, "events",
+                            json_integer(json_integer_value(json_object_get(cur, "events")) + bss_db_col_int64(rows, 3)));
+        json_object_set_new(cur, "ratedUnits", json_integer(json_integer_value(json_object_get(cur, "ratedUnits")) +
+                                                            bss_db_col_int64(rows, 5)));
+        charge += bss_db_col_int64(rows, 4);
+    }
+    if (cur)
+        json_object_set_new(cur, "charge", bss_money_to_json(charge));
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc;
+}
+
 bss_err bss__store_account_open_orders(bss_db *db, const char *account_id, int64_t limit, json_t *arr,
                                        bss_errinfo *ei)
 {

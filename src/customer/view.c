@@ -3,7 +3,7 @@
  * (bss_care_view_build, customer.h; docs/customer.md), served as
  * GET /api/v1/customers/{id}/view by src/api/care.c:
  *
- *   {customer, party, accounts, subscriptions, balances, lastBills,
+ *   {customer, party, accounts, subscriptions, balances, usage, lastBills,
  *    openOrders, openTickets, lastInteractions, consents}
  *
  * It reads on the caller's connection (an event loop's), through
@@ -150,8 +150,8 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
     json_t *customer = NULL;
     if (bss_doc_load(db, &bss_customer_kind, customer_id, &customer, NULL, NULL) != BSS_OK)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no customer with id %.64s", customer_id);
-    json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer,
-                          "party", load_party(db, customer), "accounts", "subscriptions", "balances",
+    json_t *v = json_pack("{s:o, s:o, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "customer", customer,
+                          "party", load_party(db, customer), "accounts", "subscriptions", "balances", "usage",
                           "lastBills", "openOrders", "openTickets", "lastInteractions");
     if (!v)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -166,6 +166,8 @@ bss_err bss_care_view_build(bss_db *db, const char *customer_id, json_t **out, b
                      json_object_get(v, "openOrders"));
     /* the lines' buckets and wallets (the charging module's table); lastBills (BSS_VIEW_BILLS) by billing */
     add_account_rows(db, "bucket", "balances", bss__store_account_buckets, 200, accounts, json_object_get(v, "balances"));
+    /* this period's usage per line and service, and each one's last usage (running totals, not raw usage) */
+    add_account_rows(db, "usage_total", "usage", bss__store_account_usage, 500, accounts, json_object_get(v, "usage"));
     const char *subjects[VIEW_ACCOUNTS_MAX + 2];
     size_t ns = subject_ids(v, customer_id, subjects, sizeof subjects / sizeof subjects[0]);
     add_records(db, "ticket", &bss_ticket_kind, subjects, ns, VIEW_TICKETS_MAX, true,

@@ -220,14 +220,14 @@ test('09:51 the customer view: every part', async () => {
   await clock(51);
   const v = await ok(await as('GET', `/api/v1/customers/${s.customer.id}/view`), 200, 'view');
   assert.deepEqual(Object.keys(v).sort(), ['accounts', 'balances', 'consents', 'customer', 'lastBills', 'lastInteractions',
-    'openOrders', 'openTickets', 'party', 'subscriptions']);
+    'openOrders', 'openTickets', 'party', 'subscriptions', 'usage']);
   assert.ok(v.consents.some((c) => c.purpose === 'marketing' && c.channel === 'email'), JSON.stringify(v.consents));
   assert.equal(v.customer.id, s.customer.id);
   assert.equal(v.customer.status, 'active');
   assert.equal(v.party.id, s.party.id);
   assert.equal(v.party.familyName, 'van Dam');
   assert.deepEqual(v.accounts.map((a) => [a.id, a.accountNumber]), [[s.account.id, s.account.accountNumber]]);
-  for (const p of ['subscriptions', 'balances', 'lastBills', 'openOrders']) assert.deepEqual(v[p], [], p);
+  for (const p of ['subscriptions', 'balances', 'usage', 'lastBills', 'openOrders']) assert.deepEqual(v[p], [], p);
   assert.deepEqual(v.openTickets.map((t) => t.id), [s.open.id]); // not the resolved one
   const li = v.lastInteractions;
   const start = (i) => i.interactionDate.startDateTime;

@@ -286,3 +286,14 @@ test('running totals per account, bill period and charge line; every bucket stil
   const bad = await runSql(srv, 'SELECT COUNT(*) FROM bucket b WHERE b.value <> (SELECT COALESCE(SUM(delta), 0) FROM balance_ledger l WHERE l.bucket_id = b.id)');
   assert.equal(bad, '0');
 });
+
+test('the customer view shows the line\'s usage this period and its last usage', async () => {
+  const v = (await srv.request('GET', `/api/v1/customers/${owner['po-prepaid-bundle-10'].customer}/view`)).json;
+  const voice = v.usage.find((u) => u.productId === owner['po-prepaid-bundle-10'].product && u.service === 'voice');
+  assert.ok(voice, JSON.stringify(v.usage));
+  assert.equal(voice.events, 2);
+  assert.equal(voice.ratedUnits, 181);
+  assert.equal(voice.charge, 0);
+  assert.equal(voice.lastUsageAt, '2026-06-03T10:00:00.000Z');
+  assert.ok(['f-1', 'rest-bundle-1'].includes(voice.lastUsageId));
+});

@@ -14,7 +14,7 @@ const CUSTOMER = '/tmf-api/customerManagement/v4/customer';
 const ACC = '/tmf-api/accountManagement/v4';
 const PI = '/tmf-api/partyInteraction/v4/partyInteraction';
 const TT = '/tmf-api/troubleTicket/v4/troubleTicket';
-const PARTS = ['accounts', 'subscriptions', 'balances', 'lastBills', 'openOrders', 'openTickets', 'lastInteractions'];
+const PARTS = ['accounts', 'subscriptions', 'balances', 'usage', 'lastBills', 'openOrders', 'openTickets', 'lastInteractions'];
 
 let srv;
 let agentKey;
