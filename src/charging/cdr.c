@@ -257,3 +257,46 @@ bss_err bss_cdr_next(bss_cdr_reader *r, bss_cdr *out, const char **raw, size_t *
         }
     return BSS_OK;
 }
+
+/* ---- chunks ---- */
+
+bss_err bss_cdr_split_open(bss_cdr_split *s, const char *data, size_t len, bss_errinfo *ei)
+{
+    memset(s, 0, sizeof *s);
+    s->data = data;
+    s->len = len;
+    bss_csv_init(&s->csv, data, len);
+    int64_t line = 0;
+    bss_err rc = bss_csv_next(&s->csv, &line, ei);
+    if (rc == BSS_E_DONE)
+        return bss_fail(ei, BSS_E_INVALID, "line 1", "line 1: the file is empty; a header row is expected");
+    if (rc != BSS_OK)
+        return rc;
+    s->header = s->csv.raw;
+    s->header_len = s->csv.raw_len;
+    s->pos = (size_t)(s->csv.p - data);
+    return BSS_OK;
+}
+
+bool bss_cdr_split_next(bss_cdr_split *s, int max_rows, size_t max_bytes, const char **chunk, size_t *chunk_len,
+                        int64_t *first_line, int *rows)
+{
+    if (s->done)
+        return false;
+    size_t start = s->pos;
+    *first_line = s->csv.line;
+    int n = 0;
+    while (n < max_rows && (size_t)(s->csv.p - s->data) - start < max_bytes) {
+        int64_t line = 0;
+        if (bss_csv_next(&s->csv, &line, NULL) == BSS_E_DONE) {
+            s->done = true;
+            break;
+        }
+        n++;
+    }
+    s->pos = (size_t)(s->csv.p - s->data);
+    *chunk = s->data + start;
+    *chunk_len = s->pos - start;
+    *rows = n;
+    return n > 0 || *chunk_len > 0 || !s->done;
+}

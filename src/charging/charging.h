@@ -107,6 +107,28 @@ bss_err bss_cdr_open(bss_cdr_reader *r, const char *data, size_t len, const bss_
  */
 bss_err bss_cdr_next(bss_cdr_reader *r, bss_cdr *out, const char **raw, size_t *raw_len, bss_errinfo *ei);
 
+/*
+ * Cutting a CDR file into chunks at record boundaries (for the import
+ * client and the spool): the header row is read once; each chunk is the
+ * text of up to max_rows records and about max_bytes (a record is never
+ * split), with the file line it starts on. Sent with the header before it,
+ * a chunk reads as a file whose line 2 is that line.
+ */
+typedef struct bss_cdr_split {
+    bss_csv csv;
+    const char *data;
+    size_t len, pos;
+    const char *header; /* the header row's text (no line end) */
+    size_t header_len;
+    bool done;
+} bss_cdr_split;
+
+/* BSS_E_INVALID "line 1: the file is empty; a header row is expected", or the CSV error of the header. */
+bss_err bss_cdr_split_open(bss_cdr_split *s, const char *data, size_t len, bss_errinfo *ei);
+/* The next chunk: false at the end. *rows may be 0 for blank lines at the end. */
+bool bss_cdr_split_next(bss_cdr_split *s, int max_rows, size_t max_bytes, const char **chunk, size_t *chunk_len,
+                        int64_t *first_line, int *rows);
+
 const char *bss_cdr_service_name(bss_cdr_service s); /* "voice" ... */
 const char *bss_cdr_unit_name(bss_cdr_unit u);       /* "s" ... */
 
@@ -558,6 +580,23 @@ bss_err bss_usage_chunk_read(bss_usage_chunk *c, const char *data, size_t len, i
 /* After the batch's commit: its rejected records join the rejects, all in line order. */
 bss_err bss_usage_chunk_results(bss_usage_chunk *c, const bss_usage_batch *b, bss_errinfo *ei);
 void bss_usage_chunk_free(bss_usage_chunk *c);
+
+/* ---- the CDR spool (spool.c) ---- */
+
+struct bss_app;
+typedef struct bss_cdr_spool bss_cdr_spool;
+/*
+ * Watches dir (`bss serve --cdr-spool DIR`) every poll_ms: each *.csv file
+ * (not a dot-file) is taken by renaming it into dir/work, imported in
+ * chunks like `bss usage import`, and moved to dir/done (its rejects in
+ * done/NAME.rejects.csv) or, when it cannot be read at all, dir/failed
+ * (with NAME.error.txt). Files left in dir/work by a crash are taken again
+ * first. BSS_E_CONFIG when dir is not a directory.
+ */
+bss_err bss_cdr_spool_start(struct bss_app *app, const char *dir, int64_t poll_ms, bss_cdr_spool **out,
+                            bss_errinfo *ei);
+/* Stops after the chunk in progress (a file not finished stays in work). NULL is a no-op. */
+void bss_cdr_spool_stop(bss_cdr_spool *s);
 
 /* A CDR service by name ("voice" ...; 0 if unknown). */
 bss_cdr_service bss_cdr_service_parse(const char *name);

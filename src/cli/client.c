@@ -275,3 +275,16 @@ int bss_cli_args(const char *cmd, int argc, char **argv, const bss_cli_flag *fla
     }
     return 0;
 }
+
+void bss_cli_add_param(char *buf, size_t cap, const char *name, const char *value)
+{
+    size_t n = strlen(buf);
+    n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=", strchr(buf, '?') ? "&" : "?", name);
+    for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < cap; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            buf[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(buf + n, cap - n, "%%%02X", *p);
+    }
+    buf[n < cap ? n : cap - 1] = '\0';
+}

@@ -92,6 +92,9 @@ int bss_cli_dispatch(bss_cli_client *c, const bss_config *cfg, const char *url, 
  */
 int bss_cli_get_json(const bss_cli_client *c, const char *path, bool raw, json_t **out);
 
+/* Appends "?name=value" (or "&name=value") to the path in buf[cap], the value query-encoded. */
+void bss_cli_add_param(char *buf, size_t cap, const char *name, const char *value);
+
 /* Reads a whole file ("-" = stdin), at most max bytes, into a bss_malloc'd buffer; NULL (message printed). */
 char *bss_cli_read_file(const bss_cli_client *c, const char *path, size_t max, size_t *len);
 

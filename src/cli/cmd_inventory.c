@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "core/config.h"
+#include "core/csv.h"
 #include "core/mem.h"
 
 #define MAX_ANSWER (64 << 20)
@@ -23,38 +24,6 @@ typedef struct inv_opts {
     const char *batch, *category, *price, *description;
     bool partial, dry_run, json;
 } inv_opts;
-
-/* Appends the query-encoded value to buf. */
-static void add_param(char *buf, size_t cap, const char *name, const char *value)
-{
-    size_t n = strlen(buf);
-    n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=", strchr(buf, '?') ? "&" : "?", name);
-    for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < cap; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            buf[n++] = (char)*p;
-        else
-            n += (size_t)snprintf(buf + n, cap - n, "%%%02X", *p);
-    }
-    buf[n < cap ? n : cap - 1] = '\0';
-}
-
-/* A CSV field, quoted when it needs to be. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* FILE.rejects.csv: line,iccid,field,reason (or standard error when the file was stdin). */
 static void write_rejects(const char *file, const json_t *rejects)
@@ -74,11 +43,11 @@ static void write_rejects(const char *file, const json_t *rejects)
     json_array_foreach(rejects, i, r)
     {
         fprintf(out, "%lld,", (long long)json_integer_value(json_object_get(r, "line")));
-        csv_field(out, json_string_value(json_object_get(r, "iccid")));
+        bss_csv_write_field(out, json_string_value(json_object_get(r, "iccid")));
         fputc(',', out);
-        csv_field(out, json_string_value(json_object_get(r, "field")));
+        bss_csv_write_field(out, json_string_value(json_object_get(r, "field")));
         fputc(',', out);
-        csv_field(out, json_string_value(json_object_get(r, "reason")));
+        bss_csv_write_field(out, json_string_value(json_object_get(r, "reason")));
         fputc('\n', out);
     }
     if (out != stderr) {
@@ -95,11 +64,11 @@ static int import_sims(inv_opts *o, const char *file)
         return 1;
     char path[512] = "/admin/v1/inventory/sims/import";
     if (o->partial)
-        add_param(path, sizeof path, "partial", "true");
+        bss_cli_add_param(path, sizeof path, "partial", "true");
     if (o->dry_run)
-        add_param(path, sizeof path, "dryRun", "true");
+        bss_cli_add_param(path, sizeof path, "dryRun", "true");
     if (o->batch)
-        add_param(path, sizeof path, "batch", o->batch);
+        bss_cli_add_param(path, sizeof path, "batch", o->batch);
     o->client.content_type = "text/csv";
     bss_cli_answer a = {0};
     long st = bss_cli_call(&o->client, "POST", path, body, len, &a);

@@ -26,6 +26,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "catalog/catalog.h"
+#include "charging/charging.h"
 #include "db/lock.h"
 #include "db/migrate.h"
 #include "db/writer.h"
@@ -312,8 +313,12 @@ static int serve(bss_app *app, bss_errinfo *ei)
             bss_order_runner_start(app, &ocfg, &adapter, &porting, &app->orders, ei) != BSS_OK)
             status = 1;
     }
+    bss_cdr_spool *spool = NULL;
+    if (status == 0 && app->cfg.cdr_spool[0] && bss_cdr_spool_start(app, app->cfg.cdr_spool, 1000, &spool, ei) != BSS_OK)
+        status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
+    bss_cdr_spool_stop(spool); /* the chunk in progress finishes; a file not finished stays in work/ */
     bss_order_runner_stop(app->orders); /* the step running finishes; the rest waits for the next start */
     app->orders = NULL;
     bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "core/config.h"
+#include "charging/charging.h"
 #include "core/csv.h"
 #include "core/mem.h"
 #include "core/money.h"
@@ -40,36 +41,6 @@ typedef struct sums {
     int64_t micros[4];
     int ncur;
 } sums;
-
-static void add_param(char *buf, size_t cap, const char *name, const char *value)
-{
-    size_t n = strlen(buf);
-    n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s=", strchr(buf, '?') ? "&" : "?", name);
-    for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < cap; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            buf[n++] = (char)*p;
-        else
-            n += (size_t)snprintf(buf + n, cap - n, "%%%02X", *p);
-    }
-    buf[n < cap ? n : cap - 1] = '\0';
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static void add_sums(sums *s, const json_t *ans)
 {
@@ -133,9 +104,9 @@ static json_t *post_chunk(usage_opts *o, const char *file, const char *hdr, size
     memcpy(body, hdr, hdr_len);
     memcpy(body + hdr_len, from, len);
     char path[1024] = "/api/v1/usage/import", line[24];
-    add_param(path, sizeof path, "file", file);
+    bss_cli_add_param(path, sizeof path, "file", file);
     snprintf(line, sizeof line, "%lld", first_line);
-    add_param(path, sizeof path, "line", line);
+    bss_cli_add_param(path, sizeof path, "line", line);
     o->client.content_type = "text/csv";
     json_t *ans = NULL;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -168,65 +139,51 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
     char *data = bss_cli_read_file(&o->client, file, MAX_FILE, &len);
     if (!data)
         return 1;
-    bss_csv *c = bss_malloc(sizeof *c);
-    if (!c) {
+    bss_cdr_split *sp = bss_malloc(sizeof *sp);
+    if (!sp) {
         bss_free(data);
         return 1;
     }
-    bss_csv_init(c, data, len);
-    int64_t line = 0;
     bss_errinfo ei;
-    bss_err e = bss_csv_next(c, &line, &ei);
-    if (e == BSS_E_DONE || e != BSS_OK) {
-        fprintf(stderr, "bss usage: %s: %s\n", file,
-                e == BSS_E_DONE ? "line 1: the file is empty; a header row is expected" : ei.message);
-        bss_free(c);
+    if (bss_cdr_split_open(sp, data, len, &ei) != BSS_OK) {
+        fprintf(stderr, "bss usage: %s: %s\n", file, ei.message);
+        bss_free(sp);
         bss_free(data);
         return 1;
     }
-    size_t hdr_end = (size_t)(c->p - data);
     /* the header row as sent with each chunk: its text and one line end */
-    char *hdr = bss_malloc(c->raw_len + 2);
+    char *hdr = bss_malloc(sp->header_len + 2);
     if (!hdr) {
-        bss_free(c);
+        bss_free(sp);
         bss_free(data);
         return 1;
     }
-    memcpy(hdr, c->raw, c->raw_len);
-    hdr[c->raw_len] = '\n';
-    size_t hdr_len = c->raw_len + 1;
+    memcpy(hdr, sp->header, sp->header_len);
+    hdr[sp->header_len] = '\n';
+    size_t hdr_len = sp->header_len + 1;
     bool tty = isatty(2) && !o->quiet;
     sums s = {0};
     json_t *rejects = json_array();
     int rc = 0;
-    size_t start = hdr_end;
-    long long start_line = (long long)c->line, rows = 0;
+    long long rows = 0;
+    const char *chunk = NULL;
+    size_t chunk_len = 0;
+    int64_t first = 0;
+    int n = 0;
     bool posted = false;
-    for (bool end = false; !end && rc == 0;) {
-        int n = 0;
-        while (n < chunk_rows && (size_t)(c->p - data) - start < CHUNK_BYTES) {
-            e = bss_csv_next(c, &line, &ei);
-            if (e == BSS_E_DONE) {
-                end = true;
-                break;
-            }
-            n++;
+    /* a file of a header alone is still sent once: the server checks the header */
+    while (rc == 0 && (bss_cdr_split_next(sp, chunk_rows, CHUNK_BYTES, &chunk, &chunk_len, &first, &n) || !posted)) {
+        posted = true;
+        json_t *ans = post_chunk(o, file, hdr, hdr_len, chunk ? chunk : "", chunk ? chunk_len : 0, (long long)first, &rc);
+        if (ans) {
+            add_sums(&s, ans);
+            json_array_extend(rejects, json_object_get(ans, "rejects"));
+            json_decref(ans);
         }
-        size_t stop = (size_t)(c->p - data);
-        if (stop > start || n > 0 || !posted) {
-            posted = true; /* a file of a header alone is still sent: the server checks the header */
-            json_t *ans = post_chunk(o, file, hdr, hdr_len, data + start, stop - start, start_line, &rc);
-            if (ans) {
-                add_sums(&s, ans);
-                json_array_extend(rejects, json_object_get(ans, "rejects"));
-                json_decref(ans);
-            }
-            rows += n;
-        }
-        start = stop;
-        start_line = (long long)c->line;
+        rows += n;
         if (tty)
-            progress(file, stop, len, rows);
+            progress(file, sp->pos, len, rows);
+        chunk = NULL;
     }
     if (tty)
         fprintf(stderr, "\n");
@@ -244,13 +201,13 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
             json_array_foreach(rejects, i, r)
             {
                 fprintf(out, "%lld,", (long long)json_integer_value(json_object_get(r, "line")));
-                csv_field(out, json_string_value(json_object_get(r, "field")));
+                bss_csv_write_field(out, json_string_value(json_object_get(r, "field")));
                 fputc(',', out);
-                csv_field(out, json_string_value(json_object_get(r, "code")));
+                bss_csv_write_field(out, json_string_value(json_object_get(r, "code")));
                 fputc(',', out);
-                csv_field(out, json_string_value(json_object_get(r, "reason")));
+                bss_csv_write_field(out, json_string_value(json_object_get(r, "reason")));
                 fputc(',', out);
-                csv_field(out, json_string_value(json_object_get(r, "record")));
+                bss_csv_write_field(out, json_string_value(json_object_get(r, "record")));
                 fputc('\n', out);
             }
             fclose(out);
@@ -282,7 +239,7 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
     }
     json_decref(rejects);
     bss_free(hdr);
-    bss_free(c);
+    bss_free(sp);
     explicit_bzero(data, len);
     bss_free(data);
     return rc;
@@ -335,8 +292,8 @@ static int run_list(void *vo, char **args)
 {
     usage_opts *o = vo;
     char path[512] = "/tmf-api/usageManagement/v4/usage";
-    add_param(path, sizeof path, "msisdn", args[0]);
-    add_param(path, sizeof path, "limit", o->limit ? o->limit : "20");
+    bss_cli_add_param(path, sizeof path, "msisdn", args[0]);
+    bss_cli_add_param(path, sizeof path, "limit", o->limit ? o->limit : "20");
     json_t *page = NULL;
     int rc = bss_cli_get_json(&o->client, path, o->json, &page);
     if (rc)

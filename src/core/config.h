@@ -64,6 +64,7 @@ typedef struct bss_config {
     char porting_adapter[16];     /* --porting-adapter: simulator | http (the number portability authority) */
     char porting_url[512];        /* --porting-url: its endpoint with http */
     char porting_token_file[512]; /* --porting-token-file: its bearer token */
+    char cdr_spool[1024];         /* --cdr-spool: the directory of CDR files to import ("" = none) */
 } bss_config;
 
 /* Fills every field with its documented default. */

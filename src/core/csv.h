@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -45,6 +46,9 @@ void bss_csv_init(bss_csv *c, const char *data, size_t len);
  * input (also for a rejected one), for reject files.
  */
 bss_err bss_csv_next(bss_csv *c, int64_t *line, bss_errinfo *ei);
+
+/* Writes s (NULL: empty) as one CSV field, quoted when it holds a comma, a quote or a line break. */
+void bss_csv_write_field(FILE *f, const char *s);
 
 /* The index of the header column named name (exact, after trimming spaces), or -1. */
 int bss_csv_column(const bss_csv *header, const char *name);
