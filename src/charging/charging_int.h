@@ -111,4 +111,32 @@ json_t *bss__bucket_render(const bss__bucket *b, const char *doc_text, const cha
 /* The sum of a bucket's ledger deltas and its number of rows (the invariant: sum = value). */
 bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *rows, bss_errinfo *ei);
 
+/* ---- usage rows (usage.c), shared by the batch and online sessions ---- */
+
+/* One usage row as usage_record stores it: rated (res with line) or rejected (res NULL, reason). */
+typedef struct bss__usage_row {
+    const char *id, *status, *reason_code, *reason, *source, *source_ref;
+    int64_t start_ms;
+    const char *msisdn;
+    bss_cdr_service service;
+    const char *destination, *visited_plmn; /* "" or NULL: none */
+    int64_t quantity, rating_group;         /* rating_group -1: none */
+    const bss_charging_line *line;          /* NULL: no line */
+    const bss_rate_result *res;             /* NULL: rejected; its takes name line's buckets */
+    int64_t period_start;
+    const char *doc;
+    bool recycle; /* update the stored rejected row instead of inserting */
+    int64_t now_ms;
+} bss__usage_row;
+bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei);
+
+/* Adds to one running total (usage_total: account, bill period, charge line). */
+typedef struct bss__usage_total {
+    const char *account_id, *product_id, *price_id, *zone, *time_band, *currency, *last_usage_id;
+    int64_t period_start;
+    bss_cdr_service service;
+    int64_t events, quantity, rated_units, covered_units, charge, wallet, billed, last_ms;
+} bss__usage_total;
+bss_err bss__usage_total_add(bss_db *db, const bss__usage_total *t, int64_t now_ms, bss_errinfo *ei);
+
 #endif

@@ -399,27 +399,25 @@ static const char SQL_RECYCLE[] =
     "period_start = ?, trace = ?, takes = ?, updated_ms = ?, row_version = row_version + 1 "
     "WHERE id = ? AND status = 'rejected'";
 
-/* Stores a record's outcome: res NULL for a rejection (r->res says why). */
-static bss_err store_row(bss_db *db, bss_usage_batch *b, urec *r, const uline *u, const bss_rate_result *res,
-                         int64_t period, bss_errinfo *ei)
+bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei)
 {
+    const bss_rate_result *res = r->res;
+    const bss_charging_line *l = r->line;
     char trace[256] = "", takes[BSS_RATE_MAX_TAKES * 120] = "";
-    if (res) {
+    if (res && l) {
         bss_rate_trace_format(&res->charge, trace, sizeof trace);
         size_t at = 0;
         for (size_t i = 0; i < res->ntakes && at < sizeof takes; i++) {
             const bss_rate_take *t = &res->takes[i];
             int w = snprintf(takes + at, sizeof takes - at, "%s%s %lld %lld %lld %u", i ? ";" : "",
-                             u->l.bucket_ids[t->bucket], (long long)t->amount, (long long)t->before,
+                             l->bucket_ids[t->bucket], (long long)t->amount, (long long)t->before,
                              (long long)t->after, t->crossed);
             at += w > 0 ? (size_t)w : 0;
         }
     }
-    const char *status = !res ? "rejected" : b->env.recycle ? "recycled" : "rated";
-    bool lk = u && u->known;
-    bss_db_val acct = lk ? S(u->l.account_id) : BSS_DB_NIL, prod = lk ? S(u->l.product_id) : BSS_DB_NIL;
-    bss_db_val off = lk ? S(u->l.offering_id) : BSS_DB_NIL, ver = lk ? S(u->l.offering_version) : BSS_DB_NIL;
-    bss_db_val cur = lk ? S(u->l.currency) : BSS_DB_NIL;
+    bss_db_val acct = l ? S(l->account_id) : BSS_DB_NIL, prod = l ? S(l->product_id) : BSS_DB_NIL;
+    bss_db_val off = l ? S(l->offering_id) : BSS_DB_NIL, ver = l ? S(l->offering_version) : BSS_DB_NIL;
+    bss_db_val cur = l ? S(l->currency) : BSS_DB_NIL;
 #define RI(x) (res ? BSS_DB_I64(x) : BSS_DB_NIL)
 #define RS(x) (res ? S(x) : BSS_DB_NIL)
     bss_db_val price = RS(res && res->price ? bss_price_id(res->price) : NULL);
@@ -429,35 +427,61 @@ static bss_err store_row(bss_db *db, bss_usage_batch *b, urec *r, const uline *u
     bss_db_val charge = RI(res ? res->charge_micros : 0), wallet = RI(res ? res->wallet_micros : 0);
     bss_db_val billed = RI(res ? res->billed_micros : 0), unpaid = RI(res ? res->short_micros : 0);
     bss_db_val thr = RI(res ? (res->throttle ? 1 : 0) : 0);
-    bss_db_val per = res ? BSS_DB_I64(period) : BSS_DB_NIL;
+    bss_db_val per = res ? BSS_DB_I64(r->period_start) : BSS_DB_NIL;
     bss_db_val tr = RS(trace), tk = RS(takes);
 #undef RI
 #undef RS
-    int64_t now = b->env.now_ms;
-    if (b->env.recycle) {
+    if (r->recycle) {
         int64_t changes = 0;
         bss_err rc = bss_db_exec(db, SQL_RECYCLE,
-                                 BSS_DB_ARGS(S(status), S(r->res.reason_code), S(res ? NULL : r->res.reason), acct,
-                                             prod, off, ver, price, zone, band, roam, rated, covered, charge, wallet,
-                                             billed, unpaid, cur, thr, per, tr, tk, BSS_DB_I64(now), S(r->id)),
+                                 BSS_DB_ARGS(S(r->status), S(r->reason_code), S(r->reason), acct, prod, off, ver, price,
+                                             zone, band, roam, rated, covered, charge, wallet, billed, unpaid, cur, thr,
+                                             per, tr, tk, BSS_DB_I64(r->now_ms), S(r->id)),
                                  &changes, ei);
         if (rc == BSS_OK && changes == 0)
             return bss_fail(ei, BSS_E_CONFLICT, "id", "usage %s is no longer rejected", r->id);
         return rc;
     }
+    bss_cdr_service sv = r->service;
     return bss_db_exec(
         db, SQL_INSERT,
-        BSS_DB_ARGS(S(r->id), S(status), S(r->res.reason_code), S(res ? NULL : r->res.reason), S(b->source),
-                    S(b->source_ref), BSS_DB_I64(r->start_ms), S(r->msisdn), S(bss_cdr_service_name(r->service)),
-                    S(r->dest), BSS_DB_I64(r->quantity),
-                    S(bss_cdr_unit_name(r->service == BSS_CDR_VOICE  ? BSS_CDR_SECONDS
-                                        : r->service == BSS_CDR_DATA ? BSS_CDR_BYTES
-                                        : r->service == BSS_CDR_CONTENT ? BSS_CDR_EVENTS
-                                                                        : BSS_CDR_MESSAGES)),
-                    r->rating_group >= 0 ? BSS_DB_I64(r->rating_group) : BSS_DB_NIL, S(r->plmn), acct, prod, off, ver,
-                    price, zone, band, roam, rated, covered, charge, wallet, billed, unpaid, cur, thr, per, tr, tk,
-                    S(r->doc), BSS_DB_I64(now), BSS_DB_I64(now)),
+        BSS_DB_ARGS(S(r->id), S(r->status), S(r->reason_code), S(r->reason), S(r->source), S(r->source_ref),
+                    BSS_DB_I64(r->start_ms), S(r->msisdn), S(bss_cdr_service_name(sv)), S(r->destination),
+                    BSS_DB_I64(r->quantity),
+                    S(bss_cdr_unit_name(sv == BSS_CDR_VOICE     ? BSS_CDR_SECONDS
+                                        : sv == BSS_CDR_DATA    ? BSS_CDR_BYTES
+                                        : sv == BSS_CDR_CONTENT ? BSS_CDR_EVENTS
+                                                                : BSS_CDR_MESSAGES)),
+                    r->rating_group >= 0 ? BSS_DB_I64(r->rating_group) : BSS_DB_NIL, S(r->visited_plmn), acct, prod,
+                    off, ver, price, zone, band, roam, rated, covered, charge, wallet, billed, unpaid, cur, thr, per, tr,
+                    tk, S(r->doc), BSS_DB_I64(r->now_ms), BSS_DB_I64(r->now_ms)),
         NULL, ei);
+}
+
+/* Stores a record's outcome: res NULL for a rejection (r->res says why). */
+static bss_err store_row(bss_db *db, bss_usage_batch *b, urec *r, const uline *u, const bss_rate_result *res,
+                         int64_t period, bss_errinfo *ei)
+{
+    bss__usage_row row = {.id = r->id,
+                          .status = !res ? "rejected" : b->env.recycle ? "recycled" : "rated",
+                          .reason_code = r->res.reason_code,
+                          .reason = res ? NULL : r->res.reason,
+                          .source = b->source,
+                          .source_ref = b->source_ref,
+                          .start_ms = r->start_ms,
+                          .msisdn = r->msisdn,
+                          .service = r->service,
+                          .destination = r->dest,
+                          .visited_plmn = r->plmn,
+                          .quantity = r->quantity,
+                          .rating_group = r->rating_group,
+                          .line = u && u->known ? &u->l : NULL,
+                          .res = res,
+                          .period_start = period,
+                          .doc = r->doc,
+                          .recycle = b->env.recycle,
+                          .now_ms = b->env.now_ms};
+    return bss__usage_write(db, &row, ei);
 }
 
 static void reject(urec *r, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -500,6 +524,19 @@ static const char SQL_TOTAL[] =
     "ELSE usage_total.last_usage_id END, "
     "last_ms = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_ms ELSE usage_total.last_ms END, "
     "updated_ms = excluded.updated_ms";
+
+bss_err bss__usage_total_add(bss_db *db, const bss__usage_total *t, int64_t now_ms, bss_errinfo *ei)
+{
+    return bss_db_exec(db, SQL_TOTAL,
+                       BSS_DB_ARGS(S(t->account_id), BSS_DB_I64(t->period_start), S(t->product_id),
+                                   BSS_DB_STR(t->price_id ? t->price_id : ""), BSS_DB_STR(t->zone ? t->zone : ""),
+                                   BSS_DB_STR(t->time_band ? t->time_band : ""), S(bss_cdr_service_name(t->service)),
+                                   S(t->currency), BSS_DB_I64(t->events), BSS_DB_I64(t->quantity),
+                                   BSS_DB_I64(t->rated_units), BSS_DB_I64(t->covered_units), BSS_DB_I64(t->charge),
+                                   BSS_DB_I64(t->wallet), BSS_DB_I64(t->billed), BSS_DB_I64(t->last_ms),
+                                   S(t->last_usage_id), BSS_DB_I64(now_ms)),
+                       NULL, ei);
+}
 
 static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei)
 {
@@ -632,15 +669,13 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
     }
     for (size_t i = 0; i < b->ntotals; i++) {
         const utotal *t = &b->totals[i];
-        rc = bss_db_exec(db, SQL_TOTAL,
-                         BSS_DB_ARGS(S(t->account), BSS_DB_I64(t->period), S(t->product), BSS_DB_STR(t->price),
-                                     BSS_DB_STR(t->zone), BSS_DB_STR(t->band), S(bss_cdr_service_name(t->service)),
-                                     S(t->currency), BSS_DB_I64(t->events), BSS_DB_I64(t->quantity),
-                                     BSS_DB_I64(t->rated), BSS_DB_I64(t->covered), BSS_DB_I64(t->charge),
-                                     BSS_DB_I64(t->wallet), BSS_DB_I64(t->billed), BSS_DB_I64(t->last_ms),
-                                     S(b->recs[t->last].id), BSS_DB_I64(b->env.now_ms)),
-                         NULL, ei);
-        if (rc != BSS_OK)
+        bss__usage_total tt = {.account_id = t->account, .period_start = t->period, .product_id = t->product,
+                               .price_id = t->price, .zone = t->zone, .time_band = t->band, .service = t->service,
+                               .currency = t->currency, .events = t->events, .quantity = t->quantity,
+                               .rated_units = t->rated, .covered_units = t->covered, .charge = t->charge,
+                               .wallet = t->wallet, .billed = t->billed, .last_ms = t->last_ms,
+                               .last_usage_id = b->recs[t->last].id};
+        if ((rc = bss__usage_total_add(db, &tt, b->env.now_ms, ei)) != BSS_OK)
             return rc;
     }
     return BSS_OK;
