@@ -20,7 +20,7 @@ static const bss_routes_fn route_modules[] = {
     bss_tmf629_routes, bss_tmf666_routes,    bss_tmf683_routes,
     bss_tmf621_routes, bss_care_routes,      bss_tmf639_routes,
     bss_tmf637_routes, bss_tmf622_routes,    bss_tmf654_routes,
-    bss_tmf635_routes,
+    bss_tmf635_routes, bss_charging_routes,
 };
 
 static const struct {

@@ -31,6 +31,7 @@ bss_err bss_tmf637_routes(bss_router *rt, const bss_app *app);    /* tmf637.c: p
 bss_err bss_tmf639_routes(bss_router *rt, const bss_app *app);    /* tmf639.c: SIM and number inventory */
 bss_err bss_tmf654_routes(bss_router *rt, const bss_app *app);    /* tmf654.c: prepay balances */
 bss_err bss_tmf635_routes(bss_router *rt, const bss_app *app);    /* tmf635.c: usage, CDR import */
+bss_err bss_charging_routes(bss_router *rt, const bss_app *app);  /* charging.c: online charging */
 bss_err bss_care_routes(bss_router *rt, const bss_app *app);      /* care.c: view, search, audit */
 
 /* hub.c: the TMF688 hub of one API ({base}/hub), added by routes.c for each row of its tmf_apis[]. */

@@ -603,4 +603,75 @@ bss_cdr_service bss_cdr_service_parse(const char *name);
 /* Whether id[0..n) is a record id: 1..128 of A-Z a-z 0-9 . _ : ~ - (it is a usage's id in URLs). */
 bool bss_usage_id_ok(const char *id, size_t n);
 
+/* ==== Online charging (session.c; docs/charging.md "Online charging") ==================================== */
+
+#define BSS_CC_MAX_SERVICES 8
+#define BSS_CC_SESSION_ID_MAX 256
+
+typedef enum bss_cc_type { BSS_CC_INITIAL = 1, BSS_CC_UPDATE, BSS_CC_TERMINATE, BSS_CC_EVENT } bss_cc_type;
+typedef enum bss_cc_action { BSS_CC_DEBIT = 1, BSS_CC_REFUND } bss_cc_action;
+
+/* Result codes, numbered as RFC 4006 and RFC 6733 number them. */
+#define BSS_CC_SUCCESS 2001
+#define BSS_CC_SERVICE_DENIED 4010
+#define BSS_CC_NOT_APPLICABLE 4011
+#define BSS_CC_CREDIT_LIMIT 4012
+#define BSS_CC_UNKNOWN_SESSION 5002
+#define BSS_CC_USER_UNKNOWN 5030
+#define BSS_CC_RATING_FAILED 5031
+
+/* One service of a request (a Multiple-Services-Credit-Control): what is asked and, after, the answer. */
+typedef struct bss_cc_service {
+    bss_cdr_service service;
+    int64_t rating_group; /* -1: none */
+    int64_t requested;    /* units wanted; -1: none */
+    int64_t used;         /* units used since the last report */
+    int result;           /* BSS_CC_* */
+    int64_t granted;      /* units granted (reserved until validity_s passes) */
+    bool final_unit;      /* the balance covers no more than granted */
+    int64_t validity_s;
+    int64_t charged_micros; /* what this request charged (a refund: negative) */
+    int64_t used_total;     /* the session's units of the service so far */
+} bss_cc_service;
+
+typedef struct bss_cc_request {
+    char session_id[BSS_CC_SESSION_ID_MAX + 1]; /* an event: its own id (the idempotency key) */
+    int64_t request_number;
+    bss_cc_type type;
+    bss_cc_action action; /* events */
+    char msisdn[16], destination[21], visited_plmn[8];
+    int64_t event_ms; /* 0: now */
+    size_t nservices;
+    bss_cc_service services[BSS_CC_MAX_SERVICES];
+    int result; /* answer */
+    bool replayed;
+    char currency[4];
+    char reason[160];
+} bss_cc_request;
+
+typedef struct bss_cc_env {
+    const bss_catalog *cat;
+    int64_t now_ms;
+    int64_t validity_ms; /* how long a grant holds (--quota-validity) */
+} bss_cc_env;
+
+/*
+ * A request as JSON: {sessionId, requestNumber, type (initial, update,
+ * terminate, event), msisdn (initial, event), destination?, visitedPlmn?,
+ * eventTime?, action? (event: debit, refund), services [{service,
+ * ratingGroup?, requested?, used?}]}. Errors name the member.
+ */
+bss_err bss_cc_from_json(const json_t *body, bss_cc_request *out, bss_errinfo *ei);
+/* The answer: {sessionId, requestNumber, type, resultCode, result, currency?, reason?, services [...]}. */
+json_t *bss_cc_answer_json(const bss_cc_request *r);
+/*
+ * Answers r in the caller's transaction (a writer job): a request already
+ * answered gets that answer (r->replayed) and changes nothing; else the
+ * used units are committed, the requested ones granted and reserved, the
+ * answer stored. BSS_E_CONFLICT for an initial request of an existing
+ * session or a request number that does not grow; business outcomes
+ * (unknown user or session, no credit, no price) are result codes.
+ */
+bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_errinfo *ei);
+
 #endif

@@ -195,7 +195,7 @@ bss_err bss_usage_from_json(const json_t *body, const char *idem_key, const bss_
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     rc = bss_pan_reject_json(keep, ei);
     if (rc == BSS_OK && json_object_size(keep)) {
-        out->doc = json_dumps(keep, JSON_COMPACT);
+        out->doc = json_dumps(keep, BSS_JSON_DUMP_FLAGS);
         if (!out->doc)
             rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         else if (strlen(out->doc) > BSS_USAGE_DOC_MAX)
@@ -361,7 +361,7 @@ bss_err bss_usage_chunk_read(bss_usage_chunk *c, const char *data, size_t len, i
             }
             if (rc == BSS_OK && chars) {
                 json_t *o = json_pack("{s:O}", "usageCharacteristic", chars);
-                char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+                char *t = o ? json_dumps(o, BSS_JSON_DUMP_FLAGS) : NULL;
                 if (t && strlen(t) < sizeof doc)
                     snprintf(doc, sizeof doc, "%s", t);
                 bss_free(t);

@@ -65,6 +65,7 @@ typedef struct bss_config {
     char porting_url[512];        /* --porting-url: its endpoint with http */
     char porting_token_file[512]; /* --porting-token-file: its bearer token */
     char cdr_spool[1024];         /* --cdr-spool: the directory of CDR files to import ("" = none) */
+    int64_t quota_validity_s;     /* --quota-validity: how long an online grant holds, 300 */
 } bss_config;
 
 /* Fills every field with its documented default. */

@@ -1,0 +1,777 @@
+/*
+ * session.c: online charging (charging.h "Online charging"): the network
+ * asks before and while a subscriber uses a service, and bss answers from
+ * the line's balances, one writer job per request.
+ *
+ * A session holds, per service (rating group), the units used so far, what
+ * they were charged and what they took from each bucket. Every report of
+ * used units re-rates the session's whole usage as one event, against the
+ * buckets as they were before the session took from them, and applies the
+ * difference: so a connect fee is paid once, increments apply to the
+ * whole, and the session costs exactly what the same usage costs as a CDR.
+ * A grant is what the next units would add to that: reserved on the
+ * buckets (balance_reservation, source 'session') until the quota's
+ * validity ends, so concurrent sessions on one balance never spend more
+ * than it holds. What the balance cannot cover is granted as final units;
+ * nothing left is refused (4012).
+ *
+ * Idempotency: the answer to each (session, request number) is stored with
+ * the request's changes (charging_request); the same request again gets
+ * that answer and changes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "charging/charging_int.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "core/time.h"
+
+static bss_db_val S(const char *s)
+{
+    return s && *s ? BSS_DB_STRN(s, strlen(s)) : BSS_DB_NIL;
+}
+
+static const char *const types[] = {"", "initial", "update", "terminate", "event"};
+
+/* ---- the request ---- */
+
+static bool printable(const char *s, size_t lo, size_t hi)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < lo || n > hi)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+            return false;
+    return true;
+}
+
+static bool digits(const char *s, size_t lo, size_t hi)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= lo && n <= hi && strspn(s, "0123456789") == n;
+}
+
+static bss_err units(const json_t *v, const char *field, int64_t max, int64_t *out, bss_errinfo *ei)
+{
+    if (!v)
+        return BSS_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+        return bss_fail(ei, BSS_E_INVALID, field, "%s is a whole number of units 0..%lld", field, (long long)max);
+    *out = json_integer_value(v);
+    return BSS_OK;
+}
+
+bss_err bss_cc_from_json(const json_t *body, bss_cc_request *out, bss_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(body))
+        return bss_fail(ei, BSS_E_INVALID, NULL, "a credit-control request is a JSON object");
+    const char *sid = json_string_value(json_object_get(body, "sessionId"));
+    if (!printable(sid, 1, BSS_CC_SESSION_ID_MAX))
+        return bss_fail(ei, BSS_E_INVALID, "sessionId", "sessionId is 1..%d printable characters",
+                        BSS_CC_SESSION_ID_MAX);
+    snprintf(out->session_id, sizeof out->session_id, "%s", sid);
+    const char *type = json_string_value(json_object_get(body, "type"));
+    for (int i = 1; type && i <= BSS_CC_EVENT; i++)
+        if (strcmp(type, types[i]) == 0)
+            out->type = (bss_cc_type)i;
+    if (!out->type)
+        return bss_fail(ei, BSS_E_INVALID, "type", "type is one of initial, update, terminate, event");
+    const json_t *rn = json_object_get(body, "requestNumber");
+    if (!json_is_integer(rn) || json_integer_value(rn) < 0 || json_integer_value(rn) > 4294967295LL)
+        return bss_fail(ei, BSS_E_INVALID, "requestNumber", "requestNumber is an integer 0..4294967295");
+    out->request_number = json_integer_value(rn);
+    if (out->type == BSS_CC_INITIAL && out->request_number != 0)
+        return bss_fail(ei, BSS_E_INVALID, "requestNumber", "an initial request is number 0");
+    const char *ms = json_string_value(json_object_get(body, "msisdn"));
+    if (ms && ms[0] == '+')
+        ms++;
+    bool need_msisdn = out->type == BSS_CC_INITIAL || out->type == BSS_CC_EVENT;
+    if ((need_msisdn || ms) && !digits(ms, 6, 15))
+        return bss_fail(ei, BSS_E_INVALID, "msisdn", "msisdn is 6 to 15 digits (E.164)");
+    snprintf(out->msisdn, sizeof out->msisdn, "%s", ms ? ms : "");
+    const char *dest = json_string_value(json_object_get(body, "destination"));
+    if (dest && !digits(dest, 1, 20))
+        return bss_fail(ei, BSS_E_INVALID, "destination", "destination is 1 to 20 digits");
+    snprintf(out->destination, sizeof out->destination, "%s", dest ? dest : "");
+    const char *vp = json_string_value(json_object_get(body, "visitedPlmn"));
+    if (vp && !(strlen(vp) >= 6 && strlen(vp) <= 7 && vp[3] == '-' && strspn(vp, "0123456789") == 3 &&
+                strspn(vp + 4, "0123456789") == strlen(vp + 4)))
+        return bss_fail(ei, BSS_E_INVALID, "visitedPlmn", "visitedPlmn is MCC-MNC (234-15)");
+    snprintf(out->visited_plmn, sizeof out->visited_plmn, "%s", vp ? vp : "");
+    bss_err rc = bss_json_get_time(body, "eventTime", "eventTime", false, &out->event_ms, ei);
+    if (rc != BSS_OK)
+        return rc;
+    out->action = BSS_CC_DEBIT;
+    const char *act = json_string_value(json_object_get(body, "action"));
+    if (act && strcmp(act, "refund") == 0)
+        out->action = BSS_CC_REFUND;
+    else if (act && strcmp(act, "debit") != 0)
+        return bss_fail(ei, BSS_E_INVALID, "action", "action is debit or refund (events)");
+    if (act && out->type != BSS_CC_EVENT)
+        return bss_fail(ei, BSS_E_INVALID, "action", "action is for events only");
+    const json_t *svcs = json_object_get(body, "services");
+    size_t n = json_array_size(svcs);
+    if (!json_is_array(svcs) || (n == 0 && out->type != BSS_CC_TERMINATE) || n > BSS_CC_MAX_SERVICES)
+        return bss_fail(ei, BSS_E_INVALID, "services", "services is an array of 1..%d {service, ratingGroup?, "
+                        "requested?, used?}", BSS_CC_MAX_SERVICES);
+    if (out->type == BSS_CC_EVENT && n != 1)
+        return bss_fail(ei, BSS_E_INVALID, "services", "an event names one service");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(svcs, i);
+        bss_cc_service *c = &out->services[i];
+        c->rating_group = -1;
+        c->requested = -1;
+        char f[64];
+        snprintf(f, sizeof f, "services[%zu].service", i);
+        c->service = bss_cdr_service_parse(json_string_value(json_object_get(s, "service")));
+        if (!json_is_object(s) || !c->service)
+            return bss_fail(ei, BSS_E_INVALID, f, "%s is one of voice, sms, mms, data, content", f);
+        bss_cdr_limits lim = bss_cdr_limits_default(0);
+        int64_t max = c->service == BSS_CDR_VOICE  ? lim.max_seconds
+                      : c->service == BSS_CDR_DATA ? lim.max_bytes
+                      : c->service == BSS_CDR_CONTENT ? lim.max_events
+                                                      : lim.max_messages;
+        snprintf(f, sizeof f, "services[%zu].ratingGroup", i);
+        if ((rc = units(json_object_get(s, "ratingGroup"), f, 4294967295LL, &c->rating_group, ei)) != BSS_OK)
+            return rc;
+        snprintf(f, sizeof f, "services[%zu].requested", i);
+        if ((rc = units(json_object_get(s, "requested"), f, max, &c->requested, ei)) != BSS_OK)
+            return rc;
+        snprintf(f, sizeof f, "services[%zu].used", i);
+        if ((rc = units(json_object_get(s, "used"), f, max, &c->used, ei)) != BSS_OK)
+            return rc;
+        for (size_t k = 0; k < i; k++)
+            if (out->services[k].service == c->service && out->services[k].rating_group == c->rating_group)
+                return bss_fail(ei, BSS_E_INVALID, "services", "a service and rating group appear twice");
+        if (out->type == BSS_CC_EVENT && c->requested <= 0)
+            return bss_fail(ei, BSS_E_INVALID, f, "an event requests the units to debit or refund (requested > 0)");
+    }
+    out->nservices = n;
+    return BSS_OK;
+}
+
+static const char *result_name(int code)
+{
+    switch (code) {
+    case BSS_CC_SUCCESS:
+        return "SUCCESS";
+    case BSS_CC_CREDIT_LIMIT:
+        return "CREDIT_LIMIT_REACHED";
+    case BSS_CC_SERVICE_DENIED:
+        return "END_USER_SERVICE_DENIED";
+    case BSS_CC_NOT_APPLICABLE:
+        return "CREDIT_CONTROL_NOT_APPLICABLE";
+    case BSS_CC_USER_UNKNOWN:
+        return "USER_UNKNOWN";
+    case BSS_CC_RATING_FAILED:
+        return "RATING_FAILED";
+    case BSS_CC_UNKNOWN_SESSION:
+        return "UNKNOWN_SESSION_ID";
+    }
+    return "";
+}
+
+json_t *bss_cc_answer_json(const bss_cc_request *r)
+{
+    json_t *svcs = json_array();
+    for (size_t i = 0; i < r->nservices; i++) {
+        const bss_cc_service *c = &r->services[i];
+        json_t *o = json_pack("{s:s, s:i, s:s, s:I, s:o, s:I}", "service", bss_cdr_service_name(c->service),
+                              "resultCode", c->result, "result", result_name(c->result), "granted",
+                              (json_int_t)c->granted, "charged", bss_money_to_json(c->charged_micros), "usedTotal",
+                              (json_int_t)c->used_total);
+        if (o && c->rating_group >= 0)
+            json_object_set_new(o, "ratingGroup", json_integer(c->rating_group));
+        if (o && c->validity_s)
+            json_object_set_new(o, "validitySeconds", json_integer(c->validity_s));
+        if (o && c->final_unit) {
+            json_object_set_new(o, "finalUnit", json_true());
+            json_object_set_new(o, "finalUnitAction", json_string("TERMINATE"));
+        }
+        json_array_append_new(svcs, o);
+    }
+    json_t *a = json_pack("{s:s, s:I, s:s, s:i, s:s, s:o}", "sessionId", r->session_id, "requestNumber",
+                          (json_int_t)r->request_number, "type", types[r->type], "resultCode", r->result, "result",
+                          result_name(r->result), "services", svcs);
+    if (a && r->currency[0])
+        json_object_set_new(a, "currency", json_string(r->currency));
+    if (a && r->reason[0])
+        json_object_set_new(a, "reason", json_string(r->reason));
+    return a;
+}
+
+/* A stored answer back into r (a retransmission). */
+static void answer_from_json(bss_cc_request *r, const json_t *a)
+{
+    r->result = (int)json_integer_value(json_object_get(a, "resultCode"));
+    snprintf(r->currency, sizeof r->currency, "%s", json_string_value(json_object_get(a, "currency")) ?: "");
+    snprintf(r->reason, sizeof r->reason, "%s", json_string_value(json_object_get(a, "reason")) ?: "");
+    const json_t *svcs = json_object_get(a, "services");
+    r->nservices = json_array_size(svcs) < BSS_CC_MAX_SERVICES ? json_array_size(svcs) : BSS_CC_MAX_SERVICES;
+    for (size_t i = 0; i < r->nservices; i++) {
+        const json_t *o = json_array_get(svcs, i);
+        bss_cc_service *c = &r->services[i];
+        memset(c, 0, sizeof *c);
+        c->service = bss_cdr_service_parse(json_string_value(json_object_get(o, "service")));
+        c->rating_group = json_object_get(o, "ratingGroup") ? json_integer_value(json_object_get(o, "ratingGroup")) : -1;
+        c->result = (int)json_integer_value(json_object_get(o, "resultCode"));
+        c->granted = json_integer_value(json_object_get(o, "granted"));
+        c->used_total = json_integer_value(json_object_get(o, "usedTotal"));
+        c->validity_s = json_integer_value(json_object_get(o, "validitySeconds"));
+        c->final_unit = json_is_true(json_object_get(o, "finalUnit"));
+        (void)bss_money_from_json(json_object_get(o, "charged"), "charged", &c->charged_micros, NULL);
+    }
+}
+
+/* ---- the session's state ---- */
+
+#define QUOTA_BUCKETS BSS_CHARGING_LINE_BUCKETS
+
+typedef struct quota {
+    bss_cdr_service service;
+    int64_t rating_group;
+    int64_t start_ms, used, charged;
+    size_t ntakes;
+    char take_bucket[QUOTA_BUCKETS][BSS_ID_MAX + 1];
+    int64_t take_amount[QUOTA_BUCKETS];
+} quota;
+
+typedef struct session {
+    bool found;
+    char state[16];
+    char msisdn[16], destination[21], visited[8];
+    int64_t last_request, start_ms;
+    size_t nquotas;
+    quota quotas[BSS_CC_MAX_SERVICES * 2];
+} session;
+
+static const char SQL_SESSION[] =
+    "SELECT msisdn, state, last_request, start_ms, doc FROM charging_session WHERE id = ?";
+
+static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo *ei)
+{
+    memset(s, 0, sizeof *s);
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_SESSION, BSS_DB_ARGS(S(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    json_t *doc = NULL;
+    if (bss_db_next(rows)) {
+        s->found = true;
+        snprintf(s->msisdn, sizeof s->msisdn, "%s", bss_db_col_text(rows, 0, NULL) ?: "");
+        snprintf(s->state, sizeof s->state, "%s", bss_db_col_text(rows, 1, NULL) ?: "");
+        s->last_request = bss_db_col_int64(rows, 2);
+        s->start_ms = bss_db_col_int64(rows, 3);
+        const char *d = bss_db_col_text(rows, 4, NULL);
+        if (d)
+            (void)bss_json_parse(d, strlen(d), &doc, NULL);
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    snprintf(s->destination, sizeof s->destination, "%s", json_string_value(json_object_get(doc, "destination")) ?: "");
+    snprintf(s->visited, sizeof s->visited, "%s", json_string_value(json_object_get(doc, "visitedPlmn")) ?: "");
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(doc, "quotas"), i, q)
+    {
+        if (s->nquotas >= sizeof s->quotas / sizeof s->quotas[0])
+            break;
+        quota *t = &s->quotas[s->nquotas++];
+        t->service = bss_cdr_service_parse(json_string_value(json_object_get(q, "service")));
+        t->rating_group = json_integer_value(json_object_get(q, "ratingGroup"));
+        t->start_ms = json_integer_value(json_object_get(q, "startMs"));
+        t->used = json_integer_value(json_object_get(q, "used"));
+        t->charged = json_integer_value(json_object_get(q, "chargedMicros"));
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(q, "takes"), k, v)
+        {
+            if (t->ntakes < QUOTA_BUCKETS) {
+                snprintf(t->take_bucket[t->ntakes], sizeof t->take_bucket[0], "%s", k);
+                t->take_amount[t->ntakes++] = json_integer_value(v);
+            }
+        }
+    }
+    json_decref(doc);
+    return rc;
+}
+
+static char *session_doc(const session *s)
+{
+    json_t *qs = json_array();
+    for (size_t i = 0; i < s->nquotas; i++) {
+        const quota *q = &s->quotas[i];
+        json_t *takes = json_object();
+        for (size_t k = 0; k < q->ntakes; k++)
+            json_object_set_new(takes, q->take_bucket[k], json_integer(q->take_amount[k]));
+        json_array_append_new(qs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "service",
+                                            bss_cdr_service_name(q->service), "ratingGroup",
+                                            (json_int_t)q->rating_group, "startMs", (json_int_t)q->start_ms, "used",
+                                            (json_int_t)q->used, "chargedMicros", (json_int_t)q->charged, "takes",
+                                            takes));
+    }
+    json_t *d = json_pack("{s:s, s:s, s:o}", "destination", s->destination, "visitedPlmn", s->visited, "quotas", qs);
+    char *t = d ? json_dumps(d, BSS_JSON_DUMP_FLAGS) : NULL;
+    json_decref(d);
+    return t;
+}
+
+static quota *quota_of(session *s, const bss_cc_service *c, int64_t start_ms)
+{
+    for (size_t i = 0; i < s->nquotas; i++)
+        if (s->quotas[i].service == c->service && s->quotas[i].rating_group == c->rating_group)
+            return &s->quotas[i];
+    if (s->nquotas >= sizeof s->quotas / sizeof s->quotas[0])
+        return NULL;
+    quota *q = &s->quotas[s->nquotas++];
+    memset(q, 0, sizeof *q);
+    q->service = c->service;
+    q->rating_group = c->rating_group;
+    q->start_ms = start_ms;
+    return q;
+}
+
+/* ---- rating a quota ---- */
+
+static int bucket_index(const bss_charging_line *l, const char *id)
+{
+    for (size_t k = 0; k < l->nbuckets; k++)
+        if (strcmp(l->bucket_ids[k], id) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* Gives back (sign +1) or takes again (-1) what q took, in memory. */
+static void restore(bss_charging_line *l, const quota *q, int sign)
+{
+    for (size_t i = 0; i < q->ntakes; i++) {
+        int k = bucket_index(l, q->take_bucket[i]);
+        if (k < 0)
+            continue; /* the bucket closed meanwhile */
+        bss_rate_bucket *b = &l->buckets[k];
+        if (!b->unlimited || b->service == BSS_SERVICE_NONE)
+            b->value += sign * q->take_amount[i];
+        if (b->service != BSS_SERVICE_NONE)
+            b->used -= sign * q->take_amount[i];
+    }
+}
+
+static bss_err rate_total(bss_charging_line *l, const session *s, const quota *q, int64_t quantity, bool overdraft,
+                          bss_rate_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (quantity <= 0)
+        return BSS_OK;
+    bss_charging_line_at(l, q->start_ms);
+    l->line.overdraft = overdraft;
+    bss_rate_input in = {.service = bss_cdr_catalog_service(q->service),
+                         .quantity = quantity,
+                         .destination = s->destination[0] ? s->destination : NULL,
+                         .destination_len = strlen(s->destination),
+                         .start_ms = q->start_ms,
+                         .visited = s->visited[0] ? s->visited : NULL,
+                         .visited_len = strlen(s->visited),
+                         .rating_group = q->rating_group};
+    char v[8] = "";
+    if (s->visited[0]) {
+        snprintf(v, sizeof v, "%.3s%s", s->visited, s->visited + 4);
+        in.visited = v;
+        in.visited_len = strlen(v);
+    }
+    return bss_charging_rate(&l->line, &in, res);
+}
+
+static int64_t take_of(const bss_rate_result *res, int k)
+{
+    int64_t a = 0;
+    for (size_t i = 0; i < res->ntakes; i++)
+        if (res->takes[i].bucket == k)
+            a += res->takes[i].amount;
+    return a;
+}
+
+/* Moves the session's takes from old (q) to new (res) in the store: one ledger row per bucket that changed. */
+static bss_err commit_takes(bss_db *db, const bss_charging_line *l, quota *q, const bss_rate_result *res,
+                            const char *sid, int64_t now_ms, bss_errinfo *ei)
+{
+    for (size_t k = 0; k < l->nbuckets; k++) {
+        int64_t before = 0;
+        for (size_t i = 0; i < q->ntakes; i++)
+            if (strcmp(q->take_bucket[i], l->bucket_ids[k]) == 0)
+                before = q->take_amount[i];
+        int64_t now = take_of(res, (int)k), d = now - before;
+        if (!d)
+            continue;
+        const bss_rate_bucket *b = &l->buckets[k];
+        int64_t dv = (!b->unlimited || b->service == BSS_SERVICE_NONE) ? -d : 0;
+        int64_t du = b->service != BSS_SERVICE_NONE ? d : 0;
+        bss__ledger_src src = {.reason = d > 0 ? "usage" : "refund", .source_kind = "session", .source_id = sid};
+        bss_err rc = bss__bucket_change(db, l->bucket_ids[k], dv, du, &src, now_ms, NULL, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    q->ntakes = 0;
+    for (size_t i = 0; i < res->ntakes && q->ntakes < QUOTA_BUCKETS; i++) {
+        const char *id = l->bucket_ids[res->takes[i].bucket];
+        size_t j = 0;
+        while (j < q->ntakes && strcmp(q->take_bucket[j], id) != 0)
+            j++;
+        if (j == q->ntakes) {
+            snprintf(q->take_bucket[j], sizeof q->take_bucket[j], "%s", id);
+            q->take_amount[j] = 0;
+            q->ntakes++;
+        }
+        q->take_amount[j] += res->takes[i].amount;
+    }
+    q->charged = res->charge_micros;
+    return BSS_OK;
+}
+
+static const char SQL_RELEASE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE "
+                                  "source_kind = 'session' AND source_id = ? AND state = 'active'";
+
+/* The largest grant <= want the balance covers without going short (prepaid), and its rating. */
+static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int64_t want, int64_t *granted,
+                     bss_rate_result *res)
+{
+    bss_err rc = rate_total(l, s, q, q->used + want, false, res);
+    if (rc != BSS_OK || res->short_micros == 0) {
+        *granted = rc == BSS_OK ? want : 0;
+        return rc;
+    }
+    int64_t lo = 0, hi = want; /* lo covered, hi not */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        bss_rate_result r;
+        if (rate_total(l, s, q, q->used + mid, false, &r) == BSS_OK && r.short_micros == 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *granted = lo;
+    return lo > 0 ? rate_total(l, s, q, q->used + lo, false, res) : BSS_OK;
+}
+
+/* One service of a request: commit what was used, grant what is asked. */
+static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line *l, session *s, bss_cc_service *c,
+                            const char *sid, bool final, int64_t start_ms, bss_errinfo *ei)
+{
+    quota *q = quota_of(s, c, start_ms);
+    if (!q) {
+        c->result = BSS_CC_RATING_FAILED;
+        return BSS_OK;
+    }
+    restore(l, q, +1); /* the buckets as they were before the session */
+    bss_rate_result used;
+    int64_t total = q->used + c->used;
+    bss_err rc = rate_total(l, s, q, total, true, &used);
+    if (rc == BSS_E_NOT_FOUND || (rc == BSS_OK && total > 0 && !used.price)) {
+        restore(l, q, -1);
+        c->result = BSS_CC_RATING_FAILED;
+        return BSS_OK;
+    }
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, "services", "rating failed");
+    int64_t charged_before = q->charged;
+    if ((rc = commit_takes(db, l, q, &used, sid, env->now_ms, ei)) != BSS_OK)
+        return rc;
+    q->used = total;
+    c->used_total = total;
+    c->charged_micros = q->charged - charged_before;
+    c->result = BSS_CC_SUCCESS;
+    if (!final && c->requested > 0) {
+        int64_t g = 0;
+        bss_rate_result more;
+        if ((rc = grant(l, s, q, c->requested, &g, &more)) == BSS_E_NOT_FOUND) {
+            c->result = BSS_CC_RATING_FAILED;
+            restore(l, q, -1);
+            return BSS_OK;
+        }
+        if (rc != BSS_OK)
+            return bss_fail(ei, rc, "services", "rating failed");
+        c->granted = g;
+        c->final_unit = g < c->requested;
+        c->validity_s = env->validity_ms / 1000;
+        if (g == 0)
+            c->result = BSS_CC_CREDIT_LIMIT;
+        /* hold what the granted units would take beyond what is used: against other sessions */
+        for (size_t k = 0; g > 0 && k < l->nbuckets; k++) {
+            int64_t hold = take_of(&more, (int)k) - take_of(&used, (int)k);
+            if (hold <= 0 || (l->buckets[k].unlimited && l->buckets[k].service != BSS_SERVICE_NONE))
+                continue;
+            char rid[BSS_ID_LEN + 1];
+            bss_id_new(env->now_ms, rid);
+            if ((rc = bss__reservation_insert(db, rid, l->bucket_ids[k], hold, env->now_ms + env->validity_ms,
+                                              "session", sid, env->now_ms, ei)) != BSS_OK)
+                return rc;
+        }
+    }
+    restore(l, q, -1); /* the buckets as they are now, for the next service of the request */
+    return BSS_OK;
+}
+
+static const char SQL_ANSWER[] = "SELECT answer FROM charging_request WHERE session_id = ? AND request_number = ?";
+static const char SQL_ANSWER_INSERT[] =
+    "INSERT INTO charging_request (session_id, request_number, answer, created_ms) VALUES (?, ?, ?, ?)";
+static const char SQL_SESSION_INSERT[] =
+    "INSERT INTO charging_session (id, msisdn, account_id, product_id, state, last_request, start_ms, expires_ms, "
+    "doc, created_ms, updated_ms, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+static const char SQL_SESSION_UPDATE[] =
+    "UPDATE charging_session SET state = ?, last_request = ?, expires_ms = ?, doc = ?, updated_ms = ?, "
+    "row_version = row_version + 1 WHERE id = ?";
+
+static bss_err store_answer(bss_db *db, bss_cc_request *r, int64_t now_ms, bss_errinfo *ei)
+{
+    json_t *a = bss_cc_answer_json(r);
+    char *t = a ? json_dumps(a, BSS_JSON_DUMP_FLAGS) : NULL;
+    json_decref(a);
+    if (!t)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = bss_db_exec(db, SQL_ANSWER_INSERT,
+                             BSS_DB_ARGS(S(r->session_id), BSS_DB_I64(r->request_number), S(t), BSS_DB_I64(now_ms)),
+                             NULL, ei);
+    bss_free(t);
+    return rc;
+}
+
+/* The usage of a closed quota: one usage row (source online) and its running total. */
+static bss_err quota_usage(bss_db *db, const bss_cc_env *env, bss_charging_line *l, const session *s, const quota *q,
+                           const char *sid, bss_errinfo *ei)
+{
+    if (q->used <= 0)
+        return BSS_OK;
+    restore(l, q, +1);
+    bss_rate_result res;
+    bss_err rc = rate_total(l, s, q, q->used, true, &res);
+    restore(l, q, -1);
+    if (rc != BSS_OK)
+        return BSS_OK; /* charged already; nothing to explain */
+    int64_t ps = 0, pe = 0;
+    bss_bill_period(q->start_ms, l->bill_cycle_day, &ps, &pe);
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    bss__usage_row row = {.id = id, .status = "rated", .source = "online", .source_ref = sid,
+                          .start_ms = q->start_ms, .msisdn = l->msisdn, .service = q->service,
+                          .destination = s->destination, .visited_plmn = s->visited, .quantity = q->used,
+                          .rating_group = q->rating_group, .line = l, .res = &res, .period_start = ps,
+                          .now_ms = env->now_ms};
+    if ((rc = bss__usage_write(db, &row, ei)) != BSS_OK)
+        return rc;
+    bss__usage_total t = {.account_id = l->account_id, .product_id = l->product_id,
+                          .price_id = res.price ? bss_price_id(res.price) : "", .zone = res.charge.zone,
+                          .time_band = res.charge.band, .currency = l->currency, .last_usage_id = id,
+                          .period_start = ps, .service = q->service, .events = 1, .quantity = q->used,
+                          .rated_units = res.charge.rated_units, .covered_units = res.covered_units,
+                          .charge = res.charge_micros, .wallet = res.wallet_micros, .billed = res.billed_micros,
+                          .last_ms = q->start_ms};
+    return bss__usage_total_add(db, &t, env->now_ms, ei);
+}
+
+/* A one-shot event: the units debited whole or not at all, or their price refunded to the wallet. */
+static bss_err event_step(bss_db *db, const bss_cc_env *env, bss_charging_line *l, bss_cc_request *r,
+                          bss_errinfo *ei)
+{
+    session s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.destination, sizeof s.destination, "%s", r->destination);
+    snprintf(s.visited, sizeof s.visited, "%s", r->visited_plmn);
+    bss_cc_service *c = &r->services[0];
+    int64_t at = r->event_ms ? r->event_ms : env->now_ms;
+    quota *q = quota_of(&s, c, at);
+    bss_rate_result res;
+    bss_err rc = rate_total(l, &s, q, c->requested, false, &res);
+    if (rc == BSS_E_NOT_FOUND || (rc == BSS_OK && !res.price)) {
+        c->result = r->result = BSS_CC_RATING_FAILED;
+        return BSS_OK;
+    }
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, "services", "rating failed");
+    if (r->action == BSS_CC_REFUND) {
+        int w = -1;
+        for (size_t k = 0; k < l->nbuckets && w < 0; k++)
+            if (l->buckets[k].source == BSS_BUCKET_WALLET)
+                w = (int)k;
+        if (w < 0) {
+            c->result = r->result = BSS_CC_NOT_APPLICABLE;
+            snprintf(r->reason, sizeof r->reason, "line %s has no wallet to refund to", l->msisdn);
+            return BSS_OK;
+        }
+        int64_t charge = res.charge.charge_micros; /* the price of the units, allowances aside */
+        bss__ledger_src src = {.reason = "refund", .source_kind = "event", .source_id = r->session_id};
+        if ((rc = bss__bucket_change(db, l->bucket_ids[w], charge, 0, &src, env->now_ms, NULL, ei)) != BSS_OK)
+            return rc;
+        c->granted = c->requested;
+        c->charged_micros = -charge;
+        c->result = r->result = BSS_CC_SUCCESS;
+        return BSS_OK;
+    }
+    if (res.short_micros > 0) {
+        c->result = r->result = BSS_CC_CREDIT_LIMIT;
+        snprintf(r->reason, sizeof r->reason, "the balance does not cover the event");
+        return BSS_OK;
+    }
+    if ((rc = commit_takes(db, l, q, &res, r->session_id, env->now_ms, ei)) != BSS_OK)
+        return rc;
+    q->used = c->requested;
+    restore(l, q, -1); /* the buckets as the event left them */
+    rc = quota_usage(db, env, l, &s, q, r->session_id, ei);
+    if (rc != BSS_OK)
+        return rc;
+    c->granted = c->requested;
+    c->used_total = c->requested;
+    c->charged_micros = res.charge_micros;
+    c->result = r->result = BSS_CC_SUCCESS;
+    return BSS_OK;
+}
+
+bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_errinfo *ei)
+{
+    /* a retransmission: the first answer, nothing changed */
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_ANSWER, BSS_DB_ARGS(S(r->session_id), BSS_DB_I64(r->request_number)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    json_t *prev = NULL;
+    bool answered = bss_db_next(rows);
+    if (answered) {
+        const char *t = bss_db_col_text(rows, 0, NULL);
+        rc = bss_json_parse(t ? t : "", t ? strlen(t) : 0, &prev, ei);
+    }
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK) /* answered before, but unreadable: never charged again */
+        return bss_fail(ei, BSS_E_INTERNAL, NULL, "the stored answer of request %lld of session %s is unreadable",
+                        (long long)r->request_number, r->session_id);
+    r->replayed = answered;
+    if (prev) {
+        answer_from_json(r, prev);
+        json_decref(prev);
+        return BSS_OK;
+    }
+    for (size_t i = 0; i < r->nservices; i++) {
+        bss_cc_service *c = &r->services[i];
+        c->result = 0;
+        c->granted = c->charged_micros = c->used_total = c->validity_s = 0;
+        c->final_unit = false;
+    }
+    r->reason[0] = '\0';
+    session *s = bss_calloc(1, sizeof *s);
+    bss_charging_line *l = bss_calloc(1, sizeof *l);
+    if (!s || !l) {
+        bss_free(s);
+        bss_free(l);
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    if (r->type != BSS_CC_EVENT && (rc = session_load(db, r->session_id, s, ei)) != BSS_OK)
+        goto out;
+    r->result = BSS_CC_SUCCESS;
+    if (r->type == BSS_CC_INITIAL && s->found) {
+        rc = bss_fail(ei, BSS_E_CONFLICT, "sessionId", "session %s exists: an initial request starts a new one",
+                      r->session_id);
+        goto out;
+    }
+    if ((r->type == BSS_CC_UPDATE || r->type == BSS_CC_TERMINATE) && (!s->found || strcmp(s->state, "open") != 0)) {
+        r->result = BSS_CC_UNKNOWN_SESSION;
+        snprintf(r->reason, sizeof r->reason, "%s", s->found ? "the session is closed" : "no such session");
+        for (size_t i = 0; i < r->nservices; i++)
+            r->services[i].result = BSS_CC_UNKNOWN_SESSION;
+        rc = store_answer(db, r, env->now_ms, ei);
+        goto out;
+    }
+    if ((r->type == BSS_CC_UPDATE || r->type == BSS_CC_TERMINATE) && r->request_number <= s->last_request) {
+        rc = bss_fail(ei, BSS_E_CONFLICT, "requestNumber",
+                      "request %lld of session %s comes after %lld: numbers only grow", (long long)r->request_number,
+                      r->session_id, (long long)s->last_request);
+        goto out;
+    }
+    const char *msisdn = s->found ? s->msisdn : r->msisdn;
+    bss_errinfo lei;
+    bss_errinfo_clear(&lei);
+    rc = bss_charging_line_load(db, env->cat, msisdn, env->now_ms, l, &lei);
+    if (rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID ||
+        (rc == BSS_OK && strcmp(l->status, "active") != 0 && strcmp(l->status, "suspended") != 0)) {
+        r->result = rc == BSS_OK ? BSS_CC_SERVICE_DENIED : BSS_CC_USER_UNKNOWN;
+        snprintf(r->reason, sizeof r->reason, rc == BSS_OK ? "line %s is not active" : "no live line has the number %s",
+                 msisdn);
+        for (size_t i = 0; i < r->nservices; i++)
+            r->services[i].result = r->result;
+        rc = store_answer(db, r, env->now_ms, ei);
+        goto out;
+    }
+    if (rc != BSS_OK) {
+        if (ei)
+            *ei = lei;
+        goto out;
+    }
+    if (strcmp(l->status, "suspended") == 0 && r->type != BSS_CC_TERMINATE &&
+        !(r->type == BSS_CC_EVENT && r->action == BSS_CC_REFUND)) {
+        r->result = BSS_CC_SERVICE_DENIED;
+        snprintf(r->reason, sizeof r->reason, "line %s is suspended", msisdn);
+        for (size_t i = 0; i < r->nservices; i++)
+            r->services[i].result = r->result;
+        rc = store_answer(db, r, env->now_ms, ei);
+        goto out;
+    }
+    snprintf(r->currency, sizeof r->currency, "%s", l->currency);
+    if (r->type == BSS_CC_EVENT) {
+        if ((rc = event_step(db, env, l, r, ei)) == BSS_OK)
+            rc = store_answer(db, r, env->now_ms, ei);
+        goto out;
+    }
+    int64_t start = s->found ? s->start_ms : (r->event_ms ? r->event_ms : env->now_ms);
+    if (!s->found) {
+        snprintf(s->msisdn, sizeof s->msisdn, "%s", r->msisdn);
+        snprintf(s->destination, sizeof s->destination, "%s", r->destination);
+        snprintf(s->visited, sizeof s->visited, "%s", r->visited_plmn);
+        s->start_ms = start;
+    }
+    /* this session's holds no longer count against it: released, then granted again */
+    if ((rc = bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(r->session_id)), NULL, ei)) != BSS_OK)
+        goto out;
+    if ((rc = bss_charging_line_buckets(db, l, env->now_ms, ei)) != BSS_OK)
+        goto out;
+    bool final = r->type == BSS_CC_TERMINATE;
+    int worst = BSS_CC_SUCCESS;
+    for (size_t i = 0; i < r->nservices && rc == BSS_OK; i++) {
+        rc = service_step(db, env, l, s, &r->services[i], r->session_id, final, start, ei);
+        if (rc == BSS_OK && r->services[i].result != BSS_CC_SUCCESS && worst == BSS_CC_SUCCESS)
+            worst = r->services[i].result;
+    }
+    if (rc != BSS_OK)
+        goto out;
+    /* one service refused among granted ones: the request still succeeds (per-service result codes) */
+    r->result = r->nservices == 1 ? worst : BSS_CC_SUCCESS;
+    if (final)
+        for (size_t i = 0; i < s->nquotas && rc == BSS_OK; i++)
+            rc = quota_usage(db, env, l, s, &s->quotas[i], r->session_id, ei);
+    if (rc != BSS_OK)
+        goto out;
+    char *doc = session_doc(s);
+    if (!doc) {
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    const char *state = final ? "closed" : "open";
+    int64_t expires = env->now_ms + env->validity_ms;
+    if (r->type == BSS_CC_INITIAL)
+        rc = bss_db_exec(db, SQL_SESSION_INSERT,
+                         BSS_DB_ARGS(S(r->session_id), S(s->msisdn), S(l->account_id), S(l->product_id), S(state),
+                                     BSS_DB_I64(r->request_number), BSS_DB_I64(start), BSS_DB_I64(expires), S(doc),
+                                     BSS_DB_I64(env->now_ms), BSS_DB_I64(env->now_ms)),
+                         NULL, ei);
+    else
+        rc = bss_db_exec(db, SQL_SESSION_UPDATE,
+                         BSS_DB_ARGS(S(state), BSS_DB_I64(r->request_number), BSS_DB_I64(expires), S(doc),
+                                     BSS_DB_I64(env->now_ms), S(r->session_id)),
+                         NULL, ei);
+    bss_free(doc);
+    if (rc == BSS_OK)
+        rc = store_answer(db, r, env->now_ms, ei);
+out:
+    bss_free(s);
+    bss_free(l);
+    return rc;
+}
