@@ -90,10 +90,5 @@ static const bss_route routes[] = {
 bss_err bss_charging_routes(bss_router *rt, const bss_app *app)
 {
     (void)app;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        bss_err rc = bss_router_add(rt, &routes[i]);
-        if (rc != BSS_OK)
-            return rc;
-    }
-    return BSS_OK;
+    return bss_router_add_all(rt, routes, sizeof routes / sizeof routes[0]);
 }

@@ -707,3 +707,49 @@ int bss_query_compare(const bss_query *q, const json_t *a, const json_t *b)
     }
     return 0;
 }
+
+void bss_query_project_page(const bss_query *q, json_t *page)
+{
+    if (!q->has_fields)
+        return;
+    size_t i;
+    json_t *d;
+    json_array_foreach(page, i, d)
+    {
+        json_t *p = bss_query_project(q, d);
+        if (p)
+            json_array_set_new(page, i, p);
+    }
+}
+
+bss_err bss_query_eq_filters(const bss_query *q, const char *what, const char *const *names, const char *skip,
+                             char *vals, size_t cap, bool *has, bss_errinfo *ei)
+{
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const bss_query_filter *f = &q->filters[i];
+        if (skip && strcmp(f->attr, skip) == 0)
+            continue;
+        int which = -1;
+        size_t n = 0;
+        for (; names[n]; n++)
+            if (strcmp(f->attr, names[n]) == 0)
+                which = (int)n;
+        if (which < 0) {
+            char list[512] = "";
+            size_t at = 0;
+            for (size_t k = 0; k < n && at < sizeof list; k++)
+                at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", k == 0 ? "" : k + 1 == n && !skip ? " and " : ", ",
+                                       names[k]);
+            if (skip && at < sizeof list)
+                snprintf(list + at, sizeof list - at, " and %s", skip);
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s are filtered by %s; not by %.64s", what, list, f->param);
+        }
+        if (f->op != BSS_QOP_EQ || f->nvalues != 1)
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s takes one value to equal", names[which]);
+        if (strlen(f->values[0]) >= cap)
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s is too long", names[which]);
+        snprintf(vals + (size_t)which * cap, cap, "%s", f->values[0]);
+        has[which] = true;
+    }
+    return BSS_OK;
+}

@@ -119,6 +119,19 @@ bool bss_query_value_match(const json_t *leaf, bss_query_op op, const char *valu
  * doc itself when q has no fields=. NULL on OOM.
  */
 json_t *bss_query_project(const bss_query *q, json_t *doc);
+/* Projects every element of page in place (fields= of a list); nothing without fields=. */
+void bss_query_project_page(const bss_query *q, json_t *page);
+
+/*
+ * Equality filters of a typed list: each filter of q must be one of
+ * names[0..n) (NULL-terminated), with one value of at most cap - 1 bytes,
+ * copied into vals[k] (has[k] set). skip (may be NULL) names filters the
+ * caller reads itself. Errors (400 naming the parameter): "<what> are
+ * filtered by a, b and c; not by x", "a takes one value to equal", "a is
+ * too long".
+ */
+bss_err bss_query_eq_filters(const bss_query *q, const char *what, const char *const *names, const char *skip,
+                             char *vals, size_t cap, bool *has, bss_errinfo *ei);
 
 /*
  * Orders by q's sort keys: <0, 0, >0 like strcmp. Missing members sort

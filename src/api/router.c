@@ -254,3 +254,11 @@ size_t bss_router_index_of(const bss_router *rt, const bss_route *route)
 {
     return (size_t)(route - rt->rows);
 }
+
+bss_err bss_router_add_all(bss_router *rt, const bss_route *routes, size_t n)
+{
+    bss_err rc = BSS_OK;
+    for (size_t i = 0; rc == BSS_OK && i < n; i++)
+        rc = bss_router_add(rt, &routes[i]);
+    return rc;
+}

@@ -21,6 +21,8 @@ void bss_router_destroy(bss_router *rt); /* NULL is a no-op */
 
 /* Copies the row (strings must outlive the router: literals or owned by the module). */
 bss_err bss_router_add(bss_router *rt, const bss_route *route);
+/* Adds routes[0..n) in order; the first error stops it. */
+bss_err bss_router_add_all(bss_router *rt, const bss_route *routes, size_t n);
 
 typedef struct bss_route_match {
     const bss_route *route;

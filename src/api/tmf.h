@@ -148,6 +148,13 @@ void bss_tmf_list_collected(bss_req *r, struct bss_query *q, bss_tmf_collect_fn 
                             void (*arg_free)(void *));
 void bss_tmf_docs_free(bss_tmf_docs *d);
 
+/*
+ * A list's answer: 200 with *page (stolen: set NULL) and X-Total-Count
+ * (total) / X-Result-Count; the error when rc is not BSS_OK; nothing when
+ * the client went away (r NULL).
+ */
+void bss_tmf_send_page(bss_req *r, bss_err rc, const bss_errinfo *ei, int64_t total, json_t **page);
+
 /* The {id} path parameter, or NULL after answering 404 "no <what> with id ..." when no document can
  * have it. */
 const char *bss_tmf_path_id(bss_req *r, const char *what);

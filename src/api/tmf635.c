@@ -323,16 +323,7 @@ static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
     bss_err rc = bss_usage_list_json(db, j->base_url, &q, &page, &j->total, ei);
     if (rc != BSS_OK)
         return rc;
-    if (j->q.has_fields) {
-        size_t i;
-        json_t *d;
-        json_array_foreach(page, i, d)
-        {
-            json_t *p = bss_query_project(&j->q, d);
-            if (p)
-                json_array_set_new(page, i, p);
-        }
-    }
+    bss_query_project_page(&j->q, page);
     j->out = page;
     return BSS_OK;
 }
@@ -340,17 +331,7 @@ static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
 static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     usage_job *j = arg;
-    if (r && rc != BSS_OK)
-        bss_http_send_error(r, rc, ei);
-    else if (r) {
-        char n[24];
-        snprintf(n, sizeof n, "%lld", (long long)j->total);
-        bss_http_add_header(r, "X-Total-Count", n);
-        snprintf(n, sizeof n, "%zu", json_array_size(j->out));
-        bss_http_add_header(r, "X-Result-Count", n);
-        bss_http_send_json(r, 200, j->out);
-        j->out = NULL;
-    }
+    bss_tmf_send_page(r, rc, ei, j->total, &j->out);
     job_free(j);
 }
 
@@ -366,39 +347,23 @@ static int h_list(bss_req *r)
         rc = bss_fail(&ei, BSS_E_INVALID, "sort", "usage lists are newest first; sort is not supported");
     for (size_t i = 0; rc == BSS_OK && i < j->q.nfilters; i++) {
         const bss_query_filter *f = &j->q.filters[i];
-        if (strcmp(f->attr, "usageDate") == 0) {
-            int64_t t = 0;
-            if (f->nvalues != 1 || f->op == BSS_QOP_EQ)
-                rc = bss_fail(&ei, BSS_E_INVALID, f->param, "usageDate takes .gt, .gte, .lt or .lte with one time");
-            else if ((rc = bss_time_parse(f->values[0], strlen(f->values[0]), &t, &ei)) != BSS_OK)
-                rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is not an RFC 3339 time", f->param);
-            else if (f->op == BSS_QOP_GT || f->op == BSS_QOP_GTE)
-                j->from_ms = f->op == BSS_QOP_GT ? t + 1 : t;
-            else
-                j->to_ms = f->op == BSS_QOP_LT ? t : t + 1;
-            continue;
-        }
-        int which = -1;
-        for (int k = 0; list_filters[k]; k++)
-            if (strcmp(f->attr, list_filters[k]) == 0)
-                which = k;
-        if (which < 0)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param,
-                          "usage is filtered by id, status, usageType, msisdn, billingAccount.id, product.id, "
-                          "statusReason.code and usageDate; not by %.64s",
-                          f->param);
-        else if (f->op != BSS_QOP_EQ || f->nvalues != 1)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s takes one value to equal", list_filters[which]);
-        else if (strlen(f->values[0]) > BSS_CDR_RECORD_ID_MAX)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is too long", list_filters[which]);
-        else {
-            const char *v = f->values[0];
-            if (which == 3 && v[0] == '+')
-                v++;
-            snprintf(j->f[which], sizeof j->f[which], "%s", v);
-            j->has_f[which] = true;
-        }
+        int64_t t = 0;
+        if (strcmp(f->attr, "usageDate") != 0)
+            continue; /* the equality filters: below */
+        if (f->nvalues != 1 || f->op == BSS_QOP_EQ)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "usageDate takes .gt, .gte, .lt or .lte with one time");
+        else if ((rc = bss_time_parse(f->values[0], strlen(f->values[0]), &t, &ei)) != BSS_OK)
+            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is not an RFC 3339 time", f->param);
+        else if (f->op == BSS_QOP_GT || f->op == BSS_QOP_GTE)
+            j->from_ms = f->op == BSS_QOP_GT ? t + 1 : t;
+        else
+            j->to_ms = f->op == BSS_QOP_LT ? t : t + 1;
     }
+    if (rc == BSS_OK)
+        rc = bss_query_eq_filters(&j->q, "usages", list_filters, "usageDate", &j->f[0][0], sizeof j->f[0], j->has_f,
+                                  &ei);
+    if (rc == BSS_OK && j->has_f[3] && j->f[3][0] == '+')
+        memmove(j->f[3], j->f[3] + 1, strlen(j->f[3]));
     if (rc != BSS_OK) {
         bss_http_send_error(r, rc, &ei);
         job_free(j);
@@ -602,10 +567,6 @@ static const bss_route routes[] = {
 bss_err bss_tmf635_routes(bss_router *rt, const bss_app *app)
 {
     (void)app;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        bss_err rc = bss_router_add(rt, &routes[i]);
-        if (rc != BSS_OK)
-            return rc;
-    }
-    return bss_tmf_register_all(rt, bindings);
+    bss_err rc = bss_router_add_all(rt, routes, sizeof routes / sizeof routes[0]);
+    return rc == BSS_OK ? bss_tmf_register_all(rt, bindings) : rc;
 }

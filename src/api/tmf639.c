@@ -40,6 +40,7 @@
 #include "api/http.h"
 #include "api/query.h"
 #include "api/routes.h"
+#include "api/tmf.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -273,17 +274,7 @@ static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
 static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     inv_job *j = arg;
-    if (r && rc != BSS_OK)
-        bss_http_send_error(r, rc, ei);
-    else if (r) {
-        char n[24];
-        snprintf(n, sizeof n, "%lld", (long long)j->total);
-        bss_http_add_header(r, "X-Total-Count", n);
-        snprintf(n, sizeof n, "%zu", json_array_size(j->out));
-        bss_http_add_header(r, "X-Result-Count", n);
-        bss_http_send_json(r, 200, j->out);
-        j->out = NULL;
-    }
+    bss_tmf_send_page(r, rc, ei, j->total, &j->out);
     job_free(j);
 }
 
@@ -739,10 +730,5 @@ static const bss_route routes[] = {
 bss_err bss_tmf639_routes(bss_router *rt, const bss_app *app)
 {
     (void)app;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        bss_err rc = bss_router_add(rt, &routes[i]);
-        if (rc != BSS_OK)
-            return rc;
-    }
-    return BSS_OK;
+    return bss_router_add_all(rt, routes, sizeof routes / sizeof routes[0]);
 }

@@ -206,16 +206,7 @@ static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
     bss_err rc = bss_bucket_list_json(db, j->now_ms, j->base_url, &q, &page, &j->total, ei);
     if (rc != BSS_OK)
         return rc;
-    if (j->q.has_fields) {
-        size_t i;
-        json_t *d;
-        json_array_foreach(page, i, d)
-        {
-            json_t *p = bss_query_project(&j->q, d);
-            if (p)
-                json_array_set_new(page, i, p);
-        }
-    }
+    bss_query_project_page(&j->q, page);
     j->out = page;
     return BSS_OK;
 }
@@ -223,17 +214,7 @@ static bss_err list_work(bss_db *db, void *arg, bss_errinfo *ei)
 static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 {
     bal_job *j = arg;
-    if (r && rc != BSS_OK)
-        bss_http_send_error(r, rc, ei);
-    else if (r) {
-        char n[24];
-        snprintf(n, sizeof n, "%lld", (long long)j->total);
-        bss_http_add_header(r, "X-Total-Count", n);
-        snprintf(n, sizeof n, "%zu", json_array_size(j->out));
-        bss_http_add_header(r, "X-Result-Count", n);
-        bss_http_send_json(r, 200, j->out);
-        j->out = NULL;
-    }
+    bss_tmf_send_page(r, rc, ei, j->total, &j->out);
     job_free(j);
 }
 
@@ -247,26 +228,8 @@ static int h_bucket_list(bss_req *r)
     bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
     if (rc == BSS_OK && j->q.nsort)
         rc = bss_fail(&ei, BSS_E_INVALID, "sort", "bucket lists are in id order; sort is not supported");
-    for (size_t i = 0; rc == BSS_OK && i < j->q.nfilters; i++) {
-        const bss_query_filter *f = &j->q.filters[i];
-        int which = -1;
-        for (int k = 0; list_filters[k]; k++)
-            if (strcmp(f->attr, list_filters[k]) == 0)
-                which = k;
-        if (which < 0)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param,
-                          "buckets are filtered by id, status, usageType, partyAccount.id, product.id and "
-                          "logicalResource.id; not by %.64s",
-                          f->param);
-        else if (f->op != BSS_QOP_EQ || f->nvalues != 1)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s takes one value to equal", list_filters[which]);
-        else if (strlen(f->values[0]) > BSS_ID_MAX)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is too long", list_filters[which]);
-        else {
-            snprintf(j->f[which], sizeof j->f[which], "%s", f->values[0]);
-            j->has_f[which] = true;
-        }
-    }
+    if (rc == BSS_OK)
+        rc = bss_query_eq_filters(&j->q, "buckets", list_filters, NULL, &j->f[0][0], sizeof j->f[0], j->has_f, &ei);
     if (rc != BSS_OK) {
         bss_http_send_error(r, rc, &ei);
         job_free(j);
@@ -361,10 +324,6 @@ static const bss_route routes[] = {
 bss_err bss_tmf654_routes(bss_router *rt, const bss_app *app)
 {
     (void)app;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        bss_err rc = bss_router_add(rt, &routes[i]);
-        if (rc != BSS_OK)
-            return rc;
-    }
-    return bss_tmf_register_all(rt, bindings);
+    bss_err rc = bss_router_add_all(rt, routes, sizeof routes / sizeof routes[0]);
+    return rc == BSS_OK ? bss_tmf_register_all(rt, bindings) : rc;
 }

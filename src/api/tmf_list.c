@@ -441,3 +441,20 @@ int bss_tmf_handle_list(bss_req *r)
     bss_http_read(r, list_work, job, list_done);
     return 0;
 }
+
+void bss_tmf_send_page(bss_req *r, bss_err rc, const bss_errinfo *ei, int64_t total, json_t **page)
+{
+    if (!r)
+        return;
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, ei);
+        return;
+    }
+    char n[24];
+    snprintf(n, sizeof n, "%lld", (long long)total);
+    bss_http_add_header(r, "X-Total-Count", n);
+    snprintf(n, sizeof n, "%zu", json_array_size(*page));
+    bss_http_add_header(r, "X-Result-Count", n);
+    bss_http_send_json(r, 200, *page);
+    *page = NULL;
+}
