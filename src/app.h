@@ -40,6 +40,7 @@ typedef struct bss_app {
     bss_seal_key secrets;               /* seals stored secrets (callback passwords); loaded by serve */
     struct bss_ratelimit *ratelimit;    /* per-key request rates (NULL: none, as in unit tests) */
     struct bss_order_runner *orders;    /* runs provisioning tasks (NULL when not serving) */
+    int64_t bill_shock_micros;          /* cfg.bill_shock, parsed by serve (0: no alerts) */
     atomic_int stopping;                /* set by SIGINT/SIGTERM */
     _Atomic int64_t stop_deadline_ms;   /* monotonic ms the drain ends at (0 until a stop) */
 } bss_app;

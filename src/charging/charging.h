@@ -456,6 +456,8 @@ typedef struct bss_usage_env {
     const char *source;     /* "cdr", "rest", "online" */
     const char *source_ref; /* the file, the request (NULL: none) */
     bool recycle;           /* the records are stored rejected ones, rated again (bss_usage_recycle) */
+    const char *base_url;   /* hrefs of events (NULL: relative) */
+    int64_t bill_shock_micros; /* a postpaid account's billed usage per period that raises a bill-shock alert; 0: none */
 } bss_usage_env;
 
 typedef struct bss_usage_batch bss_usage_batch;
@@ -581,6 +583,19 @@ bss_err bss_usage_chunk_read(bss_usage_chunk *c, const char *data, size_t len, i
 bss_err bss_usage_chunk_results(bss_usage_chunk *c, const bss_usage_batch *b, bss_errinfo *ei);
 void bss_usage_chunk_free(bss_usage_chunk *c);
 
+/* ---- notifications (notify.c) ---- */
+
+struct bss_app;
+typedef struct bss_notifier bss_notifier;
+/*
+ * Starts the thread that hands pending notifications (charging_notification)
+ * to the adapter, after their commit: today the log adapter, one JSON line
+ * per message appended to log_path ({id, kind, channel, to, message,
+ * msisdn, threshold}); sent ones are marked so. At least once.
+ */
+bss_err bss_notifier_start(struct bss_app *app, const char *log_path, bss_notifier **out, bss_errinfo *ei);
+void bss_notifier_stop(bss_notifier *n);
+
 /* ---- the CDR spool (spool.c) ---- */
 
 struct bss_app;
@@ -653,6 +668,8 @@ typedef struct bss_cc_env {
     const bss_catalog *cat;
     int64_t now_ms;
     int64_t validity_ms; /* how long a grant holds (--quota-validity) */
+    const char *base_url;
+    int64_t bill_shock_micros;
 } bss_cc_env;
 
 /*

@@ -139,4 +139,13 @@ typedef struct bss__usage_total {
 } bss__usage_total;
 bss_err bss__usage_total_add(bss_db *db, const bss__usage_total *t, int64_t now_ms, bss_errinfo *ei);
 
+/* ---- thresholds (notify.c), in the writer job that rated an event ---- */
+
+/* The allowance thresholds (50/80/100 %) res crossed: a notification and an event each, once per bucket. */
+bss_err bss__thresholds(bss_db *db, const bss_charging_line *l, const bss_rate_result *res, const char *base_url,
+                        int64_t now_ms, bss_errinfo *ei);
+/* A postpaid account whose billed usage in the period reached limit_micros (> 0): once per period. */
+bss_err bss__bill_shock(bss_db *db, const bss_charging_line *l, int64_t period_start, int64_t limit_micros,
+                        const char *base_url, int64_t now_ms, bss_errinfo *ei);
+
 #endif

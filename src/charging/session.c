@@ -479,6 +479,8 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
     int64_t charged_before = q->charged;
     if ((rc = commit_takes(db, l, q, &used, sid, env->now_ms, ei)) != BSS_OK)
         return rc;
+    if ((rc = bss__thresholds(db, l, &used, env->base_url, env->now_ms, ei)) != BSS_OK)
+        return rc;
     q->used = total;
     c->used_total = total;
     c->charged_micros = q->charged - charged_before;
@@ -616,6 +618,8 @@ static bss_err event_step(bss_db *db, const bss_cc_env *env, bss_charging_line *
     }
     if ((rc = commit_takes(db, l, q, &res, r->session_id, env->now_ms, ei)) != BSS_OK)
         return rc;
+    if ((rc = bss__thresholds(db, l, &res, env->base_url, env->now_ms, ei)) != BSS_OK)
+        return rc;
     q->used = c->requested;
     restore(l, q, -1); /* the buckets as the event left them */
     rc = quota_usage(db, env, l, &s, q, r->session_id, ei);
@@ -747,6 +751,11 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     if (final)
         for (size_t i = 0; i < s->nquotas && rc == BSS_OK; i++)
             rc = quota_usage(db, env, l, s, &s->quotas[i], r->session_id, ei);
+    if (final && rc == BSS_OK && env->bill_shock_micros > 0) {
+        int64_t ps = 0, pe = 0;
+        bss_bill_period(s->start_ms, l->bill_cycle_day, &ps, &pe);
+        rc = bss__bill_shock(db, l, ps, env->bill_shock_micros, env->base_url, env->now_ms, ei);
+    }
     if (rc != BSS_OK)
         goto out;
     char *doc = session_doc(s);

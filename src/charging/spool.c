@@ -131,7 +131,8 @@ static int run_chunk(bss_cdr_spool *s, const char *name, const bss_cdr_split *sp
     int ret = -1;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
-    bss_usage_env env = {.now_ms = bss_clock_now(&app->clock), .source = "cdr", .source_ref = name};
+    bss_usage_env env = {.now_ms = bss_clock_now(&app->clock), .source = "cdr", .source_ref = name,
+                         .base_url = app->base_url, .bill_shock_micros = app->bill_shock_micros};
     bss_usage_batch *b = cat ? bss_usage_batch_new(cat, &env) : NULL;
     bss_usage_chunk c;
     memset(&c, 0, sizeof c);

@@ -45,6 +45,7 @@ typedef struct uline {
     int64_t value0[BSS_CHARGING_LINE_BUCKETS], used0[BSS_CHARGING_LINE_BUCKETS];
     int64_t events[BSS_CHARGING_LINE_BUCKETS];
     int64_t period_start; /* the bill period used_units is for; INT64_MIN: none yet */
+    bool billed_in_batch; /* postpaid usage billed in this batch: the bill-shock check runs after the totals */
 } uline;
 
 typedef struct utotal {
@@ -62,6 +63,7 @@ struct bss_usage_batch {
     bss_usage_env env;
     char source[16];
     char source_ref[256];
+    char base_url[512];
     char batch_id[BSS_ID_LEN + 1];
     urec *recs;
     size_t n;
@@ -104,6 +106,8 @@ bss_usage_batch *bss_usage_batch_new(const bss_catalog *cat, const bss_usage_env
     b->env = *env;
     copy(b->source, sizeof b->source, env->source ? env->source : "rest");
     copy(b->source_ref, sizeof b->source_ref, env->source_ref);
+    copy(b->base_url, sizeof b->base_url, env->base_url);
+    b->env.base_url = b->base_url;
     b->env.source = b->source;
     b->env.source_ref = b->source_ref[0] ? b->source_ref : NULL;
     bss_id_new(env->now_ms, b->batch_id);
@@ -582,6 +586,10 @@ static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei
     bss_charging_apply(&l->line, &res);
     for (size_t i = 0; i < res.ntakes; i++)
         u->events[res.takes[i].bucket]++;
+    if ((rc = bss__thresholds(db, l, &res, b->env.base_url, b->env.now_ms, ei)) != BSS_OK)
+        return rc;
+    if (res.billed_micros > 0)
+        u->billed_in_batch = true;
     r->res.status = b->env.recycle ? BSS_USAGE_RECYCLED : BSS_USAGE_RATED;
     r->res.charge_micros = res.charge_micros;
     copy(r->res.currency, sizeof r->res.currency, l->currency);
@@ -628,6 +636,7 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
             u->events[k] = 0;
         }
         u->period_start = INT64_MIN;
+        u->billed_in_batch = false;
     }
     b->sum.records = (int64_t)b->n;
     for (size_t i = 0; i < b->n; i++) {
@@ -676,6 +685,13 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
                                .wallet = t->wallet, .billed = t->billed, .last_ms = t->last_ms,
                                .last_usage_id = b->recs[t->last].id};
         if ((rc = bss__usage_total_add(db, &tt, b->env.now_ms, ei)) != BSS_OK)
+            return rc;
+    }
+    for (size_t i = 0; b->env.bill_shock_micros > 0 && i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        if (u->known && u->billed_in_batch &&
+            (rc = bss__bill_shock(db, &u->l, u->period_start, b->env.bill_shock_micros, b->env.base_url,
+                                  b->env.now_ms, ei)) != BSS_OK)
             return rc;
     }
     return BSS_OK;

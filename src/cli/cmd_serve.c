@@ -25,6 +25,7 @@
 #include "cli/demo.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/money.h"
 #include "catalog/catalog.h"
 #include "charging/charging.h"
 #include "db/lock.h"
@@ -314,11 +315,29 @@ static int serve(bss_app *app, bss_errinfo *ei)
             status = 1;
     }
     bss_cdr_spool *spool = NULL;
+    bss_notifier *notifier = NULL;
+    if (status == 0 && (bss_money_parse(app->cfg.bill_shock, strlen(app->cfg.bill_shock), &app->bill_shock_micros,
+                                        NULL) != BSS_OK ||
+                        app->bill_shock_micros < 0)) {
+        bss_fail(ei, BSS_E_CONFIG, "bill-shock", "--bill-shock is an amount >= 0 (50, 49.99), not %.32s",
+                 app->cfg.bill_shock);
+        status = 1;
+    }
+    if (status == 0) {
+        char path[1600];
+        if (app->cfg.notify_log[0])
+            snprintf(path, sizeof path, "%s", app->cfg.notify_log);
+        else
+            snprintf(path, sizeof path, "%s/notifications.log", app->cfg.data_dir);
+        if (bss_notifier_start(app, path, &notifier, ei) != BSS_OK)
+            status = 1;
+    }
     if (status == 0 && app->cfg.cdr_spool[0] && bss_cdr_spool_start(app, app->cfg.cdr_spool, 1000, &spool, ei) != BSS_OK)
         status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
     bss_cdr_spool_stop(spool); /* the chunk in progress finishes; a file not finished stays in work/ */
+    bss_notifier_stop(notifier); /* what is still pending is sent at the next start */
     bss_order_runner_stop(app->orders); /* the step running finishes; the rest waits for the next start */
     app->orders = NULL;
     bss_workers_stop(app->workers); /* drains its queue (catalog rebuilds too); its jobs may still write */
