@@ -170,7 +170,7 @@ struct bss_notifier {
 };
 
 static const char SQL_PENDING[] = "SELECT id, kind, channel, recipient, message, msisdn, threshold, created_ms FROM "
-                                  "charging_notification WHERE status = 'pending' ORDER BY created_ms, id LIMIT 200";
+                                  "charging_notification WHERE status = 'pending' ORDER BY created_ms, threshold, id LIMIT 200";
 static const char SQL_SENT[] =
     "UPDATE charging_notification SET status = ?, attempts = attempts + 1, sent_ms = ? WHERE id = ?";
 

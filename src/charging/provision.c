@@ -96,8 +96,8 @@ static const char *addon_base(const json_t *product)
     return NULL;
 }
 
-/* The end of the account's bill period containing now (its billCycleDay, default 1). */
-static int64_t period_end(bss_db *db, const char *account_id, int64_t now_ms)
+/* The account's bill period containing now (its billCycleDay, default 1): [*start, *end). */
+static void period_of(bss_db *db, const char *account_id, int64_t now_ms, int64_t *start, int64_t *end)
 {
     json_t *acc = NULL;
     int day = 1;
@@ -107,9 +107,21 @@ static int64_t period_end(bss_db *db, const char *account_id, int64_t now_ms)
             day = (int)json_integer_value(d);
     }
     json_decref(acc);
-    int64_t start, end;
-    bss_bill_period(now_ms, day, &start, &end);
+    bss_bill_period(now_ms, day, start, end);
+}
+
+static int64_t period_end(bss_db *db, const char *account_id, int64_t now_ms)
+{
+    int64_t start = 0, end = 0;
+    period_of(db, account_id, now_ms, &start, &end);
     return end;
+}
+
+static int64_t period_start(bss_db *db, const char *account_id, int64_t now_ms)
+{
+    int64_t start = 0, end = 0;
+    period_of(db, account_id, now_ms, &start, &end);
+    return start;
 }
 
 bss_err bss_charging_create_buckets(bss_db *db, const bss_catalog *cat, const char *product_id, const char *offering_id,
@@ -281,7 +293,16 @@ bss_err bss_charging_seed(bss_db *db, const bss_catalog *cat, int64_t now_ms, co
             break;
         const char *pid = json_string_value(v);
         int n = 0;
-        rc = bss_charging_create_buckets(db, cat, pid, NULL, false, now_ms, &n, ei);
+        /* the demo's lines are in the middle of their cycle: their buckets were granted when it began */
+        json_t *pp = NULL;
+        int64_t at = now_ms;
+        if (bss_doc_load(db, &bss_product_kind, pid, &pp, NULL, NULL) == BSS_OK) {
+            const char *acc = json_string_value(json_object_get(json_object_get(pp, "billingAccount"), "id"));
+            if (acc)
+                at = period_start(db, acc, now_ms);
+        }
+        json_decref(pp);
+        rc = bss_charging_create_buckets(db, cat, pid, NULL, false, at, &n, ei);
         if (rc == BSS_E_NOT_FOUND) { /* an offering no longer sold gives nothing */
             rc = BSS_OK;
             continue;
@@ -310,7 +331,7 @@ bss_err bss_charging_seed(bss_db *db, const bss_catalog *cat, int64_t now_ms, co
             snprintf(b.unit, sizeof b.unit, "%s", m && m->currency ? m->currency : "EUR");
             snprintf(b.status, sizeof b.status, "active");
             bss__ledger_src src = {.reason = "topup", .source_kind = "demo", .source_id = pid};
-            rc = bss__bucket_insert(db, &b, "{\"name\":\"prepaid credit\"}", &src, now_ms, ei);
+            rc = bss__bucket_insert(db, &b, "{\"name\":\"prepaid credit\"}", &src, period_start(db, acc, now_ms), ei);
             if (rc == BSS_OK)
                 (*wallets)++;
         }

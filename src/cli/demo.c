@@ -42,6 +42,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/time.h"
 #include "customer/customer.h"
 #include "db/db.h"
 #include "db/writer.h"
@@ -497,6 +498,199 @@ static bss_err seed_balances(bss_app *app, bss_errinfo *ei)
     return BSS_OK;
 }
 
+
+/* ---- a month of usage ------------------------------------------------------ */
+
+#define DAY_MS INT64_C(86400000)
+
+typedef struct demo_line {
+    char msisdn[16];
+    bool prepaid;
+    int64_t from_ms; /* the account's current bill period start, or the window's */
+} demo_line;
+
+typedef struct line_scan {
+    bss_db *db;
+    demo_line *lines;
+    size_t n, cap;
+    int64_t now_ms, window_ms;
+} line_scan;
+
+static bss_err demo_line_row(const bss_res_row *row, void *arg)
+{
+    line_scan *ls = arg;
+    json_t *p = NULL;
+    if (ls->n >= ls->cap || bss_json_parse(row->doc, row->doc_len, &p, NULL) != BSS_OK)
+        return BSS_OK;
+    const char *num = NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(p, "productCharacteristic"), i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        if (n && strcmp(n, "MSISDN") == 0)
+            num = json_string_value(json_object_get(c, "value"));
+    }
+    const char *off = json_string_value(json_object_get(json_object_get(p, "productOffering"), "id"));
+    const char *acc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
+    if (num && off && acc) {
+        demo_line *l = &ls->lines[ls->n++];
+        snprintf(l->msisdn, sizeof l->msisdn, "%s", num[0] == '+' ? num + 1 : num);
+        l->prepaid = strncmp(off, "po-prepaid", 10) == 0;
+        int day = 1;
+        json_t *a = NULL;
+        if (bss_doc_load(ls->db, &bss_billing_account_kind, acc, &a, NULL, NULL) == BSS_OK) {
+            json_t *d = json_object_get(a, "billCycleDay");
+            if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 28)
+                day = (int)json_integer_value(d);
+        }
+        json_decref(a);
+        int64_t start = 0, end = 0;
+        bss_bill_period(ls->now_ms, day, &start, &end);
+        l->from_ms = start > ls->now_ms - ls->window_ms ? start : ls->now_ms - ls->window_ms;
+    }
+    json_decref(p);
+    return BSS_OK;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+typedef struct usage_seed {
+    bss_app *app;
+    bss_db *db;
+    const bss_catalog *cat;
+    bss_usage_batch *b;
+    int64_t now_ms;
+    int64_t records, rated;
+} usage_seed;
+
+static bss_err flush_batch(usage_seed *u, bss_errinfo *ei)
+{
+    if (!u->b || bss_usage_batch_count(u->b) == 0)
+        return BSS_OK;
+    bss_err rc = bss_usage_batch_prepare(u->b, u->db, ei);
+    if (rc == BSS_OK)
+        rc = bss_writer_run(u->app->writer, bss_usage_batch_commit, u->b, ei);
+    if (rc == BSS_OK) {
+        bss_usage_totals t;
+        bss_usage_batch_totals(u->b, &t);
+        u->records += t.records;
+        u->rated += t.rated;
+    }
+    bss_usage_batch_free(u->b);
+    bss_usage_env env = {.now_ms = u->now_ms, .source = "cdr", .source_ref = "demo", .base_url = u->app->base_url};
+    u->b = bss_usage_batch_new(u->cat, &env);
+    return rc == BSS_OK && !u->b ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory") : rc;
+}
+
+static bss_err add_event(usage_seed *u, const char *id, int64_t at, const char *msisdn, bss_cdr_service svc,
+                         const char *dest, int64_t qty, const char *plmn, bss_errinfo *ei)
+{
+    if (bss_usage_batch_count(u->b) >= BSS_USAGE_BATCH_MAX) {
+        bss_err rc = flush_batch(u, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    bss_usage_rec r = {.id = id, .start_ms = at, .msisdn = msisdn, .service = svc, .destination = dest,
+                       .quantity = qty, .rating_group = -1, .visited_plmn = plmn};
+    return bss_usage_batch_add(u->b, &r, ei);
+}
+
+/* One line's days: calls, SMS and data, lighter on prepaid lines; now and then a day abroad (234-15). */
+static bss_err line_usage(usage_seed *u, const demo_line *l, bss_errinfo *ei)
+{
+    uint64_t s = 88172645463325252u;
+    for (const char *c = l->msisdn; *c; c++)
+        s = (s ^ (uint64_t)*c) * 1099511628211u;
+    int n = 0;
+    bss_err rc = BSS_OK;
+    for (int64_t day = l->from_ms - l->from_ms % DAY_MS; rc == BSS_OK && day < u->now_ms; day += DAY_MS) {
+        bool abroad = !l->prepaid && rnd(&s) % 20 == 0;
+        int calls = l->prepaid ? (rnd(&s) % 3 == 0) : (int)(rnd(&s) % 4);
+        int sms = (int)(rnd(&s) % (l->prepaid ? 2 : 4));
+        int data = l->prepaid ? (rnd(&s) % 2 == 0) : 1 + (int)(rnd(&s) % 2);
+        for (int k = 0; rc == BSS_OK && k < calls + sms + data; k++) {
+            int64_t at = day + (8 + (int64_t)(rnd(&s) % 13)) * 3600000 + (int64_t)(rnd(&s) % 3600) * 1000;
+            if (at < l->from_ms || at > u->now_ms - 3600000)
+                continue;
+            char id[64], dest[24] = "";
+            snprintf(id, sizeof id, "demo-%s-%d", l->msisdn, n++);
+            uint64_t r = rnd(&s);
+            if (k < calls) {
+                if (r % 10 < 6)
+                    snprintf(dest, sizeof dest, "316%08llu", (unsigned long long)(rnd(&s) % 100000000));
+                else if (r % 10 < 9)
+                    snprintf(dest, sizeof dest, "3120%07llu", (unsigned long long)(rnd(&s) % 10000000));
+                else
+                    snprintf(dest, sizeof dest, "336%08llu", (unsigned long long)(rnd(&s) % 100000000));
+                int64_t secs = l->prepaid ? 30 + (int64_t)(rnd(&s) % 90) : 20 + (int64_t)(rnd(&s) % 400);
+                rc = add_event(u, id, at, l->msisdn, BSS_CDR_VOICE, dest, secs, abroad ? "234-15" : "", ei);
+            } else if (k < calls + sms) {
+                snprintf(dest, sizeof dest, "316%08llu", (unsigned long long)(rnd(&s) % 100000000));
+                rc = add_event(u, id, at, l->msisdn, BSS_CDR_SMS, dest, 1, abroad ? "234-15" : "", ei);
+            } else {
+                int64_t mb = l->prepaid ? 1 + (int64_t)(rnd(&s) % 5) : 5 + (int64_t)(rnd(&s) % 75);
+                rc = add_event(u, id, at, l->msisdn, BSS_CDR_DATA, "", mb * 1048576, abroad ? "234-15" : "", ei);
+            }
+        }
+    }
+    return rc;
+}
+
+/* --demo-usage DAYS: the demo lines' usage of the last DAYS days of their current bill period, as CDRs. */
+static bss_err seed_usage(bss_app *app, bss_errinfo *ei)
+{
+    if (app->cfg.demo_usage_days <= 0)
+        return BSS_OK;
+    usage_seed u = {.app = app, .now_ms = bss_clock_now(&app->clock)};
+    bss_err rc = bss_db_open(app->cfg.db_url, &app->dbopt, &u.db, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss_catalog_source src;
+    bss_catalog_source_init(&src);
+    bss_catalog *cat = NULL;
+    rc = bss_catalog_load(u.db, &src, ei);
+    if (rc == BSS_OK)
+        rc = bss_catalog_compile(&src, &cat, ei);
+    u.cat = cat;
+    line_scan ls = {.db = u.db, .cap = 2000, .now_ms = u.now_ms, .window_ms = app->cfg.demo_usage_days * DAY_MS};
+    ls.lines = bss_calloc(ls.cap, sizeof *ls.lines);
+    if (rc == BSS_OK && !ls.lines)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_res_table *t = bss_product_kind.table;
+    bss_res_filter f = {.column = bss_resource_column_of(t, "status"), .op = BSS_RES_EQ, .nvalues = 1};
+    f.values[0] = BSS_DB_STRN("active", 6);
+    if (rc == BSS_OK)
+        rc = bss_resource_list(u.db, t, &f, 1, 0, -1, NULL, demo_line_row, &ls, ei);
+    bss_usage_env env = {.now_ms = u.now_ms, .source = "cdr", .source_ref = "demo", .base_url = app->base_url};
+    if (rc == BSS_OK && !(u.b = bss_usage_batch_new(cat, &env)))
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; rc == BSS_OK && i < ls.n; i++)
+        rc = line_usage(&u, &ls.lines[i], ei);
+    if (rc == BSS_OK)
+        rc = flush_batch(&u, ei);
+    bss_usage_batch_free(u.b);
+    bss_free(ls.lines);
+    bss_catalog_free(cat);
+    bss_catalog_source_clear(&src);
+    bss_db_close(u.db);
+    if (rc != BSS_OK) {
+        bss_log(BSS_LOG_ERROR, "demo.seed", "message", "demo: usage not seeded", "error", ei ? ei->message : "", NULL);
+        return rc;
+    }
+    char n[24], r[24];
+    snprintf(n, sizeof n, "%lld", (long long)u.records);
+    snprintf(r, sizeof r, "%lld", (long long)u.rated);
+    bss_log(BSS_LOG_INFO, "demo.seed", "message", "demo: usage seeded", "records", n, "rated", r, NULL);
+    return BSS_OK;
+}
+
 /* ---- entry ---------------------------------------------------------------- */
 
 /* What the store holds already: catalog rows (catalog_rows) and customers. */
@@ -544,5 +738,7 @@ bss_err bss_demo_seed(bss_app *app, bss_errinfo *ei)
         return BSS_OK;
     }
     rc = seed_customers(app, ei);
-    return rc == BSS_OK ? seed_balances(app, ei) : rc;
+    if (rc == BSS_OK)
+        rc = seed_balances(app, ei);
+    return rc == BSS_OK ? seed_usage(app, ei) : rc;
 }

@@ -66,6 +66,7 @@ typedef struct bss_config {
     char porting_token_file[512]; /* --porting-token-file: its bearer token */
     char cdr_spool[1024];         /* --cdr-spool: the directory of CDR files to import ("" = none) */
     int64_t quota_validity_s;     /* --quota-validity: how long an online grant holds, 300 */
+    int64_t demo_usage_days;      /* --demo-usage: days of usage --demo seeds for its lines, 30 (0: none) */
     char notify_log[1024];        /* --notify-log: the log adapter's file ("" = <data-dir>/notifications.log) */
     char bill_shock[32];          /* --bill-shock: the billed usage per period that alerts a postpaid account, "50" */
 } bss_config;

@@ -181,6 +181,8 @@ async function startOnce(opts) {
   const allow = opts.webhookAllow === undefined ? '127.0.0.0/8,::1' : opts.webhookAllow;
   if (allow !== null) args.push('--webhook-allow', allow);
   if (opts.args) args.push(...opts.args);
+  // the demo's month of usage changes its balances: tests that want it ask (--demo-usage N)
+  if (opts.args && opts.args.includes('--demo') && !opts.args.includes('--demo-usage')) args.push('--demo-usage', '0');
   if (opts.conf !== undefined) fs.writeFileSync(path.join(dataDir, 'bss.conf'), opts.conf);
 
   const stderrFile = path.join(dataDir, 'server.stderr');
