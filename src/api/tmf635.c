@@ -22,6 +22,10 @@
  *         {file, read, rated, rejected, duplicates, charged, rejects}.
  *   POST  /api/v1/usage/recycle        admin, integration: rate stored
  *         rejected usage again ({msisdn?, reasonCode?, limit?}).
+ *   POST  /api/v1/usage/what-if?from=&to=[&account=]   admin, catalog,
+ *         billing: the period's usage rated under the draft catalog in the
+ *         body (bss catalog export's format); nothing changes. 200 with the
+ *         report. On a worker.
  * Rating runs on a worker (the lines are read there) and one writer job
  * per request or chunk.
  */
@@ -547,6 +551,55 @@ static int h_recycle(bss_req *r)
     return 0;
 }
 
+/* ---- what-if pricing ---- */
+
+static bss_err whatif_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    const bss_catalog *cat = catalog(j, ei);
+    if (!cat)
+        return BSS_E_UNSUPPORTED;
+    bss_err rc = bss_usage_what_if(db, cat, j->out, j->from_ms, j->to_ms, j->f[4][0] ? j->f[4] : NULL, out, ei);
+    bss_catalog_release(j->app->catalog, cat);
+    return rc;
+}
+
+static int h_whatif(bss_req *r)
+{
+    char from[64] = "", to[64] = "", acct[BSS_ID_MAX + 1] = "";
+    bool hf = false, ht = false, ha = false;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_param(r->query, r->query_len, "from", from, sizeof from, &hf, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_param(r->query, r->query_len, "to", to, sizeof to, &ht, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_param(r->query, r->query_len, "account", acct, sizeof acct, &ha, &ei);
+    int64_t f = 0, t = 0;
+    if (rc == BSS_OK && (!hf || bss_time_parse(from, strlen(from), &f, NULL) != BSS_OK))
+        rc = bss_fail(&ei, BSS_E_INVALID, "from", "from is the period's start, an RFC 3339 time");
+    if (rc == BSS_OK && (!ht || bss_time_parse(to, strlen(to), &t, NULL) != BSS_OK))
+        rc = bss_fail(&ei, BSS_E_INVALID, "to", "to is the period's end (excluded), an RFC 3339 time");
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    usage_job *j = job_new(r);
+    if (!j) {
+        json_decref(body);
+        return 0;
+    }
+    j->out = body; /* the draft, until the report replaces it */
+    j->from_ms = f;
+    j->to_ms = t;
+    snprintf(j->f[4], sizeof j->f[4], "%s", ha ? acct : "");
+    bss_http_read_json(r, whatif_run, j, job_free, NULL);
+    return 0;
+}
+
 /* ---- routes ---- */
 
 static const bss_tmf_binding spec_binding = {
@@ -565,6 +618,7 @@ static const bss_route routes[] = {
     {"GET", "/api/v1/usage/{id}/explain", h_explain, BSS_ROLES_READERS, "usage.explain", NULL},
     {"POST", "/api/v1/usage/import", h_import, IMPORT_WRITERS, "usage.import", NULL},
     {"POST", "/api/v1/usage/recycle", h_recycle, IMPORT_WRITERS, "usage.recycle", NULL},
+    {"POST", "/api/v1/usage/what-if", h_whatif, BSS_ROLES_CATALOG_WRITE | BSS_ROLE_BILLING, "usage.whatIf", NULL},
 };
 
 bss_err bss_tmf635_routes(bss_router *rt, const bss_app *app)

@@ -515,6 +515,21 @@ bss_err bss_usage_get_json(bss_db *db, const char *base_url, const char *id, jso
  */
 bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei);
 
+/*
+ * What-if pricing: the usage of [from_ms, to_ms) (one account's, or all
+ * when account_id is NULL) rated under the catalog in force and under
+ * draft_doc (a catalog file, bss catalog export's format; its validFor
+ * ignored), each line starting each bill period with its offering's
+ * allowances; nothing is written. *report: {from, to, events, currency,
+ * charged (what was charged for real), before, after, delta,
+ * notRatedAfter, byOffering [{offering, events, charged, before, after,
+ * delta, notRatedAfter}], bySegment [{segment, ...}], elapsedMicroseconds}.
+ * Errors: the draft's own (it must validate and compile), BSS_E_INVALID
+ * "to" for a period that is not from < to or longer than 400 days.
+ */
+bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *draft_doc, int64_t from_ms,
+                          int64_t to_ms, const char *account_id, json_t **report, bss_errinfo *ei);
+
 /* Equality filters of a usage list (NULL: any), the time window [from, to), and the page. */
 typedef struct bss_usage_query {
     const char *id, *status, *msisdn, *account_id, *product_id, *usage_type, *reason_code;

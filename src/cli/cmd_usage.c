@@ -30,7 +30,7 @@
 
 typedef struct usage_opts {
     bss_cli_client client;
-    const char *msisdn, *reason, *limit, *chunk;
+    const char *msisdn, *reason, *limit, *chunk, *what_if, *from, *to, *account;
     bool json, quiet;
     int nfiles;
 } usage_opts;
@@ -372,6 +372,77 @@ static int run_recycle(void *vo, char **args)
     return rc;
 }
 
+static void print_rows(const char *title, const char *key, const json_t *rows)
+{
+    printf("\n%-28s %9s %14s %14s %14s %14s\n", title, "events", "charged", "before", "after", "delta");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        char v[4][32];
+        static const char *const m[] = {"charged", "before", "after", "delta"};
+        for (int k = 0; k < 4; k++) {
+            int64_t x = 0;
+            (void)bss_money_from_json(json_object_get(r, m[k]), m[k], &x, NULL);
+            bss_money_format(x, v[k]);
+        }
+        printf("%-28.28s %9lld %14s %14s %14s %14s\n", json_string_value(json_object_get(r, key)),
+               (long long)json_integer_value(json_object_get(r, "events")), v[0], v[1], v[2], v[3]);
+    }
+}
+
+static int run_rerate(void *vo, char **args)
+{
+    (void)args;
+    usage_opts *o = vo;
+    if (!o->what_if || !o->from || !o->to) {
+        fprintf(stderr, "bss usage rerate: give --what-if CATALOG.json, --from and --to (re-rating a period for real, "
+                        "with adjustment lines for billed periods, comes with billing)\n");
+        return 2;
+    }
+    size_t len = 0;
+    char *body = bss_cli_read_file(&o->client, o->what_if, 64 << 20, &len);
+    if (!body)
+        return 1;
+    char path[1024] = "/api/v1/usage/what-if";
+    bss_cli_add_param(path, sizeof path, "from", o->from);
+    bss_cli_add_param(path, sizeof path, "to", o->to);
+    if (o->account)
+        bss_cli_add_param(path, sizeof path, "account", o->account);
+    o->client.content_type = NULL;
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(&o->client, "POST", path, body, len, &a);
+    bss_free(body);
+    json_t *rep = st == 200 && a.data ? json_loads(a.data, 0, NULL) : NULL;
+    int rc = 0;
+    if (rep && o->json)
+        printf("%s\n", a.data);
+    else if (rep) {
+        char v[4][32];
+        static const char *const m[] = {"charged", "before", "after", "delta"};
+        for (int k = 0; k < 4; k++) {
+            int64_t x = 0;
+            (void)bss_money_from_json(json_object_get(rep, m[k]), m[k], &x, NULL);
+            bss_money_format(x, v[k]);
+        }
+        const char *cur = json_string_value(json_object_get(rep, "currency"));
+        printf("what if %s had applied, %s .. %s: %lld events\n", o->what_if,
+               json_string_value(json_object_get(rep, "from")), json_string_value(json_object_get(rep, "to")),
+               (long long)json_integer_value(json_object_get(rep, "events")));
+        printf("revenue before %s %s, after %s %s, delta %s %s (charged for real: %s %s)\n", v[1], cur, v[2], cur, v[3],
+               cur, v[0], cur);
+        if (json_integer_value(json_object_get(rep, "notRatedAfter")) > 0)
+            printf("%lld events the draft cannot rate (no price or zone for them)\n",
+                   (long long)json_integer_value(json_object_get(rep, "notRatedAfter")));
+        print_rows("offering", "offering", json_object_get(rep, "byOffering"));
+        print_rows("segment", "segment", json_object_get(rep, "bySegment"));
+    } else
+        rc = bss_cli_report_error(&o->client, st, &a);
+    json_decref(rep);
+    bss_cli_answer_free(&a);
+    return rc;
+}
+
 int bss_cmd_usage(int argc, char **argv)
 {
     static usage_opts o;
@@ -383,7 +454,8 @@ int bss_cmd_usage(int argc, char **argv)
     const bss_cli_flag flags[] = {
         {"--url", &url, NULL},       {"--key", &key, NULL},         {"--msisdn", &o.msisdn, NULL},
         {"--reason", &o.reason, NULL}, {"--limit", &o.limit, NULL}, {"--chunk", &o.chunk, NULL},
-        {"--json", NULL, &o.json},   {"--quiet", NULL, &o.quiet},
+        {"--json", NULL, &o.json},   {"--quiet", NULL, &o.quiet}, {"--what-if", &o.what_if, NULL},
+        {"--from", &o.from, NULL},   {"--to", &o.to, NULL},        {"--account", &o.account, NULL},
     };
     bss_config cfg;
     int rest = 0;
@@ -394,7 +466,8 @@ int bss_cmd_usage(int argc, char **argv)
     static const bss_cli_sub subs[] = {{"import", -1, run_import},
                                        {"list", 1, run_list},
                                        {"explain", 1, run_explain},
-                                       {"recycle", 0, run_recycle}};
+                                       {"recycle", 0, run_recycle},
+                                       {"rerate", 0, run_rerate}};
     return bss_cli_dispatch(&o.client, &cfg, url, key, rest, rest_argv, subs, sizeof subs / sizeof subs[0], &o,
                             bss_cmd_usage_help);
 }
@@ -405,7 +478,8 @@ void bss_cmd_usage_help(FILE *out)
             "usage: bss usage import FILE... [--chunk ROWS] [--quiet] [options]\n"
             "       bss usage list MSISDN [--limit N] [--json] [options]\n"
             "       bss usage explain ID [--json] [options]\n"
-            "       bss usage recycle [--msisdn MSISDN] [--reason CODE] [--limit N] [options]\n\n"
+            "       bss usage recycle [--msisdn MSISDN] [--reason CODE] [--limit N] [options]\n"
+            "       bss usage rerate --what-if CATALOG.json --from T1 --to T2 [--account ID] [--json] [options]\n\n"
             "Usage of the running server (docs/charging.md \"Usage\").\n\n"
             "import   rates CDR files (CSV with a header: record_id, start_time, msisdn,\n"
             "         service, destination, quantity, unit, rating_group, visited_plmn;\n"
@@ -421,14 +495,21 @@ void bss_cmd_usage_help(FILE *out)
             "explain  how one usage was rated: offering and version, price and its\n"
             "         increments, zone, time band, each bucket before and after.\n"
             "recycle  rates the stored rejected usage again (after a line is\n"
-            "         provisioned or the catalog fixed).\n\n"
+            "         provisioned or the catalog fixed).\n"
+            "rerate   --what-if: rates the real usage of [T1, T2) under a draft catalog\n"
+            "         file (bss catalog export's format) without changing anything, and\n"
+            "         shows the revenue before and after per offering and per customer\n"
+            "         segment.\n\n"
             "  --chunk ROWS      import: rows per request (1..5000, default 5000)\n"
             "  --quiet           import: no progress bar\n"
             "  --msisdn MSISDN   recycle: only this line's\n"
             "  --reason CODE     recycle: only unknownSubscriber, lineNotActive,\n"
             "                    beforeActivation or notRated\n"
             "  --limit N         list: rows (default 20); recycle: at most N (default 1000)\n"
-            "  --json            list, explain: print the server's JSON\n"
+            "  --what-if FILE    rerate: the draft catalog\n"
+            "  --from T1, --to T2  rerate: the period (RFC 3339; T2 excluded)\n"
+            "  --account ID      rerate: one billing account's usage only\n"
+            "  --json            list, explain, rerate: print the server's JSON\n"
             "  --url URL         the server (default http://<listen> from the configuration)\n"
             "  --key KEY         an admin key (default: the contents of <data-dir>/admin.key)\n\n"
             "Exit status: 0 on success, 3 when rows were rejected, 1 if the server refused\n"
