@@ -611,6 +611,30 @@ typedef struct bss_notifier bss_notifier;
 bss_err bss_notifier_start(struct bss_app *app, const char *log_path, bss_notifier **out, bss_errinfo *ei);
 void bss_notifier_stop(bss_notifier *n);
 
+/* ---- renewal and rollover per cycle (cycle.c) ---- */
+
+typedef struct bss_charging_renewal {
+    int renewed, expired;
+    int64_t rolled_over; /* units carried into successors */
+    bool more;           /* a full batch made progress: run again */
+} bss_charging_renewal;
+
+/*
+ * In the caller's transaction (a writer job), up to 200 active buckets that
+ * end by now + 1 day: an allowance that renews each cycle (its product
+ * active) gets its successor, valid from its end for the next bill period
+ * (or its days); a bucket that has ended expires (what is left, a ledger
+ * row) and rolls over up to its allowance's cap into the successor.
+ * Idempotent.
+ */
+bss_err bss_charging_renew(bss_db *db, const bss_catalog *cat, int64_t now_ms, bss_charging_renewal *out,
+                           bss_errinfo *ei);
+
+typedef struct bss_charging_cycle bss_charging_cycle;
+/* Runs bss_charging_renew on the writer every every_ms (5000) until stopped. */
+bss_err bss_charging_cycle_start(struct bss_app *app, int64_t every_ms, bss_charging_cycle **out, bss_errinfo *ei);
+void bss_charging_cycle_stop(bss_charging_cycle *c);
+
 /* ---- the CDR spool (spool.c) ---- */
 
 struct bss_app;

@@ -332,11 +332,15 @@ static int serve(bss_app *app, bss_errinfo *ei)
         if (bss_notifier_start(app, path, &notifier, ei) != BSS_OK)
             status = 1;
     }
+    bss_charging_cycle *cycle = NULL;
+    if (status == 0 && bss_charging_cycle_start(app, 2000, &cycle, ei) != BSS_OK)
+        status = 1;
     if (status == 0 && app->cfg.cdr_spool[0] && bss_cdr_spool_start(app, app->cfg.cdr_spool, 1000, &spool, ei) != BSS_OK)
         status = 1;
     if (status == 0 && bss_server_run(app, ei) != BSS_OK)
         status = 1;
     bss_cdr_spool_stop(spool); /* the chunk in progress finishes; a file not finished stays in work/ */
+    bss_charging_cycle_stop(cycle);
     bss_notifier_stop(notifier); /* what is still pending is sent at the next start */
     bss_order_runner_stop(app->orders); /* the step running finishes; the rest waits for the next start */
     app->orders = NULL;
