@@ -174,7 +174,17 @@ static bss_err create_work(bss_db *db, void *arg, bss_errinfo *ei)
         j->out = j->array ? json_array() : NULL;
         for (size_t i = 0; rc == BSS_OK && i < j->nrecs; i++) {
             json_t *u = NULL;
+            const bss_usage_result *res = bss_usage_batch_result(b, i);
             rc = bss_usage_get_json(db, j->base_url, j->recs[i].id, &u, ei);
+            if (rc == BSS_E_NOT_FOUND && res->status == BSS_USAGE_DUPLICATE) {
+                /* charged online by its session: nothing stored, nothing charged */
+                if (!j->array) {
+                    rc = bss_fail(ei, BSS_E_CONFLICT, "sessionId", "%s", res->reason);
+                    break;
+                }
+                rc = BSS_OK;
+                u = json_pack("{s:s, s:s, s:s}", "id", j->recs[i].id, "status", "chargedOnline", "reason", res->reason);
+            }
             if (rc == BSS_OK && j->array)
                 json_array_append_new(j->out, u);
             else if (rc == BSS_OK)

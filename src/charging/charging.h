@@ -38,6 +38,7 @@
 #include "core/err.h"
 
 #define BSS_CDR_RECORD_ID_MAX 128
+#define BSS_CC_SESSION_ID_MAX 256 /* an online session's id (Diameter Session-Id) */
 #define BSS_CDR_EXTRA_MAX 16 /* extra columns kept per record */
 
 typedef enum bss_cdr_service {
@@ -424,12 +425,14 @@ typedef struct bss_usage_rec {
     const char *visited_plmn; /* "234-15"; NULL or "" at home */
     const char *doc;          /* JSON object text kept with the usage (usageCharacteristic ...), NULL: none */
     int64_t line;             /* the line of a file it came from (0: none), for reject reports */
+    const char *session_id;   /* the online session or event that charged it already (NULL: none) */
 } bss_usage_rec;
 
 typedef enum bss_usage_status {
     BSS_USAGE_RATED = 1,  /* rated now */
     BSS_USAGE_REJECTED,   /* stored as rejected (reason_code, reason): recyclable */
-    BSS_USAGE_DUPLICATE,  /* the record id was seen before (in the store or earlier in the batch): not charged */
+    BSS_USAGE_DUPLICATE,  /* the record id was seen before (in the store or earlier in the batch), or its session
+                             charged it online: not charged */
     BSS_USAGE_RECYCLED,   /* a rejected one, rated on this attempt */
 } bss_usage_status;
 
@@ -548,6 +551,7 @@ bss_err bss_usage_list_json(bss_db *db, const char *base_url, const bss_usage_qu
 typedef struct bss_usage_json_rec {
     bss_usage_rec rec;
     char id[BSS_CDR_RECORD_ID_MAX + 1], msisdn[16], dest[21], plmn[8];
+    char session[BSS_CC_SESSION_ID_MAX + 1]; /* sessionId characteristic: charged online by that session */
     char spec_id[BSS_ID_MAX + 1]; /* usageSpecification.id, "" none: the caller checks it exists */
     char *doc;                    /* what is kept (JSON text, bss_free) or NULL */
 } bss_usage_json_rec;
@@ -660,7 +664,6 @@ bool bss_usage_id_ok(const char *id, size_t n);
 /* ==== Online charging (session.c; docs/charging.md "Online charging") ==================================== */
 
 #define BSS_CC_MAX_SERVICES 8
-#define BSS_CC_SESSION_ID_MAX 256
 
 typedef enum bss_cc_type { BSS_CC_INITIAL = 1, BSS_CC_UPDATE, BSS_CC_TERMINATE, BSS_CC_EVENT } bss_cc_type;
 typedef enum bss_cc_action { BSS_CC_DEBIT = 1, BSS_CC_REFUND } bss_cc_action;

@@ -33,6 +33,8 @@ typedef struct urec {
     char plmn[8];    /* as given: "234-15" */
     char visited[8]; /* its digits: "23415" */
     char *doc;
+    char *session;     /* charged online by this session (NULL: none) */
+    bool online_dup;   /* that session exists: charged already */
     int li;            /* the line, -1: no live line has the number */
     int first;         /* the index of the first record with this id (itself if first) */
     bool stored_dup;   /* the store holds the id already */
@@ -127,8 +129,10 @@ void bss_usage_batch_free(bss_usage_batch *b)
 {
     if (!b)
         return;
-    for (size_t i = 0; b->recs && i < b->n; i++)
+    for (size_t i = 0; b->recs && i < b->n; i++) {
         bss_free(b->recs[i].doc);
+        bss_free(b->recs[i].session);
+    }
     for (size_t i = 0; b->lines && i < b->nlines; i++)
         bss_free(b->lines[i]);
     bss_free(b->recs);
@@ -199,6 +203,19 @@ bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_er
         snprintf(r->visited, sizeof r->visited, "%.3s%s", v, v + 4);
     if (rec->doc && !(r->doc = bss_strdup(rec->doc)))
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rec->session_id && rec->session_id[0]) {
+        if (strlen(rec->session_id) > BSS_CC_SESSION_ID_MAX) {
+            bss_free(r->doc);
+            r->doc = NULL;
+            return bss_fail(ei, BSS_E_INVALID, "session_id", "a session id is at most %d characters",
+                            BSS_CC_SESSION_ID_MAX);
+        }
+        if (!(r->session = bss_strdup(rec->session_id))) {
+            bss_free(r->doc);
+            r->doc = NULL;
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        }
+    }
     r->li = -1;
     r->first = (int)b->n;
     size_t h = fnv(r->id, 14695981039346656037u) % HASH_CAP;
@@ -345,6 +362,30 @@ static bss_err period_units(bss_db *db, bss_usage_batch *b, uline *u, int64_t pe
 #define IN64 "?,?,?,?,?,?,?,?"
 static const char SQL_SEEN[] =
     "SELECT id FROM usage_record WHERE id IN (" IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 ")";
+
+static const char SQL_ONLINE[] = "SELECT 1 FROM charging_session WHERE id = ? UNION ALL "
+                                 "SELECT 1 FROM charging_request WHERE session_id = ? AND request_number = 0";
+
+/* The records an online session or event charged already (a CDR of an online-charged call). */
+static bss_err mark_online(bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        urec *r = &b->recs[i];
+        r->online_dup = false;
+        if (!r->session || b->env.recycle)
+            continue;
+        bss_db_rows *rows = NULL;
+        bss_err rc = bss_db_query(db, SQL_ONLINE, BSS_DB_ARGS(BSS_DB_STR(r->session), BSS_DB_STR(r->session)), &rows, ei);
+        if (rc != BSS_OK)
+            return rc;
+        r->online_dup = bss_db_next(rows);
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        if (rc != BSS_OK)
+            return bss_fail(ei, rc, NULL, "looking up session %s failed", r->session);
+    }
+    return BSS_OK;
+}
 
 static const char SQL_STILL_REJECTED[] = "SELECT id FROM usage_record WHERE status = 'rejected' AND id IN (" IN64
                                          "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 "," IN64 ")";
@@ -622,6 +663,8 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         b->recs[i].stored_dup = false;
     }
     bss_err rc = mark_stored(db, b, ei);
+    if (rc == BSS_OK)
+        rc = mark_online(db, b, ei);
     if (rc != BSS_OK)
         return rc;
     for (size_t i = 0; i < b->nlines; i++) {
@@ -641,12 +684,16 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
     b->sum.records = (int64_t)b->n;
     for (size_t i = 0; i < b->n; i++) {
         urec *r = &b->recs[i];
-        if (r->stored_dup || r->first != (int)i) {
+        if (r->stored_dup || r->first != (int)i || r->online_dup) {
             r->res.status = BSS_USAGE_DUPLICATE;
-            snprintf(r->res.reason, sizeof r->res.reason, "record %s %s", r->id,
-                     b->env.recycle && r->stored_dup ? "is no longer rejected"
-                     : r->stored_dup                 ? "was received before"
-                                                     : "is already in this batch");
+            if (r->online_dup && !r->stored_dup && r->first == (int)i)
+                snprintf(r->res.reason, sizeof r->res.reason, "record %.80s was charged online (session %.40s)", r->id,
+                         r->session);
+            else
+                snprintf(r->res.reason, sizeof r->res.reason, "record %s %s", r->id,
+                         b->env.recycle && r->stored_dup ? "is no longer rejected"
+                         : r->stored_dup                 ? "was received before"
+                                                         : "is already in this batch");
             b->sum.duplicates++;
             continue;
         }

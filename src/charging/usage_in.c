@@ -29,7 +29,7 @@ static void put(char *dst, size_t cap, const char *src)
 /* ---- a TMF635 Usage ---- */
 
 static const char *const known_chars[] = {"recordId", "msisdn", "destination", "quantity", "unit",
-                                          "ratingGroup", "visitedPlmn", NULL};
+                                          "ratingGroup", "visitedPlmn", "sessionId", NULL};
 
 static int known_char(const char *name)
 {
@@ -113,8 +113,8 @@ bss_err bss_usage_from_json(const json_t *body, const char *idem_key, const bss_
         return bss_fail(ei, BSS_E_INVALID, "usageCharacteristic", "usageCharacteristic is an array of {name, value}");
     if (json_array_size(chars) > 64)
         return bss_fail(ei, BSS_E_INVALID, "usageCharacteristic", "a usage has at most 64 characteristics");
-    char val[7][160];
-    bool have[7] = {false};
+    char val[8][BSS_CC_SESSION_ID_MAX + 1];
+    bool have[8] = {false};
     json_t *extra = json_array();
     if (!extra)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -211,6 +211,7 @@ bss_err bss_usage_from_json(const json_t *body, const char *idem_key, const bss_
     put(out->msisdn, sizeof out->msisdn, ms);
     put(out->dest, sizeof out->dest, have[2] ? val[2] : "");
     put(out->plmn, sizeof out->plmn, v);
+    put(out->session, sizeof out->session, have[7] ? val[7] : "");
     out->rec = (bss_usage_rec){.id = out->id,
                                .start_ms = at,
                                .msisdn = out->msisdn,
@@ -219,7 +220,8 @@ bss_err bss_usage_from_json(const json_t *body, const char *idem_key, const bss_
                                .quantity = qty,
                                .rating_group = rg,
                                .visited_plmn = out->plmn,
-                               .doc = out->doc};
+                               .doc = out->doc,
+                               .session_id = out->session[0] ? out->session : NULL};
     return BSS_OK;
 }
 
@@ -370,7 +372,12 @@ bss_err bss_usage_chunk_read(bss_usage_chunk *c, const char *data, size_t len, i
             json_decref(chars);
         }
         if (rc == BSS_OK) {
+            const char *sess = NULL;
+            for (size_t k = 0; k < cdr.nextra; k++)
+                if (strcmp(cdr.extra[k].name, "session_id") == 0)
+                    sess = cdr.extra[k].value;
             bss_usage_rec rec = {.id = cdr.record_id,
+                                 .session_id = sess,
                                  .start_ms = cdr.start_ms,
                                  .msisdn = cdr.msisdn,
                                  .service = cdr.service,

@@ -158,3 +158,31 @@ test('every bucket still equals the sum of its ledger', async () => {
   const bad = await runSql(srv, 'SELECT COUNT(*) FROM bucket b WHERE b.value <> (SELECT COALESCE(SUM(delta), 0) FROM balance_ledger l WHERE l.bucket_id = b.id)');
   assert.equal(bad, '0');
 });
+
+test('a usage charged online is not charged again by its CDR or a TMF635 usage naming the session', async () => {
+  const m = payg[1];
+  const before = (await wallet(m)).remainedAmount.amount;
+  let a = await ok({ sessionId: 'sms-ev-9', requestNumber: 0, type: 'event', msisdn: m, destination: '31612345678', services: [{ service: 'sms', requested: 1 }] });
+  assert.equal(a.resultCode, 2001);
+  const charged = a.services[0].charged;
+  assert.ok(charged > 0, 'an SMS costs something on pay as you go');
+  // the network's CDR of the same SMS, naming the event: a duplicate, not charged
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { tempDir, bss } = await import('./lib/server.mjs');
+  const dir = tempDir('bss-online-cdr-');
+  const f = path.join(dir, 'sms.csv');
+  fs.writeFileSync(f, 'record_id,start_time,msisdn,service,destination,quantity,unit,session_id\n'
+    + `cdr-sms-9,2026-06-03T10:05:00Z,${m},sms,31612345678,1,msg,sms-ev-9\n`);
+  const r = await bss(['usage', 'import', f, '--url', srv.url, '--key', srv.key]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /1 read, 0 rated, 0 rejected, 1 duplicates/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  // and by REST
+  const u = await srv.request('POST', '/tmf-api/usageManagement/v4/usage', { body: { usageType: 'sms', usageDate: '2026-06-03T10:05:00Z',
+    usageCharacteristic: [{ name: 'recordId', value: 'rest-sms-9' }, { name: 'msisdn', value: m }, { name: 'destination', value: '31612345678' },
+      { name: 'quantity', value: 1 }, { name: 'sessionId', value: 'sms-ev-9' }] } });
+  expectError(u, 409, 'CONFLICT', 'sessionId', 'charged online');
+  assert.equal(u.json.message, 'record rest-sms-9 was charged online (session sms-ev-9)');
+  assert.equal((await wallet(m)).remainedAmount.amount, +(before - charged).toFixed(6), 'charged once');
+});
