@@ -732,5 +732,12 @@ json_t *bss_cc_answer_json(const bss_cc_request *r);
  * (unknown user or session, no credit, no price) are result codes.
  */
 bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_errinfo *ei);
+/*
+ * Supervision (Tcc): up to 100 open sessions whose last grant lapsed
+ * before idle_before_ms without a report since are closed as a terminate would, in
+ * the caller's transaction: their usage rows written, holds released.
+ * *closed counts them. A later request on one answers 5002.
+ */
+bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, int *closed, bss_errinfo *ei);
 
 #endif

@@ -183,6 +183,7 @@ struct bss_charging_cycle {
 typedef struct renew_job {
     bss_app *app;
     bss_charging_renewal r;
+    int swept;
 } renew_job;
 
 static bss_err renew_run(bss_db *db, void *arg, bss_errinfo *ei)
@@ -192,7 +193,12 @@ static bss_err renew_run(bss_db *db, void *arg, bss_errinfo *ei)
     const bss_catalog *cat = h ? bss_catalog_acquire(h) : NULL;
     if (!cat)
         return BSS_OK; /* not built yet: the next round */
-    bss_err rc = bss_charging_renew(db, cat, bss_clock_now(&j->app->clock), &j->r, ei);
+    int64_t now = bss_clock_now(&j->app->clock);
+    bss_err rc = bss_charging_renew(db, cat, now, &j->r, ei);
+    /* sessions the network forgot: closed once their grant lapsed and a holding time more passed */
+    bss_cc_env env = {.cat = cat, .now_ms = now, .base_url = j->app->base_url};
+    if (rc == BSS_OK)
+        rc = bss_cc_sweep(db, &env, now - j->app->cfg.quota_validity_s * 1000, &j->swept, ei);
     bss_catalog_release(h, cat);
     return rc;
 }
@@ -211,7 +217,12 @@ static void *cycle_main(void *arg)
         bss_errinfo_clear(&ei);
         if (bss_writer_run(c->app->writer, renew_run, &j, &ei) != BSS_OK)
             bss_log(BSS_LOG_ERROR, "charging.renewal.failed", "error", ei.message, NULL);
-        else if (j.r.renewed || j.r.expired) {
+        else if (j.swept) {
+            char n[24];
+            snprintf(n, sizeof n, "%d", j.swept);
+            bss_log(BSS_LOG_INFO, "charging.sessions.closed", "idle", n, NULL);
+        }
+        if (j.r.renewed || j.r.expired) {
             char a[24], b[24], r[24];
             snprintf(a, sizeof a, "%d", j.r.renewed);
             snprintf(b, sizeof b, "%d", j.r.expired);

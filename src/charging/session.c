@@ -784,3 +784,47 @@ out:
     bss_free(l);
     return rc;
 }
+
+/* ---- supervision: sessions the network forgot ---- */
+
+static const char SQL_IDLE[] =
+    "SELECT id FROM charging_session WHERE state = 'open' AND expires_ms <= ? ORDER BY expires_ms, id LIMIT 100";
+static const char SQL_CLOSE[] = "UPDATE charging_session SET state = 'closed', updated_ms = ?, row_version = "
+                                "row_version + 1 WHERE id = ? AND state = 'open'";
+
+bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, int *closed, bss_errinfo *ei)
+{
+    *closed = 0;
+    char ids[100][BSS_CC_SESSION_ID_MAX + 1];
+    size_t n = 0;
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_IDLE, BSS_DB_ARGS(BSS_DB_I64(idle_before_ms)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (n < 100 && bss_db_next(rows))
+        snprintf(ids[n++], sizeof ids[0], "%s", bss_db_col_text(rows, 0, NULL) ?: "");
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    session *s = bss_calloc(1, sizeof *s);
+    bss_charging_line *l = bss_calloc(1, sizeof *l);
+    if (!s || !l)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; rc == BSS_OK && i < n; i++) {
+        if ((rc = session_load(db, ids[i], s, ei)) != BSS_OK || !s->found)
+            continue;
+        bss_errinfo lei;
+        /* what it used is charged already; its usage rows are written as at a terminate */
+        if (bss_charging_line_load(db, env->cat, s->msisdn, env->now_ms, l, &lei) == BSS_OK)
+            for (size_t q = 0; rc == BSS_OK && q < s->nquotas; q++)
+                rc = quota_usage(db, env, l, s, &s->quotas[q], ids[i], ei);
+        if (rc == BSS_OK)
+            rc = bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
+        if (rc == BSS_OK)
+            rc = bss_db_exec(db, SQL_CLOSE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
+        if (rc == BSS_OK)
+            ++*closed;
+    }
+    bss_free(s);
+    bss_free(l);
+    return rc;
+}

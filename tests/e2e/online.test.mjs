@@ -186,3 +186,21 @@ test('a usage charged online is not charged again by its CDR or a TMF635 usage n
   assert.equal(u.json.message, 'record rest-sms-9 was charged online (session sms-ev-9)');
   assert.equal((await wallet(m)).remainedAmount.amount, +(before - charged).toFixed(6), 'charged once');
 });
+
+test('a session the network forgot is closed once its grant lapsed and a holding time passed; its usage is written', async () => {
+  const m = post;
+  await ok({ sessionId: 'lost-1', requestNumber: 0, type: 'initial', msisdn: m, destination: '31612345678', services: [voice({ requested: 120 })] });
+  await ok({ sessionId: 'lost-1', requestNumber: 1, type: 'update', services: [voice({ used: 90, requested: 120 })] });
+  // validity 300 s plus holding 300 s later (the clock stands at 10:05:01 since the concurrency test)
+  const r = await srv.request('PUT', '/admin/v1/clock', { body: { now: '2026-06-03T10:15:30Z' } });
+  assert.ok(r.status < 300, r.text);
+  let state = '';
+  for (let i = 0; i < 100 && state !== 'closed'; i++) {
+    state = await runSql(srv, "SELECT state FROM charging_session WHERE id = 'lost-1'");
+    if (state !== 'closed') await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(state, 'closed');
+  assert.equal(await runSql(srv, "SELECT quantity FROM usage_record WHERE source_ref = 'lost-1'"), '90');
+  const a = await ok({ sessionId: 'lost-1', requestNumber: 2, type: 'update', services: [voice({ used: 10 })] });
+  assert.deepEqual([a.resultCode, a.reason], [5002, 'the session is closed']);
+});
