@@ -55,6 +55,7 @@ const bss_doc_kind *const bss_doc_kinds[] = {
     &bss_topup_balance_kind,
     &bss_adjust_balance_kind,
     &bss_reserve_balance_kind,
+    &bss_transfer_balance_kind,
     &bss_usage_spec_kind,
     NULL,
 };

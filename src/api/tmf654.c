@@ -9,10 +9,11 @@
  *   POST  {TMF654}/topupBalance        admin, agent, integration.
  *   POST  {TMF654}/adjustBalance       admin, agent.
  *   POST  {TMF654}/reserveBalance      admin, integration, network.
+ *   POST  {TMF654}/transferBalance     admin, agent, integration.
  *         Each needs an Idempotency-Key header: 201 with the action; 200
  *         with the first one (Idempotent-Replay: true) for the same key and
  *         body; 409 for the key with another body.
- *   GET   {TMF654}/topupBalance|adjustBalance|reserveBalance[/{id}]  readers
+ *   GET   {TMF654}/topupBalance|adjustBalance|reserveBalance|transferBalance[/{id}]  readers
  *         (the generic TMF reads).
  *   POST  /api/v1/charging/price-enquiry   readers and network: what one
  *         event would cost a line now and which buckets it would take
@@ -36,9 +37,10 @@
 #define TOPUP_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_INTEGRATION)
 #define ADJUST_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT)
 #define RESERVE_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_INTEGRATION | BSS_ROLE_NETWORK)
+#define TRANSFER_WRITERS (BSS_ROLE_ADMIN | BSS_ROLE_AGENT | BSS_ROLE_INTEGRATION)
 #define IDEM_MAX 128
 
-typedef enum { ACT_BUCKET = 1, ACT_TOPUP, ACT_ADJUST, ACT_RESERVE } act;
+typedef enum { ACT_BUCKET = 1, ACT_TOPUP, ACT_ADJUST, ACT_RESERVE, ACT_TRANSFER } act;
 
 typedef struct bal_job {
     act what;
@@ -101,6 +103,8 @@ static bss_err job_run(bss_db *db, void *arg, bss_errinfo *ei)
         return bss_balance_adjust(db, &env, j->body, &j->out, &j->replayed, ei);
     case ACT_RESERVE:
         return bss_balance_reserve(db, &env, j->body, &j->out, &j->replayed, ei);
+    case ACT_TRANSFER:
+        return bss_balance_transfer(db, &env, j->body, &j->out, &j->replayed, ei);
     }
     return bss_fail(ei, BSS_E_INTERNAL, NULL, "unknown balance action");
 }
@@ -168,6 +172,10 @@ static int h_adjust(bss_req *r)
 static int h_reserve(bss_req *r)
 {
     return write_action(r, ACT_RESERVE);
+}
+static int h_transfer(bss_req *r)
+{
+    return write_action(r, ACT_TRANSFER);
 }
 
 /* ---- bucket reads ---- */
@@ -311,7 +319,16 @@ static const bss_tmf_binding reserve_binding = {
     BSS_TMF_NAMES("tmf654.reserveBalance"),
     .handle_create = h_reserve,
 };
-static const bss_tmf_binding *const bindings[] = {&topup_binding, &adjust_binding, &reserve_binding, NULL};
+static const bss_tmf_binding transfer_binding = {
+    .kind = &bss_transfer_balance_kind,
+    BSS_TMF_PATHS(BSS_TMF654_BASE, "transferBalance"),
+    .read_roles = BSS_ROLES_READERS,
+    .write_roles = TRANSFER_WRITERS,
+    BSS_TMF_NAMES("tmf654.transferBalance"),
+    .handle_create = h_transfer,
+};
+static const bss_tmf_binding *const bindings[] = {&topup_binding, &adjust_binding, &reserve_binding, &transfer_binding,
+                                                  NULL};
 
 static const bss_route routes[] = {
     {"POST", BUCKET, h_bucket_create, BUCKET_WRITERS, "tmf654.bucket.create", NULL},

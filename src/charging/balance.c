@@ -59,6 +59,11 @@ ACTION_KIND(bss_adjust_balance_kind, "adjustBalance", "adjustBalance", "AdjustBa
             adjust_cols, adjust_required);
 ACTION_KIND(bss_reserve_balance_kind, "reserveBalance", "reserveBalance", "ReserveBalance", "tmf654_reserve_balance",
             topup_cols, amount_required);
+static const bss_res_column transfer_cols[] = {{"status", "status", BSS_RES_TEXT},
+                                               {"bucket.id", "bucket_id", BSS_RES_TEXT},
+                                               {"receiverBucket.id", "receiver_bucket_id", BSS_RES_TEXT}};
+ACTION_KIND(bss_transfer_balance_kind, "transferBalance", "transferBalance", "TransferBalance",
+            "tmf654_transfer_balance", transfer_cols, amount_required);
 
 /* ---- rendering a bucket ---- */
 
@@ -266,28 +271,34 @@ static bss_err take_first(void *arg, const bss__bucket *b, const char *doc, bss_
     return BSS_OK;
 }
 
-/* The bucket a request names: bucket.id, or the wallet of product[0].id (its own, else its account's). */
-static bss_err target_bucket(bss_db *db, const json_t *body, int64_t now_ms, bss__bucket *b,
-                             bss_errinfo *ei)
+/*
+ * The bucket a request names in bucket_m (bucket.id), or the wallet of the
+ * product in product_m[0] (its own, else its account's).
+ */
+static bss_err named_bucket(bss_db *db, const json_t *body, const char *bucket_m, const char *product_m, int64_t now_ms,
+                            bss__bucket *b, bss_errinfo *ei)
 {
     const char *bid = NULL, *pid = NULL;
-    bss_err rc = ref_id(body, "bucket", false, &bid, ei);
+    char bf[64], pf[64];
+    snprintf(bf, sizeof bf, "%s.id", bucket_m);
+    snprintf(pf, sizeof pf, "%s[0].id", product_m);
+    bss_err rc = ref_id(body, bucket_m, false, &bid, ei);
     if (rc == BSS_OK)
-        rc = ref_id(body, "product", true, &pid, ei);
+        rc = ref_id(body, product_m, true, &pid, ei);
     if (rc != BSS_OK)
         return rc;
     if (!bid && !pid)
-        return bss_fail(ei, BSS_E_INVALID, "bucket.id", "name the bucket (bucket.id) or the product (product[0].id)");
+        return bss_fail(ei, BSS_E_INVALID, bf, "name the bucket (%s) or the product (%s)", bf, pf);
     if (bid) {
         rc = bss__bucket_read(db, bid, now_ms, b, NULL, ei);
         if (rc == BSS_E_NOT_FOUND)
-            return bss_fail(ei, BSS_E_UNPROCESSABLE, "bucket.id", "no bucket with id %s", bid);
+            return bss_fail(ei, BSS_E_UNPROCESSABLE, bf, "no bucket with id %s", bid);
         return rc;
     }
     json_t *p = NULL;
     rc = bss_doc_load(db, &bss_product_kind, pid, &p, NULL, ei);
     if (rc == BSS_E_NOT_FOUND)
-        return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "no product with id %s", pid);
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, pf, "no product with id %s", pid);
     if (rc != BSS_OK)
         return rc;
     const char *acc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
@@ -305,7 +316,12 @@ static bss_err target_bucket(bss_db *db, const json_t *body, int64_t now_ms, bss
         if (rc != BSS_OK || fa.found)
             return rc;
     }
-    return bss_fail(ei, BSS_E_UNPROCESSABLE, "product[0].id", "product %s has no active money bucket", pid);
+    return bss_fail(ei, BSS_E_UNPROCESSABLE, pf, "product %s has no active money bucket", pid);
+}
+
+static bss_err target_bucket(bss_db *db, const json_t *body, int64_t now_ms, bss__bucket *b, bss_errinfo *ei)
+{
+    return named_bucket(db, body, "bucket", "product", now_ms, b, ei);
 }
 
 /* The request's idempotency: *replay_id set when the same key and body were seen (the first result's id). */
@@ -635,4 +651,52 @@ bss_err bss_bucket_create(bss_db *db, const bss_balance_env *env, const json_t *
     if (rc != BSS_OK)
         return rc;
     return bss_bucket_get_json(db, env->now_ms, env->base_url, b.id, out, ei);
+}
+
+bss_err bss_balance_transfer(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                             bss_errinfo *ei)
+{
+    char hash[65];
+    bss_err rc = begin(db, &bss_transfer_balance_kind, env, body, hash, out, replayed, ei);
+    if (rc != BSS_OK || *replayed)
+        return rc;
+    bss__bucket from, to;
+    int64_t amount = 0;
+    if ((rc = named_bucket(db, body, "bucket", "product", env->now_ms, &from, ei)) != BSS_OK ||
+        (rc = named_bucket(db, body, "receiverBucket", "receiverProduct", env->now_ms, &to, ei)) != BSS_OK)
+        return rc;
+    if (strcmp(from.id, to.id) == 0)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "receiverBucket.id", "a transfer goes to another bucket");
+    if (strcmp(from.status, "active") != 0 || strcmp(to.status, "active") != 0)
+        return bss_fail(ei, BSS_E_STATE, strcmp(from.status, "active") != 0 ? "bucket.id" : "receiverBucket.id",
+                        "only active buckets transfer (%s is %s)", strcmp(from.status, "active") != 0 ? from.id : to.id,
+                        strcmp(from.status, "active") != 0 ? from.status : to.status);
+    if (from.service != to.service || strcmp(from.unit, to.unit) != 0)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "receiverBucket.id", "bucket %s holds %s %s, bucket %s %s %s", from.id,
+                        bss__usage_type_name(from.service), from.unit, to.id, bss__usage_type_name(to.service), to.unit);
+    if (from.unlimited || to.unlimited)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, from.unlimited ? "bucket.id" : "receiverBucket.id",
+                        "an unlimited bucket has nothing to count: no transfer");
+    if (strcmp(from.account_id, to.account_id) != 0)
+        return bss_fail(ei, BSS_E_UNPROCESSABLE, "receiverBucket.id",
+                        "a transfer stays within one billing account (%s, not %s)", from.account_id, to.account_id);
+    if ((rc = amount_of(body, "amount", &from, false, false, &amount, ei)) != BSS_OK)
+        return rc;
+    if (from.value - from.reserved < amount) {
+        char have[32];
+        bss_money_format(from.value - from.reserved, have);
+        return bss_fail(ei, BSS_E_CONFLICT, "amount.amount", "bucket %s has only %s %s available to transfer", from.id,
+                        from.service == BSS_SERVICE_NONE ? have : "fewer", from.unit);
+    }
+    char id[BSS_ID_LEN + 1];
+    bss_id_new(env->now_ms, id);
+    bss__ledger_src src = {.reason = "transfer", .source_kind = "transferBalance", .source_id = id};
+    int64_t after = 0, to_after = 0;
+    if ((rc = bss__bucket_change(db, from.id, -amount, 0, &src, env->now_ms, &after, ei)) != BSS_OK ||
+        (rc = bss__bucket_change(db, to.id, amount, 0, &src, env->now_ms, &to_after, ei)) != BSS_OK)
+        return rc;
+    json_t *extra = json_pack("{s:o, s:o, s:o, s:o}", "bucket", bucket_ref(&from, env->base_url), "receiverBucket",
+                              bucket_ref(&to, env->base_url), "remainedAmount", quantity(&from, after),
+                              "receiverRemainedAmount", quantity(&to, to_after));
+    return store_action(db, &bss_transfer_balance_kind, env, id, body, "completed", hash, extra, out, ei);
 }

@@ -261,6 +261,7 @@ struct bss_doc_kind;
 extern const struct bss_doc_kind bss_topup_balance_kind;  /* tmf654_topup_balance */
 extern const struct bss_doc_kind bss_adjust_balance_kind; /* tmf654_adjust_balance */
 extern const struct bss_doc_kind bss_reserve_balance_kind; /* tmf654_reserve_balance */
+extern const struct bss_doc_kind bss_transfer_balance_kind; /* tmf654_transfer_balance */
 
 struct bss_principal;
 
@@ -312,6 +313,14 @@ bss_err bss_balance_adjust(bss_db *db, const bss_balance_env *env, const json_t 
                            bss_errinfo *ei);
 bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                             bss_errinfo *ei);
+/*
+ * A transfer: amount (> 0, no more than is available) from bucket.id (or
+ * product[0].id's wallet) to receiverBucket.id (or receiverProduct[0].id's
+ * wallet), of the same usage type and unit, within one billing account;
+ * two ledger rows (reason transfer): status completed.
+ */
+bss_err bss_balance_transfer(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
+                             bss_errinfo *ei);
 
 /* ==== A line for rating (line.c) ========================================================================== */
 

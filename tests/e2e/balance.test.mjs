@@ -142,3 +142,30 @@ test('bucket refusals', async () => {
   expectError(await srv.request('GET', `${P}/bucket?name=x`), 400, 'INVALID', 'name', 'an unsupported filter');
   expectError(await srv.request('GET', `${P}/bucket/nope`), 404, 'NOT_FOUND', undefined, 'unknown bucket');
 });
+
+test('a transfer between two wallets of one account: two ledger rows, once per key; its refusals', async () => {
+  const a = await created(await post('bucket', { usageType: 'monetary', partyAccount: account, remainedAmount: { amount: 20, units: 'EUR' }, name: 'a' }));
+  const b = await created(await post('bucket', { usageType: 'monetary', partyAccount: account, remainedAmount: { amount: 0, units: 'EUR' }, name: 'b' }));
+  const body = { amount: { amount: 5, units: 'EUR' }, bucket: { id: a.id }, receiverBucket: { id: b.id }, reason: 'family credit' };
+  const t = await post('transferBalance', body, 'tr-1');
+  assert.equal(t.status, 201, t.text);
+  assert.equal(t.json.status, 'completed');
+  assert.deepEqual([t.json.remainedAmount, t.json.receiverRemainedAmount], [{ amount: 15, units: 'EUR' }, { amount: 5, units: 'EUR' }]);
+  const again = await post('transferBalance', body, 'tr-1');
+  assert.equal(again.status, 200);
+  assert.equal(again.headers['idempotent-replay'], 'true');
+  assert.deepEqual((await srv.request('GET', `${P}/bucket/${a.id}`)).json.remainedAmount, { amount: 15, units: 'EUR' });
+  assert.deepEqual((await srv.request('GET', `${P}/bucket/${b.id}`)).json.remainedAmount, { amount: 5, units: 'EUR' });
+  assert.equal((await srv.request('GET', `${P}/transferBalance/${t.json.id}`)).json.receiverBucket.id, b.id);
+  // refusals, each naming the member
+  expectError(await post('transferBalance', body), 400, 'INVALID', 'Idempotency-Key', 'no key');
+  expectError(await post('transferBalance', { ...body, amount: { amount: 50, units: 'EUR' } }, 'tr-2'), 409, 'CONFLICT', 'amount.amount', 'more than there is');
+  expectError(await post('transferBalance', { ...body, receiverBucket: { id: a.id } }, 'tr-3'), 422, 'UNPROCESSABLE', 'receiverBucket.id', 'itself');
+  expectError(await post('transferBalance', { ...body, amount: { amount: 5, units: 'USD' } }, 'tr-4'), 422, 'UNPROCESSABLE', undefined, 'currency');
+  const other = (await srv.request('GET', '/tmf-api/accountManagement/v4/billingAccount?limit=5')).json.find((x) => x.id !== account.id);
+  const c = await created(await post('bucket', { usageType: 'monetary', partyAccount: { id: other.id }, remainedAmount: { amount: 0, units: 'EUR' }, name: 'c' }));
+  const x = await post('transferBalance', { ...body, receiverBucket: { id: c.id } }, 'tr-5');
+  expectError(x, 422, 'UNPROCESSABLE', 'receiverBucket.id', 'another account');
+  assert.match(x.json.message, /^a transfer stays within one billing account/);
+  expectError(await post('transferBalance', { ...body, receiverBucket: { id: 'nope' } }, 'tr-6'), 422, 'UNPROCESSABLE', 'receiverBucket.id', 'unknown');
+});
