@@ -28,6 +28,8 @@ int bss_cmd_inventory(int argc, char **argv);
 void bss_cmd_inventory_help(FILE *out);
 int bss_cmd_usage(int argc, char **argv);
 void bss_cmd_usage_help(FILE *out);
+int bss_cmd_balance(int argc, char **argv);
+void bss_cmd_balance_help(FILE *out);
 int bss_cmd_order(int argc, char **argv);
 void bss_cmd_order_help(FILE *out);
 int bss_cmd_customer(int argc, char **argv);

@@ -127,6 +127,11 @@ long bss_cli_call(const bss_cli_client *c, const char *method, const char *path,
     char ct[160];
     snprintf(ct, sizeof ct, "Content-Type: %s", c->content_type ? c->content_type : "application/json");
     hd = curl_slist_append(hd, ct);
+    char idem[200];
+    if (c->idem_key && c->idem_key[0]) {
+        snprintf(idem, sizeof idem, "Idempotency-Key: %.128s", c->idem_key);
+        hd = curl_slist_append(hd, idem);
+    }
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);

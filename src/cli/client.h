@@ -21,6 +21,7 @@ typedef struct bss_cli_client {
     long timeout_s;    /* per request */
     size_t max_answer; /* bytes */
     const char *content_type; /* of request bodies; NULL: application/json */
+    const char *idem_key;     /* sent as Idempotency-Key when set */
     char url[600];
     char key[128];
 } bss_cli_client;

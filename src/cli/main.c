@@ -21,6 +21,7 @@ static const bss_cmd commands[] = {
     {"key", "create, list and revoke API keys", bss_cmd_key, bss_cmd_key_help},
     {"catalog", "export and import the product catalog", bss_cmd_catalog, bss_cmd_catalog_help},
     {"inventory", "import SIM batches, add number ranges, inventory stats", bss_cmd_inventory, bss_cmd_inventory_help},
+    {"balance", "a line's buckets and wallet, top-ups and adjustments", bss_cmd_balance, bss_cmd_balance_help},
     {"usage", "import CDR files, list and explain usage, recycle rejects", bss_cmd_usage, bss_cmd_usage_help},
     {"order", "overdue orders, an order's provisioning steps", bss_cmd_order, bss_cmd_order_help},
     {"customer", "find a customer, show the customer view (care agents)", bss_cmd_customer, bss_cmd_customer_help},

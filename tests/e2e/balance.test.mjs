@@ -169,3 +169,29 @@ test('a transfer between two wallets of one account: two ledger rows, once per k
   assert.match(x.json.message, /^a transfer stays within one billing account/);
   expectError(await post('transferBalance', { ...body, receiverBucket: { id: 'nope' } }, 'tr-6'), 422, 'UNPROCESSABLE', 'receiverBucket.id', 'unknown');
 });
+
+test('bss balance: a line\'s buckets, a top-up once per key, an adjustment with its reason', async () => {
+  const { bss } = await import('./lib/server.mjs');
+  const msisdn = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const cli = (args) => bss(['balance', ...args, '--url', srv.url, '--key', srv.key]);
+  let r = await cli(['show', msisdn]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^type\s+source\s+remaining/);
+  assert.match(r.stdout, new RegExp(`monetary\\s+wallet\\s+\\S+ EUR\\s+\\S+ EUR\\s+-\\s+${wallet.id}`));
+  const before = (await srv.request('GET', `${P}/bucket/${wallet.id}`)).json.remainedAmount.amount;
+  r = await cli(['topup', msisdn, '2.5', '--idempotency-key', 'cli-topup-1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^topupBalance \S+: completed, \S+ now holds [\d.]+ EUR \(Idempotency-Key cli-topup-1\)$/m);
+  r = await cli(['topup', msisdn, '2.5', '--idempotency-key', 'cli-topup-1']);
+  assert.match(r.stdout, /replayed\)$/m);
+  assert.equal((await srv.request('GET', `${P}/bucket/${wallet.id}`)).json.remainedAmount.amount, +(before + 2.5).toFixed(6));
+  r = await cli(['adjust', msisdn, '--reason', 'goodwill', '--', '-1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await srv.request('GET', `${P}/bucket/${wallet.id}`)).json.remainedAmount.amount, +(before + 1.5).toFixed(6));
+  r = await cli(['adjust', msisdn, '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /an adjustment says why: --reason TEXT/);
+  r = await cli(['topup', msisdn, 'ten']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /ten is not an amount/);
+});

@@ -36,7 +36,7 @@ test('bss version prints the version', async () => {
 test('bss help lists every command', async () => {
   const r = await bss(['help']);
   assert.equal(r.code, 0, r.stderr);
-  for (const c of ['serve', 'migrate', 'key', 'catalog', 'inventory', 'customer', 'version', 'help']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\s`, 'm'));
+  for (const c of ['serve', 'migrate', 'key', 'catalog', 'inventory', 'customer', 'usage', 'balance', 'version', 'help']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\s`, 'm'));
 });
 
 test('bss help serve documents every option with its environment variable', async () => {
