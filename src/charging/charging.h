@@ -345,6 +345,7 @@ typedef struct bss_charging_line {
     char offering_version[32];
     char currency[4];
     int64_t activated_ms; /* the product's startDate; INT64_MIN: none */
+    int64_t spending_cap_micros; /* the product's spendingCap characteristic: most billed per bill period; 0 none */
     int bill_cycle_day;   /* the account's (1..28) */
     const bss_offering *offering;
     const bss_offering *addons[BSS_CHARGING_LINE_ADDONS]; /* active add-ons on the line */

@@ -148,4 +148,10 @@ bss_err bss__thresholds(bss_db *db, const bss_charging_line *l, const bss_rate_r
 bss_err bss__bill_shock(bss_db *db, const bss_charging_line *l, int64_t period_start, int64_t limit_micros,
                         const char *base_url, int64_t now_ms, bss_errinfo *ei);
 
+/* A postpaid line's billed usage in a bill period (its running totals). */
+bss_err bss__line_billed(bss_db *db, const bss_charging_line *l, int64_t period_start, int64_t *billed, bss_errinfo *ei);
+/* A postpaid line whose billed usage in the period reached its spendingCap: once per period. */
+bss_err bss__spending_cap(bss_db *db, const bss_charging_line *l, int64_t period_start, const char *base_url,
+                          int64_t now_ms, bss_errinfo *ei);
+
 #endif

@@ -125,6 +125,15 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
     snprintf(l->account_id, sizeof l->account_id, "%s", acc ? acc : "");
     const bss_offering *o = product_offering(cat, p, at_ms);
     l->offering = o;
+    l->spending_cap_micros = 0;
+    size_t ci;
+    json_t *ch;
+    json_array_foreach(json_object_get(p, "productCharacteristic"), ci, ch)
+    {
+        const char *cn = json_string_value(json_object_get(ch, "name"));
+        if (cn && strcmp(cn, "spendingCap") == 0)
+            (void)bss_money_from_json(json_object_get(ch, "value"), "spendingCap", &l->spending_cap_micros, NULL);
+    }
     l->activated_ms = INT64_MIN;
     if (json_object_get(p, "startDate"))
         (void)bss_json_get_time(p, "startDate", "startDate", false, &l->activated_ms, NULL);

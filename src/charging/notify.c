@@ -305,3 +305,45 @@ void bss_notifier_stop(bss_notifier *n)
     pthread_cond_destroy(&n->cv);
     bss_free(n);
 }
+
+static const char SQL_LINE_BILLED[] =
+    "SELECT COALESCE(SUM(billed), 0) FROM usage_total WHERE product_id = ? AND period_start = ?";
+
+bss_err bss__line_billed(bss_db *db, const bss_charging_line *l, int64_t period_start, int64_t *billed, bss_errinfo *ei)
+{
+    return bss_db_query_int64(db, SQL_LINE_BILLED, BSS_DB_ARGS(S(l->product_id), BSS_DB_I64(period_start)), billed, ei);
+}
+
+bss_err bss__spending_cap(bss_db *db, const bss_charging_line *l, int64_t period_start, const char *base_url,
+                          int64_t now_ms, bss_errinfo *ei)
+{
+    if (l->spending_cap_micros <= 0 || l->line.prepaid)
+        return BSS_OK;
+    int64_t billed = 0;
+    bss_err rc = bss__line_billed(db, l, period_start, &billed, ei);
+    if (rc != BSS_OK || billed < l->spending_cap_micros)
+        return rc;
+    char key[BSS_ID_MAX + 48], msg[256], amount[32], start[32];
+    snprintf(key, sizeof key, "spendingCap:%s:%lld", l->product_id, (long long)period_start);
+    bss_money_format(l->spending_cap_micros, amount);
+    bss_time_format(period_start, start);
+    snprintf(msg, sizeof msg,
+             "Your line has reached its spending cap of %s %s this bill period; more usage is refused until the next.",
+             amount, l->currency);
+    bool inserted = false;
+    if ((rc = note(db, key, "spendingCap", l->msisdn, l->account_id, NULL, l->spending_cap_micros, "sms", l->msisdn, msg,
+                   now_ms, &inserted, ei)) != BSS_OK ||
+        !inserted)
+        return rc;
+    char href[1024];
+    snprintf(href, sizeof href, "%s/tmf-api/productInventory/v4/product/%s", base_url ? base_url : "", l->product_id);
+    json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o}, s:{s:s, s:o}}", "id", l->product_id, "href", href,
+                          "@type", "Product", "msisdn", l->msisdn, "billPeriodStart", start, "billedUsage", "unit",
+                          l->currency, "value", bss_money_to_json(billed), "spendingCap", "unit", l->currency, "value",
+                          bss_money_to_json(l->spending_cap_micros));
+    if (!r)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    rc = bss_outbox_add(db, now_ms, "usageManagement", "UsageSpendingCapEvent", "product", r, ei);
+    json_decref(r);
+    return rc;
+}

@@ -434,12 +434,21 @@ static bss_err commit_takes(bss_db *db, const bss_charging_line *l, quota *q, co
 static const char SQL_RELEASE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE "
                                   "source_kind = 'session' AND source_id = ? AND state = 'active'";
 
-/* The largest grant <= want the balance covers without going short (prepaid), and its rating. */
-static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int64_t want, int64_t *granted,
-                     bss_rate_result *res)
+/*
+ * The largest grant <= want the balance covers without going short
+ * (prepaid) and, for a postpaid line with a spending cap, without billing
+ * more than room this period; and its rating.
+ */
+static bool affordable(const bss_rate_result *r, int64_t room)
+{
+    return r->short_micros == 0 && r->billed_micros <= room;
+}
+
+static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int64_t want, int64_t room,
+                     int64_t *granted, bss_rate_result *res)
 {
     bss_err rc = rate_total(l, s, q, q->used + want, false, res);
-    if (rc != BSS_OK || res->short_micros == 0) {
+    if (rc != BSS_OK || affordable(res, room)) {
         *granted = rc == BSS_OK ? want : 0;
         return rc;
     }
@@ -447,7 +456,7 @@ static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int
     while (hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
         bss_rate_result r;
-        if (rate_total(l, s, q, q->used + mid, false, &r) == BSS_OK && r.short_micros == 0)
+        if (rate_total(l, s, q, q->used + mid, false, &r) == BSS_OK && affordable(&r, room))
             lo = mid;
         else
             hi = mid;
@@ -486,9 +495,17 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
     c->charged_micros = q->charged - charged_before;
     c->result = BSS_CC_SUCCESS;
     if (!final && c->requested > 0) {
-        int64_t g = 0;
+        int64_t g = 0, room = INT64_MAX;
+        if (l->spending_cap_micros > 0 && !l->line.prepaid) {
+            /* the cap: what the period billed already, other sessions' reports at their end */
+            int64_t ps = 0, pe = 0, billed = 0;
+            bss_bill_period(q->start_ms, l->bill_cycle_day, &ps, &pe);
+            if ((rc = bss__line_billed(db, l, ps, &billed, ei)) != BSS_OK)
+                return rc;
+            room = l->spending_cap_micros - billed;
+        }
         bss_rate_result more;
-        if ((rc = grant(l, s, q, c->requested, &g, &more)) == BSS_E_NOT_FOUND) {
+        if ((rc = grant(l, s, q, c->requested, room, &g, &more)) == BSS_E_NOT_FOUND) {
             c->result = BSS_CC_RATING_FAILED;
             restore(l, q, -1);
             return BSS_OK;
@@ -751,10 +768,13 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     if (final)
         for (size_t i = 0; i < s->nquotas && rc == BSS_OK; i++)
             rc = quota_usage(db, env, l, s, &s->quotas[i], r->session_id, ei);
-    if (final && rc == BSS_OK && env->bill_shock_micros > 0) {
+    if (final && rc == BSS_OK) {
         int64_t ps = 0, pe = 0;
         bss_bill_period(s->start_ms, l->bill_cycle_day, &ps, &pe);
-        rc = bss__bill_shock(db, l, ps, env->bill_shock_micros, env->base_url, env->now_ms, ei);
+        if (env->bill_shock_micros > 0)
+            rc = bss__bill_shock(db, l, ps, env->bill_shock_micros, env->base_url, env->now_ms, ei);
+        if (rc == BSS_OK)
+            rc = bss__spending_cap(db, l, ps, env->base_url, env->now_ms, ei);
     }
     if (rc != BSS_OK)
         goto out;

@@ -827,11 +827,15 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         if ((rc = bss__usage_total_add(db, &tt, b->env.now_ms, ei)) != BSS_OK)
             return rc;
     }
-    for (size_t i = 0; b->env.bill_shock_micros > 0 && i < b->nlines; i++) {
+    for (size_t i = 0; i < b->nlines; i++) {
         uline *u = b->lines[i];
-        if (u->known && u->billed_in_batch &&
+        if (!u->known || !u->billed_in_batch)
+            continue;
+        if (b->env.bill_shock_micros > 0 &&
             (rc = bss__bill_shock(db, &u->l, u->period_start, b->env.bill_shock_micros, b->env.base_url,
                                   b->env.now_ms, ei)) != BSS_OK)
+            return rc;
+        if ((rc = bss__spending_cap(db, &u->l, u->period_start, b->env.base_url, b->env.now_ms, ei)) != BSS_OK)
             return rc;
     }
     return BSS_OK;

@@ -22,7 +22,8 @@
  *     takes, stored as E.164 digits without '+'), ICCID (Luhn-checked,
  *     digits) and IMSI (6-15 digits) are checked and, while the product is
  *     live, indexed in product_identity: two live products never share a
- *     number, a SIM or an IMSI (409 naming the product that has it).
+ *     number, a SIM or an IMSI (409 naming the product that has it);
+ *     spendingCap, when given, is an amount 0..100000 (charging enforces it).
  * Products hold personal data (erased with the customer's party by the
  * privacy rules of the customer module); there is no DELETE.
  */
@@ -33,6 +34,7 @@
 #include "catalog/catalog.h"
 #include "core/iccid.h"
 #include "core/json.h"
+#include "core/money.h"
 #include "core/mem.h"
 #include "core/phone.h"
 #include "customer/customer.h"
@@ -285,6 +287,15 @@ static bss_err check_characteristics(json_t *doc, bss__identity *ids, char vals[
         const char *name = json_string_value(json_object_get(c, "name"));
         if (!json_is_object(c) || !name || !name[0])
             return bss_fail(ei, BSS_E_INVALID, f, "%s needs a name", f);
+        if (strcmp(name, "spendingCap") == 0) {
+            /* the line's most billed usage per bill period (the charging module enforces it) */
+            int64_t cap = 0;
+            snprintf(f, sizeof f, "productCharacteristic[%zu].value", i);
+            if (bss_money_from_json(json_object_get(c, "value"), f, &cap, NULL) != BSS_OK || cap < 0 ||
+                cap > INT64_C(100000) * 1000000)
+                return bss_fail(ei, BSS_E_INVALID, f, "spendingCap is an amount 0..100000 in the line's currency");
+            continue;
+        }
         const char *kind = strcasecmp(name, "MSISDN") == 0 ? "MSISDN"
                            : strcasecmp(name, "ICCID") == 0 ? "ICCID"
                            : strcasecmp(name, "IMSI") == 0 ? "IMSI"

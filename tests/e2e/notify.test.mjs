@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, stopServer, runSql, sleep, bss, tempDir } from './lib/server.mjs';
+import { startServer, stopServer, runSql, sleep, bss, tempDir, expectError } from './lib/server.mjs';
 
 let srv, dir;
 const lines = {};
@@ -77,4 +77,25 @@ test('bill shock: a postpaid account reaching the amount is alerted once in the 
   assert.equal(got[0].to, m);
   assert.match(got[0].message, /^Your usage this bill period has reached \d+(\.\d+)? EUR \(alert at 1 EUR\)\.$/);
   assert.equal(await runSql(srv, "SELECT COUNT(*) FROM outbox WHERE event_type = 'UsageBillShockEvent'"), '1');
+});
+
+test('a line\'s spending cap: reached by its usage, told once, and online grants stop there', async () => {
+  const PROD = '/tmf-api/productInventory/v4/product';
+  const all = (await srv.request('GET', `${PROD}?status=active&limit=1000`)).json;
+  const p = all.find((x) => x.productOffering.id === 'po-postpaid-m' && x.productCharacteristic.some((c) => c.name === 'MSISDN'));
+  const m = p.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const patch = (chars) => srv.request('PATCH', `${PROD}/${p.id}`, { body: { productCharacteristic: chars }, headers: { 'content-type': 'application/merge-patch+json' } });
+  expectError(await patch([...p.productCharacteristic, { name: 'spendingCap', value: 'lots' }]), 400, 'INVALID', `productCharacteristic[${p.productCharacteristic.length}].value`, 'not an amount');
+  const r = await patch([...p.productCharacteristic, { name: 'spendingCap', value: 2 }]);
+  assert.equal(r.status, 200, r.text);
+  // 900 s to an EU number at Postpaid M's 0.19/min: 2.85 billed, over the cap of 2
+  await importCsv('c.csv', [`cap-1,2026-06-03T10:00:00Z,${m},voice,33612345678,900,s`]);
+  const got = (await waitLog(5)).filter((n) => n.kind === 'spendingCap');
+  assert.equal(got.length, 1);
+  assert.equal(got[0].message, 'Your line has reached its spending cap of 2 EUR this bill period; more usage is refused until the next.');
+  assert.equal(await runSql(srv, "SELECT COUNT(*) FROM outbox WHERE event_type = 'UsageSpendingCapEvent'"), '1');
+  // online: nothing more is granted
+  const a = (await srv.request('POST', '/api/v1/charging/requests', { body: { sessionId: 'cap-call', requestNumber: 0, type: 'initial',
+    msisdn: m, destination: '33612345678', services: [{ service: 'voice', requested: 60 }] } })).json;
+  assert.deepEqual([a.resultCode, a.services[0].granted], [4012, 0]);
 });
