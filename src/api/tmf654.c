@@ -15,6 +15,8 @@
  *         body; 409 for the key with another body.
  *   GET   {TMF654}/topupBalance|adjustBalance|reserveBalance|transferBalance[/{id}]  readers
  *         (the generic TMF reads).
+ *   GET   {TMF654}/accumulatedBalance?partyAccount.id=|logicalResource.id=[&usageType=]
+ *         readers: the active buckets summed per usage type and unit. On a worker.
  *   POST  /api/v1/charging/price-enquiry   readers and network: what one
  *         event would cost a line now and which buckets it would take
  *         from (charging.h bss_charging_price_enquiry); changes nothing.
@@ -247,6 +249,41 @@ static int h_bucket_list(bss_req *r)
     return 0;
 }
 
+/* ---- accumulated balances ---- */
+
+static const char *const acc_filters[] = {"partyAccount.id", "logicalResource.id", "usageType", NULL};
+
+static bss_err acc_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    bss_err rc = bss_accumulated_json(db, j->now_ms, j->base_url, j->has_f[0] ? j->f[0] : NULL,
+                                      j->has_f[1] ? (j->f[1][0] == '+' ? j->f[1] + 1 : j->f[1]) : NULL,
+                                      j->has_f[2] ? j->f[2] : NULL, out, ei);
+    if (rc == BSS_OK)
+        bss_query_project_page(&j->q, *out);
+    return rc;
+}
+
+static int h_accumulated(bss_req *r)
+{
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return 0;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_eq_filters(&j->q, "accumulated balances", acc_filters, NULL, &j->f[0][0], sizeof j->f[0],
+                                  j->has_f, &ei);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read_json(r, acc_run, j, job_free, NULL);
+    return 0;
+}
+
 /* ---- price enquiry ---- */
 
 typedef struct enquiry_job {
@@ -334,6 +371,8 @@ static const bss_route routes[] = {
     {"POST", BUCKET, h_bucket_create, BUCKET_WRITERS, "tmf654.bucket.create", NULL},
     {"GET", BUCKET, h_bucket_list, BSS_ROLES_READERS, "tmf654.bucket.list", NULL},
     {"GET", BUCKET "/{id}", h_bucket_get, BSS_ROLES_READERS, "tmf654.bucket.get", NULL},
+    {"GET", BSS_TMF654_BASE "/accumulatedBalance", h_accumulated, BSS_ROLES_READERS, "tmf654.accumulatedBalance.list",
+     NULL},
     {"POST", "/api/v1/charging/price-enquiry", h_enquiry, BSS_ROLES_READERS | BSS_ROLE_NETWORK, "charging.priceEnquiry",
      NULL},
 };

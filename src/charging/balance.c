@@ -700,3 +700,107 @@ bss_err bss_balance_transfer(bss_db *db, const bss_balance_env *env, const json_
                               "receiverRemainedAmount", quantity(&to, to_after));
     return store_action(db, &bss_transfer_balance_kind, env, id, body, "completed", hash, extra, out, ei);
 }
+
+/* ---- accumulated balances ---- */
+
+#define ACC_MAX 32
+
+typedef struct acc_row {
+    bss_service service;
+    char unit[8];
+    int64_t total, reserved;
+    bool unlimited;
+    json_t *buckets;
+} acc_row;
+
+typedef struct acc_scan {
+    acc_row rows[ACC_MAX];
+    size_t n;
+    const char *base_url;
+    const char *msisdn; /* a line's: its own buckets and its account's shared ones */
+} acc_scan;
+
+static bss_err acc_each(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei)
+{
+    (void)doc;
+    acc_scan *a = arg;
+    if (a->msisdn && b->msisdn[0] && strcmp(b->msisdn, a->msisdn) != 0)
+        return BSS_OK; /* another line's */
+    size_t i = 0;
+    while (i < a->n && !(a->rows[i].service == b->service && strcmp(a->rows[i].unit, b->unit) == 0))
+        i++;
+    if (i == a->n) {
+        if (a->n == ACC_MAX)
+            return BSS_OK;
+        acc_row *r = &a->rows[a->n++];
+        memset(r, 0, sizeof *r);
+        r->service = b->service;
+        snprintf(r->unit, sizeof r->unit, "%s", b->unit);
+        if (!(r->buckets = json_array()))
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    }
+    acc_row *r = &a->rows[i];
+    r->unlimited = r->unlimited || b->unlimited;
+    r->total += b->unlimited ? 0 : b->value;
+    r->reserved += b->reserved;
+    json_array_append_new(r->buckets, bucket_ref(b, a->base_url));
+    return BSS_OK;
+}
+
+bss_err bss_accumulated_json(bss_db *db, int64_t now_ms, const char *base_url, const char *account_id,
+                             const char *msisdn, const char *usage_type, json_t **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    if (!account_id && !msisdn)
+        return bss_fail(ei, BSS_E_INVALID, "partyAccount.id",
+                        "an accumulated balance is an account's (partyAccount.id) or a line's (logicalResource.id)");
+    char account[BSS_ID_MAX + 1] = "";
+    if (!account_id) { /* the line's account, from any of its buckets */
+        bss__bucket_filter f = {.msisdn = msisdn, .status = "active", .limit = 1};
+        bss__bucket b;
+        first_acc fa = {&b, false};
+        int64_t total = 0;
+        bss_err rc = bss__bucket_list(db, &f, now_ms, take_first, &fa, &total, ei);
+        if (rc != BSS_OK)
+            return rc;
+        if (!fa.found)
+            return bss_fail(ei, BSS_E_NOT_FOUND, "logicalResource.id", "line %s has no active buckets", msisdn);
+        snprintf(account, sizeof account, "%s", b.account_id);
+        account_id = account;
+    }
+    acc_scan a = {.base_url = base_url, .msisdn = msisdn};
+    bss__bucket_filter f = {.account_id = account_id, .status = "active", .usage_type = usage_type, .limit = 1000};
+    int64_t total = 0;
+    bss_err rc = bss__bucket_list(db, &f, now_ms, acc_each, &a, &total, ei);
+    json_t *arr = rc == BSS_OK ? json_array() : NULL;
+    for (size_t i = 0; i < a.n; i++) {
+        acc_row *r = &a.rows[i];
+        bss__bucket shape = {.service = r->service};
+        snprintf(shape.unit, sizeof shape.unit, "%s", r->unit);
+        char id[BSS_ID_MAX + 64], href[1024];
+        snprintf(id, sizeof id, "%s:%s:%s%s%s", account_id, bss__usage_type_name(r->service), r->unit,
+                 msisdn ? ":" : "", msisdn ? msisdn : "");
+        snprintf(href, sizeof href, "%s%s/accumulatedBalance?%s=%s", base_url ? base_url : "", BSS_TMF654_BASE,
+                 msisdn ? "logicalResource.id" : "partyAccount.id", msisdn ? msisdn : account_id);
+        json_t *o = arr ? json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:O, s:{s:s}}", "id", id, "href", href, "@type",
+                                    "AccumulatedBalance", "usageType", bss__usage_type_name(r->service),
+                                    "totalBalance", quantity(&shape, r->total), "reservedAmount",
+                                    quantity(&shape, r->reserved), "isUnlimited", r->unlimited, "bucket", r->buckets,
+                                    "partyAccount", "id", account_id)
+                        : NULL;
+        if (o && msisdn)
+            json_object_set_new(o, "logicalResource", json_pack("[{s:s}]", "id", msisdn));
+        if (arr && (!o || json_array_append_new(arr, o) != 0)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    for (size_t i = 0; i < a.n; i++)
+        json_decref(a.rows[i].buckets);
+    if (rc != BSS_OK)
+        return rc;
+    if (!arr)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    *out = arr;
+    return BSS_OK;
+}

@@ -322,6 +322,16 @@ bss_err bss_balance_reserve(bss_db *db, const bss_balance_env *env, const json_t
 bss_err bss_balance_transfer(bss_db *db, const bss_balance_env *env, const json_t *body, json_t **out, bool *replayed,
                              bss_errinfo *ei);
 
+/*
+ * TMF654 AccumulatedBalance: an account's (or one line's: its own and its
+ * account's shared buckets) active buckets summed per usage type and unit:
+ * [{id, href, usageType, totalBalance, reservedAmount, isUnlimited, bucket
+ * [refs], partyAccount, logicalResource?}]. One of account_id and msisdn is
+ * required (400 "partyAccount.id"); a line without buckets is 404.
+ */
+bss_err bss_accumulated_json(bss_db *db, int64_t now_ms, const char *base_url, const char *account_id,
+                             const char *msisdn, const char *usage_type, json_t **out, bss_errinfo *ei);
+
 /* ==== A line for rating (line.c) ========================================================================== */
 
 #define BSS_CHARGING_LINE_BUCKETS 32

@@ -195,3 +195,24 @@ test('bss balance: a line\'s buckets, a top-up once per key, an adjustment with 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /ten is not an amount/);
 });
+
+test('accumulated balances: an account\'s or a line\'s buckets summed per usage type', async () => {
+  const msisdn = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const r = await srv.request('GET', `${P}/accumulatedBalance?logicalResource.id=${msisdn}`);
+  assert.equal(r.status, 200, r.text);
+  const money = r.json.find((a) => a.usageType === 'monetary' && a.totalBalance.units === 'EUR');
+  const wallets = (await srv.request('GET', `${P}/bucket?logicalResource.id=${msisdn}&usageType=monetary&status=active`)).json;
+  assert.ok(money.bucket.some((b) => b.id === wallet.id));
+  assert.equal(money.logicalResource[0].id, msisdn);
+  // the line's own wallets and the account's (none here): the sum of what GET bucket shows
+  const sum = (await Promise.all(money.bucket.map((b) => srv.request('GET', `${P}/bucket/${b.id}`))))
+    .reduce((t, b) => t + b.json.remainedAmount.amount, 0);
+  assert.equal(money.totalBalance.amount, +sum.toFixed(6));
+  assert.ok(wallets.length >= 1);
+  const acct = await srv.request('GET', `${P}/accumulatedBalance?partyAccount.id=${account.id}&usageType=data`);
+  assert.equal(acct.status, 200, acct.text);
+  assert.ok(acct.json.every((a) => a.usageType === 'data'));
+  expectError(await srv.request('GET', `${P}/accumulatedBalance`), 400, 'INVALID', 'partyAccount.id', 'unfiltered');
+  expectError(await srv.request('GET', `${P}/accumulatedBalance?status=active`), 400, 'INVALID', 'status', 'filter');
+  expectError(await srv.request('GET', `${P}/accumulatedBalance?logicalResource.id=31699999999`), 404, 'NOT_FOUND', 'logicalResource.id', 'no line');
+});
