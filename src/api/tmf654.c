@@ -332,38 +332,19 @@ static int h_enquiry(bss_req *r)
 
 /* ---- the action documents: generic reads, their own create ---- */
 
-static const bss_tmf_binding topup_binding = {
-    .kind = &bss_topup_balance_kind,
-    BSS_TMF_PATHS(BSS_TMF654_BASE, "topupBalance"),
-    .read_roles = BSS_ROLES_READERS,
-    .write_roles = TOPUP_WRITERS,
-    BSS_TMF_NAMES("tmf654.topupBalance"),
-    .handle_create = h_topup,
-};
-static const bss_tmf_binding adjust_binding = {
-    .kind = &bss_adjust_balance_kind,
-    BSS_TMF_PATHS(BSS_TMF654_BASE, "adjustBalance"),
-    .read_roles = BSS_ROLES_READERS,
-    .write_roles = ADJUST_WRITERS,
-    BSS_TMF_NAMES("tmf654.adjustBalance"),
-    .handle_create = h_adjust,
-};
-static const bss_tmf_binding reserve_binding = {
-    .kind = &bss_reserve_balance_kind,
-    BSS_TMF_PATHS(BSS_TMF654_BASE, "reserveBalance"),
-    .read_roles = BSS_ROLES_READERS,
-    .write_roles = RESERVE_WRITERS,
-    BSS_TMF_NAMES("tmf654.reserveBalance"),
-    .handle_create = h_reserve,
-};
-static const bss_tmf_binding transfer_binding = {
-    .kind = &bss_transfer_balance_kind,
-    BSS_TMF_PATHS(BSS_TMF654_BASE, "transferBalance"),
-    .read_roles = BSS_ROLES_READERS,
-    .write_roles = TRANSFER_WRITERS,
-    BSS_TMF_NAMES("tmf654.transferBalance"),
-    .handle_create = h_transfer,
-};
+/* An action's binding: the generic TMF reads, its own create. */
+#define ACTION_BINDING(var, kind_, seg, writers, create)                                                       \
+    static const bss_tmf_binding var = {.kind = &kind_,                                                       \
+                                        BSS_TMF_PATHS(BSS_TMF654_BASE, seg),                                    \
+                                        .read_roles = BSS_ROLES_READERS,                                        \
+                                        .write_roles = writers,                                                 \
+                                        BSS_TMF_NAMES("tmf654." seg),                                           \
+                                        .handle_create = create}
+
+ACTION_BINDING(topup_binding, bss_topup_balance_kind, "topupBalance", TOPUP_WRITERS, h_topup);
+ACTION_BINDING(adjust_binding, bss_adjust_balance_kind, "adjustBalance", ADJUST_WRITERS, h_adjust);
+ACTION_BINDING(reserve_binding, bss_reserve_balance_kind, "reserveBalance", RESERVE_WRITERS, h_reserve);
+ACTION_BINDING(transfer_binding, bss_transfer_balance_kind, "transferBalance", TRANSFER_WRITERS, h_transfer);
 static const bss_tmf_binding *const bindings[] = {&topup_binding, &adjust_binding, &reserve_binding, &transfer_binding,
                                                   NULL};
 

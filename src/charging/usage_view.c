@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
+#include "core/parse.h"
 #include "core/time.h"
 #include "doc/doc.h"
 
@@ -221,16 +222,29 @@ static json_t *amount_of(const bss__bucket *b, int64_t v)
 static json_t *takes_json(bss_db *db, const char *takes, bss_errinfo *ei)
 {
     json_t *arr = json_array();
-    const char *p = takes;
-    while (arr && p && *p) {
+    const char *p = takes, *end = takes ? takes + strlen(takes) : NULL;
+    while (arr && p && p < end) {
+        /* one take: "<bucket> <amount> <before> <after> <crossed>", bounded fields */
         char id[BSS_ID_MAX + 1];
-        long long amount = 0, before = 0, after = 0;
-        unsigned crossed = 0;
-        int used = 0;
-        if (sscanf(p, "%64s %lld %lld %lld %u%n", id, &amount, &before, &after, &crossed, &used) != 5)
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        if (!sp || sp == p || (size_t)(sp - p) > BSS_ID_MAX)
             break;
-        p += used;
-        if (*p == ';')
+        memcpy(id, p, (size_t)(sp - p));
+        id[sp - p] = '\0';
+        p = sp + 1;
+        int64_t v[4] = {0};
+        bool ok = true;
+        for (int k = 0; ok && k < 4; k++) {
+            ok = bss_parse_int64_prefix(&p, end, k < 3 ? BSS_NUM_MINUS : BSS_NUM_DIGITS, k < 3 ? INT64_MIN : 0,
+                                        k < 3 ? INT64_MAX : 7, &v[k]) == BSS_OK;
+            if (ok && k < 3)
+                ok = p < end && *p++ == ' ';
+        }
+        if (!ok)
+            break;
+        int64_t amount = v[0], before = v[1], after = v[2];
+        unsigned crossed = (unsigned)v[3];
+        if (p < end && *p == ';')
             p++;
         bss__bucket bk;
         memset(&bk, 0, sizeof bk);

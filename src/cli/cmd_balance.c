@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/mem.h"
 #include "core/money.h"
+#include "core/parse.h"
 
 typedef struct bal_opts {
     bss_cli_client client;
@@ -124,9 +125,9 @@ static int act(bal_opts *o, const char *seg, const char *msisdn, const char *amo
         }
         amt = bss_money_to_json(m);
     } else {
-        long long n = 0;
-        char end = 0;
-        if (sscanf(amount, "%lld%c", &n, &end) != 1) {
+        int64_t n = 0;
+        if (bss_parse_int64(amount, strlen(amount), BSS_NUM_SIGNED, -INT64_C(1000000000000000),
+                            INT64_C(1000000000000000), &n) != BSS_OK) {
             fprintf(stderr, "bss balance: %s is not a whole number of units\n", amount);
             return 2;
         }

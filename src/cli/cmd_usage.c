@@ -22,6 +22,7 @@
 #include "core/csv.h"
 #include "core/mem.h"
 #include "core/money.h"
+#include "core/parse.h"
 
 #define MAX_ANSWER (64 << 20)
 #define MAX_FILE ((size_t)4 << 30)
@@ -248,15 +249,15 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
 static int run_import(void *vo, char **args)
 {
     usage_opts *o = vo;
-    int rows = CHUNK_ROWS;
-    if (o->chunk && (sscanf(o->chunk, "%d", &rows) != 1 || rows < 1 || rows > CHUNK_ROWS)) {
+    int64_t rows = CHUNK_ROWS;
+    if (o->chunk && bss_parse_int64(o->chunk, strlen(o->chunk), BSS_NUM_DIGITS, 1, CHUNK_ROWS, &rows) != BSS_OK) {
         fprintf(stderr, "bss usage: --chunk is 1..%d rows\n", CHUNK_ROWS);
         return 2;
     }
     sums all = {0};
     int rc = 0;
     for (int i = 0; i < o->nfiles && rc == 0; i++)
-        rc = import_file(o, args[i], &all, rows);
+        rc = import_file(o, args[i], &all, (int)rows);
     if (o->nfiles > 1 && rc == 0)
         print_sums("total", &all);
     return rc ? rc : all.rejected ? 3 : 0;
@@ -344,9 +345,9 @@ static int run_recycle(void *vo, char **args)
     if (o->reason)
         json_object_set_new(req, "reasonCode", json_string(o->reason));
     if (o->limit) {
-        int n = 0;
-        if (sscanf(o->limit, "%d", &n) != 1) {
-            fprintf(stderr, "bss usage: --limit is a number\n");
+        int64_t n = 0;
+        if (bss_parse_int64(o->limit, strlen(o->limit), BSS_NUM_DIGITS, 1, BSS_USAGE_BATCH_MAX, &n) != BSS_OK) {
+            fprintf(stderr, "bss usage: --limit is a number 1..%d\n", BSS_USAGE_BATCH_MAX);
             json_decref(req);
             return 2;
         }

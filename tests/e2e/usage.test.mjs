@@ -261,6 +261,11 @@ test('CDR files the import refuses whole: empty, no header, a header without a c
   r = await bss(['usage', 'import', nohdr, '--url', srv.url, '--key', srv.key]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /line 1: missing column record_id/);
+  for (const bad of ['0', '5001', '12x']) {
+    const c = await bss(['usage', 'import', nohdr, '--chunk', bad, '--url', srv.url, '--key', srv.key]);
+    assert.equal(c.code, 2, bad);
+    assert.match(c.stderr, /--chunk is 1\.\.5000 rows/);
+  }
   // the API directly: the header is checked before anything is read
   const res = await srv.request('POST', '/api/v1/usage/import', { body: 'record_id,start_time\n', headers: { 'content-type': 'text/csv' } });
   expectError(res, 400, 'INVALID', 'line 1', 'header');
