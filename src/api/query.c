@@ -753,3 +753,22 @@ bss_err bss_query_eq_filters(const bss_query *q, const char *what, const char *c
     }
     return BSS_OK;
 }
+
+bss_err bss_query_time_window(const bss_query *q, const char *attr, int64_t *from_ms, int64_t *to_ms, bss_errinfo *ei)
+{
+    for (size_t i = 0; i < q->nfilters; i++) {
+        const bss_query_filter *f = &q->filters[i];
+        int64_t t = 0;
+        if (strcmp(f->attr, attr) != 0)
+            continue;
+        if (f->nvalues != 1 || f->op == BSS_QOP_EQ)
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s takes .gt, .gte, .lt or .lte with one time", attr);
+        if (bss_time_parse(f->values[0], strlen(f->values[0]), &t, ei) != BSS_OK)
+            return bss_fail(ei, BSS_E_INVALID, f->param, "%s is not an RFC 3339 time", f->param);
+        if (f->op == BSS_QOP_GT || f->op == BSS_QOP_GTE)
+            *from_ms = f->op == BSS_QOP_GT ? t + 1 : t;
+        else
+            *to_ms = f->op == BSS_QOP_LT ? t : t + 1;
+    }
+    return BSS_OK;
+}

@@ -134,6 +134,13 @@ bss_err bss_query_eq_filters(const bss_query *q, const char *what, const char *c
                              char *vals, size_t cap, bool *has, bss_errinfo *ei);
 
 /*
+ * The window [*from_ms, *to_ms) that q's filters on attr set (attr.gt,
+ * .gte, .lt, .lte, each with one RFC 3339 time); the bounds not given are
+ * left as they are. 400 naming the parameter for an equality or a bad time.
+ */
+bss_err bss_query_time_window(const bss_query *q, const char *attr, int64_t *from_ms, int64_t *to_ms, bss_errinfo *ei);
+
+/*
  * Orders by q's sort keys: <0, 0, >0 like strcmp. Missing members sort
  * first; mixed kinds by kind (null < bool < number < string). Ties are 0.
  */

@@ -360,20 +360,8 @@ static int h_list(bss_req *r)
     bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
     if (rc == BSS_OK && j->q.nsort)
         rc = bss_fail(&ei, BSS_E_INVALID, "sort", "usage lists are newest first; sort is not supported");
-    for (size_t i = 0; rc == BSS_OK && i < j->q.nfilters; i++) {
-        const bss_query_filter *f = &j->q.filters[i];
-        int64_t t = 0;
-        if (strcmp(f->attr, "usageDate") != 0)
-            continue; /* the equality filters: below */
-        if (f->nvalues != 1 || f->op == BSS_QOP_EQ)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "usageDate takes .gt, .gte, .lt or .lte with one time");
-        else if ((rc = bss_time_parse(f->values[0], strlen(f->values[0]), &t, &ei)) != BSS_OK)
-            rc = bss_fail(&ei, BSS_E_INVALID, f->param, "%s is not an RFC 3339 time", f->param);
-        else if (f->op == BSS_QOP_GT || f->op == BSS_QOP_GTE)
-            j->from_ms = f->op == BSS_QOP_GT ? t + 1 : t;
-        else
-            j->to_ms = f->op == BSS_QOP_LT ? t : t + 1;
-    }
+    if (rc == BSS_OK)
+        rc = bss_query_time_window(&j->q, "usageDate", &j->from_ms, &j->to_ms, &ei);
     if (rc == BSS_OK)
         rc = bss_query_eq_filters(&j->q, "usages", list_filters, "usageDate", &j->f[0][0], sizeof j->f[0], j->has_f,
                                   &ei);

@@ -17,6 +17,10 @@
  *         (the generic TMF reads).
  *   GET   {TMF654}/accumulatedBalance?partyAccount.id=|logicalResource.id=[&usageType=]
  *         readers: the active buckets summed per usage type and unit. On a worker.
+ *   GET   {TMF654}/balanceActionHistory[/{id}]  readers: the balance ledger,
+ *         newest first; one of bucket.id, partyAccount.id, logicalResource.id
+ *         (or id) is required; action, usageType and confirmationDate.gt/.gte/
+ *         .lt/.lte narrow it; offset, limit, fields. On a worker.
  *   POST  /api/v1/charging/price-enquiry   readers and network: what one
  *         event would cost a line now and which buckets it would take
  *         from (charging.h bss_charging_price_enquiry); changes nothing.
@@ -55,6 +59,7 @@ typedef struct bal_job {
     char id[BSS_ID_MAX + 1];
     char f[6][BSS_ID_MAX + 1]; /* list filters */
     bool has_f[6];
+    int64_t from_ms, to_ms; /* balanceActionHistory's confirmationDate window */
     bss_query q;
     json_t *out;
     int64_t total;
@@ -284,6 +289,89 @@ static int h_accumulated(bss_req *r)
     return 0;
 }
 
+/* ---- balance action history (the ledger) ---- */
+
+static const char *const hist_filters[] = {"id", "bucket.id", "partyAccount.id", "logicalResource.id", "action",
+                                           "usageType", NULL};
+
+static bss_err hist_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    bss_balance_history_query q = {.from_ms = j->from_ms, .to_ms = j->to_ms, .offset = j->q.offset, .limit = j->q.limit};
+    const char **slots[] = {&q.id, &q.bucket_id, &q.account_id, &q.msisdn, &q.action, &q.usage_type};
+    for (int i = 0; i < 6; i++)
+        if (j->has_f[i])
+            *slots[i] = j->f[i];
+    if (q.msisdn && q.msisdn[0] == '+')
+        q.msisdn++;
+    json_t *page = NULL;
+    bss_err rc = bss_balance_history_json(db, j->base_url, &q, &page, &j->total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss_query_project_page(&j->q, page);
+    j->out = page;
+    return BSS_OK;
+}
+
+static int h_history_list(bss_req *r)
+{
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return 0;
+    j->from_ms = INT64_MIN;
+    j->to_ms = INT64_MAX;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc == BSS_OK && j->q.nsort)
+        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "a balance history is newest first; sort is not supported");
+    if (rc == BSS_OK)
+        rc = bss_query_time_window(&j->q, "confirmationDate", &j->from_ms, &j->to_ms, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_eq_filters(&j->q, "balance action histories", hist_filters, "confirmationDate", &j->f[0][0],
+                                  sizeof j->f[0], j->has_f, &ei);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read(r, hist_work, j, list_done);
+    return 0;
+}
+
+static bss_err hist_get_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    bal_job *j = arg;
+    bss_err rc = bss_balance_history_get_json(db, j->base_url, j->id, out, ei);
+    if (rc == BSS_OK && j->q.has_fields) {
+        json_t *p = bss_query_project(&j->q, *out);
+        json_decref(*out);
+        *out = p;
+    }
+    return rc;
+}
+
+static int h_history_get(bss_req *r)
+{
+    const char *id = bss_tmf_path_id(r, "balanceActionHistory");
+    if (!id)
+        return 0;
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return 0;
+    snprintf(j->id, sizeof j->id, "%s", id);
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return 0;
+    }
+    bss_http_read_json(r, hist_get_run, j, job_free, NULL);
+    return 0;
+}
+
 /* ---- price enquiry ---- */
 
 typedef struct enquiry_job {
@@ -354,6 +442,10 @@ static const bss_route routes[] = {
     {"GET", BUCKET "/{id}", h_bucket_get, BSS_ROLES_READERS, "tmf654.bucket.get", NULL},
     {"GET", BSS_TMF654_BASE "/accumulatedBalance", h_accumulated, BSS_ROLES_READERS, "tmf654.accumulatedBalance.list",
      NULL},
+    {"GET", BSS_TMF654_BASE "/balanceActionHistory", h_history_list, BSS_ROLES_READERS,
+     "tmf654.balanceActionHistory.list", NULL},
+    {"GET", BSS_TMF654_BASE "/balanceActionHistory/{id}", h_history_get, BSS_ROLES_READERS,
+     "tmf654.balanceActionHistory.get", NULL},
     {"POST", "/api/v1/charging/price-enquiry", h_enquiry, BSS_ROLES_READERS | BSS_ROLE_NETWORK, "charging.priceEnquiry",
      NULL},
 };

@@ -804,3 +804,107 @@ bss_err bss_accumulated_json(bss_db *db, int64_t now_ms, const char *base_url, c
     *out = arr;
     return BSS_OK;
 }
+
+/* ---- balance action history: the ledger as TMF654 BalanceActionHistory ---- */
+
+/* What caused a ledger row, as a reference: TMF654 actions and usages have an href. */
+static json_t *source_ref(const bss__ledger_row *r, const char *base_url)
+{
+    if (!r->source_kind[0] && !r->source_id[0])
+        return NULL;
+    static const char *const actions[] = {"topupBalance", "adjustBalance", "transferBalance", "reserveBalance"};
+    static const char *const types[] = {"TopupBalance", "AdjustBalance", "TransferBalance", "ReserveBalance"};
+    char href[1024] = "";
+    const char *type = r->source_kind;
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(r->source_kind, actions[i]) == 0) {
+            snprintf(href, sizeof href, "%s%s/%s/%s", base_url ? base_url : "", BSS_TMF654_BASE, actions[i],
+                     r->source_id);
+            type = types[i];
+        }
+    if (strcmp(r->source_kind, "usage") == 0) {
+        snprintf(href, sizeof href, "%s%s/usage/%s", base_url ? base_url : "", BSS_TMF635_BASE, r->source_id);
+        type = "Usage";
+    }
+    static const char *const others[][2] = {{"bucket", "Bucket"},         {"product", "Product"},
+                                            {"session", "ChargingSession"}, {"event", "ChargingEvent"},
+                                            {"usageBatch", "UsageBatch"},   {"cycle", "BalanceCycle"},
+                                            {"demo", "Demo"}};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strcmp(r->source_kind, others[i][0]) == 0)
+            type = others[i][1];
+    if (strcmp(r->source_kind, "bucket") == 0)
+        snprintf(href, sizeof href, "%s%s/bucket/%s", base_url ? base_url : "", BSS_TMF654_BASE, r->source_id);
+    json_t *o = json_pack("{s:s, s:s}", "id", r->source_id, "@referredType", type);
+    if (o && href[0] && r->source_id[0])
+        json_object_set_new(o, "href", json_string(href));
+    return o;
+}
+
+static json_t *history_render(const bss__ledger_row *r, const char *base_url)
+{
+    bss__bucket shape = {.service = r->service};
+    snprintf(shape.unit, sizeof shape.unit, "%s", r->unit);
+    snprintf(shape.id, sizeof shape.id, "%s", r->bucket_id);
+    char href[1024];
+    snprintf(href, sizeof href, "%s%s/balanceActionHistory/%s", base_url ? base_url : "", BSS_TMF654_BASE, r->id);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:{s:s, s:s}}", "id", r->id, "href",
+                          href, "@type", "BalanceActionHistory", "action", r->reason, "status", "completed",
+                          "confirmationDate", time_json(r->at_ms), "amount", quantity(&shape, r->delta),
+                          "remainedAmount", quantity(&shape, r->value_after), "usageType",
+                          bss__usage_type_name(r->service), "bucket", bucket_ref(&shape, base_url), "partyAccount",
+                          "id", r->account_id, "@referredType", "BillingAccount");
+    if (!d)
+        return NULL;
+    if (r->events > 1)
+        json_object_set_new(d, "eventCount", json_integer((json_int_t)r->events));
+    if (r->msisdn[0])
+        json_object_set_new(d, "logicalResource", json_pack("[{s:s, s:s}]", "id", r->msisdn, "@referredType", "MSISDN"));
+    if (r->product_id[0])
+        json_object_set_new(d, "product", json_pack("[{s:s}]", "id", r->product_id));
+    json_t *src = source_ref(r, base_url);
+    if (src)
+        json_object_set_new(d, "source", src);
+    return d;
+}
+
+static bss_err history_each(void *arg, const bss__ledger_row *row, bss_errinfo *ei)
+{
+    list_acc *a = arg;
+    json_t *d = history_render(row, a->base_url);
+    if (!d || json_array_append_new(a->arr, d) != 0)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    return BSS_OK;
+}
+
+bss_err bss_balance_history_json(bss_db *db, const char *base_url, const bss_balance_history_query *q, json_t **out,
+                                 int64_t *total, bss_errinfo *ei)
+{
+    *out = NULL;
+    bss__ledger_filter f = {.id = q->id, .bucket_id = q->bucket_id, .account_id = q->account_id, .msisdn = q->msisdn,
+                            .reason = q->action, .usage_type = q->usage_type, .from_ms = q->from_ms,
+                            .to_ms = q->to_ms, .offset = q->offset, .limit = q->limit > 0 ? q->limit : 100};
+    list_acc a = {json_array(), base_url};
+    if (!a.arr)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = bss__ledger_list(db, &f, history_each, &a, total, ei);
+    if (rc != BSS_OK) {
+        json_decref(a.arr);
+        return rc;
+    }
+    *out = a.arr;
+    return BSS_OK;
+}
+
+bss_err bss_balance_history_get_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei)
+{
+    bss_balance_history_query q = {.id = id, .from_ms = INT64_MIN, .to_ms = INT64_MAX, .limit = 1};
+    json_t *page = NULL;
+    int64_t total = 0;
+    bss_err rc = bss_balance_history_json(db, base_url, &q, &page, &total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    *out = json_incref(json_array_get(page, 0));
+    json_decref(page);
+    return *out ? BSS_OK : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no balance action with id %s", id);
+}

@@ -256,6 +256,74 @@ bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms
     return rc;
 }
 
+/* ---- the ledger as history: one statement per anchor, so each uses its index ---- */
+
+#define LEDGER_SELECT(what)                                                                                  \
+    "SELECT " what " FROM bucket b JOIN balance_ledger l ON l.bucket_id = b.id WHERE "
+#define LEDGER_COLS                                                                                          \
+    "l.id, l.bucket_id, l.at_ms, l.delta, l.value_after, l.events, l.reason, l.source_kind, l.source_id, "        \
+    "b.account_id, b.product_id, b.msisdn, b.usage_type, b.unit"
+#define LEDGER_WHERE                                                                                         \
+    " AND (CAST(? AS TEXT) IS NULL OR l.id = ?) AND (CAST(? AS TEXT) IS NULL OR b.id = ?) AND "                 \
+    "(CAST(? AS TEXT) IS NULL OR b.account_id = ?) AND (CAST(? AS TEXT) IS NULL OR b.msisdn = ?) AND "            \
+    "(CAST(? AS TEXT) IS NULL OR l.reason = ?) AND (CAST(? AS TEXT) IS NULL OR b.usage_type = ?) AND "            \
+    "l.at_ms >= ? AND l.at_ms < ?"
+#define LEDGER_PAGE " ORDER BY l.at_ms DESC, l.id DESC LIMIT ? OFFSET ?"
+#define LEDGER_PAIR(anchor)                                                                                  \
+    {LEDGER_SELECT(LEDGER_COLS) anchor LEDGER_WHERE LEDGER_PAGE, LEDGER_SELECT("COUNT(*)") anchor LEDGER_WHERE}
+static const char *const SQL_LEDGER_READ[4][2] = {LEDGER_PAIR("l.id = ?"), LEDGER_PAIR("b.id = ?"),
+                                                  LEDGER_PAIR("b.account_id = ?"), LEDGER_PAIR("b.msisdn = ?")};
+
+bss_err bss__ledger_list(bss_db *db, const bss__ledger_filter *f, bss__ledger_each_fn each, void *arg, int64_t *total,
+                         bss_errinfo *ei)
+{
+    const char *anchors[4] = {f->id, f->bucket_id, f->account_id, f->msisdn};
+    int a = 0;
+    while (a < 4 && !(anchors[a] && *anchors[a]))
+        a++;
+    if (a == 4)
+        return bss_fail(ei, BSS_E_INVALID, "bucket.id",
+                        "a balance history is of a bucket (bucket.id), an account (partyAccount.id) or a line "
+                        "(logicalResource.id)");
+#define FARGS                                                                                                \
+    S(anchors[a]), S(f->id), S(f->id), S(f->bucket_id), S(f->bucket_id), S(f->account_id), S(f->account_id),     \
+        S(f->msisdn), S(f->msisdn), S(f->reason), S(f->reason), S(f->usage_type), S(f->usage_type),               \
+        BSS_DB_I64(f->from_ms), BSS_DB_I64(f->to_ms)
+    bss_err rc = bss_db_query_int64(db, SQL_LEDGER_READ[a][1], BSS_DB_ARGS(FARGS), total, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bss_db_rows *rows = NULL;
+    rc = bss_db_query(db, SQL_LEDGER_READ[a][0], BSS_DB_ARGS(FARGS, BSS_DB_I64(f->limit), BSS_DB_I64(f->offset)),
+                      &rows, ei);
+#undef FARGS
+    if (rc != BSS_OK)
+        return rc;
+    while (rc == BSS_OK && bss_db_next(rows)) {
+        bss__ledger_row r;
+        memset(&r, 0, sizeof r);
+        copy(r.id, sizeof r.id, bss_db_col_text(rows, 0, NULL));
+        copy(r.bucket_id, sizeof r.bucket_id, bss_db_col_text(rows, 1, NULL));
+        r.at_ms = bss_db_col_int64(rows, 2);
+        r.delta = bss_db_col_int64(rows, 3);
+        r.value_after = bss_db_col_int64(rows, 4);
+        r.events = bss_db_col_int64(rows, 5);
+        copy(r.reason, sizeof r.reason, bss_db_col_text(rows, 6, NULL));
+        copy(r.source_kind, sizeof r.source_kind, bss_db_col_text(rows, 7, NULL));
+        copy(r.source_id, sizeof r.source_id, bss_db_col_text(rows, 8, NULL));
+        copy(r.account_id, sizeof r.account_id, bss_db_col_text(rows, 9, NULL));
+        copy(r.product_id, sizeof r.product_id, bss_db_col_text(rows, 10, NULL));
+        copy(r.msisdn, sizeof r.msisdn, bss_db_col_text(rows, 11, NULL));
+        if (!bss__usage_type_parse(bss_db_col_text(rows, 12, NULL), &r.service))
+            r.service = BSS_SERVICE_NONE;
+        copy(r.unit, sizeof r.unit, bss_db_col_text(rows, 13, NULL));
+        rc = each(arg, &r, ei);
+    }
+    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
+        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "reading the balance ledger failed");
+    bss_db_rows_close(rows);
+    return rc;
+}
+
 static const char SQL_STATUS[] =
     "UPDATE bucket SET status = ?, updated_ms = ?, row_version = row_version + 1 WHERE id = ?";
 

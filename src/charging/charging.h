@@ -332,6 +332,27 @@ bss_err bss_balance_transfer(bss_db *db, const bss_balance_env *env, const json_
 bss_err bss_accumulated_json(bss_db *db, int64_t now_ms, const char *base_url, const char *account_id,
                              const char *msisdn, const char *usage_type, json_t **out, bss_errinfo *ei);
 
+/*
+ * TMF654 BalanceActionHistory: the balance ledger, one entry per change of
+ * a bucket (action: create, topup, adjust, usage, refund, transfer,
+ * expiry, renewal, rollover), newest first: {id, href, action, status
+ * completed, confirmationDate, amount (the signed change), remainedAmount
+ * (the bucket after it), usageType, bucket, partyAccount, logicalResource?,
+ * product?, eventCount (usage rows summing more than one event), source
+ * (what caused it: a topupBalance, a usage, a session...)}. One of id,
+ * bucket_id, account_id and msisdn is required (400 "bucket.id"); action,
+ * usage_type and [from_ms, to_ms) narrow it.
+ */
+typedef struct bss_balance_history_query {
+    const char *id, *bucket_id, *account_id, *msisdn, *action, *usage_type;
+    int64_t from_ms, to_ms; /* INT64_MIN / INT64_MAX: open */
+    int64_t offset, limit;
+} bss_balance_history_query;
+bss_err bss_balance_history_json(bss_db *db, const char *base_url, const bss_balance_history_query *q, json_t **out,
+                                 int64_t *total, bss_errinfo *ei);
+/* One entry; 404 when there is none. */
+bss_err bss_balance_history_get_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei);
+
 /* ==== A line for rating (line.c) ========================================================================== */
 
 #define BSS_CHARGING_LINE_BUCKETS 32

@@ -92,6 +92,31 @@ typedef bss_err (*bss__bucket_each_fn)(void *arg, const bss__bucket *b, const ch
 bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
                          int64_t *total, bss_errinfo *ei);
 
+/* A balance_ledger row with what its bucket says of it (balanceActionHistory). */
+typedef struct bss__ledger_row {
+    char id[BSS_ID_MAX + 1], bucket_id[BSS_ID_MAX + 1];
+    int64_t at_ms, delta, value_after, events;
+    char reason[16], source_kind[32], source_id[BSS_ID_MAX + 1];
+    char account_id[BSS_ID_MAX + 1], product_id[BSS_ID_MAX + 1], msisdn[16];
+    bss_service service;
+    char unit[8];
+} bss__ledger_row;
+
+/*
+ * Filters of a ledger read. One of id, bucket_id, account_id, msisdn is
+ * the anchor (a history is always of something: the first set, in that
+ * order, picks the index); the rest, reason, usage_type (NULL: any) and
+ * [from_ms, to_ms) narrow it.
+ */
+typedef struct bss__ledger_filter {
+    const char *id, *bucket_id, *account_id, *msisdn, *reason, *usage_type;
+    int64_t from_ms, to_ms, offset, limit;
+} bss__ledger_filter;
+typedef bss_err (*bss__ledger_each_fn)(void *arg, const bss__ledger_row *row, bss_errinfo *ei);
+/* The page of ledger rows matching f, newest first, each given to each; *total counts every match. */
+bss_err bss__ledger_list(bss_db *db, const bss__ledger_filter *f, bss__ledger_each_fn each, void *arg, int64_t *total,
+                         bss_errinfo *ei);
+
 /* Sets a bucket's status (active, expired, suspended, closed); BSS_E_NOT_FOUND when there is none. */
 bss_err bss__bucket_set_status(bss_db *db, const char *id, const char *status, int64_t now_ms, bss_errinfo *ei);
 

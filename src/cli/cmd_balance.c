@@ -1,5 +1,5 @@
 /*
- * cmd_balance.c: `bss balance show|topup|adjust`, a client of the running
+ * cmd_balance.c: `bss balance show|history|topup|adjust`, a client of the running
  * server's TMF654 API (docs/charging.md "Balances"): a line's buckets and
  * wallet as a care agent reads them, a top-up and an adjustment, each with
  * an Idempotency-Key (given, or made and printed so a retry can repeat it).
@@ -18,7 +18,7 @@
 
 typedef struct bal_opts {
     bss_cli_client client;
-    const char *idem, *reason, *type;
+    const char *idem, *reason, *type, *action, *from, *to, *limit;
     bool json;
 } bal_opts;
 
@@ -70,6 +70,48 @@ static int show(void *vo, char **args)
         printf("%-10s %-9s %-22s %-22s %-25s %s\n", json_string_value(json_object_get(b, "usageType")),
                json_string_value(json_object_get(b, "bucketSource")) ?: "", rem, res, to ? to : "-",
                json_string_value(json_object_get(b, "id")));
+    }
+    json_decref(list);
+    return 0;
+}
+
+/* The line's balance history, newest first: what changed each bucket, by how much, and why. */
+static int history(void *vo, char **args)
+{
+    bal_opts *o = vo;
+    char path[512] = "/tmf-api/prepayBalanceManagement/v4/balanceActionHistory";
+    bss_cli_add_param(path, sizeof path, "logicalResource.id", digits_of(args[0]));
+    if (o->type)
+        bss_cli_add_param(path, sizeof path, "usageType", o->type);
+    if (o->action)
+        bss_cli_add_param(path, sizeof path, "action", o->action);
+    if (o->from)
+        bss_cli_add_param(path, sizeof path, "confirmationDate.gte", o->from);
+    if (o->to)
+        bss_cli_add_param(path, sizeof path, "confirmationDate.lt", o->to);
+    bss_cli_add_param(path, sizeof path, "limit", o->limit ? o->limit : "50");
+    json_t *list = NULL;
+    int rc = bss_cli_get_json(&o->client, path, o->json, &list);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (json_array_size(list) == 0)
+        printf("line %s has no balance history%s\n", digits_of(args[0]), o->action || o->type || o->from || o->to ? " that matches" : "");
+    else
+        printf("%-25s %-9s %-10s %-22s %-22s %s\n", "when", "action", "type", "amount", "after", "source");
+    size_t i;
+    const json_t *h;
+    json_array_foreach(list, i, h)
+    {
+        char amt[48], after[48], src[160] = "-";
+        amount_text(json_object_get(h, "amount"), amt, sizeof amt);
+        amount_text(json_object_get(h, "remainedAmount"), after, sizeof after);
+        const json_t *s = json_object_get(h, "source");
+        if (s)
+            snprintf(src, sizeof src, "%s %s", json_string_value(json_object_get(s, "@referredType")) ?: "",
+                     json_string_value(json_object_get(s, "id")) ?: "");
+        printf("%-25s %-9s %-10s %-22s %-22s %s\n", json_string_value(json_object_get(h, "confirmationDate")) ?: "",
+               json_string_value(json_object_get(h, "action")) ?: "", json_string_value(json_object_get(h, "usageType")) ?: "",
+               amt, after, src);
     }
     json_decref(list);
     return 0;
@@ -208,6 +250,10 @@ int bss_cmd_balance(int argc, char **argv)
         {"--idempotency-key", &o.idem, NULL},
         {"--reason", &o.reason, NULL},
         {"--type", &o.type, NULL},
+        {"--action", &o.action, NULL},
+        {"--from", &o.from, NULL},
+        {"--to", &o.to, NULL},
+        {"--limit", &o.limit, NULL},
         {"--json", NULL, &o.json},
     };
     bss_config cfg;
@@ -215,7 +261,7 @@ int bss_cmd_balance(int argc, char **argv)
     char **rest_argv = NULL;
     if (bss_cli_args(o.client.cmd, argc, argv, flags, sizeof flags / sizeof flags[0], &cfg, &rest, &rest_argv) != 0)
         return 2;
-    static const bss_cli_sub subs[] = {{"show", 1, show}, {"topup", 2, topup}, {"adjust", 2, adjust}};
+    static const bss_cli_sub subs[] = {{"show", 1, show}, {"history", 1, history}, {"topup", 2, topup}, {"adjust", 2, adjust}};
     return bss_cli_dispatch(&o.client, &cfg, url, key, rest, rest_argv, subs, sizeof subs / sizeof subs[0], &o,
                             bss_cmd_balance_help);
 }
@@ -224,11 +270,17 @@ void bss_cmd_balance_help(FILE *out)
 {
     fprintf(out,
             "usage: bss balance show MSISDN [--json] [options]\n"
+            "       bss balance history MSISDN [--type T] [--action A] [--from T1] [--to T2] [--limit N] [--json]\n"
             "       bss balance topup MSISDN AMOUNT [--idempotency-key KEY] [options]\n"
             "       bss balance adjust MSISDN AMOUNT --reason TEXT [--type TYPE] [--idempotency-key KEY] [options]\n\n"
             "A line's balances on the running server (docs/charging.md \"Balances\").\n\n"
             "show    the line's active buckets and wallet: type, source, remaining,\n"
             "        reserved, end of validity.\n"
+            "history the line's balance ledger, newest first (at most --limit, 50):\n"
+            "        when, action (create, topup, adjust, usage, refund, transfer,\n"
+            "        expiry, renewal, rollover), usage type, amount, the bucket after\n"
+            "        it, and its source; --type, --action and --from/--to (RFC 3339,\n"
+            "        [from, to)) narrow it.\n"
             "topup   adds AMOUNT (10, 9.99) to the line's wallet, in its currency.\n"
             "adjust  changes the line's bucket of --type (monetary, the default; voice\n"
             "        in seconds, sms, data in bytes, event) by AMOUNT (negative takes),\n"
@@ -237,8 +289,11 @@ void bss_cmd_balance_help(FILE *out)
             "  --idempotency-key KEY  the request's key (default: one made and printed;\n"
             "                         give it again to retry without charging twice)\n"
             "  --reason TEXT          adjust: why (required)\n"
-            "  --type TYPE            adjust: the bucket's usage type\n"
-            "  --json                 show: print the server's JSON\n"
+            "  --type TYPE            adjust: the bucket's usage type; history: only it\n"
+            "  --action A             history: only changes of this kind\n"
+            "  --from T1, --to T2     history: only changes in [T1, T2)\n"
+            "  --limit N              history: at most N rows (default 50)\n"
+            "  --json                 show, history: print the server's JSON\n"
             "  --url URL              the server (default http://<listen> from the configuration)\n"
             "  --key KEY              an admin key (default: the contents of <data-dir>/admin.key)\n\n"
             "Exit status: 0 on success, 1 if the server refused or could not be reached, 2 on bad usage.\n");

@@ -216,3 +216,73 @@ test('accumulated balances: an account\'s or a line\'s buckets summed per usage 
   expectError(await srv.request('GET', `${P}/accumulatedBalance?status=active`), 400, 'INVALID', 'status', 'filter');
   expectError(await srv.request('GET', `${P}/accumulatedBalance?logicalResource.id=31699999999`), 404, 'NOT_FOUND', 'logicalResource.id', 'no line');
 });
+
+test('balance action history: every change of a bucket, newest first, with its cause; filters and refusals', async () => {
+  // the wallet so far (the tests above): created with 5, top-ups of 12.5 and 2.5, a reversal of -2.25, the
+  // CLI's top-up of 2.5 and its -1 (a reservation holds money but changes no value: it is not a row)
+  const r = await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers['x-total-count'], String(r.json.length));
+  assert.deepEqual(r.json.map((h) => [h.action, h.amount.amount]),
+    [['adjust', -1], ['topup', 2.5], ['adjust', -2.25], ['topup', 2.5], ['topup', 12.5], ['create', 5]]);
+  // each row's remainedAmount is the one before plus its amount, and the newest is the bucket now
+  const rows = [...r.json].reverse();
+  let v = 0;
+  for (const h of rows) {
+    v = +(v + h.amount.amount).toFixed(6);
+    assert.deepEqual(h.remainedAmount, { amount: v, units: 'EUR' });
+    assert.equal(h['@type'], 'BalanceActionHistory');
+    assert.equal(h.status, 'completed');
+    assert.equal(h.bucket.id, wallet.id);
+    assert.equal(h.partyAccount.id, account.id);
+    assert.equal(h.usageType, 'monetary');
+  }
+  assert.equal((await srv.request('GET', `${P}/bucket/${wallet.id}`)).json.remainedAmount.amount, v);
+  // a top-up's row points at the topupBalance that made it
+  const top = r.json.find((h) => h.action === 'topup' && h.amount.amount === 12.5);
+  assert.equal(top.source['@referredType'], 'TopupBalance');
+  const t = await srv.request('GET', new URL(top.source.href).pathname);
+  assert.equal(t.status, 200, t.text);
+  assert.deepEqual(t.json.amount, { amount: 12.5, units: 'EUR' });
+  const first = r.json.at(-1);
+  assert.deepEqual([first.source['@referredType'], first.source.id], ['Bucket', wallet.id]);
+  // one row by its id, with fields
+  const one = await srv.request('GET', `${P}/balanceActionHistory/${top.id}?fields=action,amount`);
+  assert.equal(one.status, 200, one.text);
+  assert.deepEqual(Object.keys(one.json).sort(), ['action', 'amount', 'href', 'id'].filter((k) => k in one.json).sort());
+  assert.equal(one.json.action, 'topup');
+  assert.equal(new URL(top.href).pathname, `${P}/balanceActionHistory/${top.id}`);
+  // the line's and the account's histories; the transfer's two rows on the account
+  const msisdn = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const byLine = await srv.request('GET', `${P}/balanceActionHistory?logicalResource.id=%2B${msisdn}&action=topup&usageType=monetary`);
+  assert.equal(byLine.status, 200, byLine.text);
+  assert.ok(byLine.json.length >= 3 && byLine.json.every((h) => h.action === 'topup' && h.logicalResource[0].id === msisdn));
+  const byAcct = (await srv.request('GET', `${P}/balanceActionHistory?partyAccount.id=${account.id}&action=transfer`)).json;
+  assert.deepEqual(byAcct.map((h) => h.amount.amount).sort(), [-5, 5]);
+  assert.ok(byAcct.every((h) => h.source['@referredType'] === 'TransferBalance'));
+  // a time window: nothing in the future, everything since the start
+  const future = await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&confirmationDate.gte=2999-01-01T00:00:00Z`);
+  assert.deepEqual(future.json, []);
+  assert.equal(future.headers['x-total-count'], '0');
+  const since = await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&confirmationDate.gt=2000-01-01T00:00:00Z&limit=2&offset=1`);
+  assert.deepEqual(since.json.map((h) => h.id), r.json.slice(1, 3).map((h) => h.id));
+  // refusals, each naming the parameter
+  expectError(await srv.request('GET', `${P}/balanceActionHistory`), 400, 'INVALID', 'bucket.id', 'a history of nothing');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory?action=topup`), 400, 'INVALID', 'bucket.id', 'no anchor');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&status=completed`), 400, 'INVALID', 'status', 'filter');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&confirmationDate=2026-01-01T00:00:00Z`),
+    400, 'INVALID', 'confirmationDate', 'an equal time');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&confirmationDate.gt=yesterday`),
+    400, 'INVALID', 'confirmationDate.gt', 'not a time');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory?bucket.id=${wallet.id}&sort=amount`), 400, 'INVALID', 'sort', 'sort');
+  expectError(await srv.request('GET', `${P}/balanceActionHistory/nope`), 404, 'NOT_FOUND', 'id', 'unknown');
+  // the CLI's view of the same ledger
+  const { bss } = await import('./lib/server.mjs');
+  const c = await bss(['balance', 'history', msisdn, '--type', 'monetary', '--url', srv.url, '--key', srv.key]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /^when\s+action\s+type\s+amount\s+after\s+source$/m);
+  assert.match(c.stdout, new RegExp(`^\\S+\\s+topup\\s+monetary\\s+12\\.5 EUR\\s+17\\.5 EUR\\s+TopupBalance ${t.json.id}$`, 'm'));
+  const none = await bss(['balance', 'history', msisdn, '--from', '2999-01-01T00:00:00Z', '--url', srv.url, '--key', srv.key]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /has no balance history that matches/);
+});
