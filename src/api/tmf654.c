@@ -193,16 +193,21 @@ static bss_err get_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
     return bss_bucket_get_json(db, j->now_ms, j->base_url, j->id, out, ei);
 }
 
+/* A read job for the resource {id} of the path's last segment what; NULL when the answer is sent. */
+static bal_job *id_job(bss_req *r, const char *what)
+{
+    const char *id = bss_tmf_path_id(r, what);
+    bal_job *j = id ? job_new(r, ACT_BUCKET) : NULL;
+    if (j)
+        snprintf(j->id, sizeof j->id, "%s", id);
+    return j;
+}
+
 static int h_bucket_get(bss_req *r)
 {
-    const char *id = bss_tmf_path_id(r, "bucket");
-    if (!id)
-        return 0;
-    bal_job *j = job_new(r, ACT_BUCKET);
-    if (!j)
-        return 0;
-    snprintf(j->id, sizeof j->id, "%s", id);
-    bss_http_read_json(r, get_run, j, job_free, NULL);
+    bal_job *j = id_job(r, "bucket");
+    if (j)
+        bss_http_read_json(r, get_run, j, job_free, NULL);
     return 0;
 }
 
@@ -353,13 +358,9 @@ static bss_err hist_get_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei
 
 static int h_history_get(bss_req *r)
 {
-    const char *id = bss_tmf_path_id(r, "balanceActionHistory");
-    if (!id)
-        return 0;
-    bal_job *j = job_new(r, ACT_BUCKET);
+    bal_job *j = id_job(r, "balanceActionHistory");
     if (!j)
         return 0;
-    snprintf(j->id, sizeof j->id, "%s", id);
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
