@@ -42,8 +42,10 @@ const HDR = 'record_id,start_time,msisdn,service,destination,quantity,unit,ratin
 
 test('a dropped file is imported and moved to done/, its rejects beside it; an unreadable one to failed/', async () => {
   const spool = spoolDir();
-  const srv = await start(spool);
-  const at = new Date(Date.now() + 1000).toISOString();
+  // a frozen weekday noon in Amsterdam, so the call is in the peak band whenever the test runs
+  const srv = await start(spool, { args: ['--demo', '--default-country', 'NL', '--cdr-spool', spool, '--test-clock',
+    '--test-clock-start', '2026-06-03T10:00:00Z'] });
+  const at = '2026-06-03T10:00:01Z';
   drop(spool, 'a.csv', HDR + `s-1,${at},31610000011,voice,31687654321,61,s,,\n`
     + `s-2,${at},31610000011,voice,31687654321,-1,s,,\n` + `s-3,${at},31699999997,sms,31612345678,1,msg,,\n`);
   await waitFor(path.join(spool, 'done', 'a.csv'));
