@@ -211,6 +211,40 @@ static int h_bucket_get(bss_req *r)
     return 0;
 }
 
+/*
+ * A list job for r: its query parsed, sort refused with sort_msg (NULL: not
+ * checked), the time window on window (NULL: none) and the equality
+ * filters; a line's number (logicalResource.id) is taken without its '+'.
+ * NULL when the answer (the error) is sent.
+ */
+static bal_job *list_job(bss_req *r, const char *what, const char *const *filters, const char *sort_msg,
+                         const char *window)
+{
+    bal_job *j = job_new(r, ACT_BUCKET);
+    if (!j)
+        return NULL;
+    j->from_ms = INT64_MIN;
+    j->to_ms = INT64_MAX;
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
+    if (rc == BSS_OK && sort_msg && j->q.nsort)
+        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "%s", sort_msg);
+    if (rc == BSS_OK && window)
+        rc = bss_query_time_window(&j->q, window, &j->from_ms, &j->to_ms, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_eq_filters(&j->q, what, filters, window, &j->f[0][0], sizeof j->f[0], j->has_f, &ei);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        job_free(j);
+        return NULL;
+    }
+    for (int i = 0; filters[i]; i++)
+        if (j->has_f[i] && strcmp(filters[i], "logicalResource.id") == 0 && j->f[i][0] == '+')
+            memmove(j->f[i], j->f[i] + 1, strlen(j->f[i]));
+    return j;
+}
+
 static const char *const list_filters[] = {"id", "status", "usageType", "partyAccount.id", "product.id",
                                            "logicalResource.id", NULL};
 
@@ -240,22 +274,9 @@ static void list_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
 
 static int h_bucket_list(bss_req *r)
 {
-    bal_job *j = job_new(r, ACT_BUCKET);
-    if (!j)
-        return 0;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
-    if (rc == BSS_OK && j->q.nsort)
-        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "bucket lists are in id order; sort is not supported");
-    if (rc == BSS_OK)
-        rc = bss_query_eq_filters(&j->q, "buckets", list_filters, NULL, &j->f[0][0], sizeof j->f[0], j->has_f, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        job_free(j);
-        return 0;
-    }
-    bss_http_read(r, list_work, j, list_done);
+    bal_job *j = list_job(r, "buckets", list_filters, "bucket lists are in id order; sort is not supported", NULL);
+    if (j)
+        bss_http_read(r, list_work, j, list_done);
     return 0;
 }
 
@@ -267,7 +288,7 @@ static bss_err acc_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
 {
     bal_job *j = arg;
     bss_err rc = bss_accumulated_json(db, j->now_ms, j->base_url, j->has_f[0] ? j->f[0] : NULL,
-                                      j->has_f[1] ? (j->f[1][0] == '+' ? j->f[1] + 1 : j->f[1]) : NULL,
+                                      j->has_f[1] ? j->f[1] : NULL,
                                       j->has_f[2] ? j->f[2] : NULL, out, ei);
     if (rc == BSS_OK)
         bss_query_project_page(&j->q, *out);
@@ -276,21 +297,9 @@ static bss_err acc_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
 
 static int h_accumulated(bss_req *r)
 {
-    bal_job *j = job_new(r, ACT_BUCKET);
-    if (!j)
-        return 0;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
-    if (rc == BSS_OK)
-        rc = bss_query_eq_filters(&j->q, "accumulated balances", acc_filters, NULL, &j->f[0][0], sizeof j->f[0],
-                                  j->has_f, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        job_free(j);
-        return 0;
-    }
-    bss_http_read_json(r, acc_run, j, job_free, NULL);
+    bal_job *j = list_job(r, "accumulated balances", acc_filters, NULL, NULL);
+    if (j)
+        bss_http_read_json(r, acc_run, j, job_free, NULL);
     return 0;
 }
 
@@ -307,8 +316,6 @@ static bss_err hist_work(bss_db *db, void *arg, bss_errinfo *ei)
     for (int i = 0; i < 6; i++)
         if (j->has_f[i])
             *slots[i] = j->f[i];
-    if (q.msisdn && q.msisdn[0] == '+')
-        q.msisdn++;
     json_t *page = NULL;
     bss_err rc = bss_balance_history_json(db, j->base_url, &q, &page, &j->total, ei);
     if (rc != BSS_OK)
@@ -320,27 +327,10 @@ static bss_err hist_work(bss_db *db, void *arg, bss_errinfo *ei)
 
 static int h_history_list(bss_req *r)
 {
-    bal_job *j = job_new(r, ACT_BUCKET);
-    if (!j)
-        return 0;
-    j->from_ms = INT64_MIN;
-    j->to_ms = INT64_MAX;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
-    bss_err rc = bss_query_parse(r->query, r->query_len, &j->q, &ei);
-    if (rc == BSS_OK && j->q.nsort)
-        rc = bss_fail(&ei, BSS_E_INVALID, "sort", "a balance history is newest first; sort is not supported");
-    if (rc == BSS_OK)
-        rc = bss_query_time_window(&j->q, "confirmationDate", &j->from_ms, &j->to_ms, &ei);
-    if (rc == BSS_OK)
-        rc = bss_query_eq_filters(&j->q, "balance action histories", hist_filters, "confirmationDate", &j->f[0][0],
-                                  sizeof j->f[0], j->has_f, &ei);
-    if (rc != BSS_OK) {
-        bss_http_send_error(r, rc, &ei);
-        job_free(j);
-        return 0;
-    }
-    bss_http_read(r, hist_work, j, list_done);
+    bal_job *j = list_job(r, "balance action histories", hist_filters,
+                          "a balance history is newest first; sort is not supported", "confirmationDate");
+    if (j)
+        bss_http_read(r, hist_work, j, list_done);
     return 0;
 }
 

@@ -292,7 +292,7 @@ static bss_err check_characteristics(json_t *doc, bss__identity *ids, char vals[
             int64_t cap = 0;
             snprintf(f, sizeof f, "productCharacteristic[%zu].value", i);
             if (bss_money_from_json(json_object_get(c, "value"), f, &cap, NULL) != BSS_OK || cap < 0 ||
-                cap > INT64_C(100000) * 1000000)
+                cap > INT64_C(100000) * BSS_MICROS_PER_UNIT)
                 return bss_fail(ei, BSS_E_INVALID, f, "spendingCap is an amount 0..100000 in the line's currency");
             continue;
         }
