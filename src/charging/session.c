@@ -235,6 +235,7 @@ typedef struct quota {
     bss_cdr_service service;
     int64_t rating_group;
     int64_t start_ms, used, charged;
+    int64_t held; /* billed by the used and granted units, rated whole: against a spending cap */
     size_t ntakes;
     char take_bucket[QUOTA_BUCKETS][BSS_ID_MAX + 1];
     int64_t take_amount[QUOTA_BUCKETS];
@@ -286,6 +287,7 @@ static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo 
         t->start_ms = json_integer_value(json_object_get(q, "startMs"));
         t->used = json_integer_value(json_object_get(q, "used"));
         t->charged = json_integer_value(json_object_get(q, "chargedMicros"));
+        t->held = json_integer_value(json_object_get(q, "heldBilledMicros"));
         const char *k;
         json_t *v;
         json_object_foreach(json_object_get(q, "takes"), k, v)
@@ -308,11 +310,11 @@ static char *session_doc(const session *s)
         json_t *takes = json_object();
         for (size_t k = 0; k < q->ntakes; k++)
             json_object_set_new(takes, q->take_bucket[k], json_integer(q->take_amount[k]));
-        json_array_append_new(qs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "service",
+        json_array_append_new(qs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "service",
                                             bss_cdr_service_name(q->service), "ratingGroup",
                                             (json_int_t)q->rating_group, "startMs", (json_int_t)q->start_ms, "used",
-                                            (json_int_t)q->used, "chargedMicros", (json_int_t)q->charged, "takes",
-                                            takes));
+                                            (json_int_t)q->used, "chargedMicros", (json_int_t)q->charged,
+                                            "heldBilledMicros", (json_int_t)q->held, "takes", takes));
     }
     json_t *d = json_pack("{s:s, s:s, s:o}", "destination", s->destination, "visitedPlmn", s->visited, "quotas", qs);
     char *t = d ? json_dumps(d, BSS_JSON_DUMP_FLAGS) : NULL;
@@ -465,9 +467,14 @@ static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int
     return lo > 0 ? rate_total(l, s, q, q->used + lo, false, res) : BSS_OK;
 }
 
-/* One service of a request: commit what was used, grant what is asked. */
+/*
+ * One service of a request: commit what was used, grant what is asked.
+ * cap_room: on a line with a spending cap, what the period may still bill
+ * beyond its billed usage and the other open sessions' holds (INT64_MAX
+ * without a cap); this session's other quotas hold their part of it.
+ */
 static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line *l, session *s, bss_cc_service *c,
-                            const char *sid, bool final, int64_t start_ms, bss_errinfo *ei)
+                            const char *sid, bool final, int64_t start_ms, int64_t cap_room, bss_errinfo *ei)
 {
     quota *q = quota_of(s, c, start_ms);
     if (!q) {
@@ -494,16 +501,12 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
     c->used_total = total;
     c->charged_micros = q->charged - charged_before;
     c->result = BSS_CC_SUCCESS;
+    q->held = used.billed_micros;
     if (!final && c->requested > 0) {
-        int64_t g = 0, room = INT64_MAX;
-        if (l->spending_cap_micros > 0 && !l->line.prepaid) {
-            /* the cap: what the period billed already, other sessions' reports at their end */
-            int64_t ps = 0, pe = 0, billed = 0;
-            bss_bill_period(q->start_ms, l->bill_cycle_day, &ps, &pe);
-            if ((rc = bss__line_billed(db, l, ps, &billed, ei)) != BSS_OK)
-                return rc;
-            room = l->spending_cap_micros - billed;
-        }
+        int64_t g = 0, room = cap_room;
+        for (size_t j = 0; room != INT64_MAX && j < s->nquotas; j++)
+            if (&s->quotas[j] != q)
+                room -= s->quotas[j].held;
         bss_rate_result more;
         if ((rc = grant(l, s, q, c->requested, room, &g, &more)) == BSS_E_NOT_FOUND) {
             c->result = BSS_CC_RATING_FAILED;
@@ -514,6 +517,8 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
             return bss_fail(ei, rc, "services", "rating failed");
         c->granted = g;
         c->final_unit = g < c->requested;
+        if (g > 0)
+            q->held = more.billed_micros;
         c->validity_s = env->validity_ms / 1000;
         if (g == 0)
             c->result = BSS_CC_CREDIT_LIMIT;
@@ -538,10 +543,33 @@ static const char SQL_ANSWER_INSERT[] =
     "INSERT INTO charging_request (session_id, request_number, answer, created_ms) VALUES (?, ?, ?, ?)";
 static const char SQL_SESSION_INSERT[] =
     "INSERT INTO charging_session (id, msisdn, account_id, product_id, state, last_request, start_ms, expires_ms, "
-    "doc, created_ms, updated_ms, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+    "doc, held_billed, created_ms, updated_ms, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
 static const char SQL_SESSION_UPDATE[] =
-    "UPDATE charging_session SET state = ?, last_request = ?, expires_ms = ?, doc = ?, updated_ms = ?, "
-    "row_version = row_version + 1 WHERE id = ?";
+    "UPDATE charging_session SET state = ?, last_request = ?, expires_ms = ?, doc = ?, held_billed = ?, "
+    "updated_ms = ?, row_version = row_version + 1 WHERE id = ?";
+static const char SQL_CAP_HELD[] =
+    "SELECT COALESCE(SUM(held_billed), 0) FROM charging_session WHERE product_id = ? AND state = 'open' AND "
+    "expires_ms > ? AND start_ms >= ? AND start_ms < ? AND id <> ?";
+
+/*
+ * What a capped line may still bill this period: the cap, less the period's
+ * billed usage, less what the line's other open sessions hold (granted but
+ * not yet reported). A session past its validity holds nothing: its
+ * reservations went back too.
+ */
+static bss_err cap_room_of(bss_db *db, const bss_charging_line *l, const char *sid, int64_t start_ms, int64_t now_ms,
+                           int64_t *room, bss_errinfo *ei)
+{
+    int64_t ps = 0, pe = 0, billed = 0, held = 0;
+    bss_bill_period(start_ms, l->bill_cycle_day, &ps, &pe);
+    bss_err rc = bss__line_billed(db, l, ps, &billed, ei);
+    if (rc == BSS_OK)
+        rc = bss_db_query_int64(db, SQL_CAP_HELD,
+                                BSS_DB_ARGS(S(l->product_id), BSS_DB_I64(now_ms), BSS_DB_I64(ps), BSS_DB_I64(pe), S(sid)),
+                                &held, ei);
+    *room = l->spending_cap_micros - billed - held;
+    return rc;
+}
 
 static bss_err store_answer(bss_db *db, bss_cc_request *r, int64_t now_ms, bss_errinfo *ei)
 {
@@ -755,9 +783,13 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     if ((rc = bss_charging_line_buckets(db, l, env->now_ms, ei)) != BSS_OK)
         goto out;
     bool final = r->type == BSS_CC_TERMINATE;
+    int64_t cap_room = INT64_MAX;
+    if (!final && l->spending_cap_micros > 0 && !l->line.prepaid &&
+        (rc = cap_room_of(db, l, r->session_id, start, env->now_ms, &cap_room, ei)) != BSS_OK)
+        goto out;
     int worst = BSS_CC_SUCCESS;
     for (size_t i = 0; i < r->nservices && rc == BSS_OK; i++) {
-        rc = service_step(db, env, l, s, &r->services[i], r->session_id, final, start, ei);
+        rc = service_step(db, env, l, s, &r->services[i], r->session_id, final, start, cap_room, ei);
         if (rc == BSS_OK && r->services[i].result != BSS_CC_SUCCESS && worst == BSS_CC_SUCCESS)
             worst = r->services[i].result;
     }
@@ -784,17 +816,19 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         goto out;
     }
     const char *state = final ? "closed" : "open";
-    int64_t expires = env->now_ms + env->validity_ms;
+    int64_t expires = env->now_ms + env->validity_ms, held = 0;
+    for (size_t i = 0; !final && i < s->nquotas; i++)
+        held += s->quotas[i].held;
     if (r->type == BSS_CC_INITIAL)
         rc = bss_db_exec(db, SQL_SESSION_INSERT,
                          BSS_DB_ARGS(S(r->session_id), S(s->msisdn), S(l->account_id), S(l->product_id), S(state),
                                      BSS_DB_I64(r->request_number), BSS_DB_I64(start), BSS_DB_I64(expires), S(doc),
-                                     BSS_DB_I64(env->now_ms), BSS_DB_I64(env->now_ms)),
+                                     BSS_DB_I64(held), BSS_DB_I64(env->now_ms), BSS_DB_I64(env->now_ms)),
                          NULL, ei);
     else
         rc = bss_db_exec(db, SQL_SESSION_UPDATE,
                          BSS_DB_ARGS(S(state), BSS_DB_I64(r->request_number), BSS_DB_I64(expires), S(doc),
-                                     BSS_DB_I64(env->now_ms), S(r->session_id)),
+                                     BSS_DB_I64(held), BSS_DB_I64(env->now_ms), S(r->session_id)),
                          NULL, ei);
     bss_free(doc);
     if (rc == BSS_OK)
@@ -809,8 +843,8 @@ out:
 
 static const char SQL_IDLE[] =
     "SELECT id FROM charging_session WHERE state = 'open' AND expires_ms <= ? ORDER BY expires_ms, id LIMIT 100";
-static const char SQL_CLOSE[] = "UPDATE charging_session SET state = 'closed', updated_ms = ?, row_version = "
-                                "row_version + 1 WHERE id = ? AND state = 'open'";
+static const char SQL_CLOSE[] = "UPDATE charging_session SET state = 'closed', held_billed = 0, updated_ms = ?, "
+                                "row_version = row_version + 1 WHERE id = ? AND state = 'open'";
 
 bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, int *closed, bss_errinfo *ei)
 {

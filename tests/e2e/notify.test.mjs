@@ -99,3 +99,28 @@ test('a line\'s spending cap: reached by its usage, told once, and online grants
     msisdn: m, destination: '33612345678', services: [{ service: 'voice', requested: 60 }] } })).json;
   assert.deepEqual([a.resultCode, a.services[0].granted], [4012, 0]);
 });
+
+test('a spending cap holds across rating groups of one request and across concurrent sessions', async () => {
+  const PROD = '/tmf-api/productInventory/v4/product';
+  const all = (await srv.request('GET', `${PROD}?status=active&limit=1000`)).json;
+  const p = all.filter((x) => x.productOffering.id === 'po-postpaid-m' && x.productCharacteristic.some((c) => c.name === 'MSISDN'))[1];
+  const m = p.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const r = await srv.request('PATCH', `${PROD}/${p.id}`, { body: { productCharacteristic: [...p.productCharacteristic, { name: 'spendingCap', value: 1 }] },
+    headers: { 'content-type': 'application/merge-patch+json' } });
+  assert.equal(r.status, 200, r.text);
+  const cc = async (body) => (await srv.request('POST', '/api/v1/charging/requests', { body: { msisdn: m, destination: '33612345678', ...body } })).json;
+  // two rating groups of EU voice at 0.19/min (first 60 s, then per second) against a cap of 1:
+  // 240 s (0.76) to the first, the 75 s the 0.24 left buys (0.2375) to the second
+  const a = await cc({ sessionId: 'cap2-a', requestNumber: 0, type: 'initial',
+    services: [{ service: 'voice', ratingGroup: 1, requested: 240 }, { service: 'voice', ratingGroup: 2, requested: 300 }] });
+  assert.deepEqual(a.services.map((s) => [s.resultCode, s.granted, s.finalUnit ?? false]), [[2001, 240, false], [2001, 75, true]]);
+  // a second session on the line: the first one holds the whole cap
+  const b = await cc({ sessionId: 'cap2-b', requestNumber: 0, type: 'initial', services: [{ service: 'voice', requested: 60 }] });
+  assert.deepEqual([b.resultCode, b.services[0].granted], [4012, 0]);
+  // the first ends having used 120 s of its first group only: 0.38 billed, 0.62 left for the next (195 s)
+  const t = await cc({ sessionId: 'cap2-a', requestNumber: 1, type: 'terminate',
+    services: [{ service: 'voice', ratingGroup: 1, used: 120 }, { service: 'voice', ratingGroup: 2, used: 0 }] });
+  assert.equal(t.resultCode, 2001, JSON.stringify(t));
+  const c = await cc({ sessionId: 'cap2-c', requestNumber: 0, type: 'initial', services: [{ service: 'voice', requested: 600 }] });
+  assert.deepEqual([c.resultCode, c.services[0].granted, c.services[0].finalUnit], [2001, 195, true]);
+});
