@@ -236,6 +236,8 @@ typedef struct quota {
     int64_t rating_group;
     int64_t start_ms, used, charged;
     int64_t held; /* billed by the used and granted units, rated whole: against a spending cap */
+    size_t nresv; /* the reservations of its grant: released when its service is reported again */
+    char resv[QUOTA_BUCKETS][BSS_ID_LEN + 1];
     size_t ntakes;
     char take_bucket[QUOTA_BUCKETS][BSS_ID_MAX + 1];
     int64_t take_amount[QUOTA_BUCKETS];
@@ -243,6 +245,7 @@ typedef struct quota {
 
 typedef struct session {
     bool found;
+    bool resv_by_quota; /* the doc names each quota's reservations (every session since 0022) */
     char state[16];
     char msisdn[16], destination[21], visited[8];
     int64_t last_request, start_ms;
@@ -288,6 +291,17 @@ static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo 
         t->used = json_integer_value(json_object_get(q, "used"));
         t->charged = json_integer_value(json_object_get(q, "chargedMicros"));
         t->held = json_integer_value(json_object_get(q, "heldBilledMicros"));
+        const json_t *rs = json_object_get(q, "reservations");
+        if (json_is_array(rs))
+            s->resv_by_quota = true;
+        size_t ri;
+        json_t *rv;
+        json_array_foreach(rs, ri, rv)
+        {
+            const char *rid = json_string_value(rv);
+            if (rid && t->nresv < QUOTA_BUCKETS && strlen(rid) == BSS_ID_LEN)
+                memcpy(t->resv[t->nresv++], rid, BSS_ID_LEN + 1);
+        }
         const char *k;
         json_t *v;
         json_object_foreach(json_object_get(q, "takes"), k, v)
@@ -307,14 +321,17 @@ static char *session_doc(const session *s)
     json_t *qs = json_array();
     for (size_t i = 0; i < s->nquotas; i++) {
         const quota *q = &s->quotas[i];
-        json_t *takes = json_object();
+        json_t *takes = json_object(), *resv = json_array();
         for (size_t k = 0; k < q->ntakes; k++)
             json_object_set_new(takes, q->take_bucket[k], json_integer(q->take_amount[k]));
-        json_array_append_new(qs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "service",
+        for (size_t k = 0; k < q->nresv; k++)
+            json_array_append_new(resv, json_string(q->resv[k]));
+        json_array_append_new(qs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "service",
                                             bss_cdr_service_name(q->service), "ratingGroup",
                                             (json_int_t)q->rating_group, "startMs", (json_int_t)q->start_ms, "used",
                                             (json_int_t)q->used, "chargedMicros", (json_int_t)q->charged,
-                                            "heldBilledMicros", (json_int_t)q->held, "takes", takes));
+                                            "heldBilledMicros", (json_int_t)q->held, "reservations", resv, "takes",
+                                            takes));
     }
     json_t *d = json_pack("{s:s, s:s, s:o}", "destination", s->destination, "visitedPlmn", s->visited, "quotas", qs);
     char *t = d ? json_dumps(d, BSS_JSON_DUMP_FLAGS) : NULL;
@@ -435,6 +452,38 @@ static bss_err commit_takes(bss_db *db, const bss_charging_line *l, quota *q, co
 
 static const char SQL_RELEASE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE "
                                   "source_kind = 'session' AND source_id = ? AND state = 'active'";
+static const char SQL_RELEASE_ONE[] =
+    "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE id = ? AND state = 'active'";
+
+/*
+ * Before a request is charged, the holds it replaces go back: all of the
+ * session's at its end (or for a session from before quotas named their
+ * reservations), else those of the services it reports. A rating group the
+ * request does not name keeps its grant until its validity ends, as RFC
+ * 8506 lets a CCR-U carry only some Multiple-Services-Credit-Control.
+ */
+static bss_err release_holds(bss_db *db, session *s, const bss_cc_request *r, int64_t now_ms, bss_errinfo *ei)
+{
+    if (r->type == BSS_CC_TERMINATE || (s->found && !s->resv_by_quota)) {
+        for (size_t i = 0; i < s->nquotas; i++)
+            s->quotas[i].nresv = 0;
+        return bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(r->session_id)), NULL, ei);
+    }
+    for (size_t i = 0; i < s->nquotas; i++) {
+        quota *q = &s->quotas[i];
+        bool named = false;
+        for (size_t j = 0; j < r->nservices && !named; j++)
+            named = r->services[j].service == q->service && r->services[j].rating_group == q->rating_group;
+        for (size_t k = 0; named && k < q->nresv; k++) {
+            bss_err rc = bss_db_exec(db, SQL_RELEASE_ONE, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(q->resv[k])), NULL, ei);
+            if (rc != BSS_OK)
+                return rc;
+        }
+        if (named)
+            q->nresv = 0;
+    }
+    return BSS_OK;
+}
 
 /*
  * The largest grant <= want the balance covers without going short
@@ -527,7 +576,7 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
             int64_t hold = take_of(&more, (int)k) - take_of(&used, (int)k);
             if (hold <= 0 || (l->buckets[k].unlimited && l->buckets[k].service != BSS_SERVICE_NONE))
                 continue;
-            char rid[BSS_ID_LEN + 1];
+            char *rid = q->resv[q->nresv++]; /* one per bucket at most: nbuckets <= QUOTA_BUCKETS */
             bss_id_new(env->now_ms, rid);
             if ((rc = bss__reservation_insert(db, rid, l->bucket_ids[k], hold, env->now_ms + env->validity_ms,
                                               "session", sid, env->now_ms, ei)) != BSS_OK)
@@ -777,8 +826,8 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         snprintf(s->visited, sizeof s->visited, "%s", r->visited_plmn);
         s->start_ms = start;
     }
-    /* this session's holds no longer count against it: released, then granted again */
-    if ((rc = bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(r->session_id)), NULL, ei)) != BSS_OK)
+    /* the holds this request replaces no longer count against it: released, then granted again */
+    if ((rc = release_holds(db, s, r, env->now_ms, ei)) != BSS_OK)
         goto out;
     if ((rc = bss_charging_line_buckets(db, l, env->now_ms, ei)) != BSS_OK)
         goto out;

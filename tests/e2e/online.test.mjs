@@ -204,3 +204,29 @@ test('a session the network forgot is closed once its grant lapsed and a holding
   const a = await ok({ sessionId: 'lost-1', requestNumber: 2, type: 'update', services: [voice({ used: 10 })] });
   assert.deepEqual([a.resultCode, a.reason], [5002, 'the session is closed']);
 });
+
+test('an update that reports one rating group leaves the other\'s grant held', async () => {
+  const m = payg[0]; // spent by the first tests: 10.00 topped up
+  const top = await srv.request('POST', '/tmf-api/prepayBalanceManagement/v4/topupBalance', { headers: { 'idempotency-key': 'rg-topup' },
+    body: { amount: { amount: 10, units: 'EUR' }, bucket: { id: (await wallet(m)).id } } });
+  assert.equal(top.status, 201, top.text);
+  assert.equal((await wallet(m)).remainedAmount.amount, 10);
+  let a = await ok({ sessionId: 'rg-1', requestNumber: 0, type: 'initial', msisdn: m, destination: '31687654321',
+    services: [voice({ ratingGroup: 1, requested: 600 }), voice({ ratingGroup: 2, requested: 600 })] });
+  assert.deepEqual(a.services.map((s) => s.granted), [600, 600]);
+  assert.equal((await wallet(m)).reservedAmount.amount, 5, 'two grants of 600 s at 0.25/min held');
+  // group 1 reports its 600 s (2.50) and asks for 600 more; group 2, not named, keeps its 2.50
+  a = await ok({ sessionId: 'rg-1', requestNumber: 1, type: 'update', services: [voice({ ratingGroup: 1, used: 600, requested: 600 })] });
+  assert.deepEqual(a.services.map((s) => [s.ratingGroup, s.granted, s.charged]), [[1, 600, 2.5]]);
+  let w = await wallet(m);
+  assert.deepEqual([w.remainedAmount.amount, w.reservedAmount.amount], [7.5, 5]);
+  // 7.50 left, 5.00 held: a second call may have the 2.50 between (600 s), final units
+  a = await ok({ sessionId: 'rg-2', requestNumber: 0, type: 'initial', msisdn: m, destination: '31687654321', services: [voice({ requested: 900 })] });
+  assert.deepEqual([a.services[0].granted, a.services[0].finalUnit], [600, true]);
+  await ok({ sessionId: 'rg-2', requestNumber: 1, type: 'terminate', services: [voice({ used: 0 })] });
+  // the end: group 2 used 60 s (0.25); everything held goes back
+  a = await ok({ sessionId: 'rg-1', requestNumber: 2, type: 'terminate', services: [voice({ ratingGroup: 2, used: 60 })] });
+  assert.equal(a.resultCode, 2001);
+  w = await wallet(m);
+  assert.deepEqual([w.remainedAmount.amount, w.reservedAmount.amount], [7.25, 0]);
+});
