@@ -26,6 +26,11 @@
  *         billing: the period's usage rated under the draft catalog in the
  *         body (bss catalog export's format); nothing changes. 200 with the
  *         report. On a worker.
+ *   POST  /api/v1/usage/rerate          admin, billing: {account, from, to,
+ *         dryRun?} re-rated under the catalog in force (Idempotency-Key
+ *         needed unless dryRun); 200 with the report (the deltas), the same
+ *         key again answers it with Idempotent-Replay: true. One writer job.
+ *   GET   /api/v1/usage/rerate/{id}     admin, billing: a stored report.
  * Rating runs on a worker (the lines are read there) and one writer job
  * per request or chunk.
  */
@@ -74,6 +79,9 @@ typedef struct usage_job {
     bool has_f[7];
     int64_t from_ms, to_ms, total;
     json_t *out;
+    /* rerate */
+    char account[BSS_ID_MAX + 1], idem[129];
+    bool dry_run;
 } usage_job;
 
 static void job_free(void *arg)
@@ -598,6 +606,111 @@ static int h_whatif(bss_req *r)
     return 0;
 }
 
+/* ---- re-rating ---- */
+
+static bss_err rerate_work(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    json_decref(j->out); /* a batch retry runs the job again */
+    j->out = NULL;
+    /* The catalog as this transaction sees the store, compiled here: a tariff fix
+     * committed just before is in force even if the published snapshot is
+     * still being rebuilt (that rebuild is asynchronous and coalesced). */
+    bss_catalog_source src;
+    bss_catalog_source_init(&src);
+    bss_catalog *cat = NULL;
+    bss_err rc = bss_catalog_load(db, &src, ei);
+    if (rc == BSS_OK)
+        rc = bss_catalog_compile(&src, &cat, ei);
+    bss_catalog_source_clear(&src);
+    bss_rerate_env env = {.now_ms = j->now_ms, .base_url = j->base_url, .idem_key = j->idem, .dry_run = j->dry_run};
+    if (rc == BSS_OK)
+        rc = bss_usage_rerate(db, cat, &env, j->account, j->from_ms, j->to_ms, &j->out, &j->replayed, ei);
+    bss_catalog_free(cat);
+    if (rc == BSS_OK && !j->replayed)
+        bss_logf(BSS_LOG_INFO, "usage.rerated", "account=%s events=%lld changed=%lld dry_run=%d", j->account,
+                 (long long)json_integer_value(json_object_get(j->out, "events")),
+                 (long long)json_integer_value(json_object_get(j->out, "changed")), j->dry_run);
+    return rc;
+}
+
+static void rerate_done(bss_req *r, bss_err rc, const bss_errinfo *ei, void *arg)
+{
+    usage_job *j = arg;
+    if (r && rc == BSS_OK && j->replayed)
+        bss_http_add_header(r, "Idempotent-Replay", "true");
+    if (r)
+        bss_http_reply(r, rc, ei, 200, &j->out);
+    job_free(j);
+}
+
+static int h_rerate(bss_req *r)
+{
+    bss_errinfo ei;
+    bss_errinfo_clear(&ei);
+    size_t klen = 0;
+    const char *key = bss_http_header(r, "idempotency-key", &klen);
+    bss_err rc = BSS_OK;
+    if (key && (klen < 1 || klen > 128))
+        rc = bss_fail(&ei, BSS_E_INVALID, "Idempotency-Key", "Idempotency-Key is 1..128 printable characters");
+    for (size_t i = 0; rc == BSS_OK && key && i < klen; i++)
+        if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
+            rc = bss_fail(&ei, BSS_E_INVALID, "Idempotency-Key", "Idempotency-Key is 1..128 printable characters");
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    json_t *body = bss_http_json_body(r, true);
+    if (!body)
+        return 0;
+    const char *acct = json_string_value(json_object_get(body, "account"));
+    const json_t *dry = json_object_get(body, "dryRun");
+    int64_t f = 0, t = 0;
+    if (!json_is_object(body))
+        rc = bss_fail(&ei, BSS_E_INVALID, NULL, "a re-rating is {account, from, to, dryRun?}");
+    else if (!acct || !*acct || strlen(acct) > BSS_ID_MAX)
+        rc = bss_fail(&ei, BSS_E_INVALID, "account", "account is the billing account's id");
+    else if ((rc = bss_json_get_time(body, "from", "from", true, &f, &ei)) != BSS_OK ||
+             (rc = bss_json_get_time(body, "to", "to", true, &t, &ei)) != BSS_OK)
+        ;
+    else if (dry && !json_is_boolean(dry))
+        rc = bss_fail(&ei, BSS_E_INVALID, "dryRun", "dryRun is true or false");
+    usage_job *j = rc == BSS_OK ? job_new(r) : NULL;
+    if (j) {
+        snprintf(j->account, sizeof j->account, "%s", acct);
+        snprintf(j->idem, sizeof j->idem, "%.*s", key ? (int)klen : 0, key ? key : "");
+        j->dry_run = json_is_true(dry);
+        j->from_ms = f;
+        j->to_ms = t;
+    }
+    json_decref(body);
+    if (rc != BSS_OK) {
+        bss_http_send_error(r, rc, &ei);
+        return 0;
+    }
+    if (!j)
+        return 0;
+    bss_http_work(r, rerate_work, j, rerate_done);
+    return 0;
+}
+
+static bss_err rerate_get_work(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
+{
+    usage_job *j = arg;
+    return bss_usage_rerate_get(db, j->id, out, ei);
+}
+
+static int h_rerate_get(bss_req *r)
+{
+    usage_job *j = job_new(r);
+    if (!j)
+        return 0;
+    const char *id = bss_http_param(r, "id");
+    snprintf(j->id, sizeof j->id, "%.64s", id ? id : "");
+    bss_http_read_json(r, rerate_get_work, j, job_free, NULL);
+    return 0;
+}
+
 /* ---- routes ---- */
 
 static const bss_tmf_binding spec_binding = {
@@ -617,6 +730,8 @@ static const bss_route routes[] = {
     {"POST", "/api/v1/usage/import", h_import, IMPORT_WRITERS, "usage.import", NULL},
     {"POST", "/api/v1/usage/recycle", h_recycle, IMPORT_WRITERS, "usage.recycle", NULL},
     {"POST", "/api/v1/usage/what-if", h_whatif, BSS_ROLES_CATALOG_WRITE | BSS_ROLE_BILLING, "usage.whatIf", NULL},
+    {"POST", "/api/v1/usage/rerate", h_rerate, BSS_ROLE_ADMIN | BSS_ROLE_BILLING, "usage.rerate", NULL},
+    {"GET", "/api/v1/usage/rerate/{id}", h_rerate_get, BSS_ROLE_ADMIN | BSS_ROLE_BILLING, "usage.rerate.get", NULL},
 };
 
 bss_err bss_tmf635_routes(bss_router *rt, const bss_app *app)

@@ -324,12 +324,11 @@ static bss_err target_bucket(bss_db *db, const json_t *body, int64_t now_ms, bss
     return named_bucket(db, body, "bucket", "product", now_ms, b, ei);
 }
 
-/* The request's idempotency: *replay_id set when the same key and body were seen (the first result's id). */
-static bss_err idempotency(bss_db *db, const char *kind, const bss_balance_env *env, const json_t *body, char hash[65],
-                           char replay_id[BSS_ID_MAX + 1], bss_errinfo *ei)
+bss_err bss__idempotency(bss_db *db, const char *kind, const char *idem_key, const json_t *body, char hash[65],
+                         char replay_id[BSS_ID_MAX + 1], bss_errinfo *ei)
 {
     replay_id[0] = 0;
-    if (!env->idem_key || !env->idem_key[0])
+    if (!idem_key || !idem_key[0])
         return bss_fail(ei, BSS_E_INVALID, "Idempotency-Key",
                         "a request that changes a balance needs an Idempotency-Key header (1..128 printable characters)");
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -340,7 +339,7 @@ static bss_err idempotency(bss_db *db, const char *kind, const bss_balance_env *
     bss_free(text);
     sodium_bin2hex(hash, 65, h, sizeof h);
     char seen[65];
-    bss_err rc = bss__request_find(db, kind, env->idem_key, seen, replay_id, ei);
+    bss_err rc = bss__request_find(db, kind, idem_key, seen, replay_id, ei);
     if (rc == BSS_E_NOT_FOUND) {
         replay_id[0] = 0;
         return BSS_OK;
@@ -352,7 +351,7 @@ static bss_err idempotency(bss_db *db, const char *kind, const bss_balance_env *
         snprintf(first, sizeof first, "%s", replay_id);
         replay_id[0] = 0;
         return bss_fail(ei, BSS_E_CONFLICT, "Idempotency-Key",
-                        "Idempotency-Key %.128s was used for another request (%s %s)", env->idem_key, kind, first);
+                        "Idempotency-Key %.128s was used for another request (%s %s)", idem_key, kind, first);
     }
     return BSS_OK;
 }
@@ -404,7 +403,7 @@ static bss_err begin(bss_db *db, const bss_doc_kind *kind, const bss_balance_env
     char first[BSS_ID_MAX + 1];
     bss_err rc = bss_pan_reject_json(body, ei);
     if (rc == BSS_OK)
-        rc = idempotency(db, kind->name, env, body, hash, first, ei);
+        rc = bss__idempotency(db, kind->name, env->idem_key, body, hash, first, ei);
     if (rc == BSS_OK && first[0])
         rc = replay(db, kind, first, out, replayed, ei);
     return rc;
@@ -829,12 +828,14 @@ static json_t *source_ref(const bss__ledger_row *r, const char *base_url)
     static const char *const others[][2] = {{"bucket", "Bucket"},         {"product", "Product"},
                                             {"session", "ChargingSession"}, {"event", "ChargingEvent"},
                                             {"usageBatch", "UsageBatch"},   {"cycle", "BalanceCycle"},
-                                            {"demo", "Demo"}};
+                                            {"demo", "Demo"},               {"rerate", "UsageRerate"}};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
         if (strcmp(r->source_kind, others[i][0]) == 0)
             type = others[i][1];
     if (strcmp(r->source_kind, "bucket") == 0)
         snprintf(href, sizeof href, "%s%s/bucket/%s", base_url ? base_url : "", BSS_TMF654_BASE, r->source_id);
+    if (strcmp(r->source_kind, "rerate") == 0)
+        snprintf(href, sizeof href, "%s/api/v1/usage/rerate/%s", base_url ? base_url : "", r->source_id);
     json_t *o = json_pack("{s:s, s:s}", "id", r->source_id, "@referredType", type);
     if (o && href[0] && r->source_id[0])
         json_object_set_new(o, "href", json_string(href));

@@ -574,6 +574,44 @@ bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id,
 bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *draft_doc, int64_t from_ms,
                           int64_t to_ms, const char *account_id, json_t **report, bss_errinfo *ei);
 
+/*
+ * Re-rating (rerate.c; docs/charging.md "Re-rating"): the usage of one
+ * billing account in [from_ms, to_ms) rated again under the catalog in
+ * force, in time order across its lines (shared pools stay shared), each
+ * event against the buckets as they would be had the period's re-rated
+ * usage not happened yet. An unbilled usage that now costs or takes
+ * otherwise is rewritten (the old rating kept as its `previous`, its
+ * running totals moved, the active buckets changed by one `rerate` ledger
+ * row each); a billed one is never changed: the difference becomes a
+ * usage_adjustment for the next bill. dry_run: the same report, nothing
+ * written. Without dry_run the run needs env->idem_key (400
+ * "Idempotency-Key"); the same key and request again answer the first
+ * report (*replayed), another request under it is 409.
+ * *report {id, account, from, to, dryRun, events, changed, unchanged,
+ * notRated, currency, before, after, delta, adjustments {count, amount},
+ * byLine [{product, msisdn, events, changed, before, after, delta}],
+ * buckets [{bucket, delta, written}], changes [{usage, startTime, msisdn,
+ * service, quantity, status, before, after, delta, priceBefore,
+ * priceAfter}] (the first 1000)}. changed counts rewritten rows,
+ * adjustments.count the billed usages adjusted; before and after sum every
+ * usage of the period (a billed one at its bill plus earlier adjustments).
+ * The catalog is the caller's: compile it from db, so a fix just committed
+ * is in force. Errors: BSS_E_INVALID "to" (not from <
+ * to, longer than 400 days), "account"; BSS_E_NOT_FOUND "account";
+ * BSS_E_UNPROCESSABLE "to" (more than BSS_RERATE_MAX_EVENTS events: split it).
+ */
+#define BSS_RERATE_MAX_EVENTS 100000
+typedef struct bss_rerate_env {
+    int64_t now_ms;
+    const char *base_url;
+    const char *idem_key;
+    bool dry_run;
+} bss_rerate_env;
+bss_err bss_usage_rerate(bss_db *db, const bss_catalog *cat, const bss_rerate_env *env, const char *account_id,
+                         int64_t from_ms, int64_t to_ms, json_t **report, bool *replayed, bss_errinfo *ei);
+/* A stored re-rating report; BSS_E_NOT_FOUND when there is none. */
+bss_err bss_usage_rerate_get(bss_db *db, const char *id, json_t **report, bss_errinfo *ei);
+
 /* Equality filters of a usage list (NULL: any), the time window [from, to), and the page. */
 typedef struct bss_usage_query {
     const char *id, *status, *msisdn, *account_id, *product_id, *usage_type, *reason_code;

@@ -130,6 +130,16 @@ bss_err bss__request_find(bss_db *db, const char *kind, const char *key, char ha
 bss_err bss__request_insert(bss_db *db, const char *kind, const char *key, const char *hash, const char *result_id,
                             int64_t now_ms, bss_errinfo *ei);
 
+/*
+ * A request's idempotency (balance.c): the key is needed (400
+ * "Idempotency-Key"); hash gets the body's; *replay_id the first result's
+ * id when the same key and body came before ("" when new); the key with
+ * another body is 409. The caller records a new one with
+ * bss__request_insert.
+ */
+bss_err bss__idempotency(bss_db *db, const char *kind, const char *idem_key, const json_t *body, char hash[65],
+                         char replay_id[BSS_ID_MAX + 1], bss_errinfo *ei);
+
 /* A bucket row as a TMF654 Bucket (doc_text: the members kept as posted, may be NULL). */
 json_t *bss__bucket_render(const bss__bucket *b, const char *doc_text, const char *base_url);
 
@@ -154,6 +164,9 @@ typedef struct bss__usage_row {
     int64_t now_ms;
 } bss__usage_row;
 bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei);
+/* A result's takes as usage_record.takes stores them: "bucket amount before after crossed", ';'-separated. */
+void bss__usage_takes_text(const bss_charging_line *l, const bss_rate_result *res, char *out, size_t cap);
+#define BSS__USAGE_TAKES_MAX (BSS_RATE_MAX_TAKES * 120)
 
 /* Adds to one running total (usage_total: account, bill period, charge line). */
 typedef struct bss__usage_total {

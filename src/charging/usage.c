@@ -461,10 +461,16 @@ static void row_texts(const bss__usage_row *r, char *trace, size_t tcap, char *t
     if (!res || !l)
         return;
     bss_rate_trace_format(&res->charge, trace, tcap);
+    bss__usage_takes_text(l, res, takes, kcap);
+}
+
+void bss__usage_takes_text(const bss_charging_line *l, const bss_rate_result *res, char *out, size_t cap)
+{
     size_t at = 0;
-    for (size_t i = 0; i < res->ntakes && at < kcap; i++) {
+    out[0] = '\0';
+    for (size_t i = 0; i < res->ntakes && at < cap; i++) {
         const bss_rate_take *t = &res->takes[i];
-        int w = snprintf(takes + at, kcap - at, "%s%s %lld %lld %lld %u", i ? ";" : "", l->bucket_ids[t->bucket],
+        int w = snprintf(out + at, cap - at, "%s%s %lld %lld %lld %u", i ? ";" : "", l->bucket_ids[t->bucket],
                          (long long)t->amount, (long long)t->before, (long long)t->after, t->crossed);
         at += w > 0 ? (size_t)w : 0;
     }
@@ -502,7 +508,7 @@ static void row_vals(const bss__usage_row *r, const char *trace, const char *tak
 
 bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei)
 {
-    char trace[256], takes[BSS_RATE_MAX_TAKES * 120];
+    char trace[256], takes[BSS__USAGE_TAKES_MAX];
     row_texts(r, trace, sizeof trace, takes, sizeof takes);
     bss_db_val v[ROW_ARGS];
     row_vals(r, trace, takes, v);
@@ -580,7 +586,7 @@ static bss_err queue_row(bss_usage_batch *b, urec *rec, const bss__usage_row *r,
 {
     if (!b->queued && !(b->queued = bss_calloc((size_t)BSS_USAGE_BATCH_MAX * ROW_ARGS, sizeof *b->queued)))
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    char trace[256], takes[BSS_RATE_MAX_TAKES * 120];
+    char trace[256], takes[BSS__USAGE_TAKES_MAX];
     row_texts(r, trace, sizeof trace, takes, sizeof takes);
     bss_free(rec->texts);
     size_t tl = strlen(trace), kl = strlen(takes);

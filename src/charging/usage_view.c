@@ -267,6 +267,64 @@ static json_t *takes_json(bss_db *db, const char *takes, bss_errinfo *ei)
     return arr;
 }
 
+/* What re-rating did to a usage (src/charging/rerate.c): the run that last
+ * changed its row and what the row said before, and for billed usage the
+ * adjustments that go on the next bill instead. Nothing when it was never
+ * re-rated. */
+static const char SQL_RERATED[] = "SELECT rerate_id, previous FROM usage_record WHERE id = ?";
+static const char SQL_ADJUSTMENTS[] = "SELECT id, rerate_id, amount, charge_before, charge_after, status, created_ms "
+                                      "FROM usage_adjustment WHERE usage_id = ? ORDER BY created_ms, id";
+
+static bss_err rerating_json(bss_db *db, const char *base_url, const char *id, json_t *o, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_RERATED, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    json_t *rr = NULL;
+    if (bss_db_next(rows) && !bss_db_col_null(rows, 0)) {
+        char href[1024];
+        snprintf(href, sizeof href, "%s/api/v1/usage/rerate/%s", base_url ? base_url : "", T(rows, 0));
+        json_t *prev = bss_db_col_null(rows, 1) ? NULL : json_loads(T(rows, 1), 0, NULL);
+        rr = json_pack("{s:s, s:s, s:o*}", "id", T(rows, 0), "href", href, "previous", prev);
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK) {
+        json_decref(rr);
+        return bss_fail(ei, rc, NULL, "reading the usage's re-rating failed");
+    }
+    rc = bss_db_query(db, SQL_ADJUSTMENTS, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, ei);
+    if (rc != BSS_OK) {
+        json_decref(rr);
+        return rc;
+    }
+    json_t *adj = json_array();
+    while (adj && bss_db_next(rows))
+        json_array_append_new(adj, json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:o}", "id", T(rows, 0), "rerateId",
+                                             T(rows, 1), "amount", bss_money_to_json(bss_db_col_int64(rows, 2)),
+                                             "chargeBefore", bss_money_to_json(bss_db_col_int64(rows, 3)),
+                                             "chargeAfter", bss_money_to_json(bss_db_col_int64(rows, 4)), "status",
+                                             T(rows, 5), "createdAt", time_json(bss_db_col_int64(rows, 6))));
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK)
+        rc = bss_fail(ei, rc, NULL, "reading the usage's adjustments failed");
+    if (rc == BSS_OK && !adj)
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if (rc == BSS_OK && json_array_size(adj) > 0) {
+        if (!rr)
+            rr = json_object();
+        json_object_set(rr, "adjustments", adj);
+    }
+    json_decref(adj);
+    if (rc == BSS_OK && rr)
+        json_object_set_new(o, "rerating", rr);
+    else
+        json_decref(rr);
+    return rc;
+}
+
 bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id, json_t **out, bss_errinfo *ei)
 {
     *out = NULL;
@@ -331,6 +389,11 @@ bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id,
     }
     json_object_set_new(o, "buckets", takes_json(db, takes, NULL));
     bss_free(takes);
+    rc = rerating_json(db, base_url, id, o, ei);
+    if (rc != BSS_OK) {
+        json_decref(o);
+        return rc;
+    }
     char href[1024];
     snprintf(href, sizeof href, "%s%s/usage/%s", base_url ? base_url : "", BSS_TMF635_BASE, id);
     json_object_set_new(o, "usage", json_string(href));

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,8 +32,8 @@
 
 typedef struct usage_opts {
     bss_cli_client client;
-    const char *msisdn, *reason, *limit, *chunk, *what_if, *from, *to, *account;
-    bool json, quiet;
+    const char *msisdn, *reason, *limit, *chunk, *what_if, *from, *to, *account, *idem;
+    bool json, quiet, dry_run;
     int nfiles;
 } usage_opts;
 
@@ -392,13 +393,90 @@ static void print_rows(const char *title, const char *key, const json_t *rows)
     }
 }
 
+static void money_of(const json_t *o, const char *k, char out[32])
+{
+    int64_t x = 0;
+    (void)bss_money_from_json(json_object_get(o, k), k, &x, NULL);
+    bss_money_format(x, out);
+}
+
+/* Re-rating an account's period for real (or --dry-run): the deltas. */
+static int rerate_account(usage_opts *o)
+{
+    char idem[64];
+    if (o->idem)
+        snprintf(idem, sizeof idem, "%.63s", o->idem);
+    else {
+        unsigned char r[12];
+        randombytes_buf(r, sizeof r);
+        char hex[25];
+        sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+        snprintf(idem, sizeof idem, "cli-%s", hex);
+    }
+    if (!o->dry_run)
+        o->client.idem_key = idem;
+    json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "account", o->account, "from", o->from, "to", o->to, "dryRun",
+                            o->dry_run);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    if (!body)
+        return 1;
+    o->client.content_type = NULL;
+    bss_cli_answer a = {0};
+    long st = bss_cli_call(&o->client, "POST", "/api/v1/usage/rerate", body, strlen(body), &a);
+    bss_free(body);
+    json_t *rep = st == 200 && a.data ? json_loads(a.data, 0, NULL) : NULL;
+    int rc = 0;
+    if (rep && o->json)
+        printf("%s\n", a.data);
+    else if (rep) {
+        char b[32], af[32], d[32], adj[32];
+        money_of(rep, "before", b);
+        money_of(rep, "after", af);
+        money_of(rep, "delta", d);
+        money_of(json_object_get(rep, "adjustments"), "amount", adj);
+        const char *cur = json_string_value(json_object_get(rep, "currency"));
+        printf("%s %s, account %s, %s .. %s: %lld events, %lld changed, %lld not rated (kept)\n",
+               o->dry_run ? "dry run" : "re-rated", json_string_value(json_object_get(rep, "id")), o->account,
+               json_string_value(json_object_get(rep, "from")), json_string_value(json_object_get(rep, "to")),
+               (long long)json_integer_value(json_object_get(rep, "events")),
+               (long long)json_integer_value(json_object_get(rep, "changed")),
+               (long long)json_integer_value(json_object_get(rep, "notRated")));
+        printf("charged before %s %s, after %s %s, delta %s %s; billed usage: %lld adjustments, %s %s\n", b, cur, af,
+               cur, d, cur, (long long)json_integer_value(json_object_get(json_object_get(rep, "adjustments"), "count")),
+               adj, cur);
+        size_t i;
+        const json_t *c;
+        json_array_foreach(json_object_get(rep, "changes"), i, c)
+        {
+            char cb[32], ca[32], cd[32];
+            money_of(c, "before", cb);
+            money_of(c, "after", ca);
+            money_of(c, "delta", cd);
+            printf("  %-36s %s %-15s %-7s %9lld %-8s %12s -> %-12s %12s\n",
+                   json_string_value(json_object_get(c, "usage")), json_string_value(json_object_get(c, "startTime")),
+                   json_string_value(json_object_get(c, "msisdn")), json_string_value(json_object_get(c, "service")),
+                   (long long)json_integer_value(json_object_get(c, "quantity")),
+                   json_string_value(json_object_get(c, "status")), cb, ca, cd);
+        }
+        if (!o->dry_run)
+            printf("Idempotency-Key %s\n", idem);
+    } else
+        rc = bss_cli_report_error(&o->client, st, &a);
+    json_decref(rep);
+    bss_cli_answer_free(&a);
+    return rc;
+}
+
 static int run_rerate(void *vo, char **args)
 {
     (void)args;
     usage_opts *o = vo;
-    if (!o->what_if || !o->from || !o->to) {
-        fprintf(stderr, "bss usage rerate: give --what-if CATALOG.json, --from and --to (re-rating a period for real, "
-                        "with adjustment lines for billed periods, comes with billing)\n");
+    if (!o->what_if && o->account && o->from && o->to)
+        return rerate_account(o);
+    if (!o->from || !o->to || (!o->what_if && !o->account)) {
+        fprintf(stderr, "bss usage rerate: give --account ID (re-rate for real; --dry-run to see first) or --what-if "
+                        "CATALOG.json, with --from and --to\n");
         return 2;
     }
     size_t len = 0;
@@ -457,6 +535,7 @@ int bss_cmd_usage(int argc, char **argv)
         {"--reason", &o.reason, NULL}, {"--limit", &o.limit, NULL}, {"--chunk", &o.chunk, NULL},
         {"--json", NULL, &o.json},   {"--quiet", NULL, &o.quiet}, {"--what-if", &o.what_if, NULL},
         {"--from", &o.from, NULL},   {"--to", &o.to, NULL},        {"--account", &o.account, NULL},
+        {"--dry-run", NULL, &o.dry_run}, {"--idempotency-key", &o.idem, NULL},
     };
     bss_config cfg;
     int rest = 0;
@@ -480,6 +559,7 @@ void bss_cmd_usage_help(FILE *out)
             "       bss usage list MSISDN [--limit N] [--json] [options]\n"
             "       bss usage explain ID [--json] [options]\n"
             "       bss usage recycle [--msisdn MSISDN] [--reason CODE] [--limit N] [options]\n"
+            "       bss usage rerate --account ID --from T1 --to T2 [--dry-run] [--idempotency-key KEY] [--json] [options]\n"
             "       bss usage rerate --what-if CATALOG.json --from T1 --to T2 [--account ID] [--json] [options]\n\n"
             "Usage of the running server (docs/charging.md \"Usage\").\n\n"
             "import   rates CDR files (CSV with a header: record_id, start_time, msisdn,\n"
@@ -497,7 +577,14 @@ void bss_cmd_usage_help(FILE *out)
             "         increments, zone, time band, each bucket before and after.\n"
             "recycle  rates the stored rejected usage again (after a line is\n"
             "         provisioned or the catalog fixed).\n"
-            "rerate   --what-if: rates the real usage of [T1, T2) under a draft catalog\n"
+            "rerate   --account: rates one billing account's usage of [T1, T2) again\n"
+            "         under the catalog in force (after a tariff fix) and shows the\n"
+            "         deltas: unbilled usage is rewritten (the old rating kept in its\n"
+            "         explanation, buckets and wallet corrected by a \"rerate\" ledger\n"
+            "         row), billed usage never changes but gets an adjustment for the\n"
+            "         next bill. --dry-run shows the same without changing anything;\n"
+            "         run again, it finds nothing more to change.\n"
+            "         --what-if: rates the real usage of [T1, T2) under a draft catalog\n"
             "         file (bss catalog export's format) without changing anything, and\n"
             "         shows the revenue before and after per offering and per customer\n"
             "         segment.\n\n"
@@ -509,7 +596,10 @@ void bss_cmd_usage_help(FILE *out)
             "  --limit N         list: rows (default 20); recycle: at most N (default 1000)\n"
             "  --what-if FILE    rerate: the draft catalog\n"
             "  --from T1, --to T2  rerate: the period (RFC 3339; T2 excluded)\n"
-            "  --account ID      rerate: one billing account's usage only\n"
+            "  --account ID      rerate: the billing account (with --what-if: its usage only)\n"
+            "  --dry-run         rerate --account: the deltas, nothing changed\n"
+            "  --idempotency-key KEY  rerate --account: the run's key (default: made,\n"
+            "                    and printed so a retry can repeat it)\n"
             "  --json            list, explain, rerate: print the server's JSON\n"
             "  --url URL         the server (default http://<listen> from the configuration)\n"
             "  --key KEY         an admin key (default: the contents of <data-dir>/admin.key)\n\n"
