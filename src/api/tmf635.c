@@ -616,13 +616,8 @@ static bss_err rerate_work(bss_db *db, void *arg, bss_errinfo *ei)
     /* The catalog as this transaction sees the store, compiled here: a tariff fix
      * committed just before is in force even if the published snapshot is
      * still being rebuilt (that rebuild is asynchronous and coalesced). */
-    bss_catalog_source src;
-    bss_catalog_source_init(&src);
     bss_catalog *cat = NULL;
-    bss_err rc = bss_catalog_load(db, &src, ei);
-    if (rc == BSS_OK)
-        rc = bss_catalog_compile(&src, &cat, ei);
-    bss_catalog_source_clear(&src);
+    bss_err rc = bss_catalog_build(db, &cat, ei);
     bss_rerate_env env = {.now_ms = j->now_ms, .base_url = j->base_url, .idem_key = j->idem, .dry_run = j->dry_run};
     if (rc == BSS_OK)
         rc = bss_usage_rerate(db, cat, &env, j->account, j->from_ms, j->to_ms, &j->out, &j->replayed, ei);

@@ -584,6 +584,9 @@ bss_err bss_catalog_load(bss_db *db, bss_catalog_source *src, bss_errinfo *ei);
 bss_err bss_catalog_compile(const bss_catalog_source *src, bss_catalog **out, bss_errinfo *ei);
 void bss_catalog_free(bss_catalog *cat); /* NULL is a no-op; only for unpublished snapshots */
 
+/* Load and compile on db in one: the catalog as db's transaction sees it (*out as bss_catalog_compile's). */
+bss_err bss_catalog_build(bss_db *db, bss_catalog **out, bss_errinfo *ei);
+
 /*
  * The check a catalog write runs before it commits (cC's prepare hooks):
  * loads the catalog on db (the writer's connection, inside the write),

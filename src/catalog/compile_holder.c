@@ -364,16 +364,23 @@ void bss_catalog_release(bss_catalog_holder *h, const bss_catalog *cat)
 
 /* ---- rebuilds ---- */
 
+bss_err bss_catalog_build(bss_db *db, bss_catalog **out, bss_errinfo *ei)
+{
+    *out = NULL;
+    bss_catalog_source src;
+    bss_catalog_source_init(&src);
+    bss_err rc = bss_catalog_load(db, &src, ei);
+    if (rc == BSS_OK)
+        rc = bss_catalog_compile(&src, out, ei);
+    bss_catalog_source_clear(&src);
+    return rc;
+}
+
 bss_err bss_catalog_rebuild_db(bss_app *app, bss_db *db, bss_errinfo *ei)
 {
     int64_t t0 = bss_monotonic_ms();
-    bss_catalog_source src;
-    bss_catalog_source_init(&src);
     bss_catalog *cat = NULL;
-    bss_err rc = bss_catalog_load(db, &src, ei);
-    if (rc == BSS_OK)
-        rc = bss_catalog_compile(&src, &cat, ei);
-    bss_catalog_source_clear(&src);
+    bss_err rc = bss_catalog_build(db, &cat, ei);
     if (rc == BSS_OK && !app->catalog && !(app->catalog = bss_catalog_holder_create()))
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory creating the catalog holder");
     if (rc != BSS_OK) {

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -279,6 +280,19 @@ int bss_cli_args(const char *cmd, int argc, char **argv, const bss_cli_flag *fla
         return 2;
     }
     return 0;
+}
+
+void bss_cli_idempotency_key(const char *given, char out[64])
+{
+    if (given) {
+        snprintf(out, 64, "%.63s", given);
+        return;
+    }
+    unsigned char r[12];
+    randombytes_buf(r, sizeof r);
+    char hex[25];
+    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+    snprintf(out, 64, "cli-%s", hex);
 }
 
 void bss_cli_add_param(char *buf, size_t cap, const char *name, const char *value)

@@ -93,6 +93,10 @@ int bss_cli_dispatch(bss_cli_client *c, const bss_config *cfg, const char *url, 
  */
 int bss_cli_get_json(const bss_cli_client *c, const char *path, bool raw, json_t **out);
 
+/* The Idempotency-Key of a change: the given one (--idempotency-key), else a
+ * new random "cli-<24 hex>" the command prints so a retry can repeat it. */
+void bss_cli_idempotency_key(const char *given, char out[64]);
+
 /* Appends "?name=value" (or "&name=value") to the path in buf[cap], the value query-encoded. */
 void bss_cli_add_param(char *buf, size_t cap, const char *name, const char *value);
 

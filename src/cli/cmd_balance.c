@@ -5,7 +5,6 @@
  * an Idempotency-Key (given, or made and printed so a retry can repeat it).
  */
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,15 +146,7 @@ static int act(bal_opts *o, const char *seg, const char *msisdn, const char *amo
     if (rc)
         return rc;
     char idem[64];
-    if (o->idem)
-        snprintf(idem, sizeof idem, "%.63s", o->idem);
-    else {
-        unsigned char r[12];
-        randombytes_buf(r, sizeof r);
-        char hex[25];
-        sodium_bin2hex(hex, sizeof hex, r, sizeof r);
-        snprintf(idem, sizeof idem, "cli-%s", hex);
-    }
+    bss_cli_idempotency_key(o->idem, idem);
     o->client.idem_key = idem;
     /* the amount as the user wrote it: money in micro-exact decimal, units whole */
     json_t *amt = NULL;

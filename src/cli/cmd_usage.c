@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -404,15 +403,7 @@ static void money_of(const json_t *o, const char *k, char out[32])
 static int rerate_account(usage_opts *o)
 {
     char idem[64];
-    if (o->idem)
-        snprintf(idem, sizeof idem, "%.63s", o->idem);
-    else {
-        unsigned char r[12];
-        randombytes_buf(r, sizeof r);
-        char hex[25];
-        sodium_bin2hex(hex, sizeof hex, r, sizeof r);
-        snprintf(idem, sizeof idem, "cli-%s", hex);
-    }
+    bss_cli_idempotency_key(o->idem, idem);
     if (!o->dry_run)
         o->client.idem_key = idem;
     json_t *req = json_pack("{s:s, s:s, s:s, s:b}", "account", o->account, "from", o->from, "to", o->to, "dryRun",

@@ -464,12 +464,8 @@ typedef struct bal_seed {
 static bss_err bal_seed_run(bss_db *db, void *arg, bss_errinfo *ei)
 {
     bal_seed *s = arg;
-    bss_catalog_source src;
-    bss_catalog_source_init(&src);
     bss_catalog *cat = NULL;
-    bss_err rc = bss_catalog_load(db, &src, ei);
-    if (rc == BSS_OK)
-        rc = bss_catalog_compile(&src, &cat, ei);
+    bss_err rc = bss_catalog_build(db, &cat, ei);
     if (rc == BSS_OK)
         rc = bss_charging_seed(db, cat, s->now_ms, DEMO_WALLET_CATEGORY, DEMO_WALLET_MICROS, &s->buckets, &s->wallets,
                                ei);
@@ -477,7 +473,6 @@ static bss_err bal_seed_run(bss_db *db, void *arg, bss_errinfo *ei)
     if (rc == BSS_OK)
         rc = bss_usage_seed_specs(db, s->now_ms, &specs, ei);
     bss_catalog_free(cat);
-    bss_catalog_source_clear(&src);
     return rc;
 }
 
@@ -652,12 +647,8 @@ static bss_err seed_usage(bss_app *app, bss_errinfo *ei)
     bss_err rc = bss_db_open(app->cfg.db_url, &app->dbopt, &u.db, ei);
     if (rc != BSS_OK)
         return rc;
-    bss_catalog_source src;
-    bss_catalog_source_init(&src);
     bss_catalog *cat = NULL;
-    rc = bss_catalog_load(u.db, &src, ei);
-    if (rc == BSS_OK)
-        rc = bss_catalog_compile(&src, &cat, ei);
+    rc = bss_catalog_build(u.db, &cat, ei);
     u.cat = cat;
     line_scan ls = {.db = u.db, .cap = 2000, .now_ms = u.now_ms, .window_ms = app->cfg.demo_usage_days * DAY_MS};
     ls.lines = bss_calloc(ls.cap, sizeof *ls.lines);
@@ -678,7 +669,6 @@ static bss_err seed_usage(bss_app *app, bss_errinfo *ei)
     bss_usage_batch_free(u.b);
     bss_free(ls.lines);
     bss_catalog_free(cat);
-    bss_catalog_source_clear(&src);
     bss_db_close(u.db);
     if (rc != BSS_OK) {
         bss_log(BSS_LOG_ERROR, "demo.seed", "message", "demo: usage not seeded", "error", ei ? ei->message : "", NULL);
