@@ -188,6 +188,7 @@ test('bss usage rerate prints the run, its deltas and the key', async () => {
   assert.equal(JSON.parse(json.stdout).changed, 0);
   const bad = await bss(['usage', 'rerate', '--account', account, '--from', FROM, '--url', srv.url, '--key', srv.key]);
   assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /give --account ID \(re-rate for real; --dry-run to see first\) or --what-if CATALOG\.json, with --from and --to/);
 });
 
 // The Bundle 10 line's 100 national minutes should have covered calls to the

@@ -59,7 +59,7 @@ test('bss usage rerate --what-if prints the same', async () => {
   assert.match(r.stdout, /po-prepaid-payg\s+2\s+1\s+1\s+1\.2\s+0\.2/);
   const bad = await bss(['usage', 'rerate', '--from', '2026-06-01T00:00:00Z', '--url', srv.url, '--key', srv.key]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /give --what-if CATALOG\.json, --from and --to/);
+  assert.match(bad.stderr, /give --account ID \(re-rate for real; --dry-run to see first\) or --what-if CATALOG\.json, with --from and --to/);
 });
 
 test('what-if refuses a bad period and a draft that is not a catalog', async () => {
