@@ -6,6 +6,7 @@
  * changes together with a ledger row that says by how much and why, in
  * the same transaction: the value is always the sum of its ledger.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,27 +222,59 @@ bss_err bss__bucket_get(bss_db *db, const char *id, bss__bucket *out, bss_errinf
     return bss__bucket_read(db, id, 0, out, NULL, ei);
 }
 
-#define LIST_WHERE                                                                                           \
-    " WHERE (CAST(? AS TEXT) IS NULL OR id = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?) AND "              \
-    "(CAST(? AS TEXT) IS NULL OR usage_type = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?) AND "         \
-    "(CAST(? AS TEXT) IS NULL OR msisdn = ?) AND (CAST(? AS TEXT) IS NULL OR product_id = ?) AND "             \
-    "(CAST(? AS TEXT) IS NULL OR price_id = ?)"
-static const char SQL_LIST[] = "SELECT " BUCKET_COLS " FROM bucket" LIST_WHERE " ORDER BY id LIMIT ? OFFSET ?";
-static const char SQL_COUNT[] = "SELECT COUNT(*) FROM bucket" LIST_WHERE;
+/*
+ * The list's statement names only the filters given, so each uses its index
+ * (bucket_account, bucket_msisdn, bucket_product): "(? IS NULL OR col = ?)"
+ * would read the whole table for every line loaded. One statement text per
+ * set of filters, built once, so a connection still prepares each once.
+ */
+static const char *const list_cols[] = {"id = ?",         "status = ?",     "usage_type = ?", "account_id = ?",
+                                        "msisdn = ?",     "product_id = ?", "price_id = ?",
+                                        /* the common one as a literal: bound, it would let SQLite weigh the partial
+                                         * index bucket_active_to against the value and prepare again at every bind */
+                                        "status = 'active'"};
+#define LIST_FILTERS (sizeof list_cols / sizeof list_cols[0])
+#define LIST_ACTIVE 7
+static char list_sql[1 << LIST_FILTERS][sizeof BUCKET_COLS + 320], count_sql[1 << LIST_FILTERS][320];
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+
+static void list_init(void)
+{
+    for (unsigned m = 0; m < 1u << LIST_FILTERS; m++) {
+        char where[256] = "";
+        size_t at = 0;
+        for (unsigned k = 0; k < LIST_FILTERS; k++)
+            if (m & (1u << k))
+                at += (size_t)snprintf(where + at, sizeof where - at, "%s%s", at ? " AND " : " WHERE ", list_cols[k]);
+        snprintf(list_sql[m], sizeof list_sql[m], "SELECT " BUCKET_COLS " FROM bucket%s ORDER BY id LIMIT ? OFFSET ?",
+                 where);
+        snprintf(count_sql[m], sizeof count_sql[m], "SELECT COUNT(*) FROM bucket%s", where);
+    }
+}
 
 bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
                          int64_t *total, bss_errinfo *ei)
 {
-#define FARGS                                                                                                \
-    S(f->id), S(f->id), S(f->status), S(f->status), S(f->usage_type), S(f->usage_type), S(f->account_id),       \
-        S(f->account_id), S(f->msisdn), S(f->msisdn), S(f->product_id), S(f->product_id), S(f->price_id), S(f->price_id)
-    bss_err rc = bss_db_query_int64(db, SQL_COUNT, BSS_DB_ARGS(FARGS), total, ei);
+    pthread_once(&list_once, list_init);
+    bool active = f->status && strcmp(f->status, "active") == 0;
+    const char *given[LIST_FILTERS - 1] = {f->id,     active ? NULL : f->status, f->usage_type, f->account_id,
+                                           f->msisdn, f->product_id,             f->price_id};
+    bss_db_val v[LIST_FILTERS + 3];
+    size_t n = 0;
+    unsigned m = active ? 1u << LIST_ACTIVE : 0;
+    v[n++] = BSS_DB_I64(now_ms);
+    for (unsigned k = 0; k < LIST_FILTERS - 1; k++)
+        if (given[k] && *given[k]) {
+            m |= 1u << k;
+            v[n++] = S(given[k]);
+        }
+    bss_err rc = total ? bss_db_query_int64(db, count_sql[m], v + 1, n - 1, total, ei) : BSS_OK; /* NULL: not counted */
     if (rc != BSS_OK)
         return rc;
+    v[n++] = BSS_DB_I64(f->limit);
+    v[n++] = BSS_DB_I64(f->offset);
     bss_db_rows *rows = NULL;
-    rc = bss_db_query(db, SQL_LIST, BSS_DB_ARGS(BSS_DB_I64(now_ms), FARGS, BSS_DB_I64(f->limit), BSS_DB_I64(f->offset)),
-                      &rows, ei);
-#undef FARGS
+    rc = bss_db_query(db, list_sql[m], v, n, &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while (rc == BSS_OK && bss_db_next(rows)) {

@@ -88,7 +88,7 @@ typedef struct bss__bucket_filter {
     int64_t offset, limit;
 } bss__bucket_filter;
 typedef bss_err (*bss__bucket_each_fn)(void *arg, const bss__bucket *b, const char *doc, bss_errinfo *ei);
-/* The page of buckets matching f in id order, each given to each; *total counts every match. */
+/* The page of buckets matching f in id order, each given to each; *total counts every match (total NULL: not counted). */
 bss_err bss__bucket_list(bss_db *db, const bss__bucket_filter *f, int64_t now_ms, bss__bucket_each_fn each, void *arg,
                          int64_t *total, bss_errinfo *ei);
 

@@ -47,6 +47,11 @@ typedef struct addon_scan {
 static bss_err addon_row(const bss_res_row *row, void *arg)
 {
     addon_scan *a = arg;
+    /* an add-on of this line names its product id: the line itself and the account's
+     * other products are not parsed */
+    if ((row->id && strcmp(row->id, a->l->product_id) == 0) ||
+        !memmem(row->doc, row->doc_len, a->l->product_id, strlen(a->l->product_id)))
+        return BSS_OK;
     json_t *p = NULL;
     if (bss_json_parse(row->doc, row->doc_len, &p, NULL) != BSS_OK)
         return BSS_OK;
@@ -181,8 +186,7 @@ bss_err bss_charging_line_buckets(bss_db *db, bss_charging_line *l, int64_t at_m
     l->line.prepaid = false;
     bss__bucket_filter bf = {.account_id = l->account_id, .status = "active", .limit = 500};
     bucket_scan bs = {l, l->msisdn};
-    int64_t total = 0;
-    bss_err rc = bss__bucket_list(db, &bf, at_ms, bucket_row, &bs, &total, ei);
+    bss_err rc = bss__bucket_list(db, &bf, at_ms, bucket_row, &bs, NULL, ei);
     if (rc != BSS_OK)
         return rc;
     l->line.buckets = l->buckets;
