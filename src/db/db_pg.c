@@ -87,12 +87,22 @@ static void cache_forget_all(pg_db *p)
     }
 }
 
-/* Session settings, run after every (re)connect. */
+/*
+ * Session settings, run after every (re)connect. plan_cache_mode: every
+ * execution of a prepared statement is planned for its values. With the
+ * default, PostgreSQL settles after five executions on a generic plan made
+ * from the statistics of that moment and keeps it until the table is next
+ * analysed: a statement first run on an empty table (a fresh store, a new
+ * usage table) kept scanning it as it grew (the duplicate check of a CDR
+ * import fell to 1,200 records/s, docs/benchmarks.md). Planning our short
+ * statements costs microseconds; a wrong plan costs a table scan.
+ */
 static bss_err session_setup(pg_db *p, bss_errinfo *ei)
 {
-    char sql[128];
+    char sql[160];
     PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
-    snprintf(sql, sizeof(sql), "SET lock_timeout = %" PRId64 "; SET client_min_messages = warning",
+    snprintf(sql, sizeof(sql),
+             "SET lock_timeout = %" PRId64 "; SET client_min_messages = warning; SET plan_cache_mode = force_custom_plan",
              p->base.opt.busy_timeout_ms);
     PGresult *res = PQexec(p->conn, sql);
     bss_err rc = result_ok(p, res, ei);
