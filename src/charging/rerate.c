@@ -22,7 +22,6 @@
  * nothing the second time. All of it is one writer job: it is whole or
  * not at all.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,8 +467,6 @@ static bss_err rate_all(bss_db *db, const bss_rerate_env *env, const char *run, 
             continue;
         }
         bss_charging_apply(&l->line, &res);
-        char takes[BSS__USAGE_TAKES_MAX];
-        bss__usage_takes_text(l, &res, takes, sizeof takes);
         const char *price = bss_price_id(res.price);
         int64_t adjusted = 0; /* what earlier re-ratings already put on the next bill */
         if (e->billed && (rc = bss_db_query_int64(db, SQL_ADJ_SUM, BSS_DB_ARGS(S(e->id)), &adjusted, ei)) != BSS_OK)
@@ -516,6 +513,9 @@ static bss_err rate_all(bss_db *db, const bss_rerate_env *env, const char *run, 
         }
         sum->changed++;
         u->changed++;
+        char takes[BSS__USAGE_TAKES_MAX]; /* the row's text, made only for a row that is rewritten */
+        if (!env->dry_run)
+            bss__usage_takes_text(l, &res, takes, sizeof takes);
         if (!env->dry_run && (rc = rewrite(db, env, run, u, e, &res, takes, ei)) != BSS_OK)
             break;
         if (json_array_size(sum->changes) < RR_SHOWN)
