@@ -97,7 +97,12 @@ test('callback credentials are sealed, masked for every reader, never logged, an
   const ev = received.find((e) => e.path === '/cb/listener/categoryCreateEvent');
   assert.ok(ev, 'the event arrived');
   assert.equal(ev.authorization, `Basic ${Buffer.from('hook:s3cr:t-pw').toString('base64')}`);
-  const status = await srv.request('GET', `${HUB}/${sub.json.id}`);
+  // the receiver answers before the dispatcher records the delivery: wait for the record
+  let status = await srv.request('GET', `${HUB}/${sub.json.id}`);
+  for (let i = 0; i < 200 && status.json.delivery.delivered < 1; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    status = await srv.request('GET', `${HUB}/${sub.json.id}`);
+  }
   assert.equal(status.json.delivery.delivered, 1, status.text);
   const delivered = /^bss_events_deliveries_total\{outcome="delivered"\} (\d+)$/m.exec((await srv.request('GET', '/metrics')).text);
   assert.ok(delivered && Number(delivered[1]) >= 1, 'deliveries are counted in /metrics');
