@@ -35,6 +35,7 @@ typedef struct bss_app {
     struct bss_metrics *metrics;        /* NULL when not serving */
     struct bss_auth *auth;              /* API key cache */
     struct bss_catalog_holder *catalog; /* the compiled catalog the rater reads (NULL until built) */
+    struct bss_lines *lines;            /* the writer's resident lines (charging.h; NULL when not serving) */
     char base_url[512];                 /* "http://127.0.0.1:8080": prefix of every href */
     bss_netallow webhook_allow;         /* cfg.webhook_allow, parsed: where event callbacks may go */
     bss_seal_key secrets;               /* seals stored secrets (callback passwords); loaded by serve */

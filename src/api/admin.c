@@ -26,6 +26,7 @@
 #include "api/query.h"
 #include "api/router.h"
 #include "api/routes.h"
+#include "charging/charging.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -89,6 +90,13 @@ static int h_metrics(bss_req *r)
         for (int b = 0; b < 10 && b < BSS_WRITER_BATCH_BUCKETS; b++)
             g.writer_batch_le[b] = ws.batch_le[b];
     }
+    bss_lines_stats ls;
+    bss_lines_get_stats(r->app->lines, &ls);
+    g.lines_resident = ls.resident;
+    g.lines_hits = ls.hits;
+    g.lines_misses = ls.misses;
+    g.lines_forgotten = ls.forgotten;
+    g.lines_resets = ls.resets;
     g.uptime_ms = mono_ms() - started_ms;
     bss_order_runner_stats(r->app->orders, &g.tasks_done, &g.tasks_failed, &g.tasks_retried);
     g.orders_overdue = bss_order_runner_overdue(r->app->orders);

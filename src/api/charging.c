@@ -40,7 +40,8 @@ static bss_err cc_run(bss_db *db, void *arg, bss_errinfo *ei)
     if (!cat)
         return bss_fail(ei, BSS_E_UNSUPPORTED, NULL, "the catalog is not loaded yet: try again");
     bss_cc_env env = {.cat = cat, .now_ms = j->now_ms, .validity_ms = j->app->cfg.quota_validity_s * 1000,
-                      .base_url = j->app->base_url, .bill_shock_micros = j->app->bill_shock_micros};
+                      .base_url = j->app->base_url, .bill_shock_micros = j->app->bill_shock_micros,
+                      .lines = j->app->lines};
     bss_err rc = bss_cc_handle(db, &env, &j->req, ei);
     bss_catalog_release(h, cat);
     if (rc == BSS_OK && !(j->out = bss_cc_answer_json(&j->req)))

@@ -295,6 +295,18 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              (long long)g->orders_overdue, (long long)g->tasks_done, (long long)g->tasks_failed,
              (long long)g->tasks_retried);
         outf(&o,
+             "# HELP bss_charging_lines_resident Lines online charging keeps in memory on the writer.\n"
+             "# TYPE bss_charging_lines_resident gauge\nbss_charging_lines_resident %lld\n"
+             "# HELP bss_charging_line_reads_total Line reads by online charging: from memory (hit) or the store "
+             "(miss).\n# TYPE bss_charging_line_reads_total counter\n"
+             "bss_charging_line_reads_total{from=\"hit\"} %lld\nbss_charging_line_reads_total{from=\"miss\"} %lld\n"
+             "# HELP bss_charging_lines_forgotten_total Resident lines dropped because the work that read them was "
+             "rolled back.\n# TYPE bss_charging_lines_forgotten_total counter\nbss_charging_lines_forgotten_total %lld\n"
+             "# HELP bss_charging_lines_resets_total Times the resident lines started empty (a new catalog, or the "
+             "most lines held).\n# TYPE bss_charging_lines_resets_total counter\nbss_charging_lines_resets_total %lld\n",
+             (long long)g->lines_resident, (long long)g->lines_hits, (long long)g->lines_misses,
+             (long long)g->lines_forgotten, (long long)g->lines_resets);
+        outf(&o,
              "# HELP bss_uptime_seconds Seconds since this server started.\n"
              "# TYPE bss_uptime_seconds gauge\nbss_uptime_seconds %lld.%03lld\n",
              (long long)(g->uptime_ms / 1000), (long long)(g->uptime_ms % 1000));

@@ -601,6 +601,13 @@ bss_err bss_catalog_check_write(bss_db *db, const char *kind, const char *id, co
 
 /* Lookups. All returned pointers live as long as the snapshot. */
 const bss_offering *bss_catalog_offering(const bss_catalog *cat, const char *id, int64_t as_of_ms);
+/*
+ * The instants around as_of_ms between which bss_catalog_offering(cat, id,
+ * t) gives the same answer: [*from_ms, *to_ms) (INT64_MIN / INT64_MAX: open),
+ * so a cache of what it resolved knows when to ask again.
+ */
+void bss_catalog_offering_span(const bss_catalog *cat, const char *id, int64_t as_of_ms, int64_t *from_ms,
+                               int64_t *to_ms);
 /* An exact version ("version" member of the document); NULL if unknown. */
 const bss_offering *bss_catalog_offering_version(const bss_catalog *cat, const char *id, const char *version);
 const bss_price *bss_catalog_price(const bss_catalog *cat, const char *id, int64_t as_of_ms);

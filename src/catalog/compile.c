@@ -601,6 +601,28 @@ const bss_offering *bss_catalog_offering(const bss_catalog *cat, const char *id,
     return best;
 }
 
+void bss_catalog_offering_span(const bss_catalog *cat, const char *id, int64_t as_of_ms, int64_t *from_ms,
+                               int64_t *to_ms)
+{
+    size_t i;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    if (cat && id) {
+        /* the versions valid at an instant change only at a version's bounds: the nearest ones around as_of */
+        LOWER_BOUND(cat->offs, cat->noffs, id, i);
+        for (; i < cat->noffs && strcmp(cat->offs[i].id, id) == 0; i++) {
+            const int64_t b[2] = {cat->offs[i].valid_from, cat->offs[i].valid_to};
+            for (int k = 0; k < 2; k++) {
+                if (b[k] <= as_of_ms && b[k] > lo)
+                    lo = b[k];
+                if (b[k] > as_of_ms && b[k] < hi)
+                    hi = b[k];
+            }
+        }
+    }
+    *from_ms = lo;
+    *to_ms = hi;
+}
+
 const bss_offering *bss_catalog_offering_version(const bss_catalog *cat, const char *id, const char *version)
 {
     size_t i;

@@ -380,7 +380,9 @@ typedef struct bss_charging_line {
     int bill_cycle_day;   /* the account's (1..28) */
     const bss_offering *offering;
     const bss_offering *addons[BSS_CHARGING_LINE_ADDONS]; /* active add-ons on the line */
+    char addon_ids[BSS_CHARGING_LINE_ADDONS][BSS_ID_MAX + 1]; /* their products */
     size_t naddons;
+    int64_t span_from_ms, span_to_ms; /* the offerings found by time (not by version) hold in [from, to) */
     bss_rate_line line;
     bss_rate_bucket buckets[BSS_CHARGING_LINE_BUCKETS];
     char bucket_ids[BSS_CHARGING_LINE_BUCKETS][BSS_ID_MAX + 1];
@@ -399,6 +401,38 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
 void bss_charging_line_at(bss_charging_line *l, int64_t at_ms);
 /* Reads the line's and its account's active buckets again (values as now in the store). */
 bss_err bss_charging_line_buckets(bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei);
+
+/* ==== The resident lines (engine.c) ======================================================================= */
+
+/*
+ * What a line load reads from documents (the number's product, its
+ * offering and add-ons, its account's bill cycle) kept in memory on the
+ * writer's thread, so a request reads only the line's buckets from the
+ * store. Kept current by the writes themselves: set bss_lines_listener on
+ * the writer's connection (writer.h), and every change to a product, an
+ * add-on or a billing account (bss_db_changed) makes the lines that used it
+ * be read again; lines read inside work that is rolled back are forgotten.
+ * A new catalog snapshot, or more than max_lines lines, starts it empty.
+ * One thread only (the writer's); the stats may be read from any.
+ */
+#define BSS_LINES_DEFAULT_MAX 2000000
+typedef struct bss_lines bss_lines;
+bss_lines *bss_lines_new(size_t max_lines); /* 0: BSS_LINES_DEFAULT_MAX */
+void bss_lines_free(bss_lines *t);
+const bss_db_listener *bss_lines_listener(bss_lines *t);
+/*
+ * bss_charging_line_load, answered from memory when the line is resident
+ * and nothing it was read from has changed; buckets false leaves the
+ * buckets for the caller to read (bss_charging_line_buckets) when it
+ * changes holds first. t NULL, a catalog that is not a published snapshot,
+ * or a connection outside a transaction: the load.
+ */
+bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
+                      bool buckets, bss_charging_line *l, bss_errinfo *ei);
+typedef struct bss_lines_stats {
+    int64_t resident, hits, misses, forgotten, resets;
+} bss_lines_stats;
+void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out);
 
 /*
  * A price enquiry: what one event would cost the line now, and which
@@ -502,6 +536,7 @@ typedef struct bss_usage_env {
     bool recycle;           /* the records are stored rejected ones, rated again (bss_usage_recycle) */
     const char *base_url;   /* hrefs of events (NULL: relative) */
     int64_t bill_shock_micros; /* a postpaid account's billed usage per period that raises a bill-shock alert; 0: none */
+    bss_lines *lines;          /* the writer's resident lines (NULL: every line read from the store) */
 } bss_usage_env;
 
 typedef struct bss_usage_batch bss_usage_batch;
@@ -791,6 +826,7 @@ typedef struct bss_cc_env {
     int64_t validity_ms; /* how long a grant holds (--quota-validity) */
     const char *base_url;
     int64_t bill_shock_micros;
+    bss_lines *lines; /* the writer's resident lines (NULL: every line read from the store) */
 } bss_cc_env;
 
 /*

@@ -17,12 +17,22 @@
 #include "customer/customer.h"
 #include "order/order.h"
 
-static const bss_offering *product_offering(const bss_catalog *cat, const json_t *p, int64_t at_ms)
+/* The product's offering: the version it names, else the one valid at at_ms (narrowing l's span to it). */
+static const bss_offering *product_offering(const bss_catalog *cat, const json_t *p, int64_t at_ms,
+                                            bss_charging_line *l)
 {
     const char *id = json_string_value(json_object_get(json_object_get(p, "productOffering"), "id"));
     const char *ver = json_string_value(json_object_get(p, "productOfferingVersion"));
     const bss_offering *o = id && ver ? bss_catalog_offering_version(cat, id, ver) : NULL;
-    return o ? o : id ? bss_catalog_offering(cat, id, at_ms) : NULL;
+    if (o || !id)
+        return o;
+    int64_t from, to;
+    bss_catalog_offering_span(cat, id, at_ms, &from, &to);
+    if (from > l->span_from_ms)
+        l->span_from_ms = from;
+    if (to < l->span_to_ms)
+        l->span_to_ms = to;
+    return bss_catalog_offering(cat, id, at_ms);
 }
 
 /* The offering's usage prices into line->usage (over what is there when override). */
@@ -65,10 +75,12 @@ static bss_err addon_row(const bss_res_row *row, void *arg)
         const char *id = json_string_value(json_object_get(json_object_get(r, "product"), "id"));
         mine = mine || (t && id && strcmp(t, "addOnTo") == 0 && strcmp(id, a->l->product_id) == 0);
     }
-    if (mine && st && strcmp(st, "active") == 0 && a->l->naddons < BSS_CHARGING_LINE_ADDONS) {
-        const bss_offering *o = product_offering(a->cat, p, a->at_ms);
-        if (o)
+    if (mine && st && strcmp(st, "active") == 0 && a->l->naddons < BSS_CHARGING_LINE_ADDONS && row->id) {
+        const bss_offering *o = product_offering(a->cat, p, a->at_ms, a->l);
+        if (o) {
+            snprintf(a->l->addon_ids[a->l->naddons], sizeof a->l->addon_ids[0], "%s", row->id);
             a->l->addons[a->l->naddons++] = o;
+        }
     }
     json_decref(p);
     return BSS_OK;
@@ -108,6 +120,8 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
 {
     memset(l, 0, sizeof *l);
     l->cat = cat;
+    l->span_from_ms = INT64_MIN;
+    l->span_to_ms = INT64_MAX;
     if (!cat)
         return bss_fail(ei, BSS_E_UNSUPPORTED, NULL, "the catalog is not loaded");
     const char *digits = msisdn && msisdn[0] == '+' ? msisdn + 1 : msisdn;
@@ -128,7 +142,7 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
     const char *acc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
     snprintf(l->status, sizeof l->status, "%s", st ? st : "");
     snprintf(l->account_id, sizeof l->account_id, "%s", acc ? acc : "");
-    const bss_offering *o = product_offering(cat, p, at_ms);
+    const bss_offering *o = product_offering(cat, p, at_ms, l);
     l->offering = o;
     l->spending_cap_micros = 0;
     size_t ci;

@@ -788,7 +788,8 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     const char *msisdn = s->found ? s->msisdn : r->msisdn;
     bss_errinfo lei;
     bss_errinfo_clear(&lei);
-    rc = bss_charging_line_load(db, env->cat, msisdn, env->now_ms, l, &lei);
+    /* a session's buckets are read below, once the holds this request replaces are released */
+    rc = bss_lines_get(env->lines, db, env->cat, msisdn, env->now_ms, r->type == BSS_CC_EVENT, l, &lei);
     if (rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID ||
         (rc == BSS_OK && strcmp(l->status, "active") != 0 && strcmp(l->status, "suspended") != 0)) {
         r->result = rc == BSS_OK ? BSS_CC_SERVICE_DENIED : BSS_CC_USER_UNKNOWN;

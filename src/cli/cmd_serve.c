@@ -247,11 +247,17 @@ static int serve(bss_app *app, bss_errinfo *ei)
     /* the dispatcher first: the writer wakes it after commits, and it outlives the writer */
     if (bss_events_start(app, &app->events, ei) != BSS_OK)
         return 1;
+    /* online charging's lines stay in memory on the writer, kept current by the writer's own changes */
+    if (!(app->lines = bss_lines_new(0))) {
+        bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        return 1;
+    }
     bss_writer_options wopt = {.window_us = app->cfg.commit_window_us,
                                .max_batch = 256,
                                .max_queue = 100000,
                                .after_commit = wake_dispatcher,
-                               .after_commit_arg = app->events};
+                               .after_commit_arg = app->events,
+                               .listener = bss_lines_listener(app->lines)};
     int status = 0;
     if (bss_writer_start(app->cfg.db_url, &app->dbopt, &wopt, &app->writer, ei) != BSS_OK)
         status = 1;
@@ -350,6 +356,8 @@ static int serve(bss_app *app, bss_errinfo *ei)
     app->catalog = NULL;
     bss_writer_stop(app->writer); /* drains; its after-commit hook may still wake the dispatcher */
     app->writer = NULL;
+    bss_lines_free(app->lines);
+    app->lines = NULL;
     bss_events_stop(app->events);
     app->events = NULL;
     bss_ratelimit_free(app->ratelimit);

@@ -457,9 +457,12 @@ bss_err bss__store_parties_naming(bss_db *db, const char *id, bss__party_fn fn, 
 bss_err bss__store_related_update(bss_db *db, bss__related t, const char *id, const char *doc_text,
                                   const char *name, int64_t now_ms, bss_errinfo *ei)
 {
-    return bss_db_exec(
+    bss_err rc = bss_db_exec(
         db, related_tables[t].update,
         BSS_DB_ARGS(BSS_DB_STR(doc_text), BSS_DB_STR(name), BSS_DB_I64(now_ms), BSS_DB_STR(id)), NULL, ei);
+    if (rc == BSS_OK)
+        bss_db_changed(db, related_tables[t].table, id, NULL);
+    return rc;
 }
 
 bss_err bss__store_product_states(bss_db *db, const char *account_id, bss__product_state_fn fn, void *arg,

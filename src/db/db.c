@@ -223,6 +223,8 @@ bss_err bss_db_commit(bss_db *db, bss_errinfo *ei)
     }
     db->in_tx = false;
     atomic_fetch_add_explicit(&db->stats.commits, 1, memory_order_relaxed);
+    if (db->listener.committed)
+        db->listener.committed(db->listener.arg);
     return BSS_OK;
 }
 
@@ -235,7 +237,28 @@ bss_err bss_db_rollback(bss_db *db)
     db->in_tx = false;
     /* A backend may have ended the transaction itself (SQLite on some errors): ignore "no transaction". */
     (void)db->ops->exec_script(db, "ROLLBACK", &ei);
+    if (db->listener.rolled_back)
+        db->listener.rolled_back(db->listener.arg);
     return BSS_OK;
+}
+
+void bss_db_set_listener(bss_db *db, const bss_db_listener *l)
+{
+    if (l)
+        db->listener = *l;
+    else
+        memset(&db->listener, 0, sizeof db->listener);
+}
+
+bool bss_db_heard_by(const bss_db *db, const void *arg)
+{
+    return db && arg && db->listener.arg == arg;
+}
+
+void bss_db_changed(bss_db *db, const char *table, const char *id, const struct json_t *doc)
+{
+    if (db && db->listener.changed)
+        db->listener.changed(db->listener.arg, table, id, doc);
 }
 
 bool bss_db_in_tx(const bss_db *db)
@@ -275,7 +298,11 @@ bss_err bss_db_release(bss_db *db, const char *name, bss_errinfo *ei)
 
 bss_err bss_db_rollback_to(bss_db *db, const char *name, bss_errinfo *ei)
 {
-    return savepoint_sql(db, "ROLLBACK TO SAVEPOINT ", name, ei);
+    bss_err rc = savepoint_sql(db, "ROLLBACK TO SAVEPOINT ", name, ei);
+    /* told even when the statement failed: the caller rolls the whole transaction back next */
+    if (db->in_tx && db->listener.rolled_back)
+        db->listener.rolled_back(db->listener.arg);
+    return rc;
 }
 
 static uint64_t next_random(bss_db *db)

@@ -119,6 +119,28 @@ bss_err bss_db_commit(bss_db *db, bss_errinfo *ei);
 bss_err bss_db_rollback(bss_db *db); /* safe to call when no transaction is open */
 bool bss_db_in_tx(const bss_db *db);
 
+/*
+ * A listener for a cache kept above the store on this connection (the
+ * charging engine's resident lines, on the writer's): modules that change a
+ * row such a cache copies call bss_db_changed (table, the row's id, its new
+ * document or NULL); the connection itself reports every commit and every
+ * rollback (a whole transaction or back to a savepoint), so a cache can
+ * forget what it read inside work that was undone. Callbacks run on the
+ * connection's thread, inside the call that caused them; any may be NULL.
+ * A listener is set once, before the connection is used.
+ */
+struct json_t;
+typedef struct bss_db_listener {
+    void (*changed)(void *arg, const char *table, const char *id, const struct json_t *doc);
+    void (*committed)(void *arg);
+    void (*rolled_back)(void *arg);
+    void *arg;
+} bss_db_listener;
+void bss_db_set_listener(bss_db *db, const bss_db_listener *l);
+/* Whether arg's listener is set on db (a cache serves only the connection whose changes it hears). */
+bool bss_db_heard_by(const bss_db *db, const void *arg);
+void bss_db_changed(bss_db *db, const char *table, const char *id, const struct json_t *doc);
+
 /* Savepoints inside a transaction (group commit isolates each job in one). */
 bss_err bss_db_savepoint(bss_db *db, const char *name, bss_errinfo *ei);
 bss_err bss_db_release(bss_db *db, const char *name, bss_errinfo *ei);

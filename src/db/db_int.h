@@ -37,6 +37,7 @@ struct bss_db {
     bool rows_open;  /* a bss_db_rows is open on this connection */
     int inject_busy; /* the next n statements fail with BSS_E_BUSY */
     uint64_t rng;    /* xorshift state for retry jitter */
+    bss_db_listener listener; /* bss_db_set_listener (all NULL: none) */
     struct {
         _Atomic int64_t queries, errors, busy_retries, commits; /* read by /metrics from other threads */
     } stats;

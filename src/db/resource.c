@@ -202,6 +202,8 @@ bss_err bss_resource_insert(bss_db *db, bss_res_table *t, const char *id, const 
     bss_free(text);
     if (rc == BSS_E_EXISTS)
         return bss_fail(ei, BSS_E_EXISTS, "id", "a resource with id %s already exists", id);
+    if (rc == BSS_OK)
+        bss_db_changed(db, t->name, id, doc);
     return rc;
 }
 
@@ -281,6 +283,7 @@ bss_err bss_resource_update(bss_db *db, bss_res_table *t, const char *id, const 
         return rc;
     if (changes == 0)
         return why_unchanged(db, t, id, ei);
+    bss_db_changed(db, t->name, id, doc);
     if (new_version)
         *new_version = expect_version + 1;
     return BSS_OK;
@@ -300,7 +303,10 @@ bss_err bss_resource_delete(bss_db *db, bss_res_table *t, const char *id, int64_
         rc = bss_db_exec(db, t->sql.del, BSS_DB_ARGS(BSS_DB_STR(id)), &changes, ei);
     if (rc)
         return rc;
-    return changes ? BSS_OK : why_unchanged(db, t, id, ei);
+    if (!changes)
+        return why_unchanged(db, t, id, ei);
+    bss_db_changed(db, t->name, id, NULL);
+    return BSS_OK;
 }
 
 bss_err bss_resource_filter_value(const bss_res_table *t, int col, const char *text, const char *param,

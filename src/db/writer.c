@@ -226,6 +226,8 @@ bss_err bss_writer_start(const char *url, const bss_db_options *dbopt, const bss
         bss_free(w);
         return rc;
     }
+    if (wopt && wopt->listener)
+        bss_db_set_listener(w->db, wopt->listener);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->wake, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {

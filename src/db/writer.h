@@ -37,6 +37,8 @@ typedef struct bss_writer_options {
      */
     void (*after_commit)(void *arg);
     void *after_commit_arg;
+    /* Set on the writer's connection before its first job (db.h bss_db_listener); NULL: none. */
+    const bss_db_listener *listener;
 } bss_writer_options;
 
 /* Starts the writer thread on its own connection (opened from url with opt). */

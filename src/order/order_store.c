@@ -18,6 +18,8 @@ bss_err bss__store_identities_set(bss_db *db, const char *product_id, const bss_
                                   bss_errinfo *ei)
 {
     bss_err rc = bss_db_exec(db, SQL_ID_DELETE, BSS_DB_ARGS(BSS_DB_STRN(product_id, strlen(product_id))), NULL, ei);
+    /* a number moved between products: caches of lines by number forget the product */
+    bss_db_changed(db, "product", product_id, NULL);
     for (size_t i = 0; rc == BSS_OK && i < n; i++)
         rc = bss_db_exec(db, SQL_ID_INSERT,
                          BSS_DB_ARGS(BSS_DB_STRN(ids[i].value, strlen(ids[i].value)),
