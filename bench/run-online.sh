@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run-online.sh: online charging updates over HTTP (issue 11's target,
 # >= 200,000 operations/s with p99 <= 2 ms, is for the in-process API; this
-# is the REST door the network uses today, the ceiling above that cost). A
+# is the REST door the network uses today, and then the in-process API on
+# the same store: bench/online_bench.c, with and without the resident lines). A
 # release `bss serve --demo --demo-usage 0` on SQLite in a temp dir;
 # BENCH_SESSIONS (default 1000) data sessions opened on the demo's postpaid
 # lines, then `wrk -t1 -c64 -d10s` of updates (commit 100 kB used, reserve
@@ -84,8 +85,24 @@ p50="$(to_ms "$(awk '$1=="50%"{print $2}' "$tmp/wrk.txt")")"
 p99="$(to_ms "$(awk '$1=="99%"{print $2}' "$tmp/wrk.txt")")"
 refused="$(awk '/^refused:/{print $2}' "$tmp/wrk.txt")"
 total="$(awk '/requests in/{print $1}' "$tmp/wrk.txt")"
-table="$(printf '| test | updates/s | p50 | p99 | answers not 2001 |\n|---|---:|---:|---:|---:|\n| update (commit + reserve), %s sessions, SQLite, wrk -t1 -c%s -d%s | %s | %s ms | %s ms | %s of %s |' \
+table="$(printf '| test | updates/s | p50 | p99 | answers not 2001 | line reads |\n|---|---:|---:|---:|---:|---|\n| update (commit + reserve), %s sessions, SQLite, HTTP, wrk -t1 -c%s -d%s | %s | %s ms | %s ms | %s of %s | |' \
   "$sessions" "$conns" "$duration" "$rps" "$p50" "$p99" "${refused:-?}" "${total:-?}")"
+
+# the in-process API on the same store, the server stopped (bench/online_bench.c is then its only writer):
+# with the resident lines, then reading every line from the store
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+pid=""
+lib="$build/libbsslib.a"
+[ -f "$lib" ] || { echo "bench: no $lib (run make build)" >&2; exit 2; }
+cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/online_bench.c" "$lib" \
+  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
+  -o "$tmp/online_bench"
+callers="${BENCH_INPROC_CALLERS:-64}"
+secs="${BENCH_INPROC_SECONDS:-10}"
+table="$table
+$("$tmp/online_bench" "sqlite:$data/bss.db" "$sessions" "$secs" "$callers")
+$("$tmp/online_bench" "sqlite:$data/bss.db" "$sessions" "$secs" "$callers" --store-lines)"
 echo
 echo "$table"
 [ "$record" = 1 ] || exit 0
@@ -93,7 +110,7 @@ model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
 mkdir -p "$here/results"
 {
   echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) online charging updates (HTTP)"
+  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) online charging updates (HTTP and in-process)"
   echo
   echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
   echo "- command: \`bench/run-online.sh ${1:-build}\` (release build)"
