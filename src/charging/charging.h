@@ -854,5 +854,21 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
  * *closed counts them. A later request on one answers 5002.
  */
 bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, int *closed, bss_errinfo *ei);
+/*
+ * What sessions leave behind, removed in bounded batches (at most
+ * BSS_CC_PURGE_BATCH rows of each kind per call, oldest first, in the
+ * caller's transaction): holds of sessions released more than
+ * BSS_CC_KEEP_HOLDS_MS ago, and stored answers older than
+ * BSS_CC_KEEP_ANSWERS_MS of closed sessions or of a session's earlier
+ * requests (its last one stays while it is open). A request whose answer
+ * is gone is never charged twice: an open session's older number is 409
+ * (numbers only grow), a closed session's is 5002. One-shot events keep
+ * their answers (their only idempotency record). *holds and *answers count
+ * what went; a full batch means there is more.
+ */
+#define BSS_CC_PURGE_BATCH 1000
+#define BSS_CC_KEEP_HOLDS_MS INT64_C(600000)     /* 10 minutes */
+#define BSS_CC_KEEP_ANSWERS_MS INT64_C(3600000)  /* an hour */
+bss_err bss_cc_purge(bss_db *db, int64_t now_ms, int *holds, int *answers, bss_errinfo *ei);
 
 #endif

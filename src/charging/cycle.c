@@ -183,7 +183,7 @@ struct bss_charging_cycle {
 typedef struct renew_job {
     bss_app *app;
     bss_charging_renewal r;
-    int swept;
+    int swept, purged_holds, purged_answers;
 } renew_job;
 
 static bss_err renew_run(bss_db *db, void *arg, bss_errinfo *ei)
@@ -199,6 +199,10 @@ static bss_err renew_run(bss_db *db, void *arg, bss_errinfo *ei)
     bss_cc_env env = {.cat = cat, .now_ms = now, .base_url = j->app->base_url};
     if (rc == BSS_OK)
         rc = bss_cc_sweep(db, &env, now - j->app->cfg.quota_validity_s * 1000, &j->swept, ei);
+    /* and what sessions leave behind: a full batch goes on at once (its own job) */
+    if (rc == BSS_OK && (rc = bss_cc_purge(db, now, &j->purged_holds, &j->purged_answers, ei)) == BSS_OK &&
+        (j->purged_holds == BSS_CC_PURGE_BATCH || j->purged_answers == BSS_CC_PURGE_BATCH))
+        j->r.more = true;
     bss_catalog_release(h, cat);
     return rc;
 }
@@ -222,7 +226,13 @@ static void *cycle_main(void *arg)
             snprintf(n, sizeof n, "%d", j.swept);
             bss_log(BSS_LOG_INFO, "charging.sessions.closed", "idle", n, NULL);
         }
-        if (j.r.renewed || j.r.expired) {
+        if (j.purged_holds || j.purged_answers) {
+            char h[24], a[24];
+            snprintf(h, sizeof h, "%d", j.purged_holds);
+            snprintf(a, sizeof a, "%d", j.purged_answers);
+            bss_log(BSS_LOG_DEBUG, "charging.sessions.purged", "holds", h, "answers", a, NULL);
+        }
+                if (j.r.renewed || j.r.expired) {
             char a[24], b[24], r[24];
             snprintf(a, sizeof a, "%d", j.r.renewed);
             snprintf(b, sizeof b, "%d", j.r.expired);

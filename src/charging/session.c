@@ -932,3 +932,29 @@ bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, 
     bss_free(l);
     return rc;
 }
+
+/* ---- what sessions leave behind ---- */
+
+static const char SQL_PURGE_HOLDS[] =
+    "DELETE FROM balance_reservation WHERE id IN (SELECT id FROM balance_reservation WHERE state = 'released' AND "
+    "source_kind = 'session' AND updated_ms < ? ORDER BY updated_ms LIMIT ?)";
+static const char SQL_PURGE_ANSWERS[] =
+    "DELETE FROM charging_request WHERE (session_id, request_number) IN (SELECT r.session_id, r.request_number "
+    "FROM charging_request r JOIN charging_session s ON s.id = r.session_id WHERE r.created_ms < ? AND "
+    "(s.state = 'closed' OR r.request_number < s.last_request) ORDER BY r.created_ms LIMIT ?)";
+
+bss_err bss_cc_purge(bss_db *db, int64_t now_ms, int *holds, int *answers, bss_errinfo *ei)
+{
+    int64_t h = 0, a = 0;
+    *holds = *answers = 0;
+    bss_err rc = bss_db_exec(db, SQL_PURGE_HOLDS,
+                             BSS_DB_ARGS(BSS_DB_I64(now_ms - BSS_CC_KEEP_HOLDS_MS), BSS_DB_I64(BSS_CC_PURGE_BATCH)), &h,
+                             ei);
+    if (rc == BSS_OK)
+        rc = bss_db_exec(db, SQL_PURGE_ANSWERS,
+                         BSS_DB_ARGS(BSS_DB_I64(now_ms - BSS_CC_KEEP_ANSWERS_MS), BSS_DB_I64(BSS_CC_PURGE_BATCH)), &a,
+                         ei);
+    *holds = (int)h;
+    *answers = (int)a;
+    return rc;
+}

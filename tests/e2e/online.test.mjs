@@ -230,3 +230,40 @@ test('an update that reports one rating group leaves the other\'s grant held', a
   w = await wallet(m);
   assert.deepEqual([w.remainedAmount.amount, w.reservedAmount.amount], [7.25, 0]);
 });
+
+test('what sessions leave behind goes: released holds after 10 minutes, a closed session\'s answers after an hour; nothing charged twice', async () => {
+  const m = payg[1];
+  const top = await srv.request('POST', '/tmf-api/prepayBalanceManagement/v4/topupBalance', { headers: { 'idempotency-key': 'purge-topup' },
+    body: { amount: { amount: 5, units: 'EUR' }, bucket: { id: (await wallet(m)).id } } });
+  assert.equal(top.status, 201, top.text);
+  const call = { sessionId: 'purge-1', destination: '31687654321' };
+  await ok({ ...call, requestNumber: 0, type: 'initial', msisdn: m, services: [voice({ requested: 60 })] });
+  await ok({ ...call, requestNumber: 1, type: 'update', services: [voice({ used: 60, requested: 60 })] });
+  const end = await ok({ ...call, requestNumber: 2, type: 'terminate', services: [voice({ used: 30 })] });
+  const ev = { sessionId: 'purge-ev', requestNumber: 0, type: 'event', msisdn: m, destination: '31687654321', services: [voice({ requested: 60 })] };
+  const first = await ok(ev);
+  assert.equal(first.services[0].charged, 0.25);
+  const left = (await wallet(m)).remainedAmount.amount;
+  const sql = (q) => runSql(srv, q);
+  assert.equal(await sql("SELECT COUNT(*) FROM charging_request WHERE session_id = 'purge-1'"), '3');
+  assert.ok(Number(await sql("SELECT COUNT(*) FROM balance_reservation WHERE source_id = 'purge-1' AND state = 'released'")) >= 1);
+  // an hour and more later the charging cycle removes them
+  // (the clock stands near 10:15:30 since the forgotten-session test)
+  assert.ok((await srv.request('PUT', '/admin/v1/clock', { body: { now: '2026-06-03T11:30:00Z' } })).status < 300);
+  let n = '';
+  for (let i = 0; i < 100 && n !== '0'; i++) {
+    n = await sql("SELECT COUNT(*) FROM charging_request WHERE session_id = 'purge-1'");
+    if (n !== '0') await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(n, '0', 'the closed session\'s answers are gone');
+  assert.equal(await sql("SELECT COUNT(*) FROM balance_reservation WHERE source_id = 'purge-1'"), '0');
+  // its terminate sent again: the session is closed, nothing charged; the event keeps its answer
+  const again = await ok({ ...call, requestNumber: 2, type: 'terminate', services: [voice({ used: 30 })] });
+  assert.deepEqual([again.resultCode, again.reason], [5002, 'the session is closed']);
+  assert.equal(end.resultCode, 2001);
+  const replay = await cc(ev);
+  assert.equal(replay.headers['idempotent-replay'], 'true');
+  assert.deepEqual(replay.json, first);
+  assert.equal((await wallet(m)).remainedAmount.amount, left, 'nothing charged twice');
+  assert.equal(await sql("SELECT COUNT(*) FROM usage_record WHERE source_ref = 'purge-1'"), '1');
+});
