@@ -170,7 +170,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "online_bench: no active postpaid line in the store\n");
         return 1;
     }
-    b.lines = store_lines ? NULL : bss_lines_new(0);
+    b.lines = store_lines ? NULL : bss_lines_new(0, false);
     bss_writer_options wopt = {.window_us = 500, .max_batch = 256, .max_queue = 100000,
                                .listener = bss_lines_listener(b.lines)};
     if (bss_writer_start(argv[1], NULL, &wopt, &b.w, &ei) != BSS_OK) {

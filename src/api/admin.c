@@ -97,6 +97,7 @@ static int h_metrics(bss_req *r)
     g.lines_misses = ls.misses;
     g.lines_forgotten = ls.forgotten;
     g.lines_resets = ls.resets;
+    g.lines_mismatches = ls.mismatches;
     g.uptime_ms = mono_ms() - started_ms;
     bss_order_runner_stats(r->app->orders, &g.tasks_done, &g.tasks_failed, &g.tasks_retried);
     g.orders_overdue = bss_order_runner_overdue(r->app->orders);

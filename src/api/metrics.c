@@ -303,9 +303,11 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              "# HELP bss_charging_lines_forgotten_total Resident lines dropped because the work that read them was "
              "rolled back.\n# TYPE bss_charging_lines_forgotten_total counter\nbss_charging_lines_forgotten_total %lld\n"
              "# HELP bss_charging_lines_resets_total Times the resident lines started empty (a new catalog, or the "
-             "most lines held).\n# TYPE bss_charging_lines_resets_total counter\nbss_charging_lines_resets_total %lld\n",
+             "most lines held).\n# TYPE bss_charging_lines_resets_total counter\nbss_charging_lines_resets_total %lld\n"
+             "# HELP bss_charging_lines_mismatch_total Resident lines that differed from the store (--verify-lines).\n"
+             "# TYPE bss_charging_lines_mismatch_total counter\nbss_charging_lines_mismatch_total %lld\n",
              (long long)g->lines_resident, (long long)g->lines_hits, (long long)g->lines_misses,
-             (long long)g->lines_forgotten, (long long)g->lines_resets);
+             (long long)g->lines_forgotten, (long long)g->lines_resets, (long long)g->lines_mismatches);
         outf(&o,
              "# HELP bss_uptime_seconds Seconds since this server started.\n"
              "# TYPE bss_uptime_seconds gauge\nbss_uptime_seconds %lld.%03lld\n",

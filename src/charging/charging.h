@@ -417,7 +417,9 @@ bss_err bss_charging_line_buckets(bss_db *db, bss_charging_line *l, int64_t at_m
  */
 #define BSS_LINES_DEFAULT_MAX 2000000
 typedef struct bss_lines bss_lines;
-bss_lines *bss_lines_new(size_t max_lines); /* 0: BSS_LINES_DEFAULT_MAX */
+/* max_lines 0: BSS_LINES_DEFAULT_MAX; verify: every line found in memory is also read from the store and
+ * compared (a difference is logged as charging.lines.mismatch and the store's line used: tests, debugging) */
+bss_lines *bss_lines_new(size_t max_lines, bool verify);
 void bss_lines_free(bss_lines *t);
 const bss_db_listener *bss_lines_listener(bss_lines *t);
 /*
@@ -430,7 +432,7 @@ const bss_db_listener *bss_lines_listener(bss_lines *t);
 bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
                       bool buckets, bss_charging_line *l, bss_errinfo *ei);
 typedef struct bss_lines_stats {
-    int64_t resident, hits, misses, forgotten, resets;
+    int64_t resident, hits, misses, forgotten, resets, mismatches;
 } bss_lines_stats;
 void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out);
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "charging/charging_int.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "customer/customer.h"
 #include "order/order.h"
@@ -73,7 +74,8 @@ struct bss_lines {
     uint32_t *fresh;
     size_t nfresh, fresh_cap;
     bss_db_listener listener;
-    _Atomic int64_t hits, misses, forgotten, resets, resident;
+    bool verify; /* every hit compared with a fresh load */
+    _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches;
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -241,11 +243,12 @@ static void on_rolled_back(void *arg)
     t->nfresh = 0;
 }
 
-bss_lines *bss_lines_new(size_t max_lines)
+bss_lines *bss_lines_new(size_t max_lines, bool verify)
 {
     bss_lines *t = bss_calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    t->verify = verify;
     t->max_lines = max_lines ? max_lines : BSS_LINES_DEFAULT_MAX;
     reset(t);
     if (!t->id_slots || !t->line_slots) {
@@ -284,6 +287,7 @@ void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out)
     out->misses = atomic_load(&t->misses);
     out->forgotten = atomic_load(&t->forgotten);
     out->resets = atomic_load(&t->resets);
+    out->mismatches = atomic_load(&t->mismatches);
 }
 
 static line *line_find(bss_lines *t, uint64_t key, size_t *slot)
@@ -383,6 +387,35 @@ static void keep(bss_lines *t, line *e, const bss_charging_line *l)
     e->valid = true;
 }
 
+/* The first member in which the kept line a differs from the line just read b, NULL when none. */
+static const char *differs(const bss_charging_line *a, const bss_charging_line *b)
+{
+    if (strcmp(a->product_id, b->product_id) != 0)
+        return "product";
+    if (strcmp(a->account_id, b->account_id) != 0)
+        return "billingAccount";
+    if (strcmp(a->status, b->status) != 0)
+        return "status";
+    if (a->offering != b->offering)
+        return "productOffering";
+    if (a->naddons != b->naddons)
+        return "addOns";
+    for (size_t i = 0; i < a->naddons; i++)
+        if (a->addons[i] != b->addons[i] || strcmp(a->addon_ids[i], b->addon_ids[i]) != 0)
+            return "addOns";
+    if (a->activated_ms != b->activated_ms)
+        return "startDate";
+    if (a->spending_cap_micros != b->spending_cap_micros)
+        return "spendingCap";
+    if (a->bill_cycle_day != b->bill_cycle_day)
+        return "billCycleDay";
+    if (strcmp(a->currency, b->currency) != 0)
+        return "currency";
+    if (memcmp(a->line.usage, b->line.usage, sizeof a->line.usage) != 0)
+        return "usagePrices";
+    return NULL;
+}
+
 /* l as bss_charging_line_load leaves it, before the usage prices and the buckets. */
 static void fill(const bss_lines *t, const line *e, const bss_catalog *cat, const char *digits, bss_charging_line *l)
 {
@@ -434,6 +467,27 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
         atomic_fetch_add_explicit(&t->hits, 1, memory_order_relaxed);
         fill(t, e, cat, msisdn[0] == '+' ? msisdn + 1 : msisdn, l);
         bss_charging_line_at(l, at_ms);
+        if (t->verify) {
+            bss_charging_line *fresh = bss_calloc(1, sizeof *fresh);
+            if (!fresh)
+                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+            bss_err rc = bss_charging_line_load(db, cat, msisdn, at_ms, fresh, ei);
+            const char *what = rc == BSS_OK ? differs(l, fresh) : "found";
+            if (what) {
+                atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
+                bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "msisdn", l->msisdn, "member", what, NULL);
+                e->valid = false;
+            }
+            if (rc == BSS_OK && what) {
+                memcpy(l, fresh, sizeof *l);
+                keep(t, e, l);
+            }
+            bss_free(fresh);
+            if (rc != BSS_OK)
+                return rc;
+            if (what)
+                return BSS_OK; /* the load read the buckets too */
+        }
         return buckets ? bss_charging_line_buckets(db, l, at_ms, ei) : BSS_OK;
     }
     atomic_fetch_add_explicit(&t->misses, 1, memory_order_relaxed);

@@ -248,7 +248,7 @@ static int serve(bss_app *app, bss_errinfo *ei)
     if (bss_events_start(app, &app->events, ei) != BSS_OK)
         return 1;
     /* online charging's lines stay in memory on the writer, kept current by the writer's own changes */
-    if (!(app->lines = bss_lines_new(0))) {
+    if (!(app->lines = bss_lines_new(0, app->cfg.verify_lines))) {
         bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         return 1;
     }

@@ -33,6 +33,7 @@ typedef struct bss_config {
     bool request_log;        /* --request-log: one http.request line per request, true */
     bool demo;               /* --demo: seed the demo operator into an empty store */
     bool test_clock;         /* --test-clock: PUT /admin/v1/clock enabled */
+    bool verify_lines;       /* --verify-lines: every resident line checked against the store (tests) */
     char test_clock_start[40]; /* --test-clock-start RFC 3339: "" (real now) */
     int64_t webhook_timeout_ms; /* --webhook-timeout ms: 5000 */
     int webhook_max_attempts;   /* --webhook-max-attempts: 10 */

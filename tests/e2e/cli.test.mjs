@@ -9,7 +9,7 @@ import { startServer, stopServer, bss, sleep, CATEGORY, repoRoot, tempDir, pgUrl
 
 // Every option of src/core/config.h (name; the env var is BSS_ + upper snake).
 const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-body', 'request-timeout', 'db-busy-timeout',
-  'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start',
+  'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start', 'verify-lines',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
   'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'sim-keys',
   'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'cdr-spool', 'quota-validity', 'demo-usage', 'notify-log', 'bill-shock', 'provision-latency', 'provision-fail', 'smdp-address', 'provision-adapter', 'provision-url',

@@ -178,6 +178,8 @@ async function startOnce(opts) {
     args.push('--db', pg.url);
   }
   if (opts.testClock) args.push('--test-clock');
+  // every line online charging keeps in memory is checked against the store (stopServer fails on a difference)
+  args.push('--verify-lines');
   const allow = opts.webhookAllow === undefined ? '127.0.0.0/8,::1' : opts.webhookAllow;
   if (allow !== null) args.push('--webhook-allow', allow);
   if (opts.args) args.push(...opts.args);
@@ -257,6 +259,10 @@ export async function stopServer(srv) {
   const text = srv.stderr();
   if (SANITIZER_RE.test(text)) {
     throw new Error(`sanitizer report in bss serve stderr (${srv.stderrFile}):\n${srv.tail()}`);
+  }
+  const stale = text.split('\n').filter((l) => l.includes('event=charging.lines.mismatch'));
+  if (stale.length) {
+    throw new Error(`a resident line differed from the store (${srv.stderrFile}):\n${stale.slice(0, 5).join('\n')}`);
   }
   if (srv.exited.signal === 'SIGKILL') {
     throw new Error(`bss serve did not stop within 10 s of SIGTERM; stderr:\n${srv.tail()}`);

@@ -113,7 +113,7 @@ static int setup(void **state, int (*base)(void **))
     f->holder = bss_catalog_holder_create();
     bss_catalog_publish(f->holder, compile());
     f->cat = bss_catalog_acquire(f->holder);
-    f->lines = bss_lines_new(0);
+    f->lines = bss_lines_new(0, false);
     assert_non_null(f->lines);
     bss_db_set_listener(env->db, bss_lines_listener(f->lines));
     put(env->db, bss_billing_account_kind.table, BA, "{\"id\":\"" BA "\",\"billCycleDay\":5}", 0);
@@ -371,7 +371,7 @@ static void test_new_catalog_and_bound(void **state)
     assert_ptr_equal(l->offering, bss_catalog_offering(f->cat, "po-base", NOW));
     bss_free(l);
     /* at most one line: a second starts the table again */
-    bss_lines *one = bss_lines_new(1);
+    bss_lines *one = bss_lines_new(1, false);
     bss_db_set_listener(f->env->db, bss_lines_listener(one));
     bss_lines_free(f->lines);
     f->lines = one;
@@ -396,12 +396,46 @@ static void test_new_catalog_and_bound(void **state)
     bss_free(l);
 }
 
+/* A write that does not announce itself (here raw SQL) is what --verify-lines exists to catch. */
+static void test_verify(void **state)
+{
+    fixture *f = *state;
+    bss_db_set_listener(f->env->db, NULL);
+    bss_lines_free(f->lines);
+    f->lines = bss_lines_new(0, true);
+    bss_db_set_listener(f->env->db, bss_lines_listener(f->lines));
+    bss_lines_stats st;
+    begin(f);
+    bss_free(get(f, &st));
+    bss_free(get(f, &st));
+    commit(f);
+    assert_int_equal(st.hits, 1);
+    assert_int_equal(st.mismatches, 0);
+    bss_errinfo ei;
+    begin(f);
+    assert_int_equal(bss_db_exec(f->env->db, "UPDATE product SET doc = replace(doc, '\"active\"', '\"suspended\"')",
+                                 NULL, 0, NULL, &ei),
+                     BSS_OK);
+    bss_charging_line *l = get(f, &st);
+    commit(f);
+    assert_int_equal(st.mismatches, 1);
+    assert_string_equal(l->status, "suspended"); /* the store's line, not the kept one */
+    bss_free(l);
+    begin(f);
+    l = get(f, &st);
+    commit(f);
+    assert_int_equal(st.mismatches, 1); /* kept as read: found again without a difference */
+    assert_string_equal(l->status, "suspended");
+    bss_free(l);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_kept_and_changed, setup, teardown),                             \
             cmocka_unit_test_setup_teardown(test_rollback_forgets, setup, teardown),                         \
             cmocka_unit_test_setup_teardown(test_store_read_every_time, setup, teardown),                    \
             cmocka_unit_test_setup_teardown(test_new_catalog_and_bound, setup, teardown),                    \
+            cmocka_unit_test_setup_teardown(test_verify, setup, teardown),                                   \
     }
 
 DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite, setup_pg)
