@@ -211,10 +211,11 @@ int main(int argc, char **argv)
     bss_lines_stats ls;
     bss_lines_get_stats(b.lines, &ls);
     printf("| update (commit + reserve), in-process (bss_cc_handle in the writer), %zu sessions on %zu lines, %zu "
-           "callers, %s | %.0f | %.2f ms | %.2f ms | %lld of %zu | %lld hits, %lld misses |\n",
+           "callers, %s | %.0f | %.2f ms | %.2f ms | %lld of %zu | %lld hits, %lld misses; buckets %lld, %lld |\n",
            b.sessions, b.nlines, b.callers, store_lines ? "lines read from the store" : "resident lines",
            (double)n / elapsed, n ? (double)all[n / 2] / 1e6 : 0, n ? (double)all[n * 99 / 100] / 1e6 : 0,
-           (long long)atomic_load(&b.refused), n, (long long)ls.hits, (long long)ls.misses);
+           (long long)atomic_load(&b.refused), n, (long long)ls.hits, (long long)ls.misses, (long long)ls.bucket_hits,
+           (long long)ls.bucket_misses);
     free(all);
     bss_writer_stop(b.w);
     bss_lines_free(b.lines);

@@ -128,6 +128,8 @@ bss_err bss__bucket_insert(bss_db *db, const bss__bucket *b, const char *doc, co
                      NULL, ei);
     if (rc != BSS_OK)
         return rc;
+    /* caches of an account's buckets (the resident lines) read them again */
+    bss_db_changed(db, BSS__BUCKET_ACCOUNT_TABLE, b->account_id, NULL);
     bss__ledger_src first = src ? *src : (bss__ledger_src){0};
     if (!first.reason)
         first.reason = "create";
@@ -146,6 +148,7 @@ bss_err bss__bucket_change(bss_db *db, const char *id, int64_t delta, int64_t us
                              &changes, ei);
     if (rc != BSS_OK)
         return rc;
+    bss_db_changed(db, BSS__BUCKET_TABLE, id, NULL);
     int64_t value = 0;
     rc = bss_db_query_int64(db, SQL_VALUE, BSS_DB_ARGS(S(id)), &value, ei);
     if (rc == BSS_E_NOT_FOUND)
@@ -364,6 +367,7 @@ bss_err bss__bucket_set_status(bss_db *db, const char *id, const char *status, i
 {
     int64_t changes = 0;
     bss_err rc = bss_db_exec(db, SQL_STATUS, BSS_DB_ARGS(S(status), BSS_DB_I64(now_ms), S(id)), &changes, ei);
+    bss_db_changed(db, BSS__BUCKET_TABLE, id, NULL);
     if (rc == BSS_OK && changes == 0)
         return bss_fail(ei, BSS_E_NOT_FOUND, "id", "no bucket with id %s", id);
     return rc;
@@ -376,6 +380,7 @@ static const char SQL_RES_INSERT[] =
 bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
                                 const char *source_kind, const char *source_id, int64_t now_ms, bss_errinfo *ei)
 {
+    bss_db_changed(db, BSS__BUCKET_TABLE, bucket, NULL); /* what it can give changed */
     return bss_db_exec(db, SQL_RES_INSERT,
                        BSS_DB_ARGS(S(id), S(bucket), BSS_DB_I64(amount), BSS_DB_I64(expires_ms), S(source_kind),
                                    S(source_id), BSS_DB_I64(now_ms), BSS_DB_I64(now_ms)),
@@ -426,4 +431,24 @@ bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t
     *nrows = bss_db_col_int64(rows, 1);
     bss_db_rows_close(rows);
     return BSS_OK;
+}
+
+static const char SQL_HOLDS[] =
+    "SELECT r.id, r.bucket_id, r.amount, r.expires_ms, r.source_kind, r.source_id FROM balance_reservation r JOIN "
+    "bucket b ON "
+    "b.id = r.bucket_id WHERE b.account_id = ? AND b.status = 'active' AND r.state = 'active' ORDER BY r.id";
+
+bss_err bss__holds_list(bss_db *db, const char *account_id, bss__hold_fn each, void *arg, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_HOLDS, BSS_DB_ARGS(S(account_id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (rc == BSS_OK && bss_db_next(rows))
+        rc = each(arg, bss_db_col_text(rows, 0, NULL), bss_db_col_text(rows, 1, NULL), bss_db_col_int64(rows, 2),
+                  bss_db_col_int64(rows, 3), bss_db_col_text(rows, 4, NULL), bss_db_col_text(rows, 5, NULL), ei);
+    if (rc == BSS_OK && bss_db_rows_error(rows) != BSS_OK)
+        rc = bss_fail(ei, bss_db_rows_error(rows), NULL, "listing holds failed");
+    bss_db_rows_close(rows);
+    return rc;
 }

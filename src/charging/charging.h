@@ -431,8 +431,33 @@ const bss_db_listener *bss_lines_listener(bss_lines *t);
  */
 bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
                       bool buckets, bss_charging_line *l, bss_errinfo *ei);
+/*
+ * Online charging's buckets of the line bss_lines_get gave last (in this
+ * job): l's buckets and their holds as of at_ms, from memory when resident
+ * and none changed since (a change from anywhere else announces itself:
+ * bss_db_changed), else from the store, then kept. The job's own changes
+ * go to memory as they go to the rows: bss_lines_released and
+ * bss_lines_held with each release and hold, and bss_lines_put at its end
+ * (l's bucket values, which online charging keeps equal to the rows'). A
+ * rollback forgets the line. t NULL: bss_charging_line_buckets.
+ */
+bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei);
+void bss_lines_released(bss_lines *t, const char *session_id, const char *hold_id); /* one of the two */
+void bss_lines_held(bss_lines *t, const char *bucket_id, const char *hold_id, int64_t amount, int64_t expires_ms,
+                    const char *session_id);
+void bss_lines_put(bss_lines *t, const bss_charging_line *l);
+/*
+ * Around a change the job mirrors before it reads the buckets (a release):
+ * begin notes which of the line's kept buckets are current, end keeps them
+ * current through the change's own announcements (a bucket stale before
+ * stays stale, and is read again).
+ */
+uint64_t bss_lines_own_begin(bss_lines *t);
+void bss_lines_own_end(bss_lines *t, uint64_t mask);
+
 typedef struct bss_lines_stats {
     int64_t resident, hits, misses, forgotten, resets, mismatches;
+    int64_t bucket_hits, bucket_misses; /* bss_lines_buckets from memory, from the store */
 } bss_lines_stats;
 void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out);
 

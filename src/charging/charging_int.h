@@ -14,6 +14,10 @@
 #include "core/id.h"
 #include "db/db.h"
 
+/* What bucket writes announce (db.h bss_db_changed): a bucket changed (its id), or an account got a new one. */
+#define BSS__BUCKET_TABLE "bucket"
+#define BSS__BUCKET_ACCOUNT_TABLE "bucket.account"
+
 #define BSS__BUCKET_MAX_VALUE INT64_C(1000000000000000) /* 10^15: a billion in money, 900 TB in bytes */
 
 /* A bucket row (table bucket). Strings are copied in; "" for NULL. */
@@ -145,6 +149,11 @@ json_t *bss__bucket_render(const bss__bucket *b, const char *doc_text, const cha
 
 /* The sum of a bucket's ledger deltas and its number of rows (the invariant: sum = value). */
 bss_err bss__bucket_ledger_sum(bss_db *db, const char *id, int64_t *sum, int64_t *rows, bss_errinfo *ei);
+
+/* The active holds on an account's active buckets (unexpired or not: the reader compares expires_ms). */
+typedef bss_err (*bss__hold_fn)(void *arg, const char *id, const char *bucket_id, int64_t amount, int64_t expires_ms,
+                                const char *source_kind, const char *source_id, bss_errinfo *ei);
+bss_err bss__holds_list(bss_db *db, const char *account_id, bss__hold_fn each, void *arg, bss_errinfo *ei);
 
 /* ---- usage rows (usage.c), shared by the batch and online sessions ---- */
 

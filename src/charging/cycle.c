@@ -136,6 +136,7 @@ static bss_err cycle_one(bss_db *db, const bss_catalog *cat, const char *id, int
             (rc = bss_db_exec(db, "UPDATE bucket SET initial_value = initial_value + ? WHERE id = ?",
                               BSS_DB_ARGS(BSS_DB_I64(carry), S(next)), NULL, ei)) != BSS_OK)
             return rc;
+        bss_db_changed(db, BSS__BUCKET_TABLE, next, NULL);
         out->rolled_over += carry;
     }
     return BSS_OK;

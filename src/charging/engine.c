@@ -37,8 +37,29 @@ typedef struct ref {
     uint32_t id, gen;
 } ref;
 
+/* A bucket of a resident line: as the rating core takes it, reserved left to the holds. */
+typedef struct rbucket {
+    bss_rate_bucket b;
+    ref id;
+    char unit[8];
+} rbucket;
+
+/* An active hold on one of them. */
+typedef struct rhold {
+    int64_t amount, expires_ms;
+    char *source_id; /* bss_strdup'd: a session's id, a TMF654 reservation's */
+    char id[BSS_ID_LEN + 1];
+    uint8_t k;
+    bool session; /* source_kind 'session' */
+} rhold;
+
 typedef struct line {
     uint64_t key; /* 0: never filled */
+    rbucket *bk; /* has_buckets: nbk of them, in the store's order */
+    rhold *holds;
+    uint16_t nholds, capholds;
+    uint8_t nbk;
+    bool has_buckets;
     int64_t span_from_ms, span_to_ms;
     int64_t activated_ms, spending_cap_micros;
     const bss_offering *offering;
@@ -73,9 +94,11 @@ struct bss_lines {
     /* read since the last commit */
     uint32_t *fresh;
     size_t nfresh, fresh_cap;
+    uint32_t cur;     /* index + 1 of the line bss_lines_get gave last in this transaction; 0 none */
+    bool cur_filled;  /* bss_lines_buckets filled that line's buckets from what is kept */
     bss_db_listener listener;
     bool verify; /* every hit compared with a fresh load */
-    _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches;
+    _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches, bucket_hits, bucket_misses;
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -197,8 +220,25 @@ static bool ref_current(const bss_lines *t, ref r)
 
 /* ---- the tables ---- */
 
+static void free_buckets(line *e)
+{
+    for (size_t i = 0; i < e->nholds; i++)
+        bss_free(e->holds[i].source_id);
+    bss_free(e->holds);
+    bss_free(e->bk);
+    e->holds = NULL;
+    e->bk = NULL;
+    e->nholds = e->capholds = 0;
+    e->nbk = 0;
+    e->has_buckets = false;
+}
+
 static void reset(bss_lines *t)
 {
+    for (size_t i = 0; i < t->nlines; i++)
+        free_buckets(&t->lines[i]);
+    t->cur = 0;
+    t->cur_filled = false;
     bss_free(t->text);
     bss_free(t->ids);
     bss_free(t->id_slots);
@@ -222,14 +262,18 @@ static void on_changed(void *arg, const char *table, const char *id, const struc
         id_bump(t, id);
         /* a new or changed add-on names its account: the account's lines look at their add-ons again */
         id_bump(t, json_string_value(json_object_get(json_object_get(doc, "billingAccount"), "id")));
-    } else if (strcmp(table, bss_billing_account_kind.table->name) == 0) {
-        id_bump(t, id);
+    } else if (strcmp(table, bss_billing_account_kind.table->name) == 0 || strcmp(table, BSS__BUCKET_TABLE) == 0 ||
+               strcmp(table, BSS__BUCKET_ACCOUNT_TABLE) == 0) {
+        id_bump(t, id); /* the account, a bucket, the account that has a new bucket */
     }
 }
 
 static void on_committed(void *arg)
 {
-    ((bss_lines *)arg)->nfresh = 0;
+    bss_lines *t = arg;
+    t->nfresh = 0;
+    t->cur = 0;
+    t->cur_filled = false;
 }
 
 static void on_rolled_back(void *arg)
@@ -241,6 +285,8 @@ static void on_rolled_back(void *arg)
             atomic_fetch_add_explicit(&t->forgotten, 1, memory_order_relaxed);
         }
     t->nfresh = 0;
+    t->cur = 0;
+    t->cur_filled = false;
 }
 
 bss_lines *bss_lines_new(size_t max_lines, bool verify)
@@ -263,6 +309,8 @@ void bss_lines_free(bss_lines *t)
 {
     if (!t)
         return;
+    for (size_t i = 0; i < t->nlines; i++)
+        free_buckets(&t->lines[i]);
     bss_free(t->text);
     bss_free(t->ids);
     bss_free(t->id_slots);
@@ -288,6 +336,8 @@ void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out)
     out->forgotten = atomic_load(&t->forgotten);
     out->resets = atomic_load(&t->resets);
     out->mismatches = atomic_load(&t->mismatches);
+    out->bucket_hits = atomic_load(&t->bucket_hits);
+    out->bucket_misses = atomic_load(&t->bucket_misses);
 }
 
 static line *line_find(bss_lines *t, uint64_t key, size_t *slot)
@@ -365,6 +415,7 @@ static bool usable(const bss_lines *t, const line *e, int64_t at_ms)
 static void keep(bss_lines *t, line *e, const bss_charging_line *l)
 {
     e->valid = false;
+    free_buckets(e);
     if (l->naddons > LINE_ADDONS || !l->offering || !l->account_id[0] || !ref_of(t, l->product_id, &e->product) ||
         !ref_of(t, l->account_id, &e->account))
         return;
@@ -452,7 +503,8 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
     uint64_t gen = cat ? bss_catalog_generation(cat) : 0;
     if (!key || gen == 0 || !t->id_slots || !t->line_slots)
         return bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
-    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines) {
+    /* bounded: the lines, and the ids they name (a bucket a month each, for ever) */
+    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines || t->nids >= t->max_lines * 8) {
         if (t->nlines)
             atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
         reset(t);
@@ -463,8 +515,14 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
     }
     size_t slot = 0;
     line *e = line_find(t, key, &slot);
+    t->cur = 0;
+    t->cur_filled = false;
     if (e && usable(t, e, at_ms)) {
         atomic_fetch_add_explicit(&t->hits, 1, memory_order_relaxed);
+        /* the job may change what is kept: a rollback forgets it */
+        if (!remember_fresh(t, (uint32_t)(e - t->lines)))
+            return bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
+        t->cur = (uint32_t)(e - t->lines) + 1;
         fill(t, e, cat, msisdn[0] == '+' ? msisdn + 1 : msisdn, l);
         bss_charging_line_at(l, at_ms);
         if (t->verify) {
@@ -488,7 +546,7 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
             if (what)
                 return BSS_OK; /* the load read the buckets too */
         }
-        return buckets ? bss_charging_line_buckets(db, l, at_ms, ei) : BSS_OK;
+        return buckets ? bss_lines_buckets(t, db, l, at_ms, ei) : BSS_OK;
     }
     atomic_fetch_add_explicit(&t->misses, 1, memory_order_relaxed);
     bss_err rc = bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
@@ -498,5 +556,279 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
         e = line_add(t, key, slot);
     if (e)
         keep(t, e, l);
+    if (e && e->valid)
+        t->cur = (uint32_t)(e - t->lines) + 1;
     return BSS_OK;
+}
+
+/* ---- the buckets of the current line ---- */
+
+/* The line bss_lines_get gave last, if it is l's and still kept. */
+static line *current(bss_lines *t, bss_db *db, const bss_charging_line *l)
+{
+    if (!t || !bss_db_heard_by(db, t) || !bss_db_in_tx(db) || !t->cur || t->cur > t->nlines)
+        return NULL;
+    line *e = &t->lines[t->cur - 1];
+    return e->valid && e->key == number_key(l->msisdn) ? e : NULL;
+}
+
+static bool buckets_current(const bss_lines *t, const line *e)
+{
+    for (size_t k = 0; k < e->nbk; k++)
+        if (!ref_current(t, e->bk[k].id))
+            return false;
+    return e->has_buckets;
+}
+
+static void fill_buckets(const bss_lines *t, const line *e, bss_charging_line *l, int64_t at_ms)
+{
+    l->nbuckets = e->nbk;
+    l->line.prepaid = false;
+    for (size_t k = 0; k < e->nbk; k++) {
+        l->buckets[k] = e->bk[k].b;
+        l->buckets[k].reserved = 0;
+        snprintf(l->bucket_ids[k], sizeof l->bucket_ids[k], "%s", id_text(t, e->bk[k].id.id));
+        snprintf(l->bucket_units[k], sizeof l->bucket_units[k], "%s", e->bk[k].unit);
+        if (e->bk[k].b.service == BSS_SERVICE_NONE && e->bk[k].b.source == BSS_BUCKET_WALLET)
+            l->line.prepaid = true;
+    }
+    /* as the store counts them: active and not yet expired */
+    for (size_t i = 0; i < e->nholds; i++)
+        if (e->holds[i].expires_ms > at_ms)
+            l->buckets[e->holds[i].k].reserved += e->holds[i].amount;
+    l->line.buckets = l->buckets;
+    l->line.nbuckets = l->nbuckets;
+}
+
+typedef struct holds_scan {
+    line *e;
+    const bss_charging_line *l;
+    bool ok;
+} holds_scan;
+
+static bss_err hold_row(void *arg, const char *id, const char *bucket_id, int64_t amount, int64_t expires_ms,
+                        const char *source_kind, const char *source_id, bss_errinfo *ei)
+{
+    (void)ei;
+    holds_scan *h = arg;
+    line *e = h->e;
+    int k = -1;
+    for (size_t i = 0; bucket_id && i < h->l->nbuckets && k < 0; i++)
+        if (strcmp(h->l->bucket_ids[i], bucket_id) == 0)
+            k = (int)i;
+    if (k < 0 || !h->ok)
+        return BSS_OK; /* another line's bucket */
+    if (!id || strlen(id) > BSS_ID_LEN || e->nholds == UINT16_MAX) {
+        h->ok = false;
+        return BSS_OK;
+    }
+    if (e->nholds == e->capholds) {
+        size_t cap = e->capholds ? e->capholds * 2u : 4u;
+        if (cap > UINT16_MAX)
+            cap = UINT16_MAX;
+        rhold *n = bss_realloc(e->holds, cap * sizeof *n);
+        if (!n) {
+            h->ok = false;
+            return BSS_OK;
+        }
+        e->holds = n;
+        e->capholds = (uint16_t)cap;
+    }
+    rhold *r = &e->holds[e->nholds];
+    memset(r, 0, sizeof *r);
+    if (!(r->source_id = bss_strdup(source_id ? source_id : ""))) {
+        h->ok = false;
+        return BSS_OK;
+    }
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->amount = amount;
+    r->expires_ms = expires_ms;
+    r->k = (uint8_t)k;
+    r->session = source_kind && strcmp(source_kind, "session") == 0;
+    e->nholds++;
+    return BSS_OK;
+}
+
+/* Keeps l's buckets, just read from the store, and reads their holds. */
+static bss_err keep_buckets(bss_lines *t, bss_db *db, line *e, const bss_charging_line *l, bss_errinfo *ei)
+{
+    free_buckets(e);
+    if (l->nbuckets == 0 || l->nbuckets > UINT8_MAX)
+        return BSS_OK;
+    e->bk = bss_calloc(l->nbuckets, sizeof *e->bk);
+    if (!e->bk)
+        return BSS_OK;
+    for (size_t k = 0; k < l->nbuckets; k++) {
+        if (!ref_of(t, l->bucket_ids[k], &e->bk[k].id)) {
+            free_buckets(e);
+            return BSS_OK;
+        }
+        e->bk[k].b = l->buckets[k];
+        e->bk[k].b.reserved = 0;
+        snprintf(e->bk[k].unit, sizeof e->bk[k].unit, "%s", l->bucket_units[k]);
+    }
+    e->nbk = (uint8_t)l->nbuckets;
+    holds_scan h = {e, l, true};
+    bss_err rc = bss__holds_list(db, l->account_id, hold_row, &h, ei);
+    if (rc != BSS_OK || !h.ok) {
+        free_buckets(e);
+        return rc;
+    }
+    e->has_buckets = true;
+    return BSS_OK;
+}
+
+/* The first way two lines' buckets differ, NULL when none. */
+static const char *buckets_differ(const bss_charging_line *a, const bss_charging_line *b)
+{
+    if (a->nbuckets != b->nbuckets || a->line.prepaid != b->line.prepaid)
+        return "buckets";
+    for (size_t k = 0; k < a->nbuckets; k++) {
+        const bss_rate_bucket *x = &a->buckets[k], *y = &b->buckets[k];
+        if (strcmp(a->bucket_ids[k], b->bucket_ids[k]) != 0 || strcmp(a->bucket_units[k], b->bucket_units[k]) != 0 ||
+            x->service != y->service || x->source != y->source || x->priority != y->priority ||
+            x->valid_from_ms != y->valid_from_ms || x->valid_to_ms != y->valid_to_ms || x->unlimited != y->unlimited ||
+            x->allowance != y->allowance)
+            return "bucket";
+        if (x->value != y->value || x->used != y->used || x->initial != y->initial)
+            return "bucketValue";
+        if (x->reserved != y->reserved)
+            return "reserved";
+    }
+    return NULL;
+}
+
+bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei)
+{
+    line *e = current(t, db, l);
+    if (!e)
+        return bss_charging_line_buckets(db, l, at_ms, ei);
+    t->cur_filled = false;
+    if (buckets_current(t, e)) {
+        atomic_fetch_add_explicit(&t->bucket_hits, 1, memory_order_relaxed);
+        fill_buckets(t, e, l, at_ms);
+        if (!t->verify) {
+            t->cur_filled = true;
+            return BSS_OK;
+        }
+        bss_charging_line *fresh = bss_malloc(sizeof *fresh);
+        if (!fresh)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        memcpy(fresh, l, sizeof *fresh);
+        bss_err rc = bss_charging_line_buckets(db, fresh, at_ms, ei);
+        fresh->line.buckets = fresh->buckets;
+        const char *what = rc == BSS_OK ? buckets_differ(l, fresh) : NULL;
+        bss_free(fresh);
+        if (rc != BSS_OK)
+            return rc;
+        if (!what) {
+            t->cur_filled = true;
+            return BSS_OK;
+        }
+        atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
+        bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "msisdn", l->msisdn, "member", what, NULL);
+        /* read again below, and kept as read */
+    }
+    atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
+    bss_err rc = bss_charging_line_buckets(db, l, at_ms, ei);
+    if (rc == BSS_OK && (rc = keep_buckets(t, db, e, l, ei)) == BSS_OK)
+        t->cur_filled = e->has_buckets;
+    return rc;
+}
+
+uint64_t bss_lines_own_begin(bss_lines *t)
+{
+    if (!t || !t->cur || t->cur > t->nlines)
+        return 0;
+    const line *e = &t->lines[t->cur - 1];
+    uint64_t mask = 0;
+    for (size_t k = 0; e->has_buckets && k < e->nbk && k < 64; k++)
+        if (ref_current(t, e->bk[k].id))
+            mask |= UINT64_C(1) << k;
+    return mask;
+}
+
+void bss_lines_own_end(bss_lines *t, uint64_t mask)
+{
+    if (!t || !t->cur || t->cur > t->nlines)
+        return;
+    line *e = &t->lines[t->cur - 1];
+    for (size_t k = 0; e->has_buckets && k < e->nbk && k < 64; k++)
+        if (mask & (UINT64_C(1) << k))
+            e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
+}
+
+void bss_lines_released(bss_lines *t, const char *session_id, const char *hold_id)
+{
+    if (!t || !t->cur || t->cur > t->nlines)
+        return;
+    line *e = &t->lines[t->cur - 1];
+    if (!e->has_buckets)
+        return;
+    size_t w = 0;
+    for (size_t i = 0; i < e->nholds; i++) {
+        rhold *h = &e->holds[i];
+        /* as the store's releases: a session's holds by its id, or one hold by its own */
+        bool gone = (session_id && h->session && strcmp(h->source_id, session_id) == 0) ||
+                    (hold_id && strcmp(h->id, hold_id) == 0);
+        if (gone)
+            bss_free(h->source_id);
+        else
+            e->holds[w++] = *h;
+    }
+    e->nholds = (uint16_t)w;
+}
+
+void bss_lines_held(bss_lines *t, const char *bucket_id, const char *hold_id, int64_t amount, int64_t expires_ms,
+                    const char *session_id)
+{
+    if (!t || !t->cur || t->cur > t->nlines)
+        return;
+    line *e = &t->lines[t->cur - 1];
+    if (!e->has_buckets)
+        return;
+    int k = -1;
+    for (size_t i = 0; i < e->nbk && k < 0; i++)
+        if (strcmp(id_text(t, e->bk[i].id.id), bucket_id) == 0)
+            k = (int)i;
+    rhold *n = NULL;
+    size_t cap = e->capholds ? e->capholds * 2u : 4u;
+    if (k >= 0 && strlen(hold_id) <= BSS_ID_LEN && e->nholds == e->capholds && cap <= UINT16_MAX &&
+        (n = bss_realloc(e->holds, cap * sizeof *n)) != NULL) {
+        e->holds = n;
+        e->capholds = (uint16_t)cap;
+    }
+    char *sid = k >= 0 && strlen(hold_id) <= BSS_ID_LEN && e->nholds < e->capholds ? bss_strdup(session_id) : NULL;
+    if (!sid) { /* not kept as it is in the store: read again next time */
+        free_buckets(e);
+        return;
+    }
+    rhold *r = &e->holds[e->nholds++];
+    memset(r, 0, sizeof *r);
+    r->source_id = sid;
+    snprintf(r->id, sizeof r->id, "%s", hold_id);
+    r->amount = amount;
+    r->expires_ms = expires_ms;
+    r->k = (uint8_t)k;
+    r->session = true;
+}
+
+void bss_lines_put(bss_lines *t, const bss_charging_line *l)
+{
+    if (!t || !t->cur || t->cur > t->nlines || !t->cur_filled)
+        return;
+    line *e = &t->lines[t->cur - 1];
+    if (!e->valid || !e->has_buckets || e->key != number_key(l->msisdn) || l->nbuckets != e->nbk)
+        return;
+    for (size_t k = 0; k < e->nbk; k++) {
+        if (strcmp(id_text(t, e->bk[k].id.id), l->bucket_ids[k]) != 0) {
+            free_buckets(e);
+            return;
+        }
+        /* what this job wrote to the rows, which announced it: kept as current */
+        e->bk[k].b.value = l->buckets[k].value;
+        e->bk[k].b.used = l->buckets[k].used;
+        e->bk[k].b.initial = l->buckets[k].initial;
+        e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
+    }
 }

@@ -451,9 +451,9 @@ static bss_err commit_takes(bss_db *db, const bss_charging_line *l, quota *q, co
 }
 
 static const char SQL_RELEASE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE "
-                                  "source_kind = 'session' AND source_id = ? AND state = 'active'";
-static const char SQL_RELEASE_ONE[] =
-    "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE id = ? AND state = 'active'";
+                                  "source_kind = 'session' AND source_id = ? AND state = 'active' RETURNING bucket_id";
+static const char SQL_RELEASE_ONE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE id = ? "
+                                      "AND state = 'active' RETURNING bucket_id";
 
 /*
  * Before a request is charged, the holds it replaces go back: all of the
@@ -462,12 +462,31 @@ static const char SQL_RELEASE_ONE[] =
  * request does not name keeps its grant until its validity ends, as RFC
  * 8506 lets a CCR-U carry only some Multiple-Services-Credit-Control.
  */
-static bss_err release_holds(bss_db *db, session *s, const bss_cc_request *r, int64_t now_ms, bss_errinfo *ei)
+/* Runs a release (of a session's holds, or one), announcing each bucket that can give more again. */
+static bss_err release_sql(bss_db *db, const char *sql, int64_t now_ms, const char *key, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(key)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows))
+        bss_db_changed(db, BSS__BUCKET_TABLE, bss_db_col_text(rows, 0, NULL), NULL);
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "releasing holds failed");
+}
+
+static bss_err release_holds(bss_db *db, const bss_cc_env *env, session *s, const bss_cc_request *r, int64_t now_ms,
+                             bss_errinfo *ei)
 {
     if (r->type == BSS_CC_TERMINATE || (s->found && !s->resv_by_quota)) {
         for (size_t i = 0; i < s->nquotas; i++)
             s->quotas[i].nresv = 0;
-        return bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(r->session_id)), NULL, ei);
+        uint64_t own = bss_lines_own_begin(env->lines);
+        bss_lines_released(env->lines, r->session_id, NULL);
+        bss_err rc = release_sql(db, SQL_RELEASE, now_ms, r->session_id, ei);
+        bss_lines_own_end(env->lines, own);
+        return rc;
     }
     for (size_t i = 0; i < s->nquotas; i++) {
         quota *q = &s->quotas[i];
@@ -475,7 +494,10 @@ static bss_err release_holds(bss_db *db, session *s, const bss_cc_request *r, in
         for (size_t j = 0; j < r->nservices && !named; j++)
             named = r->services[j].service == q->service && r->services[j].rating_group == q->rating_group;
         for (size_t k = 0; named && k < q->nresv; k++) {
-            bss_err rc = bss_db_exec(db, SQL_RELEASE_ONE, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(q->resv[k])), NULL, ei);
+            uint64_t own = bss_lines_own_begin(env->lines);
+            bss_lines_released(env->lines, NULL, q->resv[k]);
+            bss_err rc = release_sql(db, SQL_RELEASE_ONE, now_ms, q->resv[k], ei);
+            bss_lines_own_end(env->lines, own);
             if (rc != BSS_OK)
                 return rc;
         }
@@ -581,6 +603,7 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
             if ((rc = bss__reservation_insert(db, rid, l->bucket_ids[k], hold, env->now_ms + env->validity_ms,
                                               "session", sid, env->now_ms, ei)) != BSS_OK)
                 return rc;
+            bss_lines_held(env->lines, l->bucket_ids[k], rid, hold, env->now_ms + env->validity_ms, sid);
         }
     }
     restore(l, q, -1); /* the buckets as they are now, for the next service of the request */
@@ -700,6 +723,7 @@ static bss_err event_step(bss_db *db, const bss_cc_env *env, bss_charging_line *
         bss__ledger_src src = {.reason = "refund", .source_kind = "event", .source_id = r->session_id};
         if ((rc = bss__bucket_change(db, l->bucket_ids[w], charge, 0, &src, env->now_ms, NULL, ei)) != BSS_OK)
             return rc;
+        l->buckets[w].value += charge; /* the line in memory as the row is (the resident lines keep it) */
         c->granted = c->requested;
         c->charged_micros = -charge;
         c->result = r->result = BSS_CC_SUCCESS;
@@ -828,9 +852,9 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         s->start_ms = start;
     }
     /* the holds this request replaces no longer count against it: released, then granted again */
-    if ((rc = release_holds(db, s, r, env->now_ms, ei)) != BSS_OK)
+    if ((rc = release_holds(db, env, s, r, env->now_ms, ei)) != BSS_OK)
         goto out;
-    if ((rc = bss_charging_line_buckets(db, l, env->now_ms, ei)) != BSS_OK)
+    if ((rc = bss_lines_buckets(env->lines, db, l, env->now_ms, ei)) != BSS_OK)
         goto out;
     bool final = r->type == BSS_CC_TERMINATE;
     int64_t cap_room = INT64_MAX;
@@ -884,6 +908,8 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     if (rc == BSS_OK)
         rc = store_answer(db, r, env->now_ms, ei);
 out:
+    if (rc == BSS_OK)
+        bss_lines_put(env->lines, l); /* the line's buckets in memory as this request left the rows */
     bss_free(s);
     bss_free(l);
     return rc;
@@ -922,7 +948,7 @@ bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, 
             for (size_t q = 0; rc == BSS_OK && q < s->nquotas; q++)
                 rc = quota_usage(db, env, l, s, &s->quotas[q], ids[i], ei);
         if (rc == BSS_OK)
-            rc = bss_db_exec(db, SQL_RELEASE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
+            rc = release_sql(db, SQL_RELEASE, env->now_ms, ids[i], ei);
         if (rc == BSS_OK)
             rc = bss_db_exec(db, SQL_CLOSE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
         if (rc == BSS_OK)

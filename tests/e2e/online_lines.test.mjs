@@ -99,3 +99,48 @@ test('a line kept in memory follows its orders: add-on, suspension, resumption, 
   a = await cc({ sessionId: 'lines-3', requestNumber: n++, type: 'update', services: [{ service: 'voice', used: 0 }] });
   assert.equal(a.resultCode, 5030, JSON.stringify(a));
 });
+
+test('a wallet kept in memory follows every other door: top-up, reservation, adjustment, a usage record', async () => {
+  const P = '/tmf-api/prepayBalanceManagement/v4';
+  const lines = (await srv.request('GET', `${PROD}?status=active&limit=1000`)).json;
+  const m = lines.filter((p) => p.productOffering.id === 'po-prepaid-payg')
+    .map((p) => p.productCharacteristic.find((c) => c.name === 'MSISDN')?.value.replace('+', '')).filter(Boolean)[0];
+  const wallet = async () => (await srv.request('GET', `${P}/bucket?logicalResource.id=${m}&usageType=monetary`)).json[0];
+  const post = async (seg, body, key) => {
+    const r = await srv.request('POST', `${P}/${seg}`, { body, headers: { 'Idempotency-Key': key } });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  const w = await wallet();
+  assert.equal(w.remainedAmount.amount, 10);
+  const v = (more) => ({ service: 'voice', ...more });
+  const call = { sessionId: 'mix-1', destination: '31687654321' };
+  // 10.00 is 2400 s at 0.25 a minute; all of it used: nothing more to grant
+  let a = await cc({ ...call, requestNumber: 0, type: 'initial', msisdn: m, services: [v({ requested: 2400 })] });
+  assert.equal(a.services[0].granted, 2400);
+  a = await cc({ ...call, requestNumber: 1, type: 'update', services: [v({ used: 2400, requested: 60 })] });
+  assert.deepEqual([a.resultCode, a.services[0].charged], [4012, 10]);
+  // topped up through TMF654: the next update is granted from it
+  await post('topupBalance', { amount: { amount: 5, units: 'EUR' }, bucket: { id: w.id } }, 'mix-topup');
+  a = await cc({ ...call, requestNumber: 2, type: 'update', services: [v({ used: 0, requested: 600 })] });
+  assert.deepEqual([a.resultCode, a.services[0].granted], [2001, 600]);
+  // 5.00, 2.50 held by the session; a reservation holds the other 2.50: an event finds nothing left
+  await post('reserveBalance', { amount: { amount: 2.5, units: 'EUR' }, bucket: { id: w.id } }, 'mix-res');
+  a = await cc({ sessionId: 'mix-ev-1', requestNumber: 0, type: 'event', msisdn: m, destination: '31687654321', services: [v({ requested: 60 })] });
+  assert.equal(a.resultCode, 4012);
+  // an adjustment gives 1.00: the event is charged from it
+  await post('adjustBalance', { amount: { amount: 1, units: 'EUR' }, bucket: { id: w.id }, usageType: 'monetary', reason: 'goodwill' }, 'mix-adj');
+  a = await cc({ sessionId: 'mix-ev-2', requestNumber: 0, type: 'event', msisdn: m, destination: '31687654321', services: [v({ requested: 60 })] });
+  assert.deepEqual([a.resultCode, a.services[0].charged], [2001, 0.25]);
+  // a usage record charged by TMF635 (0.25 for a minute) comes out of the same wallet
+  const u = await srv.request('POST', '/tmf-api/usageManagement/v4/usage', { body: { usageType: 'voice', usageDate: T0,
+    usageCharacteristic: [{ name: 'recordId', value: 'mix-cdr-1' }, { name: 'msisdn', value: m }, { name: 'quantity', value: 60 },
+      { name: 'destination', value: '31687654321' }] } });
+  assert.equal(u.status, 201, u.text);
+  assert.equal((await wallet()).remainedAmount.amount, 5.5, '10 + 5 + 1 - 10 - 0.25 - 0.25');
+  // the session ends having used 60 s of its 600 (0.25): 5.25 left, nothing held by it
+  a = await cc({ ...call, requestNumber: 3, type: 'terminate', services: [v({ used: 60 })] });
+  assert.deepEqual([a.resultCode, a.services[0].charged], [2001, 0.25]);
+  const end = await wallet();
+  assert.deepEqual([end.remainedAmount.amount, end.reservedAmount.amount], [5.25, 2.5]);
+});
