@@ -117,6 +117,42 @@ static uint32_t hash_key(uint64_t k)
     return (uint32_t)k;
 }
 
+/* Room for one more element in *arr (n used of *cap, doubling from first): false when memory ran out. */
+static bool grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first, size_t most)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c > most)
+        c = most;
+    void *p = c > n ? bss_realloc(*(void **)arr, c * elem) : NULL;
+    if (!p)
+        return false;
+    *(void **)arr = p;
+    *cap = c;
+    return true;
+}
+
+/* Open-addressing slots (index + 1, 0 empty) twice the size of *mask + 1, for n entries hashed by hash(t, i). */
+static bool rehash(const bss_lines *t, uint32_t **slots, size_t *mask, size_t n,
+                   uint32_t (*hash)(const bss_lines *t, size_t i))
+{
+    size_t cap = (*mask + 1) * 2;
+    uint32_t *s = bss_calloc(cap, sizeof *s);
+    if (!s)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = hash(t, i) & (cap - 1);
+        while (s[j])
+            j = (j + 1) & (cap - 1);
+        s[j] = (uint32_t)i + 1;
+    }
+    bss_free(*slots);
+    *slots = s;
+    *mask = cap - 1;
+    return true;
+}
+
 /* The number as a key: E.164 digits (6..15) without '+'. 0 when it is not one. */
 static uint64_t number_key(const char *msisdn)
 {
@@ -140,6 +176,11 @@ static const char *id_text(const bss_lines *t, uint32_t i)
     return t->text + t->ids[i].off;
 }
 
+static uint32_t id_hash(const bss_lines *t, size_t i)
+{
+    return t->ids[i].hash;
+}
+
 /* The id's number, or -1 when it is not interned (and intern is false, or memory ran out). */
 static int64_t id_find(bss_lines *t, const char *s, bool intern)
 {
@@ -156,30 +197,13 @@ static int64_t id_find(bss_lines *t, const char *s, bool intern)
     if (!intern)
         return -1;
     if ((t->nids + 1) * 2 > t->id_mask + 1) { /* grow the slots, keep them half empty */
-        size_t cap = (t->id_mask + 1) * 2;
-        uint32_t *slots = bss_calloc(cap, sizeof *slots);
-        if (!slots)
+        if (!rehash(t, &t->id_slots, &t->id_mask, t->nids, id_hash))
             return -1;
-        for (size_t i = 0; i < t->nids; i++) {
-            size_t j = t->ids[i].hash & (cap - 1);
-            while (slots[j])
-                j = (j + 1) & (cap - 1);
-            slots[j] = (uint32_t)i + 1;
-        }
-        bss_free(t->id_slots);
-        t->id_slots = slots;
-        t->id_mask = cap - 1;
         for (k = h & t->id_mask; t->id_slots[k]; k = (k + 1) & t->id_mask)
             ;
     }
-    if (t->nids == t->ids_cap) {
-        size_t cap = t->ids_cap ? t->ids_cap * 2 : 1024;
-        id_entry *ids = bss_realloc(t->ids, cap * sizeof *ids);
-        if (!ids)
-            return -1;
-        t->ids = ids;
-        t->ids_cap = cap;
-    }
+    if (!grow(&t->ids, &t->ids_cap, t->nids, sizeof *t->ids, 1024, UINT32_MAX))
+        return -1;
     if (t->text_len + n + 1 > t->text_cap) {
         size_t cap = t->text_cap ? t->text_cap * 2 : 65536;
         while (cap < t->text_len + n + 1)
@@ -350,34 +374,22 @@ static line *line_find(bss_lines *t, uint64_t key, size_t *slot)
     return NULL;
 }
 
+static uint32_t line_hash(const bss_lines *t, size_t i)
+{
+    return hash_key(t->lines[i].key);
+}
+
 /* A new line's place (its slot found by line_find), NULL when memory ran out. */
 static line *line_add(bss_lines *t, uint64_t key, size_t slot)
 {
     if ((t->nlines + 1) * 2 > t->line_mask + 1) {
-        size_t cap = (t->line_mask + 1) * 2;
-        uint32_t *slots = bss_calloc(cap, sizeof *slots);
-        if (!slots)
+        if (!rehash(t, &t->line_slots, &t->line_mask, t->nlines, line_hash))
             return NULL;
-        for (size_t i = 0; i < t->nlines; i++) {
-            size_t j = hash_key(t->lines[i].key) & (cap - 1);
-            while (slots[j])
-                j = (j + 1) & (cap - 1);
-            slots[j] = (uint32_t)i + 1;
-        }
-        bss_free(t->line_slots);
-        t->line_slots = slots;
-        t->line_mask = cap - 1;
         for (slot = hash_key(key) & t->line_mask; t->line_slots[slot]; slot = (slot + 1) & t->line_mask)
             ;
     }
-    if (t->nlines == t->lines_cap) {
-        size_t cap = t->lines_cap ? t->lines_cap * 2 : 1024;
-        line *lines = bss_realloc(t->lines, cap * sizeof *lines);
-        if (!lines)
-            return NULL;
-        t->lines = lines;
-        t->lines_cap = cap;
-    }
+    if (!grow(&t->lines, &t->lines_cap, t->nlines, sizeof *t->lines, 1024, UINT32_MAX))
+        return NULL;
     line *e = &t->lines[t->nlines];
     memset(e, 0, sizeof *e);
     e->key = key;
@@ -388,14 +400,8 @@ static line *line_add(bss_lines *t, uint64_t key, size_t slot)
 
 static bool remember_fresh(bss_lines *t, uint32_t i)
 {
-    if (t->nfresh == t->fresh_cap) {
-        size_t cap = t->fresh_cap ? t->fresh_cap * 2 : 256;
-        uint32_t *f = bss_realloc(t->fresh, cap * sizeof *f);
-        if (!f)
-            return false;
-        t->fresh = f;
-        t->fresh_cap = cap;
-    }
+    if (!grow(&t->fresh, &t->fresh_cap, t->nfresh, sizeof *t->fresh, 256, SIZE_MAX / sizeof *t->fresh))
+        return false;
     t->fresh[t->nfresh++] = i;
     return true;
 }
@@ -606,46 +612,36 @@ typedef struct holds_scan {
     bool ok;
 } holds_scan;
 
+/* Appends a hold on bucket k: false when it cannot be kept (memory, an id longer than a UUID). */
+static bool add_hold(line *e, size_t k, const char *id, int64_t amount, int64_t expires_ms, const char *source_id,
+                     bool session)
+{
+    size_t cap = e->capholds;
+    if (!id || strlen(id) > BSS_ID_LEN || !grow(&e->holds, &cap, e->nholds, sizeof *e->holds, 4, UINT16_MAX))
+        return false;
+    e->capholds = (uint16_t)cap;
+    char *src = bss_strdup(source_id ? source_id : "");
+    if (!src)
+        return false;
+    rhold *r = &e->holds[e->nholds++];
+    *r = (rhold){.amount = amount, .expires_ms = expires_ms, .source_id = src, .k = (uint8_t)k, .session = session};
+    snprintf(r->id, sizeof r->id, "%s", id);
+    return true;
+}
+
 static bss_err hold_row(void *arg, const char *id, const char *bucket_id, int64_t amount, int64_t expires_ms,
                         const char *source_kind, const char *source_id, bss_errinfo *ei)
 {
     (void)ei;
     holds_scan *h = arg;
-    line *e = h->e;
     int k = -1;
     for (size_t i = 0; bucket_id && i < h->l->nbuckets && k < 0; i++)
         if (strcmp(h->l->bucket_ids[i], bucket_id) == 0)
             k = (int)i;
-    if (k < 0 || !h->ok)
-        return BSS_OK; /* another line's bucket */
-    if (!id || strlen(id) > BSS_ID_LEN || e->nholds == UINT16_MAX) {
-        h->ok = false;
-        return BSS_OK;
-    }
-    if (e->nholds == e->capholds) {
-        size_t cap = e->capholds ? e->capholds * 2u : 4u;
-        if (cap > UINT16_MAX)
-            cap = UINT16_MAX;
-        rhold *n = bss_realloc(e->holds, cap * sizeof *n);
-        if (!n) {
-            h->ok = false;
-            return BSS_OK;
-        }
-        e->holds = n;
-        e->capholds = (uint16_t)cap;
-    }
-    rhold *r = &e->holds[e->nholds];
-    memset(r, 0, sizeof *r);
-    if (!(r->source_id = bss_strdup(source_id ? source_id : ""))) {
-        h->ok = false;
-        return BSS_OK;
-    }
-    snprintf(r->id, sizeof r->id, "%s", id);
-    r->amount = amount;
-    r->expires_ms = expires_ms;
-    r->k = (uint8_t)k;
-    r->session = source_kind && strcmp(source_kind, "session") == 0;
-    e->nholds++;
+    /* another line's bucket is not this line's business */
+    if (k >= 0 && h->ok)
+        h->ok = add_hold(h->e, (size_t)k, id, amount, expires_ms, source_id,
+                         source_kind && strcmp(source_kind, "session") == 0);
     return BSS_OK;
 }
 
@@ -791,26 +787,8 @@ void bss_lines_held(bss_lines *t, const char *bucket_id, const char *hold_id, in
     for (size_t i = 0; i < e->nbk && k < 0; i++)
         if (strcmp(id_text(t, e->bk[i].id.id), bucket_id) == 0)
             k = (int)i;
-    rhold *n = NULL;
-    size_t cap = e->capholds ? e->capholds * 2u : 4u;
-    if (k >= 0 && strlen(hold_id) <= BSS_ID_LEN && e->nholds == e->capholds && cap <= UINT16_MAX &&
-        (n = bss_realloc(e->holds, cap * sizeof *n)) != NULL) {
-        e->holds = n;
-        e->capholds = (uint16_t)cap;
-    }
-    char *sid = k >= 0 && strlen(hold_id) <= BSS_ID_LEN && e->nholds < e->capholds ? bss_strdup(session_id) : NULL;
-    if (!sid) { /* not kept as it is in the store: read again next time */
-        free_buckets(e);
-        return;
-    }
-    rhold *r = &e->holds[e->nholds++];
-    memset(r, 0, sizeof *r);
-    r->source_id = sid;
-    snprintf(r->id, sizeof r->id, "%s", hold_id);
-    r->amount = amount;
-    r->expires_ms = expires_ms;
-    r->k = (uint8_t)k;
-    r->session = true;
+    if (k < 0 || !add_hold(e, (size_t)k, hold_id, amount, expires_ms, session_id, true))
+        free_buckets(e); /* not kept as it is in the store: read again next time */
 }
 
 void bss_lines_put(bss_lines *t, const bss_charging_line *l)
