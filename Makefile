@@ -46,6 +46,7 @@ bench: deps build
 	bench/run-import.sh $(BUILD)
 	bench/run-whatif.sh $(BUILD)
 	bench/run-online.sh $(BUILD)
+	bench/run-lines.sh $(BUILD)
 
 fuzz: deps
 	cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DBSS_FUZZ=ON -DBSS_TESTS=OFF >/dev/null

@@ -458,8 +458,11 @@ void bss_lines_own_end(bss_lines *t, uint64_t mask);
 typedef struct bss_lines_stats {
     int64_t resident, hits, misses, forgotten, resets, mismatches;
     int64_t bucket_hits, bucket_misses; /* bss_lines_buckets from memory, from the store */
+    int64_t bytes;                      /* the tables' memory as of the last bss_lines_measure (0: never) */
 } bss_lines_stats;
 void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out);
+/* Counts the memory the tables hold (a walk over every line: the writer's thread, for a report). */
+void bss_lines_measure(bss_lines *t);
 
 /*
  * A price enquiry: what one event would cost the line now, and which

@@ -37,12 +37,45 @@ typedef struct ref {
     uint32_t id, gen;
 } ref;
 
-/* A bucket of a resident line: as the rating core takes it, reserved left to the holds. */
+/* A bucket of a resident line: what the rating core takes (bss_rate_bucket), packed; reserved is the holds'. */
 typedef struct rbucket {
-    bss_rate_bucket b;
+    int64_t valid_from_ms, valid_to_ms, value, initial, used;
+    const bss_price *allowance;
     ref id;
-    char unit[8];
+    int16_t priority;
+    uint8_t service, source;
+    bool unlimited;
+    char unit[7]; /* a currency, s, msg, byte, event */
 } rbucket;
+
+static void pack(rbucket *r, const bss_rate_bucket *b)
+{
+    r->valid_from_ms = b->valid_from_ms;
+    r->valid_to_ms = b->valid_to_ms;
+    r->value = b->value;
+    r->initial = b->initial;
+    r->used = b->used;
+    r->allowance = b->allowance;
+    r->priority = (int16_t)b->priority;
+    r->service = (uint8_t)b->service;
+    r->source = (uint8_t)b->source;
+    r->unlimited = b->unlimited;
+}
+
+static void unpack(const rbucket *r, bss_rate_bucket *b)
+{
+    *b = (bss_rate_bucket){.service = (bss_service)r->service, .source = (bss_bucket_source)r->source,
+                           .priority = r->priority, .valid_from_ms = r->valid_from_ms, .valid_to_ms = r->valid_to_ms,
+                           .value = r->value, .initial = r->initial, .used = r->used, .unlimited = r->unlimited,
+                           .allowance = r->allowance};
+}
+
+/* Whether b packs without loss (a priority beyond 16 bits, a unit beyond 6 characters: kept in the store only). */
+static bool packable(const bss_rate_bucket *b, const char *unit)
+{
+    return b->priority >= INT16_MIN && b->priority <= INT16_MAX && (unsigned)b->service <= UINT8_MAX &&
+           (unsigned)b->source <= UINT8_MAX && strlen(unit) < 7;
+}
 
 /* An active hold on one of them. */
 typedef struct rhold {
@@ -99,6 +132,7 @@ struct bss_lines {
     bss_db_listener listener;
     bool verify; /* every hit compared with a fresh load */
     _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches, bucket_hits, bucket_misses;
+    _Atomic int64_t bytes; /* what the tables hold, as of the last bss_lines_measure */
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -349,6 +383,22 @@ const bss_db_listener *bss_lines_listener(bss_lines *t)
     return t ? &t->listener : NULL;
 }
 
+void bss_lines_measure(bss_lines *t)
+{
+    if (!t)
+        return;
+    int64_t b = (int64_t)(sizeof *t + t->text_cap + t->ids_cap * sizeof *t->ids +
+                          (t->id_mask + 1) * sizeof *t->id_slots + t->lines_cap * sizeof *t->lines +
+                          (t->line_mask + 1) * sizeof *t->line_slots + t->fresh_cap * sizeof *t->fresh);
+    for (size_t i = 0; i < t->nlines; i++) {
+        const line *e = &t->lines[i];
+        b += (int64_t)(e->nbk * sizeof *e->bk + e->capholds * sizeof *e->holds);
+        for (size_t h = 0; h < e->nholds; h++)
+            b += (int64_t)strlen(e->holds[h].source_id) + 1;
+    }
+    atomic_store(&t->bytes, b);
+}
+
 void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -362,6 +412,7 @@ void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out)
     out->mismatches = atomic_load(&t->mismatches);
     out->bucket_hits = atomic_load(&t->bucket_hits);
     out->bucket_misses = atomic_load(&t->bucket_misses);
+    out->bytes = atomic_load(&t->bytes);
 }
 
 static line *line_find(bss_lines *t, uint64_t key, size_t *slot)
@@ -591,11 +642,10 @@ static void fill_buckets(const bss_lines *t, const line *e, bss_charging_line *l
     l->nbuckets = e->nbk;
     l->line.prepaid = false;
     for (size_t k = 0; k < e->nbk; k++) {
-        l->buckets[k] = e->bk[k].b;
-        l->buckets[k].reserved = 0;
+        unpack(&e->bk[k], &l->buckets[k]);
         snprintf(l->bucket_ids[k], sizeof l->bucket_ids[k], "%s", id_text(t, e->bk[k].id.id));
         snprintf(l->bucket_units[k], sizeof l->bucket_units[k], "%s", e->bk[k].unit);
-        if (e->bk[k].b.service == BSS_SERVICE_NONE && e->bk[k].b.source == BSS_BUCKET_WALLET)
+        if (e->bk[k].service == BSS_SERVICE_NONE && e->bk[k].source == BSS_BUCKET_WALLET)
             l->line.prepaid = true;
     }
     /* as the store counts them: active and not yet expired */
@@ -655,12 +705,11 @@ static bss_err keep_buckets(bss_lines *t, bss_db *db, line *e, const bss_chargin
     if (!e->bk)
         return BSS_OK;
     for (size_t k = 0; k < l->nbuckets; k++) {
-        if (!ref_of(t, l->bucket_ids[k], &e->bk[k].id)) {
+        if (!packable(&l->buckets[k], l->bucket_units[k]) || !ref_of(t, l->bucket_ids[k], &e->bk[k].id)) {
             free_buckets(e);
             return BSS_OK;
         }
-        e->bk[k].b = l->buckets[k];
-        e->bk[k].b.reserved = 0;
+        pack(&e->bk[k], &l->buckets[k]);
         snprintf(e->bk[k].unit, sizeof e->bk[k].unit, "%s", l->bucket_units[k]);
     }
     e->nbk = (uint8_t)l->nbuckets;
@@ -804,9 +853,9 @@ void bss_lines_put(bss_lines *t, const bss_charging_line *l)
             return;
         }
         /* what this job wrote to the rows, which announced it: kept as current */
-        e->bk[k].b.value = l->buckets[k].value;
-        e->bk[k].b.used = l->buckets[k].used;
-        e->bk[k].b.initial = l->buckets[k].initial;
+        e->bk[k].value = l->buckets[k].value;
+        e->bk[k].used = l->buckets[k].used;
+        e->bk[k].initial = l->buckets[k].initial;
         e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
     }
 }
