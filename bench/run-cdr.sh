@@ -12,26 +12,12 @@
 #   bench/run-cdr.sh [--no-record] [BUILD_DIR]      default: build
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-record=1
-if [ "${1:-}" = "--no-record" ]; then
-  record=0
-  shift
-fi
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-lib="$build/libbsslib.a"
-[ -f "$lib" ] || { echo "bench: no $lib (run make build)" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+BENCH_NO_BIN=1 bench_args "$@"
 n="${BENCH_CDRS:-2000000}"
+bench_tmp cdr
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bss-bench-cdr.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-
-# shellcheck disable=SC2046
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/cdr_bench.c" "$lib" \
-  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
-  -o "$tmp/cdr_bench"
+bench_cc "$here/cdr_bench.c" "$tmp/cdr_bench"
 
 echo "bench: generating $n CDRs ..." >&2
 "$tmp/cdr_bench" gen "$n" "$tmp/cdrs.csv" 1000000
@@ -40,20 +26,4 @@ table="$(printf '| stage | input | speed | throughput | notes |\n|---|---|---|--
 echo "bench: rating them ..." >&2
 table="$table
 $("$tmp/cdr_bench" rate "$tmp/cdrs.csv" "$root/data/demo/catalog.json")"
-echo
-echo "$table"
-[ "$record" = 1 ] || exit 0
-
-model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
-mkdir -p "$here/results"
-{
-  echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) CDR file reader and rating core"
-  echo
-  echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`BENCH_CDRS=$n bench/run-cdr.sh ${1:-build}\` (bench/cdr_bench.c, cc -O2)"
-  echo
-  echo "$table"
-} >>"$here/results/latest.md"
-echo
-echo "bench: appended to bench/results/latest.md" >&2
+bench_record "CDR file reader and rating core" "BENCH_CDRS=$n bench/run-cdr.sh $build_arg" "$table"

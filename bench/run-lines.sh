@@ -12,40 +12,14 @@
 #   bench/run-lines.sh [--no-record] [BUILD_DIR]      default: build
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-record=1
-if [ "${1:-}" = "--no-record" ]; then
-  record=0
-  shift
-fi
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-bin="$build/bss"
-lib="$build/libbsslib.a"
-[ -x "$bin" ] && [ -f "$lib" ] || { echo "bench: no $bin or $lib (run make build)" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
 n="${BENCH_LINES:-1000000}"
 for tool in curl node sqlite3; do command -v "$tool" >/dev/null || { echo "bench: needs $tool (scripts/install-deps)" >&2; exit 2; }; done
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bss-bench-lines.XXXXXX")"
-pid=""
-cleanup() {
-  set +e
-  [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
+bench_tmp lines
 data="$tmp/data"
-"$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$data" --listen "127.0.0.1:$port" \
-  --log-level warn --request-log=false >"$tmp/bss.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.05; done
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=""
+bench_serve_demo "$data"
+bench_stop_server
 
 db="$data/bss.db"
 read -r p0 a0 m0 < <(sqlite3 -separator ' ' "$db" "SELECT p.id, p.account_id, i.value FROM product p JOIN product_identity i
@@ -77,23 +51,7 @@ COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/lines_bench.c" "$lib" \
-  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
-  -o "$tmp/lines_bench"
+bench_cc "$here/lines_bench.c" "$tmp/lines_bench"
 row="$("$tmp/lines_bench" "sqlite:$db" 3169)"
 table="$(printf '| test | the table itself | process RSS growth | loading |\n|---|---:|---:|---:|\n%s' "$row")"
-echo
-echo "$table"
-[ "$record" = 1 ] || exit 0
-model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
-mkdir -p "$here/results"
-{
-  echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) resident lines' memory"
-  echo
-  echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`BENCH_LINES=$n bench/run-lines.sh ${1:-build}\` (release build)"
-  echo
-  echo "$table"
-} >>"$here/results/latest.md"
-echo "bench: appended to bench/results/latest.md" >&2
+bench_record "resident lines' memory" "BENCH_LINES=$n bench/run-lines.sh $build_arg" "$table"

@@ -12,40 +12,16 @@
 #   bench/run-online.sh [--no-record] [BUILD_DIR]      default: build
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-record=1
-if [ "${1:-}" = "--no-record" ]; then
-  record=0
-  shift
-fi
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-bin="$build/bss"
-[ -x "$bin" ] || { echo "bench: no $bin (run make build)" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
 sessions="${BENCH_SESSIONS:-1000}"
 duration="${BENCH_DURATION:-10s}"
 conns="${BENCH_CONNECTIONS:-64}"
 for tool in wrk curl node; do command -v "$tool" >/dev/null || { echo "bench: needs $tool (scripts/install-deps)" >&2; exit 2; }; done
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bss-bench-online.XXXXXX")"
-pid=""
-cleanup() {
-  set +e
-  [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
+bench_tmp online
 data="$tmp/data"
-"$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$data" --listen "127.0.0.1:$port" \
-  --log-level warn --request-log=false >"$tmp/bss.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.05; done
+bench_serve_demo "$data"
 key="$(cat "$data/admin.key")"
-url="http://127.0.0.1:$port"
 prefix="bench-$$"
 
 # the sessions, opened on the postpaid lines in turn (16 requests in flight)
@@ -90,31 +66,11 @@ table="$(printf '| test | updates/s | p50 | p99 | answers not 2001 | line reads 
 
 # the in-process API on the same store, the server stopped (bench/online_bench.c is then its only writer):
 # with the resident lines, then reading every line from the store
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=""
-lib="$build/libbsslib.a"
-[ -f "$lib" ] || { echo "bench: no $lib (run make build)" >&2; exit 2; }
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/online_bench.c" "$lib" \
-  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
-  -o "$tmp/online_bench"
+bench_stop_server
+bench_cc "$here/online_bench.c" "$tmp/online_bench"
 callers="${BENCH_INPROC_CALLERS:-64}"
 secs="${BENCH_INPROC_SECONDS:-10}"
 table="$table
 $("$tmp/online_bench" "sqlite:$data/bss.db" "$sessions" "$secs" "$callers")
 $("$tmp/online_bench" "sqlite:$data/bss.db" "$sessions" "$secs" "$callers" --store-lines)"
-echo
-echo "$table"
-[ "$record" = 1 ] || exit 0
-model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
-mkdir -p "$here/results"
-{
-  echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) online charging updates (HTTP and in-process)"
-  echo
-  echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`bench/run-online.sh ${1:-build}\` (release build)"
-  echo
-  echo "$table"
-} >>"$here/results/latest.md"
-echo "bench: appended to bench/results/latest.md" >&2
+bench_record "online charging updates (HTTP and in-process)" "bench/run-online.sh $build_arg" "$table"
