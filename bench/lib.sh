@@ -6,7 +6,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #   bench_args "$@"          # [--no-record] [BUILD_DIR]: sets record, build, bin, lib, build_arg
 #   bench_tmp NAME           # tmp=$(mktemp -d ...), removed on exit unless BENCH_KEEP is set (pid killed, if set)
-#   bench_serve_demo DATA    # a release `bss serve --demo --demo-usage 0` on a free port: pid, port, url
+#   bench_serve_demo DATA [ARGS...]  # a release `bss serve --demo --demo-usage 0 ARGS` on a free port: pid, port,
+#                            # url, key (its log: DATA.log)
 #   bench_stop_server        # stops it (SIGTERM) and waits
 #   bench_cc SRC OUT         # builds a bench/*.c against $lib
 #   bench_record TITLE COMMAND TABLE   # unless --no-record
@@ -45,13 +46,21 @@ bench_tmp() {
 
 bench_serve_demo() {
   port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
-  "$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$1" --listen "127.0.0.1:$port" \
-    --log-level warn --request-log=false >"$tmp/bss.log" 2>&1 &
+  local data="$1"
+  shift
+  "$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$data" --listen "127.0.0.1:$port" \
+    --log-level warn --request-log=false "$@" >"$data.log" 2>&1 &
   pid=$!
   url="http://127.0.0.1:$port"
-  for _ in $(seq 1 400); do curl -fsS -o /dev/null "$url/health" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 1 400); do
+    if curl -fsS -o /dev/null "$url/health" 2>/dev/null; then
+      key="$(cat "$data/admin.key")"
+      return 0
+    fi
+    sleep 0.05
+  done
   echo "bench: bss serve did not start; its log:" >&2
-  tail -30 "$tmp/bss.log" >&2
+  tail -30 "$data.log" >&2
   exit 1
 }
 

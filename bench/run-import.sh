@@ -13,67 +13,31 @@
 #   bench/run-import.sh [--no-record] [BUILD_DIR]      default: build
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-record=1
-if [ "${1:-}" = "--no-record" ]; then
-  record=0
-  shift
-fi
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-bin="$build/bss"
-lib="$build/libbsslib.a"
-[ -x "$bin" ] && [ -f "$lib" ] || { echo "bench: no $bin or $lib (run make build)" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
 n="${BENCH_IMPORT:-500000}"
 lines="${BENCH_LINES:-27}" # the demo's numbers 31610000000.. that have a line
+bench_tmp import
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bss-bench-import.XXXXXX")"
-pid=""
-cleanup() {
-  set +e
-  [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# shellcheck disable=SC2046
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/cdr_bench.c" "$lib" \
-  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
-  -o "$tmp/cdr_bench"
+bench_cc "$here/cdr_bench.c" "$tmp/cdr_bench"
 echo "bench: generating $n CDRs over $lines lines ..." >&2
 "$tmp/cdr_bench" gen "$n" "$tmp/cdrs.csv" "$lines"
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
-}
 
 run_one() { # LABEL [--db URL]: prints a table row per pass
   local label="$1"
   shift
-  local port data
-  port="$(free_port)"
-  data="$tmp/data-$label"
-  "$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$data" --listen "127.0.0.1:$port" \
-    --log-level warn "$@" >"$tmp/bss-$label.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 400); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.05; done
-  local key
-  key="$(cat "$data/admin.key")"
+  bench_serve_demo "$tmp/data-$label" "$@"
   for pass in first again; do
     local t0 t1 out
     t0="$(date +%s.%N)"
-    out="$("$bin" usage import "$tmp/cdrs.csv" --quiet --url "http://127.0.0.1:$port" --key "$key" || true)"
+    out="$("$bin" usage import "$tmp/cdrs.csv" --quiet --url "$url" --key "$key" || true)"
     t1="$(date +%s.%N)"
     local secs rate
     secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')"
     rate="$(awk -v n="$n" -v s="$secs" 'BEGIN{printf "%d", n/s}')"
     echo "| $label | $pass | $n records, $lines lines | $secs s | $rate records/s | $(echo "$out" | head -1 | sed 's/^[^:]*: //') |"
   done
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  pid=""
+  bench_stop_server
 }
 
 table="$(printf '| store | pass | input | time | throughput | summary |\n|---|---|---|---|---|---|\n')"
@@ -83,18 +47,4 @@ if [ -n "${BENCH_PG_URL:-}" ]; then
   table="$table
 $(run_one postgres --db "$BENCH_PG_URL")"
 fi
-echo
-echo "$table"
-[ "$record" = 1 ] || exit 0
-model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
-mkdir -p "$here/results"
-{
-  echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) CDR import end to end"
-  echo
-  echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`BENCH_IMPORT=$n bench/run-import.sh ${1:-build}\` (release build, client and server on the same machine)"
-  echo
-  echo "$table"
-} >>"$here/results/latest.md"
-echo "bench: appended to bench/results/latest.md" >&2
+bench_record "CDR import end to end" "BENCH_IMPORT=$n bench/run-import.sh $build_arg" "$table"

@@ -21,7 +21,6 @@ for tool in wrk curl node; do command -v "$tool" >/dev/null || { echo "bench: ne
 bench_tmp online
 data="$tmp/data"
 bench_serve_demo "$data"
-key="$(cat "$data/admin.key")"
 prefix="bench-$$"
 
 # the sessions, opened on the postpaid lines in turn (16 requests in flight)
@@ -51,7 +50,7 @@ const h = { authorization: `Bearer ${key}`, "content-type": "application/json" }
 
 BSS_KEY="$key" BSS_PREFIX="$prefix" BSS_SESSIONS="$sessions" wrk -t1 "-c$conns" "-d$duration" --latency \
   -s "$here/online.lua" "$url" >"$tmp/wrk.txt" 2>&1 || { cat "$tmp/wrk.txt" >&2; exit 1; }
-kill -0 "$pid" 2>/dev/null || { echo "bench: bss serve died; its log:" >&2; tail -30 "$tmp/bss.log" >&2; exit 1; }
+kill -0 "$pid" 2>/dev/null || { echo "bench: bss serve died; its log:" >&2; tail -30 "$data.log" >&2; exit 1; }
 to_ms() { # wrk latency like 812.00us, 1.23ms, 1.01s
   awk -v v="$1" 'BEGIN{ n=v; sub(/[a-z]+$/,"",n); u=v; sub(/^[0-9.]+/,"",u);
     if(u=="us") n/=1000; else if(u=="s") n*=1000; else if(u=="m") n*=60000; printf "%.2f", n }'

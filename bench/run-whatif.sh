@@ -15,46 +15,18 @@
 #   bench/run-whatif.sh [--no-record] [BUILD_DIR]      default: build
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-record=1
-if [ "${1:-}" = "--no-record" ]; then
-  record=0
-  shift
-fi
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-bin="$build/bss"
-lib="$build/libbsslib.a"
-[ -x "$bin" ] && [ -f "$lib" ] || { echo "bench: no $bin or $lib (run make build)" >&2; exit 2; }
+. "$(dirname "$0")/lib.sh"
+bench_args "$@"
 n="${BENCH_WHATIF:-10000000}"
 seed=2700
+bench_tmp whatif
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/bss-bench-whatif.XXXXXX")"
-pid=""
-cleanup() {
-  set +e
-  [ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# shellcheck disable=SC2046
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -I "$root/src" "$here/cdr_bench.c" "$lib" \
-  $(pkg-config --libs jansson sqlite3 libpq libsodium libcurl libh2o-evloop openssl) -lphonenumber -lstdc++ -lpthread -lm \
-  -o "$tmp/cdr_bench"
+bench_cc "$here/cdr_bench.c" "$tmp/cdr_bench"
 "$tmp/cdr_bench" gen "$seed" "$tmp/seed.csv" 27 >/dev/null
 
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
 data="$tmp/data"
 # the test clock on July 1st: June is the past month, every generated record is in it
-"$bin" serve --demo --demo-usage 0 --default-country NL --data-dir "$data" --listen "127.0.0.1:$port" \
-  --test-clock --test-clock-start 2026-07-01T00:00:00Z --log-level warn >"$tmp/bss.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && break; sleep 0.05; done
-key="$(cat "$data/admin.key")"
-url="http://127.0.0.1:$port"
+bench_serve_demo "$data" --test-clock --test-clock-start 2026-07-01T00:00:00Z
 
 # the seed records moved into June 2026 (cdr_bench spreads them over its own window)
 node -e '
@@ -69,7 +41,7 @@ lines.forEach((l, i) => { const f = l.split(","); f[t] = new Date(base + (i * 99
 fs.writeFileSync(dst, out.join("\n") + "\n");' "$tmp/seed.csv" "$tmp/june.csv"
 "$bin" usage import "$tmp/june.csv" --quiet --url "$url" --key "$key" >/dev/null || true
 have="$(sqlite3 "$data/bss.db" "SELECT COUNT(*) FROM usage_record WHERE status = 'rated'")"
-[ "$have" -gt 0 ] || { echo "bench: the seed import rated nothing" >&2; cat "$tmp/bss.log" >&2; exit 1; }
+[ "$have" -gt 0 ] || { echo "bench: the seed import rated nothing" >&2; cat "$data.log" >&2; exit 1; }
 
 copies=$(( (n + have - 1) / have - 1 ))
 echo "bench: $have rated seed records, $copies copies of them (about $(( have * (copies + 1) )) events) ..." >&2
@@ -118,18 +90,4 @@ console.log(`| ${a.events} | ${process.argv[2]} s | ${s.toFixed(2)} s | ${Math.r
   table="$table
 $row"
 done
-echo
-echo "$table"
-[ "$record" = 1 ] || exit 0
-model="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null)"
-mkdir -p "$here/results"
-{
-  echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) what-if pricing"
-  echo
-  echo "- machine: $(nproc) cores, ${model:-unknown CPU}"
-  echo "- command: \`BENCH_WHATIF=$n bench/run-whatif.sh ${1:-build}\` (release build, SQLite)"
-  echo
-  echo "$table"
-} >>"$here/results/latest.md"
-echo "bench: appended to bench/results/latest.md" >&2
+bench_record "what-if pricing" "BENCH_WHATIF=$n bench/run-whatif.sh $build_arg" "$table"
