@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../db/dbtest.h"
+#include "../unittest.h"
 
 #include "charging/charging_int.h"
 #include "core/json.h"
@@ -55,18 +56,9 @@ typedef struct fixture {
     bss_lines *lines;
 } fixture;
 
-static json_t *parse(const char *text)
-{
-    json_t *v = NULL;
-    bss_errinfo ei;
-    if (bss_json_parse(text, strlen(text), &v, &ei) != BSS_OK)
-        fail_msg("bad JSON: %s", ei.message);
-    return v;
-}
-
 static bss_catalog *compile(void)
 {
-    json_t *all = parse(catalog_src);
+    json_t *all = js(catalog_src);
     bss_catalog_source src;
     memset(&src, 0, sizeof src);
     src.zone_tables = json_incref(json_object_get(all, "zoneTables"));
@@ -87,7 +79,7 @@ static bss_catalog *compile(void)
 
 static void put(bss_db *db, bss_res_table *t, const char *id, const char *doc, int64_t version)
 {
-    json_t *d = parse(doc);
+    json_t *d = js(doc);
     bss_errinfo ei;
     bss_err rc = version ? bss_resource_update(db, t, id, d, NOW, version, NULL, &ei)
                          : bss_resource_insert(db, t, id, d, NOW, &ei);
