@@ -566,7 +566,6 @@ typedef struct bss_usage_env {
     bool recycle;           /* the records are stored rejected ones, rated again (bss_usage_recycle) */
     const char *base_url;   /* hrefs of events (NULL: relative) */
     int64_t bill_shock_micros; /* a postpaid account's billed usage per period that raises a bill-shock alert; 0: none */
-    bss_lines *lines;          /* the writer's resident lines (NULL: every line read from the store) */
 } bss_usage_env;
 
 typedef struct bss_usage_batch bss_usage_batch;

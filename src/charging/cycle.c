@@ -233,7 +233,7 @@ static void *cycle_main(void *arg)
             snprintf(a, sizeof a, "%d", j.purged_answers);
             bss_log(BSS_LOG_DEBUG, "charging.sessions.purged", "holds", h, "answers", a, NULL);
         }
-                if (j.r.renewed || j.r.expired) {
+        if (j.r.renewed || j.r.expired) {
             char a[24], b[24], r[24];
             snprintf(a, sizeof a, "%d", j.r.renewed);
             snprintf(b, sizeof b, "%d", j.r.expired);

@@ -524,6 +524,13 @@ static const char *differs(const bss_charging_line *a, const bss_charging_line *
     return NULL;
 }
 
+/* --verify-lines found the kept line of msisdn differing from the store in member what. */
+static void mismatch(bss_lines *t, const char *msisdn, const char *what)
+{
+    atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
+    bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "msisdn", msisdn, "member", what, NULL);
+}
+
 /* l as bss_charging_line_load leaves it, before the usage prices and the buckets. */
 static void fill(const bss_lines *t, const line *e, const bss_catalog *cat, const char *digits, bss_charging_line *l)
 {
@@ -589,8 +596,7 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
             bss_err rc = bss_charging_line_load(db, cat, msisdn, at_ms, fresh, ei);
             const char *what = rc == BSS_OK ? differs(l, fresh) : "found";
             if (what) {
-                atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
-                bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "msisdn", l->msisdn, "member", what, NULL);
+                mismatch(t, l->msisdn, what);
                 e->valid = false;
             }
             if (rc == BSS_OK && what) {
@@ -770,9 +776,7 @@ bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_
             t->cur_filled = true;
             return BSS_OK;
         }
-        atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
-        bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "msisdn", l->msisdn, "member", what, NULL);
-        /* read again below, and kept as read */
+        mismatch(t, l->msisdn, what); /* read again below, and kept as read */
     }
     atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
     bss_err rc = bss_charging_line_buckets(db, l, at_ms, ei);

@@ -462,17 +462,26 @@ static const char SQL_RELEASE_ONE[] = "UPDATE balance_reservation SET state = 'r
  * request does not name keeps its grant until its validity ends, as RFC
  * 8506 lets a CCR-U carry only some Multiple-Services-Credit-Control.
  */
-/* Runs a release (of a session's holds, or one), announcing each bucket that can give more again. */
-static bss_err release_sql(bss_db *db, const char *sql, int64_t now_ms, const char *key, bss_errinfo *ei)
+/*
+ * Releases a session's holds (hold_id NULL) or one hold, announcing each
+ * bucket that can give more again; the resident line (lines, NULL: none)
+ * releases them too and stays current through its own announcements.
+ */
+static bss_err release(bss_db *db, bss_lines *lines, int64_t now_ms, const char *session_id, const char *hold_id,
+                       bss_errinfo *ei)
 {
+    uint64_t own = bss_lines_own_begin(lines);
+    bss_lines_released(lines, hold_id ? NULL : session_id, hold_id);
     bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, sql, BSS_DB_ARGS(BSS_DB_I64(now_ms), S(key)), &rows, ei);
+    bss_err rc = bss_db_query(db, hold_id ? SQL_RELEASE_ONE : SQL_RELEASE,
+                              BSS_DB_ARGS(BSS_DB_I64(now_ms), S(hold_id ? hold_id : session_id)), &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while (bss_db_next(rows))
         bss_db_changed(db, BSS__BUCKET_TABLE, bss_db_col_text(rows, 0, NULL), NULL);
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
+    bss_lines_own_end(lines, own);
     return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "releasing holds failed");
 }
 
@@ -482,11 +491,7 @@ static bss_err release_holds(bss_db *db, const bss_cc_env *env, session *s, cons
     if (r->type == BSS_CC_TERMINATE || (s->found && !s->resv_by_quota)) {
         for (size_t i = 0; i < s->nquotas; i++)
             s->quotas[i].nresv = 0;
-        uint64_t own = bss_lines_own_begin(env->lines);
-        bss_lines_released(env->lines, r->session_id, NULL);
-        bss_err rc = release_sql(db, SQL_RELEASE, now_ms, r->session_id, ei);
-        bss_lines_own_end(env->lines, own);
-        return rc;
+        return release(db, env->lines, now_ms, r->session_id, NULL, ei);
     }
     for (size_t i = 0; i < s->nquotas; i++) {
         quota *q = &s->quotas[i];
@@ -494,10 +499,7 @@ static bss_err release_holds(bss_db *db, const bss_cc_env *env, session *s, cons
         for (size_t j = 0; j < r->nservices && !named; j++)
             named = r->services[j].service == q->service && r->services[j].rating_group == q->rating_group;
         for (size_t k = 0; named && k < q->nresv; k++) {
-            uint64_t own = bss_lines_own_begin(env->lines);
-            bss_lines_released(env->lines, NULL, q->resv[k]);
-            bss_err rc = release_sql(db, SQL_RELEASE_ONE, now_ms, q->resv[k], ei);
-            bss_lines_own_end(env->lines, own);
+            bss_err rc = release(db, env->lines, now_ms, r->session_id, q->resv[k], ei);
             if (rc != BSS_OK)
                 return rc;
         }
@@ -948,7 +950,7 @@ bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, 
             for (size_t q = 0; rc == BSS_OK && q < s->nquotas; q++)
                 rc = quota_usage(db, env, l, s, &s->quotas[q], ids[i], ei);
         if (rc == BSS_OK)
-            rc = release_sql(db, SQL_RELEASE, env->now_ms, ids[i], ei);
+            rc = release(db, NULL, env->now_ms, ids[i], NULL, ei); /* not through the resident lines */
         if (rc == BSS_OK)
             rc = bss_db_exec(db, SQL_CLOSE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
         if (rc == BSS_OK)

@@ -265,7 +265,7 @@ bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei)
             bss_errinfo lei;
             bss_errinfo_clear(&lei);
             /* the offering the line holds now; its prices as of each event (bss_charging_line_at) */
-            bss_err rc = bss_lines_get(b->env.lines, db, b->cat, r->msisdn, b->env.now_ms, true, &u->l, &lei);
+            bss_err rc = bss_charging_line_load(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
             if (rc == BSS_OK)
                 u->known = true;
             else if (rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID)
