@@ -98,6 +98,9 @@ static int h_metrics(bss_req *r)
     g.lines_forgotten = ls.forgotten;
     g.lines_resets = ls.resets;
     g.lines_mismatches = ls.mismatches;
+    g.sessions_resident = ls.sessions;
+    g.session_hits = ls.session_hits;
+    g.session_misses = ls.session_misses;
     g.uptime_ms = mono_ms() - started_ms;
     bss_order_runner_stats(r->app->orders, &g.tasks_done, &g.tasks_failed, &g.tasks_retried);
     g.orders_overdue = bss_order_runner_overdue(r->app->orders);

@@ -305,9 +305,16 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              "# HELP bss_charging_lines_resets_total Times the resident lines started empty (a new catalog, or the "
              "most lines held).\n# TYPE bss_charging_lines_resets_total counter\nbss_charging_lines_resets_total %lld\n"
              "# HELP bss_charging_lines_mismatch_total Resident lines that differed from the store (--verify-lines).\n"
-             "# TYPE bss_charging_lines_mismatch_total counter\nbss_charging_lines_mismatch_total %lld\n",
+             "# TYPE bss_charging_lines_mismatch_total counter\nbss_charging_lines_mismatch_total %lld\n"
+             "# HELP bss_charging_sessions_resident Open online charging sessions kept in memory on the writer.\n"
+             "# TYPE bss_charging_sessions_resident gauge\nbss_charging_sessions_resident %lld\n"
+             "# HELP bss_charging_session_reads_total Session reads by online charging: from memory (hit) or the "
+             "store (miss).\n# TYPE bss_charging_session_reads_total counter\n"
+             "bss_charging_session_reads_total{from=\"hit\"} %lld\nbss_charging_session_reads_total{from=\"miss\"} "
+             "%lld\n",
              (long long)g->lines_resident, (long long)g->lines_hits, (long long)g->lines_misses,
-             (long long)g->lines_forgotten, (long long)g->lines_resets, (long long)g->lines_mismatches);
+             (long long)g->lines_forgotten, (long long)g->lines_resets, (long long)g->lines_mismatches,
+             (long long)g->sessions_resident, (long long)g->session_hits, (long long)g->session_misses);
         outf(&o,
              "# HELP bss_uptime_seconds Seconds since this server started.\n"
              "# TYPE bss_uptime_seconds gauge\nbss_uptime_seconds %lld.%03lld\n",

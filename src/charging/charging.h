@@ -455,8 +455,25 @@ void bss_lines_put(bss_lines *t, const bss_charging_line *l);
 uint64_t bss_lines_own_begin(bss_lines *t);
 void bss_lines_own_end(bss_lines *t, uint64_t mask);
 
+/*
+ * Online charging's open sessions, kept beside the lines: an opaque record
+ * per session id (session.c packs its state into it). bss_lines_session
+ * gives the kept record (valid until the next call on t) or false: read
+ * the store. keep replaces it, as the job writes the session's row; a
+ * rollback forgets what was kept since the last commit, and a write of the
+ * row made elsewhere announces itself (BSS__SESSION_TABLE) and drops it.
+ * Only on the writer's connection inside its transaction, as the lines.
+ */
+bool bss_lines_session(bss_lines *t, bss_db *db, const char *id, const void **rec, size_t *len);
+void bss_lines_session_keep(bss_lines *t, bss_db *db, const char *id, const void *rec, size_t len);
+void bss_lines_session_drop(bss_lines *t, const char *id);
+/* --verify-lines: the caller compares each kept session with its row and reports a difference (dropping it) */
+bool bss_lines_verifying(const bss_lines *t);
+void bss_lines_session_mismatch(bss_lines *t, const char *id, const char *what);
+
 typedef struct bss_lines_stats {
     int64_t resident, hits, misses, forgotten, resets, mismatches;
+    int64_t sessions, session_hits, session_misses; /* open sessions kept; bss_lines_session found, not */
     int64_t bucket_hits, bucket_misses; /* bss_lines_buckets from memory, from the store */
     int64_t bytes;                      /* the tables' memory as of the last bss_lines_measure (0: never) */
 } bss_lines_stats;

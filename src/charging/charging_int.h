@@ -17,6 +17,8 @@
 /* What bucket writes announce (db.h bss_db_changed): a bucket changed (its id), or an account got a new one. */
 #define BSS__BUCKET_TABLE "bucket"
 #define BSS__BUCKET_ACCOUNT_TABLE "bucket.account"
+/* What a session's row write announces when online charging did not make it (the sweep's close): its id. */
+#define BSS__SESSION_TABLE "charging_session"
 
 #define BSS__BUCKET_MAX_VALUE INT64_C(1000000000000000) /* 10^15: a billion in money, 900 TB in bytes */
 

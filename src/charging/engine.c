@@ -104,6 +104,15 @@ typedef struct line {
     char currency[4];
 } line;
 
+/* A resident session: online charging's record of an open session (session.c packs it), by id. */
+typedef struct rsession {
+    struct rsession *next; /* in its hash chain */
+    uint32_t hash;
+    uint16_t id_len;
+    uint32_t len;   /* of the record after the id and its NUL */
+    char data[];    /* id, NUL, record */
+} rsession;
+
 typedef struct id_entry {
     uint32_t off, len, gen, hash;
 } id_entry;
@@ -129,8 +138,14 @@ struct bss_lines {
     size_t nfresh, fresh_cap;
     uint32_t cur;     /* index + 1 of the line bss_lines_get gave last in this transaction; 0 none */
     bool cur_filled;  /* bss_lines_buckets filled that line's buckets from what is kept */
+    /* sessions */
+    rsession **sess;
+    size_t sess_mask, nsess;
+    char **sess_fresh; /* ids kept since the last commit (bss_strdup'd): forgotten on a rollback */
+    size_t nsess_fresh, sess_fresh_cap;
     bss_db_listener listener;
     bool verify; /* every hit compared with a fresh load */
+    _Atomic int64_t sessions, session_hits, session_misses;
     _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches, bucket_hits, bucket_misses;
     _Atomic int64_t bytes; /* what the tables hold, as of the last bss_lines_measure */
 };
@@ -313,6 +328,159 @@ static void reset(bss_lines *t)
     atomic_store(&t->resident, 0);
 }
 
+/* ---- sessions ---- */
+
+static rsession **sess_slot(bss_lines *t, const char *id, size_t n, uint32_t h)
+{
+    rsession **p = &t->sess[h & t->sess_mask];
+    while (*p && !((*p)->hash == h && (*p)->id_len == n && memcmp((*p)->data, id, n) == 0))
+        p = &(*p)->next;
+    return p;
+}
+
+static void sess_clear(bss_lines *t)
+{
+    for (size_t i = 0; t->sess && i <= t->sess_mask; i++)
+        for (rsession *e = t->sess[i], *next; e; e = next) {
+            next = e->next;
+            bss_free(e);
+        }
+    bss_free(t->sess);
+    t->sess = NULL;
+    t->sess_mask = t->nsess = 0;
+    atomic_store(&t->sessions, 0);
+}
+
+static void sess_fresh_clear(bss_lines *t)
+{
+    for (size_t i = 0; i < t->nsess_fresh; i++)
+        bss_free(t->sess_fresh[i]);
+    t->nsess_fresh = 0;
+}
+
+static void sess_drop(bss_lines *t, const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (!t->sess || n == 0 || n > BSS_CC_SESSION_ID_MAX)
+        return;
+    rsession **p = sess_slot(t, id, n, hash_bytes(id, n));
+    if (!*p)
+        return;
+    rsession *e = *p;
+    *p = e->next;
+    bss_free(e);
+    t->nsess--;
+    atomic_store(&t->sessions, (int64_t)t->nsess);
+}
+
+/* Twice the chains, when there are more sessions than chains; false when memory ran out (the old ones stay). */
+static bool sess_grow(bss_lines *t)
+{
+    size_t cap = (t->sess_mask + 1) * 2;
+    rsession **c = bss_calloc(cap, sizeof *c);
+    if (!c)
+        return false;
+    for (size_t i = 0; i <= t->sess_mask; i++)
+        for (rsession *e = t->sess[i], *next; e; e = next) {
+            next = e->next;
+            e->next = c[e->hash & (cap - 1)];
+            c[e->hash & (cap - 1)] = e;
+        }
+    bss_free(t->sess);
+    t->sess = c;
+    t->sess_mask = cap - 1;
+    return true;
+}
+
+bool bss_lines_session(bss_lines *t, bss_db *db, const char *id, const void **rec, size_t *len)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (!t || !bss_db_heard_by(db, t) || !bss_db_in_tx(db) || n == 0 || n > BSS_CC_SESSION_ID_MAX)
+        return false;
+    rsession *e = t->sess ? *sess_slot(t, id, n, hash_bytes(id, n)) : NULL;
+    if (!e) {
+        atomic_fetch_add_explicit(&t->session_misses, 1, memory_order_relaxed);
+        return false;
+    }
+    atomic_fetch_add_explicit(&t->session_hits, 1, memory_order_relaxed);
+    *rec = e->data + e->id_len + 1;
+    *len = e->len;
+    return true;
+}
+
+void bss_lines_session_keep(bss_lines *t, bss_db *db, const char *id, const void *rec, size_t len)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (!t || !bss_db_heard_by(db, t) || !bss_db_in_tx(db) || n == 0 || n > BSS_CC_SESSION_ID_MAX ||
+        len > UINT32_MAX)
+        return;
+    /* the job's write may yet be rolled back: its id is remembered to forget it then */
+    char *copy = bss_strdup(id);
+    if (!copy || !grow(&t->sess_fresh, &t->sess_fresh_cap, t->nsess_fresh, sizeof *t->sess_fresh, 64,
+                       SIZE_MAX / sizeof *t->sess_fresh)) {
+        bss_free(copy);
+        sess_drop(t, id);
+        return;
+    }
+    t->sess_fresh[t->nsess_fresh++] = copy;
+    if (!t->sess && !(t->sess = bss_calloc(1024, sizeof *t->sess)))
+        return;
+    if (!t->sess_mask)
+        t->sess_mask = 1023;
+    uint32_t h = hash_bytes(id, n);
+    rsession **p = sess_slot(t, id, n, h);
+    if (!*p && t->nsess >= t->max_lines) { /* bounded: the next requests read their sessions again */
+        atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
+        sess_clear(t);
+        if (!(t->sess = bss_calloc(1024, sizeof *t->sess)))
+            return;
+        t->sess_mask = 1023;
+        p = sess_slot(t, id, n, h);
+    }
+    rsession *e = bss_malloc(sizeof *e + n + 1 + len);
+    if (!e) {
+        sess_drop(t, id);
+        return;
+    }
+    e->hash = h;
+    e->id_len = (uint16_t)n;
+    e->len = (uint32_t)len;
+    memcpy(e->data, id, n + 1);
+    memcpy(e->data + n + 1, rec, len);
+    if (*p) { /* in the old one's place */
+        e->next = (*p)->next;
+        bss_free(*p);
+        *p = e;
+        return;
+    }
+    e->next = NULL;
+    *p = e;
+    t->nsess++;
+    atomic_store(&t->sessions, (int64_t)t->nsess);
+    if (t->nsess > t->sess_mask + 1)
+        (void)sess_grow(t);
+}
+
+void bss_lines_session_drop(bss_lines *t, const char *id)
+{
+    if (t)
+        sess_drop(t, id);
+}
+
+bool bss_lines_verifying(const bss_lines *t)
+{
+    return t && t->verify;
+}
+
+void bss_lines_session_mismatch(bss_lines *t, const char *id, const char *what)
+{
+    if (!t)
+        return;
+    atomic_fetch_add_explicit(&t->mismatches, 1, memory_order_relaxed);
+    bss_log(BSS_LOG_ERROR, "charging.lines.mismatch", "session", id, "member", what, NULL);
+    sess_drop(t, id);
+}
+
 static void on_changed(void *arg, const char *table, const char *id, const struct json_t *doc)
 {
     bss_lines *t = arg;
@@ -323,6 +491,8 @@ static void on_changed(void *arg, const char *table, const char *id, const struc
     } else if (strcmp(table, bss_billing_account_kind.table->name) == 0 || strcmp(table, BSS__BUCKET_TABLE) == 0 ||
                strcmp(table, BSS__BUCKET_ACCOUNT_TABLE) == 0) {
         id_bump(t, id); /* the account, a bucket, the account that has a new bucket */
+    } else if (strcmp(table, BSS__SESSION_TABLE) == 0) {
+        sess_drop(t, id);
     }
 }
 
@@ -330,6 +500,7 @@ static void on_committed(void *arg)
 {
     bss_lines *t = arg;
     t->nfresh = 0;
+    sess_fresh_clear(t);
     t->cur = 0;
     t->cur_filled = false;
 }
@@ -343,6 +514,13 @@ static void on_rolled_back(void *arg)
             atomic_fetch_add_explicit(&t->forgotten, 1, memory_order_relaxed);
         }
     t->nfresh = 0;
+    for (size_t i = 0; i < t->nsess_fresh; i++) {
+        if (t->sess && *sess_slot(t, t->sess_fresh[i], strlen(t->sess_fresh[i]),
+                                  hash_bytes(t->sess_fresh[i], strlen(t->sess_fresh[i]))))
+            atomic_fetch_add_explicit(&t->forgotten, 1, memory_order_relaxed);
+        sess_drop(t, t->sess_fresh[i]);
+    }
+    sess_fresh_clear(t);
     t->cur = 0;
     t->cur_filled = false;
 }
@@ -375,6 +553,9 @@ void bss_lines_free(bss_lines *t)
     bss_free(t->lines);
     bss_free(t->line_slots);
     bss_free(t->fresh);
+    sess_clear(t);
+    sess_fresh_clear(t);
+    bss_free(t->sess_fresh);
     bss_free(t);
 }
 
@@ -396,6 +577,10 @@ void bss_lines_measure(bss_lines *t)
         for (size_t h = 0; h < e->nholds; h++)
             b += (int64_t)strlen(e->holds[h].source_id) + 1;
     }
+    b += (int64_t)((t->sess ? t->sess_mask + 1 : 0) * sizeof *t->sess + t->sess_fresh_cap * sizeof *t->sess_fresh);
+    for (size_t i = 0; t->sess && i <= t->sess_mask; i++)
+        for (const rsession *e = t->sess[i]; e; e = e->next)
+            b += (int64_t)(sizeof *e + e->id_len + 1 + e->len);
     atomic_store(&t->bytes, b);
 }
 
@@ -413,6 +598,9 @@ void bss_lines_get_stats(bss_lines *t, bss_lines_stats *out)
     out->bucket_hits = atomic_load(&t->bucket_hits);
     out->bucket_misses = atomic_load(&t->bucket_misses);
     out->bytes = atomic_load(&t->bytes);
+    out->sessions = atomic_load(&t->sessions);
+    out->session_hits = atomic_load(&t->session_hits);
+    out->session_misses = atomic_load(&t->session_misses);
 }
 
 static line *line_find(bss_lines *t, uint64_t key, size_t *slot)

@@ -249,16 +249,20 @@ typedef struct session {
     char state[16];
     char msisdn[16], destination[21], visited[8];
     int64_t last_request, start_ms;
+    int64_t answered; /* the highest request number answered (charging_request; -1: none) */
     size_t nquotas;
     quota quotas[BSS_CC_MAX_SERVICES * 2];
 } session;
 
 static const char SQL_SESSION[] =
     "SELECT msisdn, state, last_request, start_ms, doc FROM charging_session WHERE id = ?";
+static const char SQL_ANSWERED[] =
+    "SELECT COALESCE(MAX(request_number), -1) FROM charging_request WHERE session_id = ?";
 
 static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo *ei)
 {
     memset(s, 0, sizeof *s);
+    s->answered = -1;
     bss_db_rows *rows = NULL;
     bss_err rc = bss_db_query(db, SQL_SESSION, BSS_DB_ARGS(S(id)), &rows, ei);
     if (rc != BSS_OK)
@@ -276,6 +280,8 @@ static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo 
     }
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
+    if (rc == BSS_OK)
+        rc = bss_db_query_int64(db, SQL_ANSWERED, BSS_DB_ARGS(S(id)), &s->answered, ei);
     snprintf(s->destination, sizeof s->destination, "%s", json_string_value(json_object_get(doc, "destination")) ?: "");
     snprintf(s->visited, sizeof s->visited, "%s", json_string_value(json_object_get(doc, "visitedPlmn")) ?: "");
     size_t i;
@@ -313,7 +319,206 @@ static bss_err session_load(bss_db *db, const char *id, session *s, bss_errinfo 
         }
     }
     json_decref(doc);
+    if (s->nquotas == 0)
+        s->resv_by_quota = true; /* nothing to release by quota: as a session written now says */
     return rc;
+}
+
+/*
+ * A session as the resident lines keep it (bss_lines_session): its members
+ * in a flat record, the quotas' strings with their lengths. The same
+ * session packs to the same bytes, so --verify-lines compares records.
+ */
+typedef struct packer {
+    uint8_t *p;
+    size_t n, cap;
+    bool failed;
+} packer;
+
+static void put(packer *k, const void *v, size_t n)
+{
+    if (k->failed)
+        return;
+    if (k->n + n > k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 512;
+        while (cap < k->n + n)
+            cap *= 2;
+        uint8_t *p = bss_realloc(k->p, cap);
+        if (!p) {
+            k->failed = true;
+            return;
+        }
+        k->p = p;
+        k->cap = cap;
+    }
+    memcpy(k->p + k->n, v, n);
+    k->n += n;
+}
+
+static void put_i64(packer *k, int64_t v)
+{
+    put(k, &v, sizeof v);
+}
+
+static void put_str(packer *k, const char *v)
+{
+    size_t n = strlen(v);
+    uint8_t len = n < 255 ? (uint8_t)n : 255;
+    put(k, &len, 1);
+    put(k, v, len);
+}
+
+static void pack(packer *k, const session *s)
+{
+    uint8_t head[4] = {s->resv_by_quota, strcmp(s->state, "open") == 0, (uint8_t)s->nquotas, 0};
+    put(k, head, sizeof head);
+    put_str(k, s->msisdn);
+    put_str(k, s->destination);
+    put_str(k, s->visited);
+    put_i64(k, s->last_request);
+    put_i64(k, s->start_ms);
+    put_i64(k, s->answered);
+    for (size_t i = 0; i < s->nquotas; i++) {
+        const quota *q = &s->quotas[i];
+        uint8_t qh[4] = {(uint8_t)q->service, (uint8_t)q->nresv, (uint8_t)q->ntakes, 0};
+        put(k, qh, sizeof qh);
+        put_i64(k, q->rating_group);
+        put_i64(k, q->start_ms);
+        put_i64(k, q->used);
+        put_i64(k, q->charged);
+        put_i64(k, q->held);
+        for (size_t j = 0; j < q->nresv; j++)
+            put(k, q->resv[j], BSS_ID_LEN);
+        for (size_t j = 0; j < q->ntakes; j++) {
+            put_str(k, q->take_bucket[j]);
+            put_i64(k, q->take_amount[j]);
+        }
+    }
+}
+
+typedef struct unpacker {
+    const uint8_t *p;
+    size_t n, at;
+    bool failed;
+} unpacker;
+
+static void get(unpacker *u, void *v, size_t n)
+{
+    if (u->failed || n > u->n - u->at) {
+        u->failed = true;
+        memset(v, 0, n);
+        return;
+    }
+    memcpy(v, u->p + u->at, n);
+    u->at += n;
+}
+
+static int64_t get_i64(unpacker *u)
+{
+    int64_t v;
+    get(u, &v, sizeof v);
+    return v;
+}
+
+static void get_str(unpacker *u, char *out, size_t size)
+{
+    uint8_t len = 0;
+    get(u, &len, 1);
+    if (len >= size) {
+        u->failed = true;
+        len = 0;
+    }
+    get(u, out, len);
+    out[len] = '\0';
+}
+
+/* false: not a record pack made (the caller reads the row) */
+static bool unpack(const void *rec, size_t len, session *s)
+{
+    memset(s, 0, sizeof *s);
+    unpacker u = {.p = rec, .n = len};
+    uint8_t head[4];
+    get(&u, head, sizeof head);
+    s->found = true;
+    s->resv_by_quota = head[0];
+    snprintf(s->state, sizeof s->state, "%s", head[1] ? "open" : "closed");
+    s->nquotas = head[2];
+    if (s->nquotas > sizeof s->quotas / sizeof s->quotas[0])
+        return false;
+    get_str(&u, s->msisdn, sizeof s->msisdn);
+    get_str(&u, s->destination, sizeof s->destination);
+    get_str(&u, s->visited, sizeof s->visited);
+    s->last_request = get_i64(&u);
+    s->start_ms = get_i64(&u);
+    s->answered = get_i64(&u);
+    for (size_t i = 0; i < s->nquotas && !u.failed; i++) {
+        quota *q = &s->quotas[i];
+        uint8_t qh[4];
+        get(&u, qh, sizeof qh);
+        if (qh[1] > QUOTA_BUCKETS || qh[2] > QUOTA_BUCKETS)
+            return false;
+        q->service = (bss_cdr_service)qh[0];
+        q->nresv = qh[1];
+        q->ntakes = qh[2];
+        q->rating_group = get_i64(&u);
+        q->start_ms = get_i64(&u);
+        q->used = get_i64(&u);
+        q->charged = get_i64(&u);
+        q->held = get_i64(&u);
+        for (size_t j = 0; j < q->nresv; j++) {
+            get(&u, q->resv[j], BSS_ID_LEN);
+            q->resv[j][BSS_ID_LEN] = '\0';
+        }
+        for (size_t j = 0; j < q->ntakes; j++) {
+            get_str(&u, q->take_bucket[j], sizeof q->take_bucket[j]);
+            q->take_amount[j] = get_i64(&u);
+        }
+    }
+    return !u.failed && u.at == u.n;
+}
+
+/* The session as the request found it: kept on the writer (its open sessions), else its row. */
+static bss_err session_get(bss_db *db, const bss_cc_env *env, const char *id, session *s, bss_errinfo *ei)
+{
+    const void *rec = NULL;
+    size_t len = 0;
+    if (!bss_lines_session(env->lines, db, id, &rec, &len) || !unpack(rec, len, s))
+        return session_load(db, id, s, ei);
+    if (!bss_lines_verifying(env->lines))
+        return BSS_OK;
+    session *row = bss_calloc(1, sizeof *row);
+    if (!row)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    bss_err rc = session_load(db, id, row, ei);
+    packer a = {0}, b = {0};
+    pack(&a, s);
+    pack(&b, row);
+    if (rc == BSS_OK && (a.failed || b.failed || a.n != b.n || memcmp(a.p, b.p, a.n) != 0)) {
+        bss_lines_session_mismatch(env->lines, id, row->found ? "session" : "found");
+        memcpy(s, row, sizeof *s);
+    }
+    bss_free(a.p);
+    bss_free(b.p);
+    bss_free(row);
+    return rc;
+}
+
+/* Keeps s (as its row now is) on the writer while it is open. */
+static void session_keep(bss_db *db, const bss_cc_env *env, const char *id, const session *s)
+{
+    if (!env->lines)
+        return;
+    if (strcmp(s->state, "open") != 0) {
+        bss_lines_session_drop(env->lines, id);
+        return;
+    }
+    packer k = {0};
+    pack(&k, s);
+    if (k.failed)
+        bss_lines_session_drop(env->lines, id);
+    else
+        bss_lines_session_keep(env->lines, db, id, k.p, k.n);
+    bss_free(k.p);
 }
 
 static char *session_doc(const session *s)
@@ -752,9 +957,9 @@ static bss_err event_step(bss_db *db, const bss_cc_env *env, bss_charging_line *
     return BSS_OK;
 }
 
-bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_errinfo *ei)
+/* A replay: the answer stored for r, if any (r->replayed). */
+static bss_err stored_answer(bss_db *db, bss_cc_request *r, bss_errinfo *ei)
 {
-    /* a retransmission: the first answer, nothing changed */
     bss_db_rows *rows = NULL;
     bss_err rc = bss_db_query(db, SQL_ANSWER, BSS_DB_ARGS(S(r->session_id), BSS_DB_I64(r->request_number)), &rows, ei);
     if (rc != BSS_OK)
@@ -773,15 +978,20 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     if (prev) {
         answer_from_json(r, prev);
         json_decref(prev);
-        return BSS_OK;
     }
-    for (size_t i = 0; i < r->nservices; i++) {
-        bss_cc_service *c = &r->services[i];
-        c->result = 0;
-        c->granted = c->charged_micros = c->used_total = c->validity_s = 0;
-        c->final_unit = false;
-    }
-    r->reason[0] = '\0';
+    return BSS_OK;
+}
+
+/* r's answer stored; the session knows its highest answered number. */
+static bss_err answer(bss_db *db, session *s, bss_cc_request *r, int64_t now_ms, bss_errinfo *ei)
+{
+    if (r->request_number > s->answered)
+        s->answered = r->request_number;
+    return store_answer(db, r, now_ms, ei);
+}
+
+bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_errinfo *ei)
+{
     session *s = bss_calloc(1, sizeof *s);
     bss_charging_line *l = bss_calloc(1, sizeof *l);
     if (!s || !l) {
@@ -789,8 +999,24 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         bss_free(l);
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }
-    if (r->type != BSS_CC_EVENT && (rc = session_load(db, r->session_id, s, ei)) != BSS_OK)
-        goto out;
+    r->replayed = false;
+    s->answered = INT64_MAX; /* an event: its answer, if any, is looked for */
+    bss_err rc = BSS_OK;
+    if (r->type != BSS_CC_EVENT && (rc = session_get(db, env, r->session_id, s, ei)) != BSS_OK)
+        goto done;
+    /* a retransmission: the first answer, nothing changed (a number above the session's highest answered
+     * one has none: the resident session spares the look) */
+    if (r->request_number <= s->answered)
+        rc = stored_answer(db, r, ei);
+    if (rc != BSS_OK || r->replayed)
+        goto done;
+    for (size_t i = 0; i < r->nservices; i++) {
+        bss_cc_service *c = &r->services[i];
+        c->result = 0;
+        c->granted = c->charged_micros = c->used_total = c->validity_s = 0;
+        c->final_unit = false;
+    }
+    r->reason[0] = '\0';
     r->result = BSS_CC_SUCCESS;
     if (r->type == BSS_CC_INITIAL && s->found) {
         rc = bss_fail(ei, BSS_E_CONFLICT, "sessionId", "session %s exists: an initial request starts a new one",
@@ -802,7 +1028,7 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         snprintf(r->reason, sizeof r->reason, "%s", s->found ? "the session is closed" : "no such session");
         for (size_t i = 0; i < r->nservices; i++)
             r->services[i].result = BSS_CC_UNKNOWN_SESSION;
-        rc = store_answer(db, r, env->now_ms, ei);
+        rc = answer(db, s, r, env->now_ms, ei);
         goto out;
     }
     if ((r->type == BSS_CC_UPDATE || r->type == BSS_CC_TERMINATE) && r->request_number <= s->last_request) {
@@ -823,7 +1049,7 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
                  msisdn);
         for (size_t i = 0; i < r->nservices; i++)
             r->services[i].result = r->result;
-        rc = store_answer(db, r, env->now_ms, ei);
+        rc = answer(db, s, r, env->now_ms, ei);
         goto out;
     }
     if (rc != BSS_OK) {
@@ -837,13 +1063,13 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         snprintf(r->reason, sizeof r->reason, "line %s is suspended", msisdn);
         for (size_t i = 0; i < r->nservices; i++)
             r->services[i].result = r->result;
-        rc = store_answer(db, r, env->now_ms, ei);
+        rc = answer(db, s, r, env->now_ms, ei);
         goto out;
     }
     snprintf(r->currency, sizeof r->currency, "%s", l->currency);
     if (r->type == BSS_CC_EVENT) {
         if ((rc = event_step(db, env, l, r, ei)) == BSS_OK)
-            rc = store_answer(db, r, env->now_ms, ei);
+            rc = answer(db, s, r, env->now_ms, ei);
         goto out;
     }
     int64_t start = s->found ? s->start_ms : (r->event_ms ? r->event_ms : env->now_ms);
@@ -886,12 +1112,15 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
     }
     if (rc != BSS_OK)
         goto out;
+    const char *state = final ? "closed" : "open";
+    snprintf(s->state, sizeof s->state, "%s", state);
+    s->last_request = r->request_number;
+    s->resv_by_quota = true; /* as the doc says now */
     char *doc = session_doc(s);
     if (!doc) {
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         goto out;
     }
-    const char *state = final ? "closed" : "open";
     int64_t expires = env->now_ms + env->validity_ms, held = 0;
     for (size_t i = 0; !final && i < s->nquotas; i++)
         held += s->quotas[i].held;
@@ -908,10 +1137,15 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
                          NULL, ei);
     bss_free(doc);
     if (rc == BSS_OK)
-        rc = store_answer(db, r, env->now_ms, ei);
+        rc = answer(db, s, r, env->now_ms, ei);
+    s->found = rc == BSS_OK;
 out:
-    if (rc == BSS_OK)
+    if (rc == BSS_OK) {
         bss_lines_put(env->lines, l); /* the line's buckets in memory as this request left the rows */
+        if (s->found)
+            session_keep(db, env, r->session_id, s); /* and the session as its row is */
+    }
+done:
     bss_free(s);
     bss_free(l);
     return rc;
@@ -953,8 +1187,10 @@ bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, 
             rc = release(db, NULL, env->now_ms, ids[i], NULL, ei); /* not through the resident lines */
         if (rc == BSS_OK)
             rc = bss_db_exec(db, SQL_CLOSE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
-        if (rc == BSS_OK)
+        if (rc == BSS_OK) {
+            bss_db_changed(db, BSS__SESSION_TABLE, ids[i], NULL); /* no longer open on the writer */
             ++*closed;
+        }
     }
     bss_free(s);
     bss_free(l);

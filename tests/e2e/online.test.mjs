@@ -145,6 +145,9 @@ test('bad requests: each answered with its result code or its error', async () =
   assert.equal(i2.json.services[0].granted, 60);
   await ok({ sessionId: 'x-3', requestNumber: 5, type: 'update', services: [voice({ used: 10 })] });
   expectError(await cc({ sessionId: 'x-3', requestNumber: 4, type: 'update', services: [voice({ used: 10 })] }), 409, 'CONFLICT', 'requestNumber', 'going back');
+  // an earlier request sent again after a later one was answered: still its first answer
+  const i3 = await cc({ sessionId: 'x-3', requestNumber: 0, type: 'initial', msisdn: post, services: [voice({ requested: 1 })] });
+  assert.deepEqual([i3.headers['idempotent-replay'], i3.json.services[0].granted], ['true', 60]);
   expectError(await cc({ sessionId: 'x-4', requestNumber: 0, type: 'begin', msisdn: post, services: [voice({})] }), 400, 'INVALID', 'type', 'type');
   expectError(await cc({ sessionId: 'x-4', requestNumber: 0, type: 'initial', msisdn: post, services: [] }), 400, 'INVALID', 'services', 'none');
   expectError(await cc({ sessionId: 'x-4', requestNumber: 0, type: 'initial', services: [voice({})] }), 400, 'INVALID', 'msisdn', 'no msisdn');

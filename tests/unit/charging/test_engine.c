@@ -421,6 +421,92 @@ static void test_verify(void **state)
     bss_free(l);
 }
 
+/* Sessions kept beside the lines: kept, replaced, dropped by an announcement, forgotten on a rollback, bounded. */
+static void test_sessions(void **state)
+{
+    fixture *f = *state;
+    bss_db *db = f->env->db;
+    const void *rec = NULL;
+    size_t len = 0;
+    bss_lines_stats st;
+    /* outside a transaction nothing is kept */
+    bss_lines_session_keep(f->lines, db, "s-1", "one", 4);
+    begin(f);
+    assert_false(bss_lines_session(f->lines, db, "s-1", &rec, &len));
+    bss_lines_session_keep(f->lines, db, "s-1", "one", 4);
+    bss_lines_session_keep(f->lines, db, "s-2", "two", 4);
+    bss_lines_session_keep(f->lines, db, "s-1", "uno!", 5); /* replaced */
+    commit(f);
+    begin(f);
+    assert_true(bss_lines_session(f->lines, db, "s-1", &rec, &len));
+    assert_int_equal(len, 5);
+    assert_string_equal(rec, "uno!");
+    /* the sweep's close announces itself: dropped */
+    bss_db_changed(db, "charging_session", "s-2", NULL);
+    assert_false(bss_lines_session(f->lines, db, "s-2", &rec, &len));
+    commit(f);
+    /* kept inside work that is rolled back: forgotten, and what was kept before too (its row went back) */
+    begin(f);
+    bss_lines_session_keep(f->lines, db, "s-1", "dos", 4);
+    bss_lines_session_keep(f->lines, db, "s-3", "tres", 5);
+    bss_db_rollback(db);
+    begin(f);
+    assert_false(bss_lines_session(f->lines, db, "s-1", &rec, &len));
+    assert_false(bss_lines_session(f->lines, db, "s-3", &rec, &len));
+    commit(f);
+    bss_lines_get_stats(f->lines, &st);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(st.forgotten, 2);
+    assert_int_equal(st.session_hits, 1);
+    /* another connection, and a long id, are never served from memory */
+    begin(f);
+    bss_lines_session_keep(f->lines, db, "s-4", "four", 5);
+    commit(f);
+    bss_db *other = NULL;
+    bss_errinfo ei;
+    assert_int_equal(bss_db_open(f->env->url, NULL, &other, &ei), BSS_OK);
+    assert_int_equal(bss_db_begin(other, &ei), BSS_OK);
+    assert_false(bss_lines_session(f->lines, other, "s-4", &rec, &len));
+    bss_db_rollback(other);
+    bss_db_close(other);
+    char id[BSS_CC_SESSION_ID_MAX + 2];
+    memset(id, 'x', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    begin(f);
+    bss_lines_session_keep(f->lines, db, id, "long", 5);
+    assert_false(bss_lines_session(f->lines, db, id, &rec, &len));
+    /* many: the chains grow and every one is found */
+    for (int i = 0; i < 5000; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "many-%d", i);
+        bss_lines_session_keep(f->lines, db, k, &i, sizeof i);
+    }
+    for (int i = 0; i < 5000; i += 499) {
+        char k[32];
+        snprintf(k, sizeof k, "many-%d", i);
+        assert_true(bss_lines_session(f->lines, db, k, &rec, &len));
+        assert_int_equal(len, sizeof i);
+        assert_memory_equal(rec, &i, sizeof i);
+    }
+    commit(f);
+    bss_lines_get_stats(f->lines, &st);
+    assert_int_equal(st.sessions, 5001);
+    /* bounded: a table of one session starts empty at the second */
+    bss_lines *one = bss_lines_new(1, false);
+    bss_db_set_listener(db, bss_lines_listener(one));
+    begin(f);
+    bss_lines_session_keep(one, db, "a", "a", 2);
+    bss_lines_session_keep(one, db, "b", "b", 2);
+    assert_false(bss_lines_session(one, db, "a", &rec, &len));
+    assert_true(bss_lines_session(one, db, "b", &rec, &len));
+    commit(f);
+    bss_lines_get_stats(one, &st);
+    assert_int_equal(st.resets, 1);
+    assert_int_equal(st.sessions, 1);
+    bss_db_set_listener(db, bss_lines_listener(f->lines));
+    bss_lines_free(one);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_kept_and_changed, setup, teardown),                             \
@@ -428,6 +514,7 @@ static void test_verify(void **state)
             cmocka_unit_test_setup_teardown(test_store_read_every_time, setup, teardown),                    \
             cmocka_unit_test_setup_teardown(test_new_catalog_and_bound, setup, teardown),                    \
             cmocka_unit_test_setup_teardown(test_verify, setup, teardown),                                   \
+            cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                                 \
     }
 
 DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite, setup_pg)
