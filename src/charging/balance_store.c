@@ -387,6 +387,18 @@ bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, 
                        NULL, ei);
 }
 
+static const char SQL_RES_REFILL[] = "UPDATE balance_reservation SET amount = ?, expires_ms = ?, updated_ms = ? WHERE "
+                                     "id = ? AND bucket_id = ? AND state = 'active'";
+
+bss_err bss__reservation_refill(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
+                                int64_t now_ms, int64_t *changed, bss_errinfo *ei)
+{
+    bss_db_changed(db, BSS__BUCKET_TABLE, bucket, NULL);
+    return bss_db_exec(db, SQL_RES_REFILL,
+                       BSS_DB_ARGS(BSS_DB_I64(amount), BSS_DB_I64(expires_ms), BSS_DB_I64(now_ms), S(id), S(bucket)),
+                       changed, ei);
+}
+
 static const char SQL_REQ_FIND[] = "SELECT body_hash, result_id FROM balance_request WHERE kind = ? AND idem_key = ?";
 static const char SQL_REQ_INSERT[] =
     "INSERT INTO balance_request (kind, idem_key, body_hash, result_id, created_ms) VALUES (?, ?, ?, ?, ?)";

@@ -129,6 +129,13 @@ bss_err bss__bucket_set_status(bss_db *db, const char *id, const char *status, i
 /* A hold of amount on a bucket until expires_ms, for source (a reserveBalance, a session). */
 bss_err bss__reservation_insert(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
                                 const char *source_kind, const char *source_id, int64_t now_ms, bss_errinfo *ei);
+/*
+ * An active hold on bucket set to amount until expires_ms, in its row (a
+ * session's grant again on the bucket it held: no new row, no index
+ * changed); *changed 0 when it is no longer active there.
+ */
+bss_err bss__reservation_refill(bss_db *db, const char *id, const char *bucket, int64_t amount, int64_t expires_ms,
+                                int64_t now_ms, int64_t *changed, bss_errinfo *ei);
 
 /* Idempotency keys of balance requests: find (BSS_E_NOT_FOUND when new) and record. */
 bss_err bss__request_find(bss_db *db, const char *kind, const char *key, char hash[65], char result_id[BSS_ID_MAX + 1],

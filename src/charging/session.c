@@ -659,6 +659,67 @@ static const char SQL_RELEASE[] = "UPDATE balance_reservation SET state = 'relea
                                   "source_kind = 'session' AND source_id = ? AND state = 'active' RETURNING bucket_id";
 static const char SQL_RELEASE_ONE[] = "UPDATE balance_reservation SET state = 'released', updated_ms = ? WHERE id = ? "
                                       "AND state = 'active' RETURNING bucket_id";
+static const char SQL_EMPTY_ONE[] = "UPDATE balance_reservation SET amount = 0, updated_ms = ? WHERE id = ? AND "
+                                    "state = 'active' RETURNING bucket_id";
+
+/*
+ * Releases a session's holds (hold_id NULL: a scan by the session's id)
+ * or one hold, announcing each bucket that can give more again; the
+ * resident line (lines, NULL: none) releases them too and stays current
+ * through its own announcements. empty: the hold's row stays active with
+ * nothing held, for the request's grant on the same bucket to fill in
+ * place (bss__reservation_refill); its bucket is copied to bucket.
+ */
+static bss_err release(bss_db *db, bss_lines *lines, int64_t now_ms, const char *session_id, const char *hold_id,
+                       bool empty, char *bucket, bss_errinfo *ei)
+{
+    uint64_t own = bss_lines_own_begin(lines);
+    bss_lines_released(lines, hold_id ? NULL : session_id, hold_id);
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, !hold_id ? SQL_RELEASE : empty ? SQL_EMPTY_ONE : SQL_RELEASE_ONE,
+                              BSS_DB_ARGS(BSS_DB_I64(now_ms), S(hold_id ? hold_id : session_id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows)) {
+        const char *b = bss_db_col_text(rows, 0, NULL);
+        bss_db_changed(db, BSS__BUCKET_TABLE, b, NULL);
+        if (bucket)
+            snprintf(bucket, BSS_ID_MAX + 1, "%s", b ? b : "");
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    bss_lines_own_end(lines, own);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "releasing holds failed");
+}
+
+/* Every hold of s: by the ids its quotas name, else (a session from before they did) by its id. */
+static bss_err release_all(bss_db *db, bss_lines *lines, int64_t now_ms, session *s, const char *sid,
+                           bss_errinfo *ei)
+{
+    bss_err rc = s->resv_by_quota ? BSS_OK : release(db, lines, now_ms, sid, NULL, false, NULL, ei);
+    for (size_t i = 0; i < s->nquotas; i++) {
+        for (size_t k = 0; rc == BSS_OK && s->resv_by_quota && k < s->quotas[i].nresv; k++)
+            rc = release(db, lines, now_ms, sid, s->quotas[i].resv[k], false, NULL, ei);
+        s->quotas[i].nresv = 0;
+    }
+    return rc;
+}
+
+/*
+ * The holds a request empties before it grants again (release_holds):
+ * each one's row is filled in place by the grant of its quota on its
+ * bucket, and what no grant took is released at the end (release_unused).
+ */
+#define REFILL_MAX 64
+typedef struct refills {
+    size_t n;
+    struct {
+        size_t quota; /* index in the session */
+        bool taken;
+        char id[BSS_ID_LEN + 1];
+        char bucket[BSS_ID_MAX + 1];
+    } h[REFILL_MAX];
+} refills;
 
 /*
  * Before a request is charged, the holds it replaces go back: all of the
@@ -667,51 +728,46 @@ static const char SQL_RELEASE_ONE[] = "UPDATE balance_reservation SET state = 'r
  * request does not name keeps its grant until its validity ends, as RFC
  * 8506 lets a CCR-U carry only some Multiple-Services-Credit-Control.
  */
-/*
- * Releases a session's holds (hold_id NULL) or one hold, announcing each
- * bucket that can give more again; the resident line (lines, NULL: none)
- * releases them too and stays current through its own announcements.
- */
-static bss_err release(bss_db *db, bss_lines *lines, int64_t now_ms, const char *session_id, const char *hold_id,
-                       bss_errinfo *ei)
-{
-    uint64_t own = bss_lines_own_begin(lines);
-    bss_lines_released(lines, hold_id ? NULL : session_id, hold_id);
-    bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, hold_id ? SQL_RELEASE_ONE : SQL_RELEASE,
-                              BSS_DB_ARGS(BSS_DB_I64(now_ms), S(hold_id ? hold_id : session_id)), &rows, ei);
-    if (rc != BSS_OK)
-        return rc;
-    while (bss_db_next(rows))
-        bss_db_changed(db, BSS__BUCKET_TABLE, bss_db_col_text(rows, 0, NULL), NULL);
-    rc = bss_db_rows_error(rows);
-    bss_db_rows_close(rows);
-    bss_lines_own_end(lines, own);
-    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "releasing holds failed");
-}
-
 static bss_err release_holds(bss_db *db, const bss_cc_env *env, session *s, const bss_cc_request *r, int64_t now_ms,
-                             bss_errinfo *ei)
+                             refills *f, bss_errinfo *ei)
 {
-    if (r->type == BSS_CC_TERMINATE || (s->found && !s->resv_by_quota)) {
-        for (size_t i = 0; i < s->nquotas; i++)
-            s->quotas[i].nresv = 0;
-        return release(db, env->lines, now_ms, r->session_id, NULL, ei);
-    }
+    f->n = 0;
+    if (r->type == BSS_CC_TERMINATE || (s->found && !s->resv_by_quota))
+        return release_all(db, env->lines, now_ms, s, r->session_id, ei);
     for (size_t i = 0; i < s->nquotas; i++) {
         quota *q = &s->quotas[i];
         bool named = false;
         for (size_t j = 0; j < r->nservices && !named; j++)
             named = r->services[j].service == q->service && r->services[j].rating_group == q->rating_group;
         for (size_t k = 0; named && k < q->nresv; k++) {
-            bss_err rc = release(db, env->lines, now_ms, r->session_id, q->resv[k], ei);
+            bool keep = f->n < REFILL_MAX;
+            char *bucket = keep ? f->h[f->n].bucket : NULL;
+            if (bucket)
+                bucket[0] = '\0';
+            bss_err rc = release(db, env->lines, now_ms, r->session_id, q->resv[k], keep, bucket, ei);
             if (rc != BSS_OK)
                 return rc;
+            if (keep && bucket[0]) {
+                f->h[f->n].quota = i;
+                f->h[f->n].taken = false;
+                memcpy(f->h[f->n].id, q->resv[k], BSS_ID_LEN + 1);
+                f->n++;
+            }
         }
         if (named)
             q->nresv = 0;
     }
     return BSS_OK;
+}
+
+/* The emptied holds no grant filled: released (the resident line let them go when they were emptied). */
+static bss_err release_unused(bss_db *db, const bss_cc_env *env, const refills *f, const char *sid, bss_errinfo *ei)
+{
+    bss_err rc = BSS_OK;
+    for (size_t i = 0; rc == BSS_OK && i < f->n; i++)
+        if (!f->h[i].taken)
+            rc = release(db, env->lines, env->now_ms, sid, f->h[i].id, false, NULL, ei);
+    return rc;
 }
 
 /*
@@ -752,7 +808,8 @@ static bss_err grant(bss_charging_line *l, const session *s, const quota *q, int
  * without a cap); this session's other quotas hold their part of it.
  */
 static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line *l, session *s, bss_cc_service *c,
-                            const char *sid, bool final, int64_t start_ms, int64_t cap_room, bss_errinfo *ei)
+                            const char *sid, bool final, int64_t start_ms, int64_t cap_room, refills *f,
+                            bss_errinfo *ei)
 {
     quota *q = quota_of(s, c, start_ms);
     if (!q) {
@@ -806,11 +863,25 @@ static bss_err service_step(bss_db *db, const bss_cc_env *env, bss_charging_line
             if (hold <= 0 || (l->buckets[k].unlimited && l->buckets[k].service != BSS_SERVICE_NONE))
                 continue;
             char *rid = q->resv[q->nresv++]; /* one per bucket at most: nbuckets <= QUOTA_BUCKETS */
-            bss_id_new(env->now_ms, rid);
-            if ((rc = bss__reservation_insert(db, rid, l->bucket_ids[k], hold, env->now_ms + env->validity_ms,
-                                              "session", sid, env->now_ms, ei)) != BSS_OK)
-                return rc;
-            bss_lines_held(env->lines, l->bucket_ids[k], rid, hold, env->now_ms + env->validity_ms, sid);
+            int64_t filled = 0, until = env->now_ms + env->validity_ms;
+            for (size_t h = 0; h < f->n && !filled; h++) { /* the quota's emptied hold on this bucket, in place */
+                if (f->h[h].taken || f->h[h].quota != (size_t)(q - s->quotas) ||
+                    strcmp(f->h[h].bucket, l->bucket_ids[k]) != 0)
+                    continue;
+                if ((rc = bss__reservation_refill(db, f->h[h].id, l->bucket_ids[k], hold, until, env->now_ms,
+                                                  &filled, ei)) != BSS_OK)
+                    return rc;
+                f->h[h].taken = filled > 0;
+                if (filled)
+                    memcpy(rid, f->h[h].id, BSS_ID_LEN + 1);
+            }
+            if (!filled) {
+                bss_id_new(env->now_ms, rid);
+                if ((rc = bss__reservation_insert(db, rid, l->bucket_ids[k], hold, until, "session", sid,
+                                                  env->now_ms, ei)) != BSS_OK)
+                    return rc;
+            }
+            bss_lines_held(env->lines, l->bucket_ids[k], rid, hold, until, sid);
         }
     }
     restore(l, q, -1); /* the buckets as they are now, for the next service of the request */
@@ -999,6 +1070,7 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         bss_free(l);
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     }
+    refills *f = NULL; /* the holds this request empties to grant again */
     r->replayed = false;
     s->answered = INT64_MAX; /* an event: its answer, if any, is looked for */
     bss_err rc = BSS_OK;
@@ -1080,7 +1152,11 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         s->start_ms = start;
     }
     /* the holds this request replaces no longer count against it: released, then granted again */
-    if ((rc = release_holds(db, env, s, r, env->now_ms, ei)) != BSS_OK)
+    if (!(f = bss_malloc(sizeof *f))) {
+        rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    if ((rc = release_holds(db, env, s, r, env->now_ms, f, ei)) != BSS_OK)
         goto out;
     if ((rc = bss_lines_buckets(env->lines, db, l, env->now_ms, ei)) != BSS_OK)
         goto out;
@@ -1091,10 +1167,12 @@ bss_err bss_cc_handle(bss_db *db, const bss_cc_env *env, bss_cc_request *r, bss_
         goto out;
     int worst = BSS_CC_SUCCESS;
     for (size_t i = 0; i < r->nservices && rc == BSS_OK; i++) {
-        rc = service_step(db, env, l, s, &r->services[i], r->session_id, final, start, cap_room, ei);
+        rc = service_step(db, env, l, s, &r->services[i], r->session_id, final, start, cap_room, f, ei);
         if (rc == BSS_OK && r->services[i].result != BSS_CC_SUCCESS && worst == BSS_CC_SUCCESS)
             worst = r->services[i].result;
     }
+    if (rc == BSS_OK)
+        rc = release_unused(db, env, f, r->session_id, ei);
     if (rc != BSS_OK)
         goto out;
     /* one service refused among granted ones: the request still succeeds (per-service result codes) */
@@ -1146,6 +1224,7 @@ out:
             session_keep(db, env, r->session_id, s); /* and the session as its row is */
     }
 done:
+    bss_free(f);
     bss_free(s);
     bss_free(l);
     return rc;
@@ -1184,7 +1263,7 @@ bss_err bss_cc_sweep(bss_db *db, const bss_cc_env *env, int64_t idle_before_ms, 
             for (size_t q = 0; rc == BSS_OK && q < s->nquotas; q++)
                 rc = quota_usage(db, env, l, s, &s->quotas[q], ids[i], ei);
         if (rc == BSS_OK)
-            rc = release(db, NULL, env->now_ms, ids[i], NULL, ei); /* not through the resident lines */
+            rc = release_all(db, NULL, env->now_ms, s, ids[i], ei); /* not through the resident lines */
         if (rc == BSS_OK)
             rc = bss_db_exec(db, SQL_CLOSE, BSS_DB_ARGS(BSS_DB_I64(env->now_ms), S(ids[i])), NULL, ei);
         if (rc == BSS_OK) {

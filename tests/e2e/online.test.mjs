@@ -270,3 +270,35 @@ test('what sessions leave behind goes: released holds after 10 minutes, a closed
   assert.equal((await wallet(m)).remainedAmount.amount, left, 'nothing charged twice');
   assert.equal(await sql("SELECT COUNT(*) FROM usage_record WHERE source_ref = 'purge-1'"), '1');
 });
+
+test('a session\'s hold is one row, filled again in place at each grant; one no grant takes is released', async () => {
+  const m = payg[1];
+  const top = await srv.request('POST', '/tmf-api/prepayBalanceManagement/v4/topupBalance', { headers: { 'idempotency-key': 'inplace-topup' },
+    body: { amount: { amount: 5, units: 'EUR' }, bucket: { id: (await wallet(m)).id } } });
+  assert.equal(top.status, 201, top.text);
+  const sql = (q) => runSql(srv, q);
+  const holds = () => sql("SELECT id || ':' || state || ':' || amount FROM balance_reservation WHERE source_id = 'inplace-1' ORDER BY created_ms, id");
+  const call = { sessionId: 'inplace-1', destination: '31687654321' };
+  await ok({ ...call, requestNumber: 0, type: 'initial', msisdn: m, services: [voice({ requested: 60 })] });
+  const [id] = (await holds()).split(':');
+  assert.equal(await holds(), `${id}:active:250000`, '60 s at 0.25/min held');
+  const w0 = await wallet(m);
+  // used 60 s, 120 more asked: the same row holds 0.50 now
+  await ok({ ...call, requestNumber: 1, type: 'update', services: [voice({ used: 60, requested: 120 })] });
+  assert.equal(await holds(), `${id}:active:500000`);
+  let w = await wallet(m);
+  assert.deepEqual([w.remainedAmount.amount, w.reservedAmount.amount], [+(w0.remainedAmount.amount - 0.25).toFixed(6), 0.5]);
+  // used 30 s, nothing more asked: no grant fills it, so it is released
+  await ok({ ...call, requestNumber: 2, type: 'update', services: [voice({ used: 30 })] });
+  assert.equal(await holds(), `${id}:released:0`);
+  w = await wallet(m);
+  assert.deepEqual([w.remainedAmount.amount, w.reservedAmount.amount], [+(w0.remainedAmount.amount - 0.375).toFixed(6), 0]);
+  // asked again: a new row; the terminate releases it by its id
+  await ok({ ...call, requestNumber: 3, type: 'update', services: [voice({ used: 0, requested: 60 })] });
+  const rows = (await holds()).split('\n');
+  assert.equal(rows.length, 2);
+  assert.match(rows[1], /:active:250000$/);
+  await ok({ ...call, requestNumber: 4, type: 'terminate', services: [voice({ used: 0 })] });
+  assert.equal(await sql("SELECT COUNT(*) FROM balance_reservation WHERE source_id = 'inplace-1' AND state = 'active'"), '0');
+  assert.equal((await wallet(m)).reservedAmount.amount, 0);
+});
