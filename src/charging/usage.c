@@ -12,7 +12,6 @@
  * per record with its explanation, one upsert per running total. The job
  * is recomputed from the start when the writer retries it.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,8 +440,9 @@ static bss_err mark_stored(bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
     "currency, throttle, period_start, trace, takes, doc, created_ms, updated_ms, row_version"
 
 static const char SQL_INSERT[] =
-    "INSERT INTO usage_record (" USAGE_COLS ") VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+    "INSERT INTO usage_record (" USAGE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char COPY_TARGET[] = "usage_record (" USAGE_COLS ")";
 static const char SQL_RECYCLE[] =
     "UPDATE usage_record SET status = ?, reason_code = ?, reason = ?, attempts = attempts + 1, account_id = ?, "
     "product_id = ?, offering_id = ?, offering_version = ?, price_id = ?, zone = ?, time_band = ?, roaming_zone = ?, "
@@ -450,7 +450,7 @@ static const char SQL_RECYCLE[] =
     "period_start = ?, trace = ?, takes = ?, updated_ms = ?, row_version = row_version + 1 "
     "WHERE id = ? AND status = 'rejected'";
 
-#define ROW_ARGS 36 /* the INSERT's placeholders per row (attempts and row_version are 1) */
+#define ROW_ARGS 38 /* the INSERT's placeholders per row */
 
 /* The explanation texts of a rated row: the price's trace and the takes. */
 static void row_texts(const bss__usage_row *r, char *trace, size_t tcap, char *takes, size_t kcap)
@@ -485,7 +485,7 @@ static void row_vals(const bss__usage_row *r, const char *trace, const char *tak
 #define RI(x) (res ? BSS_DB_I64(x) : BSS_DB_NIL)
 #define RS(x) (res ? S(x) : BSS_DB_NIL)
     bss_db_val vals[ROW_ARGS] = {
-        S(r->id), S(r->status), S(r->reason_code), S(r->reason), S(r->source), S(r->source_ref),
+        S(r->id), S(r->status), S(r->reason_code), S(r->reason), BSS_DB_I64(1), S(r->source), S(r->source_ref),
         BSS_DB_I64(r->start_ms), S(r->msisdn), S(bss_cdr_service_name(sv)), S(r->destination),
         BSS_DB_I64(r->quantity),
         S(bss_cdr_unit_name(sv == BSS_CDR_VOICE     ? BSS_CDR_SECONDS
@@ -500,7 +500,7 @@ static void row_vals(const bss__usage_row *r, const char *trace, const char *tak
         RI(res ? res->wallet_micros : 0), RI(res ? res->billed_micros : 0), RI(res ? res->short_micros : 0),
         l ? S(l->currency) : BSS_DB_NIL, RI(res ? (res->throttle ? 1 : 0) : 0),
         res ? BSS_DB_I64(r->period_start) : BSS_DB_NIL, RS(trace), RS(takes), S(r->doc), BSS_DB_I64(r->now_ms),
-        BSS_DB_I64(r->now_ms)};
+        BSS_DB_I64(r->now_ms), BSS_DB_I64(1)};
 #undef RI
 #undef RS
     memcpy(v, vals, sizeof vals);
@@ -515,7 +515,7 @@ bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei)
     if (r->recycle) {
         /* status, reason_code, reason, then account_id .. takes, updated_ms, id */
         bss_db_val u[24] = {v[1], v[2], v[3]};
-        memcpy(u + 3, v + 14, 19 * sizeof *v);
+        memcpy(u + 3, v + 15, 19 * sizeof *v); /* after id .. visited_plmn and attempts */
         u[22] = BSS_DB_I64(r->now_ms);
         u[23] = v[0];
         int64_t changes = 0;
@@ -528,57 +528,16 @@ bss_err bss__usage_write(bss_db *db, const bss__usage_row *r, bss_errinfo *ei)
 }
 
 /*
- * The batch's rows go to the store together after rating. On PostgreSQL in
- * multi-row INSERTs of 32, 16, 8, 4, 2 and 1 rows (each statement text
- * built once, so each is prepared once per connection): a chunk of 5000
- * rows is some 160 round trips, not 5000 (3.4 times the speed,
- * docs/benchmarks.md). On SQLite, where a statement costs no round trip,
- * one row a statement measured faster than 32 (82,000 against 47,000
- * records/s end to end).
+ * The batch's rows go to the store together after rating: on PostgreSQL
+ * as one COPY (it was multi-row INSERTs of 32 before, each planned for its
+ * 1,152 values at every execution: docs/benchmarks.md), on SQLite one row
+ * a statement (measured faster there than 32 to a statement).
  */
-#define GROUP_MAX 32
-static char group_sql[2][6][64 + sizeof USAGE_COLS + GROUP_MAX * 20 * ROW_ARGS]; /* [0] SQLite, [1] PostgreSQL */
-static pthread_once_t group_once = PTHREAD_ONCE_INIT;
-
-static void group_init(void)
-{
-    for (int pg = 0; pg < 2; pg++)
-    for (int g = 0; g < 6; g++) {
-        int rows = GROUP_MAX >> g;
-        char *p = group_sql[pg][g];
-        size_t cap = sizeof group_sql[pg][g];
-        size_t at = (size_t)snprintf(p, cap, "INSERT INTO usage_record (" USAGE_COLS ") VALUES ");
-        /* PostgreSQL: the integer columns typed (it takes a multi-row VALUES' untyped parameters as text) */
-        static const bool ints[ROW_ARGS] = {[6] = true,  [10] = true, [12] = true, [22] = true, [23] = true,
-                                             [24] = true, [25] = true, [26] = true, [27] = true, [29] = true,
-                                             [30] = true, [34] = true, [35] = true};
-        for (int r = 0; r < rows && at < cap; r++) {
-            at += (size_t)snprintf(p + at, cap - at, "%s(?, ?, ?, ?, 1", r ? ", " : "");
-            for (int k = 4; k < ROW_ARGS && at < cap; k++)
-                at += (size_t)snprintf(p + at, cap - at, pg && ints[k] ? ", CAST(? AS BIGINT)" : ", ?");
-            at += (size_t)snprintf(p + at, cap - at, ", 1)");
-        }
-    }
-}
-
 static bss_err flush_rows(bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
 {
-    pthread_once(&group_once, group_init);
-    size_t at = 0;
-    while (at < b->nqueued) {
-        size_t left = b->nqueued - at;
-        int g = bss_db_kind(db) == BSS_DB_POSTGRES ? 0 : 5; /* SQLite: one row a statement (measured faster) */
-        while ((size_t)(GROUP_MAX >> g) > left)
-            g++;
-        size_t rows = (size_t)(GROUP_MAX >> g);
-        bss_err rc = bss_db_exec(db, group_sql[bss_db_kind(db) == BSS_DB_POSTGRES][g], b->queued + at * ROW_ARGS,
-                                 rows * ROW_ARGS, NULL, ei);
-        if (rc != BSS_OK)
-            return rc;
-        at += rows;
-    }
+    bss_err rc = bss_db_insert_rows(db, SQL_INSERT, COPY_TARGET, b->queued, ROW_ARGS, b->nqueued, ei);
     b->nqueued = 0;
-    return BSS_OK;
+    return rc;
 }
 
 /* Queues a row of the batch (r's strings live in the batch; the texts are copied into the record). */

@@ -102,6 +102,24 @@ bss_err bss_db_exec(bss_db *db, const char *sql, const bss_db_val *args, size_t 
     return count(db, db->ops->exec(db, sql, args, nargs, changes, ei));
 }
 
+bss_err bss_db_insert_rows(bss_db *db, const char *insert_sql, const char *copy_target, const bss_db_val *vals,
+                           size_t ncols, size_t nrows, bss_errinfo *ei)
+{
+    if (nrows == 0)
+        return BSS_OK;
+    if (copy_target && db->ops->copy_rows) {
+        if (injected_busy(db, ei))
+            return count(db, BSS_E_BUSY);
+        return count(db, db->ops->copy_rows(db, copy_target, vals, ncols, nrows, ei));
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        bss_err rc = bss_db_exec(db, insert_sql, vals + r * ncols, ncols, NULL, ei);
+        if (rc != BSS_OK)
+            return rc;
+    }
+    return BSS_OK;
+}
+
 bss_err bss_db_exec_script(bss_db *db, const char *sql, bss_errinfo *ei)
 {
     if (injected_busy(db, ei))

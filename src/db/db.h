@@ -68,6 +68,20 @@ const char *bss_db_kind_name(const bss_db *db); /* "sqlite" | "postgres" */
 bss_err bss_db_exec(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *changes,
                     bss_errinfo *ei);
 
+/*
+ * Inserts nrows rows of ncols values each (vals row after row). insert_sql
+ * is a one-row INSERT of ncols placeholders, run once a row on SQLite
+ * (where a statement costs no round trip) and when copy_target is NULL;
+ * copy_target, "table (col, ...)" in the INSERT's column order, sends
+ * them on PostgreSQL as one COPY ... FROM STDIN (no statement to plan, no
+ * round trip a row: bulk writes such as a CDR import's usage rows). Both
+ * texts are the caller's constants. On PostgreSQL a text with a NUL byte
+ * is BSS_E_INVALID, as for a parameter. A failure leaves the transaction
+ * to be rolled back (on PostgreSQL none of the rows is written).
+ */
+bss_err bss_db_insert_rows(bss_db *db, const char *insert_sql, const char *copy_target, const bss_db_val *vals,
+                           size_t ncols, size_t nrows, bss_errinfo *ei);
+
 /* Runs a script of several ';'-separated statements without parameters (migrations). */
 bss_err bss_db_exec_script(bss_db *db, const char *sql, bss_errinfo *ei);
 

@@ -19,6 +19,9 @@ typedef struct bss_db_ops {
     bss_err (*exec)(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, int64_t *changes,
                     bss_errinfo *ei);
     bss_err (*exec_script)(bss_db *db, const char *sql, bss_errinfo *ei);
+    /* bss_db_insert_rows through COPY (NULL: the one-row INSERT a row) */
+    bss_err (*copy_rows)(bss_db *db, const char *target, const bss_db_val *vals, size_t ncols, size_t nrows,
+                         bss_errinfo *ei);
     bss_err (*query)(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
                      bss_errinfo *ei);
     bool (*next)(bss_db_rows *rows);

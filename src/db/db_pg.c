@@ -21,7 +21,7 @@
 
 #define CACHE_SLOTS 512 /* power of two */
 #define CACHE_PROBE 4
-#define MAX_PARAMS 2048 /* a multi-row INSERT of 32 usage rows binds 1152 */
+#define MAX_PARAMS 2048
 
 typedef struct pg_stmt {
     const char *key; /* the caller's SQL pointer */
@@ -277,6 +277,97 @@ static bss_err pg_exec(bss_db *db, const char *sql, const bss_db_val *args, size
     return BSS_OK;
 }
 
+/* ---- COPY FROM STDIN (bss_db_insert_rows) ---- */
+
+#define COPY_FLUSH 65536 /* bytes of rows handed to libpq at a time */
+
+/* Appends a value in COPY's text format: \N for NULL; backslash, tab, newline and return escaped. */
+static bool copy_value(pg_db *p, size_t *at, const bss_db_val *v, bool last, bss_errinfo *ei)
+{
+    size_t need = (v->type == BSS_DB_TEXT ? v->len * 2 : 24) + 2;
+    if (*at + need > p->scratch_cap) {
+        size_t cap = p->scratch_cap ? p->scratch_cap : COPY_FLUSH * 2;
+        while (cap < *at + need)
+            cap *= 2;
+        char *grown = bss_realloc(p->scratch, cap);
+        if (!grown) {
+            bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory copying rows");
+            return false;
+        }
+        p->scratch = grown;
+        p->scratch_cap = cap;
+    }
+    char *o = p->scratch;
+    if (v->type == BSS_DB_INT64) {
+        *at += (size_t)snprintf(o + *at, 24, "%" PRId64, v->i);
+    } else if (v->type == BSS_DB_TEXT) {
+        for (size_t i = 0; i < v->len; i++) {
+            char c = v->s[i];
+            if (c == '\0') {
+                bss_fail(ei, BSS_E_INVALID, NULL, "a text value contains a NUL byte");
+                return false;
+            }
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                o[(*at)++] = '\\';
+                c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+            }
+            o[(*at)++] = c;
+        }
+    } else {
+        o[(*at)++] = '\\';
+        o[(*at)++] = 'N';
+    }
+    o[(*at)++] = last ? '\n' : '\t';
+    return true;
+}
+
+static bss_err pg_copy_rows(bss_db *db, const char *target, const bss_db_val *vals, size_t ncols, size_t nrows,
+                            bss_errinfo *ei)
+{
+    pg_db *p = (pg_db *)db;
+    char sql[1024];
+    if (snprintf(sql, sizeof sql, "COPY %s FROM STDIN", target) >= (int)sizeof sql)
+        return bss_fail(ei, BSS_E_INVALID, NULL, "COPY target too long");
+    PGresult *res = PQexec(p->conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        bss_err rc = result_ok(p, res, ei);
+        PQclear(res);
+        return rc != BSS_OK ? rc : bss_fail(ei, BSS_E_DB, NULL, "COPY did not start");
+    }
+    PQclear(res);
+    size_t at = 0;
+    bss_errinfo why;
+    bss_errinfo_clear(&why);
+    bool ok = true;
+    for (size_t r = 0; ok && r < nrows; r++) {
+        for (size_t c = 0; ok && c < ncols; c++)
+            ok = copy_value(p, &at, &vals[r * ncols + c], c + 1 == ncols, &why);
+        if (ok && (at >= COPY_FLUSH || r + 1 == nrows)) {
+            ok = PQputCopyData(p->conn, p->scratch, (int)at) == 1;
+            at = 0;
+            if (!ok)
+                bss_fail(&why, BSS_E_DB, NULL, "%s", PQerrorMessage(p->conn));
+        }
+    }
+    /* a failure ends the COPY with an error: the server writes none of the rows */
+    if (PQputCopyEnd(p->conn, ok ? NULL : "rows not sent") != 1 && ok) {
+        ok = false;
+        bss_fail(&why, BSS_E_DB, NULL, "%s", PQerrorMessage(p->conn));
+    }
+    bss_err rc = BSS_OK;
+    while ((res = PQgetResult(p->conn)) != NULL) {
+        if (rc == BSS_OK && ok)
+            rc = result_ok(p, res, ei);
+        PQclear(res);
+    }
+    if (!ok) {
+        if (ei)
+            *ei = why;
+        return why.code != BSS_OK ? why.code : BSS_E_DB;
+    }
+    return rc;
+}
+
 static bss_err script_once(pg_db *p, const char *sql, bss_errinfo *ei)
 {
     PGresult *res = PQexec(p->conn, sql);
@@ -381,6 +472,7 @@ static const bss_db_ops pg_ops = {
     .begin_sql = "BEGIN",
     .exec = pg_exec,
     .exec_script = pg_exec_script,
+    .copy_rows = pg_copy_rows,
     .query = pg_query,
     .next = pg_next,
     .col_null = pg_col_null,

@@ -191,6 +191,69 @@ static void test_unique_violation(void **state)
     assert_int_equal(count_t(env->db), 1);
 }
 
+/* bss_db_insert_rows: the same rows on both stores (COPY on PostgreSQL), awkward text, NULLs, and its failures. */
+static void test_insert_rows(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    static const char *ins = "INSERT INTO t (id, name, n) VALUES (?, ?, ?)";
+    static const char *target = "t (id, name, n)";
+    static const char awkward[] = "tab\there, line\nend, cr\r, back\\slash \\N, quote' \"q\", caf\xc3\xa9";
+    make_t(db);
+    assert_int_equal(bss_db_insert_rows(db, ins, target, NULL, 3, 0, &ei), BSS_OK); /* none: nothing */
+    enum { N = 3000 }; /* more than one flush of COPY data */
+    bss_db_val *v = calloc((size_t)N * 3, sizeof *v);
+    assert_non_null(v);
+    for (int i = 0; i < N; i++) {
+        v[i * 3] = BSS_DB_I64(i + 1);
+        v[i * 3 + 1] = i % 3 == 0 ? BSS_DB_NIL : i % 3 == 1 ? BSS_DB_STRN(awkward, sizeof awkward - 1) : BSS_DB_STR("");
+        v[i * 3 + 2] = i == 0 ? BSS_DB_I64(INT64_MIN) : i == 1 ? BSS_DB_I64(INT64_MAX) : BSS_DB_I64(i);
+    }
+    assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
+    assert_int_equal(bss_db_insert_rows(db, ins, target, v, 3, N, &ei), BSS_OK);
+    assert_int_equal(bss_db_commit(db, &ei), BSS_OK);
+    assert_int_equal(count_t(db), N);
+    bss_db_rows *rows = NULL;
+    assert_int_equal(bss_db_query(db, "SELECT id, name, n FROM t WHERE id <= 3 ORDER BY id", BSS_DB_NOARGS, &rows, &ei),
+                     BSS_OK);
+    assert_true(bss_db_next(rows));
+    assert_true(bss_db_col_null(rows, 1));
+    assert_true(bss_db_col_int64(rows, 2) == INT64_MIN);
+    assert_true(bss_db_next(rows));
+    assert_string_equal(bss_db_col_text(rows, 1, NULL), awkward);
+    assert_true(bss_db_col_int64(rows, 2) == INT64_MAX);
+    assert_true(bss_db_next(rows));
+    assert_false(bss_db_col_null(rows, 1)); /* the empty text stays text */
+    assert_string_equal(bss_db_col_text(rows, 1, NULL), "");
+    bss_db_rows_close(rows);
+    /* without a COPY target: the INSERT a row, on both */
+    bss_db_val one[3] = {BSS_DB_I64(N + 1), BSS_DB_STR("x"), BSS_DB_NIL};
+    assert_int_equal(bss_db_insert_rows(db, ins, NULL, one, 3, 1, &ei), BSS_OK);
+    assert_int_equal(count_t(db), N + 1);
+    /* a duplicate key among the rows: BSS_E_EXISTS, and none of them written once rolled back */
+    bss_db_val dup[6] = {BSS_DB_I64(N + 2), BSS_DB_STR("y"), BSS_DB_NIL, BSS_DB_I64(1), BSS_DB_STR("z"), BSS_DB_NIL};
+    assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
+    bss_errinfo_clear(&ei);
+    assert_int_equal(bss_db_insert_rows(db, ins, target, dup, 3, 2, &ei), BSS_E_EXISTS);
+    assert_int_equal(ei.code, BSS_E_EXISTS);
+    bss_db_rollback(db);
+    assert_int_equal(count_t(db), N + 1);
+    /* PostgreSQL: a NUL byte in a text is BSS_E_INVALID (as for a parameter), nothing written */
+    if (bss_db_kind(db) == BSS_DB_POSTGRES) {
+        bss_db_val nul[3] = {BSS_DB_I64(N + 3), BSS_DB_STRN("a\0b", 3), BSS_DB_NIL};
+        assert_int_equal(bss_db_begin(db, &ei), BSS_OK);
+        assert_int_equal(bss_db_insert_rows(db, ins, target, nul, 3, 1, &ei), BSS_E_INVALID);
+        bss_db_rollback(db);
+        assert_int_equal(count_t(db), N + 1);
+    }
+    /* the connection is usable afterwards */
+    assert_int_equal(bss_db_exec(db, ins, BSS_DB_ARGS(BSS_DB_I64(N + 4), BSS_DB_STR("after"), BSS_DB_NIL), NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(count_t(db), N + 2);
+    free(v);
+}
+
 static void test_errors(void **state)
 {
     dbtest_env *env = *state;
@@ -546,6 +609,7 @@ static void test_reconnect(void **state)
             cmocka_unit_test_setup_teardown(test_placeholders_in_literals, setup, dbtest_teardown),          \
             cmocka_unit_test_setup_teardown(test_unique_violation, setup, dbtest_teardown),                  \
             cmocka_unit_test_setup_teardown(test_errors, setup, dbtest_teardown),                            \
+            cmocka_unit_test_setup_teardown(test_insert_rows, setup, dbtest_teardown),                       \
             cmocka_unit_test_setup_teardown(test_tx_commit_rollback, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_savepoints, setup, dbtest_teardown),                        \
             cmocka_unit_test_setup_teardown(test_tx_retry, setup, dbtest_teardown),                          \
