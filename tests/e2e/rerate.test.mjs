@@ -247,3 +247,32 @@ test('a fixed allowance moves the charge from the wallet to the bucket, in time 
   assert.equal((await explain('rb-1')).rerating, undefined);
   await consistent();
 });
+
+test('a re-rating past its bounds is refused whole: more than 256 lines on the account, more than 100,000 events', async () => {
+  const ok = { account, from: FROM, to: TO, dryRun: true };
+  const n = (k) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${k})`;
+  // 256 more lines on the account (it has one): 257
+  await runSql(srv, `${n(256)} INSERT INTO product (id, doc, created_ms, updated_ms, row_version, status, offering_id, account_id) `
+    + `SELECT 'rr-many-' || i, '{}', 0, 0, 1, 'active', 'po-prepaid-payg', '${account}' FROM n`);
+  await runSql(srv, `${n(256)} INSERT INTO product_identity (value, kind, product_id) SELECT '3199900' || (1000 + i), 'MSISDN', 'rr-many-' || i FROM n`);
+  let r = await rerate(ok);
+  expectError(r, 422, 'UNPROCESSABLE', 'account', 'too many lines');
+  assert.equal(r.json.message, `account ${account} has more than 256 lines: re-rating takes at most that many at once`);
+  await runSql(srv, "DELETE FROM product_identity WHERE product_id LIKE 'rr-many-%'");
+  await runSql(srv, "DELETE FROM product WHERE id LIKE 'rr-many-%'");
+  // 100,000 copies of a call beside the period's own usage: 100,003 events
+  const cols = 'status, reason_code, reason, attempts, source, source_ref, msisdn, service, destination, quantity, unit, '
+    + 'rating_group, visited_plmn, account_id, product_id, offering_id, offering_version, price_id, zone, time_band, '
+    + 'roaming_zone, rated_units, covered_units, charge, wallet, billed, unpaid, currency, throttle, period_start, trace, '
+    + 'takes, doc, created_ms, updated_ms, row_version';
+  await runSql(srv, `${n(100000)} INSERT INTO usage_record (id, start_ms, ${cols}) SELECT 'rr-bulk-' || i, start_ms + i, ${cols} `
+    + "FROM usage_record, n WHERE id = 'rr-2'");
+  const before = await runSql(srv, `SELECT COUNT(*) FROM usage_record WHERE account_id = '${account}'`);
+  r = await rerate({ ...ok, dryRun: false }, 'rr-too-many');
+  expectError(r, 422, 'UNPROCESSABLE', 'to', 'too many events');
+  assert.equal(r.json.message, 'the period holds more than 100000 usage events: re-rate it in shorter periods');
+  assert.equal(await runSql(srv, `SELECT COUNT(*) FROM usage_record WHERE account_id = '${account}'`), before, 'nothing written');
+  assert.equal(await runSql(srv, "SELECT COUNT(*) FROM usage_adjustment WHERE usage_id LIKE 'rr-bulk-%'"), '0');
+  await runSql(srv, "DELETE FROM usage_record WHERE id LIKE 'rr-bulk-%'");
+  await consistent();
+});
