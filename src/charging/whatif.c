@@ -163,11 +163,21 @@ static const char *segment_of(bss_db *db, wi *w, const char *account)
     return w->segment;
 }
 
-static const char SQL_PERIOD[] =
-    "SELECT product_id, account_id, offering_id, service, destination, quantity, rating_group, visited_plmn, "
-    "start_ms, charge, period_start, currency FROM usage_record WHERE start_ms >= ? AND start_ms < ? AND "
-    "status IN ('rated', 'recycled', 'billed') AND (CAST(? AS TEXT) IS NULL OR account_id = ?) "
-    "ORDER BY product_id, start_ms";
+/*
+ * The period's usage, by the time index (usage_record_start) when the store
+ * holds usage outside the period; when the period spans all of it, by a
+ * plain scan (+start_ms takes no index): reading every row through the
+ * index measured 40 % slower than reading the table (docs/benchmarks.md).
+ */
+#define PERIOD_COLS                                                                                          \
+    "SELECT product_id, account_id, offering_id, service, destination, quantity, rating_group, visited_plmn, " \
+    "start_ms, charge, period_start, currency FROM usage_record WHERE "
+#define PERIOD_REST                                                                                          \
+    " AND status IN ('rated', 'recycled', 'billed') AND (CAST(? AS TEXT) IS NULL OR account_id = ?) "          \
+    "ORDER BY product_id, start_ms"
+static const char SQL_PERIOD[] = PERIOD_COLS "start_ms >= ? AND start_ms < ?" PERIOD_REST;
+static const char SQL_PERIOD_ALL[] = PERIOD_COLS "+start_ms >= ? AND +start_ms < ?" PERIOD_REST;
+static const char SQL_SPAN[] = "SELECT COALESCE(MIN(start_ms), 0), COALESCE(MAX(start_ms), 0) FROM usage_record";
 
 static json_t *rows_json(const wi_sum *arr, size_t n, const char *name)
 {
@@ -201,10 +211,20 @@ bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *
     w.segments = bss_calloc(w.cap, sizeof *w.segments);
     wi_line *l = bss_calloc(1, sizeof *l);
     bss_db_rows *rows = NULL;
-    if (!w.offerings || !w.segments || !l)
+    int64_t first = 0, last = 0;
+    if (!w.offerings || !w.segments || !l) {
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    else
-        rc = bss_db_query(db, SQL_PERIOD,
+    } else if ((rc = bss_db_query(db, SQL_SPAN, BSS_DB_NOARGS, &rows, ei)) == BSS_OK) {
+        if (bss_db_next(rows)) {
+            first = bss_db_col_int64(rows, 0);
+            last = bss_db_col_int64(rows, 1);
+        }
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+        rows = NULL;
+    }
+    if (rc == BSS_OK)
+        rc = bss_db_query(db, from_ms <= first && to_ms > last ? SQL_PERIOD_ALL : SQL_PERIOD,
                           BSS_DB_ARGS(BSS_DB_I64(from_ms), BSS_DB_I64(to_ms), BSS_DB_STR(account_id),
                                       BSS_DB_STR(account_id)),
                           &rows, ei);

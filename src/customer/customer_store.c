@@ -132,9 +132,13 @@ static const char SQL_AUDIT_INSERT[] = "INSERT INTO access_audit (id, at_ms, key
                                        "resource_kind, resource_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_AUDIT_OF[] =
     "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ? ORDER BY at_ms, id";
-static const char SQL_AUDIT_LIST[] =
-    "SELECT " AUDIT_COLS " FROM access_audit WHERE (CAST(? AS TEXT) IS NULL OR resource_id = ?) "
-    "AND (CAST(? AS TEXT) IS NULL OR key_id = ?) ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?";
+/* one statement per set of filters given, each on its index ("? IS NULL OR col = ?" can use none) */
+#define AUDIT_PAGE " ORDER BY at_ms DESC, id DESC LIMIT ? OFFSET ?"
+static const char SQL_AUDIT_LIST_ALL[] = "SELECT " AUDIT_COLS " FROM access_audit" AUDIT_PAGE;
+static const char SQL_AUDIT_LIST_RESOURCE[] = "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ?" AUDIT_PAGE;
+static const char SQL_AUDIT_LIST_KEY[] = "SELECT " AUDIT_COLS " FROM access_audit WHERE key_id = ?" AUDIT_PAGE;
+static const char SQL_AUDIT_LIST_BOTH[] =
+    "SELECT " AUDIT_COLS " FROM access_audit WHERE resource_id = ? AND key_id = ?" AUDIT_PAGE;
 
 bss_err bss__store_audit_insert(bss_db *db, const bss__audit_row *row, bss_errinfo *ei)
 {
@@ -177,10 +181,17 @@ bss_err bss__store_audit_of(bss_db *db, const char *resource_id, bss__audit_row_
 bss_err bss__store_audit_list(bss_db *db, const char *resource_id, const char *key_id, int64_t offset,
                               int64_t limit, bss__audit_row_fn fn, void *arg, bss_errinfo *ei)
 {
-    return audit_rows(db, SQL_AUDIT_LIST,
-                      BSS_DB_ARGS(BSS_DB_STR(resource_id), BSS_DB_STR(resource_id), BSS_DB_STR(key_id),
-                                  BSS_DB_STR(key_id), BSS_DB_I64(limit), BSS_DB_I64(offset)),
-                      fn, arg, ei);
+    bool r = resource_id != NULL, k = key_id != NULL;
+    bss_db_val v[4];
+    size_t n = 0;
+    if (r)
+        v[n++] = BSS_DB_STR(resource_id);
+    if (k)
+        v[n++] = BSS_DB_STR(key_id);
+    v[n++] = BSS_DB_I64(limit);
+    v[n++] = BSS_DB_I64(offset);
+    const char *sql = r && k ? SQL_AUDIT_LIST_BOTH : r ? SQL_AUDIT_LIST_RESOURCE : k ? SQL_AUDIT_LIST_KEY : SQL_AUDIT_LIST_ALL;
+    return audit_rows(db, sql, v, n, fn, arg, ei);
 }
 
 /* ---- party identifications (party_identification) ---- */

@@ -160,6 +160,12 @@ test('reads by an agent key are in the access audit; admins read it', async () =
   const byKey = await srv.request('GET', `/admin/v1/audit?keyId=${agent.id}`);
   assert.equal(byKey.status, 200);
   assert.ok(byKey.json.every((a) => a.keyId === agent.id) && byKey.json.length >= 2);
+  // both filters: the one key's reads of the one party; none: every read, newest first
+  const both = (await srv.request('GET', `/admin/v1/audit?resourceId=${party.id}&keyId=${readonly.id}`)).json;
+  assert.ok(both.length >= 1 && both.every((a) => a.keyId === readonly.id && a.resourceId === party.id), JSON.stringify(both));
+  const every = (await srv.request('GET', '/admin/v1/audit?limit=1000')).json;
+  assert.ok(every.length >= rows.length && every.some((a) => a.keyId === agent.id) && every.some((a) => a.keyId === readonly.id));
+  assert.ok(every.every((a, i) => i === 0 || every[i - 1].at >= a.at), 'newest first');
   // admin reads are not audited; the audit is for admins only
   assert.ok(!rows.some((a) => a.keyName === 'admin'), JSON.stringify(rows)); // test 1 read it with the admin key
   assertTmfError(await srv.request('GET', '/admin/v1/audit', { key: agent.key }), 403, assert);
