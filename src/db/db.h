@@ -75,9 +75,9 @@ bss_err bss_db_exec(bss_db *db, const char *sql, const bss_db_val *args, size_t 
  * copy_target, "table (col, ...)" in the INSERT's column order, sends
  * them on PostgreSQL as one COPY ... FROM STDIN (no statement to plan, no
  * round trip a row: bulk writes such as a CDR import's usage rows). Both
- * texts are the caller's constants. On PostgreSQL a text with a NUL byte
- * is BSS_E_INVALID, as for a parameter. A failure leaves the transaction
- * to be rolled back (on PostgreSQL none of the rows is written).
+ * texts are the caller's constants. A text with a NUL byte is
+ * BSS_E_INVALID, as for a parameter. A failure leaves the transaction to
+ * be rolled back (on PostgreSQL none of the rows is written).
  */
 bss_err bss_db_insert_rows(bss_db *db, const char *insert_sql, const char *copy_target, const bss_db_val *vals,
                            size_t ncols, size_t nrows, bss_errinfo *ei);

@@ -158,6 +158,9 @@ static bss_err bind_all(sqlite_db *s, sqlite3_stmt *stmt, const bss_db_val *args
             rc = sqlite3_bind_int64(stmt, idx, args[i].i);
             break;
         case BSS_DB_TEXT:
+            /* as on PostgreSQL, which cannot store one: the two stores take the same texts */
+            if (args[i].len > 0 && memchr(args[i].s, '\0', args[i].len) != NULL)
+                return bss_fail(ei, BSS_E_INVALID, NULL, "text parameter %zu contains a NUL byte", i + 1);
             rc = sqlite3_bind_text64(stmt, idx, args[i].s ? args[i].s : "", args[i].len,
                                      copy ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8);
             break;
