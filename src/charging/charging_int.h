@@ -17,6 +17,9 @@
 /* What bucket writes announce (db.h bss_db_changed): a bucket changed (its id), or an account got a new one. */
 #define BSS__BUCKET_TABLE "bucket"
 #define BSS__BUCKET_ACCOUNT_TABLE "bucket.account"
+/* A stored answer (bss_cc_answer_json's form) back into r's result members: a retransmission (session_json.c). */
+void bss__cc_answer_from_json(bss_cc_request *r, const json_t *a);
+
 /* What a session's row write announces when online charging did not make it (the sweep's close): its id. */
 #define BSS__SESSION_TABLE "charging_session"
 
