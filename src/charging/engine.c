@@ -358,19 +358,29 @@ static void sess_fresh_clear(bss_lines *t)
     t->nsess_fresh = 0;
 }
 
-static void sess_drop(bss_lines *t, const char *id)
+/* true when id was kept (and is no longer) */
+static bool sess_drop(bss_lines *t, const char *id)
 {
     size_t n = id ? strlen(id) : 0;
     if (!t->sess || n == 0 || n > BSS_CC_SESSION_ID_MAX)
-        return;
+        return false;
     rsession **p = sess_slot(t, id, n, hash_bytes(id, n));
     if (!*p)
-        return;
+        return false;
     rsession *e = *p;
     *p = e->next;
     bss_free(e);
     t->nsess--;
     atomic_store(&t->sessions, (int64_t)t->nsess);
+    return true;
+}
+
+/* The chains, empty, when there are none yet: false when memory ran out. */
+static bool sess_init(bss_lines *t)
+{
+    if (!t->sess && (t->sess = bss_calloc(1024, sizeof *t->sess)) != NULL)
+        t->sess_mask = 1023;
+    return t->sess != NULL;
 }
 
 /* Twice the chains, when there are more sessions than chains; false when memory ran out (the old ones stay). */
@@ -423,18 +433,15 @@ void bss_lines_session_keep(bss_lines *t, bss_db *db, const char *id, const void
         return;
     }
     t->sess_fresh[t->nsess_fresh++] = copy;
-    if (!t->sess && !(t->sess = bss_calloc(1024, sizeof *t->sess)))
+    if (!sess_init(t))
         return;
-    if (!t->sess_mask)
-        t->sess_mask = 1023;
     uint32_t h = hash_bytes(id, n);
     rsession **p = sess_slot(t, id, n, h);
     if (!*p && t->nsess >= t->max_lines) { /* bounded: the next requests read their sessions again */
         atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
         sess_clear(t);
-        if (!(t->sess = bss_calloc(1024, sizeof *t->sess)))
+        if (!sess_init(t))
             return;
-        t->sess_mask = 1023;
         p = sess_slot(t, id, n, h);
     }
     rsession *e = bss_malloc(sizeof *e + n + 1 + len);
@@ -514,12 +521,9 @@ static void on_rolled_back(void *arg)
             atomic_fetch_add_explicit(&t->forgotten, 1, memory_order_relaxed);
         }
     t->nfresh = 0;
-    for (size_t i = 0; i < t->nsess_fresh; i++) {
-        if (t->sess && *sess_slot(t, t->sess_fresh[i], strlen(t->sess_fresh[i]),
-                                  hash_bytes(t->sess_fresh[i], strlen(t->sess_fresh[i]))))
+    for (size_t i = 0; i < t->nsess_fresh; i++)
+        if (sess_drop(t, t->sess_fresh[i]))
             atomic_fetch_add_explicit(&t->forgotten, 1, memory_order_relaxed);
-        sess_drop(t, t->sess_fresh[i]);
-    }
     sess_fresh_clear(t);
     t->cur = 0;
     t->cur_filled = false;

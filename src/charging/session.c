@@ -237,10 +237,9 @@ static void get_str(unpacker *u, char *out, size_t size)
     out[len] = '\0';
 }
 
-/* false: not a record pack made (the caller reads the row) */
+/* Into s as bss_calloc left it (70 KB: not cleared again on every request); false: not a record pack made. */
 static bool unpack(const void *rec, size_t len, session *s)
 {
-    memset(s, 0, sizeof *s);
     unpacker u = {.p = rec, .n = len};
     uint8_t head[4];
     get(&u, head, sizeof head);
@@ -288,7 +287,7 @@ static bss_err session_get(bss_db *db, const bss_cc_env *env, const char *id, se
     const void *rec = NULL;
     size_t len = 0;
     if (!bss_lines_session(env->lines, db, id, &rec, &len) || !unpack(rec, len, s))
-        return session_load(db, id, s, ei);
+        return session_load(db, id, s, ei); /* clears what a failed unpack left */
     if (!bss_lines_verifying(env->lines))
         return BSS_OK;
     session *row = bss_calloc(1, sizeof *row);
@@ -471,25 +470,28 @@ static const char SQL_EMPTY_ONE[] = "UPDATE balance_reservation SET amount = 0, 
  * Releases a session's holds (hold_id NULL: a scan by the session's id)
  * or one hold, announcing each bucket that can give more again; the
  * resident line (lines, NULL: none) releases them too and stays current
- * through its own announcements. empty: the hold's row stays active with
- * nothing held, for the request's grant on the same bucket to fill in
- * place (bss__reservation_refill); its bucket is copied to bucket.
+ * through its own announcements. emptied (one hold; NULL: released): the
+ * hold's row stays active with nothing held, for the request's grant on
+ * the same bucket to fill in place (bss__reservation_refill), and its
+ * bucket's id is copied to emptied ("" when the hold was not active).
  */
 static bss_err release(bss_db *db, bss_lines *lines, int64_t now_ms, const char *session_id, const char *hold_id,
-                       bool empty, char *bucket, bss_errinfo *ei)
+                       char *emptied, bss_errinfo *ei)
 {
     uint64_t own = bss_lines_own_begin(lines);
     bss_lines_released(lines, hold_id ? NULL : session_id, hold_id);
     bss_db_rows *rows = NULL;
-    bss_err rc = bss_db_query(db, !hold_id ? SQL_RELEASE : empty ? SQL_EMPTY_ONE : SQL_RELEASE_ONE,
+    if (emptied)
+        emptied[0] = '\0';
+    bss_err rc = bss_db_query(db, !hold_id ? SQL_RELEASE : emptied ? SQL_EMPTY_ONE : SQL_RELEASE_ONE,
                               BSS_DB_ARGS(BSS_DB_I64(now_ms), S(hold_id ? hold_id : session_id)), &rows, ei);
     if (rc != BSS_OK)
         return rc;
     while (bss_db_next(rows)) {
         const char *b = bss_db_col_text(rows, 0, NULL);
         bss_db_changed(db, BSS__BUCKET_TABLE, b, NULL);
-        if (bucket)
-            snprintf(bucket, BSS_ID_MAX + 1, "%s", b ? b : "");
+        if (emptied)
+            snprintf(emptied, BSS_ID_MAX + 1, "%s", b ? b : "");
     }
     rc = bss_db_rows_error(rows);
     bss_db_rows_close(rows);
@@ -501,10 +503,10 @@ static bss_err release(bss_db *db, bss_lines *lines, int64_t now_ms, const char 
 static bss_err release_all(bss_db *db, bss_lines *lines, int64_t now_ms, session *s, const char *sid,
                            bss_errinfo *ei)
 {
-    bss_err rc = s->resv_by_quota ? BSS_OK : release(db, lines, now_ms, sid, NULL, false, NULL, ei);
+    bss_err rc = s->resv_by_quota ? BSS_OK : release(db, lines, now_ms, sid, NULL, NULL, ei);
     for (size_t i = 0; i < s->nquotas; i++) {
         for (size_t k = 0; rc == BSS_OK && s->resv_by_quota && k < s->quotas[i].nresv; k++)
-            rc = release(db, lines, now_ms, sid, s->quotas[i].resv[k], false, NULL, ei);
+            rc = release(db, lines, now_ms, sid, s->quotas[i].resv[k], NULL, ei);
         s->quotas[i].nresv = 0;
     }
     return rc;
@@ -545,14 +547,11 @@ static bss_err release_holds(bss_db *db, const bss_cc_env *env, session *s, cons
         for (size_t j = 0; j < r->nservices && !named; j++)
             named = r->services[j].service == q->service && r->services[j].rating_group == q->rating_group;
         for (size_t k = 0; named && k < q->nresv; k++) {
-            bool keep = f->n < REFILL_MAX;
-            char *bucket = keep ? f->h[f->n].bucket : NULL;
-            if (bucket)
-                bucket[0] = '\0';
-            bss_err rc = release(db, env->lines, now_ms, r->session_id, q->resv[k], keep, bucket, ei);
+            char *bucket = f->n < REFILL_MAX ? f->h[f->n].bucket : NULL; /* full: released outright */
+            bss_err rc = release(db, env->lines, now_ms, r->session_id, q->resv[k], bucket, ei);
             if (rc != BSS_OK)
                 return rc;
-            if (keep && bucket[0]) {
+            if (bucket && bucket[0]) {
                 f->h[f->n].quota = i;
                 f->h[f->n].taken = false;
                 memcpy(f->h[f->n].id, q->resv[k], BSS_ID_LEN + 1);
@@ -571,7 +570,7 @@ static bss_err release_unused(bss_db *db, const bss_cc_env *env, const refills *
     bss_err rc = BSS_OK;
     for (size_t i = 0; rc == BSS_OK && i < f->n; i++)
         if (!f->h[i].taken)
-            rc = release(db, env->lines, env->now_ms, sid, f->h[i].id, false, NULL, ei);
+            rc = release(db, env->lines, env->now_ms, sid, f->h[i].id, NULL, ei);
     return rc;
 }
 

@@ -21,7 +21,7 @@
 
 #define CACHE_SLOTS 512 /* power of two */
 #define CACHE_PROBE 4
-#define MAX_PARAMS 2048
+#define MAX_PARAMS 2048 /* the most a statement binds (bulk rows go by COPY, not by parameters) */
 
 typedef struct pg_stmt {
     const char *key; /* the caller's SQL pointer */

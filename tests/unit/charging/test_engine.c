@@ -138,6 +138,15 @@ static int teardown(void **state)
     return dbtest_teardown(state);
 }
 
+/* t becomes the fixture's lines, heard by its connection (the old ones freed) */
+static void use_lines(fixture *f, bss_lines *t)
+{
+    assert_non_null(t);
+    bss_db_set_listener(f->env->db, bss_lines_listener(t));
+    bss_lines_free(f->lines);
+    f->lines = t;
+}
+
 static void begin(fixture *f)
 {
     bss_errinfo ei;
@@ -364,9 +373,7 @@ static void test_new_catalog_and_bound(void **state)
     bss_free(l);
     /* at most one line: a second starts the table again */
     bss_lines *one = bss_lines_new(1, false);
-    bss_db_set_listener(f->env->db, bss_lines_listener(one));
-    bss_lines_free(f->lines);
-    f->lines = one;
+    use_lines(f, one);
     bss_errinfo ei;
     put(f->env->db, bss_product_kind.table, P2,
         "{\"id\":\"" P2 "\",\"status\":\"active\",\"productOffering\":{\"id\":\"po-base\"},\"billingAccount\":{\"id\":"
@@ -392,10 +399,7 @@ static void test_new_catalog_and_bound(void **state)
 static void test_verify(void **state)
 {
     fixture *f = *state;
-    bss_db_set_listener(f->env->db, NULL);
-    bss_lines_free(f->lines);
-    f->lines = bss_lines_new(0, true);
-    bss_db_set_listener(f->env->db, bss_lines_listener(f->lines));
+    use_lines(f, bss_lines_new(0, true));
     bss_lines_stats st;
     begin(f);
     bss_free(get(f, &st));
