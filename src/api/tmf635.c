@@ -565,7 +565,8 @@ static bss_err whatif_run(bss_db *db, void *arg, json_t **out, bss_errinfo *ei)
     const bss_catalog *cat = catalog(j, ei);
     if (!cat)
         return BSS_E_UNSUPPORTED;
-    bss_err rc = bss_usage_what_if(db, cat, j->out, j->from_ms, j->to_ms, j->f[4][0] ? j->f[4] : NULL, out, ei);
+    bss_err rc = bss_usage_what_if(db, cat, j->out, j->from_ms, j->to_ms, j->f[4][0] ? j->f[4] : NULL,
+                                   j->app->cfg.what_if_memory_mib << 20, out, ei);
     bss_catalog_release(j->app->catalog, cat);
     return rc;
 }

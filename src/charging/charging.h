@@ -650,10 +650,18 @@ bss_err bss_usage_explain_json(bss_db *db, const char *base_url, const char *id,
  * notRatedAfter, byOffering [{offering, events, charged, before, after,
  * delta, notRatedAfter}], bySegment [{segment, ...}], elapsedMicroseconds}.
  * Errors: the draft's own (it must validate and compile), BSS_E_INVALID
- * "to" for a period that is not from < to or longer than 400 days.
+ * "to" for a period that is not from < to or longer than 400 days,
+ * BSS_E_UNPROCESSABLE "to" for one line whose usage in half the period
+ * is more than memory_bytes holds.
+ * The period is read on db and a sibling connection at once (its two
+ * halves in time; each sees the store as of its own start) and the lines
+ * rated on two threads; memory_bytes (0: 1 GiB) bounds the events held at
+ * once (68 bytes each): a period with more is read again in passes, each
+ * keeping a part of the lines (*report's passes says how many).
  */
 bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *draft_doc, int64_t from_ms,
-                          int64_t to_ms, const char *account_id, json_t **report, bss_errinfo *ei);
+                          int64_t to_ms, const char *account_id, int64_t memory_bytes, json_t **report,
+                          bss_errinfo *ei);
 
 /*
  * Re-rating (rerate.c; docs/charging.md "Re-rating"): the usage of one

@@ -70,6 +70,7 @@ typedef struct bss_config {
     int64_t demo_usage_days;      /* --demo-usage: days of usage --demo seeds for its lines, 30 (0: none) */
     char notify_log[1024];        /* --notify-log: the log adapter's file ("" = <data-dir>/notifications.log) */
     char bill_shock[32];          /* --bill-shock: the billed usage per period that alerts a postpaid account, "50" */
+    int64_t what_if_memory_mib;   /* --what-if-memory: the events a what-if run holds at once, in MiB, 1024 */
 } bss_config;
 
 /* Fills every field with its documented default. */

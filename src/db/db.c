@@ -50,6 +50,10 @@ bss_err bss_db_open(const char *url, const bss_db_options *opt, bss_db **out, bs
     if (rc != BSS_OK)
         return rc;
     db->opt = o;
+    if (!(db->url = bss_strdup(url))) {
+        bss_db_close(db);
+        return bss_fail(ei, BSS_E_NOMEM, "db", "out of memory");
+    }
     db->rng = (uint64_t)(uintptr_t)db ^ ((uint64_t)clock() << 32) ^ 0x9e3779b97f4a7c15ULL;
     *out = db;
     return BSS_OK;
@@ -61,7 +65,13 @@ void bss_db_close(bss_db *db)
         return;
     if (db->in_tx)
         bss_db_rollback(db);
+    bss_free(db->url);
     db->ops->close(db);
+}
+
+bss_err bss_db_open_sibling(const bss_db *db, bss_db **out, bss_errinfo *ei)
+{
+    return bss_db_open(db->url, &db->opt, out, ei);
 }
 
 bss_db_backend bss_db_kind(const bss_db *db)

@@ -61,6 +61,11 @@ typedef struct bss_db_options {
  */
 bss_err bss_db_open(const char *url, const bss_db_options *opt, bss_db **out, bss_errinfo *ei);
 void bss_db_close(bss_db *db); /* NULL is a no-op */
+/*
+ * Another connection to db's store, with its options (a job that reads on
+ * several threads). It sees the store as of its own first read, not db's.
+ */
+bss_err bss_db_open_sibling(const bss_db *db, bss_db **out, bss_errinfo *ei);
 bss_db_backend bss_db_kind(const bss_db *db);
 const char *bss_db_kind_name(const bss_db *db); /* "sqlite" | "postgres" */
 

@@ -36,6 +36,7 @@ struct bss_db {
     const bss_db_ops *ops;
     bss_db_backend kind;
     bss_db_options opt;
+    char *url; /* as opened (bss_db_open_sibling) */
     bool in_tx;
     bool rows_open;  /* a bss_db_rows is open on this connection */
     int inject_busy; /* the next n statements fail with BSS_E_BUSY */

@@ -12,7 +12,7 @@ const SERVE_OPTIONS = ['config', 'data-dir', 'db', 'listen', 'threads', 'max-bod
   'db-retries', 'commit-window', 'log-level', 'log-file', 'request-log', 'demo', 'test-clock', 'test-clock-start', 'verify-lines',
   'webhook-timeout', 'webhook-max-attempts', 'outbox-poll', 'event-retention-days', 'base-url', 'webhook-allow',
   'doc-max-bytes', 'doc-max-string', 'doc-max-array', 'rate-limit', 'default-country', 'max-inflight', 'drain-timeout', 'sim-keys',
-  'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'cdr-spool', 'quota-validity', 'demo-usage', 'notify-log', 'bill-shock', 'provision-latency', 'provision-fail', 'smdp-address', 'provision-adapter', 'provision-url',
+  'msisdn-quarantine-days', 'reservation-minutes', 'inventory-warn', 'cdr-spool', 'quota-validity', 'demo-usage', 'what-if-memory', 'notify-log', 'bill-shock', 'provision-latency', 'provision-fail', 'smdp-address', 'provision-adapter', 'provision-url',
   'provision-token-file', 'provision-allow', 'provision-timeout', 'provision-wait', 'porting-adapter', 'porting-url',
   'porting-token-file', 'secrets-key'];
 

@@ -191,6 +191,38 @@ static void test_unique_violation(void **state)
     assert_int_equal(count_t(env->db), 1);
 }
 
+/* bss_db_open_sibling: another connection to the same store, seeing what the first committed. */
+static void test_sibling(void **state)
+{
+    dbtest_env *env = *state;
+    bss_errinfo ei;
+    bss_db *sib = NULL;
+    int64_t v = 0;
+
+    make_t(env->db);
+    assert_int_equal(bss_db_exec(env->db, "INSERT INTO t (id, name) VALUES (?, ?)",
+                                 BSS_DB_ARGS(BSS_DB_I64(7), BSS_DB_STR("seven")), NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(bss_db_open_sibling(env->db, &sib, &ei), BSS_OK);
+    assert_ptr_not_equal(sib, env->db);
+    assert_int_equal(bss_db_kind(sib), bss_db_kind(env->db));
+    assert_int_equal(
+        bss_db_query_int64(sib, "SELECT id FROM t WHERE name = ?", BSS_DB_ARGS(BSS_DB_STR("seven")), &v, &ei),
+        BSS_OK);
+    assert_int_equal(v, 7);
+    /* both read at once: one open result on each */
+    bss_db_rows *a = NULL, *b = NULL;
+    assert_int_equal(bss_db_query(env->db, "SELECT id FROM t", BSS_DB_NOARGS, &a, &ei), BSS_OK);
+    assert_int_equal(bss_db_query(sib, "SELECT name FROM t", BSS_DB_NOARGS, &b, &ei), BSS_OK);
+    assert_true(bss_db_next(a));
+    assert_true(bss_db_next(b));
+    assert_int_equal(bss_db_col_int64(a, 0), 7);
+    assert_string_equal(bss_db_col_text(b, 0, NULL), "seven");
+    bss_db_rows_close(a);
+    bss_db_rows_close(b);
+    bss_db_close(sib);
+}
+
 /* bss_db_insert_rows: the same rows on both stores (COPY on PostgreSQL), awkward text, NULLs, and its failures. */
 static void test_insert_rows(void **state)
 {
@@ -618,6 +650,7 @@ static void test_reconnect(void **state)
             cmocka_unit_test_setup_teardown(test_unique_violation, setup, dbtest_teardown),                  \
             cmocka_unit_test_setup_teardown(test_errors, setup, dbtest_teardown),                            \
             cmocka_unit_test_setup_teardown(test_insert_rows, setup, dbtest_teardown),                       \
+            cmocka_unit_test_setup_teardown(test_sibling, setup, dbtest_teardown),                           \
             cmocka_unit_test_setup_teardown(test_tx_commit_rollback, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_savepoints, setup, dbtest_teardown),                        \
             cmocka_unit_test_setup_teardown(test_tx_retry, setup, dbtest_teardown),                          \
