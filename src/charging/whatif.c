@@ -427,7 +427,7 @@ static void *slice_scan(void *arg)
 {
     wi_slice *sl = arg;
     bss_db_rows *rows = NULL;
-    sl->rc = bss_db_query(sl->db, sl->sql,
+    sl->rc = bss_db_query_stream(sl->db, sl->sql,
                           BSS_DB_ARGS(BSS_DB_I64(sl->from_ms), BSS_DB_I64(sl->to_ms), BSS_DB_STR(sl->account),
                                       BSS_DB_STR(sl->account)),
                           &rows, &sl->ei);

@@ -153,6 +153,22 @@ bss_err bss_db_query(bss_db *db, const char *sql, const bss_db_val *args, size_t
     return count(db, rc);
 }
 
+bss_err bss_db_query_stream(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
+                            bss_errinfo *ei)
+{
+    *out = NULL;
+    if (!db->ops->query_stream)
+        return bss_db_query(db, sql, args, nargs, out, ei);
+    if (db->rows_open)
+        return bss_fail(ei, BSS_E_STATE, NULL, "a query result is still open on this connection");
+    if (injected_busy(db, ei))
+        return count(db, BSS_E_BUSY);
+    bss_err rc = db->ops->query_stream(db, sql, args, nargs, out, ei);
+    if (rc == BSS_OK)
+        db->rows_open = true;
+    return count(db, rc);
+}
+
 bool bss_db_next(bss_db_rows *rows)
 {
     return rows->db->ops->next(rows);

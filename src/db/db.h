@@ -95,6 +95,16 @@ bss_err bss_db_exec_script(bss_db *db, const char *sql, bss_errinfo *ei);
  * returns false, then bss_db_rows_close. At most one open result per
  * connection at a time. bss_db_rows_error tells whether iteration stopped on an error.
  */
+/*
+ * The same for a result too big to hold (a scan of a whole table): SQLite
+ * steps through it as always; PostgreSQL, which otherwise receives every
+ * row before the first is read, reads it through a cursor, BSS_DB_STREAM_BATCH
+ * rows at a time, in a transaction of its own when none is open (ended when
+ * the rows are closed). A read only: the statement is a SELECT.
+ */
+#define BSS_DB_STREAM_BATCH 10000
+bss_err bss_db_query_stream(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
+                            bss_errinfo *ei);
 bss_err bss_db_query(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
                      bss_errinfo *ei);
 bool bss_db_next(bss_db_rows *rows);

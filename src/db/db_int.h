@@ -20,6 +20,9 @@ typedef struct bss_db_ops {
                     bss_errinfo *ei);
     bss_err (*exec_script)(bss_db *db, const char *sql, bss_errinfo *ei);
     /* bss_db_insert_rows through COPY (NULL: the one-row INSERT a row) */
+    /* NULL: query (the backend steps through its results anyway) */
+    bss_err (*query_stream)(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,
+                            bss_errinfo *ei);
     bss_err (*copy_rows)(bss_db *db, const char *target, const bss_db_val *vals, size_t ncols, size_t nrows,
                          bss_errinfo *ei);
     bss_err (*query)(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs, bss_db_rows **out,

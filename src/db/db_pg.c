@@ -34,6 +34,9 @@ typedef struct pg_rows {
     struct bss_db_rows base;
     PGresult *res;
     int row, nrows;
+    bool cursor; /* bss_db_query_stream: FETCH the next batch at the end of this one */
+    bool own_tx; /* the cursor's own transaction, ended when the rows are closed */
+    bool more;   /* the last FETCH filled its batch */
 } pg_rows;
 
 typedef struct pg_db {
@@ -402,13 +405,98 @@ static bss_err pg_query(bss_db *db, const char *sql, const bss_db_val *args, siz
     p->rows.res = res;
     p->rows.row = -1;
     p->rows.nrows = PQntuples(res);
+    p->rows.cursor = false;
     *out = &p->rows.base;
+    return BSS_OK;
+}
+
+#define STREAM_CURSOR "bss_stream"
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+/* A statement without parameters or rows (BEGIN, ROLLBACK), or a FETCH into *out. */
+static bss_err simple(pg_db *p, const char *sql, PGresult **out, bss_errinfo *ei)
+{
+    PGresult *res = PQexec(p->conn, sql);
+    bss_err rc = result_ok(p, res, ei);
+    if (rc != BSS_OK || !out)
+        PQclear(res);
+    else
+        *out = res;
+    return rc;
+}
+
+static bss_err fetch(pg_db *p, pg_rows *r, bss_errinfo *ei)
+{
+    PQclear(r->res);
+    r->res = NULL;
+    r->row = -1;
+    r->nrows = 0;
+    r->more = false;
+    bss_err rc = simple(p, "FETCH " STR(BSS_DB_STREAM_BATCH) " FROM " STREAM_CURSOR, &r->res, ei);
+    if (rc != BSS_OK)
+        return rc;
+    r->nrows = PQntuples(r->res);
+    r->more = r->nrows == BSS_DB_STREAM_BATCH;
+    return BSS_OK;
+}
+
+static bss_err pg_query_stream(bss_db *db, const char *sql, const bss_db_val *args, size_t nargs,
+                               bss_db_rows **out, bss_errinfo *ei)
+{
+    pg_db *p = (pg_db *)db;
+    pg_rows *r = &p->rows;
+    const char *values[MAX_PARAMS];
+    int nparams = 0;
+    bool several = false;
+    if (nargs > MAX_PARAMS)
+        return bss_fail(ei, BSS_E_INVALID, NULL, "too many parameters (%zu, at most %d)", nargs, MAX_PARAMS);
+    char *q = bss__db_rewrite_placeholders(sql, &nparams, &several);
+    if (!q)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    size_t n = strlen(q) + sizeof "DECLARE " STREAM_CURSOR " NO SCROLL CURSOR FOR ";
+    char *decl = bss_malloc(n);
+    if (decl)
+        snprintf(decl, n, "DECLARE " STREAM_CURSOR " NO SCROLL CURSOR FOR %s", q);
+    bss_free(q);
+    bss_err rc = !decl ? bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory")
+                 : several ? bss_fail(ei, BSS_E_INVALID, NULL, "a stream reads one statement")
+                 : (size_t)nparams != nargs
+                     ? bss_fail(ei, BSS_E_INVALID, NULL, "statement takes %d parameters, %zu given", nparams, nargs)
+                     : render_params(p, args, nargs, values, ei);
+    bool own = !db->in_tx;
+    *r = (pg_rows){.base = {.db = db, .err = BSS_OK}, .cursor = true, .own_tx = own};
+    if (rc == BSS_OK && own)
+        rc = simple(p, "BEGIN", NULL, ei);
+    if (rc == BSS_OK) {
+        PGresult *res = PQexecParams(p->conn, decl, (int)nargs, NULL, values, NULL, NULL, 0);
+        rc = result_ok(p, res, ei);
+        PQclear(res);
+    }
+    bss_free(decl);
+    if (rc == BSS_OK)
+        rc = fetch(p, r, ei);
+    if (rc != BSS_OK) { /* a transaction of the caller's is left to it to roll back */
+        if (own)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
+        PQclear(r->res);
+        *r = (pg_rows){.base = {.db = db}};
+        return rc;
+    }
+    *out = &r->base;
     return BSS_OK;
 }
 
 static bool pg_next(bss_db_rows *rows)
 {
     pg_rows *r = (pg_rows *)rows;
+    if (r->row + 1 >= r->nrows && r->cursor && r->more) {
+        bss_errinfo ei;
+        bss_errinfo_clear(&ei);
+        bss_err rc = fetch((pg_db *)r->base.db, r, &ei);
+        if (rc != BSS_OK)
+            r->base.err = rc;
+    }
     if (r->row + 1 >= r->nrows) {
         r->row = r->nrows;
         return false;
@@ -455,6 +543,9 @@ static void pg_rows_close(bss_db_rows *rows)
     pg_rows *r = (pg_rows *)rows;
     PQclear(r->res);
     r->res = NULL;
+    if (r->cursor) /* in a failed transaction of the caller's, CLOSE fails too: its rollback ends both */
+        PQclear(PQexec(((pg_db *)r->base.db)->conn, r->own_tx ? "ROLLBACK" : "CLOSE " STREAM_CURSOR));
+    r->cursor = false;
 }
 
 static void pg_close(bss_db *db)
@@ -474,6 +565,7 @@ static const bss_db_ops pg_ops = {
     .exec_script = pg_exec_script,
     .copy_rows = pg_copy_rows,
     .query = pg_query,
+    .query_stream = pg_query_stream,
     .next = pg_next,
     .col_null = pg_col_null,
     .col_int64 = pg_col_int64,

@@ -223,6 +223,59 @@ static void test_sibling(void **state)
     bss_db_close(sib);
 }
 
+/* bss_db_query_stream: more rows than one batch, inside and outside a transaction, closed early, a bad statement. */
+static void test_query_stream(void **state)
+{
+    dbtest_env *env = *state;
+    bss_errinfo ei;
+    bss_db_rows *rows = NULL;
+    static const char *series = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+                                "SELECT i, 'x' || i FROM n";
+    int64_t want = 2 * BSS_DB_STREAM_BATCH + 1, count = 0, sum = 0, v = 0;
+
+    assert_int_equal(bss_db_query_stream(env->db, series, BSS_DB_ARGS(BSS_DB_I64(want)), &rows, &ei), BSS_OK);
+    char last[32] = "";
+    while (bss_db_next(rows)) {
+        count++;
+        sum += bss_db_col_int64(rows, 0);
+        snprintf(last, sizeof last, "%s", bss_db_col_text(rows, 1, NULL));
+    }
+    assert_int_equal(bss_db_rows_error(rows), BSS_OK);
+    bss_db_rows_close(rows);
+    assert_int_equal(count, want);
+    assert_int_equal(sum, want * (want + 1) / 2);
+    assert_string_equal(last, "x20001");
+    /* the stream's own transaction ended with it: one may begin */
+    assert_int_equal(bss_db_begin(env->db, &ei), BSS_OK);
+    make_t(env->db);
+    assert_int_equal(bss_db_exec(env->db, "INSERT INTO t (id, name) VALUES (?, ?)",
+                                 BSS_DB_ARGS(BSS_DB_I64(1), BSS_DB_STR("uncommitted")), NULL, &ei),
+                     BSS_OK);
+    /* inside the caller's transaction: sees its rows, leaves it open */
+    assert_int_equal(bss_db_query_stream(env->db, "SELECT name FROM t", BSS_DB_NOARGS, &rows, &ei), BSS_OK);
+    assert_true(bss_db_next(rows));
+    assert_string_equal(bss_db_col_text(rows, 0, NULL), "uncommitted");
+    assert_false(bss_db_next(rows));
+    bss_db_rows_close(rows);
+    assert_int_equal(bss_db_query_int64(env->db, "SELECT COUNT(*) FROM t", BSS_DB_NOARGS, &v, &ei), BSS_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(bss_db_rollback(env->db), BSS_OK);
+    /* closed after a few rows of many: the connection goes on */
+    assert_int_equal(bss_db_query_stream(env->db, series, BSS_DB_ARGS(BSS_DB_I64(want)), &rows, &ei), BSS_OK);
+    for (int i = 0; i < 5; i++)
+        assert_true(bss_db_next(rows));
+    bss_db_rows_close(rows);
+    assert_int_equal(bss_db_query_int64(env->db, "SELECT 41", BSS_DB_NOARGS, &v, &ei), BSS_OK);
+    assert_int_equal(v, 41);
+    /* a bad statement fails, and leaves no transaction behind */
+    bss_errinfo_clear(&ei);
+    assert_int_equal(bss_db_query_stream(env->db, "SELECT nope FROM nowhere", BSS_DB_NOARGS, &rows, &ei), BSS_E_DB);
+    assert_null(rows);
+    assert_int_equal(bss_db_query_stream(env->db, "SELECT ? + 1", BSS_DB_NOARGS, &rows, &ei), BSS_E_INVALID);
+    assert_int_equal(bss_db_begin(env->db, &ei), BSS_OK);
+    assert_int_equal(bss_db_rollback(env->db), BSS_OK);
+}
+
 /* bss_db_insert_rows: the same rows on both stores (COPY on PostgreSQL), awkward text, NULLs, and its failures. */
 static void test_insert_rows(void **state)
 {
@@ -651,6 +704,7 @@ static void test_reconnect(void **state)
             cmocka_unit_test_setup_teardown(test_errors, setup, dbtest_teardown),                            \
             cmocka_unit_test_setup_teardown(test_insert_rows, setup, dbtest_teardown),                       \
             cmocka_unit_test_setup_teardown(test_sibling, setup, dbtest_teardown),                           \
+            cmocka_unit_test_setup_teardown(test_query_stream, setup, dbtest_teardown),                      \
             cmocka_unit_test_setup_teardown(test_tx_commit_rollback, setup, dbtest_teardown),                \
             cmocka_unit_test_setup_teardown(test_savepoints, setup, dbtest_teardown),                        \
             cmocka_unit_test_setup_teardown(test_tx_retry, setup, dbtest_teardown),                          \
