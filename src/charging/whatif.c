@@ -24,7 +24,6 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
-#include "customer/customer.h"
 
 #define WI_BUCKETS 16
 
@@ -49,7 +48,6 @@ typedef struct wi_sum {
 typedef struct wi {
     wi_sum *offerings, *segments;
     size_t noff, nseg, cap;
-    char account[BSS_ID_MAX + 1], segment[64]; /* the last account's segment, cached */
 } wi;
 
 static wi_sum *sum_of(wi_sum **arr, size_t *n, size_t cap, const char *key)
@@ -143,26 +141,6 @@ static bss_err draft_catalog(const json_t *doc, bss_catalog **out, bss_errinfo *
     return BSS_OK;
 }
 
-static const char *segment_of(bss_db *db, wi *w, const char *account)
-{
-    if (strcmp(w->account, account) == 0)
-        return w->segment;
-    snprintf(w->account, sizeof w->account, "%s", account);
-    snprintf(w->segment, sizeof w->segment, "unknown");
-    json_t *a = NULL, *c = NULL;
-    if (bss_doc_load(db, &bss_billing_account_kind, account, &a, NULL, NULL) == BSS_OK) {
-        const char *cid = json_string_value(json_object_get(json_object_get(a, "customer"), "id"));
-        if (cid && bss_doc_load(db, &bss_customer_kind, cid, &c, NULL, NULL) == BSS_OK) {
-            const char *seg = json_string_value(json_object_get(c, "segment"));
-            if (seg && *seg)
-                snprintf(w->segment, sizeof w->segment, "%s", seg);
-        }
-    }
-    json_decref(a);
-    json_decref(c);
-    return w->segment;
-}
-
 /*
  * The period's usage, by the time index (usage_record_start) when a slice
  * of the period holds little of the stored usage; else by a plain scan
@@ -236,18 +214,37 @@ static bool names_grow(wi_names *t)
     return true;
 }
 
+/* The slot of s[0..n) (h its fnv): its id + 1 there, or 0 where it would go. */
+static size_t names_probe(const wi_names *t, const char *s, size_t n, uint64_t h)
+{
+    size_t x = h & (t->nslot - 1);
+    for (; t->slot[x]; x = (x + 1) & (t->nslot - 1)) {
+        const char *c = names_text(t, t->slot[x] - 1);
+        if (strncmp(c, s, n) == 0 && c[n] == '\0')
+            break;
+    }
+    return x;
+}
+
+/* s's id, if it has one. */
+static bool names_find(const wi_names *t, const char *s, uint32_t *id)
+{
+    if (!t->nslot)
+        return false;
+    size_t n = strlen(s), x = names_probe(t, s, n, fnv(s, n));
+    *id = t->slot[x] - 1;
+    return t->slot[x] != 0;
+}
+
 /* s[0..n)'s id (h its fnv), added if new; false when out of memory. */
 static bool names_id(wi_names *t, const char *s, size_t n, uint64_t h, uint32_t *id)
 {
     if ((size_t)(t->n + 1) * 2 > t->nslot && !names_grow(t))
         return false;
-    size_t x = h & (t->nslot - 1);
-    for (; t->slot[x]; x = (x + 1) & (t->nslot - 1)) {
-        const char *c = names_text(t, t->slot[x] - 1);
-        if (strncmp(c, s, n) == 0 && c[n] == '\0') {
-            *id = t->slot[x] - 1;
-            return true;
-        }
+    size_t x = names_probe(t, s, n, h);
+    if (t->slot[x]) {
+        *id = t->slot[x] - 1;
+        return true;
     }
     if (t->n == UINT32_MAX - 1)
         return false;
@@ -810,6 +807,62 @@ static void sum_add(wi_sum *s, const wi_tot *t)
     s->not_rated += t->not_rated;
 }
 
+/*
+ * The sums by customer segment (the customer's typed column, the account's
+ * customer_id): each account looked up by its id when there are few, else
+ * every account read once with its customer (a million accounts are one
+ * read, not a million).
+ */
+#define SEGMENT_COLS                                                                                         \
+    "SELECT a.id, c.segment FROM tmf666_billing_account a LEFT JOIN tmf629_customer c ON c.id = a.customer_id"
+static const char SQL_SEGMENT[] = SEGMENT_COLS " WHERE a.id = ?";
+static const char SQL_SEGMENTS[] = SEGMENT_COLS;
+#define WI_SEGMENT_LOOKUPS 2048
+
+static void segment_add(wi *w, const char *segment, const wi_tot *t)
+{
+    sum_add(sum_of(&w->segments, &w->nseg, w->cap, segment && *segment ? segment : "unknown"), t);
+}
+
+static bss_err segments(bss_db *db, const wi_run *run, wi *w, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = BSS_OK;
+    if (run->accounts.n <= WI_SEGMENT_LOOKUPS) {
+        for (uint32_t i = 0; rc == BSS_OK && i < run->accounts.n; i++) {
+            if (!run->by_account[i].events)
+                continue;
+            if ((rc = bss_db_query(db, SQL_SEGMENT, BSS_DB_ARGS(BSS_DB_STR(names_text(&run->accounts, i))), &rows,
+                                   ei)) != BSS_OK)
+                break;
+            segment_add(w, bss_db_next(rows) ? bss_db_col_text(rows, 1, NULL) : NULL, &run->by_account[i]);
+            rc = bss_db_rows_error(rows);
+            bss_db_rows_close(rows);
+        }
+        return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the accounts' segments failed");
+    }
+    bool *seen = bss_calloc(run->accounts.n, sizeof *seen);
+    if (!seen)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    if ((rc = bss_db_query_stream(db, SQL_SEGMENTS, BSS_DB_NOARGS, &rows, ei)) == BSS_OK) {
+        while (bss_db_next(rows)) {
+            uint32_t id = 0;
+            const char *a = bss_db_col_text(rows, 0, NULL);
+            if (a && names_find(&run->accounts, a, &id) && !seen[id] && run->by_account[id].events) {
+                seen[id] = true;
+                segment_add(w, bss_db_col_text(rows, 1, NULL), &run->by_account[id]);
+            }
+        }
+        rc = bss_db_rows_error(rows);
+        bss_db_rows_close(rows);
+    }
+    for (uint32_t i = 0; rc == BSS_OK && i < run->accounts.n; i++)
+        if (!seen[i] && run->by_account[i].events) /* an account no longer stored */
+            segment_add(w, NULL, &run->by_account[i]);
+    bss_free(seen);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the accounts' segments failed");
+}
+
 bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *draft_doc, int64_t from_ms,
                           int64_t to_ms, const char *account_id, int64_t memory_bytes, json_t **report,
                           bss_errinfo *ei)
@@ -876,10 +929,8 @@ bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *
         if (run->by_offering[i].events)
             sum_add(sum_of(&w.offerings, &w.noff, w.cap, names_text(&run->offerings, i)),
                     &run->by_offering[i]);
-    for (uint32_t i = 0; rc == BSS_OK && i < run->accounts.n; i++)
-        if (run->by_account[i].events)
-            sum_add(sum_of(&w.segments, &w.nseg, w.cap, segment_of(db, &w, names_text(&run->accounts, i))),
-                    &run->by_account[i]);
+    if (rc == BSS_OK)
+        rc = segments(db, run, &w, ei);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == BSS_OK) {
         const wi_tot *a = &run->all;

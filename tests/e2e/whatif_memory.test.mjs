@@ -103,6 +103,30 @@ test('more usage than the memory holds is read in passes of a part of the lines 
   assert.deepEqual([events, before, after, Math.round(charged * 1e6)], [a.events, a.before, a.after, Math.round(a.charged * 1e6)]);
 });
 
+test('the segments of thousands of accounts come from one read of the accounts with their customers', async () => {
+  // 2,101 accounts on Sunday June 7th: 2,100 stored (every other customer gold, the rest silver), one not
+  const n = (k) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${k})`;
+  await runSql(srv, `${n(2100)} INSERT INTO tmf629_customer (id, doc, created_ms, updated_ms, row_version, segment) `
+    + "SELECT 'wm-c-' || i, '{}', 0, 0, 1, CASE WHEN i % 2 = 0 THEN 'gold' ELSE 'silver' END FROM n");
+  await runSql(srv, `${n(2100)} INSERT INTO tmf666_billing_account (id, doc, created_ms, updated_ms, row_version, customer_id) `
+    + "SELECT 'wm-a-' || i, '{}', 0, 0, 1, 'wm-c-' || i FROM n");
+  await load('segments.csv', [['ws-1', '2026-06-07T10:00:00Z', lines.payg.msisdn, 'voice', '31687654321', 60, 's']]);
+  const cols = 'status, reason_code, reason, attempts, source, source_ref, msisdn, service, destination, quantity, unit, '
+    + 'rating_group, visited_plmn, product_id, offering_id, offering_version, price_id, zone, time_band, '
+    + 'roaming_zone, rated_units, covered_units, charge, wallet, billed, unpaid, currency, throttle, period_start, trace, '
+    + 'takes, doc, created_ms, updated_ms, row_version';
+  await runSql(srv, `${n(2101)} INSERT INTO usage_record (id, start_ms, account_id, ${cols}) `
+    + `SELECT id || '~' || i, start_ms + i, 'wm-a-' || i, ${cols} FROM usage_record, n WHERE id = 'ws-1'`);
+  await runSql(srv, "DELETE FROM usage_record WHERE id = 'ws-1'");
+  const r = await whatIf('2026-06-07T00:00:00Z', '2026-06-08T00:00:00Z');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.events, 2101);
+  const seg = Object.fromEntries(r.json.bySegment.map((x) => [x.segment, x.events]));
+  assert.deepEqual(seg, { gold: 1050, silver: 1050, unknown: 1 });
+  const one = r.json.bySegment.find((x) => x.segment === 'gold');
+  assert.equal(Math.round(one.before * 1e6), Math.round(r.json.before / 2101 * 1050 * 1e6), 'each event costs the same');
+});
+
 test('a line whose usage alone is more than the memory holds is refused, with what to do', async () => {
   await load('big.csv', [['wb-1', '2026-06-05T10:00:00Z', lines.payg.msisdn, 'voice', '31687654321', 120, 's']]);
   await copies('wb-1', 16000); // 8,000 and more in each half of the period
