@@ -13,6 +13,7 @@
  * is recomputed from the start when the writer retries it.
  */
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,32 +611,90 @@ static void add_charged(bss_usage_totals *t, const char *currency, int64_t micro
     t->charged[i].micros += micros;
 }
 
-static const char SQL_TOTAL[] =
-    "INSERT INTO usage_total (account_id, period_start, product_id, price_id, zone, time_band, service, currency, "
-    "events, quantity, rated_units, covered_units, charge, wallet, billed, last_ms, last_usage_id, updated_ms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (account_id, period_start, product_id, price_id, zone, time_band) DO UPDATE SET "
-    "events = usage_total.events + excluded.events, quantity = usage_total.quantity + excluded.quantity, "
-    "rated_units = usage_total.rated_units + excluded.rated_units, "
-    "covered_units = usage_total.covered_units + excluded.covered_units, "
-    "charge = usage_total.charge + excluded.charge, wallet = usage_total.wallet + excluded.wallet, "
-    "billed = usage_total.billed + excluded.billed, "
-    "last_usage_id = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_usage_id "
-    "ELSE usage_total.last_usage_id END, "
-    "last_ms = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_ms ELSE usage_total.last_ms END, "
-    "updated_ms = excluded.updated_ms";
+#define TOTAL_HEAD                                                                                           \
+    "INSERT INTO usage_total (account_id, period_start, product_id, price_id, zone, time_band, service, currency, " \
+    "events, quantity, rated_units, covered_units, charge, wallet, billed, last_ms, last_usage_id, updated_ms) "     \
+    "VALUES "
+#define TOTAL_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define TOTAL_COLS 18
+#define TOTAL_TAIL                                                                                           \
+    " ON CONFLICT (account_id, period_start, product_id, price_id, zone, time_band) DO UPDATE SET "           \
+    "events = usage_total.events + excluded.events, quantity = usage_total.quantity + excluded.quantity, "  \
+    "rated_units = usage_total.rated_units + excluded.rated_units, "                                        \
+    "covered_units = usage_total.covered_units + excluded.covered_units, "                                  \
+    "charge = usage_total.charge + excluded.charge, wallet = usage_total.wallet + excluded.wallet, "        \
+    "billed = usage_total.billed + excluded.billed, "                                                       \
+    "last_usage_id = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_usage_id "        \
+    "ELSE usage_total.last_usage_id END, "                                                                  \
+    "last_ms = CASE WHEN excluded.last_ms >= usage_total.last_ms THEN excluded.last_ms ELSE usage_total.last_ms " \
+    "END, updated_ms = excluded.updated_ms"
+static const char SQL_TOTAL[] = TOTAL_HEAD TOTAL_ROW TOTAL_TAIL;
+
+/* t's parameters, TOTAL_COLS of them, into v. */
+static void total_vals(const bss__usage_total *t, int64_t now_ms, bss_db_val *v)
+{
+    const bss_db_val row[TOTAL_COLS] = {
+        S(t->account_id), BSS_DB_I64(t->period_start), S(t->product_id), BSS_DB_STR(t->price_id ? t->price_id : ""),
+        BSS_DB_STR(t->zone ? t->zone : ""), BSS_DB_STR(t->time_band ? t->time_band : ""),
+        S(bss_cdr_service_name(t->service)), S(t->currency), BSS_DB_I64(t->events), BSS_DB_I64(t->quantity),
+        BSS_DB_I64(t->rated_units), BSS_DB_I64(t->covered_units), BSS_DB_I64(t->charge), BSS_DB_I64(t->wallet),
+        BSS_DB_I64(t->billed), BSS_DB_I64(t->last_ms), S(t->last_usage_id), BSS_DB_I64(now_ms)};
+    memcpy(v, row, sizeof row);
+}
 
 bss_err bss__usage_total_add(bss_db *db, const bss__usage_total *t, int64_t now_ms, bss_errinfo *ei)
 {
-    return bss_db_exec(db, SQL_TOTAL,
-                       BSS_DB_ARGS(S(t->account_id), BSS_DB_I64(t->period_start), S(t->product_id),
-                                   BSS_DB_STR(t->price_id ? t->price_id : ""), BSS_DB_STR(t->zone ? t->zone : ""),
-                                   BSS_DB_STR(t->time_band ? t->time_band : ""), S(bss_cdr_service_name(t->service)),
-                                   S(t->currency), BSS_DB_I64(t->events), BSS_DB_I64(t->quantity),
-                                   BSS_DB_I64(t->rated_units), BSS_DB_I64(t->covered_units), BSS_DB_I64(t->charge),
-                                   BSS_DB_I64(t->wallet), BSS_DB_I64(t->billed), BSS_DB_I64(t->last_ms),
-                                   S(t->last_usage_id), BSS_DB_I64(now_ms)),
-                       NULL, ei);
+    bss_db_val v[TOTAL_COLS];
+    total_vals(t, now_ms, v);
+    return bss_db_exec(db, SQL_TOTAL, v, TOTAL_COLS, NULL, ei);
+}
+
+/*
+ * The upserts of 2^k rows in one statement (k = 1..TOTALS_LOG), made once:
+ * on PostgreSQL, where each statement is a round trip, a chunk's few
+ * hundred totals go in a handful of statements; their keys are distinct
+ * (a batch sums its totals by key), as one upsert of several rows needs.
+ */
+#define TOTALS_LOG 6 /* 64 rows of 18: 1,152 parameters */
+static char *totals_sql[TOTALS_LOG + 1];
+static pthread_once_t totals_once = PTHREAD_ONCE_INIT;
+
+static void totals_make(void)
+{
+    for (int k = 1; k <= TOTALS_LOG; k++) {
+        size_t rows = (size_t)1 << k, n = sizeof TOTAL_HEAD + rows * (sizeof TOTAL_ROW + 2) + sizeof TOTAL_TAIL;
+        char *q = bss_malloc(n);
+        if (!q)
+            continue; /* that size goes as smaller ones */
+        size_t at = (size_t)snprintf(q, n, "%s", TOTAL_HEAD);
+        for (size_t r = 0; r < rows; r++)
+            at += (size_t)snprintf(q + at, n - at, "%s%s", r ? ", " : "", TOTAL_ROW);
+        snprintf(q + at, n - at, "%s", TOTAL_TAIL);
+        totals_sql[k] = q;
+    }
+}
+
+/* n totals of distinct keys: one statement each on SQLite (no round trips to save), 2^k at a time on PostgreSQL. */
+static bss_err totals_add(bss_db *db, const bss__usage_total *t, size_t n, int64_t now_ms, bss_errinfo *ei)
+{
+    bss_db_val v[TOTAL_COLS << TOTALS_LOG];
+    if (bss_db_kind(db) == BSS_DB_POSTGRES)
+        pthread_once(&totals_once, totals_make);
+    size_t i = 0;
+    while (i < n) {
+        int k = 0;
+        if (bss_db_kind(db) == BSS_DB_POSTGRES)
+            for (k = TOTALS_LOG; k > 0 && (!totals_sql[k] || n - i < ((size_t)1 << k)); k--)
+                ;
+        size_t rows = (size_t)1 << k;
+        for (size_t r = 0; r < rows; r++)
+            total_vals(&t[i + r], now_ms, v + r * TOTAL_COLS);
+        bss_err rc = bss_db_exec(db, k ? totals_sql[k] : SQL_TOTAL, v, rows * TOTAL_COLS, NULL, ei);
+        if (rc != BSS_OK)
+            return rc;
+        i += rows;
+    }
+    return BSS_OK;
 }
 
 static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei)
@@ -781,17 +840,22 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
                 return rc;
         }
     }
+    bss__usage_total *tt = b->ntotals ? bss_malloc(b->ntotals * sizeof *tt) : NULL;
+    if (b->ntotals && !tt)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     for (size_t i = 0; i < b->ntotals; i++) {
         const utotal *t = &b->totals[i];
-        bss__usage_total tt = {.account_id = t->account, .period_start = t->period, .product_id = t->product,
-                               .price_id = t->price, .zone = t->zone, .time_band = t->band, .service = t->service,
-                               .currency = t->currency, .events = t->events, .quantity = t->quantity,
-                               .rated_units = t->rated, .covered_units = t->covered, .charge = t->charge,
-                               .wallet = t->wallet, .billed = t->billed, .last_ms = t->last_ms,
-                               .last_usage_id = b->recs[t->last].id};
-        if ((rc = bss__usage_total_add(db, &tt, b->env.now_ms, ei)) != BSS_OK)
-            return rc;
+        tt[i] = (bss__usage_total){.account_id = t->account, .period_start = t->period, .product_id = t->product,
+                                   .price_id = t->price, .zone = t->zone, .time_band = t->band, .service = t->service,
+                                   .currency = t->currency, .events = t->events, .quantity = t->quantity,
+                                   .rated_units = t->rated, .covered_units = t->covered, .charge = t->charge,
+                                   .wallet = t->wallet, .billed = t->billed, .last_ms = t->last_ms,
+                                   .last_usage_id = b->recs[t->last].id};
     }
+    rc = totals_add(db, tt, b->ntotals, b->env.now_ms, ei);
+    bss_free(tt);
+    if (rc != BSS_OK)
+        return rc;
     for (size_t i = 0; i < b->nlines; i++) {
         uline *u = b->lines[i];
         if (!u->known || !u->billed_in_batch)

@@ -32,6 +32,15 @@ test('the demo lines have a month of usage, rated, in their lists, totals and th
   assert.equal(await runSql(srv, 'SELECT COUNT(*) FROM bucket b WHERE b.value <> (SELECT COALESCE(SUM(delta), 0) FROM balance_ledger l WHERE l.bucket_id = b.id)'), '0');
   // the running totals hold every event
   assert.equal(await runSql(srv, 'SELECT SUM(events) FROM usage_total'), String(n));
+  // and each running total is its rows' (events, quantity, charge, billed), both ways (on PostgreSQL a
+  // chunk's totals go in as upserts of many rows)
+  const rows = "SELECT account_id, period_start, product_id, COALESCE(price_id, ''), COALESCE(zone, ''), COALESCE(time_band, ''), "
+    + 'COUNT(*), SUM(quantity), SUM(charge), SUM(billed) FROM usage_record WHERE status IN (\'rated\', \'billed\') '
+    + "GROUP BY account_id, period_start, product_id, COALESCE(price_id, ''), COALESCE(zone, ''), COALESCE(time_band, '')";
+  const totals = 'SELECT account_id, period_start, product_id, price_id, zone, time_band, events, quantity, charge, billed FROM usage_total';
+  assert.equal(await runSql(srv, `SELECT COUNT(*) FROM (${rows} EXCEPT ${totals}) x`), '0');
+  assert.equal(await runSql(srv, `SELECT COUNT(*) FROM (${totals} EXCEPT ${rows}) x`), '0');
+  assert.ok(Number(await runSql(srv, 'SELECT COUNT(*) FROM usage_total')) > 64, 'more totals than one upsert takes');
   // the customer view of the line shows it
   const p = (await srv.request('GET', `/tmf-api/productInventory/v4/product?status=active&limit=1000`)).json
     .find((x) => x.productCharacteristic?.some((c) => c.name === 'MSISDN' && c.value.replace('+', '') === m));
