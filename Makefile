@@ -44,6 +44,7 @@ bench: deps build
 	bench/run-search.sh $(BUILD)
 	bench/run-cdr.sh $(BUILD)
 	bench/run-import.sh $(BUILD)
+	bench/run-import-lines.sh $(BUILD)
 	bench/run-whatif.sh $(BUILD)
 	bench/run-online.sh $(BUILD)
 	bench/run-lines.sh $(BUILD)
