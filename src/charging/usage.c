@@ -40,6 +40,7 @@ typedef struct urec {
     int li;            /* the line, -1: no live line has the number */
     int first;         /* the index of the first record with this id (itself if first) */
     bool stored_dup;   /* the store holds the id already */
+    bool unread;       /* its line not read yet: the id was stored when the batch was prepared */
     bss_usage_result res;
 } urec;
 
@@ -50,6 +51,7 @@ typedef struct uline {
     int64_t events[BSS_CHARGING_LINE_BUCKETS];
     int64_t period_start; /* the bill period used_units is for; INT64_MIN: none yet */
     bool billed_in_batch; /* postpaid usage billed in this batch: the bill-shock check runs after the totals */
+    bool rated;           /* a record of the batch is charged to it (its buckets are read) */
 } uline;
 
 typedef struct utotal {
@@ -223,6 +225,7 @@ bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_er
         }
     }
     r->li = -1;
+    r->unread = false;
     r->first = (int)b->n;
     size_t h = fnv(r->id, 14695981039346656037u) % HASH_CAP;
     while (b->idhash[h]) {
@@ -252,38 +255,55 @@ static int line_find(const bss_usage_batch *b, const char *msisdn, size_t *slot)
     return -1;
 }
 
+static bss_err mark_stored(bss_db *db, bss_usage_batch *b, bss_errinfo *ei);
+
+/* r's line, read from the store the first time the batch meets its number. */
+static bss_err line_attach(bss_usage_batch *b, bss_db *db, urec *r, bss_errinfo *ei)
+{
+    size_t slot = 0;
+    int li = line_find(b, r->msisdn, &slot);
+    if (li < 0) {
+        uline *u = bss_calloc(1, sizeof *u);
+        if (!u)
+            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+        bss_errinfo lei;
+        bss_errinfo_clear(&lei);
+        /* the offering the line holds now; its prices as of each event (bss_charging_line_at) */
+        bss_err rc = bss_charging_line_load(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
+        if (rc == BSS_OK)
+            u->known = true;
+        else if (rc != BSS_E_NOT_FOUND && rc != BSS_E_INVALID) {
+            bss_free(u);
+            if (ei)
+                *ei = lei;
+            return rc;
+        }
+        copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
+        li = (int)b->nlines;
+        b->lines[b->nlines++] = u;
+        b->lhash[slot] = li + 1;
+    }
+    r->li = b->lines[li]->known ? li : -1;
+    r->unread = false;
+    return BSS_OK;
+}
+
+/*
+ * The ids the store holds already are looked up first (on this connection:
+ * the writer looks again, and decides), so a file sent again reads none of
+ * its lines: a duplicate's line is read only if the writer finds it was
+ * not one after all (bss_usage_batch_commit).
+ */
 bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei)
 {
-    for (size_t i = 0; i < b->n; i++) {
+    bss_err rc = b->env.recycle ? BSS_OK : mark_stored(db, b, ei);
+    for (size_t i = 0; rc == BSS_OK && i < b->n; i++) {
         urec *r = &b->recs[i];
-        size_t slot = 0;
-        int li = line_find(b, r->msisdn, &slot);
-        if (li < 0) {
-            uline *u = bss_calloc(1, sizeof *u);
-            if (!u)
-                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-            bss_errinfo lei;
-            bss_errinfo_clear(&lei);
-            /* the offering the line holds now; its prices as of each event (bss_charging_line_at) */
-            bss_err rc = bss_charging_line_load(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
-            if (rc == BSS_OK)
-                u->known = true;
-            else if (rc == BSS_E_NOT_FOUND || rc == BSS_E_INVALID)
-                copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
-            else {
-                bss_free(u);
-                if (ei)
-                    *ei = lei;
-                return rc;
-            }
-            copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
-            li = (int)b->nlines;
-            b->lines[b->nlines++] = u;
-            b->lhash[slot] = li + 1;
-        }
-        r->li = b->lines[li]->known ? li : -1;
+        r->unread = r->stored_dup || r->first != (int)i;
+        if (!r->unread)
+            rc = line_attach(b, db, r, ei);
     }
-    return BSS_OK;
+    return rc;
 }
 
 /* ---- the writer job ---- */
@@ -782,19 +802,30 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         rc = mark_online(db, b, ei);
     if (rc != BSS_OK)
         return rc;
+    for (size_t i = 0; i < b->nlines; i++)
+        b->lines[i]->rated = false;
+    for (size_t i = 0; i < b->n; i++) { /* the lines this batch charges: only theirs are read */
+        urec *r = &b->recs[i];
+        if (r->stored_dup || r->first != (int)i || r->online_dup)
+            continue;
+        if (r->unread && (rc = line_attach(b, db, r, ei)) != BSS_OK) /* stored when prepared, gone since */
+            return rc;
+        if (r->li >= 0)
+            b->lines[r->li]->rated = true;
+    }
     for (size_t i = 0; i < b->nlines; i++) {
         uline *u = b->lines[i];
-        if (!u->known)
+        memset(u->events, 0, sizeof u->events);
+        u->period_start = INT64_MIN;
+        u->billed_in_batch = false;
+        if (!u->known || !u->rated)
             continue;
         if ((rc = bss_charging_line_buckets(db, &u->l, b->env.now_ms, ei)) != BSS_OK)
             return rc;
         for (size_t k = 0; k < u->l.nbuckets; k++) {
             u->value0[k] = u->l.buckets[k].value;
             u->used0[k] = u->l.buckets[k].used;
-            u->events[k] = 0;
         }
-        u->period_start = INT64_MIN;
-        u->billed_in_batch = false;
     }
     b->sum.records = (int64_t)b->n;
     for (size_t i = 0; i < b->n; i++) {

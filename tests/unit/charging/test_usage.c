@@ -251,6 +251,48 @@ static void test_store_once(void **state)
     json_decref(u);
 }
 
+/*
+ * A batch prepared on one connection looks its ids up there first, and
+ * reads no line for those stored already; the writer looks again and
+ * decides: an id stored then but gone by the commit is charged after all
+ * (its line read on the writer), one stored meanwhile is a duplicate.
+ */
+static void test_prepared_duplicates(void **state)
+{
+    dbtest_env *env = *state;
+    bss_errinfo ei;
+    bss_usage_env uenv = {.now_ms = NOW, .source = "cdr", .source_ref = "f.csv"};
+    bss_catalog_source src;
+    bss_catalog_source_init(&src);
+    bss_catalog *cat = NULL; /* an empty catalog: lines are read, none is live */
+    assert_int_equal(bss_catalog_compile(&src, &cat, &ei), BSS_OK);
+    bss_catalog_source_clear(&src);
+    bss_usage_batch *b = bss_usage_batch_new(cat, &uenv);
+    add(b, "p-1", "31600000001");
+    assert_int_equal(bss_db_tx(env->db, bss_usage_batch_commit, b, &ei), BSS_OK);
+    bss_usage_batch_free(b);
+    /* p-1 stored; the next batch has it again, and p-2 */
+    b = bss_usage_batch_new(cat, &uenv);
+    add(b, "p-1", "31600000001");
+    add(b, "p-2", "31600000002");
+    assert_int_equal(bss_usage_batch_prepare(b, env->db, &ei), BSS_OK);
+    /* between the prepare and the commit: p-1 goes, p-2 arrives by another door */
+    assert_int_equal(bss_db_exec(env->db, "DELETE FROM usage_record WHERE id = 'p-1'", BSS_DB_NOARGS, NULL, &ei),
+                     BSS_OK);
+    bss_usage_batch *other = bss_usage_batch_new(cat, &uenv);
+    add(other, "p-2", "31600000002");
+    assert_int_equal(bss_db_tx(env->db, bss_usage_batch_commit, other, &ei), BSS_OK);
+    bss_usage_batch_free(other);
+    assert_int_equal(bss_db_tx(env->db, bss_usage_batch_commit, b, &ei), BSS_OK);
+    assert_int_equal(bss_usage_batch_result(b, 0)->status, BSS_USAGE_REJECTED); /* charged: no line has the number */
+    assert_string_equal(bss_usage_batch_result(b, 0)->reason, "no live line has the number 31600000001");
+    assert_int_equal(bss_usage_batch_result(b, 1)->status, BSS_USAGE_DUPLICATE);
+    assert_string_equal(bss_usage_batch_result(b, 1)->reason, "record p-2 was received before");
+    bss_usage_batch_free(b);
+    assert_int_equal(count(env->db, "SELECT COUNT(*) FROM usage_record WHERE id IN ('p-1', 'p-2')"), 2);
+    bss_catalog_free(cat);
+}
+
 static void test_batch_limits(void **state)
 {
     (void)state;
@@ -278,6 +320,7 @@ static void test_batch_limits(void **state)
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_store_once, setup, dbtest_teardown),                            \
+            cmocka_unit_test_setup_teardown(test_prepared_duplicates, setup, dbtest_teardown),               \
     }
 
 static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_from_json), cmocka_unit_test(test_chunk_lines),
