@@ -397,6 +397,9 @@ typedef struct bss_charging_line {
  */
 bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
                                bss_charging_line *l, bss_errinfo *ei);
+/* The same without the buckets (nbuckets 0), for a caller that reads them later (bss_charging_line_buckets). */
+bss_err bss_charging_line_load_docs(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
+                                    bss_charging_line *l, bss_errinfo *ei);
 /* Puts the usage prices valid at at_ms in place (price versions change over time). */
 void bss_charging_line_at(bss_charging_line *l, int64_t at_ms);
 /* Reads the line's and its account's active buckets again (values as now in the store). */

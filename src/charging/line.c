@@ -115,8 +115,8 @@ static bss_err bucket_row(void *arg, const bss__bucket *b, const char *doc, bss_
     return BSS_OK;
 }
 
-bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
-                               bss_charging_line *l, bss_errinfo *ei)
+static bss_err line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms, bool buckets,
+                         bss_charging_line *l, bss_errinfo *ei)
 {
     memset(l, 0, sizeof *l);
     l->cat = cat;
@@ -165,13 +165,13 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
         return bss_fail(ei, BSS_E_NOT_FOUND, "productOffering.id", "line %s: its offering is not in the catalog",
                         l->msisdn);
     l->bill_cycle_day = 1;
-    json_t *acct = NULL;
-    if (l->account_id[0] && bss_doc_load(db, &bss_billing_account_kind, l->account_id, &acct, NULL, NULL) == BSS_OK) {
-        json_t *d = json_object_get(acct, "billCycleDay");
-        if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 28)
-            l->bill_cycle_day = (int)json_integer_value(d);
+    bss_errinfo aei; /* no account: the first of the month */
+    if (l->account_id[0] && (rc = bss_billing_account_cycle_day(db, l->account_id, &l->bill_cycle_day, &aei)) != BSS_OK &&
+        rc != BSS_E_NOT_FOUND) {
+        if (ei)
+            *ei = aei;
+        return rc;
     }
-    json_decref(acct);
     /* active add-ons on the line put their usage prices in place of the plan's */
     bss_res_table *t = bss_product_kind.table;
     bss_res_filter f = {.column = bss_resource_column_of(t, "billingAccount.id"), .op = BSS_RES_EQ, .nvalues = 1};
@@ -180,7 +180,19 @@ bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *m
     if (f.column >= 0 && (rc = bss_resource_list(db, t, &f, 1, 0, 1000, NULL, addon_row, &as, ei)) != BSS_OK)
         return rc;
     bss_charging_line_at(l, at_ms);
-    return bss_charging_line_buckets(db, l, at_ms, ei);
+    return buckets ? bss_charging_line_buckets(db, l, at_ms, ei) : BSS_OK;
+}
+
+bss_err bss_charging_line_load(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
+                               bss_charging_line *l, bss_errinfo *ei)
+{
+    return line_load(db, cat, msisdn, at_ms, true, l, ei);
+}
+
+bss_err bss_charging_line_load_docs(bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
+                                    bss_charging_line *l, bss_errinfo *ei)
+{
+    return line_load(db, cat, msisdn, at_ms, false, l, ei);
 }
 
 void bss_charging_line_at(bss_charging_line *l, int64_t at_ms)

@@ -268,8 +268,9 @@ static bss_err line_attach(bss_usage_batch *b, bss_db *db, urec *r, bss_errinfo 
             return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
         bss_errinfo lei;
         bss_errinfo_clear(&lei);
-        /* the offering the line holds now; its prices as of each event (bss_charging_line_at) */
-        bss_err rc = bss_charging_line_load(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
+        /* the offering the line holds now; its prices as of each event (bss_charging_line_at); its
+         * buckets are read by the writer, for the lines it charges */
+        bss_err rc = bss_charging_line_load_docs(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
         if (rc == BSS_OK)
             u->known = true;
         else if (rc != BSS_E_NOT_FOUND && rc != BSS_E_INVALID) {

@@ -24,6 +24,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
+#include "customer/customer.h"
 
 #define WI_BUCKETS 16
 
@@ -808,15 +809,10 @@ static void sum_add(wi_sum *s, const wi_tot *t)
 }
 
 /*
- * The sums by customer segment (the customer's typed column, the account's
- * customer_id): each account looked up by its id when there are few, else
- * every account read once with its customer (a million accounts are one
- * read, not a million).
+ * The sums by customer segment (the account's customer's): each account
+ * looked up when there are few, else every account read once with its
+ * customer (a million accounts are one read, not a million).
  */
-#define SEGMENT_COLS                                                                                         \
-    "SELECT a.id, c.segment FROM tmf666_billing_account a LEFT JOIN tmf629_customer c ON c.id = a.customer_id"
-static const char SQL_SEGMENT[] = SEGMENT_COLS " WHERE a.id = ?";
-static const char SQL_SEGMENTS[] = SEGMENT_COLS;
 #define WI_SEGMENT_LOOKUPS 2048
 
 static void segment_add(wi *w, const char *segment, const wi_tot *t)
@@ -824,43 +820,47 @@ static void segment_add(wi *w, const char *segment, const wi_tot *t)
     sum_add(sum_of(&w->segments, &w->nseg, w->cap, segment && *segment ? segment : "unknown"), t);
 }
 
+typedef struct wi_seg_scan {
+    const wi_run *run;
+    wi *w;
+    bool *seen;
+} wi_seg_scan;
+
+static bool segment_row(void *arg, const char *account, const char *segment)
+{
+    wi_seg_scan *s = arg;
+    uint32_t id = 0;
+    if (names_find(&s->run->accounts, account, &id) && !s->seen[id] && s->run->by_account[id].events) {
+        s->seen[id] = true;
+        segment_add(s->w, segment, &s->run->by_account[id]);
+    }
+    return true;
+}
+
 static bss_err segments(bss_db *db, const wi_run *run, wi *w, bss_errinfo *ei)
 {
-    bss_db_rows *rows = NULL;
     bss_err rc = BSS_OK;
     if (run->accounts.n <= WI_SEGMENT_LOOKUPS) {
-        for (uint32_t i = 0; rc == BSS_OK && i < run->accounts.n; i++) {
+        for (uint32_t i = 0; i < run->accounts.n; i++) {
+            char seg[64];
             if (!run->by_account[i].events)
                 continue;
-            if ((rc = bss_db_query(db, SQL_SEGMENT, BSS_DB_ARGS(BSS_DB_STR(names_text(&run->accounts, i))), &rows,
-                                   ei)) != BSS_OK)
-                break;
-            segment_add(w, bss_db_next(rows) ? bss_db_col_text(rows, 1, NULL) : NULL, &run->by_account[i]);
-            rc = bss_db_rows_error(rows);
-            bss_db_rows_close(rows);
+            rc = bss_billing_account_segment(db, names_text(&run->accounts, i), seg, sizeof seg, ei);
+            if (rc != BSS_OK && rc != BSS_E_NOT_FOUND) /* an account no longer stored: unknown */
+                return rc;
+            segment_add(w, rc == BSS_OK ? seg : NULL, &run->by_account[i]);
         }
-        return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the accounts' segments failed");
+        return BSS_OK;
     }
-    bool *seen = bss_calloc(run->accounts.n, sizeof *seen);
-    if (!seen)
+    wi_seg_scan s = {run, w, bss_calloc(run->accounts.n, sizeof(bool))};
+    if (!s.seen)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-    if ((rc = bss_db_query_stream(db, SQL_SEGMENTS, BSS_DB_NOARGS, &rows, ei)) == BSS_OK) {
-        while (bss_db_next(rows)) {
-            uint32_t id = 0;
-            const char *a = bss_db_col_text(rows, 0, NULL);
-            if (a && names_find(&run->accounts, a, &id) && !seen[id] && run->by_account[id].events) {
-                seen[id] = true;
-                segment_add(w, bss_db_col_text(rows, 1, NULL), &run->by_account[id]);
-            }
-        }
-        rc = bss_db_rows_error(rows);
-        bss_db_rows_close(rows);
-    }
+    rc = bss_billing_account_segments(db, segment_row, &s, ei);
     for (uint32_t i = 0; rc == BSS_OK && i < run->accounts.n; i++)
-        if (!seen[i] && run->by_account[i].events) /* an account no longer stored */
+        if (!s.seen[i] && run->by_account[i].events)
             segment_add(w, NULL, &run->by_account[i]);
-    bss_free(seen);
-    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the accounts' segments failed");
+    bss_free(s.seen);
+    return rc;
 }
 
 bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *draft_doc, int64_t from_ms,

@@ -329,3 +329,61 @@ static bss_err billing_account_prepare(const bss_doc_ctx *ctx, json_t *doc, cons
         rc = bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     return rc;
 }
+
+/* ---- the typed columns, for the engine ---- */
+
+static const char SQL_CYCLE_DAY[] = "SELECT bill_cycle_day FROM tmf666_billing_account WHERE id = ?";
+#define SEGMENT_COLS                                                                                         \
+    "SELECT a.id, c.segment FROM tmf666_billing_account a LEFT JOIN tmf629_customer c ON c.id = a.customer_id"
+static const char SQL_SEGMENT[] = SEGMENT_COLS " WHERE a.id = ?";
+static const char SQL_SEGMENTS[] = SEGMENT_COLS;
+
+bss_err bss_billing_account_cycle_day(bss_db *db, const char *id, int *day, bss_errinfo *ei)
+{
+    *day = 1;
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_CYCLE_DAY, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bool found = bss_db_next(rows);
+    if (found && !bss_db_col_null(rows, 0) && bss_db_col_int64(rows, 0) >= 1 && bss_db_col_int64(rows, 0) <= 28)
+        *day = (int)bss_db_col_int64(rows, 0);
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, NULL, "reading billing account %s failed", id);
+    return found ? BSS_OK : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no billing account %s", id);
+}
+
+bss_err bss_billing_account_segment(bss_db *db, const char *id, char *segment, size_t size, bss_errinfo *ei)
+{
+    segment[0] = '\0';
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_SEGMENT, BSS_DB_ARGS(BSS_DB_STR(id)), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    bool found = bss_db_next(rows);
+    const char *s = found ? bss_db_col_text(rows, 1, NULL) : NULL;
+    snprintf(segment, size, "%s", s ? s : "");
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    if (rc != BSS_OK)
+        return bss_fail(ei, rc, NULL, "reading billing account %s failed", id);
+    return found ? BSS_OK : bss_fail(ei, BSS_E_NOT_FOUND, "id", "no billing account %s", id);
+}
+
+bss_err bss_billing_account_segments(bss_db *db, bss_account_segment_fn fn, void *arg, bss_errinfo *ei)
+{
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query_stream(db, SQL_SEGMENTS, BSS_DB_NOARGS, &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    while (bss_db_next(rows)) {
+        const char *a = bss_db_col_text(rows, 0, NULL);
+        if (a && !fn(arg, a, bss_db_col_text(rows, 1, NULL)))
+            break;
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the billing accounts failed");
+}

@@ -63,6 +63,20 @@ extern const bss_doc_kind bss_bill_presentation_media_kind;
 extern const bss_doc_kind bss_interaction_kind;
 extern const bss_doc_kind bss_ticket_kind;
 
+/*
+ * From the accounts' typed columns, no document parsed (account.c): a
+ * billing account's bill cycle day (*day 1..28; 1 when unset or out of
+ * range; BSS_E_NOT_FOUND without the account), and its customer's segment
+ * (segment "" when none; BSS_E_NOT_FOUND without the account).
+ * bss_billing_account_segments calls fn for every billing account with its
+ * customer's segment (NULL: none), reading the accounts as one stream; fn
+ * returning false stops it.
+ */
+bss_err bss_billing_account_cycle_day(bss_db *db, const char *id, int *day, bss_errinfo *ei);
+bss_err bss_billing_account_segment(bss_db *db, const char *id, char *segment, size_t size, bss_errinfo *ei);
+typedef bool (*bss_account_segment_fn)(void *arg, const char *account_id, const char *segment);
+bss_err bss_billing_account_segments(bss_db *db, bss_account_segment_fn fn, void *arg, bss_errinfo *ei);
+
 /* The status of an erased party (a bss extension of the TMF states). */
 #define BSS_PARTY_ERASED "erased"
 

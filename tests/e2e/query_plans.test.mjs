@@ -20,7 +20,7 @@ const ALLOWED = {
   'FROM api_key ORDER BY created_ms': [['api_key'], 'the API keys: a handful of rows, all listed'],
   "WHERE source_kind = 'session' AND source_id = ?": [['balance_reservation'], 'holds of a session from before quotas named them (0022): none are made'],
   'WHERE +start_ms >= ? AND +start_ms < ?': [['usage_record'], 'what-if over a period that holds all the usage: the table read once, faster than through the index'],
-  'FROM tmf666_billing_account a LEFT JOIN tmf629_customer c ON c.id = a.customer_id': [['a'], 'what-if\'s segments of more than 2,048 accounts: every account read once with its customer'],
+  'FROM tmf666_billing_account a LEFT JOIN tmf629_customer c ON c.id = a.customer_id': [['a'], 'every billing account with its customer\'s segment (what-if past 2,048 accounts): one read of them all'],
   'FROM sqlite_master': [['sqlite_master'], "SQLite's own catalog"],
   'FROM inv_msisdn_range r ORDER BY': [['r'], 'the number ranges: tens of rows, all listed (each counts its own numbers by index)'],
   'FROM (SELECT batch, profile, CASE': [['inv_sim'], 'the SIM stock count: a report over the whole pool'],
