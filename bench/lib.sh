@@ -10,6 +10,8 @@
 #                            # url, key (its log: DATA.log)
 #   bench_stop_server        # stops it (SIGTERM) and waits
 #   bench_cc SRC OUT         # builds a bench/*.c against $lib
+#   bench_copy_line DB FROM TO NUMBER  # copies the store's first demo postpaid-s line (account, product, number,
+#                            # buckets) to lines FROM..TO-1, numbered by the SQL expression NUMBER of i
 #   bench_record TITLE COMMAND TABLE   # unless --no-record
 
 here="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)"
@@ -67,6 +69,38 @@ bench_serve_demo() {
 bench_stop_server() {
   [ -z "$pid" ] || { kill "$pid"; wait "$pid" 2>/dev/null || true; }
   pid=""
+}
+
+bench_copy_line() {
+  local db="$1" from="$2" to="$3" num="$4" p0 a0 m0
+  read -r p0 a0 m0 < <(sqlite3 -separator ' ' "$db" "SELECT p.id, p.account_id, i.value FROM product p JOIN product_identity i
+    ON i.product_id = p.id AND i.kind = 'MSISDN' WHERE p.offering_id = 'po-postpaid-s' AND p.status = 'active' ORDER BY i.value LIMIT 1")
+  m0="${m0#+}"
+  echo "bench: copying line $m0 to lines $from..$((to - 1))" >&2
+  sqlite3 "$db" <<SQL
+PRAGMA journal_mode = WAL;
+BEGIN;
+CREATE TEMP TABLE n AS WITH RECURSIVE c(i) AS (SELECT $from UNION ALL SELECT i + 1 FROM c WHERE i < $to - 1)
+  SELECT i, printf('a%07x-0000-7000-8000-000000000000', i) AS acc, printf('b%07x-0000-7000-8000-000000000000', i) AS prod,
+         $num AS num FROM c;
+INSERT INTO tmf666_billing_account (id, doc, created_ms, updated_ms, row_version, name, state, account_number, currency,
+                                    bill_cycle_day, parent_id, customer_id)
+  SELECT n.acc, replace(a.doc, a.id, n.acc), a.created_ms, a.updated_ms, 1, a.name, a.state, printf('BX%09d', n.i),
+         a.currency, a.bill_cycle_day, a.parent_id, a.customer_id FROM n, tmf666_billing_account a WHERE a.id = '$a0';
+INSERT INTO product (id, doc, created_ms, updated_ms, row_version, status, offering_id, offering_version, account_id)
+  SELECT n.prod, replace(replace(replace(p.doc, p.id, n.prod), p.account_id, n.acc), '$m0', n.num), p.created_ms,
+         p.updated_ms, 1, p.status, p.offering_id, p.offering_version, n.acc FROM n, product p WHERE p.id = '$p0';
+INSERT INTO product_identity (value, kind, product_id) SELECT n.num, 'MSISDN', n.prod FROM n;
+INSERT INTO bucket (id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, priority, value,
+                    initial_value, used, unlimited, valid_from, valid_to, status, doc, created_ms, updated_ms, row_version)
+  SELECT printf('c%07x-0000-7000-8000-%012x', n.i, b.rowid), n.acc, n.prod,
+         CASE WHEN b.msisdn = '$m0' THEN n.num ELSE b.msisdn END, b.usage_type, b.unit, b.source, b.price_id,
+         b.price_version, b.priority, b.value, b.initial_value, b.used, b.unlimited, b.valid_from, b.valid_to, b.status,
+         b.doc, b.created_ms, b.updated_ms, 1
+  FROM n, bucket b WHERE b.account_id = '$a0' AND b.status = 'active';
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
 }
 
 bench_cc() {
