@@ -282,8 +282,8 @@ typedef struct wi_ev {
     uint64_t dest; /* dlen digits as a number; dlen WI_ODD: its offset in the slice's arena */
     uint32_t line, account, offering; /* ids: the slice's while it reads, then the run's */
     uint32_t visited;                 /* the visited network's MCC MNC digits, the same way (vlen) */
-    int32_t rating_group;             /* -1: none */
-    uint8_t service, dlen, vlen;
+    uint32_t rating_group;            /* 0..4294967295, when has_rg */
+    uint8_t service, dlen, vlen, has_rg;
 } wi_ev;
 _Static_assert(sizeof(wi_ev) <= 64, "a what-if event is at most 64 bytes");
 
@@ -408,7 +408,8 @@ static bool slice_event(wi_slice *sl, bss_db_rows *rows)
     e->visited = (uint32_t)vv;
     e->service = (uint8_t)bss_cdr_catalog_service(bss_cdr_service_parse(bss_db_col_text(rows, 3, NULL)));
     e->quantity = bss_db_col_int64(rows, 5);
-    e->rating_group = bss_db_col_null(rows, 6) ? -1 : (int32_t)bss_db_col_int64(rows, 6);
+    e->has_rg = !bss_db_col_null(rows, 6);
+    e->rating_group = e->has_rg ? (uint32_t)bss_db_col_int64(rows, 6) : 0;
     e->start_ms = bss_db_col_int64(rows, 8);
     e->charge = bss_db_col_int64(rows, 9);
     e->period = bss_db_col_int64(rows, 10);
@@ -603,7 +604,7 @@ static void rate_line(wi_rater *r, uint32_t id)
                              .start_ms = e->start_ms,
                              .visited = vis,
                              .visited_len = vn,
-                             .rating_group = e->rating_group};
+                             .rating_group = e->has_rg ? (int64_t)e->rating_group : -1};
         wi_tot d = {.events = 1, .charged = e->charge};
         for (int k = 0; k < 2; k++) {
             wi_side *s = &l->side[k];

@@ -29,6 +29,8 @@ before(async () => {
     .find((x) => x.zone === 'national-mobile' && x.band === 'peak').price;
   rate('pop-voice-payg').value = 0.3; // 0.25 a minute at peak before
   rate('pop-voice-postpaid').value = 0.3; // 0.20 before
+  // and a rating group past 2^31 zero-rated on postpaid data
+  cat.productOfferingPrices.find((x) => x.id === 'pop-data-postpaid').usage.ratingGroups.push({ ratingGroup: 4000000000, zeroRated: true });
   draft = cat;
 });
 after(async () => { await stopServer(srv); fs.rmSync(dir, { recursive: true, force: true }); });
@@ -125,6 +127,20 @@ test('the segments of thousands of accounts come from one read of the accounts w
   assert.deepEqual(seg, { gold: 1050, silver: 1050, unknown: 1 });
   const one = r.json.bySegment.find((x) => x.segment === 'gold');
   assert.equal(Math.round(one.before * 1e6), Math.round(r.json.before / 2101 * 1050 * 1e6), 'each event costs the same');
+});
+
+test('a rating group is any number up to 4294967295', async () => {
+  // 6 GiB on rating group 4,000,000,000 on Monday June 8th: past the 5 GB allowance it costs, zero-rated in the draft
+  const f = path.join(dir, 'rg.csv');
+  fs.writeFileSync(f, 'record_id,start_time,msisdn,service,destination,quantity,unit,rating_group\n'
+    + `wr-1,2026-06-08T10:00:00Z,${lines.small.msisdn},data,,6442450944,byte,4000000000\n`);
+  const imp = await bss(['usage', 'import', f, '--url', srv.url, '--key', srv.key]);
+  assert.equal(imp.code, 0, imp.stderr + imp.stdout);
+  const r = await whatIf('2026-06-08T00:00:00Z', '2026-06-09T00:00:00Z');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.events, 1);
+  assert.ok(r.json.before > 0, r.text);
+  assert.deepEqual([r.json.after, r.json.notRatedAfter], [0, 0]);
 });
 
 test('a line whose usage alone is more than the memory holds is refused, with what to do', async () => {
