@@ -52,6 +52,7 @@ typedef struct uline {
     int64_t period_start; /* the bill period used_units is for; INT64_MIN: none yet */
     bool billed_in_batch; /* postpaid usage billed in this batch: the bill-shock check runs after the totals */
     bool rated;           /* a record of the batch is charged to it (its buckets are read) */
+    bool read;            /* its documents read (known or not) */
 } uline;
 
 typedef struct utotal {
@@ -257,54 +258,129 @@ static int line_find(const bss_usage_batch *b, const char *msisdn, size_t *slot)
 
 static bss_err mark_stored(bss_db *db, bss_usage_batch *b, bss_errinfo *ei);
 
-/* r's line, read from the store the first time the batch meets its number. */
-static bss_err line_attach(bss_usage_batch *b, bss_db *db, urec *r, bss_errinfo *ei)
+/* The line of msisdn in the batch, made (unread) when the batch meets the number first. */
+static bss_err line_slot(bss_usage_batch *b, const char *msisdn, int *li, bss_errinfo *ei)
 {
     size_t slot = 0;
-    int li = line_find(b, r->msisdn, &slot);
-    if (li < 0) {
-        uline *u = bss_calloc(1, sizeof *u);
-        if (!u)
-            return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-        bss_errinfo lei;
-        bss_errinfo_clear(&lei);
-        /* the offering the line holds now; its prices as of each event (bss_charging_line_at); its
-         * buckets are read by the writer, for the lines it charges */
-        bss_err rc = bss_charging_line_load_docs(db, b->cat, r->msisdn, b->env.now_ms, &u->l, &lei);
-        if (rc == BSS_OK)
-            u->known = true;
-        else if (rc != BSS_E_NOT_FOUND && rc != BSS_E_INVALID) {
-            bss_free(u);
-            if (ei)
-                *ei = lei;
-            return rc;
-        }
-        copy(u->l.msisdn, sizeof u->l.msisdn, r->msisdn);
-        li = (int)b->nlines;
-        b->lines[b->nlines++] = u;
-        b->lhash[slot] = li + 1;
+    *li = line_find(b, msisdn, &slot);
+    if (*li >= 0)
+        return BSS_OK;
+    uline *u = bss_calloc(1, sizeof *u);
+    if (!u)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    copy(u->l.msisdn, sizeof u->l.msisdn, msisdn);
+    *li = (int)b->nlines;
+    b->lines[b->nlines++] = u;
+    b->lhash[slot] = *li + 1;
+    return BSS_OK;
+}
+
+/*
+ * The line's documents: the offering it holds now, its prices as of each
+ * event (bss_charging_line_at); its buckets are the writer's to read, for
+ * the lines it charges. A number no live line has stays unknown.
+ */
+static bss_err line_read(const bss_usage_batch *b, bss_db *db, uline *u, bss_errinfo *ei)
+{
+    char msisdn[sizeof u->l.msisdn];
+    copy(msisdn, sizeof msisdn, u->l.msisdn);
+    bss_errinfo lei;
+    bss_errinfo_clear(&lei);
+    bss_err rc = bss_charging_line_load_docs(db, b->cat, msisdn, b->env.now_ms, &u->l, &lei);
+    if (rc != BSS_OK && rc != BSS_E_NOT_FOUND && rc != BSS_E_INVALID) {
+        if (ei)
+            *ei = lei;
+        return rc;
     }
+    u->known = rc == BSS_OK;
+    u->read = true;
+    copy(u->l.msisdn, sizeof u->l.msisdn, msisdn);
+    return BSS_OK;
+}
+
+/* r's line, read from the store if the batch has not read it yet. */
+static bss_err line_attach(bss_usage_batch *b, bss_db *db, urec *r, bss_errinfo *ei)
+{
+    int li = -1;
+    bss_err rc = line_slot(b, r->msisdn, &li, ei);
+    if (rc == BSS_OK && !b->lines[li]->read)
+        rc = line_read(b, db, b->lines[li], ei);
+    if (rc != BSS_OK)
+        return rc;
     r->li = b->lines[li]->known ? li : -1;
     r->unread = false;
     return BSS_OK;
 }
 
+/* Lines [from, to) of a batch read on one connection (one thread's share). */
+typedef struct line_reads {
+    const bss_usage_batch *b;
+    bss_db *db;
+    size_t from, to;
+    bss_err rc;
+    bss_errinfo ei;
+} line_reads;
+
+static void *lines_read(void *arg)
+{
+    line_reads *w = arg;
+    for (size_t i = w->from; w->rc == BSS_OK && i < w->to; i++)
+        w->rc = line_read(w->b, w->db, w->b->lines[i], &w->ei);
+    return NULL;
+}
+
+#define PREPARE_SPLIT 128 /* new lines in a batch from which a second connection reads half of them */
+
 /*
  * The ids the store holds already are looked up first (on this connection:
  * the writer looks again, and decides), so a file sent again reads none of
  * its lines: a duplicate's line is read only if the writer finds it was
- * not one after all (bss_usage_batch_commit).
+ * not one after all (bss_usage_batch_commit). A batch of many lines (a
+ * real file's chunk touches thousands) reads them on two connections at
+ * once, the caller's and a sibling's: the writer waits for the batch
+ * meanwhile, so the second core is free.
  */
 bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei)
 {
     bss_err rc = b->env.recycle ? BSS_OK : mark_stored(db, b, ei);
+    size_t from = b->nlines;
     for (size_t i = 0; rc == BSS_OK && i < b->n; i++) {
         urec *r = &b->recs[i];
         r->unread = r->stored_dup || r->first != (int)i;
-        if (!r->unread)
-            rc = line_attach(b, db, r, ei);
+        int li = -1;
+        if (!r->unread && (rc = line_slot(b, r->msisdn, &li, ei)) == BSS_OK)
+            r->li = li; /* the line's index until it is read */
     }
-    return rc;
+    if (rc != BSS_OK)
+        return rc;
+    size_t n = b->nlines - from;
+    line_reads w[2] = {{.b = b, .db = db, .from = from, .to = b->nlines, .rc = BSS_OK}};
+    bss_db *sibling = NULL;
+    pthread_t tid;
+    bool two = n >= PREPARE_SPLIT && bss_db_open_sibling(db, &sibling, NULL) == BSS_OK;
+    if (two) {
+        w[0].to = from + n / 2;
+        w[1] = (line_reads){.b = b, .db = sibling, .from = from + n / 2, .to = b->nlines, .rc = BSS_OK};
+        two = pthread_create(&tid, NULL, lines_read, &w[1]) == 0;
+        if (!two)
+            w[0].to = b->nlines;
+    }
+    lines_read(&w[0]);
+    if (two)
+        pthread_join(tid, NULL);
+    bss_db_close(sibling);
+    for (int k = 0; k < 2; k++)
+        if (w[k].rc != BSS_OK) {
+            if (ei)
+                *ei = w[k].ei;
+            return w[k].rc;
+        }
+    for (size_t i = 0; i < b->n; i++) {
+        urec *r = &b->recs[i];
+        if (!r->unread)
+            r->li = b->lines[r->li]->known ? r->li : -1;
+    }
+    return BSS_OK;
 }
 
 /* ---- the writer job ---- */
