@@ -166,22 +166,6 @@ static uint32_t hash_key(uint64_t k)
     return (uint32_t)k;
 }
 
-/* Room for one more element in *arr (n used of *cap, doubling from first): false when memory ran out. */
-static bool grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first, size_t most)
-{
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : first;
-    if (c > most)
-        c = most;
-    void *p = c > n ? bss_realloc(*(void **)arr, c * elem) : NULL;
-    if (!p)
-        return false;
-    *(void **)arr = p;
-    *cap = c;
-    return true;
-}
-
 /* Open-addressing slots (index + 1, 0 empty) twice the size of *mask + 1, for n entries hashed by hash(t, i). */
 static bool rehash(const bss_lines *t, uint32_t **slots, size_t *mask, size_t n,
                    uint32_t (*hash)(const bss_lines *t, size_t i))
@@ -251,7 +235,7 @@ static int64_t id_find(bss_lines *t, const char *s, bool intern)
         for (k = h & t->id_mask; t->id_slots[k]; k = (k + 1) & t->id_mask)
             ;
     }
-    if (!grow(&t->ids, &t->ids_cap, t->nids, sizeof *t->ids, 1024, UINT32_MAX))
+    if (!bss_grow(&t->ids, &t->ids_cap, t->nids, sizeof *t->ids, 1024, UINT32_MAX))
         return -1;
     if (t->text_len + n + 1 > t->text_cap) {
         size_t cap = t->text_cap ? t->text_cap * 2 : 65536;
@@ -426,7 +410,7 @@ void bss_lines_session_keep(bss_lines *t, bss_db *db, const char *id, const void
         return;
     /* the job's write may yet be rolled back: its id is remembered to forget it then */
     char *copy = bss_strdup(id);
-    if (!copy || !grow(&t->sess_fresh, &t->sess_fresh_cap, t->nsess_fresh, sizeof *t->sess_fresh, 64,
+    if (!copy || !bss_grow(&t->sess_fresh, &t->sess_fresh_cap, t->nsess_fresh, sizeof *t->sess_fresh, 64,
                        SIZE_MAX / sizeof *t->sess_fresh)) {
         bss_free(copy);
         sess_drop(t, id);
@@ -631,7 +615,7 @@ static line *line_add(bss_lines *t, uint64_t key, size_t slot)
         for (slot = hash_key(key) & t->line_mask; t->line_slots[slot]; slot = (slot + 1) & t->line_mask)
             ;
     }
-    if (!grow(&t->lines, &t->lines_cap, t->nlines, sizeof *t->lines, 1024, UINT32_MAX))
+    if (!bss_grow(&t->lines, &t->lines_cap, t->nlines, sizeof *t->lines, 1024, UINT32_MAX))
         return NULL;
     line *e = &t->lines[t->nlines];
     memset(e, 0, sizeof *e);
@@ -643,7 +627,7 @@ static line *line_add(bss_lines *t, uint64_t key, size_t slot)
 
 static bool remember_fresh(bss_lines *t, uint32_t i)
 {
-    if (!grow(&t->fresh, &t->fresh_cap, t->nfresh, sizeof *t->fresh, 256, SIZE_MAX / sizeof *t->fresh))
+    if (!bss_grow(&t->fresh, &t->fresh_cap, t->nfresh, sizeof *t->fresh, 256, SIZE_MAX / sizeof *t->fresh))
         return false;
     t->fresh[t->nfresh++] = i;
     return true;
@@ -865,7 +849,7 @@ static bool add_hold(line *e, size_t k, const char *id, int64_t amount, int64_t 
                      bool session)
 {
     size_t cap = e->capholds;
-    if (!id || strlen(id) > BSS_ID_LEN || !grow(&e->holds, &cap, e->nholds, sizeof *e->holds, 4, UINT16_MAX))
+    if (!id || strlen(id) > BSS_ID_LEN || !bss_grow(&e->holds, &cap, e->nholds, sizeof *e->holds, 4, UINT16_MAX))
         return false;
     e->capholds = (uint16_t)cap;
     char *src = bss_strdup(source_id ? source_id : "");

@@ -91,9 +91,7 @@ struct bss_usage_batch {
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return bss_fnv1a(s, strlen(s), h);
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -228,7 +226,7 @@ bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_er
     r->li = -1;
     r->unread = false;
     r->first = (int)b->n;
-    size_t h = fnv(r->id, 14695981039346656037u) % HASH_CAP;
+    size_t h = fnv(r->id, BSS_FNV_START) % HASH_CAP;
     while (b->idhash[h]) {
         if (strcmp(b->recs[b->idhash[h] - 1].id, r->id) == 0) {
             r->first = b->idhash[h] - 1;
@@ -246,7 +244,7 @@ bss_err bss_usage_batch_add(bss_usage_batch *b, const bss_usage_rec *rec, bss_er
 
 static int line_find(const bss_usage_batch *b, const char *msisdn, size_t *slot)
 {
-    size_t h = fnv(msisdn, 14695981039346656037u) % HASH_CAP;
+    size_t h = fnv(msisdn, BSS_FNV_START) % HASH_CAP;
     while (b->lhash[h]) {
         if (strcmp(b->lines[b->lhash[h] - 1]->l.msisdn, msisdn) == 0)
             return b->lhash[h] - 1;
@@ -391,7 +389,7 @@ static utotal *total_of(bss_usage_batch *b, const uline *u, int64_t period, cons
     const char *price = res->price ? bss_price_id(res->price) : "";
     const char *zone = res->charge.zone ? res->charge.zone : "";
     const char *band = res->charge.band ? res->charge.band : "";
-    uint64_t h = fnv(u->l.account_id, 14695981039346656037u);
+    uint64_t h = fnv(u->l.account_id, BSS_FNV_START);
     h = fnv(u->l.product_id, h);
     h = fnv(price, h);
     h = fnv(zone, h);
@@ -513,7 +511,7 @@ static bss_err mark_stored(bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
             return rc;
         while (bss_db_next(rows)) {
             const char *id = bss_db_col_text(rows, 0, NULL);
-            size_t h = fnv(id ? id : "", 14695981039346656037u) % HASH_CAP;
+            size_t h = fnv(id ? id : "", BSS_FNV_START) % HASH_CAP;
             while (id && b->idhash[h]) {
                 urec *r = &b->recs[b->idhash[h] - 1];
                 if (strcmp(r->id, id) == 0) {

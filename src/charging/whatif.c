@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "charging/charging_int.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/mem.h"
 #include "core/money.h"
@@ -167,33 +168,47 @@ static const char SQL_SPAN[] =
 
 static uint64_t fnv(const char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    return bss_fnv1a(s, n, BSS_FNV_START);
 }
 
 /* Interned texts: each distinct one gets the next id from 0. */
 typedef struct wi_names {
-    char *text; /* each NUL-terminated */
-    size_t tlen, tcap;
-    size_t *off; /* per id */
-    uint32_t n, cap;
+    bss_buf text; /* each NUL-terminated */
+    size_t *off;  /* per id */
+    uint32_t n;
+    size_t cap;
     uint32_t *slot; /* open addressing, 0 empty, else id + 1; nslot a power of two */
     size_t nslot;
 } wi_names;
 
+#define WI_TEXT_MAX ((size_t)UINT32_MAX) /* a slice's or the run's texts: offsets in 32 bits (a visited network's) */
+
+static void names_init(wi_names *t)
+{
+    memset(t, 0, sizeof *t);
+    bss_buf_init(&t->text, WI_TEXT_MAX);
+}
+
 static void names_free(wi_names *t)
 {
-    bss_free(t->text);
+    bss_buf_free(&t->text);
     bss_free(t->off);
     bss_free(t->slot);
+    bss_buf text = t->text;
     memset(t, 0, sizeof *t);
+    t->text = text;
 }
 
 static const char *names_text(const wi_names *t, uint32_t id)
 {
-    return t->text + t->off[id];
+    return t->text.data + t->off[id];
+}
+
+/* s[0..n) and a NUL appended to b: *off where it starts. */
+static bool text_put(bss_buf *b, const char *s, size_t n, size_t *off)
+{
+    *off = b->len;
+    return bss_buf_append(b, s, n) == BSS_OK && bss_buf_append(b, "", 1) == BSS_OK;
 }
 
 static bool names_grow(wi_names *t)
@@ -247,30 +262,9 @@ static bool names_id(wi_names *t, const char *s, size_t n, uint64_t h, uint32_t 
         *id = t->slot[x] - 1;
         return true;
     }
-    if (t->n == UINT32_MAX - 1)
+    if (!bss_grow(&t->off, &t->cap, t->n, sizeof *t->off, 256, UINT32_MAX - 1) ||
+        !text_put(&t->text, s, n, &t->off[t->n]))
         return false;
-    if (t->n == t->cap) {
-        uint32_t cap = t->cap ? t->cap * 2 : 256;
-        size_t *off = bss_realloc(t->off, cap * sizeof *off);
-        if (!off)
-            return false;
-        t->off = off;
-        t->cap = cap;
-    }
-    if (t->tlen + n + 1 > t->tcap) {
-        size_t cap = t->tcap ? t->tcap * 2 : 4096;
-        while (cap < t->tlen + n + 1)
-            cap *= 2;
-        char *text = bss_realloc(t->text, cap);
-        if (!text)
-            return false;
-        t->text = text;
-        t->tcap = cap;
-    }
-    memcpy(t->text + t->tlen, s, n);
-    t->text[t->tlen + n] = '\0';
-    t->off[t->n] = t->tlen;
-    t->tlen += n + 1;
     t->slot[x] = t->n + 1;
     *id = t->n++;
     return true;
@@ -294,8 +288,7 @@ typedef struct wi_slice {
     uint32_t pass, passes; /* the lines (by their product's hash) this pass keeps */
     size_t limit;          /* events it may hold */
     wi_names lines, accounts, offerings;
-    char *odd; /* texts that are not short digits */
-    size_t nodd, codd;
+    bss_buf odd; /* texts that are not short digits */
     wi_ev *ev;
     size_t n, cap;
     char currency[4];
@@ -309,11 +302,10 @@ static void slice_reset(wi_slice *sl)
     names_free(&sl->lines);
     names_free(&sl->accounts);
     names_free(&sl->offerings);
-    bss_free(sl->odd);
+    bss_buf_free(&sl->odd);
     bss_free(sl->ev);
-    sl->odd = NULL;
     sl->ev = NULL;
-    sl->nodd = sl->codd = sl->n = sl->cap = 0;
+    sl->n = sl->cap = 0;
     sl->full = false;
     sl->rc = BSS_OK;
 }
@@ -332,22 +324,11 @@ static bool encode(wi_slice *sl, const char *t, size_t n, size_t max, uint64_t *
         *len = (uint8_t)n;
         return true;
     }
-    if (sl->nodd + n + 1 > sl->codd) {
-        size_t cap = sl->codd ? sl->codd * 2 : 4096;
-        while (cap < sl->nodd + n + 1)
-            cap *= 2;
-        char *odd = cap <= UINT32_MAX ? bss_realloc(sl->odd, cap)
-                                      : NULL; /* offsets fit the visited network's 32 bits */
-        if (!odd)
-            return false;
-        sl->odd = odd;
-        sl->codd = cap;
-    }
-    memcpy(sl->odd + sl->nodd, t, n);
-    sl->odd[sl->nodd + n] = '\0';
-    *v = sl->nodd;
+    size_t off = 0;
+    if (!text_put(&sl->odd, t, n, &off))
+        return false;
+    *v = off;
     *len = WI_ODD;
-    sl->nodd += n + 1;
     return true;
 }
 
@@ -358,7 +339,7 @@ static const char *decode(const wi_slice *sl, uint64_t v, uint8_t len, char *buf
     if (len == 0)
         return NULL;
     if (len == WI_ODD) {
-        const char *t = sl->odd + v;
+        const char *t = sl->odd.data + v;
         *n = strlen(t);
         return t;
     }
@@ -383,14 +364,8 @@ static bool slice_event(wi_slice *sl, bss_db_rows *rows)
         sl->full = true;
         return false;
     }
-    if (sl->n == sl->cap) {
-        size_t cap = sl->cap ? sl->cap * 2 : 4096;
-        wi_ev *ev = bss_realloc(sl->ev, (cap < sl->limit ? cap : sl->limit) * sizeof *ev);
-        if (!ev)
-            goto oom;
-        sl->ev = ev;
-        sl->cap = cap < sl->limit ? cap : sl->limit;
-    }
+    if (!bss_grow(&sl->ev, &sl->cap, sl->n, sizeof *sl->ev, 4096, sl->limit))
+        goto oom;
     wi_ev *e = &sl->ev[sl->n];
     if (!names_id(&sl->lines, prod, lp, h, &e->line) ||
         !names_id(&sl->accounts, acct, la, fnv(acct, la), &e->account) ||
@@ -900,6 +875,15 @@ bss_err bss_usage_what_if(bss_db *db, const bss_catalog *current, const json_t *
     if (run) {
         run->cat[0] = current;
         run->cat[1] = draft;
+        names_init(&run->lines);
+        names_init(&run->accounts);
+        names_init(&run->offerings);
+        for (size_t s = 0; s < WI_SLICES; s++) {
+            names_init(&run->slices[s].lines);
+            names_init(&run->slices[s].accounts);
+            names_init(&run->slices[s].offerings);
+            bss_buf_init(&run->slices[s].odd, WI_TEXT_MAX);
+        }
     }
     /* an event and its place in the order; at least one event a slice */
     size_t budget =

@@ -185,3 +185,18 @@ void bss_arena_destroy(bss_arena *a)
     }
     bss_free(a);
 }
+
+bool bss_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first, size_t most)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c > most)
+        c = most;
+    void *p = c > n ? bss_realloc(*(void **)arr, c * elem) : NULL;
+    if (!p)
+        return false;
+    *(void **)arr = p;
+    *cap = c;
+    return true;
+}

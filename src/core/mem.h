@@ -10,6 +10,7 @@
 #ifndef BSS_CORE_MEM_H
 #define BSS_CORE_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,22 @@ void *bss_realloc(void *ptr, size_t size);
 void bss_free(void *ptr);
 char *bss_strdup(const char *s);
 char *bss_strndup(const char *s, size_t n);
+
+/*
+ * Room for one more element in the array *arr (n in use, *cap allocated,
+ * elem bytes each): doubled when full (first when empty), never past most.
+ * False when it cannot grow (out of memory, or n == most).
+ */
+bool bss_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first, size_t most);
+
+/* FNV-1a of p[0..n) continuing from h (BSS_FNV_START for a fresh hash): for in-memory hash tables. */
+#define BSS_FNV_START UINT64_C(14695981039346656037)
+static inline uint64_t bss_fnv1a(const void *p, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ((const unsigned char *)p)[i]) * UINT64_C(1099511628211);
+    return h;
+}
 
 /* Routes jansson's allocations through the wrappers. Call once, early. */
 void bss_mem_init(void);

@@ -78,6 +78,14 @@ test('unknown commands and bad usage exit 2', async () => {
   }
 });
 
+test('--what-if-memory out of 1..65536 stops bss serve before it starts', async () => {
+  for (const v of ['0', '65537', 'lots']) {
+    const r = await bss(['serve', '--what-if-memory', v, '--data-dir', tempDir('bss-wim-')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `bss serve: what-if-memory: expected an integer 1..65536, got '${v}' (--what-if-memory)`);
+  }
+});
+
 async function keyWorks(key) {
   return (await srv.request('GET', CATEGORY, { key })).status === 200;
 }
