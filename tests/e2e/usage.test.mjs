@@ -302,3 +302,24 @@ test('the customer view shows the line\'s usage this period and its last usage',
   assert.equal(voice.lastUsageAt, '2026-06-03T10:00:00.000Z');
   assert.ok(['f-1', 'rest-bundle-1'].includes(voice.lastUsageId));
 });
+
+test('a file cut into many chunks (two in flight at once): the same summary, its rejects in line order', async () => {
+  const m = lines['po-prepaid-bundle-10'];
+  const file = path.join(dir, 'cdr-chunks.csv');
+  const rows = ['record_id,start_time,msisdn,service,destination,quantity,unit'];
+  const bad = new Set([3, 6, 7, 10, 14, 15, 19]); // file lines 4, 7, ... carry an unknown unit
+  for (let i = 0; i < 20; i++)
+    rows.push(`k-${i},2026-06-03T09:${String(i).padStart(2, '0')}:00Z,${m},sms,31612345678,1,${bad.has(i) ? 'min' : 'msg'}`);
+  rows.push('k-0,2026-06-03T09:00:00Z,' + m + ',sms,31612345678,1,msg'); // a duplicate in a later chunk
+  fs.writeFileSync(file, rows.join('\n') + '\n');
+  const r = await bss(['usage', 'import', file, '--chunk', '2', '--url', srv.url, '--key', srv.key]);
+  assert.equal(r.code, 3, r.stderr + r.stdout);
+  assert.match(r.stdout, /cdr-chunks\.csv: 21 read, 13 rated, 7 rejected, 1 duplicates, charged 0 EUR/);
+  const rej = parseCsv(fs.readFileSync(`${file}.rejects.csv`, 'utf8')).slice(1);
+  assert.deepEqual(rej.map((x) => x[0]), [...bad].map((i) => String(i + 2)));
+  assert.deepEqual(rej.map((x) => x[3]), [...bad].map((i) => `line ${i + 2}: unknown unit min (s, msg, byte, event)`));
+  const again = await bss(['usage', 'import', file, '--chunk', '1', '--url', srv.url, '--key', srv.key]);
+  assert.match(again.stdout, /21 read, 0 rated, 7 rejected, 14 duplicates, charged 0\n/);
+  const n = await runSql(srv, "SELECT COUNT(*) FROM usage_record WHERE id LIKE 'k-%'");
+  assert.equal(n, '13');
+});
