@@ -5,7 +5,8 @@
  * One thread, its own store connection for reads, the writer for changes.
  * A file is taken by renaming it into DIR/work (atomic: of two servers
  * watching one spool only one gets it), read in chunks of 5000 rows like
- * `bss usage import`, each chunk one batch, then moved to DIR/done with
+ * `bss usage import`, each chunk one batch (read and prepared while the
+ * writer commits the one before it, finished in file order), then moved to DIR/done with
  * NAME.rejects.csv beside it, or to DIR/failed with NAME.error.txt when it
  * cannot be read at all (no header, too large). A file left in DIR/work by
  * a crash is taken again first: the record ids already stored are
@@ -114,54 +115,108 @@ typedef struct file_sums {
     bss_usage_totals last;
 } file_sums;
 
-/* One chunk: 0 done, -1 stop here (the file stays in work for the next try). */
-static int run_chunk(bss_cdr_spool *s, const char *name, const bss_cdr_split *sp, const char *chunk, size_t len,
-                     int64_t first, FILE *rej, file_sums *fs)
+/*
+ * One chunk on its way: read and prepared on the spool's thread, then
+ * committed by the writer while the spool prepares the next one (the
+ * writer re-checks what a prepare saw, so the two may overlap); finished
+ * in file order.
+ */
+typedef struct spool_chunk {
+    bss_cdr_spool *s;
+    char *buf;
+    const bss_catalog *cat;
+    bss_usage_batch *b;
+    bss_usage_chunk c;
+    bss_err rc;
+    bss_errinfo ei;
+    bool submitted, done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} spool_chunk;
+
+static bss_err chunk_commit(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    return bss_usage_batch_commit(db, ((spool_chunk *)arg)->b, ei);
+}
+
+static void chunk_committed(void *arg, bss_err rc, const bss_errinfo *ei)
+{
+    spool_chunk *k = arg;
+    pthread_mutex_lock(&k->mu);
+    k->rc = rc;
+    if (rc != BSS_OK && ei)
+        k->ei = *ei;
+    k->done = true;
+    pthread_cond_signal(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+/* Reads and prepares one chunk and hands it to the writer; NULL when out of memory. */
+static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cdr_split *sp, const char *chunk,
+                                size_t len, int64_t first)
 {
     bss_app *app = s->app;
-    char *buf = bss_malloc(sp->header_len + 1 + len + 1);
-    if (!buf)
-        return -1;
+    spool_chunk *k = bss_calloc(1, sizeof *k);
+    char *buf = k ? bss_malloc(sp->header_len + 1 + len + 1) : NULL;
+    if (!buf) {
+        bss_free(k);
+        return NULL;
+    }
+    k->s = s;
+    k->buf = buf;
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_cond_init(&k->cv, NULL);
     memcpy(buf, sp->header, sp->header_len);
     buf[sp->header_len] = '\n';
     memcpy(buf + sp->header_len + 1, chunk, len);
     size_t n = sp->header_len + 1 + len;
     buf[n] = '\0';
-    const bss_catalog *cat = app->catalog ? bss_catalog_acquire(app->catalog) : NULL;
-    int ret = -1;
-    bss_errinfo ei;
-    bss_errinfo_clear(&ei);
+    k->cat = app->catalog ? bss_catalog_acquire(app->catalog) : NULL;
+    bss_errinfo_clear(&k->ei);
     bss_usage_env env = {.now_ms = bss_clock_now(&app->clock), .source = "cdr", .source_ref = name,
                          .base_url = app->base_url, .bill_shock_micros = app->bill_shock_micros};
-    bss_usage_batch *b = cat ? bss_usage_batch_new(cat, &env) : NULL;
-    bss_usage_chunk c;
-    memset(&c, 0, sizeof c);
+    k->b = k->cat ? bss_usage_batch_new(k->cat, &env) : NULL;
     bss_cdr_limits lim = bss_cdr_limits_default(env.now_ms);
-    bss_err rc = !cat ? bss_fail(&ei, BSS_E_UNSUPPORTED, NULL, "the catalog is not loaded yet")
-                 : !b ? bss_fail(&ei, BSS_E_NOMEM, NULL, "out of memory")
-                      : bss_usage_chunk_read(&c, buf, n, first - 2, &lim, b, &ei);
-    if (rc == BSS_OK && bss_usage_batch_count(b) && (rc = bss_usage_batch_prepare(b, s->db, &ei)) == BSS_OK)
-        rc = bss_writer_run(app->writer, bss_usage_batch_commit, b, &ei);
+    k->rc = !k->cat ? bss_fail(&k->ei, BSS_E_UNSUPPORTED, NULL, "the catalog is not loaded yet")
+            : !k->b ? bss_fail(&k->ei, BSS_E_NOMEM, NULL, "out of memory")
+                    : bss_usage_chunk_read(&k->c, buf, n, first - 2, &lim, k->b, &k->ei);
+    if (k->rc == BSS_OK && bss_usage_batch_count(k->b) && (k->rc = bss_usage_batch_prepare(k->b, s->db, &k->ei)) == BSS_OK) {
+        k->submitted = true;
+        bss_writer_submit(app->writer, chunk_commit, k, chunk_committed);
+    }
+    return k;
+}
+
+/* Waits for the chunk's commit, adds it to the file's sums and rejects, frees it: 0 done, -1 stop here. */
+static int chunk_finish(spool_chunk *k, const char *name, FILE *rej, file_sums *fs)
+{
+    bss_app *app = k->s->app;
+    pthread_mutex_lock(&k->mu);
+    while (k->submitted && !k->done)
+        pthread_cond_wait(&k->cv, &k->mu);
+    pthread_mutex_unlock(&k->mu);
+    int ret = -1;
+    bss_err rc = k->rc;
     if (rc == BSS_OK)
-        rc = bss_usage_chunk_results(&c, b, &ei);
+        rc = bss_usage_chunk_results(&k->c, k->b, &k->ei);
     if (rc == BSS_OK) {
         bss_usage_totals t;
-        bss_usage_batch_totals(b, &t);
-        fs->read += c.read;
+        bss_usage_batch_totals(k->b, &t);
+        fs->read += k->c.read;
         fs->rated += t.rated;
-        fs->rejected += (int64_t)c.nrejects;
+        fs->rejected += (int64_t)k->c.nrejects;
         fs->duplicates += t.duplicates;
         for (size_t i = 0; i < t.ncurrencies; i++) {
-            size_t k = 0;
-            while (k < fs->last.ncurrencies && strcmp(fs->last.charged[k].currency, t.charged[i].currency) != 0)
-                k++;
-            if (k == fs->last.ncurrencies && k < 4)
+            size_t j = 0;
+            while (j < fs->last.ncurrencies && strcmp(fs->last.charged[j].currency, t.charged[i].currency) != 0)
+                j++;
+            if (j == fs->last.ncurrencies && j < 4)
                 snprintf(fs->last.charged[fs->last.ncurrencies++].currency, 4, "%s", t.charged[i].currency);
-            if (k < 4)
-                fs->last.charged[k].micros += t.charged[i].micros;
+            if (j < 4)
+                fs->last.charged[j].micros += t.charged[i].micros;
         }
-        for (size_t i = 0; rej && i < c.nrejects; i++) {
-            const bss_usage_reject *x = &c.rejects[i];
+        for (size_t i = 0; rej && i < k->c.nrejects; i++) {
+            const bss_usage_reject *x = &k->c.rejects[i];
             fprintf(rej, "%lld,", (long long)x->line);
             bss_csv_write_field(rej, x->field);
             fputc(',', rej);
@@ -174,13 +229,16 @@ static int run_chunk(bss_cdr_spool *s, const char *name, const bss_cdr_split *sp
         }
         ret = 0;
     } else {
-        bss_log(BSS_LOG_ERROR, "usage.spool.chunk_failed", "file", name, "error", ei.message, NULL);
+        bss_log(BSS_LOG_ERROR, "usage.spool.chunk_failed", "file", name, "error", k->ei.message, NULL);
     }
-    bss_usage_chunk_free(&c);
-    bss_usage_batch_free(b);
-    if (cat)
-        bss_catalog_release(app->catalog, cat);
-    bss_free(buf);
+    bss_usage_chunk_free(&k->c);
+    bss_usage_batch_free(k->b);
+    if (k->cat)
+        bss_catalog_release(app->catalog, k->cat);
+    pthread_cond_destroy(&k->cv);
+    pthread_mutex_destroy(&k->mu);
+    bss_free(k->buf);
+    bss_free(k);
     return ret;
 }
 
@@ -218,14 +276,21 @@ static void process(bss_cdr_spool *s, const char *name)
     int64_t first = 0;
     int rows = 0;
     bool ok = true, any = false;
+    spool_chunk *pending = NULL; /* the chunk the writer has, finished once the next one is prepared */
     while (ok && !stopping(s) && (bss_cdr_split_next(sp, BSS_USAGE_BATCH_MAX, SPOOL_CHUNK_BYTES, &chunk, &clen, &first,
                                                      &rows) ||
                                   !any)) {
         any = true;
-        if (run_chunk(s, name, sp, chunk ? chunk : "", chunk ? clen : 0, first, rej, &fs) != 0)
+        spool_chunk *k = chunk_start(s, name, sp, chunk ? chunk : "", chunk ? clen : 0, first);
+        if (pending && chunk_finish(pending, name, rej, &fs) != 0)
+            ok = false;
+        pending = k;
+        if (!k)
             ok = false;
         chunk = NULL;
     }
+    if (pending && chunk_finish(pending, name, rej, &fs) != 0)
+        ok = false;
     if (rej)
         fclose(rej);
     bool finished = ok && !stopping(s);
