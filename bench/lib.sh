@@ -77,6 +77,8 @@ bench_copy_line() {
     ON i.product_id = p.id AND i.kind = 'MSISDN' WHERE p.offering_id = 'po-postpaid-s' AND p.status = 'active' ORDER BY i.value LIMIT 1")
   m0="${m0#+}"
   echo "bench: copying line $m0 to lines $from..$((to - 1))" >&2
+  local start="" # the product's start_ms column, in stores that have it (0029_product_start)
+  if sqlite3 "$db" "SELECT 1 FROM pragma_table_info('product') WHERE name = 'start_ms'" | grep -q 1; then start=", start_ms"; fi
   sqlite3 "$db" <<SQL
 PRAGMA journal_mode = WAL;
 BEGIN;
@@ -87,9 +89,9 @@ INSERT INTO tmf666_billing_account (id, doc, created_ms, updated_ms, row_version
                                     bill_cycle_day, parent_id, customer_id)
   SELECT n.acc, replace(a.doc, a.id, n.acc), a.created_ms, a.updated_ms, 1, a.name, a.state, printf('BX%09d', n.i),
          a.currency, a.bill_cycle_day, a.parent_id, a.customer_id FROM n, tmf666_billing_account a WHERE a.id = '$a0';
-INSERT INTO product (id, doc, created_ms, updated_ms, row_version, status, offering_id, offering_version, account_id)
+INSERT INTO product (id, doc, created_ms, updated_ms, row_version, status, offering_id, offering_version, account_id$start)
   SELECT n.prod, replace(replace(replace(p.doc, p.id, n.prod), p.account_id, n.acc), '$m0', n.num), p.created_ms,
-         p.updated_ms, 1, p.status, p.offering_id, p.offering_version, n.acc FROM n, product p WHERE p.id = '$p0';
+         p.updated_ms, 1, p.status, p.offering_id, p.offering_version, n.acc$start FROM n, product p WHERE p.id = '$p0';
 INSERT INTO product_identity (value, kind, product_id) SELECT n.num, 'MSISDN', n.prod FROM n;
 INSERT INTO bucket (id, account_id, product_id, msisdn, usage_type, unit, source, price_id, price_version, priority, value,
                     initial_value, used, unlimited, valid_from, valid_to, status, doc, created_ms, updated_ms, row_version)

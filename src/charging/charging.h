@@ -371,7 +371,7 @@ typedef struct bss_charging_line {
     char msisdn[16];
     char product_id[BSS_ID_MAX + 1];
     char account_id[BSS_ID_MAX + 1];
-    char status[16];
+    char status[24]; /* the product's: "pendingTerminate" is the longest */
     char offering_id[BSS_ID_MAX + 1];
     char offering_version[32];
     char currency[4];

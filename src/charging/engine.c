@@ -1,7 +1,7 @@
 /*
  * engine.c: the resident lines (charging.h "The resident lines"): what
- * bss_charging_line_load reads from three JSON documents and two lists
- * (the number's product, its offering, its add-ons, its account's bill
+ * bss_charging_line_load reads from the store (the number's product from its
+ * typed columns, its offering, its add-ons' documents, its account's bill
  * cycle), kept in memory on the writer's thread between requests, so that
  * an online update or a CDR chunk reads only the buckets from the store.
  *
@@ -100,7 +100,7 @@ typedef struct line {
     ref product, account, addon_products[LINE_ADDONS];
     uint8_t naddons, bill_cycle_day;
     bool valid;
-    char status[16];
+    char status[24];
     char currency[4];
 } line;
 

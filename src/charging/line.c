@@ -17,14 +17,12 @@
 #include "customer/customer.h"
 #include "order/order.h"
 
-/* The product's offering: the version it names, else the one valid at at_ms (narrowing l's span to it). */
-static const bss_offering *product_offering(const bss_catalog *cat, const json_t *p, int64_t at_ms,
+/* The product's offering: the version it pins (ver), else the one valid at at_ms (narrowing l's span to it). */
+static const bss_offering *product_offering(const bss_catalog *cat, const char *id, const char *ver, int64_t at_ms,
                                             bss_charging_line *l)
 {
-    const char *id = json_string_value(json_object_get(json_object_get(p, "productOffering"), "id"));
-    const char *ver = json_string_value(json_object_get(p, "productOfferingVersion"));
-    const bss_offering *o = id && ver ? bss_catalog_offering_version(cat, id, ver) : NULL;
-    if (o || !id)
+    const bss_offering *o = id && id[0] && ver && ver[0] ? bss_catalog_offering_version(cat, id, ver) : NULL;
+    if (o || !id || !id[0])
         return o;
     int64_t from, to;
     bss_catalog_offering_span(cat, id, at_ms, &from, &to);
@@ -76,7 +74,9 @@ static bss_err addon_row(const bss_res_row *row, void *arg)
         mine = mine || (t && id && strcmp(t, "addOnTo") == 0 && strcmp(id, a->l->product_id) == 0);
     }
     if (mine && st && strcmp(st, "active") == 0 && a->l->naddons < BSS_CHARGING_LINE_ADDONS && row->id) {
-        const bss_offering *o = product_offering(a->cat, p, a->at_ms, a->l);
+        const bss_offering *o =
+            product_offering(a->cat, json_string_value(json_object_get(json_object_get(p, "productOffering"), "id")),
+                             json_string_value(json_object_get(p, "productOfferingVersion")), a->at_ms, a->l);
         if (o) {
             snprintf(a->l->addon_ids[a->l->naddons], sizeof a->l->addon_ids[0], "%s", row->id);
             a->l->addons[a->l->naddons++] = o;
@@ -130,37 +130,23 @@ static bss_err line_load(bss_db *db, const bss_catalog *cat, const char *msisdn,
         return bss_fail(ei, BSS_E_INVALID, "msisdn", "msisdn is E.164 digits (6..15), with or without '+'");
     snprintf(l->msisdn, sizeof l->msisdn, "%s", digits);
     bool found = false;
-    bss_err rc = bss_product_find(db, "MSISDN", l->msisdn, l->product_id, &found, ei);
+    bss_product_line pl;
+    bss_err rc = bss_product_line_find(db, l->msisdn, &pl, &found, ei);
     if (rc != BSS_OK)
         return rc;
     if (!found)
         return bss_fail(ei, BSS_E_NOT_FOUND, "msisdn", "no live line has the number %s", l->msisdn);
-    json_t *p = NULL;
-    if ((rc = bss_doc_load(db, &bss_product_kind, l->product_id, &p, NULL, ei)) != BSS_OK)
-        return rc;
-    const char *st = json_string_value(json_object_get(p, "status"));
-    const char *acc = json_string_value(json_object_get(json_object_get(p, "billingAccount"), "id"));
-    snprintf(l->status, sizeof l->status, "%s", st ? st : "");
-    snprintf(l->account_id, sizeof l->account_id, "%s", acc ? acc : "");
-    const bss_offering *o = product_offering(cat, p, at_ms, l);
+    snprintf(l->product_id, sizeof l->product_id, "%s", pl.id);
+    snprintf(l->status, sizeof l->status, "%s", pl.status);
+    snprintf(l->account_id, sizeof l->account_id, "%s", pl.account_id);
+    const bss_offering *o = product_offering(cat, pl.offering_id, pl.pinned_version, at_ms, l);
     l->offering = o;
-    l->spending_cap_micros = 0;
-    size_t ci;
-    json_t *ch;
-    json_array_foreach(json_object_get(p, "productCharacteristic"), ci, ch)
-    {
-        const char *cn = json_string_value(json_object_get(ch, "name"));
-        if (cn && strcmp(cn, "spendingCap") == 0)
-            (void)bss_money_from_json(json_object_get(ch, "value"), "spendingCap", &l->spending_cap_micros, NULL);
-    }
-    l->activated_ms = INT64_MIN;
-    if (json_object_get(p, "startDate"))
-        (void)bss_json_get_time(p, "startDate", "startDate", false, &l->activated_ms, NULL);
+    l->spending_cap_micros = pl.spending_cap_micros;
+    l->activated_ms = pl.start_ms;
     snprintf(l->offering_id, sizeof l->offering_id, "%s", o ? bss_offering_id(o) : "");
     snprintf(l->offering_version, sizeof l->offering_version, "%s", o ? bss_offering_version(o) : "");
     const bss_market *m = o ? bss_offering_market(o) : NULL;
     snprintf(l->currency, sizeof l->currency, "%s", m && m->currency ? m->currency : "EUR");
-    json_decref(p);
     if (!o)
         return bss_fail(ei, BSS_E_NOT_FOUND, "productOffering.id", "line %s: its offering is not in the catalog",
                         l->msisdn);

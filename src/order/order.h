@@ -129,6 +129,24 @@ bool bss_product_is_live(const char *status);
  */
 bss_err bss_product_find(bss_db *db, const char *kind, const char *value, char *id, bool *found, bss_errinfo *ei);
 
+/*
+ * The live product of a number as charging reads it (one query, typed
+ * columns; the document is parsed only when it holds what no column does:
+ * a spendingCap, a pinned productOfferingVersion, or a startDate written
+ * before the start_ms column existed). *found false when no live product
+ * has the number.
+ */
+typedef struct bss_product_line {
+    char id[BSS_ID_MAX + 1];
+    char status[24];
+    char offering_id[BSS_ID_MAX + 1];
+    char pinned_version[64]; /* productOfferingVersion, "" when absent */
+    char account_id[BSS_ID_MAX + 1];
+    int64_t start_ms;            /* startDate; INT64_MIN: never active */
+    int64_t spending_cap_micros; /* the spendingCap characteristic; 0: none */
+} bss_product_line;
+bss_err bss_product_line_find(bss_db *db, const char *msisdn, bss_product_line *out, bool *found, bss_errinfo *ei);
+
 /* ---- provisioning (tasks.c, simulator.c; docs/provisioning.md) ---- */
 
 /* One step for the network, as an adapter sees it. */

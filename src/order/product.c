@@ -59,6 +59,7 @@ static const bss_res_column product_columns[] = {
     {"productOffering.id", "offering_id", BSS_RES_TEXT},
     {"productOffering.version", "offering_version", BSS_RES_TEXT},
     {"billingAccount.id", "account_id", BSS_RES_TEXT},
+    {"startDate", "start_ms", BSS_RES_TIME}, /* NULL in rows written before 0029_product_start */
 };
 
 static bss_res_table product_table = {
@@ -118,6 +119,66 @@ bool bss_product_is_live(const char *status)
 bss_err bss_product_find(bss_db *db, const char *kind, const char *value, char *id, bool *found, bss_errinfo *ei)
 {
     return bss__store_identity_owner(db, kind, value, NULL, id, BSS_ID_MAX + 1, found, ei);
+}
+
+static const char SQL_LINE[] = "SELECT p.id, p.status, p.offering_id, p.account_id, p.start_ms, p.doc "
+                               "FROM product_identity i JOIN product p ON p.id = i.product_id "
+                               "WHERE i.kind = 'MSISDN' AND i.value = ?";
+
+static bool holds(const char *doc, size_t len, const char *member)
+{
+    return doc && memmem(doc, len, member, strlen(member)) != NULL;
+}
+
+/* What no column holds, from the document (only when its text names it). */
+static void line_from_doc(const char *doc, size_t len, bool start_known, bss_product_line *out)
+{
+    json_t *p = NULL;
+    if (bss_json_parse(doc, len, &p, NULL) != BSS_OK)
+        return;
+    const char *ver = json_string_value(json_object_get(p, "productOfferingVersion"));
+    snprintf(out->pinned_version, sizeof out->pinned_version, "%s", ver ? ver : "");
+    size_t i;
+    json_t *ch;
+    json_array_foreach(json_object_get(p, "productCharacteristic"), i, ch)
+    {
+        const char *cn = json_string_value(json_object_get(ch, "name"));
+        if (cn && strcmp(cn, "spendingCap") == 0)
+            (void)bss_money_from_json(json_object_get(ch, "value"), "spendingCap", &out->spending_cap_micros, NULL);
+    }
+    if (!start_known && json_object_get(p, "startDate"))
+        (void)bss_json_get_time(p, "startDate", "startDate", false, &out->start_ms, NULL);
+    json_decref(p);
+}
+
+bss_err bss_product_line_find(bss_db *db, const char *msisdn, bss_product_line *out, bool *found, bss_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    out->start_ms = INT64_MIN;
+    *found = false;
+    bss_db_rows *rows = NULL;
+    bss_err rc = bss_db_query(db, SQL_LINE, BSS_DB_ARGS(BSS_DB_STRN(msisdn, strlen(msisdn))), &rows, ei);
+    if (rc != BSS_OK)
+        return rc;
+    if (bss_db_next(rows)) {
+        const char *t;
+        snprintf(out->id, sizeof out->id, "%s", (t = bss_db_col_text(rows, 0, NULL)) ? t : "");
+        snprintf(out->status, sizeof out->status, "%s", (t = bss_db_col_text(rows, 1, NULL)) ? t : "");
+        snprintf(out->offering_id, sizeof out->offering_id, "%s", (t = bss_db_col_text(rows, 2, NULL)) ? t : "");
+        snprintf(out->account_id, sizeof out->account_id, "%s", (t = bss_db_col_text(rows, 3, NULL)) ? t : "");
+        bool start_known = !bss_db_col_null(rows, 4);
+        if (start_known)
+            out->start_ms = bss_db_col_int64(rows, 4);
+        size_t len = 0;
+        const char *doc = bss_db_col_text(rows, 5, &len);
+        if (holds(doc, len, "\"spendingCap\"") || holds(doc, len, "\"productOfferingVersion\"") ||
+            (!start_known && holds(doc, len, "\"startDate\"")))
+            line_from_doc(doc, len, start_known, out);
+        *found = out->id[0] != '\0';
+    }
+    rc = bss_db_rows_error(rows);
+    bss_db_rows_close(rows);
+    return rc == BSS_OK ? BSS_OK : bss_fail(ei, rc, NULL, "reading the line of %s failed", msisdn);
 }
 
 static bss_err nomem(bss_errinfo *ei)

@@ -93,13 +93,16 @@ test('the demo lines have their buckets: one shared pool for the family, a walle
   assert.ok(fam.length >= 3);
   const acc = fam[0].billingAccount.id;
   assert.ok(fam.every((p) => p.billingAccount.id === acc), 'one family account');
-  const pools = (await buckets(`partyAccount.id=${acc}&usageType=data&status=active`)).filter((b) => b.isShared);
+  // a bucket's successor is made a day before it ends (docs/charging.md "Renewal and rollover"): only those valid now
+  const now = Date.now();
+  const current = (b) => Date.parse(b.validFor.startDateTime) <= now && now < Date.parse(b.validFor.endDateTime);
+  const pools = (await buckets(`partyAccount.id=${acc}&usageType=data&status=active`)).filter((b) => b.isShared && current(b));
   assert.equal(pools.length, 1, JSON.stringify(pools));
   assert.equal(pools[0].bucketSource, 'shared');
   assert.deepEqual(pools[0].remainedAmount, { amount: 53687091200, units: 'byte' }); // 50 GB
   assert.equal(pools[0].logicalResource, undefined);
   for (const p of fam) {
-    const own = await buckets(`product.id=${p.id}&status=active`);
+    const own = (await buckets(`product.id=${p.id}&status=active`)).filter(current);
     assert.deepEqual(own.map((b) => b.usageType).sort(), ['sms', 'voice'], 'each line its own calls and SMS');
   }
   const prepaid = (await srv.request('GET', `${PROD}?status=active&limit=1000`)).json

@@ -57,6 +57,7 @@ test('bad products are refused with the member at fault', async () => {
     [{ productCharacteristic: [{ name: 'IMSI', value: '204-44' }] }, 400, 'INVALID', 'productCharacteristic[0].value'],
     [{ productCharacteristic: [{ name: 'MSISDN', value: '+31620000009' }, { name: 'msisdn', value: '+31620000008' }] }, 400, 'INVALID', 'productCharacteristic[1].value'],
     [{ status: 'sleeping' }, 400, 'INVALID', 'status'],
+    [{ status: 'active', startDate: 'yesterday', productCharacteristic: [{ name: 'MSISDN', value: '06 2000 0077' }] }, 400, 'INVALID', 'startDate'],
   ];
   for (const [extra, status, code, field] of cases) {
     const b = body(extra);

@@ -409,7 +409,8 @@ static void test_verify(void **state)
     assert_int_equal(st.mismatches, 0);
     bss_errinfo ei;
     begin(f);
-    assert_int_equal(bss_db_exec(f->env->db, "UPDATE product SET doc = replace(doc, '\"active\"', '\"suspended\"')",
+    assert_int_equal(bss_db_exec(f->env->db, "UPDATE product SET doc = replace(doc, '\"active\"', '\"suspended\"'), "
+                                                     "status = 'suspended'",
                                  NULL, 0, NULL, &ei),
                      BSS_OK);
     bss_charging_line *l = get(f, &st);
