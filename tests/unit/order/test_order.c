@@ -4,7 +4,8 @@
  * activation codes), then the task queue on a migrated store (both
  * backends): a task waits for the one before it, a claim takes a lease and
  * counts the try, a retry waits its pause, a restart sets running tasks
- * pending again, and an item's counts say when it has ended.
+ * pending again, and an item's counts say when it has ended; a line's
+ * product as charging reads it, from its columns or its document.
  */
 #include "../db/dbtest.h"
 
@@ -181,9 +182,62 @@ static void test_task_queue(void **state)
     assert_int_equal(max, 3);
 }
 
+/* ---- a line's product as charging reads it ---- */
+
+static void put_product(bss_db *db, const char *id, const char *msisdn, const char *doc, const bss_db_val start)
+{
+    bss_errinfo ei;
+    assert_int_equal(bss_db_exec(db,
+                                 "INSERT INTO product (id, doc, created_ms, updated_ms, row_version, status, offering_id, "
+                                 "offering_version, account_id, start_ms) VALUES (?, ?, 0, 0, 1, 'active', 'po-x', '1', "
+                                 "'acc-1', ?)",
+                                 BSS_DB_ARGS(BSS_DB_STR(id), BSS_DB_STR(doc), start), NULL, &ei),
+                     BSS_OK);
+    assert_int_equal(bss_db_exec(db, "INSERT INTO product_identity (value, kind, product_id) VALUES (?, 'MSISDN', ?)",
+                                 BSS_DB_ARGS(BSS_DB_STR(msisdn), BSS_DB_STR(id)), NULL, &ei),
+                     BSS_OK);
+}
+
+static void test_product_line(void **state)
+{
+    dbtest_env *env = *state;
+    bss_db *db = env->db;
+    bss_errinfo ei;
+    /* written before start_ms existed: the start from the document, and the cap */
+    put_product(db, "p1", "31600000001",
+                "{\"id\":\"p1\",\"startDate\":\"2026-05-01T10:00:00.250Z\",\"productCharacteristic\":"
+                "[{\"name\":\"MSISDN\",\"value\":\"31600000001\"},{\"name\":\"spendingCap\",\"value\":25.5}]}",
+                BSS_DB_NIL);
+    /* the column is what counts when it is there; no pinned version, no cap: the document is not parsed */
+    put_product(db, "p2", "31600000002", "{\"id\":\"p2\",\"startDate\":\"2020-01-01T00:00:00Z\"}", BSS_DB_I64(123));
+    /* a pinned version is only in the document */
+    put_product(db, "p3", "31600000003", "{\"id\":\"p3\",\"productOfferingVersion\":\"2\"}", BSS_DB_NIL);
+    bss_product_line pl;
+    bool found = false;
+    assert_int_equal(bss_product_line_find(db, "31600000001", &pl, &found, &ei), BSS_OK);
+    assert_true(found);
+    assert_string_equal(pl.id, "p1");
+    assert_string_equal(pl.status, "active");
+    assert_string_equal(pl.offering_id, "po-x");
+    assert_string_equal(pl.account_id, "acc-1");
+    assert_int_equal(pl.start_ms, INT64_C(1777629600250));
+    assert_int_equal(pl.spending_cap_micros, 25500000);
+    assert_string_equal(pl.pinned_version, "");
+    assert_int_equal(bss_product_line_find(db, "31600000002", &pl, &found, &ei), BSS_OK);
+    assert_true(found);
+    assert_int_equal(pl.start_ms, 123);
+    assert_int_equal(pl.spending_cap_micros, 0);
+    assert_int_equal(bss_product_line_find(db, "31600000003", &pl, &found, &ei), BSS_OK);
+    assert_string_equal(pl.pinned_version, "2");
+    assert_true(pl.start_ms == INT64_MIN); /* never active */
+    assert_int_equal(bss_product_line_find(db, "31600000009", &pl, &found, &ei), BSS_OK);
+    assert_false(found);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
-        cmocka_unit_test_setup_teardown(test_task_queue, setup, dbtest_teardown)                             \
+        cmocka_unit_test_setup_teardown(test_task_queue, setup, dbtest_teardown),                            \
+            cmocka_unit_test_setup_teardown(test_product_line, setup, dbtest_teardown)                       \
     }
 
 static const struct CMUnitTest pure_tests[] = {cmocka_unit_test(test_order_states), cmocka_unit_test(test_product_states),
