@@ -8,6 +8,7 @@
  * confused). Result codes map to bss_err: BUSY/LOCKED -> BSS_E_BUSY, a
  * unique or primary key violation -> BSS_E_EXISTS, anything else -> BSS_E_DB.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -308,8 +309,21 @@ static const bss_db_ops sqlite_ops = {
     .close = sq_close,
 };
 
+/*
+ * Before SQLite's first use: no allocation statistics. They are counted
+ * under one mutex for the whole process, which every connection's every
+ * allocation takes (the writer, the workers and the siblings reading a
+ * CDR chunk's lines contend on it); bss reads none of them.
+ */
+static void sqlite_once(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 bss_err bss__db_sqlite_open(const char *path, const bss_db_options *opt, bss_db **out, bss_errinfo *ei)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_once);
     static const char setup[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
     sqlite_db *s;
     int rc;
