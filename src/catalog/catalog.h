@@ -302,6 +302,8 @@ const char *bss_price_name(const bss_price *p);         /* "" when none */
 const char *bss_price_currency(const bss_price *p);     /* "EUR"; "" for a percentage discount */
 const char *bss_price_tax_category(const bss_price *p); /* "standard" by default */
 bss_service bss_price_service(const bss_price *p);      /* usage and allowance; NONE otherwise */
+/* Whether a usage price's rate depends on the period's usage so far ("tiered" or "volume" tiers). */
+bool bss_price_period_tiers(const bss_price *p);
 /* The main amount: price.value (0 when absent). */
 int64_t bss_price_amount_micros(const bss_price *p);
 

@@ -546,6 +546,10 @@ bss_service bss_price_service(const bss_price *p)
 {
     return p->service;
 }
+bool bss_price_period_tiers(const bss_price *p)
+{
+    return p && p->kind == BSS_PRICE_USAGE && p->usage.structure != BSS__FLAT;
+}
 int64_t bss_price_amount_micros(const bss_price *p)
 {
     return p->has_value ? p->value : 0;

@@ -811,9 +811,18 @@ static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei
     int64_t ps = 0, pe = 0;
     bss_bill_period(r->start_ms, l->bill_cycle_day, &ps, &pe);
     bss_err rc;
-    if (u->period_start != ps && (rc = period_units(db, b, u, ps, ei)) != BSS_OK)
-        return rc;
     bss_charging_line_at(l, r->start_ms);
+    /* the period's units so far count only for a price with period tiers; for any other they are not
+     * read (one query a line), and the period is marked unread so a tiered price after it reads it */
+    const bss_price *up = l->line.usage[bss_cdr_catalog_service(r->service)];
+    if (u->period_start != ps) {
+        if (up && bss_price_period_tiers(up)) {
+            if ((rc = period_units(db, b, u, ps, ei)) != BSS_OK)
+                return rc;
+        } else {
+            u->period_start = INT64_MIN;
+        }
+    }
     l->line.overdraft = strcmp(b->source, "online") != 0; /* a CDR reports usage already spent */
     bss_rate_input in = {.service = bss_cdr_catalog_service(r->service),
                          .quantity = r->quantity,
