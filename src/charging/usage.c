@@ -51,8 +51,13 @@ typedef struct uline {
     int64_t events[BSS_CHARGING_LINE_BUCKETS];
     int64_t period_start; /* the bill period used_units is for; INT64_MIN: none yet */
     bool billed_in_batch; /* postpaid usage billed in this batch: the bill-shock check runs after the totals */
+    int64_t billed_period; /* the bill period of the last usage billed in this batch */
     bool rated;           /* a record of the batch is charged to it (its buckets are read) */
     bool read;            /* its documents read (known or not) */
+    /* bucket k is also another line's (an account's shared pool or wallet): that line's copy is the
+     * batch's one, alias_line[k] its index (-1: this copy is the one), alias_k[k] its bucket there */
+    int alias_line[BSS_CHARGING_LINE_BUCKETS];
+    uint8_t alias_k[BSS_CHARGING_LINE_BUCKETS];
 } uline;
 
 typedef struct utotal {
@@ -769,6 +774,24 @@ static void totals_make(void)
     }
 }
 
+/* By usage_total's key: account, period, product, price, zone, time band. */
+static int total_order(const void *a, const void *b)
+{
+    const bss__usage_total *x = a, *y = b;
+    int c = strcmp(x->account_id, y->account_id);
+    if (c)
+        return c;
+    if (x->period_start != y->period_start)
+        return x->period_start < y->period_start ? -1 : 1;
+    if ((c = strcmp(x->product_id, y->product_id)) != 0)
+        return c;
+    if ((c = strcmp(x->price_id ? x->price_id : "", y->price_id ? y->price_id : "")) != 0)
+        return c;
+    if ((c = strcmp(x->zone ? x->zone : "", y->zone ? y->zone : "")) != 0)
+        return c;
+    return strcmp(x->time_band ? x->time_band : "", y->time_band ? y->time_band : "");
+}
+
 /* n totals of distinct keys: one statement each on SQLite (no round trips to save), 2^k at a time on PostgreSQL. */
 static bss_err totals_add(bss_db *db, const bss__usage_total *t, size_t n, int64_t now_ms, bss_errinfo *ei)
 {
@@ -791,6 +814,8 @@ static bss_err totals_add(bss_db *db, const bss__usage_total *t, size_t n, int64
     }
     return BSS_OK;
 }
+
+static void sync_shared(bss_usage_batch *b, uline *u, bool to_shared);
 
 static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei)
 {
@@ -833,6 +858,7 @@ static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei
                          .visited_len = strlen(r->visited),
                          .rating_group = r->rating_group};
     bss_rate_result res;
+    sync_shared(b, u, false);
     rc = bss_charging_rate(&l->line, &in, &res);
     if (rc != BSS_OK) {
         reject(r, "notRated", "line %s: %s", r->msisdn,
@@ -843,12 +869,20 @@ static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei
         return store_row(db, b, r, u, NULL, 0, ei);
     }
     bss_charging_apply(&l->line, &res);
-    for (size_t i = 0; i < res.ntakes; i++)
-        u->events[res.takes[i].bucket]++;
+    sync_shared(b, u, true);
+    for (size_t i = 0; i < res.ntakes; i++) {
+        size_t k = res.takes[i].bucket;
+        if (u->alias_line[k] < 0)
+            u->events[k]++;
+        else
+            b->lines[u->alias_line[k]]->events[u->alias_k[k]]++; /* written once, from its first holder */
+    }
     if ((rc = bss__thresholds(db, l, &res, b->env.base_url, b->env.now_ms, ei)) != BSS_OK)
         return rc;
-    if (res.billed_micros > 0)
+    if (res.billed_micros > 0) {
         u->billed_in_batch = true;
+        u->billed_period = ps;
+    }
     r->res.status = b->env.recycle ? BSS_USAGE_RECYCLED : BSS_USAGE_RATED;
     r->res.charge_micros = res.charge_micros;
     copy(r->res.currency, sizeof r->res.currency, l->currency);
@@ -868,6 +902,93 @@ static bss_err rate_one(bss_db *db, bss_usage_batch *b, urec *r, bss_errinfo *ei
         t->last = (int)(r - b->recs);
     }
     return store_row(db, b, r, u, &res, ps, ei);
+}
+
+/*
+ * Lines of one account share its pools and its wallet: each line read its
+ * own copy of such a bucket, but the batch must draw one (a second line
+ * sees what the first took). The first line holding a bucket keeps the
+ * batch's copy; the others alias it (rate_one works on the shared values,
+ * and the bucket's change is written once, from its first holder).
+ */
+static bss_err share_buckets(bss_usage_batch *b, bss_errinfo *ei)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        for (size_t k = 0; k < BSS_CHARGING_LINE_BUCKETS; k++)
+            u->alias_line[k] = -1;
+        if (u->known && u->rated)
+            n += u->l.nbuckets;
+    }
+    if (n < 2)
+        return BSS_OK;
+    size_t cap = 4;
+    while (cap < 2 * n)
+        cap <<= 1;
+    int32_t *slot = bss_malloc(cap * 2 * sizeof *slot); /* (line + 1, k) pairs; line 0: empty */
+    if (!slot)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    memset(slot, 0, cap * 2 * sizeof *slot);
+    for (size_t i = 0; i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        if (!u->known || !u->rated)
+            continue;
+        for (size_t k = 0; k < u->l.nbuckets; k++) {
+            const char *id = u->l.bucket_ids[k];
+            size_t h = fnv(id, BSS_FNV_START) & (cap - 1);
+            while (slot[2 * h] &&
+                   strcmp(b->lines[slot[2 * h] - 1]->l.bucket_ids[slot[2 * h + 1]], id) != 0)
+                h = (h + 1) & (cap - 1);
+            if (!slot[2 * h]) {
+                slot[2 * h] = (int32_t)i + 1;
+                slot[2 * h + 1] = (int32_t)k;
+            } else if (slot[2 * h] - 1 != (int32_t)i) {
+                u->alias_line[k] = slot[2 * h] - 1;
+                u->alias_k[k] = (uint8_t)slot[2 * h + 1];
+            }
+        }
+    }
+    bss_free(slot);
+    return BSS_OK;
+}
+
+/* Line u's aliased buckets from (to_shared false) or to (true) the batch's copies. */
+static void sync_shared(bss_usage_batch *b, uline *u, bool to_shared)
+{
+    for (size_t k = 0; k < u->l.nbuckets; k++) {
+        if (u->alias_line[k] < 0)
+            continue;
+        bss_rate_bucket *mine = &u->l.buckets[k], *one = &b->lines[u->alias_line[k]]->l.buckets[u->alias_k[k]];
+        bss_rate_bucket *from = to_shared ? mine : one, *to = to_shared ? one : mine;
+        to->value = from->value;
+        to->used = from->used;
+    }
+}
+
+/* A batch's lines by account (then by index); qsort has no argument for the batch, and the writer is one thread. */
+static _Thread_local const bss_usage_batch *sort_lines;
+
+static int line_order(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_lines->lines[x]->l.account_id, sort_lines->lines[y]->l.account_id);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* A bucket change to write: line's bucket k. */
+typedef struct bchange {
+    const char *bucket;
+    size_t line, k;
+} bchange;
+
+static int change_order(const void *a, const void *b)
+{
+    const bchange *x = a, *y = b;
+    int c = strcmp(x->bucket, y->bucket);
+    if (c)
+        return c;
+    return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : (x->k > y->k) - (x->k < y->k);
 }
 
 bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
@@ -897,20 +1018,34 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         if (r->li >= 0)
             b->lines[r->li]->rated = true;
     }
-    for (size_t i = 0; i < b->nlines; i++) {
-        uline *u = b->lines[i];
+    /* the buckets of the lines charged, read in the order of their accounts (the index they are found by) */
+    size_t *order = b->nlines ? bss_malloc(b->nlines * sizeof *order) : NULL;
+    if (b->nlines && !order)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < b->nlines; i++)
+        order[i] = i;
+    sort_lines = b;
+    if (b->nlines > 1)
+        qsort(order, b->nlines, sizeof *order, line_order);
+    for (size_t o = 0; o < b->nlines; o++) {
+        uline *u = b->lines[order[o]];
         memset(u->events, 0, sizeof u->events);
         u->period_start = INT64_MIN;
         u->billed_in_batch = false;
         if (!u->known || !u->rated)
             continue;
-        if ((rc = bss_charging_line_buckets(db, &u->l, b->env.now_ms, ei)) != BSS_OK)
+        if ((rc = bss_charging_line_buckets(db, &u->l, b->env.now_ms, ei)) != BSS_OK) {
+            bss_free(order);
             return rc;
+        }
         for (size_t k = 0; k < u->l.nbuckets; k++) {
             u->value0[k] = u->l.buckets[k].value;
             u->used0[k] = u->l.buckets[k].used;
         }
     }
+    bss_free(order);
+    if ((rc = share_buckets(b, ei)) != BSS_OK)
+        return rc;
     b->sum.records = (int64_t)b->n;
     for (size_t i = 0; i < b->n; i++) {
         urec *r = &b->recs[i];
@@ -938,23 +1073,37 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
     }
     if ((rc = flush_rows(db, b, ei)) != BSS_OK)
         return rc;
-    /* one ledger row per bucket touched */
+    /* one ledger row per bucket touched, in the order of the buckets' ids (their table's key) */
     const char *kind = b->n == 1 ? "usage" : "usageBatch";
-    for (size_t i = 0; i < b->nlines; i++) {
-        uline *u = b->lines[i];
-        for (size_t k = 0; u->known && k < u->l.nbuckets; k++) {
-            if (!u->events[k])
-                continue;
-            bss__ledger_src src = {.reason = "usage",
-                                   .source_kind = kind,
-                                   .source_id = b->n == 1 ? b->recs[0].id : b->batch_id,
-                                   .events = u->events[k]};
-            rc = bss__bucket_change(db, u->l.bucket_ids[k], u->l.buckets[k].value - u->value0[k],
-                                    u->l.buckets[k].used - u->used0[k], &src, b->env.now_ms, NULL, ei);
-            if (rc != BSS_OK)
-                return rc;
+    size_t nch = 0;
+    for (size_t i = 0; i < b->nlines; i++)
+        for (size_t k = 0; b->lines[i]->known && k < b->lines[i]->l.nbuckets; k++)
+            nch += b->lines[i]->events[k] != 0;
+    bchange *ch = nch ? bss_malloc(nch * sizeof *ch) : NULL;
+    if (nch && !ch)
+        return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+    nch = 0;
+    for (size_t i = 0; i < b->nlines; i++)
+        for (size_t k = 0; b->lines[i]->known && k < b->lines[i]->l.nbuckets; k++)
+            if (b->lines[i]->events[k])
+                ch[nch++] = (bchange){.bucket = b->lines[i]->l.bucket_ids[k], .line = i, .k = k};
+    if (nch > 1)
+        qsort(ch, nch, sizeof *ch, change_order);
+    for (size_t c = 0; c < nch; c++) {
+        uline *u = b->lines[ch[c].line];
+        size_t k = ch[c].k;
+        bss__ledger_src src = {.reason = "usage",
+                               .source_kind = kind,
+                               .source_id = b->n == 1 ? b->recs[0].id : b->batch_id,
+                               .events = u->events[k]};
+        rc = bss__bucket_change(db, u->l.bucket_ids[k], u->l.buckets[k].value - u->value0[k],
+                                u->l.buckets[k].used - u->used0[k], &src, b->env.now_ms, NULL, ei);
+        if (rc != BSS_OK) {
+            bss_free(ch);
+            return rc;
         }
     }
+    bss_free(ch);
     bss__usage_total *tt = b->ntotals ? bss_malloc(b->ntotals * sizeof *tt) : NULL;
     if (b->ntotals && !tt)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -967,6 +1116,9 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
                                    .wallet = t->wallet, .billed = t->billed, .last_ms = t->last_ms,
                                    .last_usage_id = b->recs[t->last].id};
     }
+    /* in the order of the table's key: each upsert finds the pages the one before it read */
+    if (b->ntotals > 1)
+        qsort(tt, b->ntotals, sizeof *tt, total_order);
     rc = totals_add(db, tt, b->ntotals, b->env.now_ms, ei);
     bss_free(tt);
     if (rc != BSS_OK)
@@ -976,10 +1128,10 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         if (!u->known || !u->billed_in_batch)
             continue;
         if (b->env.bill_shock_micros > 0 &&
-            (rc = bss__bill_shock(db, &u->l, u->period_start, b->env.bill_shock_micros, b->env.base_url,
+            (rc = bss__bill_shock(db, &u->l, u->billed_period, b->env.bill_shock_micros, b->env.base_url,
                                   b->env.now_ms, ei)) != BSS_OK)
             return rc;
-        if ((rc = bss__spending_cap(db, &u->l, u->period_start, b->env.base_url, b->env.now_ms, ei)) != BSS_OK)
+        if ((rc = bss__spending_cap(db, &u->l, u->billed_period, b->env.base_url, b->env.now_ms, ei)) != BSS_OK)
             return rc;
     }
     return BSS_OK;
