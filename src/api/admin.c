@@ -98,6 +98,8 @@ static int h_metrics(bss_req *r)
     g.lines_forgotten = ls.forgotten;
     g.lines_resets = ls.resets;
     g.lines_mismatches = ls.mismatches;
+    g.bucket_hits = ls.bucket_hits;
+    g.bucket_misses = ls.bucket_misses;
     g.sessions_resident = ls.sessions;
     g.session_hits = ls.session_hits;
     g.session_misses = ls.session_misses;

@@ -300,6 +300,9 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              "# HELP bss_charging_line_reads_total Line reads by online charging: from memory (hit) or the store "
              "(miss).\n# TYPE bss_charging_line_reads_total counter\n"
              "bss_charging_line_reads_total{from=\"hit\"} %lld\nbss_charging_line_reads_total{from=\"miss\"} %lld\n"
+             "# HELP bss_charging_bucket_reads_total A resident line's buckets, online and in CDR batches: from "
+             "memory (hit) or the store (miss).\n# TYPE bss_charging_bucket_reads_total counter\n"
+             "bss_charging_bucket_reads_total{from=\"hit\"} %lld\nbss_charging_bucket_reads_total{from=\"miss\"} %lld\n"
              "# HELP bss_charging_lines_forgotten_total Resident lines dropped because the work that read them was "
              "rolled back.\n# TYPE bss_charging_lines_forgotten_total counter\nbss_charging_lines_forgotten_total %lld\n"
              "# HELP bss_charging_lines_resets_total Times the resident lines started empty (a new catalog, or the "
@@ -313,7 +316,7 @@ char *bss_metrics_render(const bss_metrics *m, const bss_metrics_gauges *g, size
              "bss_charging_session_reads_total{from=\"hit\"} %lld\nbss_charging_session_reads_total{from=\"miss\"} "
              "%lld\n",
              (long long)g->lines_resident, (long long)g->lines_hits, (long long)g->lines_misses,
-             (long long)g->lines_forgotten, (long long)g->lines_resets, (long long)g->lines_mismatches,
+             (long long)g->bucket_hits, (long long)g->bucket_misses, (long long)g->lines_forgotten, (long long)g->lines_resets, (long long)g->lines_mismatches,
              (long long)g->sessions_resident, (long long)g->session_hits, (long long)g->session_misses);
         outf(&o,
              "# HELP bss_uptime_seconds Seconds since this server started.\n"

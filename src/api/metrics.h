@@ -38,6 +38,7 @@ typedef struct bss_metrics_gauges {
     int64_t orders_overdue;                          /* bss_order_runner_stats: open orders past their SLA */
     int64_t tasks_done, tasks_failed, tasks_retried; /* provisioning steps since start */
     int64_t lines_resident, lines_hits, lines_misses, lines_forgotten, lines_resets, lines_mismatches; /* bss_lines_get_stats */
+    int64_t bucket_hits, bucket_misses; /* the resident lines' buckets from memory, from the store */
     int64_t sessions_resident, session_hits, session_misses;
     const char *version;
 } bss_metrics_gauges;

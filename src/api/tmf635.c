@@ -170,7 +170,7 @@ static bss_err create_work(bss_db *db, void *arg, bss_errinfo *ei)
     const bss_catalog *cat = catalog(j, ei);
     if (!cat)
         return BSS_E_UNSUPPORTED;
-    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest", .base_url = j->base_url,
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest", .base_url = j->base_url, .lines = j->app->lines,
                          .bill_shock_micros = j->app->bill_shock_micros};
     bss_usage_batch *b = bss_usage_batch_new(cat, &env);
     bss_err rc = b ? BSS_OK : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
@@ -392,7 +392,7 @@ static bss_err import_work(bss_db *db, void *arg, bss_errinfo *ei)
     const bss_catalog *cat = catalog(j, ei);
     if (!cat)
         return BSS_E_UNSUPPORTED;
-    bss_usage_env env = {.now_ms = j->now_ms, .source = "cdr", .source_ref = j->file[0] ? j->file : NULL,
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "cdr", .source_ref = j->file[0] ? j->file : NULL, .lines = j->app->lines,
                          .base_url = j->base_url, .bill_shock_micros = j->app->bill_shock_micros};
     bss_usage_batch *b = bss_usage_batch_new(cat, &env);
     bss_usage_chunk c;
@@ -490,7 +490,7 @@ static bss_err recycle_work(bss_db *db, void *arg, bss_errinfo *ei)
     const bss_catalog *cat = catalog(j, ei);
     if (!cat)
         return BSS_E_UNSUPPORTED;
-    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest", .recycle = true, .base_url = j->base_url,
+    bss_usage_env env = {.now_ms = j->now_ms, .source = "rest", .recycle = true, .base_url = j->base_url, .lines = j->app->lines,
                          .bill_shock_micros = j->app->bill_shock_micros};
     bss_usage_batch *b = bss_usage_batch_new(cat, &env);
     bss_err rc = b ? bss_usage_recycle_load(db, b, j->msisdn[0] ? j->msisdn : NULL, j->reason[0] ? j->reason : NULL,

@@ -449,6 +449,25 @@ void bss_lines_released(bss_lines *t, const char *session_id, const char *hold_i
 void bss_lines_held(bss_lines *t, const char *bucket_id, const char *hold_id, int64_t amount, int64_t expires_ms,
                     const char *session_id);
 void bss_lines_put(bss_lines *t, const bss_charging_line *l);
+
+/*
+ * A CDR batch's lines, many a job (usage.c): their documents were read on
+ * another connection (a worker's), their buckets are the writer's. Before
+ * reading, the worker notes bss_lines_heard (any thread): it moves on at
+ * every change to a product or an account, and is odd while one is not yet
+ * committed. bss_lines_batch_buckets gives l's buckets as bss_lines_buckets
+ * does (from memory when kept and none changed since), and keeps the line
+ * with them when heard shows nothing it was read from has changed since
+ * (BSS_LINES_HEARD_HERE: read on this connection, in this transaction);
+ * *kept says the line is kept, and then, after the job's writes, its
+ * bucket values go to memory by bss_lines_batch_put (for kept lines only:
+ * a rollback forgets them). t NULL: bss_charging_line_buckets.
+ */
+#define BSS_LINES_HEARD_HERE UINT64_MAX
+uint64_t bss_lines_heard(bss_lines *t);
+bss_err bss_lines_batch_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, uint64_t heard,
+                                bool *kept, bss_errinfo *ei);
+void bss_lines_batch_put(bss_lines *t, const bss_charging_line *l);
 /*
  * Around a change the job mirrors before it reads the buckets (a release):
  * begin notes which of the line's kept buckets are current, end keeps them
@@ -586,6 +605,7 @@ typedef struct bss_usage_env {
     bool recycle;           /* the records are stored rejected ones, rated again (bss_usage_recycle) */
     const char *base_url;   /* hrefs of events (NULL: relative) */
     int64_t bill_shock_micros; /* a postpaid account's billed usage per period that raises a bill-shock alert; 0: none */
+    bss_lines *lines;          /* the writer's resident lines (NULL: none): a batch's buckets kept across batches */
 } bss_usage_env;
 
 typedef struct bss_usage_batch bss_usage_batch;

@@ -145,6 +145,10 @@ struct bss_lines {
     size_t nsess_fresh, sess_fresh_cap;
     bss_db_listener listener;
     bool verify; /* every hit compared with a fresh load */
+    /* line documents heard changing: odd while a transaction holds a product or account change not yet
+     * committed, moved on at its first such change and at its end (bss_lines_heard) */
+    _Atomic uint64_t heard;
+    bool heard_dirty;
     _Atomic int64_t sessions, session_hits, session_misses;
     _Atomic int64_t hits, misses, forgotten, resets, resident, mismatches, bucket_hits, bucket_misses;
     _Atomic int64_t bytes; /* what the tables hold, as of the last bss_lines_measure */
@@ -472,9 +476,32 @@ void bss_lines_session_mismatch(bss_lines *t, const char *id, const char *what)
     sess_drop(t, id);
 }
 
+static void heard_change(bss_lines *t)
+{
+    if (!t->heard_dirty) {
+        t->heard_dirty = true;
+        atomic_fetch_add_explicit(&t->heard, 1, memory_order_acq_rel);
+    }
+}
+
+static void heard_end(bss_lines *t)
+{
+    if (t->heard_dirty) {
+        t->heard_dirty = false;
+        atomic_fetch_add_explicit(&t->heard, 1, memory_order_acq_rel);
+    }
+}
+
+uint64_t bss_lines_heard(bss_lines *t)
+{
+    return t ? atomic_load_explicit(&t->heard, memory_order_acquire) : 1;
+}
+
 static void on_changed(void *arg, const char *table, const char *id, const struct json_t *doc)
 {
     bss_lines *t = arg;
+    if (strcmp(table, bss_product_kind.table->name) == 0 || strcmp(table, bss_billing_account_kind.table->name) == 0)
+        heard_change(t);
     if (strcmp(table, bss_product_kind.table->name) == 0) {
         id_bump(t, id);
         /* a new or changed add-on names its account: the account's lines look at their add-ons again */
@@ -490,6 +517,7 @@ static void on_changed(void *arg, const char *table, const char *id, const struc
 static void on_committed(void *arg)
 {
     bss_lines *t = arg;
+    heard_end(t);
     t->nfresh = 0;
     sess_fresh_clear(t);
     t->cur = 0;
@@ -499,6 +527,7 @@ static void on_committed(void *arg)
 static void on_rolled_back(void *arg)
 {
     bss_lines *t = arg;
+    heard_end(t);
     for (size_t i = 0; i < t->nfresh; i++)
         if (t->lines[t->fresh[i]].valid) {
             t->lines[t->fresh[i]].valid = false;
@@ -878,7 +907,8 @@ static bss_err hold_row(void *arg, const char *id, const char *bucket_id, int64_
 }
 
 /* Keeps l's buckets, just read from the store, and reads their holds. */
-static bss_err keep_buckets(bss_lines *t, bss_db *db, line *e, const bss_charging_line *l, bss_errinfo *ei)
+static bss_err keep_buckets(bss_lines *t, bss_db *db, line *e, const bss_charging_line *l, bool holds_if_reserved,
+                            bss_errinfo *ei)
 {
     free_buckets(e);
     if (l->nbuckets == 0 || l->nbuckets > UINT8_MAX)
@@ -895,6 +925,13 @@ static bss_err keep_buckets(bss_lines *t, bss_db *db, line *e, const bss_chargin
         snprintf(e->bk[k].unit, sizeof e->bk[k].unit, "%s", l->bucket_units[k]);
     }
     e->nbk = (uint8_t)l->nbuckets;
+    bool reserved = false;
+    for (size_t k = 0; k < l->nbuckets; k++)
+        reserved = reserved || l->buckets[k].reserved != 0;
+    if (holds_if_reserved && !reserved) { /* no hold counts against them now: none to keep */
+        e->has_buckets = true;
+        return BSS_OK;
+    }
     holds_scan h = {e, l, true};
     bss_err rc = bss__holds_list(db, l->account_id, hold_row, &h, ei);
     if (rc != BSS_OK || !h.ok) {
@@ -956,7 +993,7 @@ bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_
     }
     atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
     bss_err rc = bss_charging_line_buckets(db, l, at_ms, ei);
-    if (rc == BSS_OK && (rc = keep_buckets(t, db, e, l, ei)) == BSS_OK)
+    if (rc == BSS_OK && (rc = keep_buckets(t, db, e, l, false, ei)) == BSS_OK)
         t->cur_filled = e->has_buckets;
     return rc;
 }
@@ -1026,6 +1063,104 @@ void bss_lines_put(bss_lines *t, const bss_charging_line *l)
         return;
     line *e = &t->lines[t->cur - 1];
     if (!e->valid || !e->has_buckets || e->key != number_key(l->msisdn) || l->nbuckets != e->nbk)
+        return;
+    for (size_t k = 0; k < e->nbk; k++) {
+        if (strcmp(id_text(t, e->bk[k].id.id), l->bucket_ids[k]) != 0) {
+            free_buckets(e);
+            return;
+        }
+        /* what this job wrote to the rows, which announced it: kept as current */
+        e->bk[k].value = l->buckets[k].value;
+        e->bk[k].used = l->buckets[k].used;
+        e->bk[k].initial = l->buckets[k].initial;
+        e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
+    }
+}
+
+/* ---- many lines a job: a CDR batch ---- */
+
+/* Whether t may keep lines of cat (emptied first for a new snapshot or when full); false: it cannot now. */
+static bool fit(bss_lines *t, const bss_catalog *cat)
+{
+    uint64_t gen = cat ? bss_catalog_generation(cat) : 0;
+    if (gen == 0 || !t->id_slots || !t->line_slots)
+        return false;
+    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines || t->nids >= t->max_lines * 8) {
+        if (t->nlines)
+            atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
+        reset(t);
+        t->cat = cat;
+        t->cat_gen = gen;
+    }
+    return t->id_slots && t->line_slots;
+}
+
+bss_err bss_lines_batch_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, uint64_t heard,
+                                bool *kept, bss_errinfo *ei)
+{
+    *kept = false;
+    uint64_t key = l->msisdn[0] ? number_key(l->msisdn) : 0;
+    if (!t || !key || !bss_db_heard_by(db, t) || !bss_db_in_tx(db) || !fit(t, l->cat))
+        return bss_charging_line_buckets(db, l, at_ms, ei);
+    t->cur = 0;
+    t->cur_filled = false;
+    size_t slot = 0;
+    line *e = line_find(t, key, &slot);
+    /* documents read elsewhere are kept only if nothing they come from changed since they were read */
+    uint64_t now = atomic_load_explicit(&t->heard, memory_order_acquire);
+    bool docs_current = heard == BSS_LINES_HEARD_HERE || (heard == now && (heard & 1) == 0);
+    if (e && usable(t, e, at_ms) && e->product.id == (uint32_t)id_find(t, l->product_id, false)) {
+        if (!remember_fresh(t, (uint32_t)(e - t->lines)))
+            return bss_charging_line_buckets(db, l, at_ms, ei);
+    } else if (docs_current) {
+        if (!e && !(e = line_add(t, key, slot)))
+            return bss_charging_line_buckets(db, l, at_ms, ei);
+        keep(t, e, l);
+        if (!e->valid)
+            return bss_charging_line_buckets(db, l, at_ms, ei);
+    } else {
+        return bss_charging_line_buckets(db, l, at_ms, ei);
+    }
+    line *cur = e;
+    t->cur = (uint32_t)(cur - t->lines) + 1;
+    bss_err rc;
+    if (buckets_current(t, cur)) {
+        atomic_fetch_add_explicit(&t->bucket_hits, 1, memory_order_relaxed);
+        fill_buckets(t, cur, l, at_ms);
+        if (t->verify) {
+            bss_charging_line *fresh = bss_malloc(sizeof *fresh);
+            if (!fresh)
+                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
+            memcpy(fresh, l, sizeof *fresh);
+            rc = bss_charging_line_buckets(db, fresh, at_ms, ei);
+            fresh->line.buckets = fresh->buckets;
+            const char *what = rc == BSS_OK ? buckets_differ(l, fresh) : NULL;
+            if (what) {
+                mismatch(t, l->msisdn, what);
+                memcpy(l, fresh, sizeof *l);
+                l->line.buckets = l->buckets;
+                free_buckets(cur);
+            }
+            bss_free(fresh);
+            if (rc != BSS_OK || what)
+                return rc;
+        }
+        *kept = true;
+        return BSS_OK;
+    }
+    atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
+    rc = bss_charging_line_buckets(db, l, at_ms, ei);
+    if (rc == BSS_OK && (rc = keep_buckets(t, db, cur, l, true, ei)) == BSS_OK)
+        *kept = cur->has_buckets;
+    return rc;
+}
+
+void bss_lines_batch_put(bss_lines *t, const bss_charging_line *l)
+{
+    uint64_t key = t && l->msisdn[0] ? number_key(l->msisdn) : 0;
+    size_t slot = 0;
+    line *e = key && t->line_slots ? line_find(t, key, &slot) : NULL;
+    if (!e || !e->valid || !e->has_buckets || l->nbuckets != e->nbk)
         return;
     for (size_t k = 0; k < e->nbk; k++) {
         if (strcmp(id_text(t, e->bk[k].id.id), l->bucket_ids[k]) != 0) {

@@ -173,7 +173,7 @@ static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cd
     buf[n] = '\0';
     k->cat = app->catalog ? bss_catalog_acquire(app->catalog) : NULL;
     bss_errinfo_clear(&k->ei);
-    bss_usage_env env = {.now_ms = bss_clock_now(&app->clock), .source = "cdr", .source_ref = name,
+    bss_usage_env env = {.now_ms = bss_clock_now(&app->clock), .source = "cdr", .source_ref = name, .lines = app->lines,
                          .base_url = app->base_url, .bill_shock_micros = app->bill_shock_micros};
     k->b = k->cat ? bss_usage_batch_new(k->cat, &env) : NULL;
     bss_cdr_limits lim = bss_cdr_limits_default(env.now_ms);

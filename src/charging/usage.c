@@ -58,6 +58,8 @@ typedef struct uline {
      * batch's one, alias_line[k] its index (-1: this copy is the one), alias_k[k] its bucket there */
     int alias_line[BSS_CHARGING_LINE_BUCKETS];
     uint8_t alias_k[BSS_CHARGING_LINE_BUCKETS];
+    uint64_t heard; /* bss_lines_heard before its documents were read (BSS_LINES_HEARD_HERE: by the writer) */
+    bool kept;      /* resident with its buckets (bss_lines_batch_buckets): put back after the writes */
 } uline;
 
 typedef struct utotal {
@@ -306,8 +308,10 @@ static bss_err line_attach(bss_usage_batch *b, bss_db *db, urec *r, bss_errinfo 
 {
     int li = -1;
     bss_err rc = line_slot(b, r->msisdn, &li, ei);
-    if (rc == BSS_OK && !b->lines[li]->read)
+    if (rc == BSS_OK && !b->lines[li]->read) {
+        b->lines[li]->heard = BSS_LINES_HEARD_HERE; /* the writer's read, in its transaction */
         rc = line_read(b, db, b->lines[li], ei);
+    }
     if (rc != BSS_OK)
         return rc;
     r->li = b->lines[li]->known ? li : -1;
@@ -357,6 +361,9 @@ bss_err bss_usage_batch_prepare(bss_usage_batch *b, bss_db *db, bss_errinfo *ei)
     if (rc != BSS_OK)
         return rc;
     size_t n = b->nlines - from;
+    uint64_t heard = bss_lines_heard(b->env.lines); /* before any of them is read */
+    for (size_t i = from; i < b->nlines; i++)
+        b->lines[i]->heard = heard;
     line_reads w[2] = {{.b = b, .db = db, .from = from, .to = b->nlines, .rc = BSS_OK}};
     bss_db *sibling = NULL;
     pthread_t tid;
@@ -1032,9 +1039,11 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         memset(u->events, 0, sizeof u->events);
         u->period_start = INT64_MIN;
         u->billed_in_batch = false;
+        u->kept = false;
         if (!u->known || !u->rated)
             continue;
-        if ((rc = bss_charging_line_buckets(db, &u->l, b->env.now_ms, ei)) != BSS_OK) {
+        if ((rc = bss_lines_batch_buckets(b->env.lines, db, &u->l, b->env.now_ms, u->heard, &u->kept, ei)) !=
+            BSS_OK) {
             bss_free(order);
             return rc;
         }
@@ -1104,6 +1113,14 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
         }
     }
     bss_free(ch);
+    /* the kept lines' buckets as the rows now are (an alias as its first holder left it) */
+    for (size_t i = 0; b->env.lines && i < b->nlines; i++) {
+        uline *u = b->lines[i];
+        if (!u->kept)
+            continue;
+        sync_shared(b, u, false);
+        bss_lines_batch_put(b->env.lines, &u->l);
+    }
     bss__usage_total *tt = b->ntotals ? bss_malloc(b->ntotals * sizeof *tt) : NULL;
     if (b->ntotals && !tt)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");

@@ -303,7 +303,7 @@ test('the customer view shows the line\'s usage this period and its last usage',
   assert.ok(['f-1', 'rest-bundle-1'].includes(voice.lastUsageId));
 });
 
-test('a file cut into many chunks (two in flight at once): the same summary, its rejects in line order', async () => {
+test('a file cut into many chunks: the same summary, its rejects in line order', async () => {
   const m = lines['po-prepaid-bundle-10'];
   const file = path.join(dir, 'cdr-chunks.csv');
   const rows = ['record_id,start_time,msisdn,service,destination,quantity,unit'];

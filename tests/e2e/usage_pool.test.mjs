@@ -2,7 +2,9 @@
 // one CDR chunk, against a real `bss serve --demo` on a test clock: the
 // second line sees what the first one took (the pool is one bucket, not a
 // copy per line), the pool ends at zero and never below, and the rest of
-// the second session is charged as the line's overage.
+// the second session is charged as the line's overage. Then a line's
+// buckets stay resident with it from one CDR batch to the next (read once,
+// found in memory after), and a change another door makes is seen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,6 +54,44 @@ test('two lines draw one pool in one chunk: the second sees what the first took'
   assert.ok(x2.rating.charge > 0, 'the rest of the second session is charged');
   const p1 = await pool();
   assert.equal(p1.remainedAmount.amount, 0, 'the pool is empty, not below');
+  const bad = await runSql(srv, 'SELECT COUNT(*) FROM bucket b WHERE b.value <> (SELECT COALESCE(SUM(delta), 0) FROM balance_ledger l WHERE l.bucket_id = b.id)');
+  assert.equal(bad, '0', 'every bucket equals its ledger');
+});
+
+const metric = async (name) => {
+  const t = (await srv.request('GET', '/metrics')).text;
+  const m = t.match(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\d+)`, 'm'));
+  return m ? Number(m[1]) : NaN;
+};
+
+test('a line\'s buckets stay with it from batch to batch, and a change made elsewhere is seen', async () => {
+  const line = (await srv.request('GET', `${PROD}?status=active&productOffering.id=po-prepaid-bundle-10`)).json
+    .find((p) => p.productCharacteristic.some((c) => c.name === 'MSISDN')); // its plan's minutes: a bucket with an end
+  const n = line.productCharacteristic.find((c) => c.name === 'MSISDN').value.replace('+', '');
+  const calls = (ids, at) => {
+    const f = path.join(dir, `calls-${ids[0]}.csv`);
+    fs.writeFileSync(f, 'record_id,start_time,msisdn,service,destination,quantity,unit\n'
+      + ids.map((id, i) => `${id},2026-06-03T0${at}:0${i}:00Z,${n},voice,31687654321,60,s`).join('\n') + '\n');
+    return f;
+  };
+  const hits0 = await metric('bss_charging_bucket_reads_total{from="hit"}');
+  const r = await bss(['usage', 'import', calls(['keep-1', 'keep-2', 'keep-3'], 7), '--chunk', '1', '--url', srv.url, '--key', srv.key]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const hits1 = await metric('bss_charging_bucket_reads_total{from="hit"}');
+  assert.ok(hits1 - hits0 >= 2, `the second and third batches found the line's buckets in memory (${hits0} -> ${hits1})`);
+  const voice = async (id) => (await explain(id)).buckets.find((b) => b.bucketSource === 'plan');
+  const [a, b, c] = [await voice('keep-1'), await voice('keep-2'), await voice('keep-3')];
+  assert.deepEqual([b.before, c.before], [a.after, b.after], 'each batch from where the one before left the bucket');
+  // another door changes the bucket: the next batch sees it (the change announced itself)
+  const adj = await srv.request('POST', '/tmf-api/prepayBalanceManagement/v4/adjustBalance', {
+    body: { amount: { amount: 10, units: 'minute' }, usageType: 'voice', bucket: { id: c.bucket }, reason: 'goodwill' },
+    headers: { 'Idempotency-Key': 'keep-adj-1' },
+  });
+  assert.equal(adj.status, 201, adj.text);
+  const s = await bss(['usage', 'import', calls(['keep-4'], 8), '--url', srv.url, '--key', srv.key]);
+  assert.equal(s.code, 0, s.stderr + s.stdout);
+  const d = await voice('keep-4');
+  assert.equal(d.before, c.after + 600, 'the adjustment counted');
   const bad = await runSql(srv, 'SELECT COUNT(*) FROM bucket b WHERE b.value <> (SELECT COALESCE(SUM(delta), 0) FROM balance_ledger l WHERE l.bucket_id = b.id)');
   assert.equal(bad, '0', 'every bucket equals its ledger');
 });

@@ -4,7 +4,8 @@
  * its product, an add-on of it or its billing account is seen at the next
  * read; what a rolled-back transaction showed is never kept; a new catalog
  * snapshot and the most lines held start it empty; another connection, or
- * no transaction, reads the store every time.
+ * no transaction, reads the store every time; a CDR batch's lines, their
+ * documents read elsewhere, kept only when nothing changed since.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -512,6 +513,97 @@ static void test_sessions(void **state)
     bss_lines_free(one);
 }
 
+/*
+ * A CDR batch's lines: documents read on another connection are kept with
+ * their buckets only when nothing they come from changed since (heard); a
+ * kept line's buckets are found in memory by the next batch, and what the
+ * batch wrote goes back to memory.
+ */
+static void test_batch(void **state)
+{
+    fixture *f = *state;
+    bss_db *db = f->env->db;
+    bss_errinfo ei;
+    bss__bucket bk = {.id = "0190a000-0000-7000-8000-0000000000b1", .account_id = BA, .product_id = P1,
+                      .msisdn = NUMBER, .service = BSS_SERVICE_VOICE, .unit = "s", .source = BSS_BUCKET_PLAN,
+                      .priority = 10, .value = 6000, .initial = 6000, .valid_from_ms = INT64_MIN,
+                      .valid_to_ms = INT64_MAX, .status = "active"};
+    begin(f);
+    assert_int_equal(bss__bucket_insert(db, &bk, NULL, NULL, NOW, &ei), BSS_OK);
+    commit(f);
+    uint64_t h0 = bss_lines_heard(f->lines);
+    assert_int_equal(h0 & 1, 0);
+    bss_charging_line *l = bss_calloc(1, sizeof *l);
+    assert_non_null(l);
+    assert_int_equal(bss_charging_line_load_docs(db, f->cat, NUMBER, NOW, l, &ei), BSS_OK); /* "the worker" */
+    bool kept = false;
+    bss_lines_stats st;
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, l, NOW, h0, &kept, &ei), BSS_OK);
+    assert_true(kept);
+    assert_int_equal(l->nbuckets, 1);
+    assert_int_equal(l->buckets[0].value, 6000);
+    /* the batch takes 60 s: the row, then memory */
+    l->buckets[0].value -= 60;
+    l->buckets[0].used += 60;
+    bss__ledger_src src = {.reason = "usage", .source_kind = "usageBatch", .source_id = "b-1"};
+    assert_int_equal(bss__bucket_change(db, bk.id, -60, 60, &src, NOW, NULL, &ei), BSS_OK);
+    bss_lines_batch_put(f->lines, l);
+    commit(f);
+    bss_lines_get_stats(f->lines, &st);
+    int64_t hits = st.bucket_hits;
+    /* the next batch: from memory, as the first left it */
+    memset(l->buckets, 0, sizeof l->buckets);
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, l, NOW, h0, &kept, &ei), BSS_OK);
+    commit(f);
+    bss_lines_get_stats(f->lines, &st);
+    assert_true(kept);
+    assert_int_equal(st.bucket_hits, hits + 1);
+    assert_int_equal(l->buckets[0].value, 5940);
+    assert_int_equal(l->buckets[0].used, 60);
+    /* a product change in flight: heard is odd until its transaction ends, and moves on at the end */
+    begin(f);
+    put(db, bss_product_kind.table, P1, PRODUCT("active", ",\"description\":\"x\""), 1);
+    uint64_t h1 = bss_lines_heard(f->lines);
+    assert_int_equal(h1 & 1, 1);
+    commit(f);
+    uint64_t h2 = bss_lines_heard(f->lines);
+    assert_int_equal(h2 & 1, 0);
+    assert_true(h2 > h0);
+    /* documents read before the change are not kept (the line's buckets are still read), nor those read
+     * while it was in flight; read after it, they are */
+    bss_charging_line *old = bss_calloc(1, sizeof *old);
+    assert_non_null(old);
+    memcpy(old, l, sizeof *old);
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, old, NOW, h0, &kept, &ei), BSS_OK);
+    assert_false(kept);
+    assert_int_equal(old->buckets[0].value, 5940);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, old, NOW, h1, &kept, &ei), BSS_OK);
+    assert_false(kept);
+    commit(f);
+    assert_int_equal(bss_charging_line_load_docs(db, f->cat, NUMBER, NOW, l, &ei), BSS_OK);
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, l, NOW, bss_lines_heard(f->lines), &kept, &ei), BSS_OK);
+    assert_true(kept);
+    commit(f);
+    /* what a rolled-back batch put is forgotten */
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, l, NOW, h2, &kept, &ei), BSS_OK);
+    assert_true(kept);
+    l->buckets[0].value -= 60;
+    assert_int_equal(bss__bucket_change(db, bk.id, -60, 60, &src, NOW, NULL, &ei), BSS_OK);
+    bss_lines_batch_put(f->lines, l);
+    assert_int_equal(bss_db_rollback(db), BSS_OK);
+    begin(f);
+    assert_int_equal(bss_lines_batch_buckets(f->lines, db, l, NOW, h2, &kept, &ei), BSS_OK);
+    commit(f);
+    assert_int_equal(l->buckets[0].value, 5940);
+    bss_free(old);
+    bss_free(l);
+}
+
 #define STORE_TESTS(setup)                                                                                   \
     {                                                                                                        \
         cmocka_unit_test_setup_teardown(test_kept_and_changed, setup, teardown),                             \
@@ -520,6 +612,7 @@ static void test_sessions(void **state)
             cmocka_unit_test_setup_teardown(test_new_catalog_and_bound, setup, teardown),                    \
             cmocka_unit_test_setup_teardown(test_verify, setup, teardown),                                   \
             cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),                                 \
+            cmocka_unit_test_setup_teardown(test_batch, setup, teardown),                                 \
     }
 
 DBTEST_MAIN_SETUP(STORE_TESTS, setup_sqlite, setup_pg)
