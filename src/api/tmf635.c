@@ -34,8 +34,10 @@
  * Rating runs on a worker (the lines are read there) and one writer job
  * per request or chunk.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/http.h"
 #include "api/query.h"
@@ -69,6 +71,8 @@ typedef struct usage_job {
     size_t csv_len;
     char file[256];
     int64_t line;
+    char import_id[40]; /* the client's import (one file's chunks), "" when not given */
+    int64_t seq;        /* this chunk's place in it, from 0 */
     /* recycle */
     char msisdn[16], reason[32];
     int64_t limit;
@@ -386,12 +390,177 @@ static int h_list(bss_req *r)
 
 /* ---- the CDR import ---- */
 
+/*
+ * A file's chunks in the file's order. `bss usage import` keeps two chunks
+ * of a file in flight (the next one's lines are read while the writer
+ * commits the one before), naming them ?import=ID&seq=N; two chunks
+ * prepared on two workers at once could reach the writer in either order,
+ * and a file's records must take from the buckets in the file's order. So a
+ * chunk goes to the writer only after the one before it has: it waits for
+ * it while that one has arrived and is still being prepared (at most
+ * SEQ_WAIT_MS), or for SEQ_ARRIVE_MS for one that has not arrived (a client
+ * that never sends it holds a worker that long, no longer). A bounded table
+ * of the imports in progress; one pushed out only loses its ordering.
+ */
+#define SEQ_SLOTS 64
+#define SEQ_WAIT_MS 10000
+#define SEQ_ARRIVE_MS 250
+
+typedef struct seq_slot {
+    char id[40];
+    int64_t next;    /* the chunk that may go to the writer now */
+    uint64_t arrived; /* bit d: chunk next + d has been received */
+    int64_t used_ms;
+} seq_slot;
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    seq_slot slot[SEQ_SLOTS];
+} seqs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {{{0}, 0, 0, 0}}};
+
+/* The import's slot (with seqs.mu held), made in the least recently used one when make. */
+static seq_slot *seq_slot_of(const char *id, bool make)
+{
+    seq_slot *lru = &seqs.slot[0];
+    for (int i = 0; i < SEQ_SLOTS; i++) {
+        if (strcmp(seqs.slot[i].id, id) == 0) {
+            seqs.slot[i].used_ms = bss_monotonic_ms();
+            return &seqs.slot[i];
+        }
+        if (seqs.slot[i].used_ms < lru->used_ms)
+            lru = &seqs.slot[i];
+    }
+    if (!make)
+        return NULL;
+    snprintf(lru->id, sizeof lru->id, "%s", id);
+    lru->next = 0;
+    lru->arrived = 0;
+    lru->used_ms = bss_monotonic_ms();
+    return lru;
+}
+
+static void seq_arrive(const char *id, int64_t seq)
+{
+    pthread_mutex_lock(&seqs.mu);
+    seq_slot *x = seq_slot_of(id, true);
+    if (seq >= x->next && seq - x->next < 64)
+        x->arrived |= UINT64_C(1) << (seq - x->next);
+    pthread_cond_broadcast(&seqs.cv);
+    pthread_mutex_unlock(&seqs.mu);
+}
+
+/* Waits, bounded, until chunk seq of import id may go to the writer. */
+static void seq_wait(const char *id, int64_t seq)
+{
+    int64_t start = bss_monotonic_ms();
+    pthread_mutex_lock(&seqs.mu);
+    for (;;) {
+        seq_slot *x = seq_slot_of(id, false);
+        int64_t now = bss_monotonic_ms();
+        int64_t d = x ? seq - 1 - x->next : 0; /* the predecessor's place after next */
+        bool pred_here = x && d >= 0 && d < 64 && ((x->arrived >> d) & 1);
+        if (!x || x->next >= seq || now - start >= SEQ_WAIT_MS || (!pred_here && now - start >= SEQ_ARRIVE_MS))
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 50 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&seqs.cv, &seqs.mu, &until);
+    }
+    pthread_mutex_unlock(&seqs.mu);
+}
+
+/* Chunk seq has gone to the writer (or failed before): the next one may. */
+static void seq_done(const char *id, int64_t seq)
+{
+    pthread_mutex_lock(&seqs.mu);
+    seq_slot *x = seq_slot_of(id, false);
+    if (x && x->next <= seq) {
+        int64_t shift = seq + 1 - x->next;
+        x->arrived = shift >= 64 ? 0 : x->arrived >> shift;
+        x->next = seq + 1;
+    }
+    pthread_cond_broadcast(&seqs.cv);
+    pthread_mutex_unlock(&seqs.mu);
+}
+
+typedef struct import_commit {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+    bss_err rc;
+    bss_errinfo ei;
+} import_commit;
+
+static void import_committed(void *arg, bss_err rc, const bss_errinfo *ei)
+{
+    import_commit *c = arg;
+    pthread_mutex_lock(&c->mu);
+    c->rc = rc;
+    if (rc != BSS_OK && ei)
+        c->ei = *ei;
+    c->done = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+typedef struct import_run {
+    bss_usage_batch *b;
+    import_commit *c;
+} import_run;
+
+static bss_err import_commit_job(bss_db *db, void *arg, bss_errinfo *ei)
+{
+    return bss_usage_batch_commit(db, ((import_run *)arg)->b, ei);
+}
+
+static void import_commit_done(void *arg, bss_err rc, const bss_errinfo *ei)
+{
+    import_committed(((import_run *)arg)->c, rc, ei);
+}
+
+/* A chunk's batch: prepared, sent to the writer in its import's order, committed. */
+static bss_err import_batch(usage_job *j, bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
+{
+    if (!j->import_id[0])
+        return run_batch(j, db, b, ei);
+    bss_err rc = bss_usage_batch_prepare(b, db, ei);
+    if (rc != BSS_OK) {
+        seq_done(j->import_id, j->seq);
+        return rc;
+    }
+    seq_wait(j->import_id, j->seq);
+    import_commit c = {.done = false, .rc = BSS_OK};
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    bss_errinfo_clear(&c.ei);
+    import_run run = {b, &c};
+    bss_writer_submit(j->app->writer, import_commit_job, &run, import_commit_done);
+    seq_done(j->import_id, j->seq);
+    pthread_mutex_lock(&c.mu);
+    while (!c.done)
+        pthread_cond_wait(&c.cv, &c.mu);
+    pthread_mutex_unlock(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    pthread_mutex_destroy(&c.mu);
+    if (c.rc != BSS_OK && ei)
+        *ei = c.ei;
+    return c.rc;
+}
+
 static bss_err import_work(bss_db *db, void *arg, bss_errinfo *ei)
 {
     usage_job *j = arg;
     const bss_catalog *cat = catalog(j, ei);
-    if (!cat)
+    if (!cat) {
+        if (j->import_id[0])
+            seq_done(j->import_id, j->seq);
         return BSS_E_UNSUPPORTED;
+    }
     bss_usage_env env = {.now_ms = j->now_ms, .source = "cdr", .source_ref = j->file[0] ? j->file : NULL, .lines = j->app->lines,
                          .base_url = j->base_url, .bill_shock_micros = j->app->bill_shock_micros};
     bss_usage_batch *b = bss_usage_batch_new(cat, &env);
@@ -401,7 +570,9 @@ static bss_err import_work(bss_db *db, void *arg, bss_errinfo *ei)
     bss_err rc = b ? bss_usage_chunk_read(&c, j->csv, j->csv_len, j->line - 2, &lim, b, ei)
                    : bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     if (rc == BSS_OK && bss_usage_batch_count(b))
-        rc = run_batch(j, db, b, ei);
+        rc = import_batch(j, db, b, ei);
+    else if (j->import_id[0])
+        seq_done(j->import_id, j->seq); /* nothing to write: the next chunk need not wait */
     if (rc == BSS_OK)
         rc = bss_usage_chunk_results(&c, b, ei);
     if (rc == BSS_OK) {
@@ -445,13 +616,26 @@ static int h_import(bss_req *r)
         bss_http_send_fail(r, BSS_E_UNSUPPORTED, "Content-Type", "a CDR chunk is text/csv");
         return 0;
     }
-    char file[256] = "", line[24] = "";
-    bool has_file = false, has_line = false;
+    char file[256] = "", line[24] = "", import_id[40] = "", seq[24] = "";
+    bool has_file = false, has_line = false, has_import = false, has_seq = false;
     bss_errinfo ei;
     bss_errinfo_clear(&ei);
     bss_err rc = bss_query_param(r->query, r->query_len, "file", file, sizeof file, &has_file, &ei);
     if (rc == BSS_OK)
         rc = bss_query_param(r->query, r->query_len, "line", line, sizeof line, &has_line, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_param(r->query, r->query_len, "import", import_id, sizeof import_id, &has_import, &ei);
+    if (rc == BSS_OK)
+        rc = bss_query_param(r->query, r->query_len, "seq", seq, sizeof seq, &has_seq, &ei);
+    int64_t nseq = 0;
+    size_t idl = strlen(import_id);
+    if (rc == BSS_OK && has_import && (idl == 0 || idl > 36 || strspn(import_id, "0123456789abcdefABCDEF-") != idl))
+        rc = bss_fail(&ei, BSS_E_INVALID, "import", "import is an id of 1 to 36 hex digits and dashes (a UUID)");
+    if (rc == BSS_OK && has_import != has_seq)
+        rc = bss_fail(&ei, BSS_E_INVALID, has_import ? "seq" : "import", "import and seq come together");
+    if (rc == BSS_OK && has_seq &&
+        bss_parse_int64(seq, strlen(seq), BSS_NUM_DIGITS, 0, INT64_C(1000000000), &nseq) != BSS_OK)
+        rc = bss_fail(&ei, BSS_E_INVALID, "seq", "seq is the chunk's place in its import: 0 to 1000000000");
     int64_t first = 2;
     if (rc == BSS_OK && has_line &&
         bss_parse_int64(line, strlen(line), BSS_NUM_DIGITS, 2, INT64_C(1000000000000), &first) != BSS_OK)
@@ -478,6 +662,11 @@ static int h_import(bss_req *r)
     j->csv_len = body.len;
     snprintf(j->file, sizeof j->file, "%s", file);
     j->line = first;
+    if (has_import) {
+        snprintf(j->import_id, sizeof j->import_id, "%s", import_id);
+        j->seq = nseq;
+        seq_arrive(import_id, nseq);
+    }
     bss_http_work(r, import_work, j, json_done);
     return 0;
 }

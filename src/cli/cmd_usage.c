@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,8 @@
 #include "core/config.h"
 #include "charging/charging.h"
 #include "core/csv.h"
+#include "core/id.h"
+#include "core/time.h"
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/parse.h"
@@ -92,9 +95,12 @@ static void progress(const char *file, size_t done, size_t total, long long rows
     fflush(stderr);
 }
 
-/* Posts one chunk (the header and data[from, to)), retrying a busy server; the answer's JSON or NULL. */
-static json_t *post_chunk(usage_opts *o, const char *file, const char *hdr, size_t hdr_len, const char *from,
-                          size_t len, long long first_line, int *rc)
+/*
+ * Posts one chunk (the header and data[from, to)), retrying a busy server;
+ * the answer's JSON or NULL. Runs on a sender thread: reads o, never writes it.
+ */
+static json_t *post_chunk(const usage_opts *o, const char *file, const char *hdr, size_t hdr_len, const char *from,
+                          size_t len, long long first_line, const char *import_id, long long seq, int *rc)
 {
     char *body = bss_malloc(hdr_len + len + 1);
     if (!body) {
@@ -108,7 +114,9 @@ static json_t *post_chunk(usage_opts *o, const char *file, const char *hdr, size
     bss_cli_add_param(path, sizeof path, "file", file);
     snprintf(line, sizeof line, "%lld", first_line);
     bss_cli_add_param(path, sizeof path, "line", line);
-    o->client.content_type = "text/csv";
+    bss_cli_add_param(path, sizeof path, "import", import_id);
+    snprintf(line, sizeof line, "%lld", seq);
+    bss_cli_add_param(path, sizeof path, "seq", line);
     json_t *ans = NULL;
     for (int attempt = 0; attempt < 5; attempt++) {
         bss_cli_answer a = {0};
@@ -132,6 +140,51 @@ static json_t *post_chunk(usage_opts *o, const char *file, const char *hdr, size
     }
     bss_free(body);
     return ans;
+}
+
+/*
+ * Chunks in flight at once. The server reads a chunk's lines on a worker
+ * while the writer commits the one before it, so two in flight keep both
+ * halves busy; the server sends them to its writer in their order (import
+ * and seq), and their answers are taken in the order they were cut, so
+ * the rejects, the progress and the first error read as if sent one by one.
+ */
+#define IN_FLIGHT 2
+
+typedef struct sender {
+    const usage_opts *o;
+    const char *file, *hdr, *from, *import_id;
+    size_t hdr_len, len, pos;
+    long long first_line, seq;
+    int rows, rc;
+    json_t *ans;
+    pthread_t tid;
+    bool busy, threaded;
+} sender;
+
+static void *send_chunk(void *arg)
+{
+    sender *s = arg;
+    s->ans = post_chunk(s->o, s->file, s->hdr, s->hdr_len, s->from, s->len, s->first_line, s->import_id, s->seq, &s->rc);
+    return NULL;
+}
+
+static void sender_start(sender *s)
+{
+    s->busy = true;
+    s->rc = 0;
+    s->ans = NULL;
+    s->threaded = pthread_create(&s->tid, NULL, send_chunk, s) == 0;
+    if (!s->threaded)
+        send_chunk(s);
+}
+
+static void sender_wait(sender *s)
+{
+    if (s->threaded)
+        pthread_join(s->tid, NULL);
+    s->threaded = false;
+    s->busy = false;
 }
 
 static int import_file(usage_opts *o, const char *file, sums *all, int chunk_rows)
@@ -172,18 +225,51 @@ static int import_file(usage_opts *o, const char *file, sums *all, int chunk_row
     int64_t first = 0;
     int n = 0;
     bool posted = false;
+    o->client.content_type = "text/csv";
+    sender snd[IN_FLIGHT];
+    memset(snd, 0, sizeof snd);
+    unsigned next = 0;
+    bool cut = false; /* the file is cut to its end, or an answer failed */
+    /* the chunks of this file, numbered: the server sends them to its writer in this order */
+    char import_id[BSS_ID_LEN + 1];
+    bss_clock clk;
+    bss_clock_init_real(&clk);
+    bss_id_new(bss_clock_now(&clk), import_id);
+    long long seq = 0;
     /* a file of a header alone is still sent once: the server checks the header */
-    while (rc == 0 && (bss_cdr_split_next(sp, chunk_rows, CHUNK_BYTES, &chunk, &chunk_len, &first, &n) || !posted)) {
-        posted = true;
-        json_t *ans = post_chunk(o, file, hdr, hdr_len, chunk ? chunk : "", chunk ? chunk_len : 0, (long long)first, &rc);
-        if (ans) {
-            add_sums(&s, ans);
-            json_array_extend(rejects, json_object_get(ans, "rejects"));
-            json_decref(ans);
+    for (;;) {
+        sender *q = &snd[next % IN_FLIGHT];
+        if (q->busy) { /* the oldest chunk in flight: its answer first */
+            sender_wait(q);
+            if (q->ans) {
+                add_sums(&s, q->ans);
+                json_array_extend(rejects, json_object_get(q->ans, "rejects"));
+                json_decref(q->ans);
+                q->ans = NULL;
+            }
+            if (q->rc && !rc)
+                rc = q->rc;
+            rows += q->rows;
+            if (tty)
+                progress(file, q->pos, len, rows);
         }
-        rows += n;
-        if (tty)
-            progress(file, sp->pos, len, rows);
+        bool more = !cut && rc == 0 && (bss_cdr_split_next(sp, chunk_rows, CHUNK_BYTES, &chunk, &chunk_len, &first, &n) || !posted);
+        if (!more) {
+            cut = true;
+            bool any = false;
+            for (int k = 0; k < IN_FLIGHT; k++)
+                any = any || snd[k].busy;
+            if (!any)
+                break;
+            next++; /* drain the others, oldest first */
+            continue;
+        }
+        posted = true;
+        *q = (sender){.o = o, .file = file, .hdr = hdr, .hdr_len = hdr_len, .from = chunk ? chunk : "",
+                      .len = chunk ? chunk_len : 0, .first_line = (long long)first, .rows = n, .pos = sp->pos,
+                      .import_id = import_id, .seq = seq++};
+        sender_start(q);
+        next++;
         chunk = NULL;
     }
     if (tty)

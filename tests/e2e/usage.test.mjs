@@ -270,6 +270,26 @@ test('CDR files the import refuses whole: empty, no header, a header without a c
   const res = await srv.request('POST', '/api/v1/usage/import', { body: 'record_id,start_time\n', headers: { 'content-type': 'text/csv' } });
   expectError(res, 400, 'INVALID', 'line 1', 'header');
   expectError(await srv.request('POST', '/api/v1/usage/import', { body: { a: 1 } }), 415, 'UNSUPPORTED', 'Content-Type', 'json');
+  // a chunk's place in its import (what orders two in flight): checked before anything is read
+  const csv = { body: 'record_id,start_time,msisdn,service,destination,quantity,unit\n', headers: { 'content-type': 'text/csv' } };
+  for (const [q, field, message] of [
+    ['import=not%20an%20id&seq=0', 'import', 'import is an id of 1 to 36 hex digits and dashes (a UUID)'],
+    [`import=${'a'.repeat(37)}&seq=0`, 'import', 'import is an id of 1 to 36 hex digits and dashes (a UUID)'],
+    ['import=0190a000-0000-7000-8000-000000000001', 'seq', 'import and seq come together'],
+    ['seq=1', 'import', 'import and seq come together'],
+    ['import=0190a000-0000-7000-8000-000000000001&seq=-1', 'seq', "seq is the chunk's place in its import: 0 to 1000000000"],
+    ['import=0190a000-0000-7000-8000-000000000001&seq=1000000001', 'seq', "seq is the chunk's place in its import: 0 to 1000000000"],
+  ]) {
+    const e = await srv.request('POST', `/api/v1/usage/import?${q}`, csv);
+    expectError(e, 400, 'INVALID', field, q);
+    assert.equal(e.json.message, message, q);
+  }
+  // a chunk whose predecessor never comes waits a moment, no longer
+  const t0 = Date.now();
+  const lone = await srv.request('POST', '/api/v1/usage/import?file=lone.csv&import=0190a000-0000-7000-8000-0000000000aa&seq=5',
+    { ...csv, body: `${csv.body}lone-1,2026-06-03T09:00:00Z,31699999997,sms,31612345678,1,msg\n` });
+  assert.equal(lone.status, 200, lone.text);
+  assert.ok(Date.now() - t0 < 5000, 'not held for the predecessor that never came');
 });
 
 test('usage lists by line, newest first; filters checked', async () => {
