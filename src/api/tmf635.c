@@ -488,41 +488,6 @@ static void seq_done(const char *id, int64_t seq)
     pthread_mutex_unlock(&seqs.mu);
 }
 
-typedef struct import_commit {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool done;
-    bss_err rc;
-    bss_errinfo ei;
-} import_commit;
-
-static void import_committed(void *arg, bss_err rc, const bss_errinfo *ei)
-{
-    import_commit *c = arg;
-    pthread_mutex_lock(&c->mu);
-    c->rc = rc;
-    if (rc != BSS_OK && ei)
-        c->ei = *ei;
-    c->done = true;
-    pthread_cond_signal(&c->cv);
-    pthread_mutex_unlock(&c->mu);
-}
-
-typedef struct import_run {
-    bss_usage_batch *b;
-    import_commit *c;
-} import_run;
-
-static bss_err import_commit_job(bss_db *db, void *arg, bss_errinfo *ei)
-{
-    return bss_usage_batch_commit(db, ((import_run *)arg)->b, ei);
-}
-
-static void import_commit_done(void *arg, bss_err rc, const bss_errinfo *ei)
-{
-    import_committed(((import_run *)arg)->c, rc, ei);
-}
-
 /* A chunk's batch: prepared, sent to the writer in its import's order, committed. */
 static bss_err import_batch(usage_job *j, bss_db *db, bss_usage_batch *b, bss_errinfo *ei)
 {
@@ -534,22 +499,10 @@ static bss_err import_batch(usage_job *j, bss_db *db, bss_usage_batch *b, bss_er
         return rc;
     }
     seq_wait(j->import_id, j->seq);
-    import_commit c = {.done = false, .rc = BSS_OK};
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
-    bss_errinfo_clear(&c.ei);
-    import_run run = {b, &c};
-    bss_writer_submit(j->app->writer, import_commit_job, &run, import_commit_done);
+    bss_writer_pending p;
+    bss_writer_begin(j->app->writer, bss_usage_batch_commit, b, &p);
     seq_done(j->import_id, j->seq);
-    pthread_mutex_lock(&c.mu);
-    while (!c.done)
-        pthread_cond_wait(&c.cv, &c.mu);
-    pthread_mutex_unlock(&c.mu);
-    pthread_cond_destroy(&c.cv);
-    pthread_mutex_destroy(&c.mu);
-    if (c.rc != BSS_OK && ei)
-        *ei = c.ei;
-    return c.rc;
+    return bss_writer_finish(&p, ei);
 }
 
 static bss_err import_work(bss_db *db, void *arg, bss_errinfo *ei)

@@ -962,11 +962,10 @@ static const char *buckets_differ(const bss_charging_line *a, const bss_charging
     return NULL;
 }
 
-bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei)
+/* l's buckets from e (the current line) when they are current, else read and kept; t->cur_filled says which. */
+static bss_err lines_buckets(bss_lines *t, bss_db *db, line *e, bss_charging_line *l, int64_t at_ms,
+                             bool holds_if_reserved, bss_errinfo *ei)
 {
-    line *e = current(t, db, l);
-    if (!e)
-        return bss_charging_line_buckets(db, l, at_ms, ei);
     t->cur_filled = false;
     if (buckets_current(t, e)) {
         atomic_fetch_add_explicit(&t->bucket_hits, 1, memory_order_relaxed);
@@ -993,9 +992,15 @@ bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_
     }
     atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
     bss_err rc = bss_charging_line_buckets(db, l, at_ms, ei);
-    if (rc == BSS_OK && (rc = keep_buckets(t, db, e, l, false, ei)) == BSS_OK)
+    if (rc == BSS_OK && (rc = keep_buckets(t, db, e, l, holds_if_reserved, ei)) == BSS_OK)
         t->cur_filled = e->has_buckets;
     return rc;
+}
+
+bss_err bss_lines_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, bss_errinfo *ei)
+{
+    line *e = current(t, db, l);
+    return e ? lines_buckets(t, db, e, l, at_ms, false, ei) : bss_charging_line_buckets(db, l, at_ms, ei);
 }
 
 uint64_t bss_lines_own_begin(bss_lines *t)
@@ -1057,11 +1062,9 @@ void bss_lines_held(bss_lines *t, const char *bucket_id, const char *hold_id, in
         free_buckets(e); /* not kept as it is in the store: read again next time */
 }
 
-void bss_lines_put(bss_lines *t, const bss_charging_line *l)
+/* e's buckets as l has them, which the job wrote to the rows (announcing it): kept as current. */
+static void put_values(bss_lines *t, line *e, const bss_charging_line *l)
 {
-    if (!t || !t->cur || t->cur > t->nlines || !t->cur_filled)
-        return;
-    line *e = &t->lines[t->cur - 1];
     if (!e->valid || !e->has_buckets || e->key != number_key(l->msisdn) || l->nbuckets != e->nbk)
         return;
     for (size_t k = 0; k < e->nbk; k++) {
@@ -1069,12 +1072,17 @@ void bss_lines_put(bss_lines *t, const bss_charging_line *l)
             free_buckets(e);
             return;
         }
-        /* what this job wrote to the rows, which announced it: kept as current */
         e->bk[k].value = l->buckets[k].value;
         e->bk[k].used = l->buckets[k].used;
         e->bk[k].initial = l->buckets[k].initial;
         e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
     }
+}
+
+void bss_lines_put(bss_lines *t, const bss_charging_line *l)
+{
+    if (t && t->cur && t->cur <= t->nlines && t->cur_filled)
+        put_values(t, &t->lines[t->cur - 1], l);
 }
 
 /* ---- many lines a job: a CDR batch ---- */
@@ -1121,37 +1129,9 @@ bss_err bss_lines_batch_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, 
     } else {
         return bss_charging_line_buckets(db, l, at_ms, ei);
     }
-    line *cur = e;
-    t->cur = (uint32_t)(cur - t->lines) + 1;
-    bss_err rc;
-    if (buckets_current(t, cur)) {
-        atomic_fetch_add_explicit(&t->bucket_hits, 1, memory_order_relaxed);
-        fill_buckets(t, cur, l, at_ms);
-        if (t->verify) {
-            bss_charging_line *fresh = bss_malloc(sizeof *fresh);
-            if (!fresh)
-                return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
-            memcpy(fresh, l, sizeof *fresh);
-            rc = bss_charging_line_buckets(db, fresh, at_ms, ei);
-            fresh->line.buckets = fresh->buckets;
-            const char *what = rc == BSS_OK ? buckets_differ(l, fresh) : NULL;
-            if (what) {
-                mismatch(t, l->msisdn, what);
-                memcpy(l, fresh, sizeof *l);
-                l->line.buckets = l->buckets;
-                free_buckets(cur);
-            }
-            bss_free(fresh);
-            if (rc != BSS_OK || what)
-                return rc;
-        }
-        *kept = true;
-        return BSS_OK;
-    }
-    atomic_fetch_add_explicit(&t->bucket_misses, 1, memory_order_relaxed);
-    rc = bss_charging_line_buckets(db, l, at_ms, ei);
-    if (rc == BSS_OK && (rc = keep_buckets(t, db, cur, l, true, ei)) == BSS_OK)
-        *kept = cur->has_buckets;
+    t->cur = (uint32_t)(e - t->lines) + 1;
+    bss_err rc = lines_buckets(t, db, e, l, at_ms, true, ei);
+    *kept = rc == BSS_OK && t->cur_filled;
     return rc;
 }
 
@@ -1160,17 +1140,6 @@ void bss_lines_batch_put(bss_lines *t, const bss_charging_line *l)
     uint64_t key = t && l->msisdn[0] ? number_key(l->msisdn) : 0;
     size_t slot = 0;
     line *e = key && t->line_slots ? line_find(t, key, &slot) : NULL;
-    if (!e || !e->valid || !e->has_buckets || l->nbuckets != e->nbk)
-        return;
-    for (size_t k = 0; k < e->nbk; k++) {
-        if (strcmp(id_text(t, e->bk[k].id.id), l->bucket_ids[k]) != 0) {
-            free_buckets(e);
-            return;
-        }
-        /* what this job wrote to the rows, which announced it: kept as current */
-        e->bk[k].value = l->buckets[k].value;
-        e->bk[k].used = l->buckets[k].used;
-        e->bk[k].initial = l->buckets[k].initial;
-        e->bk[k].id.gen = t->ids[e->bk[k].id.id].gen;
-    }
+    if (e)
+        put_values(t, e, l);
 }

@@ -129,27 +129,9 @@ typedef struct spool_chunk {
     bss_usage_chunk c;
     bss_err rc;
     bss_errinfo ei;
-    bool submitted, done;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    bool submitted;
+    bss_writer_pending pending;
 } spool_chunk;
-
-static bss_err chunk_commit(bss_db *db, void *arg, bss_errinfo *ei)
-{
-    return bss_usage_batch_commit(db, ((spool_chunk *)arg)->b, ei);
-}
-
-static void chunk_committed(void *arg, bss_err rc, const bss_errinfo *ei)
-{
-    spool_chunk *k = arg;
-    pthread_mutex_lock(&k->mu);
-    k->rc = rc;
-    if (rc != BSS_OK && ei)
-        k->ei = *ei;
-    k->done = true;
-    pthread_cond_signal(&k->cv);
-    pthread_mutex_unlock(&k->mu);
-}
 
 /* Reads and prepares one chunk and hands it to the writer; NULL when out of memory. */
 static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cdr_split *sp, const char *chunk,
@@ -164,8 +146,6 @@ static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cd
     }
     k->s = s;
     k->buf = buf;
-    pthread_mutex_init(&k->mu, NULL);
-    pthread_cond_init(&k->cv, NULL);
     memcpy(buf, sp->header, sp->header_len);
     buf[sp->header_len] = '\n';
     memcpy(buf + sp->header_len + 1, chunk, len);
@@ -182,7 +162,7 @@ static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cd
                     : bss_usage_chunk_read(&k->c, buf, n, first - 2, &lim, k->b, &k->ei);
     if (k->rc == BSS_OK && bss_usage_batch_count(k->b) && (k->rc = bss_usage_batch_prepare(k->b, s->db, &k->ei)) == BSS_OK) {
         k->submitted = true;
-        bss_writer_submit(app->writer, chunk_commit, k, chunk_committed);
+        bss_writer_begin(app->writer, bss_usage_batch_commit, k->b, &k->pending);
     }
     return k;
 }
@@ -191,10 +171,8 @@ static spool_chunk *chunk_start(bss_cdr_spool *s, const char *name, const bss_cd
 static int chunk_finish(spool_chunk *k, const char *name, FILE *rej, file_sums *fs)
 {
     bss_app *app = k->s->app;
-    pthread_mutex_lock(&k->mu);
-    while (k->submitted && !k->done)
-        pthread_cond_wait(&k->cv, &k->mu);
-    pthread_mutex_unlock(&k->mu);
+    if (k->submitted)
+        k->rc = bss_writer_finish(&k->pending, &k->ei);
     int ret = -1;
     bss_err rc = k->rc;
     if (rc == BSS_OK)
@@ -235,8 +213,6 @@ static int chunk_finish(spool_chunk *k, const char *name, FILE *rej, file_sums *
     bss_usage_batch_free(k->b);
     if (k->cat)
         bss_catalog_release(app->catalog, k->cat);
-    pthread_cond_destroy(&k->cv);
-    pthread_mutex_destroy(&k->mu);
     bss_free(k->buf);
     bss_free(k);
     return ret;

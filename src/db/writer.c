@@ -301,45 +301,48 @@ void bss_writer_submit(bss_writer *w, bss_write_fn fn, void *arg, bss_write_done
     enqueue(w, fn, arg, done, arg);
 }
 
-typedef struct waiter {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool finished;
-    bss_err rc;
-    bss_errinfo ei;
-} waiter;
-
-static void waiter_done(void *arg, bss_err rc, const bss_errinfo *ei)
+static void pending_done(void *arg, bss_err rc, const bss_errinfo *ei)
 {
-    waiter *wt = arg;
-    pthread_mutex_lock(&wt->mu);
-    wt->rc = rc;
+    bss_writer_pending *p = arg;
+    pthread_mutex_lock(&p->mu);
+    p->rc = rc;
     if (ei)
-        wt->ei = *ei;
-    wt->finished = true;
-    pthread_cond_signal(&wt->cv);
-    pthread_mutex_unlock(&wt->mu);
+        p->ei = *ei;
+    p->finished = true;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void bss_writer_begin(bss_writer *w, bss_write_fn fn, void *arg, bss_writer_pending *p)
+{
+    p->finished = false;
+    p->rc = BSS_OK;
+    bss_errinfo_clear(&p->ei);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    enqueue(w, fn, arg, pending_done, p);
+}
+
+bss_err bss_writer_finish(bss_writer_pending *p, bss_errinfo *ei)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->finished)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    if (ei)
+        *ei = p->ei;
+    return p->rc;
 }
 
 bss_err bss_writer_run(bss_writer *w, bss_write_fn fn, void *arg, bss_errinfo *ei)
 {
-    waiter wt = {.finished = false};
-
     if (pthread_equal(pthread_self(), w->thread))
         return bss_fail(ei, BSS_E_STATE, NULL, "bss_writer_run called from the writer thread");
-    bss_errinfo_clear(&wt.ei);
-    pthread_mutex_init(&wt.mu, NULL);
-    pthread_cond_init(&wt.cv, NULL);
-    enqueue(w, fn, arg, waiter_done, &wt);
-    pthread_mutex_lock(&wt.mu);
-    while (!wt.finished)
-        pthread_cond_wait(&wt.cv, &wt.mu);
-    pthread_mutex_unlock(&wt.mu);
-    pthread_cond_destroy(&wt.cv);
-    pthread_mutex_destroy(&wt.mu);
-    if (ei)
-        *ei = wt.ei;
-    return wt.rc;
+    bss_writer_pending p;
+    bss_writer_begin(w, fn, arg, &p);
+    return bss_writer_finish(&p, ei);
 }
 
 void bss_writer_get_stats(bss_writer *w, bss_writer_stats *out)

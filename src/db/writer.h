@@ -15,6 +15,8 @@
 #ifndef BSS_DB_WRITER_H
 #define BSS_DB_WRITER_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -52,6 +54,22 @@ void bss_writer_submit(bss_writer *w, bss_write_fn fn, void *arg, bss_write_done
 
 /* Queues a job and waits for it (for workers, the CLI's offline paths and tests). */
 bss_err bss_writer_run(bss_writer *w, bss_write_fn fn, void *arg, bss_errinfo *ei);
+
+/*
+ * A job queued now and waited for later, by a thread that prepares the
+ * next piece of work meanwhile (the CDR spool, an import's chunks in
+ * order): begin queues it, finish waits for its completion and returns its
+ * result. p lives until finish returns; every begin is finished once.
+ */
+typedef struct bss_writer_pending {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool finished;
+    bss_err rc;
+    bss_errinfo ei;
+} bss_writer_pending;
+void bss_writer_begin(bss_writer *w, bss_write_fn fn, void *arg, bss_writer_pending *p);
+bss_err bss_writer_finish(bss_writer_pending *p, bss_errinfo *ei);
 
 #define BSS_WRITER_BATCH_BUCKETS 10 /* batch sizes <= 1, 2, 4, ... 256, and more */
 typedef struct bss_writer_stats {
