@@ -761,6 +761,26 @@ static void fill(const bss_lines *t, const line *e, const bss_catalog *cat, cons
     l->span_to_ms = e->span_to_ms;
 }
 
+/*
+ * Whether t may keep lines of cat; bounded (the lines, and the ids they
+ * name: a bucket a month each, for ever), so it starts empty for a new
+ * snapshot or when full. False: it cannot now.
+ */
+static bool fit(bss_lines *t, const bss_catalog *cat)
+{
+    uint64_t gen = cat ? bss_catalog_generation(cat) : 0;
+    if (gen == 0 || !t->id_slots || !t->line_slots)
+        return false;
+    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines || t->nids >= t->max_lines * 8) {
+        if (t->nlines)
+            atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
+        reset(t);
+        t->cat = cat;
+        t->cat_gen = gen;
+    }
+    return t->id_slots && t->line_slots;
+}
+
 bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const char *msisdn, int64_t at_ms,
                       bool buckets, bss_charging_line *l, bss_errinfo *ei)
 {
@@ -769,19 +789,8 @@ bss_err bss_lines_get(bss_lines *t, bss_db *db, const bss_catalog *cat, const ch
     if (!bss_db_heard_by(db, t) || !bss_db_in_tx(db))
         return bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
     uint64_t key = number_key(msisdn);
-    uint64_t gen = cat ? bss_catalog_generation(cat) : 0;
-    if (!key || gen == 0 || !t->id_slots || !t->line_slots)
+    if (!key || !fit(t, cat))
         return bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
-    /* bounded: the lines, and the ids they name (a bucket a month each, for ever) */
-    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines || t->nids >= t->max_lines * 8) {
-        if (t->nlines)
-            atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
-        reset(t);
-        t->cat = cat;
-        t->cat_gen = gen;
-        if (!t->id_slots || !t->line_slots)
-            return bss_charging_line_load(db, cat, msisdn, at_ms, l, ei);
-    }
     size_t slot = 0;
     line *e = line_find(t, key, &slot);
     t->cur = 0;
@@ -1087,21 +1096,6 @@ void bss_lines_put(bss_lines *t, const bss_charging_line *l)
 
 /* ---- many lines a job: a CDR batch ---- */
 
-/* Whether t may keep lines of cat (emptied first for a new snapshot or when full); false: it cannot now. */
-static bool fit(bss_lines *t, const bss_catalog *cat)
-{
-    uint64_t gen = cat ? bss_catalog_generation(cat) : 0;
-    if (gen == 0 || !t->id_slots || !t->line_slots)
-        return false;
-    if (cat != t->cat || gen != t->cat_gen || t->nlines >= t->max_lines || t->nids >= t->max_lines * 8) {
-        if (t->nlines)
-            atomic_fetch_add_explicit(&t->resets, 1, memory_order_relaxed);
-        reset(t);
-        t->cat = cat;
-        t->cat_gen = gen;
-    }
-    return t->id_slots && t->line_slots;
-}
 
 bss_err bss_lines_batch_buckets(bss_lines *t, bss_db *db, bss_charging_line *l, int64_t at_ms, uint64_t heard,
                                 bool *kept, bss_errinfo *ei)
