@@ -69,7 +69,7 @@ static int gen(long long n, const char *path, long long subscribers)
         bss_time_format(at, buf);
         unsigned kind = (unsigned)(next_rand() % 100);
         bool roaming = next_rand() % 100 < 4;
-        fprintf(f, "%lld-%lld,%s,316%08lld,", sub, i, buf, 10000000 + sub % 90000000);
+        fprintf(f, "%lld-r%lld,%s,316%08lld,", sub, i, buf, 10000000 + sub % 90000000); /* "r": no card number */
         if (kind < 55)
             fprintf(f, "data,,%llu,byte,%d,", (unsigned long long)(next_rand() % 50000000), rg[next_rand() % 3]);
         else if (kind < 90) {
