@@ -973,14 +973,17 @@ static void sync_shared(bss_usage_batch *b, uline *u, bool to_shared)
     }
 }
 
-/* A batch's lines by account (then by index); qsort has no argument for the batch, and the writer is one thread. */
-static _Thread_local const bss_usage_batch *sort_lines;
+/* A line of the batch by its account (then by its index). */
+typedef struct lorder {
+    const char *account;
+    size_t line;
+} lorder;
 
 static int line_order(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(sort_lines->lines[x]->l.account_id, sort_lines->lines[y]->l.account_id);
-    return c ? c : (x > y) - (x < y);
+    const lorder *x = a, *y = b;
+    int c = strcmp(x->account, y->account);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
 /* A bucket change to write: line's bucket k. */
@@ -1026,16 +1029,15 @@ bss_err bss_usage_batch_commit(bss_db *db, void *batch, bss_errinfo *ei)
             b->lines[r->li]->rated = true;
     }
     /* the buckets of the lines charged, read in the order of their accounts (the index they are found by) */
-    size_t *order = b->nlines ? bss_malloc(b->nlines * sizeof *order) : NULL;
+    lorder *order = b->nlines ? bss_malloc(b->nlines * sizeof *order) : NULL;
     if (b->nlines && !order)
         return bss_fail(ei, BSS_E_NOMEM, NULL, "out of memory");
     for (size_t i = 0; i < b->nlines; i++)
-        order[i] = i;
-    sort_lines = b;
+        order[i] = (lorder){b->lines[i]->l.account_id, i};
     if (b->nlines > 1)
         qsort(order, b->nlines, sizeof *order, line_order);
     for (size_t o = 0; o < b->nlines; o++) {
-        uline *u = b->lines[order[o]];
+        uline *u = b->lines[order[o].line];
         memset(u->events, 0, sizeof u->events);
         u->period_start = INT64_MIN;
         u->billed_in_batch = false;
